@@ -1,0 +1,274 @@
+//! The configuration file: one TOML file, strict about what it accepts.
+//!
+//! Unknown keys and bad values stop start-up with a message that names the key
+//! (serde's `deny_unknown_fields` plus value types that parse themselves).
+//! Relative paths are resolved against the folder of the configuration file, so
+//! the sample configuration works from any working directory.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{bail, Context};
+use lettre::message::Mailbox;
+use serde::Deserialize;
+
+use crate::domain::FiscalYear;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub city: City,
+    pub plan: Plan,
+    pub paths: Paths,
+    #[serde(default)]
+    pub report: ReportSettings,
+    pub mail: MailSettings,
+    pub managers: Managers,
+    pub schedule: Schedule,
+    pub departments: Vec<Department>,
+}
+
+/// The city (the tenant): every stored row carries its code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct City {
+    /// `三鷹市`.
+    pub name: String,
+    /// 全国地方公共団体コード, e.g. `132047`.
+    pub code: String,
+    /// The fiscal year being collected: `令和2年度`.
+    pub fiscal_year: ConfigFiscalYear,
+}
+
+/// The basic plan the indicators belong to, and the years of its columns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub name: String,
+    pub baseline_year: ConfigFiscalYear,
+    pub early_year: ConfigFiscalYear,
+    pub middle_year: ConfigFiscalYear,
+    pub target_year: ConfigFiscalYear,
+}
+
+/// Where things live. Relative paths are taken from the configuration file's folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paths {
+    pub inbox: PathBuf,
+    pub archive: PathBuf,
+    pub reports: PathBuf,
+    pub database: PathBuf,
+    pub outbox: PathBuf,
+    pub templates: PathBuf,
+    pub fonts: PathBuf,
+}
+
+/// Report settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// The TrueType font in `paths.fonts` that the PDFs embed (as a subset).
+    pub font: String,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        ReportSettings { font: "ipaexg.ttf".to_string() }
+    }
+}
+
+/// How mail leaves hakusho.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// The sender: `三鷹市企画経営課 <kikaku@mitaka.example>`.
+    pub from: ConfigMailbox,
+    pub transport: Transport,
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// `file` writes `.eml` files into `paths.outbox`; `smtp` sends through `[mail.smtp]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    File,
+    Smtp,
+}
+
+/// An SMTP server. The password never sits in the file: it is read from the
+/// environment variable named by `password_env`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub user: Option<String>,
+    #[serde(default = "default_password_env")]
+    pub password_env: String,
+    /// The name given in EHLO; lettre would otherwise send the machine's host name.
+    pub hello_name: Option<String>,
+    #[serde(default = "default_timeout_seconds")]
+    pub timeout_seconds: u64,
+}
+
+fn default_password_env() -> String {
+    "HAKUSHO_SMTP_PASSWORD".to_string()
+}
+
+fn default_timeout_seconds() -> u64 {
+    30
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS (usually port 587).
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or in tests.
+    None,
+}
+
+/// Who receives the summary.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Managers {
+    pub recipients: Vec<ConfigMailbox>,
+}
+
+/// When the daemon runs its jobs: 6-field cron (seconds first), Asia/Tokyo.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// The annual run: ingest, build every report, mail them.
+    pub annual_run: CronSchedule,
+}
+
+/// A department (部) and whom to mail.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    pub name: String,
+    pub sections: Vec<String>,
+    pub recipients: Vec<ConfigMailbox>,
+}
+
+/// A fiscal year written in the configuration (`令和2年度`, `2020`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ConfigFiscalYear(pub FiscalYear);
+
+impl TryFrom<String> for ConfigFiscalYear {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        FiscalYear::parse(&text).map(ConfigFiscalYear).map_err(|e| e.to_string())
+    }
+}
+
+/// A mail address, checked when the configuration is read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ConfigMailbox(pub Mailbox);
+
+impl TryFrom<String> for ConfigMailbox {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        Mailbox::from_str(&text)
+            .map(ConfigMailbox)
+            .map_err(|e| format!("メールアドレスとして読めません:「{text}」({e})"))
+    }
+}
+
+/// A cron expression checked with the same parser settings as tokio-cron-scheduler.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct CronSchedule {
+    pub expression: String,
+    pub cron: croner::Cron,
+}
+
+impl TryFrom<String> for CronSchedule {
+    type Error = String;
+    fn try_from(expression: String) -> Result<Self, String> {
+        let cron = croner::parser::CronParser::builder()
+            .seconds(croner::parser::Seconds::Required)
+            .dom_and_dow(true)
+            .build()
+            .parse(&expression)
+            .map_err(|e| {
+                format!("cron式として読めません:「{expression}」({e}); 秒から始まる6項目で書きます(例: \"0 0 9 1 4 *\")")
+            })?;
+        Ok(CronSchedule { expression, cron })
+    }
+}
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("設定ファイル {} を読めません", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::from_toml(&text, base)
+            .with_context(|| format!("設定ファイル {} に誤りがあります", path.display()))
+    }
+
+    /// Parses configuration text; relative paths are resolved against `base`.
+    pub fn from_toml(text: &str, base: &Path) -> anyhow::Result<Config> {
+        let mut config: Config = toml::from_str(text)?;
+        config.check()?;
+        config.paths.resolve_against(base);
+        Ok(config)
+    }
+
+    /// The fiscal year being collected.
+    pub fn fiscal_year(&self) -> FiscalYear {
+        self.city.fiscal_year.0
+    }
+
+    /// The configured department of that name.
+    pub fn department(&self, name: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.name == name)
+    }
+
+    /// Checks that span several keys.
+    fn check(&self) -> anyhow::Result<()> {
+        if self.departments.is_empty() {
+            bail!("departments: 部が一つも定義されていません");
+        }
+        for (i, department) in self.departments.iter().enumerate() {
+            if self.departments[..i].iter().any(|d| d.name == department.name) {
+                bail!("departments: 部「{}」が二度定義されています", department.name);
+            }
+        }
+        if self.mail.transport == Transport::Smtp && self.mail.smtp.is_none() {
+            bail!("mail.transport = \"smtp\" には [mail.smtp] の host, port, security が必要です");
+        }
+        Ok(())
+    }
+}
+
+impl Paths {
+    fn resolve_against(&mut self, base: &Path) {
+        for path in [
+            &mut self.inbox,
+            &mut self.archive,
+            &mut self.reports,
+            &mut self.database,
+            &mut self.outbox,
+            &mut self.templates,
+            &mut self.fonts,
+        ] {
+            if path.is_relative() {
+                *path = base.join(&*path);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

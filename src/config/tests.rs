@@ -1,0 +1,63 @@
+use std::path::Path;
+
+use super::*;
+
+const SAMPLE: &str = include_str!("../../data/hakusho.toml");
+
+fn load(text: &str) -> anyhow::Result<Config> {
+    Config::from_toml(text, Path::new("/etc/hakusho"))
+}
+
+fn error_of(text: &str) -> String {
+    format!("{:#}", load(text).unwrap_err())
+}
+
+#[test]
+fn the_sample_configuration_loads() {
+    let config = load(SAMPLE).unwrap();
+    assert_eq!(config.city.name, "三鷹市");
+    assert_eq!(config.fiscal_year(), FiscalYear(2020));
+    assert_eq!(config.departments.len(), 10);
+    assert_eq!(config.plan.target_year.0, FiscalYear(2022));
+    assert_eq!(config.mail.transport, Transport::File);
+    assert_eq!(config.paths.inbox, Path::new("/etc/hakusho/inbox"));
+    assert_eq!(config.schedule.annual_run.expression, "0 0 9 15 4 *");
+}
+
+#[test]
+fn an_unknown_key_is_named() {
+    let text = SAMPLE.replace("inbox = \"inbox\"", "inbx = \"inbox\"");
+    let message = error_of(&text);
+    assert!(message.contains("unknown field `inbx`"), "{message}");
+}
+
+#[test]
+fn a_bad_cron_expression_is_named_with_its_key() {
+    let text = SAMPLE.replace("\"0 0 9 15 4 *\"", "\"0 9 15 4 *\"");
+    let message = error_of(&text);
+    assert!(message.contains("annual_run"), "{message}");
+    assert!(message.contains("cron式として読めません:「0 9 15 4 *」"), "{message}");
+}
+
+#[test]
+fn a_bad_fiscal_year_or_address_is_named() {
+    let text = SAMPLE.replace("fiscal_year = \"令和2年度\"", "fiscal_year = \"来年度\"");
+    assert!(error_of(&text).contains("年度として読めません:「来年度」"));
+    let text = SAMPLE.replace("<kikaku-bu@mitaka.example>", "<kikaku-bu>");
+    let message = error_of(&text);
+    assert!(message.contains("メールアドレスとして読めません"), "{message}");
+}
+
+#[test]
+fn smtp_transport_needs_its_server() {
+    let text = SAMPLE.replace("transport = \"file\"", "transport = \"smtp\"");
+    assert!(error_of(&text).contains("[mail.smtp]"));
+}
+
+#[test]
+fn a_department_defined_twice_is_refused() {
+    let text = format!(
+        "{SAMPLE}\n[[departments]]\nname = \"企画部\"\nsections = []\nrecipients = []\n"
+    );
+    assert!(error_of(&text).contains("部「企画部」が二度定義されています"));
+}

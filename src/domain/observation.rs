@@ -1,0 +1,267 @@
+//! One cell of an indicator table, as printed and as read.
+//!
+//! White-paper cells are not plain numbers: `34,677件`, `326事業所 (平成21年)`,
+//! `8施設 98事業者`, `4,372人 (198人)`, `1件 (⑤)`, `同左`, `—`, `維持`. An
+//! [`Observation`] keeps the printed text (reports print it as it was) next to
+//! what it says (charts plot the number).
+
+use super::japanese::{fold_width, parse_calendar_year};
+use super::FiscalYear;
+
+/// A number with the unit printed after it: `34,677件` → 34677 and `件`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    pub value: f64,
+    pub unit: String,
+}
+
+/// What kind of content a cell holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObservationKind {
+    /// One or more figures: `34,677件`, `8施設 98事業者`.
+    Measured,
+    /// `同左`: the same as the column on the left.
+    SameAsLeft,
+    /// `—`: no figure exists for that period.
+    NotAvailable,
+    /// Words, not a figure: `維持`, `都市計画決定`, `概ね5%を超えないこと`.
+    Qualitative,
+    /// Nothing was entered.
+    Blank,
+}
+
+/// A cell of an indicator table: the printed text and its reading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// The text as it was entered, trimmed; reports print this.
+    pub printed: String,
+    pub kind: ObservationKind,
+    /// The main figures; two for a compound cell such as `8施設 98事業者`.
+    pub quantities: Vec<Quantity>,
+    /// A bracketed second figure: the `198人` of `4,372人 (198人)`.
+    pub sub_value: Option<Quantity>,
+    /// The calendar year a figure was observed in, when the cell names one:
+    /// `326事業所 (平成21年)` → 2009.
+    pub observed_year: Option<i32>,
+    /// Notes and references in brackets: `注1`, `⑤`, `①②③④`, `④※⑤`.
+    pub annotations: Vec<String>,
+}
+
+impl Observation {
+    /// Reads a cell. Never fails: text that is not a figure is [`ObservationKind::Qualitative`].
+    pub fn parse(text: &str) -> Self {
+        let printed = text.trim().to_string();
+        let folded = fold_width(&printed);
+        let folded = folded.trim();
+        let kind = match folded {
+            "" => ObservationKind::Blank,
+            "同左" => ObservationKind::SameAsLeft,
+            "—" | "―" | "-" | "ー" | "‐" | "–" => ObservationKind::NotAvailable,
+            _ => return Self::parse_figures(printed, folded),
+        };
+        Self::without_figures(printed, kind)
+    }
+
+    /// The first main figure, the one a chart plots.
+    pub fn value(&self) -> Option<f64> {
+        self.quantities.first().map(|q| q.value)
+    }
+
+    /// The unit of the first main figure.
+    pub fn unit(&self) -> Option<&str> {
+        self.quantities.first().map(|q| q.unit.as_str())
+    }
+
+    fn without_figures(printed: String, kind: ObservationKind) -> Self {
+        Observation {
+            printed,
+            kind,
+            quantities: Vec::new(),
+            sub_value: None,
+            observed_year: None,
+            annotations: Vec::new(),
+        }
+    }
+
+    fn parse_figures(printed: String, folded: &str) -> Self {
+        let (main, brackets) = split_brackets(folded);
+        let Some(quantities) = parse_quantities(main).filter(|q| !q.is_empty()) else {
+            return Self::without_figures(printed, ObservationKind::Qualitative);
+        };
+        let mut observation = Self::without_figures(printed, ObservationKind::Measured);
+        observation.quantities = quantities;
+        for bracket in brackets {
+            observation.read_bracket(bracket.trim());
+        }
+        observation
+    }
+
+    /// A bracket holds a year, a note marker, a sub-figure or item references.
+    fn read_bracket(&mut self, bracket: &str) {
+        if let Some(year) = parse_calendar_year(bracket) {
+            self.observed_year = Some(year);
+        } else if let Ok(fiscal_year) = FiscalYear::parse(bracket) {
+            self.observed_year = Some(fiscal_year.start_year());
+        } else if let Some(sub) = parse_quantities(bracket).filter(|q| q.len() == 1) {
+            self.sub_value = sub.into_iter().next();
+        } else {
+            self.annotations.push(bracket.split_whitespace().collect());
+        }
+    }
+}
+
+/// Splits `326事業所 (平成21年)` into the main text and the bracket contents.
+fn split_brackets(text: &str) -> (&str, Vec<&str>) {
+    let main_end = text.find('(').unwrap_or(text.len());
+    let mut brackets = Vec::new();
+    let mut rest = &text[main_end..];
+    while let Some(open) = rest.find('(') {
+        let inner = &rest[open + 1..];
+        let close = inner.find(')').unwrap_or(inner.len());
+        brackets.push(&inner[..close]);
+        rest = inner.get(close + 1..).unwrap_or("");
+    }
+    (text[..main_end].trim(), brackets)
+}
+
+/// Reads `34,677件`, `225 件`, `8施設 98事業者`, `▲1,200千円`. `None` when the
+/// text is not a sequence of figures.
+fn parse_quantities(text: &str) -> Option<Vec<Quantity>> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let mut quantities = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let (value, unit) = split_number(tokens[i])?;
+        let mut unit = unit.to_string();
+        i += 1;
+        // `225 件`, `0 m ³`: the unit was typed after a space, or in pieces.
+        while i < tokens.len() && split_number(tokens[i]).is_none() {
+            unit.push_str(tokens[i]);
+            i += 1;
+        }
+        quantities.push(Quantity { value, unit });
+    }
+    Some(quantities)
+}
+
+/// Splits a token into its leading number and the unit glued after it.
+fn split_number(token: &str) -> Option<(f64, &str)> {
+    let (sign, body) = match token.strip_prefix(['▲', '△', '-']) {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, token),
+    };
+    let end = body
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || *c == ',' || *c == '.'))
+        .map_or(body.len(), |(i, _)| i);
+    let number = &body[..end];
+    if !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let value: f64 = number.replace(',', "").parse().ok()?;
+    let unit = &body[end..];
+    // A unit holds no digits: `5%を超えない` is a sentence, not a unit.
+    if unit.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((sign * value, unit))
+}
+
+/// Prints a number the way the white paper does: thousands separators, no
+/// trailing `.0`, and the unit glued after it (`202,850件`).
+pub fn format_quantity(value: f64, unit: &str) -> String {
+    let negative = value < 0.0;
+    let text = format!("{}", value.abs());
+    let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, digit) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if negative { "-" } else { "" };
+    let frac = if frac_part.is_empty() { String::new() } else { format!(".{frac_part}") };
+    format!("{sign}{grouped}{frac}{unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(value: f64, unit: &str) -> Quantity {
+        Quantity { value, unit: unit.to_string() }
+    }
+
+    #[test]
+    fn reads_a_number_with_its_unit_and_separators() {
+        let o = Observation::parse("2,274,948件");
+        assert_eq!(o.kind, ObservationKind::Measured);
+        assert_eq!(o.quantities, vec![q(2274948.0, "件")]);
+        assert_eq!(Observation::parse("38.8%").quantities, vec![q(38.8, "%")]);
+        assert_eq!(Observation::parse("144ha").quantities, vec![q(144.0, "ha")]);
+        assert_eq!(Observation::parse("1.16").quantities, vec![q(1.16, "")]);
+    }
+
+    #[test]
+    fn reads_full_width_digits_and_a_unit_after_a_space() {
+        assert_eq!(Observation::parse("３４，６７７件").value(), Some(34677.0));
+        let o = Observation::parse("225 件");
+        assert_eq!(o.quantities, vec![q(225.0, "件")]);
+        assert_eq!(o.printed, "225 件");
+        assert_eq!(Observation::parse("0 m ³").quantities, vec![q(0.0, "m³")]);
+    }
+
+    #[test]
+    fn reads_the_year_a_figure_was_observed_in() {
+        let o = Observation::parse("326事業所 (平成21年)");
+        assert_eq!(o.quantities, vec![q(326.0, "事業所")]);
+        assert_eq!(o.observed_year, Some(2009));
+        assert_eq!(o.printed, "326事業所 (平成21年)");
+        assert_eq!(Observation::parse("12,587 (令和元年度)").observed_year, Some(2019));
+    }
+
+    #[test]
+    fn reads_note_markers_sub_values_and_item_references() {
+        let o = Observation::parse("209 人 (注 1)");
+        assert_eq!(o.quantities, vec![q(209.0, "人")]);
+        assert_eq!(o.annotations, vec!["注1"]);
+        let o = Observation::parse("4,372人 (198人)");
+        assert_eq!(o.value(), Some(4372.0));
+        assert_eq!(o.sub_value, Some(q(198.0, "人")));
+        assert_eq!(Observation::parse("1件 (⑤)").annotations, vec!["⑤"]);
+        assert_eq!(Observation::parse("4件(①②③ ④)").annotations, vec!["①②③④"]);
+        assert_eq!(Observation::parse("2件 (④※⑤)").annotations, vec!["④※⑤"]);
+    }
+
+    #[test]
+    fn reads_two_figures_in_one_cell() {
+        let o = Observation::parse("8施設 98事業者");
+        assert_eq!(o.quantities, vec![q(8.0, "施設"), q(98.0, "事業者")]);
+    }
+
+    #[test]
+    fn tells_words_dashes_and_same_as_left_from_figures() {
+        assert_eq!(Observation::parse("同左").kind, ObservationKind::SameAsLeft);
+        assert_eq!(Observation::parse("—").kind, ObservationKind::NotAvailable);
+        assert_eq!(Observation::parse("  ").kind, ObservationKind::Blank);
+        for text in ["維持", "都市計画決定", "概ね5%を超えないこと", "概ね80%台を維持(全国平均)"] {
+            let o = Observation::parse(text);
+            assert_eq!(o.kind, ObservationKind::Qualitative, "{text}");
+            assert_eq!(o.value(), None);
+        }
+    }
+
+    #[test]
+    fn reads_japanese_negative_marks() {
+        assert_eq!(Observation::parse("▲1,200千円").value(), Some(-1200.0));
+    }
+
+    #[test]
+    fn formats_numbers_like_the_white_paper() {
+        assert_eq!(format_quantity(202850.0, "件"), "202,850件");
+        assert_eq!(format_quantity(38.8, "%"), "38.8%");
+        assert_eq!(format_quantity(999.0, ""), "999");
+        assert_eq!(format_quantity(-1234567.5, "円"), "-1,234,567.5円");
+    }
+}

@@ -1,0 +1,107 @@
+//! What intake tells a submitter: where (sheet, cell), how serious, and what is wrong.
+
+use std::fmt;
+
+/// How serious a finding is: errors reject the submission, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    /// The word shown to submitters.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "エラー",
+            Severity::Warning => "注意",
+        }
+    }
+
+    /// The stable name used in the store.
+    pub fn key(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One problem found in a submitted file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    /// The sheet, when the problem is inside one.
+    pub sheet: Option<String>,
+    /// The cell in A1 form, when the problem is in one cell.
+    pub cell: Option<String>,
+    /// What was found and what was expected, in Japanese.
+    pub message: String,
+}
+
+impl Finding {
+    /// A problem with the file as a whole.
+    pub fn file_error(message: impl Into<String>) -> Self {
+        Finding { severity: Severity::Error, sheet: None, cell: None, message: message.into() }
+    }
+
+    /// A problem in one cell.
+    pub fn at(severity: Severity, sheet: &str, cell: String, message: impl Into<String>) -> Self {
+        Finding {
+            severity,
+            sheet: Some(sheet.to_string()),
+            cell: Some(cell),
+            message: message.into(),
+        }
+    }
+
+    /// The finding with the file name in front: `企画部.xlsx: シート「目標指標」 F7: …`.
+    pub fn in_file<'a>(&'a self, file_name: &'a str) -> impl fmt::Display + 'a {
+        InFile { finding: self, file_name }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] ", self.severity.label())?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, "シート「{sheet}」 ")?;
+        }
+        if let Some(cell) = &self.cell {
+            write!(f, "{cell}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+struct InFile<'a> {
+    finding: &'a Finding,
+    file_name: &'a str,
+}
+
+impl fmt::Display for InFile<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file_name, self.finding)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_file_sheet_and_cell_in_japanese() {
+        let finding = Finding::at(
+            Severity::Error,
+            "目標指標",
+            "F7".to_string(),
+            "数値を期待しましたが「未定」でした",
+        );
+        assert_eq!(
+            finding.in_file("企画部.xlsx").to_string(),
+            "企画部.xlsx: [エラー] シート「目標指標」 F7: 数値を期待しましたが「未定」でした"
+        );
+        let finding = Finding::file_error("ブックとして開けません");
+        assert_eq!(finding.to_string(), "[エラー] ブックとして開けません");
+    }
+}

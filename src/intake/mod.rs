@@ -1,0 +1,170 @@
+//! Intake: every file in the inbox is archived, checked, read and recorded.
+//!
+//! A file that cannot be read is reported and kept (its bytes are archived under
+//! their sha256 like any other); the run goes on with the other files. The same
+//! bytes received twice are recognised, not recorded twice. Files are never moved
+//! out of the inbox: the archive, keyed by content, is what makes intake idempotent.
+
+mod finding;
+mod guard;
+mod reader;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+
+pub use finding::{Finding, Severity};
+pub use guard::{refuse_reason, Limits};
+pub use reader::{read_submission, Reading};
+
+use crate::config::Config;
+use crate::store::{NewSubmission, Store};
+
+/// What happened to one inbox file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Recorded as the department's current submission.
+    Accepted { department: String, indicators: usize },
+    /// Kept in the archive but not used: the findings say why.
+    Rejected,
+    /// These exact bytes were received before.
+    AlreadyReceived { department: Option<String> },
+}
+
+/// The result of taking in one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub file_name: String,
+    pub sha256: String,
+    pub submission_id: Option<i64>,
+    pub outcome: Outcome,
+    pub findings: Vec<Finding>,
+}
+
+/// Takes in every file of the inbox, in name order.
+pub fn ingest_inbox(config: &Config, store: &mut Store, received_at: &str) -> anyhow::Result<Vec<FileReport>> {
+    let files = inbox_files(&config.paths.inbox)?;
+    files
+        .iter()
+        .map(|path| ingest_file(path, config, store, received_at))
+        .collect()
+}
+
+/// The files of the inbox that are submissions, sorted by name.
+///
+/// Skips hidden files and the lock files Excel (`~$…`) and LibreOffice (`.~lock…#`)
+/// leave beside an open workbook.
+pub fn inbox_files(inbox: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(inbox)
+        .with_context(|| format!("受付フォルダー {} を読めません", inbox.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type()?.is_file() && !name.starts_with('.') && !name.starts_with("~$") {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Takes in one file: archive, check, read, record.
+pub fn ingest_file(
+    path: &Path,
+    config: &Config,
+    store: &mut Store,
+    received_at: &str,
+) -> anyhow::Result<FileReport> {
+    let file_name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let sha256 = sha256_hex(&bytes);
+    let mut report = FileReport {
+        file_name,
+        sha256,
+        submission_id: None,
+        outcome: Outcome::Rejected,
+        findings: Vec::new(),
+    };
+    if let Some(known) = store.submission_by_hash(&config.city.code, &report.sha256)? {
+        report.submission_id = Some(known.id);
+        report.outcome = Outcome::AlreadyReceived { department: known.department };
+        return Ok(report);
+    }
+    let archived = archive(&config.paths.archive, &report.sha256, path, &bytes)?;
+    let reading = match refuse_reason(&bytes, &Limits::default()) {
+        Some(reason) => Reading {
+            findings: vec![Finding::file_error(format!("このファイルは開けません: {reason}"))],
+            ..Reading::default()
+        },
+        None => read_submission(&bytes, config),
+    };
+    record(&mut report, &reading, &archived, config, store, received_at)?;
+    Ok(report)
+}
+
+fn record(
+    report: &mut FileReport,
+    reading: &Reading,
+    archived: &Path,
+    config: &Config,
+    store: &mut Store,
+    received_at: &str,
+) -> anyhow::Result<()> {
+    let accepted = reading.is_acceptable();
+    let content = reading.content.as_ref();
+    let indicators: Vec<_> = match content {
+        Some(content) if accepted => content
+            .indicators
+            .iter()
+            .cloned()
+            .zip(reading.indicator_rows.iter().copied())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let archived_path = archived.to_string_lossy();
+    let id = store.record_submission(&NewSubmission {
+        city_code: &config.city.code,
+        sha256: &report.sha256,
+        file_name: &report.file_name,
+        archived_path: &archived_path,
+        department: content.map(|c| c.department.as_str()),
+        fiscal_year: content.map(|c| c.fiscal_year),
+        accepted,
+        received_at,
+        findings: &reading.findings,
+        indicators: &indicators,
+    })?;
+    report.submission_id = Some(id);
+    report.findings = reading.findings.clone();
+    if let (true, Some(content)) = (accepted, content) {
+        report.outcome = Outcome::Accepted {
+            department: content.department.clone(),
+            indicators: indicators.len(),
+        };
+    }
+    Ok(())
+}
+
+/// Keeps the original bytes under their hash, written atomically.
+fn archive(archive_dir: &Path, sha256: &str, source: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    let extension = source.extension().map_or_else(String::new, |e| {
+        format!(".{}", e.to_string_lossy().to_lowercase())
+    });
+    let target = archive_dir.join(&sha256[..2]).join(format!("{sha256}{extension}"));
+    if target.exists() {
+        return Ok(target);
+    }
+    let parent = target.parent().expect("archive path has a parent");
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let partial = target.with_extension("partial");
+    std::fs::write(&partial, bytes).with_context(|| format!("writing {}", partial.display()))?;
+    std::fs::rename(&partial, &target).with_context(|| format!("archiving {}", target.display()))?;
+    Ok(target)
+}
+
+/// The lower-case hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,152 @@
+//! The whole run: take in the inbox, build the reports, mail them.
+//!
+//! `run_once` is the unit the CLI calls and the schedule repeats.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use chrono_tz::{Asia::Tokyo, Tz};
+use lettre::message::Mailbox;
+
+use crate::config::Config;
+use crate::intake::{self, FileReport};
+use crate::mail::template::{render_file, Values};
+use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
+use crate::report::{self, Audience, Dataset, FontSet, ReportFile};
+use crate::store::Store;
+
+/// Options of one run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Write the reports here instead of `paths.reports`.
+    pub out: Option<PathBuf>,
+    /// The build time printed on reports; now when not given.
+    pub built_at: Option<DateTime<Tz>>,
+}
+
+/// What a run did, for the person who started it.
+#[derive(Debug, Default)]
+pub struct RunSummary {
+    pub files: Vec<FileReport>,
+    pub reports: Vec<PathBuf>,
+    /// Each message sent: recipients, subject, attachment names.
+    pub mailed: Vec<(String, String, Vec<String>)>,
+    /// Departments of the configuration with no accepted submission for the year.
+    pub missing: Vec<String>,
+}
+
+/// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
+pub fn build_time() -> DateTime<Tz> {
+    let fixed = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok());
+    let utc = fixed.and_then(|s| DateTime::<Utc>::from_timestamp(s, 0)).unwrap_or_else(Utc::now);
+    utc.with_timezone(&Tokyo)
+}
+
+/// Runs the whole job once.
+pub async fn run_once(config: &Config, options: RunOptions) -> anyhow::Result<RunSummary> {
+    let built_at = options.built_at.unwrap_or_else(build_time);
+    let prepared = {
+        let config = config.clone();
+        let out = options.out.clone();
+        tokio::task::spawn_blocking(move || prepare(&config, out, built_at)).await??
+    };
+    let (mut summary, dataset, files) = prepared;
+    let mailer = Mailer::from_config(config)?;
+    for outgoing in compose(config, &dataset, &files)? {
+        let message = outgoing.to_message(&config.mail.from.0)?;
+        mailer.send(message).await.with_context(|| format!("mailing {}", outgoing.subject))?;
+        let to = outgoing.to.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let names = outgoing.attachments.iter().map(|a| a.file_name.clone()).collect();
+        summary.mailed.push((to, outgoing.subject, names));
+    }
+    Ok(summary)
+}
+
+/// The blocking part: intake, store, reports.
+fn prepare(
+    config: &Config,
+    out: Option<PathBuf>,
+    built_at: DateTime<Tz>,
+) -> anyhow::Result<(RunSummary, Dataset, Vec<ReportFile>)> {
+    let mut store = Store::open(&config.paths.database)?;
+    let received_at = Utc::now().with_timezone(&Tokyo).to_rfc3339();
+    let files = intake::ingest_inbox(config, &mut store, &received_at)?;
+    let current = store.current_indicators(&config.city.code, config.fiscal_year())?;
+    let dataset = Dataset::new(config, current, built_at);
+    let fonts = FontSet::load(&config.paths.fonts, &config.report.font)?;
+    let reports = report::build_reports(&dataset, &fonts)?;
+    let dir = out.unwrap_or_else(|| config.paths.reports.clone());
+    let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;
+    let missing = config
+        .departments
+        .iter()
+        .filter(|d| !dataset.departments.iter().any(|s| s.department == d.name))
+        .map(|d| d.name.clone())
+        .collect();
+    let summary = RunSummary { files, reports: written, mailed: Vec::new(), missing };
+    Ok((summary, dataset, reports))
+}
+
+/// One message per department that submitted, and one to the managers.
+fn compose(config: &Config, dataset: &Dataset, files: &[ReportFile]) -> anyhow::Result<Vec<Outgoing>> {
+    let mut messages = Vec::new();
+    for submitted in &dataset.departments {
+        let Some(department) = config.department(&submitted.department) else { continue };
+        if department.recipients.is_empty() {
+            tracing::warn!(department = %department.name, "no recipients configured; report not mailed");
+            continue;
+        }
+        let audience = Audience::Department(department.name.clone());
+        let attachments = attachments_for(files, &audience);
+        let mut values = common_values(dataset, &attachments);
+        values.insert("department", department.name.clone());
+        values.insert("file_name", submitted.file_name.clone());
+        values.insert("indicator_count", submitted.indicators.len().to_string());
+        let rendered = render_file(&config.paths.templates, "department_report", &values)?;
+        messages.push(Outgoing { to: mailboxes(&department.recipients), subject: rendered.subject, body: rendered.body, attachments });
+    }
+    if !config.managers.recipients.is_empty() {
+        let attachments = attachments_for(files, &Audience::Whole);
+        let mut values = common_values(dataset, &attachments);
+        values.insert("status_lines", status_lines(config, dataset));
+        let rendered = render_file(&config.paths.templates, "manager_summary", &values)?;
+        messages.push(Outgoing { to: mailboxes(&config.managers.recipients), subject: rendered.subject, body: rendered.body, attachments });
+    }
+    Ok(messages)
+}
+
+fn common_values(dataset: &Dataset, attachments: &[OutgoingAttachment]) -> Values {
+    let list = attachments.iter().map(|a| format!("  ・{}", a.file_name)).collect::<Vec<_>>().join("\n");
+    Values::from([
+        ("city", dataset.city.clone()),
+        ("fiscal_year", dataset.fiscal_year.to_string()),
+        ("built_at", dataset.built_at.format("%Y年%-m月%-d日 %H:%M").to_string()),
+        ("attachments", list),
+    ])
+}
+
+fn attachments_for(files: &[ReportFile], audience: &Audience) -> Vec<OutgoingAttachment> {
+    files
+        .iter()
+        .filter(|f| &f.audience == audience)
+        .map(|f| OutgoingAttachment { file_name: f.file_name.clone(), content_type: f.content_type().to_string(), bytes: f.bytes.clone() })
+        .collect()
+}
+
+fn mailboxes(list: &[crate::config::ConfigMailbox]) -> Vec<Mailbox> {
+    list.iter().map(|m| m.0.clone()).collect()
+}
+
+/// One line per configured department: submitted (with its indicator count) or not.
+fn status_lines(config: &Config, dataset: &Dataset) -> String {
+    config
+        .departments
+        .iter()
+        .map(|d| match dataset.departments.iter().find(|s| s.department == d.name) {
+            Some(s) => format!("  ・{}: 提出済み(目標指標 {}件)", d.name, s.indicators.len()),
+            None => format!("  ・{}: 未提出", d.name),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,27 @@
+//! hakusho: from the departments' planning workbooks to the city's white paper.
+//!
+//! # Layout
+//!
+//! One module per stage of the pipeline, in the order data flows through them:
+//!
+//! - [`config`]: the TOML file that names the city, departments, paths, mail and schedules.
+//! - [`domain`]: fiscal years, 和暦, indicator cells (`34,677件`, `326事業所 (平成21年)`).
+//! - [`workbook`]: the layout of a submission workbook, shared by the reader and the writer.
+//! - [`intake`]: opens inbox files (calamine), guards against hostile zips, parses, archives.
+//! - [`store`]: SQLite with the migrations in `migrations/`; every submission version kept.
+//! - [`report`]: the xlsx (rust_xlsxwriter) and PDF (printpdf) reports.
+//! - [`mail`]: messages from `templates/`, sent by lettre to the outbox folder or SMTP.
+//! - [`job`]: the whole run: ingest, report, mail; called once or by the schedule.
+//! - [`schedule`]: the daemon's cron jobs (Asia/Tokyo).
+//! - [`cli`]: the `hakusho` command line.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod intake;
+pub mod job;
+pub mod mail;
+pub mod report;
+pub mod schedule;
+pub mod store;
+pub mod workbook;

@@ -1,0 +1,121 @@
+//! Mail: messages rendered from `templates/mail/`, sent through lettre.
+//!
+//! The default transport writes `.eml` files into the outbox folder, so a fresh
+//! machine needs no mail server; SMTP (STARTTLS, implicit TLS, or plain for a local
+//! relay) is chosen in the configuration, with rustls.
+
+pub mod template;
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{Config, Security, SmtpSettings, Transport};
+
+/// A message before it is turned into MIME.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub to: Vec<Mailbox>,
+    pub subject: String,
+    pub body: String,
+    pub attachments: Vec<OutgoingAttachment>,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone)]
+pub struct OutgoingAttachment {
+    /// The file name the recipient sees (Japanese allowed).
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Outgoing {
+    /// Builds the MIME message: a plain-text part and one part per attachment.
+    pub fn to_message(&self, from: &Mailbox) -> anyhow::Result<Message> {
+        let mut builder = Message::builder().from(from.clone()).subject(&self.subject);
+        for to in &self.to {
+            builder = builder.to(to.clone());
+        }
+        let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(self.body.clone()));
+        for attachment in &self.attachments {
+            let content_type = ContentType::parse(&attachment.content_type)
+                .with_context(|| format!("content type of {}", attachment.file_name))?;
+            parts = parts.singlepart(
+                Attachment::new(attachment.file_name.clone()).body(attachment.bytes.clone(), content_type),
+            );
+        }
+        Ok(builder.multipart(parts)?)
+    }
+}
+
+/// Where messages go.
+pub enum Mailer {
+    Outbox(AsyncFileTransport<Tokio1Executor>),
+    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, timeout: Duration },
+}
+
+impl Mailer {
+    /// The transport the configuration asks for.
+    pub fn from_config(config: &Config) -> anyhow::Result<Mailer> {
+        match (config.mail.transport, &config.mail.smtp) {
+            (Transport::File, _) => {
+                let outbox = &config.paths.outbox;
+                std::fs::create_dir_all(outbox).with_context(|| format!("creating the outbox {}", outbox.display()))?;
+                Ok(Mailer::Outbox(AsyncFileTransport::new(outbox)))
+            }
+            (Transport::Smtp, Some(smtp)) => smtp_mailer(smtp),
+            (Transport::Smtp, None) => bail!("mail.transport = \"smtp\" needs [mail.smtp]"),
+        }
+    }
+
+    /// Sends one message. Every SMTP send is bounded by the configured timeout,
+    /// because lettre's own timeout only covers the connect.
+    pub async fn send(&self, message: Message) -> anyhow::Result<()> {
+        match self {
+            Mailer::Outbox(transport) => {
+                transport.send(message).await.context("writing the message to the outbox")?;
+            }
+            Mailer::Smtp { transport, timeout } => {
+                tokio::time::timeout(*timeout, transport.send(message))
+                    .await
+                    .with_context(|| format!("the SMTP server did not answer within {} s", timeout.as_secs()))?
+                    .context("sending through SMTP")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A short description for logs.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Mailer::Outbox(_) => "outbox folder",
+            Mailer::Smtp { .. } => "SMTP",
+        }
+    }
+}
+
+fn smtp_mailer(smtp: &SmtpSettings) -> anyhow::Result<Mailer> {
+    type Smtp = AsyncSmtpTransport<Tokio1Executor>;
+    let mut builder = match smtp.security {
+        Security::Tls => Smtp::relay(&smtp.host)?,
+        Security::Starttls => Smtp::starttls_relay(&smtp.host)?,
+        Security::None => Smtp::builder_dangerous(&smtp.host),
+    }
+    .port(smtp.port)
+    .timeout(Some(Duration::from_secs(smtp.timeout_seconds)));
+    if let Some(user) = &smtp.user {
+        let password = std::env::var(&smtp.password_env).with_context(|| {
+            format!("the SMTP password for {user} is read from the environment variable {}, which is not set", smtp.password_env)
+        })?;
+        builder = builder.credentials(Credentials::new(user.clone(), password));
+    }
+    if let Some(name) = &smtp.hello_name {
+        builder = builder.hello_name(lettre::transport::smtp::extension::ClientId::Domain(name.clone()));
+    }
+    Ok(Mailer::Smtp { transport: builder.build(), timeout: Duration::from_secs(smtp.timeout_seconds) })
+}

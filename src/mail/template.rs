@@ -1,0 +1,98 @@
+//! Mail texts from `templates/mail/*.txt`: a `件名:` line, a blank line, the body.
+//! Placeholders are `{{name}}`; one the caller does not supply is an error, so a typo
+//! in a template never reaches a department as a raw `{{…}}`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context};
+
+/// A rendered subject and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Values for the placeholders.
+pub type Values = BTreeMap<&'static str, String>;
+
+/// Loads `templates/mail/<name>.txt` and fills it in.
+pub fn render_file(templates: &Path, name: &str, values: &Values) -> anyhow::Result<Rendered> {
+    let path = templates.join("mail").join(format!("{name}.txt"));
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading the mail template {}", path.display()))?;
+    render(&text, values).with_context(|| format!("in the mail template {}", path.display()))
+}
+
+/// Fills in a template text.
+pub fn render(template: &str, values: &Values) -> anyhow::Result<Rendered> {
+    let filled = substitute(template, values)?;
+    let (first, body) = filled.split_once('\n').unwrap_or((&filled, ""));
+    let Some(subject) = first.strip_prefix("件名:") else {
+        bail!("the first line must start with 件名:");
+    };
+    Ok(Rendered {
+        subject: subject.trim().to_string(),
+        body: body.trim_start_matches('\n').to_string(),
+    })
+}
+
+fn substitute(template: &str, values: &Values) -> anyhow::Result<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or_else(|| anyhow!("unclosed {{{{ placeholder"))?;
+        let key = after[..end].trim();
+        let value = values.get(key).ok_or_else(|| anyhow!("unknown placeholder {{{{{key}}}}}"))?;
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> Values {
+        Values::from([("department", "企画部".to_string()), ("city", "三鷹市".to_string())])
+    }
+
+    #[test]
+    fn fills_in_subject_and_body() {
+        let rendered = render("件名: 【{{city}}】報告({{department}})\n\n{{department}} ご担当者様\n", &values()).unwrap();
+        assert_eq!(rendered.subject, "【三鷹市】報告(企画部)");
+        assert_eq!(rendered.body, "企画部 ご担当者様\n");
+    }
+
+    #[test]
+    fn an_unknown_placeholder_is_an_error() {
+        let err = render("件名: x\n\n{{departmnet}}", &values()).unwrap_err();
+        assert_eq!(err.to_string(), "unknown placeholder {{departmnet}}");
+    }
+
+    #[test]
+    fn a_template_without_subject_is_an_error() {
+        assert!(render("本文のみ", &values()).is_err());
+    }
+
+    #[test]
+    fn the_shipped_templates_render() {
+        let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let values: Values = [
+            "city", "fiscal_year", "department", "file_name", "indicator_count", "attachments", "built_at", "status_lines",
+        ]
+        .into_iter()
+        .map(|k| (k, format!("<{k}>")))
+        .collect();
+        for name in ["department_report", "manager_summary"] {
+            let rendered = render_file(&templates, name, &values).unwrap();
+            assert!(rendered.subject.contains("<fiscal_year>"), "{name}");
+            assert!(!rendered.body.contains("{{"), "{name}");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Reports: pure functions from a dataset (plus fonts and a build time) to file bytes.
+//!
+//! No I/O happens here except in [`write_reports`], so reports can be tested and
+//! benchmarked without the daemon.
+
+mod pdf;
+mod text;
+mod xlsx;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::DateTime;
+use chrono_tz::Tz;
+
+pub use text::FontSet;
+
+use crate::config::Config;
+use crate::domain::{FiscalYear, Period};
+use crate::store::DepartmentIndicators;
+use crate::workbook::period_header;
+
+/// Everything a report prints.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub city: String,
+    pub plan_name: String,
+    pub fiscal_year: FiscalYear,
+    /// Column headers of the five periods, in [`Period::ALL`] order.
+    pub period_headers: Vec<String>,
+    pub departments: Vec<DepartmentIndicators>,
+    /// The time printed on reports and recorded in their metadata (Asia/Tokyo).
+    pub built_at: DateTime<Tz>,
+}
+
+impl Dataset {
+    /// A dataset for the configured city and year from the stored submissions.
+    pub fn new(config: &Config, departments: Vec<DepartmentIndicators>, built_at: DateTime<Tz>) -> Self {
+        let fiscal_year = config.fiscal_year();
+        Dataset {
+            city: config.city.name.clone(),
+            plan_name: config.plan.name.clone(),
+            fiscal_year,
+            period_headers: Period::ALL
+                .iter()
+                .map(|p| period_header(*p, &config.plan, fiscal_year))
+                .collect(),
+            departments: order_like_config(departments, config),
+            built_at,
+        }
+    }
+
+    /// The same dataset narrowed to one department.
+    pub fn for_department(&self, department: &str) -> Dataset {
+        Dataset {
+            departments: self
+                .departments
+                .iter()
+                .filter(|d| d.department == department)
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+
+    /// Number of indicators across departments.
+    pub fn indicator_count(&self) -> usize {
+        self.departments.iter().map(|d| d.indicators.len()).sum()
+    }
+}
+
+/// Departments in the order of the configuration (the city's own order), not by name.
+fn order_like_config(mut departments: Vec<DepartmentIndicators>, config: &Config) -> Vec<DepartmentIndicators> {
+    let rank = |name: &str| config.departments.iter().position(|d| d.name == name).unwrap_or(usize::MAX);
+    departments.sort_by_key(|d| rank(&d.department));
+    departments
+}
+
+/// Who a report is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// The whole administration (全庁): the managers.
+    Whole,
+    Department(String),
+}
+
+/// A report file, ready to write or attach.
+#[derive(Debug, Clone)]
+pub struct ReportFile {
+    pub audience: Audience,
+    /// A Japanese file name: `令和2年度_目標指標_企画部.pdf`.
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl ReportFile {
+    /// The MIME type for attaching the file.
+    pub fn content_type(&self) -> &'static str {
+        if self.file_name.ends_with(".pdf") {
+            "application/pdf"
+        } else {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        }
+    }
+}
+
+/// Builds the consolidated reports and one pair per department that submitted.
+pub fn build_reports(dataset: &Dataset, fonts: &FontSet) -> anyhow::Result<Vec<ReportFile>> {
+    let mut files = build_pair(dataset, fonts, Audience::Whole, "全庁")?;
+    for department in &dataset.departments {
+        let name = &department.department;
+        let own = dataset.for_department(name);
+        files.extend(build_pair(&own, fonts, Audience::Department(name.clone()), name)?);
+    }
+    Ok(files)
+}
+
+fn build_pair(dataset: &Dataset, fonts: &FontSet, audience: Audience, label: &str) -> anyhow::Result<Vec<ReportFile>> {
+    let stem = format!("{}_目標指標_{label}", dataset.fiscal_year);
+    let xlsx = xlsx::indicator_workbook(dataset)
+        .with_context(|| format!("building the workbook {stem}.xlsx"))?;
+    let pdf = pdf::indicator_document(dataset, fonts, label)
+        .with_context(|| format!("building the PDF {stem}.pdf"))?;
+    Ok(vec![
+        ReportFile { audience: audience.clone(), file_name: format!("{stem}.xlsx"), bytes: xlsx },
+        ReportFile { audience, file_name: format!("{stem}.pdf"), bytes: pdf },
+    ])
+}
+
+/// Writes the reports under `dir`/`<fiscal year>`/ and returns their paths.
+pub fn write_reports(dir: &Path, fiscal_year: FiscalYear, files: &[ReportFile]) -> anyhow::Result<Vec<PathBuf>> {
+    let target = dir.join(fiscal_year.to_string());
+    std::fs::create_dir_all(&target).with_context(|| format!("creating {}", target.display()))?;
+    files
+        .iter()
+        .map(|file| {
+            let path = target.join(&file.file_name);
+            std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))?;
+            Ok(path)
+        })
+        .collect()
+}

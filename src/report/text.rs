@@ -1,0 +1,134 @@
+//! Measuring and wrapping Japanese text with the font's real glyph advances.
+//!
+//! printpdf does no paragraph layout of its own that respects Japanese line-breaking
+//! rules, so lines are broken here: by measured width, never leaving a closing mark
+//! at the start of a line or an opening bracket at its end (禁則).
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use printpdf::ParsedFont;
+
+/// The font the PDFs are set in, with its metrics.
+pub struct FontSet {
+    pub font: ParsedFont,
+    /// The file name, for messages.
+    pub name: String,
+    units_per_em: f32,
+}
+
+/// Characters that must not start a line.
+const NO_LINE_START: &str = "、。，．・：；？！ー）」』】〕〉》｝］%％ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)]},.";
+/// Characters that must not end a line.
+const NO_LINE_END: &str = "（「『【〔〈《｛［([{";
+
+impl FontSet {
+    /// Loads a TrueType font file from `dir`.
+    pub fn load(dir: &Path, file: &str) -> anyhow::Result<FontSet> {
+        let path = dir.join(file);
+        let bytes = std::fs::read(&path).with_context(|| format!("reading the font {}", path.display()))?;
+        Self::from_bytes(&bytes, file)
+    }
+
+    /// Parses font bytes.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> anyhow::Result<FontSet> {
+        let mut warnings = Vec::new();
+        let Some(font) = ParsedFont::from_bytes(bytes, 0, &mut warnings) else {
+            bail!("the font {name} could not be parsed");
+        };
+        let units_per_em = f32::from(font.pdf_font_metrics.units_per_em.max(1));
+        Ok(FontSet { font, name: name.to_string(), units_per_em })
+    }
+
+    /// The width of `text` in points at `size`.
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        text.chars().map(|c| self.advance(c, size)).sum()
+    }
+
+    fn advance(&self, c: char, size: f32) -> f32 {
+        let glyph = self.font.lookup_glyph_index(c as u32).unwrap_or(0);
+        f32::from(self.font.get_horizontal_advance(glyph)) / self.units_per_em * size
+    }
+
+    /// The first character the font cannot draw, if any.
+    pub fn missing_glyph(&self, text: &str) -> Option<char> {
+        text.chars()
+            .filter(|c| !c.is_control())
+            .find(|c| self.font.lookup_glyph_index(*c as u32).is_none())
+    }
+
+    /// Breaks `text` into lines no wider than `max_width` points.
+    pub fn wrap(&self, text: &str, size: f32, max_width: f32) -> Vec<String> {
+        wrap_with(text, max_width, |c| self.advance(c, size))
+    }
+}
+
+/// Greedy line breaking with 禁則: a character that may not start a line pulls the
+/// last character of the previous line along with it, and an opening bracket at the
+/// end of a line moves to the next one. Explicit newlines are kept.
+pub fn wrap_with(text: &str, max_width: f32, advance: impl Fn(char) -> f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line: Vec<char> = Vec::new();
+        let mut width = 0.0;
+        for c in paragraph.chars() {
+            let w = advance(c);
+            if width + w > max_width && !line.is_empty() {
+                let carried = carry_over(&mut line, c);
+                lines.push(line.iter().collect());
+                width = carried.iter().map(|c| advance(*c)).sum();
+                line = carried;
+            }
+            line.push(c);
+            width += w;
+        }
+        lines.push(line.into_iter().collect());
+    }
+    lines
+}
+
+/// What moves from the end of a full line to the next one when breaking before `next`.
+fn carry_over(line: &mut Vec<char>, next: char) -> Vec<char> {
+    let mut carried = Vec::new();
+    if NO_LINE_START.contains(next) && line.len() > 1 {
+        carried.insert(0, line.pop().expect("line has characters"));
+    }
+    while line.len() > 1 && line.last().is_some_and(|c| NO_LINE_END.contains(*c)) {
+        carried.insert(0, line.pop().expect("line has characters"));
+    }
+    carried
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every character one unit wide, so a width is a character count.
+    fn wrap(text: &str, width: usize) -> Vec<String> {
+        wrap_with(text, width as f32, |_| 1.0)
+    }
+
+    #[test]
+    fn breaks_at_the_width() {
+        assert_eq!(wrap("あいうえおかきく", 3), ["あいう", "えおか", "きく"]);
+        assert_eq!(wrap("", 3), [""]);
+    }
+
+    #[test]
+    fn never_starts_a_line_with_a_closing_mark() {
+        // Without 禁則 the second line would start with 。
+        assert_eq!(wrap("あいう。えお", 3), ["あい", "う。え", "お"]);
+        assert_eq!(wrap("あいう」え", 3), ["あい", "う」え"]);
+        assert_eq!(wrap("あいうっ", 3), ["あい", "うっ"]);
+    }
+
+    #[test]
+    fn never_ends_a_line_with_an_opening_bracket() {
+        assert_eq!(wrap("あい「うえ」", 3), ["あい", "「う", "え」"]);
+    }
+
+    #[test]
+    fn keeps_explicit_newlines() {
+        assert_eq!(wrap("前期\n(平成26年度)", 20), ["前期", "(平成26年度)"]);
+    }
+}
