@@ -54,16 +54,29 @@ fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = Config::load(&root.join("data/hakusho.toml"))?;
     let seeds = root.join("data/seed/fy2020");
-    let mut paths: Vec<_> = std::fs::read_dir(&seeds)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    let mut paths: Vec<_> = std::fs::read_dir(&seeds)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
     paths.sort();
-    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
+    for path in paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    {
         let text = std::fs::read_to_string(path)?;
-        let seed: Seed = toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+        let seed: Seed =
+            toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
         let content = to_content(seed)?;
         let bytes = write_submission(&content, &config.plan, CREATED)?;
-        let target = config.paths.inbox.join(format!("{}_{}.xlsx", content.fiscal_year, content.department));
+        let target = config.paths.inbox.join(format!(
+            "{}_{}.xlsx",
+            content.fiscal_year, content.department
+        ));
         std::fs::write(&target, bytes)?;
-        println!("{} ({} indicators)", target.display(), content.indicators.len());
+        println!(
+            "{} ({} indicators)",
+            target.display(),
+            content.indicators.len()
+        );
     }
     Ok(())
 }
@@ -72,7 +85,12 @@ fn to_content(seed: Seed) -> anyhow::Result<SubmissionContent> {
     let indicators = seed
         .policies
         .iter()
-        .flat_map(|policy| policy.indicators.iter().map(move |i| to_indicator(policy, i)))
+        .flat_map(|policy| {
+            policy
+                .indicators
+                .iter()
+                .map(move |i| to_indicator(policy, i))
+        })
         .collect();
     Ok(SubmissionContent {
         department: seed.department,
@@ -82,7 +100,13 @@ fn to_content(seed: Seed) -> anyhow::Result<SubmissionContent> {
 }
 
 fn to_indicator(policy: &Policy, seed: &SeedIndicator) -> Indicator {
-    let cells = [&seed.baseline, &seed.early, &seed.middle, &seed.actual, &seed.target];
+    let cells = [
+        &seed.baseline,
+        &seed.early,
+        &seed.middle,
+        &seed.actual,
+        &seed.target,
+    ];
     Indicator {
         policy_code: policy.code.clone(),
         policy_name: policy.name.clone(),

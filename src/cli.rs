@@ -14,7 +14,12 @@ use crate::job::{run_once, RunOptions, RunSummary};
 #[command(name = "hakusho", version, about)]
 pub struct Cli {
     /// The configuration file.
-    #[arg(long, global = true, default_value = "data/hakusho.toml", env = "HAKUSHO_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "data/hakusho.toml",
+        env = "HAKUSHO_CONFIG"
+    )]
     pub config: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -44,7 +49,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             bail!("`hakusho run` needs --once; to run on the schedule, start `hakusho serve`")
         }
         Command::Run { once: true, out } => {
-            let summary = run_once(&config, RunOptions { out, built_at: None }).await?;
+            let summary = run_once(
+                &config,
+                RunOptions {
+                    out,
+                    built_at: None,
+                },
+            )
+            .await?;
             print_summary(&summary);
             Ok(())
         }
@@ -75,10 +87,17 @@ fn print_summary(summary: &RunSummary) {
 
 fn outcome_label(outcome: &Outcome) -> String {
     match outcome {
-        Outcome::Accepted { department, indicators } => format!("受理 ({department}、目標指標 {indicators}件)"),
+        Outcome::Accepted {
+            department,
+            indicators,
+        } => format!("受理 ({department}、目標指標 {indicators}件)"),
         Outcome::Rejected => "差戻し".to_string(),
-        Outcome::AlreadyReceived { department: Some(d) } => format!("受付済み ({d}、同じ内容のファイル)"),
-        Outcome::AlreadyReceived { department: None } => "受付済み (同じ内容のファイル)".to_string(),
+        Outcome::AlreadyReceived {
+            department: Some(d),
+        } => format!("受付済み ({d}、同じ内容のファイル)"),
+        Outcome::AlreadyReceived { department: None } => {
+            "受付済み (同じ内容のファイル)".to_string()
+        }
     }
 }
 

@@ -38,8 +38,12 @@ pub struct RunSummary {
 
 /// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
 pub fn build_time() -> DateTime<Tz> {
-    let fixed = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok());
-    let utc = fixed.and_then(|s| DateTime::<Utc>::from_timestamp(s, 0)).unwrap_or_else(Utc::now);
+    let fixed = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok());
+    let utc = fixed
+        .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
+        .unwrap_or_else(Utc::now);
     utc.with_timezone(&Tokyo)
 }
 
@@ -55,9 +59,21 @@ pub async fn run_once(config: &Config, options: RunOptions) -> anyhow::Result<Ru
     let mailer = Mailer::from_config(config)?;
     for outgoing in compose(config, &dataset, &files)? {
         let message = outgoing.to_message(&config.mail.from.0)?;
-        mailer.send(message).await.with_context(|| format!("mailing {}", outgoing.subject))?;
-        let to = outgoing.to.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-        let names = outgoing.attachments.iter().map(|a| a.file_name.clone()).collect();
+        mailer
+            .send(message)
+            .await
+            .with_context(|| format!("mailing {}", outgoing.subject))?;
+        let to = outgoing
+            .to
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let names = outgoing
+            .attachments
+            .iter()
+            .map(|a| a.file_name.clone())
+            .collect();
         summary.mailed.push((to, outgoing.subject, names));
     }
     Ok(summary)
@@ -84,15 +100,26 @@ fn prepare(
         .filter(|d| !dataset.departments.iter().any(|s| s.department == d.name))
         .map(|d| d.name.clone())
         .collect();
-    let summary = RunSummary { files, reports: written, mailed: Vec::new(), missing };
+    let summary = RunSummary {
+        files,
+        reports: written,
+        mailed: Vec::new(),
+        missing,
+    };
     Ok((summary, dataset, reports))
 }
 
 /// One message per department that submitted, and one to the managers.
-fn compose(config: &Config, dataset: &Dataset, files: &[ReportFile]) -> anyhow::Result<Vec<Outgoing>> {
+fn compose(
+    config: &Config,
+    dataset: &Dataset,
+    files: &[ReportFile],
+) -> anyhow::Result<Vec<Outgoing>> {
     let mut messages = Vec::new();
     for submitted in &dataset.departments {
-        let Some(department) = config.department(&submitted.department) else { continue };
+        let Some(department) = config.department(&submitted.department) else {
+            continue;
+        };
         if department.recipients.is_empty() {
             tracing::warn!(department = %department.name, "no recipients configured; report not mailed");
             continue;
@@ -104,24 +131,41 @@ fn compose(config: &Config, dataset: &Dataset, files: &[ReportFile]) -> anyhow::
         values.insert("file_name", submitted.file_name.clone());
         values.insert("indicator_count", submitted.indicators.len().to_string());
         let rendered = render_file(&config.paths.templates, "department_report", &values)?;
-        messages.push(Outgoing { to: mailboxes(&department.recipients), subject: rendered.subject, body: rendered.body, attachments });
+        messages.push(Outgoing {
+            to: mailboxes(&department.recipients),
+            subject: rendered.subject,
+            body: rendered.body,
+            attachments,
+        });
     }
     if !config.managers.recipients.is_empty() {
         let attachments = attachments_for(files, &Audience::Whole);
         let mut values = common_values(dataset, &attachments);
         values.insert("status_lines", status_lines(config, dataset));
         let rendered = render_file(&config.paths.templates, "manager_summary", &values)?;
-        messages.push(Outgoing { to: mailboxes(&config.managers.recipients), subject: rendered.subject, body: rendered.body, attachments });
+        messages.push(Outgoing {
+            to: mailboxes(&config.managers.recipients),
+            subject: rendered.subject,
+            body: rendered.body,
+            attachments,
+        });
     }
     Ok(messages)
 }
 
 fn common_values(dataset: &Dataset, attachments: &[OutgoingAttachment]) -> Values {
-    let list = attachments.iter().map(|a| format!("  ・{}", a.file_name)).collect::<Vec<_>>().join("\n");
+    let list = attachments
+        .iter()
+        .map(|a| format!("  ・{}", a.file_name))
+        .collect::<Vec<_>>()
+        .join("\n");
     Values::from([
         ("city", dataset.city.clone()),
         ("fiscal_year", dataset.fiscal_year.to_string()),
-        ("built_at", dataset.built_at.format("%Y年%-m月%-d日 %H:%M").to_string()),
+        (
+            "built_at",
+            dataset.built_at.format("%Y年%-m月%-d日 %H:%M").to_string(),
+        ),
         ("attachments", list),
     ])
 }
@@ -130,7 +174,11 @@ fn attachments_for(files: &[ReportFile], audience: &Audience) -> Vec<OutgoingAtt
     files
         .iter()
         .filter(|f| &f.audience == audience)
-        .map(|f| OutgoingAttachment { file_name: f.file_name.clone(), content_type: f.content_type().to_string(), bytes: f.bytes.clone() })
+        .map(|f| OutgoingAttachment {
+            file_name: f.file_name.clone(),
+            content_type: f.content_type().to_string(),
+            bytes: f.bytes.clone(),
+        })
         .collect()
 }
 
@@ -143,10 +191,16 @@ fn status_lines(config: &Config, dataset: &Dataset) -> String {
     config
         .departments
         .iter()
-        .map(|d| match dataset.departments.iter().find(|s| s.department == d.name) {
-            Some(s) => format!("  ・{}: 提出済み(目標指標 {}件)", d.name, s.indicators.len()),
-            None => format!("  ・{}: 未提出", d.name),
-        })
+        .map(
+            |d| match dataset.departments.iter().find(|s| s.department == d.name) {
+                Some(s) => format!(
+                    "  ・{}: 提出済み(目標指標 {}件)",
+                    d.name,
+                    s.indicators.len()
+                ),
+                None => format!("  ・{}: 未提出", d.name),
+            },
+        )
         .collect::<Vec<_>>()
         .join("\n")
 }

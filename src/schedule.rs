@@ -14,7 +14,9 @@ use crate::job::{run_once, RunOptions};
 /// Runs until asked to stop.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let config = Arc::new(config);
-    let mut scheduler = JobScheduler::new().await.context("starting the scheduler")?;
+    let mut scheduler = JobScheduler::new()
+        .await
+        .context("starting the scheduler")?;
     let expression = config.schedule.annual_run.expression.clone();
     let job_config = Arc::clone(&config);
     let job = Job::new_async_tz(expression.as_str(), Tokyo, move |_id, _scheduler| {
@@ -34,7 +36,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 /// The next time the annual run fires, in Asia/Tokyo.
 pub fn next_annual_run(config: &Config) -> Option<chrono::DateTime<chrono_tz::Tz>> {
     let now = Utc::now().with_timezone(&Tokyo);
-    config.schedule.annual_run.cron.find_next_occurrence(&now, false).ok()
+    config
+        .schedule
+        .annual_run
+        .cron
+        .find_next_occurrence(&now, false)
+        .ok()
 }
 
 async fn annual_run(config: &Config) {
@@ -53,7 +60,8 @@ async fn annual_run(config: &Config) {
 async fn wait_for_stop() -> anyhow::Result<()> {
     #[cfg(unix)]
     {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
             result = tokio::signal::ctrl_c() => result?,
             _ = terminate.recv() => {}

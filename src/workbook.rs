@@ -81,7 +81,10 @@ pub fn write_submission(
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let properties = DocProperties::new()
-        .set_title(format!("{} {} 提出用ブック", content.department, content.fiscal_year))
+        .set_title(format!(
+            "{} {} 提出用ブック",
+            content.department, content.fiscal_year
+        ))
         .set_creation_datetime(&ExcelDateTime::from_timestamp(created)?);
     workbook.set_properties(&properties);
     write_info_sheet(workbook.add_worksheet(), content)?;
@@ -144,7 +147,10 @@ fn write_indicator_sheet(
             sheet.write_string_with_format(row, column, &observation.printed, &text)?;
         }
     }
-    for (column, width) in [8, 20, 14, 36, 8, 16, 16, 16, 16, 16].into_iter().enumerate() {
+    for (column, width) in [8, 20, 14, 36, 8, 16, 16, 16, 16, 16]
+        .into_iter()
+        .enumerate()
+    {
         sheet.set_column_width(column as u16, width)?;
     }
     sheet.set_row_height(0, 32)?;

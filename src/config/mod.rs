@@ -75,7 +75,9 @@ pub struct ReportSettings {
 
 impl Default for ReportSettings {
     fn default() -> Self {
-        ReportSettings { font: "ipaexg.ttf".to_string() }
+        ReportSettings {
+            font: "ipaexg.ttf".to_string(),
+        }
     }
 }
 
@@ -166,7 +168,9 @@ pub struct ConfigFiscalYear(pub FiscalYear);
 impl TryFrom<String> for ConfigFiscalYear {
     type Error = String;
     fn try_from(text: String) -> Result<Self, String> {
-        FiscalYear::parse(&text).map(ConfigFiscalYear).map_err(|e| e.to_string())
+        FiscalYear::parse(&text)
+            .map(ConfigFiscalYear)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -241,8 +245,14 @@ impl Config {
             bail!("departments: 部が一つも定義されていません");
         }
         for (i, department) in self.departments.iter().enumerate() {
-            if self.departments[..i].iter().any(|d| d.name == department.name) {
-                bail!("departments: 部「{}」が二度定義されています", department.name);
+            if self.departments[..i]
+                .iter()
+                .any(|d| d.name == department.name)
+            {
+                bail!(
+                    "departments: 部「{}」が二度定義されています",
+                    department.name
+                );
             }
         }
         if self.mail.transport == Transport::Smtp && self.mail.smtp.is_none() {
@@ -264,10 +274,29 @@ impl Paths {
             &mut self.fonts,
         ] {
             if path.is_relative() {
-                *path = base.join(&*path);
+                *path = normalize(&base.join(&*path));
             }
         }
     }
+}
+
+/// Removes `.` and `dir/..` from a path without touching the file system, so
+/// messages show `var/reports` rather than `data/../var/reports`.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ fn the_sample_configuration_loads() {
     assert_eq!(config.plan.target_year.0, FiscalYear(2022));
     assert_eq!(config.mail.transport, Transport::File);
     assert_eq!(config.paths.inbox, Path::new("/etc/hakusho/inbox"));
+    assert_eq!(config.paths.reports, Path::new("/etc/var/reports"));
     assert_eq!(config.schedule.annual_run.expression, "0 0 9 15 4 *");
 }
 
@@ -36,7 +37,10 @@ fn a_bad_cron_expression_is_named_with_its_key() {
     let text = SAMPLE.replace("\"0 0 9 15 4 *\"", "\"0 9 15 4 *\"");
     let message = error_of(&text);
     assert!(message.contains("annual_run"), "{message}");
-    assert!(message.contains("cron式として読めません:「0 9 15 4 *」"), "{message}");
+    assert!(
+        message.contains("cron式として読めません:「0 9 15 4 *」"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -45,7 +49,10 @@ fn a_bad_fiscal_year_or_address_is_named() {
     assert!(error_of(&text).contains("年度として読めません:「来年度」"));
     let text = SAMPLE.replace("<kikaku-bu@mitaka.example>", "<kikaku-bu>");
     let message = error_of(&text);
-    assert!(message.contains("メールアドレスとして読めません"), "{message}");
+    assert!(
+        message.contains("メールアドレスとして読めません"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -56,8 +63,7 @@ fn smtp_transport_needs_its_server() {
 
 #[test]
 fn a_department_defined_twice_is_refused() {
-    let text = format!(
-        "{SAMPLE}\n[[departments]]\nname = \"企画部\"\nsections = []\nrecipients = []\n"
-    );
+    let text =
+        format!("{SAMPLE}\n[[departments]]\nname = \"企画部\"\nsections = []\nrecipients = []\n");
     assert!(error_of(&text).contains("部「企画部」が二度定義されています"));
 }

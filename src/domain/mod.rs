@@ -5,7 +5,7 @@ pub mod japanese;
 mod observation;
 
 pub use fiscal_year::{FiscalYear, FiscalYearError};
-pub use observation::{format_quantity, Observation, ObservationKind, Quantity};
+pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};
 
 /// The five columns of an indicator table (目標指標の達成状況).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -15,6 +15,28 @@ pub struct Quantity {
     pub unit: String,
 }
 
+/// A bound written after a figure: `80台以下`, `3,000人以上`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// 以下: at most.
+    AtMost,
+    /// 以上: at least.
+    AtLeast,
+    /// 未満: less than.
+    Below,
+    /// 超: more than.
+    Above,
+}
+
+impl Bound {
+    const SUFFIXES: [(&'static str, Bound); 4] = [
+        ("以下", Bound::AtMost),
+        ("以上", Bound::AtLeast),
+        ("未満", Bound::Below),
+        ("超", Bound::Above),
+    ];
+}
+
 /// What kind of content a cell holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObservationKind {
@@ -45,6 +67,8 @@ pub struct Observation {
     pub observed_year: Option<i32>,
     /// Notes and references in brackets: `注1`, `⑤`, `①②③④`, `④※⑤`.
     pub annotations: Vec<String>,
+    /// A bound after the figure, as targets have: `80台以下`.
+    pub bound: Option<Bound>,
 }
 
 impl Observation {
@@ -80,15 +104,17 @@ impl Observation {
             sub_value: None,
             observed_year: None,
             annotations: Vec::new(),
+            bound: None,
         }
     }
 
     fn parse_figures(printed: String, folded: &str) -> Self {
         let (main, brackets) = split_brackets(folded);
-        let Some(quantities) = parse_quantities(main).filter(|q| !q.is_empty()) else {
+        let Some(mut quantities) = parse_quantities(main).filter(|q| !q.is_empty()) else {
             return Self::without_figures(printed, ObservationKind::Qualitative);
         };
         let mut observation = Self::without_figures(printed, ObservationKind::Measured);
+        observation.bound = strip_bound(&mut quantities);
         observation.quantities = quantities;
         for bracket in brackets {
             observation.read_bracket(bracket.trim());
@@ -108,6 +134,16 @@ impl Observation {
             self.annotations.push(bracket.split_whitespace().collect());
         }
     }
+}
+
+/// Moves a bound word (`以下`) from the end of the last unit into its own field.
+fn strip_bound(quantities: &mut [Quantity]) -> Option<Bound> {
+    let last = quantities.last_mut()?;
+    let (suffix, bound) = Bound::SUFFIXES
+        .iter()
+        .find(|(s, _)| last.unit.ends_with(s))?;
+    last.unit.truncate(last.unit.len() - suffix.len());
+    Some(*bound)
 }
 
 /// Splits `326事業所 (平成21年)` into the main text and the bracket contents.
@@ -181,7 +217,11 @@ pub fn format_quantity(value: f64, unit: &str) -> String {
         grouped.push(digit);
     }
     let sign = if negative { "-" } else { "" };
-    let frac = if frac_part.is_empty() { String::new() } else { format!(".{frac_part}") };
+    let frac = if frac_part.is_empty() {
+        String::new()
+    } else {
+        format!(".{frac_part}")
+    };
     format!("{sign}{grouped}{frac}{unit}")
 }
 
@@ -190,7 +230,10 @@ mod tests {
     use super::*;
 
     fn q(value: f64, unit: &str) -> Quantity {
-        Quantity { value, unit: unit.to_string() }
+        Quantity {
+            value,
+            unit: unit.to_string(),
+        }
     }
 
     #[test]
@@ -218,7 +261,10 @@ mod tests {
         assert_eq!(o.quantities, vec![q(326.0, "事業所")]);
         assert_eq!(o.observed_year, Some(2009));
         assert_eq!(o.printed, "326事業所 (平成21年)");
-        assert_eq!(Observation::parse("12,587 (令和元年度)").observed_year, Some(2019));
+        assert_eq!(
+            Observation::parse("12,587 (令和元年度)").observed_year,
+            Some(2019)
+        );
     }
 
     #[test]
@@ -245,11 +291,28 @@ mod tests {
         assert_eq!(Observation::parse("同左").kind, ObservationKind::SameAsLeft);
         assert_eq!(Observation::parse("—").kind, ObservationKind::NotAvailable);
         assert_eq!(Observation::parse("  ").kind, ObservationKind::Blank);
-        for text in ["維持", "都市計画決定", "概ね5%を超えないこと", "概ね80%台を維持(全国平均)"] {
+        for text in [
+            "維持",
+            "都市計画決定",
+            "概ね5%を超えないこと",
+            "概ね80%台を維持(全国平均)",
+        ] {
             let o = Observation::parse(text);
             assert_eq!(o.kind, ObservationKind::Qualitative, "{text}");
             assert_eq!(o.value(), None);
         }
+    }
+
+    #[test]
+    fn reads_a_bound_after_the_figure() {
+        let o = Observation::parse("80台以下");
+        assert_eq!(o.quantities, vec![q(80.0, "台")]);
+        assert_eq!(o.bound, Some(Bound::AtMost));
+        assert_eq!(
+            Observation::parse("3,000人以上").bound,
+            Some(Bound::AtLeast)
+        );
+        assert_eq!(Observation::parse("3,000人").bound, None);
     }
 
     #[test]

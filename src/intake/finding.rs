@@ -42,7 +42,12 @@ pub struct Finding {
 impl Finding {
     /// A problem with the file as a whole.
     pub fn file_error(message: impl Into<String>) -> Self {
-        Finding { severity: Severity::Error, sheet: None, cell: None, message: message.into() }
+        Finding {
+            severity: Severity::Error,
+            sheet: None,
+            cell: None,
+            message: message.into(),
+        }
     }
 
     /// A problem in one cell.
@@ -57,7 +62,10 @@ impl Finding {
 
     /// The finding with the file name in front: `企画部.xlsx: シート「目標指標」 F7: …`.
     pub fn in_file<'a>(&'a self, file_name: &'a str) -> impl fmt::Display + 'a {
-        InFile { finding: self, file_name }
+        InFile {
+            finding: self,
+            file_name,
+        }
     }
 }
 

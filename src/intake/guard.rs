@@ -108,18 +108,35 @@ mod tests {
     #[test]
     fn refuses_too_large_an_expansion() {
         let bytes = zip_with(&[("a.xml", 600), ("b.xml", 600)]);
-        let limits = Limits { max_expanded_bytes: 1000, ..Limits::default() };
+        let limits = Limits {
+            max_expanded_bytes: 1000,
+            ..Limits::default()
+        };
         let reason = refuse_reason(&bytes, &limits).unwrap();
-        assert!(reason.starts_with("展開後の大きさが上限を超えます(1200 バイト"), "{reason}");
+        assert!(
+            reason.starts_with("展開後の大きさが上限を超えます(1200 バイト"),
+            "{reason}"
+        );
     }
 
     #[test]
     fn refuses_too_many_entries_and_too_large_files() {
         let bytes = zip_with(&[("a", 1), ("b", 1), ("c", 1)]);
-        let limits = Limits { max_entries: 2, ..Limits::default() };
-        assert_eq!(refuse_reason(&bytes, &limits).unwrap(), "ZIP の項目が多すぎます(3 個)");
-        let limits = Limits { max_file_bytes: 10, ..Limits::default() };
-        assert!(refuse_reason(&bytes, &limits).unwrap().starts_with("ファイルが大きすぎます"));
+        let limits = Limits {
+            max_entries: 2,
+            ..Limits::default()
+        };
+        assert_eq!(
+            refuse_reason(&bytes, &limits).unwrap(),
+            "ZIP の項目が多すぎます(3 個)"
+        );
+        let limits = Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        };
+        assert!(refuse_reason(&bytes, &limits)
+            .unwrap()
+            .starts_with("ファイルが大きすぎます"));
     }
 
     #[test]

@@ -25,7 +25,10 @@ use crate::store::{NewSubmission, Store};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Recorded as the department's current submission.
-    Accepted { department: String, indicators: usize },
+    Accepted {
+        department: String,
+        indicators: usize,
+    },
     /// Kept in the archive but not used: the findings say why.
     Rejected,
     /// These exact bytes were received before.
@@ -43,7 +46,11 @@ pub struct FileReport {
 }
 
 /// Takes in every file of the inbox, in name order.
-pub fn ingest_inbox(config: &Config, store: &mut Store, received_at: &str) -> anyhow::Result<Vec<FileReport>> {
+pub fn ingest_inbox(
+    config: &Config,
+    store: &mut Store,
+    received_at: &str,
+) -> anyhow::Result<Vec<FileReport>> {
     let files = inbox_files(&config.paths.inbox)?;
     files
         .iter()
@@ -77,7 +84,9 @@ pub fn ingest_file(
     store: &mut Store,
     received_at: &str,
 ) -> anyhow::Result<FileReport> {
-    let file_name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let file_name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let sha256 = sha256_hex(&bytes);
     let mut report = FileReport {
@@ -89,13 +98,17 @@ pub fn ingest_file(
     };
     if let Some(known) = store.submission_by_hash(&config.city.code, &report.sha256)? {
         report.submission_id = Some(known.id);
-        report.outcome = Outcome::AlreadyReceived { department: known.department };
+        report.outcome = Outcome::AlreadyReceived {
+            department: known.department,
+        };
         return Ok(report);
     }
     let archived = archive(&config.paths.archive, &report.sha256, path, &bytes)?;
     let reading = match refuse_reason(&bytes, &Limits::default()) {
         Some(reason) => Reading {
-            findings: vec![Finding::file_error(format!("このファイルは開けません: {reason}"))],
+            findings: vec![Finding::file_error(format!(
+                "このファイルは開けません: {reason}"
+            ))],
             ..Reading::default()
         },
         None => read_submission(&bytes, config),
@@ -148,11 +161,18 @@ fn record(
 }
 
 /// Keeps the original bytes under their hash, written atomically.
-fn archive(archive_dir: &Path, sha256: &str, source: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+fn archive(
+    archive_dir: &Path,
+    sha256: &str,
+    source: &Path,
+    bytes: &[u8],
+) -> anyhow::Result<PathBuf> {
     let extension = source.extension().map_or_else(String::new, |e| {
         format!(".{}", e.to_string_lossy().to_lowercase())
     });
-    let target = archive_dir.join(&sha256[..2]).join(format!("{sha256}{extension}"));
+    let target = archive_dir
+        .join(&sha256[..2])
+        .join(format!("{sha256}{extension}"));
     if target.exists() {
         return Ok(target);
     }
@@ -160,11 +180,15 @@ fn archive(archive_dir: &Path, sha256: &str, source: &Path, bytes: &[u8]) -> any
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     let partial = target.with_extension("partial");
     std::fs::write(&partial, bytes).with_context(|| format!("writing {}", partial.display()))?;
-    std::fs::rename(&partial, &target).with_context(|| format!("archiving {}", target.display()))?;
+    std::fs::rename(&partial, &target)
+        .with_context(|| format!("archiving {}", target.display()))?;
     Ok(target)
 }
 
 /// The lower-case hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -31,7 +31,10 @@ impl Reading {
     }
 
     fn refused(finding: Finding) -> Self {
-        Reading { findings: vec![finding], ..Reading::default() }
+        Reading {
+            findings: vec![finding],
+            ..Reading::default()
+        }
     }
 }
 
@@ -63,7 +66,11 @@ pub fn read_submission(bytes: &[u8], config: &Config) -> Reading {
         fiscal_year,
         indicators: rows,
     });
-    Reading { content, indicator_rows, findings }
+    Reading {
+        content,
+        indicator_rows,
+        findings,
+    }
 }
 
 fn missing_sheet(name: &str) -> Finding {
@@ -104,7 +111,10 @@ fn read_info(
 
 /// Column A labels mapped to (cell of the value, value) from column B.
 fn labelled_values(sheet: &Sheet) -> HashMap<String, (String, String)> {
-    let (first, last) = (sheet.start().unwrap_or((0, 0)).0, sheet.end().unwrap_or((0, 0)).0);
+    let (first, last) = (
+        sheet.start().unwrap_or((0, 0)).0,
+        sheet.end().unwrap_or((0, 0)).0,
+    );
     (first..=last)
         .map(|row| (cell_text(sheet, row, 0, ""), row))
         .filter(|(label, _)| !label.is_empty())
@@ -138,7 +148,10 @@ fn check_department(
         Severity::Error,
         INFO_SHEET,
         cell,
-        format!("部名「{name}」は登録されていません(登録済み: {})", known.join("、")),
+        format!(
+            "部名「{name}」は登録されていません(登録済み: {})",
+            known.join("、")
+        ),
     ));
     None
 }
@@ -161,7 +174,12 @@ fn check_fiscal_year(
             None
         }
         Err(e) => {
-            findings.push(Finding::at(Severity::Error, INFO_SHEET, cell, e.to_string()));
+            findings.push(Finding::at(
+                Severity::Error,
+                INFO_SHEET,
+                cell,
+                e.to_string(),
+            ));
             None
         }
     }
@@ -201,18 +219,27 @@ fn read_indicator_rows(sheet: &Sheet, findings: &mut Vec<Finding>) -> (Vec<Indic
 fn read_indicator_row(sheet: &Sheet, row: u32, findings: &mut Vec<Finding>) -> Option<Indicator> {
     let column_count = FIRST_PERIOD_COLUMN + Period::ALL.len() as u16;
     let unit = cell_text(sheet, row, 4, "");
-    let texts: Vec<String> =
-        (0..column_count).map(|column| cell_text(sheet, row, column, &unit)).collect();
+    let texts: Vec<String> = (0..column_count)
+        .map(|column| cell_text(sheet, row, column, &unit))
+        .collect();
     if texts.iter().all(String::is_empty) {
         return None;
     }
     for (column, text) in texts.iter().enumerate() {
         check_cell(sheet, row, column as u16, text, findings);
     }
-    let observations: Vec<Observation> =
-        texts[FIRST_PERIOD_COLUMN as usize..].iter().map(|t| Observation::parse(t)).collect();
+    let observations: Vec<Observation> = texts[FIRST_PERIOD_COLUMN as usize..]
+        .iter()
+        .map(|t| Observation::parse(t))
+        .collect();
     for (i, observation) in observations.iter().enumerate() {
-        check_unit(observation, &unit, row, FIRST_PERIOD_COLUMN + i as u16, findings);
+        check_unit(
+            observation,
+            &unit,
+            row,
+            FIRST_PERIOD_COLUMN + i as u16,
+            findings,
+        );
     }
     Some(Indicator {
         policy_code: texts[0].clone(),
@@ -256,7 +283,11 @@ fn check_unit(
     if observation.kind != ObservationKind::Measured || declared.is_empty() {
         return;
     }
-    let units: Vec<&str> = observation.quantities.iter().map(|q| q.unit.as_str()).collect();
+    let units: Vec<&str> = observation
+        .quantities
+        .iter()
+        .map(|q| q.unit.as_str())
+        .collect();
     if units.join("・") != declared && units.iter().any(|u| !u.is_empty()) {
         findings.push(Finding::at(
             Severity::Warning,

@@ -46,7 +46,8 @@ impl Outgoing {
             let content_type = ContentType::parse(&attachment.content_type)
                 .with_context(|| format!("content type of {}", attachment.file_name))?;
             parts = parts.singlepart(
-                Attachment::new(attachment.file_name.clone()).body(attachment.bytes.clone(), content_type),
+                Attachment::new(attachment.file_name.clone())
+                    .body(attachment.bytes.clone(), content_type),
             );
         }
         Ok(builder.multipart(parts)?)
@@ -56,7 +57,10 @@ impl Outgoing {
 /// Where messages go.
 pub enum Mailer {
     Outbox(AsyncFileTransport<Tokio1Executor>),
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, timeout: Duration },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        timeout: Duration,
+    },
 }
 
 impl Mailer {
@@ -65,7 +69,8 @@ impl Mailer {
         match (config.mail.transport, &config.mail.smtp) {
             (Transport::File, _) => {
                 let outbox = &config.paths.outbox;
-                std::fs::create_dir_all(outbox).with_context(|| format!("creating the outbox {}", outbox.display()))?;
+                std::fs::create_dir_all(outbox)
+                    .with_context(|| format!("creating the outbox {}", outbox.display()))?;
                 Ok(Mailer::Outbox(AsyncFileTransport::new(outbox)))
             }
             (Transport::Smtp, Some(smtp)) => smtp_mailer(smtp),
@@ -78,12 +83,20 @@ impl Mailer {
     pub async fn send(&self, message: Message) -> anyhow::Result<()> {
         match self {
             Mailer::Outbox(transport) => {
-                transport.send(message).await.context("writing the message to the outbox")?;
+                transport
+                    .send(message)
+                    .await
+                    .context("writing the message to the outbox")?;
             }
             Mailer::Smtp { transport, timeout } => {
                 tokio::time::timeout(*timeout, transport.send(message))
                     .await
-                    .with_context(|| format!("the SMTP server did not answer within {} s", timeout.as_secs()))?
+                    .with_context(|| {
+                        format!(
+                            "the SMTP server did not answer within {} s",
+                            timeout.as_secs()
+                        )
+                    })?
                     .context("sending through SMTP")?;
             }
         }
@@ -115,7 +128,12 @@ fn smtp_mailer(smtp: &SmtpSettings) -> anyhow::Result<Mailer> {
         builder = builder.credentials(Credentials::new(user.clone(), password));
     }
     if let Some(name) = &smtp.hello_name {
-        builder = builder.hello_name(lettre::transport::smtp::extension::ClientId::Domain(name.clone()));
+        builder = builder.hello_name(lettre::transport::smtp::extension::ClientId::Domain(
+            name.clone(),
+        ));
     }
-    Ok(Mailer::Smtp { transport: builder.build(), timeout: Duration::from_secs(smtp.timeout_seconds) })
+    Ok(Mailer::Smtp {
+        transport: builder.build(),
+        timeout: Duration::from_secs(smtp.timeout_seconds),
+    })
 }

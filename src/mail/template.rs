@@ -44,9 +44,13 @@ fn substitute(template: &str, values: &Values) -> anyhow::Result<String> {
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or_else(|| anyhow!("unclosed {{{{ placeholder"))?;
+        let end = after
+            .find("}}")
+            .ok_or_else(|| anyhow!("unclosed {{{{ placeholder"))?;
         let key = after[..end].trim();
-        let value = values.get(key).ok_or_else(|| anyhow!("unknown placeholder {{{{{key}}}}}"))?;
+        let value = values
+            .get(key)
+            .ok_or_else(|| anyhow!("unknown placeholder {{{{{key}}}}}"))?;
         out.push_str(value);
         rest = &after[end + 2..];
     }
@@ -59,12 +63,19 @@ mod tests {
     use super::*;
 
     fn values() -> Values {
-        Values::from([("department", "企画部".to_string()), ("city", "三鷹市".to_string())])
+        Values::from([
+            ("department", "企画部".to_string()),
+            ("city", "三鷹市".to_string()),
+        ])
     }
 
     #[test]
     fn fills_in_subject_and_body() {
-        let rendered = render("件名: 【{{city}}】報告({{department}})\n\n{{department}} ご担当者様\n", &values()).unwrap();
+        let rendered = render(
+            "件名: 【{{city}}】報告({{department}})\n\n{{department}} ご担当者様\n",
+            &values(),
+        )
+        .unwrap();
         assert_eq!(rendered.subject, "【三鷹市】報告(企画部)");
         assert_eq!(rendered.body, "企画部 ご担当者様\n");
     }
@@ -84,7 +95,14 @@ mod tests {
     fn the_shipped_templates_render() {
         let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
         let values: Values = [
-            "city", "fiscal_year", "department", "file_name", "indicator_count", "attachments", "built_at", "status_lines",
+            "city",
+            "fiscal_year",
+            "department",
+            "file_name",
+            "indicator_count",
+            "attachments",
+            "built_at",
+            "status_lines",
         ]
         .into_iter()
         .map(|k| (k, format!("<{k}>")))

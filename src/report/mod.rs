@@ -35,7 +35,11 @@ pub struct Dataset {
 
 impl Dataset {
     /// A dataset for the configured city and year from the stored submissions.
-    pub fn new(config: &Config, departments: Vec<DepartmentIndicators>, built_at: DateTime<Tz>) -> Self {
+    pub fn new(
+        config: &Config,
+        departments: Vec<DepartmentIndicators>,
+        built_at: DateTime<Tz>,
+    ) -> Self {
         let fiscal_year = config.fiscal_year();
         Dataset {
             city: config.city.name.clone(),
@@ -70,8 +74,17 @@ impl Dataset {
 }
 
 /// Departments in the order of the configuration (the city's own order), not by name.
-fn order_like_config(mut departments: Vec<DepartmentIndicators>, config: &Config) -> Vec<DepartmentIndicators> {
-    let rank = |name: &str| config.departments.iter().position(|d| d.name == name).unwrap_or(usize::MAX);
+fn order_like_config(
+    mut departments: Vec<DepartmentIndicators>,
+    config: &Config,
+) -> Vec<DepartmentIndicators> {
+    let rank = |name: &str| {
+        config
+            .departments
+            .iter()
+            .position(|d| d.name == name)
+            .unwrap_or(usize::MAX)
+    };
     departments.sort_by_key(|d| rank(&d.department));
     departments
 }
@@ -110,32 +123,55 @@ pub fn build_reports(dataset: &Dataset, fonts: &FontSet) -> anyhow::Result<Vec<R
     for department in &dataset.departments {
         let name = &department.department;
         let own = dataset.for_department(name);
-        files.extend(build_pair(&own, fonts, Audience::Department(name.clone()), name)?);
+        files.extend(build_pair(
+            &own,
+            fonts,
+            Audience::Department(name.clone()),
+            name,
+        )?);
     }
     Ok(files)
 }
 
-fn build_pair(dataset: &Dataset, fonts: &FontSet, audience: Audience, label: &str) -> anyhow::Result<Vec<ReportFile>> {
+fn build_pair(
+    dataset: &Dataset,
+    fonts: &FontSet,
+    audience: Audience,
+    label: &str,
+) -> anyhow::Result<Vec<ReportFile>> {
     let stem = format!("{}_目標指標_{label}", dataset.fiscal_year);
     let xlsx = xlsx::indicator_workbook(dataset)
         .with_context(|| format!("building the workbook {stem}.xlsx"))?;
     let pdf = pdf::indicator_document(dataset, fonts, label)
         .with_context(|| format!("building the PDF {stem}.pdf"))?;
     Ok(vec![
-        ReportFile { audience: audience.clone(), file_name: format!("{stem}.xlsx"), bytes: xlsx },
-        ReportFile { audience, file_name: format!("{stem}.pdf"), bytes: pdf },
+        ReportFile {
+            audience: audience.clone(),
+            file_name: format!("{stem}.xlsx"),
+            bytes: xlsx,
+        },
+        ReportFile {
+            audience,
+            file_name: format!("{stem}.pdf"),
+            bytes: pdf,
+        },
     ])
 }
 
 /// Writes the reports under `dir`/`<fiscal year>`/ and returns their paths.
-pub fn write_reports(dir: &Path, fiscal_year: FiscalYear, files: &[ReportFile]) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_reports(
+    dir: &Path,
+    fiscal_year: FiscalYear,
+    files: &[ReportFile],
+) -> anyhow::Result<Vec<PathBuf>> {
     let target = dir.join(fiscal_year.to_string());
     std::fs::create_dir_all(&target).with_context(|| format!("creating {}", target.display()))?;
     files
         .iter()
         .map(|file| {
             let path = target.join(&file.file_name);
-            std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, &file.bytes)
+                .with_context(|| format!("writing {}", path.display()))?;
             Ok(path)
         })
         .collect()

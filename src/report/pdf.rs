@@ -9,7 +9,7 @@ use printpdf::{
 
 use super::text::FontSet;
 use super::Dataset;
-use crate::domain::Indicator;
+use crate::domain::{Indicator, Observation, ObservationKind};
 use crate::store::DepartmentIndicators;
 
 const PAGE_WIDTH: f32 = 841.89;
@@ -22,8 +22,15 @@ const PADDING: f32 = 3.0;
 const COLUMNS: [f32; 7] = [130.0, 190.0, 88.0, 88.0, 88.0, 88.0, 88.0];
 
 /// Builds the PDF for the departments of `dataset`; `label` names the audience.
-pub fn indicator_document(dataset: &Dataset, fonts: &FontSet, label: &str) -> anyhow::Result<Vec<u8>> {
-    let title = format!("{} {} 目標指標の達成状況({label})", dataset.city, dataset.fiscal_year);
+pub fn indicator_document(
+    dataset: &Dataset,
+    fonts: &FontSet,
+    label: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let title = format!(
+        "{} {} 目標指標の達成状況({label})",
+        dataset.city, dataset.fiscal_year
+    );
     let mut doc = PdfDocument::new(&title);
     let font_id = doc.add_font(&fonts.font);
     let mut pages = Pages::new(fonts, font_id);
@@ -34,11 +41,18 @@ pub fn indicator_document(dataset: &Dataset, fonts: &FontSet, label: &str) -> an
     if dataset.departments.is_empty() {
         pages.paragraph("受け付けた提出がありません。")?;
     }
-    let footer = format!("{} {} 作成 {}", dataset.city, dataset.fiscal_year, dataset.built_at.format("%Y年%-m月%-d日"));
+    let footer = format!(
+        "{} {} 作成 {}",
+        dataset.city,
+        dataset.fiscal_year,
+        dataset.built_at.format("%Y年%-m月%-d日")
+    );
     let page_list = pages.finish(&footer)?;
     set_metadata(&mut doc, dataset);
     let mut warnings = Vec::new();
-    Ok(doc.with_pages(page_list).save(&PdfSaveOptions::default(), &mut warnings))
+    Ok(doc
+        .with_pages(page_list)
+        .save(&PdfSaveOptions::default(), &mut warnings))
 }
 
 fn set_metadata(doc: &mut PdfDocument, dataset: &Dataset) {
@@ -65,7 +79,13 @@ struct Pages<'a> {
 
 impl<'a> Pages<'a> {
     fn new(fonts: &'a FontSet, font_id: FontId) -> Self {
-        Pages { fonts, font_id, done: Vec::new(), ops: Vec::new(), y: PAGE_HEIGHT - MARGIN }
+        Pages {
+            fonts,
+            font_id,
+            done: Vec::new(),
+            ops: Vec::new(),
+            y: PAGE_HEIGHT - MARGIN,
+        }
     }
 
     fn title(&mut self, title: &str, plan: &str) -> anyhow::Result<()> {
@@ -80,15 +100,27 @@ impl<'a> Pages<'a> {
         self.text_line(text, 10.0, MARGIN)
     }
 
-    fn department(&mut self, department: &DepartmentIndicators, headers: &[String]) -> anyhow::Result<()> {
+    fn department(
+        &mut self,
+        department: &DepartmentIndicators,
+        headers: &[String],
+    ) -> anyhow::Result<()> {
         self.ensure_space(3.0 * LINE_HEIGHT + 40.0);
         self.y -= 6.0;
         self.text_line(&department.department, 12.0, MARGIN)?;
         self.y -= 4.0;
         if department.indicators.is_empty() {
-            return self.text_line("この部が主に担当する目標指標はありません。", 9.0, MARGIN + 8.0);
+            return self.text_line(
+                "この部が主に担当する目標指標はありません。",
+                9.0,
+                MARGIN + 8.0,
+            );
         }
-        let header_cells: Vec<String> = ["施策", "目標指標"].into_iter().map(String::from).chain(headers.iter().cloned()).collect();
+        let header_cells: Vec<String> = ["施策", "目標指標"]
+            .into_iter()
+            .map(String::from)
+            .chain(headers.iter().cloned())
+            .collect();
         self.table_row(&header_cells, true)?;
         for indicator in &department.indicators {
             let cells = indicator_cells(indicator);
@@ -96,7 +128,12 @@ impl<'a> Pages<'a> {
                 self.new_page();
                 self.table_row(&header_cells, true)?;
             }
-            self.table_row(&cells, false).map_err(|e| e.context(format!("{} の指標「{}」", department.department, indicator.name)))?;
+            self.table_row(&cells, false).map_err(|e| {
+                e.context(format!(
+                    "{} の指標「{}」",
+                    department.department, indicator.name
+                ))
+            })?;
         }
         Ok(())
     }
@@ -105,7 +142,11 @@ impl<'a> Pages<'a> {
         let lines = cells
             .iter()
             .zip(COLUMNS)
-            .map(|(text, width)| self.fonts.wrap(text, BODY_SIZE, width - 2.0 * PADDING).len())
+            .map(|(text, width)| {
+                self.fonts
+                    .wrap(text, BODY_SIZE, width - 2.0 * PADDING)
+                    .len()
+            })
             .max()
             .unwrap_or(1);
         lines as f32 * LINE_HEIGHT + 2.0 * PADDING
@@ -121,7 +162,7 @@ impl<'a> Pages<'a> {
         }
         let mut x = MARGIN;
         for (column, (text, width)) in cells.iter().zip(COLUMNS).enumerate() {
-            let right_align = !header && column >= 2;
+            let right_align = !header && column >= 2 && is_figure(text);
             self.cell_text(text, x, top, width, right_align)?;
             self.line(x, top, x, top - height);
             x += width;
@@ -133,11 +174,22 @@ impl<'a> Pages<'a> {
         Ok(())
     }
 
-    fn cell_text(&mut self, text: &str, x: f32, top: f32, width: f32, right_align: bool) -> anyhow::Result<()> {
+    fn cell_text(
+        &mut self,
+        text: &str,
+        x: f32,
+        top: f32,
+        width: f32,
+        right_align: bool,
+    ) -> anyhow::Result<()> {
         let inner = width - 2.0 * PADDING;
         for (i, line) in self.fonts.wrap(text, BODY_SIZE, inner).iter().enumerate() {
             let baseline = top - PADDING - (i as f32 + 1.0) * LINE_HEIGHT + 2.5;
-            let line_x = if right_align { x + width - PADDING - self.fonts.width(line, BODY_SIZE) } else { x + PADDING };
+            let line_x = if right_align {
+                x + width - PADDING - self.fonts.width(line, BODY_SIZE)
+            } else {
+                x + PADDING
+            };
             self.draw_text(line, BODY_SIZE, line_x, baseline)?;
         }
         Ok(())
@@ -155,30 +207,53 @@ impl<'a> Pages<'a> {
 
     fn draw_text(&mut self, text: &str, size: f32, x: f32, y: f32) -> anyhow::Result<()> {
         if let Some(c) = self.fonts.missing_glyph(text) {
-            bail!("「{c}」(U+{:04X}) の字形がフォント {} にありません:「{text}」", c as u32, self.fonts.name);
+            bail!(
+                "「{c}」(U+{:04X}) の字形がフォント {} にありません:「{text}」",
+                c as u32,
+                self.fonts.name
+            );
         }
         self.ops.extend([
             Op::StartTextSection,
-            Op::SetFont { font: PdfFontHandle::External(self.font_id.clone()), size: Pt(size) },
-            Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(x), Pt(y)) },
-            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
+            Op::SetFont {
+                font: PdfFontHandle::External(self.font_id.clone()),
+                size: Pt(size),
+            },
+            Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(Pt(x), Pt(y)),
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(text.to_string())],
+            },
             Op::EndTextSection,
         ]);
         Ok(())
     }
 
     fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32) {
-        let point = |x, y| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
-        self.ops.push(Op::DrawLine { line: Line { points: vec![point(x1, y1), point(x2, y2)], is_closed: false } });
+        let point = |x, y| LinePoint {
+            p: Point { x: Pt(x), y: Pt(y) },
+            bezier: false,
+        };
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![point(x1, y1), point(x2, y2)],
+                is_closed: false,
+            },
+        });
     }
 
     fn fill_rect(&mut self, x: f32, y: f32, width: f32, height: f32, grey: f32) {
         let mut rectangle = Rect::from_xywh(Pt(x), Pt(y), Pt(width), Pt(height));
         rectangle.mode = Some(PaintMode::Fill);
         self.ops.extend([
-            Op::SetFillColor { col: Color::Greyscale(Greyscale::new(grey, None)) },
+            Op::SetFillColor {
+                col: Color::Greyscale(Greyscale::new(grey, None)),
+            },
             Op::DrawRectangle { rectangle },
-            Op::SetFillColor { col: Color::Greyscale(Greyscale::new(0.0, None)) },
+            Op::SetFillColor {
+                col: Color::Greyscale(Greyscale::new(0.0, None)),
+            },
         ]);
     }
 
@@ -205,10 +280,19 @@ impl<'a> Pages<'a> {
             self.draw_text(&text, 8.0, x, MARGIN - 14.0)?;
             self.ops.insert(0, Op::SetOutlineThickness { pt: Pt(0.5) });
             let ops = std::mem::take(&mut self.ops);
-            pages.push(PdfPage::new(printpdf::Mm::from(Pt(PAGE_WIDTH)), printpdf::Mm::from(Pt(PAGE_HEIGHT)), ops));
+            pages.push(PdfPage::new(
+                printpdf::Mm::from(Pt(PAGE_WIDTH)),
+                printpdf::Mm::from(Pt(PAGE_HEIGHT)),
+                ops,
+            ));
         }
         Ok(pages)
     }
+}
+
+/// Figures are right-aligned; words (`維持`, `概ね5%を超えないこと`) are not.
+fn is_figure(text: &str) -> bool {
+    !matches!(Observation::parse(text).kind, ObservationKind::Qualitative)
 }
 
 /// The cells of one indicator row.

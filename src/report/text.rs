@@ -18,7 +18,8 @@ pub struct FontSet {
 }
 
 /// Characters that must not start a line.
-const NO_LINE_START: &str = "、。，．・：；？！ー）」』】〕〉》｝］%％ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)]},.";
+const NO_LINE_START: &str =
+    "、。，．・：；？！ー）」』】〕〉》｝］%％ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)]},.";
 /// Characters that must not end a line.
 const NO_LINE_END: &str = "（「『【〔〈《｛［([{";
 
@@ -26,7 +27,8 @@ impl FontSet {
     /// Loads a TrueType font file from `dir`.
     pub fn load(dir: &Path, file: &str) -> anyhow::Result<FontSet> {
         let path = dir.join(file);
-        let bytes = std::fs::read(&path).with_context(|| format!("reading the font {}", path.display()))?;
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("reading the font {}", path.display()))?;
         Self::from_bytes(&bytes, file)
     }
 
@@ -37,7 +39,11 @@ impl FontSet {
             bail!("the font {name} could not be parsed");
         };
         let units_per_em = f32::from(font.pdf_font_metrics.units_per_em.max(1));
-        Ok(FontSet { font, name: name.to_string(), units_per_em })
+        Ok(FontSet {
+            font,
+            name: name.to_string(),
+            units_per_em,
+        })
     }
 
     /// The width of `text` in points at `size`.

@@ -1,7 +1,9 @@
 //! The indicator workbook (rust_xlsxwriter): one row per indicator, printed values
 //! as the white paper prints them and the numbers read from them beside.
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 
 use super::Dataset;
 use crate::domain::Period;
@@ -19,7 +21,10 @@ pub fn indicator_workbook(dataset: &Dataset) -> Result<Vec<u8>, XlsxError> {
     let last_column = (FIXED_HEADERS.len() + 2 * Period::ALL.len() - 1) as u16;
     sheet.autofilter(0, 0, last_row, last_column)?;
     sheet.set_freeze_panes(1, 0)?;
-    sheet.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0);
+    sheet
+        .set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
     Ok(workbook.save_to_buffer()?)
 }
@@ -28,21 +33,34 @@ pub fn indicator_workbook(dataset: &Dataset) -> Result<Vec<u8>, XlsxError> {
 fn properties(dataset: &Dataset) -> Result<DocProperties, XlsxError> {
     let created = ExcelDateTime::from_timestamp(dataset.built_at.timestamp())?;
     Ok(DocProperties::new()
-        .set_title(format!("{} {} 目標指標の達成状況", dataset.city, dataset.fiscal_year))
+        .set_title(format!(
+            "{} {} 目標指標の達成状況",
+            dataset.city, dataset.fiscal_year
+        ))
         .set_author(dataset.city.as_str())
         .set_comment(dataset.plan_name.as_str())
         .set_creation_datetime(&created))
 }
 
 fn write_rows(sheet: &mut Worksheet, dataset: &Dataset) -> Result<u32, XlsxError> {
-    let header = Format::new().set_bold().set_text_wrap().set_border(FormatBorder::Thin);
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin);
     let text = Format::new().set_text_wrap().set_border(FormatBorder::Thin);
-    let number = Format::new().set_num_format("#,##0.##").set_border(FormatBorder::Thin);
+    let number = Format::new()
+        .set_num_format("#,##0.##")
+        .set_border(FormatBorder::Thin);
     let headers = FIXED_HEADERS
         .iter()
         .map(|h| h.to_string())
         .chain(dataset.period_headers.iter().cloned())
-        .chain(dataset.period_headers.iter().map(|h| format!("{}\n(数値)", h.replace('\n', ""))));
+        .chain(
+            dataset
+                .period_headers
+                .iter()
+                .map(|h| format!("{}\n(数値)", h.replace('\n', ""))),
+        );
     for (column, label) in headers.enumerate() {
         sheet.write_string_with_format(0, column as u16, label, &header)?;
     }
@@ -64,9 +82,19 @@ fn write_rows(sheet: &mut Worksheet, dataset: &Dataset) -> Result<u32, XlsxError
             let printed_start = FIXED_HEADERS.len() as u16;
             let value_start = printed_start + Period::ALL.len() as u16;
             for (i, observation) in indicator.observations.iter().enumerate() {
-                sheet.write_string_with_format(row, printed_start + i as u16, &observation.printed, &text)?;
+                sheet.write_string_with_format(
+                    row,
+                    printed_start + i as u16,
+                    &observation.printed,
+                    &text,
+                )?;
                 match observation.value() {
-                    Some(value) => sheet.write_number_with_format(row, value_start + i as u16, value, &number)?,
+                    Some(value) => sheet.write_number_with_format(
+                        row,
+                        value_start + i as u16,
+                        value,
+                        &number,
+                    )?,
                     None => sheet.write_blank(row, value_start + i as u16, &text)?,
                 };
             }

@@ -154,7 +154,12 @@ impl Store {
             .into_iter()
             .map(|(department, submission_id, file_name)| {
                 let indicators = self.indicators_of(submission_id)?;
-                Ok(DepartmentIndicators { department, submission_id, file_name, indicators })
+                Ok(DepartmentIndicators {
+                    department,
+                    submission_id,
+                    file_name,
+                    indicators,
+                })
             })
             .collect()
     }
@@ -170,7 +175,12 @@ impl Store {
                 "error" => Severity::Error,
                 _ => Severity::Warning,
             };
-            Ok(Finding { severity, sheet: row.get(1)?, cell: row.get(2)?, message: row.get(3)? })
+            Ok(Finding {
+                severity,
+                sheet: row.get(1)?,
+                cell: row.get(2)?,
+                message: row.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -206,23 +216,39 @@ impl Store {
             .connection
             .prepare_cached("SELECT period, printed FROM observations WHERE indicator_id = ?1")?;
         let rows = statement
-            .query_map([indicator_id], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))?
+            .query_map([indicator_id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get(1)?))
+            })?
             .collect::<Result<Vec<(String, String)>, _>>()?;
         let mut cells: Vec<(Period, String)> = rows
             .into_iter()
             .filter_map(|(key, printed)| Some((Period::from_key(&key)?, printed)))
             .collect();
         cells.sort_by_key(|(period, _)| *period);
-        Ok(cells.iter().map(|(_, printed)| Observation::parse(printed)).collect())
+        Ok(cells
+            .iter()
+            .map(|(_, printed)| Observation::parse(printed))
+            .collect())
     }
 }
 
-fn insert_findings(tx: &rusqlite::Transaction, id: i64, findings: &[Finding]) -> rusqlite::Result<()> {
+fn insert_findings(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    findings: &[Finding],
+) -> rusqlite::Result<()> {
     for (position, finding) in findings.iter().enumerate() {
         tx.execute(
             "INSERT INTO findings (submission_id, position, severity, sheet, cell, message)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, position as i64, finding.severity.key(), finding.sheet, finding.cell, finding.message],
+            params![
+                id,
+                position as i64,
+                finding.severity.key(),
+                finding.sheet,
+                finding.cell,
+                finding.message
+            ],
         )?;
     }
     Ok(())

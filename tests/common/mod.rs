@@ -1,0 +1,215 @@
+//! Shared set-up for the integration tests: a city in a temporary folder, the real
+//! binary, and a real SMTP server (aiosmtpd) on loopback.
+
+#![allow(dead_code)] // Each test program uses its own part of this module.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository root.
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixed build time (2021-07-01 09:00 JST) so reports are reproducible.
+pub const BUILD_EPOCH: &str = "1625097600";
+
+/// A city set up in a temporary folder: a copy of the sample inbox and a configuration
+/// whose paths all point inside the folder.
+pub struct TestCity {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestCity {
+    /// Mail goes to the outbox folder, or to SMTP on 127.0.0.1:`port` when given.
+    pub fn new(smtp_port: Option<u16>) -> TestCity {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir_all(&inbox).unwrap();
+        for entry in std::fs::read_dir(repo().join("data/inbox")).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, inbox.join(path.file_name().unwrap())).unwrap();
+        }
+        let city = TestCity { dir };
+        std::fs::write(city.config_path(), city.config_text(smtp_port)).unwrap();
+        city
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.path().join("hakusho.toml")
+    }
+
+    pub fn inbox(&self) -> PathBuf {
+        self.path().join("inbox")
+    }
+
+    fn config_text(&self, smtp_port: Option<u16>) -> String {
+        let sample = std::fs::read_to_string(repo().join("data/hakusho.toml")).unwrap();
+        let start = sample.find("[paths]").unwrap();
+        let end = start + sample[start..].find("\n\n").unwrap();
+        let paths = format!(
+            "[paths]\ninbox = \"inbox\"\narchive = \"archive\"\nreports = \"reports\"\n\
+             database = \"hakusho.sqlite3\"\noutbox = \"outbox\"\ntemplates = \"{}\"\nfonts = \"{}\"",
+            repo().join("templates").display(),
+            repo().join("fonts").display()
+        );
+        let mut text = format!("{}{}{}", &sample[..start], paths, &sample[end..]);
+        if let Some(port) = smtp_port {
+            text = text.replace(
+                "transport = \"file\"",
+                &format!("transport = \"smtp\"\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nhello_name = \"hakusho.test\"\ntimeout_seconds = 20"),
+            );
+        }
+        text
+    }
+
+    /// Runs the real binary with this city's configuration.
+    pub fn hakusho(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_hakusho"))
+            .args(args)
+            .arg("--config")
+            .arg(self.config_path())
+            .env("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+            .current_dir(self.path())
+            .output()
+            .unwrap()
+    }
+}
+
+/// The standard output of a run, asserting it succeeded.
+pub fn stdout_of(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "hakusho failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// aiosmtpd on loopback, storing what it receives in a folder; stopped on drop.
+pub struct SmtpSink {
+    child: Child,
+    pub port: u16,
+    pub folder: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let folder = tempfile::tempdir().unwrap();
+        let mut child = Command::new("python3")
+            .arg(repo().join("tests/support/smtp_sink.py"))
+            .arg(folder.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd is needed (scripts/test.sh installs it)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("smtp_sink.py printed {line:?}: is aiosmtpd installed?"));
+        SmtpSink {
+            child,
+            port,
+            folder,
+        }
+    }
+
+    /// The messages received, as (envelope recipients, raw bytes), once `count` arrived.
+    pub fn wait_for(&self, count: usize) -> Vec<(Vec<String>, Vec<u8>)> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let mut emls: Vec<PathBuf> = std::fs::read_dir(self.folder.path())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+                .collect();
+            if emls.len() >= count || Instant::now() > deadline {
+                emls.sort();
+                return emls
+                    .iter()
+                    .map(|eml| {
+                        let rcpt = std::fs::read_to_string(eml.with_extension("rcpt")).unwrap();
+                        (
+                            rcpt.lines().map(String::from).collect(),
+                            std::fs::read(eml).unwrap(),
+                        )
+                    })
+                    .collect();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Text of a PDF in content order (`pdftotext -raw`), with all white space removed,
+/// so a cell whose text was wrapped over several lines reads as one string.
+pub fn pdf_text_compact(pdf: &Path) -> String {
+    let output = Command::new("pdftotext")
+        .arg("-raw")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is needed (scripts/test.sh installs poppler-utils)");
+    assert!(
+        output.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
+    compact(&String::from_utf8(output.stdout).unwrap())
+}
+
+/// Removes every kind of white space.
+pub fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Every indicator of the sample data: (department, name, the five printed cells).
+pub fn sample_indicators() -> Vec<(String, String, Vec<String>)> {
+    let mut all = Vec::new();
+    let mut paths: Vec<_> = std::fs::read_dir(repo().join("data/seed/fy2020"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        let seed: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let department = seed["department"].as_str().unwrap().to_string();
+        let policies = seed
+            .get("policies")
+            .and_then(|p| p.as_array())
+            .cloned()
+            .unwrap_or_default();
+        for policy in policies {
+            for indicator in policy
+                .get("indicators")
+                .and_then(|i| i.as_array())
+                .cloned()
+                .unwrap_or_default()
+            {
+                let cell = |key: &str| indicator[key].as_str().unwrap().to_string();
+                let cells = ["baseline", "early", "middle", "actual", "target"]
+                    .map(cell)
+                    .to_vec();
+                all.push((department.clone(), cell("name"), cells));
+            }
+        }
+    }
+    all
+}

@@ -1,0 +1,181 @@
+//! The spine end to end: the real binary on the sample data, a real SMTP server on
+//! loopback, the reports read back with calamine and pdftotext, the mail with a MIME parser.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use common::{compact, pdf_text_compact, sample_indicators, stdout_of, SmtpSink, TestCity};
+use mail_parser::{MessageParser, MimeHeaders};
+
+const DEPARTMENTS: [&str; 10] = [
+    "企画部",
+    "総務部",
+    "市民部",
+    "生活環境部",
+    "スポーツと文化部",
+    "健康福祉部",
+    "子ども政策部",
+    "都市整備部",
+    "都市再生部",
+    "教育部",
+];
+
+#[test]
+fn run_once_reads_the_inbox_writes_reports_and_mails_each_department() {
+    let sink = SmtpSink::start();
+    let city = TestCity::new(Some(sink.port));
+    std::fs::write(
+        city.inbox().join("壊れたファイル.xlsx"),
+        b"this is not a workbook",
+    )
+    .unwrap();
+    let out = city.path().join("out");
+
+    let stdout = stdout_of(&city.hakusho(&["run", "--once", "--out", out.to_str().unwrap()]));
+
+    // The broken file is reported and kept; the run went on with the others.
+    assert!(stdout.contains("壊れたファイル.xlsx … 差戻し"), "{stdout}");
+    assert!(
+        stdout.contains("Excel/ODS のブックとして開けません"),
+        "{stdout}"
+    );
+    assert!(city.inbox().join("壊れたファイル.xlsx").exists());
+    assert_eq!(stdout.matches("… 受理").count(), 10, "{stdout}");
+
+    let reports = out.join("令和2年度");
+    check_workbook(&reports.join("令和2年度_目標指標_全庁.xlsx"));
+    check_pdf(&reports.join("令和2年度_目標指標_全庁.pdf"));
+    check_mail(&sink, &reports);
+}
+
+/// The consolidated workbook holds every sample indicator with its printed cells and numbers.
+fn check_workbook(path: &Path) {
+    let mut workbook = open_workbook_auto(path).unwrap();
+    let sheet = workbook.worksheet_range("目標指標").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(rows[0][0], "部");
+    let expected = sample_indicators();
+    assert_eq!(expected.len(), 68);
+    assert_eq!(rows.len() - 1, expected.len());
+    for (department, name, cells) in &expected {
+        let row = rows
+            .iter()
+            .find(|r| &r[4] == name)
+            .unwrap_or_else(|| panic!("{name} not in the workbook"));
+        assert_eq!(&row[0], department);
+        assert_eq!(&row[6..11], &cells[..], "{name}");
+    }
+    let english_site = sheet
+        .rows()
+        .find(|r| r[4] == Data::String("英語版ホームページのアクセス件数".into()))
+        .unwrap();
+    assert_eq!(english_site[14], Data::Float(202850.0));
+}
+
+/// pdftotext gives back every indicator name and every printed cell, in Japanese.
+fn check_pdf(path: &Path) {
+    let text = pdf_text_compact(path);
+    assert!(
+        text.contains(&compact("三鷹市 令和2年度 目標指標の達成状況(全庁)")),
+        "{text}"
+    );
+    for (_, name, cells) in sample_indicators() {
+        assert!(
+            text.contains(&compact(&name)),
+            "{name} missing from the PDF"
+        );
+        for cell in cells {
+            assert!(
+                text.contains(&compact(&cell)),
+                "{cell} of {name} missing from the PDF"
+            );
+        }
+    }
+    let bytes = std::fs::read(path).unwrap();
+    assert!(bytes.len() < 2_000_000, "the PDF is {} bytes", bytes.len());
+}
+
+/// One message per department with its own two reports, and one to the managers.
+fn check_mail(sink: &SmtpSink, reports: &Path) {
+    let received = sink.wait_for(11);
+    assert_eq!(received.len(), 11);
+    let mut by_recipient: BTreeMap<String, usize> = BTreeMap::new();
+    for (recipients, bytes) in &received {
+        for r in recipients {
+            *by_recipient.entry(r.clone()).or_default() += 1;
+        }
+        let message = MessageParser::default().parse(bytes).unwrap();
+        let subject = message.subject().unwrap().to_string();
+        let department = DEPARTMENTS
+            .iter()
+            .find(|d| subject.ends_with(&format!("（{d}）")));
+        let label = department.copied().unwrap_or("全庁");
+        if department.is_none() {
+            assert_eq!(subject, "【三鷹市】令和2年度 目標指標 全庁集計");
+        } else {
+            assert_eq!(
+                subject,
+                format!("【三鷹市】令和2年度 目標指標の集計結果（{label}）")
+            );
+        }
+        let body = message.body_text(0).unwrap();
+        assert!(body.contains("令和2年度"), "{body}");
+        let mut names = Vec::new();
+        for attachment in message.attachments() {
+            let name = attachment.attachment_name().unwrap().to_string();
+            let on_disk = std::fs::read(reports.join(&name)).unwrap();
+            assert_eq!(
+                attachment.contents(),
+                &on_disk[..],
+                "{name} changed in the mail"
+            );
+            names.push(name);
+        }
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                format!("令和2年度_目標指標_{label}.pdf"),
+                format!("令和2年度_目標指標_{label}.xlsx")
+            ]
+        );
+    }
+    assert!(by_recipient.values().all(|n| *n == 1), "{by_recipient:?}");
+    assert_eq!(
+        by_recipient.len(),
+        12,
+        "10 departments and 2 managers: {by_recipient:?}"
+    );
+}
+
+#[test]
+fn a_second_run_recognises_the_same_files_and_mails_to_the_outbox() {
+    let city = TestCity::new(None);
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
+    assert_eq!(stdout.matches("受付済み").count(), 10, "{stdout}");
+    let emls = std::fs::read_dir(city.path().join("outbox"))
+        .unwrap()
+        .count();
+    assert_eq!(emls, 22, "11 messages per run in the outbox");
+    assert!(city
+        .path()
+        .join("reports/令和2年度/令和2年度_目標指標_企画部.pdf")
+        .exists());
+    let archived = walk_files(&city.path().join("archive"));
+    assert_eq!(archived, 10, "each distinct file archived once");
+}
+
+fn walk_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| if p.is_dir() { walk_files(&p) } else { 1 })
+        .sum()
+}

@@ -1,0 +1,60 @@
+//! The daemon: its cron job runs the same job as `run --once`, and SIGTERM stops it.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::TestCity;
+
+#[test]
+fn serve_runs_the_job_on_its_schedule_and_stops_on_sigterm() {
+    let city = TestCity::new(None);
+    let config = std::fs::read_to_string(city.config_path()).unwrap();
+    // Every two seconds, so the test sees a run without waiting for April.
+    std::fs::write(
+        city.config_path(),
+        config.replace("\"0 0 9 15 4 *\"", "\"*/2 * * * * *\""),
+    )
+    .unwrap();
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .args(["serve", "--config"])
+        .arg(city.config_path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let outbox = city.path().join("outbox");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(&outbox) < 11 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(daemon.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = daemon.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+
+    assert!(
+        count(&outbox) >= 11,
+        "the scheduled run mailed nothing:\n{log}"
+    );
+    assert!(
+        output.status.success(),
+        "the daemon did not stop cleanly:\n{log}"
+    );
+    assert!(log.contains("annual run finished"), "{log}");
+    assert!(log.contains("stopping"), "{log}");
+    assert!(city
+        .path()
+        .join("reports/令和2年度/令和2年度_目標指標_全庁.pdf")
+        .exists());
+}
+
+fn count(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
