@@ -17,7 +17,7 @@ fn serve_runs_the_job_on_its_schedule_and_stops_on_sigterm() {
         config.replace("\"0 0 9 15 4 *\"", "\"*/2 * * * * *\""),
     )
     .unwrap();
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_hakusho"))
+    let daemon = Command::new(env!("CARGO_BIN_EXE_hakusho"))
         .args(["serve", "--config"])
         .arg(city.config_path())
         .stdout(Stdio::null())

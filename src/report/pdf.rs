@@ -58,8 +58,8 @@ pub fn indicator_document(
 fn set_metadata(doc: &mut PdfDocument, dataset: &Dataset) {
     let info = &mut doc.metadata.info;
     if let Ok(built) = PdfDate::from_unix_timestamp(dataset.built_at.timestamp()) {
-        info.creation_date = built.clone();
-        info.modification_date = built.clone();
+        info.creation_date = built;
+        info.modification_date = built;
         info.metadata_date = built;
     }
     info.author = dataset.city.clone();

@@ -69,9 +69,11 @@ impl FontSet {
     }
 }
 
-/// Greedy line breaking with 禁則: a character that may not start a line pulls the
-/// last character of the previous line along with it, and an opening bracket at the
-/// end of a line moves to the next one. Explicit newlines are kept.
+/// Greedy line breaking. At a break, the line is cut at its last space when it has
+/// one, and a run of Latin letters and digits (`146,539`, `kW`) is not split; then
+/// 禁則: a character that may not start a line pulls the last character of the
+/// previous line along with it, and an opening bracket at the end of a line moves to
+/// the next one. Explicit newlines are kept.
 pub fn wrap_with(text: &str, max_width: f32, advance: impl Fn(char) -> f32) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
@@ -81,12 +83,14 @@ pub fn wrap_with(text: &str, max_width: f32, advance: impl Fn(char) -> f32) -> V
             let w = advance(c);
             if width + w > max_width && !line.is_empty() {
                 let carried = carry_over(&mut line, c);
-                lines.push(line.iter().collect());
+                lines.push(line.iter().collect::<String>().trim_end().to_string());
                 width = carried.iter().map(|c| advance(*c)).sum();
                 line = carried;
             }
-            line.push(c);
-            width += w;
+            if !(line.is_empty() && c == ' ' && !lines.is_empty()) {
+                line.push(c);
+                width += w;
+            }
         }
         lines.push(line.into_iter().collect());
     }
@@ -95,6 +99,19 @@ pub fn wrap_with(text: &str, max_width: f32, advance: impl Fn(char) -> f32) -> V
 
 /// What moves from the end of a full line to the next one when breaking before `next`.
 fn carry_over(line: &mut Vec<char>, next: char) -> Vec<char> {
+    // A bracketed note or a Latin word after the last space moves whole: `(平成20年)`.
+    if let Some(space) = line.iter().rposition(|c| *c == ' ').filter(|i| *i > 0) {
+        let tail = &line[space + 1..];
+        if tail.first() == Some(&'(') || tail.iter().all(|c| is_word_char(*c)) {
+            return line.split_off(space + 1);
+        }
+    }
+    if is_word_char(next) {
+        let run = line.iter().rev().take_while(|c| is_word_char(**c)).count();
+        if run < line.len() {
+            return line.split_off(line.len() - run);
+        }
+    }
     let mut carried = Vec::new();
     if NO_LINE_START.contains(next) && line.len() > 1 {
         carried.insert(0, line.pop().expect("line has characters"));
@@ -103,6 +120,11 @@ fn carry_over(line: &mut Vec<char>, next: char) -> Vec<char> {
         carried.insert(0, line.pop().expect("line has characters"));
     }
     carried
+}
+
+/// Characters of a Latin word or a number, which stay on one line.
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, ',' | '.' | '%' | '-')
 }
 
 #[cfg(test)]
@@ -131,6 +153,20 @@ mod tests {
     #[test]
     fn never_ends_a_line_with_an_opening_bracket() {
         assert_eq!(wrap("あい「うえ」", 3), ["あい", "「う", "え」"]);
+    }
+
+    #[test]
+    fn breaks_at_a_space_and_keeps_numbers_whole() {
+        assert_eq!(
+            wrap("146,539百万円 (平成20年)", 12),
+            ["146,539百万円", "(平成20年)"]
+        );
+        assert_eq!(wrap("あい12,345件", 7), ["あい", "12,345件"]);
+        // Japanese after a space breaks where it must, not at the space.
+        assert_eq!(
+            wrap("8-1 コミュニティの展開", 8),
+            ["8-1 コミュニ", "ティの展開"]
+        );
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn indicator_workbook(dataset: &Dataset) -> Result<Vec<u8>, XlsxError> {
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
-    Ok(workbook.save_to_buffer()?)
+    workbook.save_to_buffer()
 }
 
 /// Fixed metadata so the same data and build time give the same bytes.
