@@ -20,4 +20,4 @@ if ! python3 -c "import aiosmtpd" 2>/dev/null; then
   python3 -m pip install -q aiosmtpd 2>/dev/null || python3 -m pip install -q --break-system-packages aiosmtpd
 fi
 
-cargo test --all-targets "$@"
+cargo test "$@"

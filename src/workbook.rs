@@ -132,14 +132,7 @@ fn write_indicator_sheet(
     }
     for (i, indicator) in content.indicators.iter().enumerate() {
         let row = i as u32 + 1;
-        let fixed = [
-            &indicator.policy_code,
-            &indicator.policy_name,
-            &indicator.section,
-            &indicator.name,
-            &indicator.unit,
-        ];
-        for (column, value) in fixed.into_iter().enumerate() {
+        for (column, value) in indicator.descriptive_fields().into_iter().enumerate() {
             sheet.write_string_with_format(row, column as u16, value, &text)?;
         }
         for (j, observation) in indicator.observations.iter().enumerate() {

@@ -19,6 +19,21 @@ pub struct FiscalYearError(pub String);
 impl FiscalYear {
     /// Reads `令和2年度`, `令和元年度`, `令和２年度`, `R2`, `2020年度`, `2020`,
     /// or the white paper's `令和2(2020)年度`.
+    ///
+    /// # Errors
+    ///
+    /// Text that is not a fiscal year, with a Japanese message quoting it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hakusho::domain::FiscalYear;
+    ///
+    /// let year = FiscalYear::parse("令和２年度").unwrap();
+    /// assert_eq!(year, FiscalYear(2020));
+    /// assert_eq!(year.to_string(), "令和2年度");
+    /// assert_eq!(FiscalYear::parse("R元").unwrap().with_western(), "令和元(2019)年度");
+    /// ```
     pub fn parse(text: &str) -> Result<Self, FiscalYearError> {
         let folded = fold_width(text);
         let trimmed = folded.trim();

@@ -73,6 +73,19 @@ pub struct Observation {
 
 impl Observation {
     /// Reads a cell. Never fails: text that is not a figure is [`ObservationKind::Qualitative`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hakusho::domain::{Observation, ObservationKind};
+    ///
+    /// let cell = Observation::parse("326事業所 (平成21年)");
+    /// assert_eq!(cell.value(), Some(326.0));
+    /// assert_eq!(cell.unit(), Some("事業所"));
+    /// assert_eq!(cell.observed_year, Some(2009));
+    /// assert_eq!(cell.printed, "326事業所 (平成21年)");
+    /// assert_eq!(Observation::parse("維持").kind, ObservationKind::Qualitative);
+    /// ```
     pub fn parse(text: &str) -> Self {
         let printed = text.trim().to_string();
         let folded = fold_width(&printed);

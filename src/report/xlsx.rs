@@ -68,15 +68,9 @@ fn write_rows(sheet: &mut Worksheet, dataset: &Dataset) -> Result<u32, XlsxError
     for department in &dataset.departments {
         for indicator in &department.indicators {
             row += 1;
-            let fixed = [
-                &department.department,
-                &indicator.policy_code,
-                &indicator.policy_name,
-                &indicator.section,
-                &indicator.name,
-                &indicator.unit,
-            ];
-            for (column, value) in fixed.into_iter().enumerate() {
+            let fixed = std::iter::once(department.department.as_str())
+                .chain(indicator.descriptive_fields());
+            for (column, value) in fixed.enumerate() {
                 sheet.write_string_with_format(row, column as u16, value, &text)?;
             }
             let printed_start = FIXED_HEADERS.len() as u16;
