@@ -10,9 +10,10 @@ use chrono_tz::{Asia::Tokyo, Tz};
 use lettre::message::Mailbox;
 
 use crate::config::Config;
-use crate::intake::{self, FileReport};
+use crate::intake::{self, FileReport, Intake};
 use crate::mail::template::{render_file, Values};
 use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
+use crate::plan::Plan;
 use crate::report::{self, Audience, Dataset, FontSet, ReportFile};
 use crate::store::Store;
 
@@ -86,10 +87,18 @@ fn prepare(
     built_at: DateTime<Tz>,
 ) -> anyhow::Result<(RunSummary, Dataset, Vec<ReportFile>)> {
     let mut store = Store::open(&config.paths.database)?;
+    let plan = Plan::load(&config.paths.plan)?;
     let received_at = Utc::now().with_timezone(&Tokyo).to_rfc3339();
-    let files = intake::ingest_inbox(config, &mut store, &received_at)?;
+    let files = intake::ingest_inbox(
+        Intake {
+            config,
+            plan: &plan,
+        },
+        &mut store,
+        &received_at,
+    )?;
     let current = store.current_indicators(&config.city.code, config.fiscal_year())?;
-    let dataset = Dataset::new(config, current, built_at);
+    let dataset = Dataset::new(config, &plan, current, built_at);
     let fonts = FontSet::load(&config.paths.fonts, &config.report.font)?;
     let reports = report::build_reports(&dataset, &fonts)?;
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());

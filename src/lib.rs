@@ -6,7 +6,9 @@
 //!
 //! - [`config`]: the TOML file that names the city, departments, paths, mail and schedules.
 //! - [`domain`]: fiscal years, 和暦, indicator cells (`34,677件`, `326事業所 (平成21年)`).
-//! - [`workbook`]: the layout of a submission workbook, shared by the reader and the writer.
+//! - [`plan`]: the plan's reference data (policies, indicators, KPIs, action-plan items, owners).
+//! - [`workbook`]: the submission workbook: layout, content, writer (templates, annotated copies).
+//! - [`template`]: department templates pre-filled from the plan and the store.
 //! - [`intake`]: opens inbox files (calamine), guards against hostile zips, parses, archives.
 //! - [`store`]: SQLite with the migrations in `migrations/`; every submission version kept.
 //! - [`report`]: the xlsx (rust_xlsxwriter) and PDF (printpdf) reports.
@@ -21,7 +23,9 @@ pub mod domain;
 pub mod intake;
 pub mod job;
 pub mod mail;
+pub mod plan;
 pub mod report;
 pub mod schedule;
 pub mod store;
+pub mod template;
 pub mod workbook;

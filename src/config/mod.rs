@@ -19,8 +19,9 @@ use crate::domain::FiscalYear;
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub city: City,
-    pub plan: Plan,
     pub paths: Paths,
+    #[serde(default)]
+    pub submission: SubmissionRules,
     #[serde(default)]
     pub report: ReportSettings,
     pub mail: MailSettings,
@@ -41,15 +42,63 @@ pub struct City {
     pub fiscal_year: ConfigFiscalYear,
 }
 
-/// The basic plan the indicators belong to, and the years of its columns.
+/// What a submission must contain: the city's own rules.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Plan {
-    pub name: String,
-    pub baseline_year: ConfigFiscalYear,
-    pub early_year: ConfigFiscalYear,
-    pub middle_year: ConfigFiscalYear,
-    pub target_year: ConfigFiscalYear,
+pub struct SubmissionRules {
+    /// The parts a submission is rejected without.
+    pub required: Vec<RequiredPart>,
+    /// A change from the previous observation larger than this share (0.5 = 50%)
+    /// draws a warning asking for a note.
+    pub implausible_change: f64,
+}
+
+impl Default for SubmissionRules {
+    fn default() -> Self {
+        SubmissionRules {
+            required: vec![
+                RequiredPart::AchievedValues,
+                RequiredPart::PolicyProgress,
+                RequiredPart::ActionItemProgress,
+                RequiredPart::KpiValues,
+                RequiredPart::PriorityProjects,
+            ],
+            implausible_change: 0.5,
+        }
+    }
+}
+
+impl SubmissionRules {
+    /// Whether the city requires this part.
+    pub fn requires(&self, part: RequiredPart) -> bool {
+        self.required.contains(&part)
+    }
+}
+
+/// A part of a submission that the city can make required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequiredPart {
+    /// 組織構成.
+    Sections,
+    /// 職員数.
+    StaffCount,
+    /// 予算規模.
+    Budget,
+    /// 運営方針.
+    OperatingPolicy,
+    /// 新型コロナウイルス感染症への対応.
+    CovidResponse,
+    /// At least one 主要事業.
+    PriorityProjects,
+    /// Each owned indicator's figure for the year.
+    AchievedValues,
+    /// Each owned policy's 取り組み状況.
+    PolicyProgress,
+    /// Each led action-plan item's 取組状況.
+    ActionItemProgress,
+    /// Each owned KPI's figure for the year.
+    KpiValues,
 }
 
 /// Where things live. Relative paths are taken from the configuration file's folder.
@@ -63,6 +112,8 @@ pub struct Paths {
     pub outbox: PathBuf,
     pub templates: PathBuf,
     pub fonts: PathBuf,
+    /// The plan's reference data (`basic_plan.toml`, `strategy.toml`, `action_plan.toml`).
+    pub plan: PathBuf,
 }
 
 /// Report settings.
@@ -255,6 +306,9 @@ impl Config {
                 );
             }
         }
+        if !(0.0..=100.0).contains(&self.submission.implausible_change) {
+            bail!("submission.implausible_change: 0 から 100 の割合で書きます(0.5 = 50%)");
+        }
         if self.mail.transport == Transport::Smtp && self.mail.smtp.is_none() {
             bail!("mail.transport = \"smtp\" には [mail.smtp] の host, port, security が必要です");
         }
@@ -272,6 +326,7 @@ impl Paths {
             &mut self.outbox,
             &mut self.templates,
             &mut self.fonts,
+            &mut self.plan,
         ] {
             if path.is_relative() {
                 *path = normalize(&base.join(&*path));

@@ -18,7 +18,8 @@ fn the_sample_configuration_loads() {
     assert_eq!(config.city.name, "三鷹市");
     assert_eq!(config.fiscal_year(), FiscalYear(2020));
     assert_eq!(config.departments.len(), 10);
-    assert_eq!(config.plan.target_year.0, FiscalYear(2022));
+    assert!(config.submission.requires(RequiredPart::AchievedValues));
+    assert!(!config.submission.requires(RequiredPart::StaffCount));
     assert_eq!(config.mail.transport, Transport::File);
     assert_eq!(config.paths.inbox, Path::new("/etc/hakusho/inbox"));
     assert_eq!(config.paths.reports, Path::new("/etc/var/reports"));
@@ -51,6 +52,19 @@ fn a_bad_fiscal_year_or_address_is_named() {
     let message = error_of(&text);
     assert!(
         message.contains("メールアドレスとして読めません"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unknown_required_part_is_named() {
+    let text = SAMPLE.replace(
+        "required = [\"priority_projects\"",
+        "required = [\"priority_project\"",
+    );
+    let message = error_of(&text);
+    assert!(
+        message.contains("unknown variant `priority_project`"),
         "{message}"
     );
 }

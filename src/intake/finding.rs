@@ -50,6 +50,16 @@ impl Finding {
         }
     }
 
+    /// Something about the file as a whole that does not stop it.
+    pub fn file_warning(message: impl Into<String>) -> Self {
+        Finding {
+            severity: Severity::Warning,
+            sheet: None,
+            cell: None,
+            message: message.into(),
+        }
+    }
+
     /// A problem in one cell.
     pub fn at(severity: Severity, sheet: &str, cell: String, message: impl Into<String>) -> Self {
         Finding {

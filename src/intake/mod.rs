@@ -5,6 +5,8 @@
 //! bytes received twice are recognised, not recorded twice. Files are never moved
 //! out of the inbox: the archive, keyed by content, is what makes intake idempotent.
 
+mod cells;
+mod checks;
 mod finding;
 mod guard;
 mod reader;
@@ -19,7 +21,9 @@ pub use guard::{refuse_reason, Limits};
 pub use reader::{read_submission, Reading};
 
 use crate::config::Config;
+use crate::plan::Plan;
 use crate::store::{NewSubmission, Store};
+use crate::workbook::SubmissionContent;
 
 /// What happened to one inbox file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,19 +47,44 @@ pub struct FileReport {
     pub submission_id: Option<i64>,
     pub outcome: Outcome,
     pub findings: Vec<Finding>,
+    /// What was read, accepted or not (for the receipt and the annotated copy).
+    pub content: Option<SubmissionContent>,
+}
+
+/// What intake checks files against.
+#[derive(Clone, Copy)]
+pub struct Intake<'a> {
+    pub config: &'a Config,
+    pub plan: &'a Plan,
 }
 
 /// Takes in every file of the inbox, in name order.
 pub fn ingest_inbox(
-    config: &Config,
+    intake: Intake,
     store: &mut Store,
     received_at: &str,
 ) -> anyhow::Result<Vec<FileReport>> {
-    let files = inbox_files(&config.paths.inbox)?;
+    let files = inbox_files(&intake.config.paths.inbox)?;
     files
         .iter()
-        .map(|path| ingest_file(path, config, store, received_at))
+        .map(|path| ingest_file(path, intake, store, received_at))
         .collect()
+}
+
+/// Checks a file without storing anything.
+pub fn check_file(path: &Path, intake: Intake) -> anyhow::Result<Reading> {
+    let bytes = std::fs::read(path).with_context(|| format!("{} を読めません", path.display()))?;
+    Ok(read_bytes(&bytes, intake))
+}
+
+/// Guards, then reads, a file's bytes.
+pub fn read_bytes(bytes: &[u8], intake: Intake) -> Reading {
+    match refuse_reason(bytes, &Limits::default()) {
+        Some(reason) => Reading::refused(Finding::file_error(format!(
+            "このファイルは開けません: {reason}"
+        ))),
+        None => read_submission(bytes, intake.config, intake.plan),
+    }
 }
 
 /// The files of the inbox that are submissions, sorted by name.
@@ -80,10 +109,11 @@ pub fn inbox_files(inbox: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// Takes in one file: archive, check, read, record.
 pub fn ingest_file(
     path: &Path,
-    config: &Config,
+    intake: Intake,
     store: &mut Store,
     received_at: &str,
 ) -> anyhow::Result<FileReport> {
+    let config = intake.config;
     let file_name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -95,6 +125,7 @@ pub fn ingest_file(
         submission_id: None,
         outcome: Outcome::Rejected,
         findings: Vec::new(),
+        content: None,
     };
     if let Some(known) = store.submission_by_hash(&config.city.code, &report.sha256)? {
         report.submission_id = Some(known.id);
@@ -104,60 +135,32 @@ pub fn ingest_file(
         return Ok(report);
     }
     let archived = archive(&config.paths.archive, &report.sha256, path, &bytes)?;
-    let reading = match refuse_reason(&bytes, &Limits::default()) {
-        Some(reason) => Reading {
-            findings: vec![Finding::file_error(format!(
-                "このファイルは開けません: {reason}"
-            ))],
-            ..Reading::default()
-        },
-        None => read_submission(&bytes, config),
-    };
-    record(&mut report, &reading, &archived, config, store, received_at)?;
-    Ok(report)
-}
-
-fn record(
-    report: &mut FileReport,
-    reading: &Reading,
-    archived: &Path,
-    config: &Config,
-    store: &mut Store,
-    received_at: &str,
-) -> anyhow::Result<()> {
+    let reading = read_bytes(&bytes, intake);
     let accepted = reading.is_acceptable();
     let content = reading.content.as_ref();
-    let indicators: Vec<_> = match content {
-        Some(content) if accepted => content
-            .indicators
-            .iter()
-            .cloned()
-            .zip(reading.indicator_rows.iter().copied())
-            .collect(),
-        _ => Vec::new(),
-    };
-    let archived_path = archived.to_string_lossy();
     let id = store.record_submission(&NewSubmission {
         city_code: &config.city.code,
         sha256: &report.sha256,
         file_name: &report.file_name,
-        archived_path: &archived_path,
-        department: content.map(|c| c.department.as_str()),
-        fiscal_year: content.map(|c| c.fiscal_year),
-        accepted,
+        archived_path: &archived.to_string_lossy(),
+        department: content
+            .map(|c| c.department.as_str())
+            .filter(|d| config.department(d).is_some()),
+        fiscal_year: content.and_then(|c| c.fiscal_year),
         received_at,
         findings: &reading.findings,
-        indicators: &indicators,
+        accepted: content.filter(|_| accepted),
     })?;
     report.submission_id = Some(id);
-    report.findings = reading.findings.clone();
     if let (true, Some(content)) = (accepted, content) {
         report.outcome = Outcome::Accepted {
             department: content.department.clone(),
-            indicators: indicators.len(),
+            indicators: content.indicators.len(),
         };
     }
-    Ok(())
+    report.findings = reading.findings;
+    report.content = reading.content;
+    Ok(report)
 }
 
 /// Keeps the original bytes under their hash, written atomically.

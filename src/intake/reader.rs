@@ -1,36 +1,47 @@
 //! Reads a submission workbook (any format calamine opens) into a [`SubmissionContent`].
+//!
+//! Reading never stops at the first problem: every sheet is read, every problem
+//! becomes a finding, and the content read so far is kept, so that a rejected file
+//! can be sent back annotated in its own layout.
 
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, Range, Reader};
+use calamine::{open_workbook_auto_from_rs, Reader};
 
+use super::cells::{read_form, read_table, Sheet, TableRow};
+use super::checks;
 use super::finding::{Finding, Severity};
 use crate::config::Config;
-use crate::domain::{format_quantity, FiscalYear, Indicator, Observation, ObservationKind, Period};
+use crate::domain::{FiscalYear, Indicator, Observation};
+use crate::plan::Plan;
+use crate::workbook::layout::{self, *};
 use crate::workbook::{
-    cell_name, period_label, SubmissionContent, FIRST_PERIOD_COLUMN, FIXED_COLUMNS,
-    INDICATOR_SHEET, INFO_SHEET, LABEL_DEPARTMENT, LABEL_FISCAL_YEAR, LABEL_TEMPLATE_VERSION,
-    TEMPLATE_VERSION,
+    paragraphs, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress,
+    PriorityProject, SubmissionContent,
 };
 
 /// What reading one workbook gave.
 #[derive(Debug, Default)]
 pub struct Reading {
-    /// The content, when the workbook could be read at all.
+    /// The content, when the workbook's sheets could be found at all.
     pub content: Option<SubmissionContent>,
-    /// The 0-based sheet row of each indicator in `content`, for lineage.
-    pub indicator_rows: Vec<u32>,
     pub findings: Vec<Finding>,
 }
 
 impl Reading {
-    /// True when nothing in the file is an error.
+    /// True when the content was read and nothing in it is an error.
     pub fn is_acceptable(&self) -> bool {
-        self.content.is_some() && self.findings.iter().all(|f| f.severity != Severity::Error)
+        self.content.is_some() && !self.has_errors()
     }
 
-    fn refused(finding: Finding) -> Self {
+    /// True when any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    /// A file refused as a whole.
+    pub fn refused(finding: Finding) -> Self {
         Reading {
             findings: vec![finding],
             ..Reading::default()
@@ -38,277 +49,333 @@ impl Reading {
     }
 }
 
-type Sheet = Range<Data>;
+/// The sheets intake reads; the 記入のしかた sheet and any extra sheet are not read.
+const DATA_SHEETS: [&str; 7] = [
+    INFO_SHEET,
+    PROFILE_SHEET,
+    PROJECT_SHEET,
+    INDICATOR_SHEET,
+    PROGRESS_SHEET,
+    ACTION_SHEET,
+    KPI_SHEET,
+];
 
 /// Reads a workbook's bytes. Never panics on bad input: every problem becomes a finding.
-pub fn read_submission(bytes: &[u8], config: &Config) -> Reading {
+pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan) -> Reading {
     let mut workbook = match open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(workbook) => workbook,
-        Err(e) => {
-            return Reading::refused(Finding::file_error(format!(
-                "Excel/ODS のブックとして開けません({e})。xlsx, xlsm, xls, xlsb, ods のいずれかで提出してください"
-            )))
-        }
+        Err(e) => return Reading::refused(Finding::file_error(unopenable(&e.to_string()))),
     };
-    let mut sheet = |name: &str| workbook.worksheet_range(name).ok();
-    let Some(info) = sheet(INFO_SHEET) else {
-        return Reading::refused(missing_sheet(INFO_SHEET));
-    };
-    let Some(indicators) = sheet(INDICATOR_SHEET) else {
-        return Reading::refused(missing_sheet(INDICATOR_SHEET));
-    };
+    let names = workbook.sheet_names();
     let mut findings = Vec::new();
-    let header = read_info(&info, config, &mut findings);
-    check_indicator_header(&indicators, &mut findings);
-    let (rows, indicator_rows) = read_indicator_rows(&indicators, &mut findings);
-    let content = header.map(|(department, fiscal_year)| SubmissionContent {
-        department,
-        fiscal_year,
-        indicators: rows,
-    });
+    let mut sheets = HashMap::new();
+    for name in DATA_SHEETS {
+        match workbook.worksheet_range(name) {
+            Ok(range) => {
+                sheets.insert(name, range);
+            }
+            Err(_) => findings.push(Finding::file_error(format!(
+                "シート「{name}」がありません。hakusho が配布した提出用ブックに記入してください"
+            ))),
+        }
+    }
+    if sheets.len() < DATA_SHEETS.len() {
+        return Reading {
+            findings,
+            ..Reading::default()
+        };
+    }
+    for extra in names
+        .iter()
+        .filter(|n| !DATA_SHEETS.contains(&n.as_str()) && n.as_str() != GUIDE_SHEET)
+    {
+        findings.push(Finding::file_warning(format!(
+            "シート「{extra}」は読み取りません(追加されたシートの内容は集計されません)"
+        )));
+    }
+    let content = Context {
+        config,
+        plan,
+        sheets: &sheets,
+        findings: &mut findings,
+    }
+    .read();
     Reading {
-        content,
-        indicator_rows,
+        content: Some(content),
         findings,
     }
 }
 
-fn missing_sheet(name: &str) -> Finding {
-    Finding::file_error(format!(
-        "シート「{name}」がありません。hakusho が配布した提出用ブックに記入してください"
-    ))
+/// Explains an unopenable file; a password-protected workbook is a common case.
+fn unopenable(cause: &str) -> String {
+    let lower = cause.to_lowercase();
+    if lower.contains("encrypt") || lower.contains("password") {
+        return "パスワードで保護されたブックは読めません。パスワードを外して保存し直してから提出してください".to_string();
+    }
+    format!("Excel/ODS のブックとして開けません({cause})。xlsx, xlsm, xls, xlsb, ods のいずれかで提出してください")
 }
 
-/// Reads the info sheet: template version, department, fiscal year.
-fn read_info(
-    info: &Sheet,
-    config: &Config,
-    findings: &mut Vec<Finding>,
-) -> Option<(String, FiscalYear)> {
-    let values = labelled_values(info);
-    let mut field = |label: &str| -> Option<(String, String)> {
-        let found = values.get(label).cloned();
-        if found.as_ref().is_none_or(|(_, v)| v.is_empty()) {
-            let cell = found.map_or_else(|| "A:B".to_string(), |(cell, _)| cell);
-            findings.push(Finding::at(
-                Severity::Error,
-                INFO_SHEET,
-                cell,
-                format!("「{label}」が記入されていません"),
-            ));
-            return None;
+struct Context<'a> {
+    config: &'a Config,
+    plan: &'a Plan,
+    sheets: &'a HashMap<&'static str, Sheet>,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl Context<'_> {
+    fn read(&mut self) -> SubmissionContent {
+        let info = read_form(&self.sheets[INFO_SHEET]);
+        let (department, fiscal_year) = self.read_info(&info);
+        let fiscal_year_for_headers = fiscal_year.unwrap_or(self.config.fiscal_year());
+        let mut content = SubmissionContent {
+            department: department.clone(),
+            fiscal_year,
+            submitter: value(&info, LABEL_SUBMITTER),
+            contact: value(&info, LABEL_CONTACT),
+            profile: self.read_profile(),
+            projects: self.read_projects(),
+            indicators: self.read_indicators(&department, fiscal_year_for_headers),
+            progress: self.read_progress(&department),
+            action_items: self.read_actions(&department, fiscal_year_for_headers),
+            kpis: self.read_kpis(&department, fiscal_year_for_headers),
+        };
+        if self.config.department(&department).is_some() {
+            checks::check_content(&mut content, self.config, self.plan, self.findings);
         }
-        found
-    };
-    let version = field(LABEL_TEMPLATE_VERSION);
-    let department = field(LABEL_DEPARTMENT);
-    let fiscal_year = field(LABEL_FISCAL_YEAR);
-    check_version(version, findings);
-    let department = check_department(department?, config, findings);
-    let fiscal_year = check_fiscal_year(fiscal_year?, config, findings);
-    Some((department?, fiscal_year?))
-}
+        content
+    }
 
-/// Column A labels mapped to (cell of the value, value) from column B.
-fn labelled_values(sheet: &Sheet) -> HashMap<String, (String, String)> {
-    let (first, last) = (
-        sheet.start().unwrap_or((0, 0)).0,
-        sheet.end().unwrap_or((0, 0)).0,
-    );
-    (first..=last)
-        .map(|row| (cell_text(sheet, row, 0, ""), row))
-        .filter(|(label, _)| !label.is_empty())
-        .map(|(label, row)| (label, (cell_name(row, 1), cell_text(sheet, row, 1, ""))))
+    /// Template version, department and fiscal year; problems are findings.
+    fn read_info(
+        &mut self,
+        info: &HashMap<String, (String, String)>,
+    ) -> (String, Option<FiscalYear>) {
+        let mut field = |label: &str| -> Option<(String, String)> {
+            let found = info.get(label).cloned().filter(|(_, v)| !v.is_empty());
+            if found.is_none() {
+                let cell = info
+                    .get(label)
+                    .map_or_else(|| "B".to_string(), |(cell, _)| cell.clone());
+                self.findings.push(Finding::at(
+                    Severity::Error,
+                    INFO_SHEET,
+                    cell,
+                    format!("「{label}」が記入されていません"),
+                ));
+            }
+            found
+        };
+        let version = field(LABEL_TEMPLATE_VERSION);
+        let department = field(LABEL_DEPARTMENT);
+        let fiscal_year = field(LABEL_FISCAL_YEAR);
+        if let Some((cell, text)) = version {
+            checks::check_version(&cell, &text, self.findings);
+        }
+        let department_name = department
+            .as_ref()
+            .map(|(_, d)| d.trim().to_string())
+            .unwrap_or_default();
+        if let Some((cell, name)) = department {
+            checks::check_department(&cell, name.trim(), self.config, self.findings);
+        }
+        let year = fiscal_year.and_then(|(cell, text)| {
+            checks::check_fiscal_year(&cell, &text, self.config, self.findings)
+        });
+        (department_name, year)
+    }
+
+    fn read_profile(&mut self) -> DepartmentProfile {
+        let form = read_form(&self.sheets[PROFILE_SHEET]);
+        DepartmentProfile {
+            sections: paragraphs(&value(&form, LABEL_SECTIONS)),
+            staff_count: value(&form, LABEL_STAFF),
+            budget: value(&form, LABEL_BUDGET),
+            operating_policy: value(&form, LABEL_POLICY),
+            covid_response: value(&form, LABEL_COVID),
+        }
+    }
+
+    fn table(
+        &mut self,
+        name: &'static str,
+        columns: &[Column],
+        unit_column: Option<usize>,
+    ) -> Vec<TableRow> {
+        read_table(
+            &self.sheets[name],
+            name,
+            columns,
+            unit_column,
+            self.findings,
+        )
+    }
+
+    fn read_projects(&mut self) -> Vec<PriorityProject> {
+        self.table(PROJECT_SHEET, &project_columns(), None)
+            .into_iter()
+            // A row with only its pre-printed number is an unused place.
+            .filter(|r| r.cells[1..].iter().any(|c| !c.is_empty()))
+            .map(|r| {
+                let c = &r.cells;
+                PriorityProject {
+                    number: c[project::NUMBER].clone(),
+                    title: c[project::TITLE].clone(),
+                    section: c[project::SECTION].clone(),
+                    indicator: c[project::INDICATOR].clone(),
+                    target: c[project::TARGET].clone(),
+                    previous: c[project::PREVIOUS].clone(),
+                    row: r.row,
+                }
+            })
+            .collect()
+    }
+
+    fn read_indicators(
+        &mut self,
+        department: &str,
+        fiscal_year: FiscalYear,
+    ) -> Vec<IndicatorEntry> {
+        let columns = indicator_columns(&self.plan.basic, fiscal_year);
+        let rows = self.table(INDICATOR_SHEET, &columns, Some(indicator::UNIT));
+        rows.into_iter()
+            .filter(|r| {
+                checks::owns_indicator(
+                    self.plan,
+                    department,
+                    &r.cells[indicator::ID],
+                    r.row,
+                    self.findings,
+                )
+            })
+            .map(|r| indicator_entry(self.plan, r))
+            .collect()
+    }
+
+    fn read_progress(&mut self, department: &str) -> Vec<PolicyProgress> {
+        self.table(PROGRESS_SHEET, &progress_columns(), None)
+            .into_iter()
+            .filter(|r| {
+                checks::owns_policy(
+                    self.plan,
+                    department,
+                    &r.cells[layout::progress::CODE],
+                    r.row,
+                    self.findings,
+                )
+            })
+            .map(|r| PolicyProgress {
+                policy_code: r.cells[layout::progress::CODE].clone(),
+                policy_name: r.cells[layout::progress::NAME].clone(),
+                text: r.cells[layout::progress::TEXT].clone(),
+                row: r.row,
+            })
+            .collect()
+    }
+
+    fn read_actions(&mut self, department: &str, fiscal_year: FiscalYear) -> Vec<ActionItemEntry> {
+        self.table(ACTION_SHEET, &action_columns(fiscal_year), None)
+            .into_iter()
+            .filter(|r| {
+                checks::reports_item(
+                    self.plan,
+                    department,
+                    &r.cells[action::ID],
+                    r.row,
+                    self.findings,
+                )
+            })
+            .map(|r| {
+                let c = &r.cells;
+                ActionItemEntry {
+                    id: c[action::ID].clone(),
+                    major: !c[action::MAJOR].is_empty(),
+                    title: c[action::TITLE].clone(),
+                    departments: c[action::DEPARTMENTS].clone(),
+                    overview: c[action::OVERVIEW].clone(),
+                    progress: c[action::PROGRESS].clone(),
+                    row: r.row,
+                }
+            })
+            .collect()
+    }
+
+    fn read_kpis(&mut self, department: &str, fiscal_year: FiscalYear) -> Vec<KpiEntry> {
+        self.table(
+            KPI_SHEET,
+            &kpi_columns(&self.plan.strategy, fiscal_year),
+            None,
+        )
+        .into_iter()
+        .filter(|r| {
+            checks::reports_kpi(
+                self.plan,
+                department,
+                &r.cells[kpi::ID],
+                r.row,
+                self.findings,
+            )
+        })
+        .map(|r| {
+            let c = &r.cells;
+            KpiEntry {
+                id: c[kpi::ID].clone(),
+                goal: c[kpi::GOAL].clone(),
+                name: c[kpi::NAME].clone(),
+                earlier: c[kpi::EARLIER].clone(),
+                baseline: c[kpi::BASELINE].clone(),
+                actual: c[kpi::ACTUAL].clone(),
+                target: c[kpi::TARGET].clone(),
+                note: c[kpi::NOTE].clone(),
+                row: r.row,
+            }
+        })
         .collect()
-}
-
-fn check_version(version: Option<(String, String)>, findings: &mut Vec<Finding>) {
-    let Some((cell, text)) = version else { return };
-    if text.trim() != TEMPLATE_VERSION.to_string() {
-        findings.push(Finding::at(
-            Severity::Error,
-            INFO_SHEET,
-            cell,
-            format!("テンプレート版「{text}」のブックは読めません(対応している版: {TEMPLATE_VERSION})。最新の提出用ブックを使ってください"),
-        ));
     }
 }
 
-fn check_department(
-    (cell, name): (String, String),
-    config: &Config,
-    findings: &mut Vec<Finding>,
-) -> Option<String> {
-    let name = name.trim().to_string();
-    if config.department(&name).is_some() {
-        return Some(name);
-    }
-    let known: Vec<&str> = config.departments.iter().map(|d| d.name.as_str()).collect();
-    findings.push(Finding::at(
-        Severity::Error,
-        INFO_SHEET,
-        cell,
-        format!(
-            "部名「{name}」は登録されていません(登録済み: {})",
-            known.join("、")
-        ),
-    ));
-    None
+fn value(form: &HashMap<String, (String, String)>, label: &str) -> String {
+    form.get(label).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
-fn check_fiscal_year(
-    (cell, text): (String, String),
-    config: &Config,
-    findings: &mut Vec<Finding>,
-) -> Option<FiscalYear> {
-    let expected = config.fiscal_year();
-    match FiscalYear::parse(&text) {
-        Ok(year) if year == expected => Some(year),
-        Ok(year) => {
-            findings.push(Finding::at(
-                Severity::Error,
-                INFO_SHEET,
-                cell,
-                format!("{year}のブックです。いま受け付けているのは{expected}分です"),
-            ));
-            None
-        }
-        Err(e) => {
-            findings.push(Finding::at(
-                Severity::Error,
-                INFO_SHEET,
-                cell,
-                e.to_string(),
-            ));
-            None
-        }
-    }
-}
-
-/// The header row must be ours, or every column would be misread.
-fn check_indicator_header(sheet: &Sheet, findings: &mut Vec<Finding>) {
-    let period_labels = Period::ALL.map(period_label);
-    let expected = FIXED_COLUMNS.iter().chain(period_labels.iter());
-    for (column, label) in expected.enumerate() {
-        let found = cell_text(sheet, 0, column as u16, "");
-        let first_line = found.lines().next().unwrap_or("").trim();
-        if first_line != *label {
-            findings.push(Finding::at(
-                Severity::Error,
-                INDICATOR_SHEET,
-                cell_name(0, column as u16),
-                format!("見出しは「{label}」のはずですが「{found}」でした。列を動かさずに記入してください"),
-            ));
-        }
-    }
-}
-
-fn read_indicator_rows(sheet: &Sheet, findings: &mut Vec<Finding>) -> (Vec<Indicator>, Vec<u32>) {
-    let last_row = sheet.end().map_or(0, |(row, _)| row);
-    let mut indicators = Vec::new();
-    let mut rows = Vec::new();
-    for row in 1..=last_row {
-        if let Some(indicator) = read_indicator_row(sheet, row, findings) {
-            indicators.push(indicator);
-            rows.push(row);
-        }
-    }
-    (indicators, rows)
-}
-
-fn read_indicator_row(sheet: &Sheet, row: u32, findings: &mut Vec<Finding>) -> Option<Indicator> {
-    let column_count = FIRST_PERIOD_COLUMN + Period::ALL.len() as u16;
-    let unit = cell_text(sheet, row, 4, "");
-    let texts: Vec<String> = (0..column_count)
-        .map(|column| cell_text(sheet, row, column, &unit))
-        .collect();
-    if texts.iter().all(String::is_empty) {
-        return None;
-    }
-    for (column, text) in texts.iter().enumerate() {
-        check_cell(sheet, row, column as u16, text, findings);
-    }
-    let observations: Vec<Observation> = texts[FIRST_PERIOD_COLUMN as usize..]
+/// An indicator row; the policy and name come from the plan, the figures from the row.
+fn indicator_entry(plan: &Plan, row: TableRow) -> IndicatorEntry {
+    let c = &row.cells;
+    let reference = plan
+        .indicator(&c[indicator::ID])
+        .expect("ownership was checked");
+    let policy = plan
+        .policy(&reference.policy)
+        .expect("the plan's references resolve");
+    let observed_at = c[indicator::OBSERVED_AT].clone();
+    let observations = indicator::PERIODS
         .iter()
-        .map(|t| Observation::parse(t))
+        .map(|column| {
+            let text = &c[*column];
+            // 観測時点 belongs to the year's figure: `231事業所` + `平成28年` → `231事業所 (平成28年)`.
+            if *column == indicator::ACTUAL
+                && !observed_at.is_empty()
+                && !text.contains('(')
+                && !text.is_empty()
+            {
+                Observation::parse(&format!("{text} ({observed_at})"))
+            } else {
+                Observation::parse(text)
+            }
+        })
         .collect();
-    for (i, observation) in observations.iter().enumerate() {
-        check_unit(
-            observation,
-            &unit,
-            row,
-            FIRST_PERIOD_COLUMN + i as u16,
-            findings,
-        );
-    }
-    Some(Indicator {
-        policy_code: texts[0].clone(),
-        policy_name: texts[1].clone(),
-        section: texts[2].clone(),
-        name: texts[3].clone(),
-        unit,
-        observations,
-    })
-}
-
-/// Required fixed cells and spreadsheet error values.
-fn check_cell(sheet: &Sheet, row: u32, column: u16, text: &str, findings: &mut Vec<Finding>) {
-    let cell = cell_name(row, column);
-    if let Some(Data::Error(error)) = sheet.get_value((row, u32::from(column))) {
-        findings.push(Finding::at(
-            Severity::Error,
-            INDICATOR_SHEET,
-            cell,
-            format!("セルがエラー値({error})になっています。数式を値に直してください"),
-        ));
-    } else if text.is_empty() && [0, 3].contains(&column) {
-        let label = FIXED_COLUMNS[usize::from(column)];
-        findings.push(Finding::at(
-            Severity::Error,
-            INDICATOR_SHEET,
-            cell,
-            format!("「{label}」が空です"),
-        ));
-    }
-}
-
-/// A figure whose unit is not the declared one is probably a typing slip.
-fn check_unit(
-    observation: &Observation,
-    declared: &str,
-    row: u32,
-    column: u16,
-    findings: &mut Vec<Finding>,
-) {
-    if observation.kind != ObservationKind::Measured || declared.is_empty() {
-        return;
-    }
-    let units: Vec<&str> = observation
-        .quantities
-        .iter()
-        .map(|q| q.unit.as_str())
-        .collect();
-    if units.join("・") != declared && units.iter().any(|u| !u.is_empty()) {
-        findings.push(Finding::at(
-            Severity::Warning,
-            INDICATOR_SHEET,
-            cell_name(row, column),
-            format!(
-                "単位は「{declared}」のはずですが「{}」と記入されています",
-                observation.printed
-            ),
-        ));
-    }
-}
-
-/// The text of a cell as a person would read it; numbers get the row's unit.
-fn cell_text(sheet: &Sheet, row: u32, column: u16, unit: &str) -> String {
-    match sheet.get_value((row, u32::from(column))) {
-        None | Some(Data::Empty) => String::new(),
-        Some(Data::String(text)) => text.trim().to_string(),
-        Some(Data::Float(value)) => format_quantity(*value, unit),
-        Some(Data::Int(value)) => format_quantity(*value as f64, unit),
-        Some(Data::Error(error)) => format!("#{error:?}"),
-        Some(other) => other.to_string(),
+    IndicatorEntry {
+        id: reference.id.clone(),
+        indicator: Indicator {
+            policy_code: policy.code.clone(),
+            policy_name: policy.name.clone(),
+            section: policy.sections.join("・"),
+            name: reference.name.clone(),
+            unit: reference.unit.clone(),
+            observations,
+        },
+        observed_at,
+        reason: c[indicator::REASON].clone(),
+        note: c[indicator::NOTE].clone(),
+        row: row.row,
     }
 }

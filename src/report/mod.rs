@@ -16,9 +16,10 @@ use chrono_tz::Tz;
 pub use text::FontSet;
 
 use crate::config::Config;
-use crate::domain::{FiscalYear, Period};
+use crate::domain::FiscalYear;
+use crate::plan::Plan;
 use crate::store::DepartmentIndicators;
-use crate::workbook::period_header;
+use crate::workbook::layout::{indicator, indicator_columns};
 
 /// Everything a report prints.
 #[derive(Debug, Clone)]
@@ -37,17 +38,19 @@ impl Dataset {
     /// A dataset for the configured city and year from the stored submissions.
     pub fn new(
         config: &Config,
+        plan: &Plan,
         departments: Vec<DepartmentIndicators>,
         built_at: DateTime<Tz>,
     ) -> Self {
         let fiscal_year = config.fiscal_year();
+        let columns = indicator_columns(&plan.basic, fiscal_year);
         Dataset {
             city: config.city.name.clone(),
-            plan_name: config.plan.name.clone(),
+            plan_name: plan.basic.name.clone(),
             fiscal_year,
-            period_headers: Period::ALL
+            period_headers: indicator::PERIODS
                 .iter()
-                .map(|p| period_header(*p, &config.plan, fiscal_year))
+                .map(|c| columns[*c].header.clone())
                 .collect(),
             departments: order_like_config(departments, config),
             built_at,

@@ -1,0 +1,140 @@
+//! Reading cells as a person reads them, and the two sheet shapes of our workbook:
+//! label/value forms and tables with a header row.
+
+use std::collections::HashMap;
+
+use calamine::{Data, Range};
+
+use super::finding::{Finding, Severity};
+use crate::domain::format_quantity;
+use crate::workbook::cell_name;
+use crate::workbook::layout::Column;
+
+/// A worksheet as calamine gives it.
+pub type Sheet = Range<Data>;
+
+/// The text of a cell as a person would read it. Numbers get `unit` glued on
+/// (`202850` → `202,850件`); dates become `2021年4月1日`.
+pub fn cell_text(sheet: &Sheet, row: u32, column: u16, unit: &str) -> String {
+    match sheet.get_value((row, u32::from(column))) {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::String(text)) => text.trim().replace("\r\n", "\n"),
+        Some(Data::Float(value)) => format_quantity(*value, unit),
+        Some(Data::Int(value)) => format_quantity(*value as f64, unit),
+        Some(Data::DateTime(date)) => serial_date(date.as_f64()),
+        Some(Data::DateTimeIso(text)) => text.clone(),
+        Some(Data::Error(error)) => format!("#{error:?}"),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A spreadsheet date serial (days since 1899-12-30) as `2021年4月1日`.
+pub fn serial_date(serial: f64) -> String {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
+    match epoch.checked_add_days(chrono::Days::new(serial.max(0.0) as u64)) {
+        Some(date) => date.format("%Y年%-m月%-d日").to_string(),
+        None => serial.to_string(),
+    }
+}
+
+/// A formula that failed (`#DIV/0!`) is an error wherever it stands.
+pub fn check_error_value(
+    sheet: &Sheet,
+    name: &str,
+    row: u32,
+    column: u16,
+    findings: &mut Vec<Finding>,
+) -> bool {
+    if let Some(Data::Error(error)) = sheet.get_value((row, u32::from(column))) {
+        findings.push(Finding::at(
+            Severity::Error,
+            name,
+            cell_name(row, column),
+            format!("セルがエラー値({error})になっています。数式を値に直してください"),
+        ));
+        return true;
+    }
+    false
+}
+
+/// A form's values by label: label → (cell of the value, value).
+pub fn read_form(sheet: &Sheet) -> HashMap<String, (String, String)> {
+    let last = sheet.end().map_or(0, |(row, _)| row);
+    (0..=last)
+        .map(|row| (cell_text(sheet, row, 0, ""), row))
+        .filter(|(label, _)| !label.is_empty())
+        .map(|(label, row)| (label, (cell_name(row, 1), cell_text(sheet, row, 1, ""))))
+        .collect()
+}
+
+/// A table row: where it stands and its cells as text, in column order.
+pub struct TableRow {
+    pub row: u32,
+    pub cells: Vec<String>,
+}
+
+/// Reads a table under its header row. A header that is not ours is an error named
+/// by its cell (a moved or inserted column would shift every value); blank rows are
+/// skipped. `unit_of` gives the unit to glue onto numbers in a row.
+pub fn read_table(
+    sheet: &Sheet,
+    name: &str,
+    columns: &[Column],
+    unit_column: Option<usize>,
+    findings: &mut Vec<Finding>,
+) -> Vec<TableRow> {
+    if !check_header(sheet, name, columns, findings) {
+        return Vec::new();
+    }
+    let last = sheet.end().map_or(0, |(row, _)| row);
+    let mut rows = Vec::new();
+    for row in 1..=last {
+        let unit = unit_column
+            .map(|c| cell_text(sheet, row, c as u16, ""))
+            .unwrap_or_default();
+        let cells: Vec<String> = (0..columns.len())
+            .map(|c| cell_text(sheet, row, c as u16, &unit))
+            .collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        for column in 0..columns.len() {
+            check_error_value(sheet, name, row, column as u16, findings);
+        }
+        rows.push(TableRow { row, cells });
+    }
+    rows
+}
+
+fn check_header(
+    sheet: &Sheet,
+    name: &str,
+    columns: &[Column],
+    findings: &mut Vec<Finding>,
+) -> bool {
+    let mut ok = true;
+    for (c, column) in columns.iter().enumerate() {
+        let found = cell_text(sheet, 0, c as u16, "");
+        if found.lines().next().unwrap_or("").trim() != column.label() {
+            ok = false;
+            findings.push(Finding::at(
+                Severity::Error,
+                name,
+                cell_name(0, c as u16),
+                format!("見出しは「{}」のはずですが「{found}」でした。列を動かしたり挿入したりせずに記入してください", column.label()),
+            ));
+        }
+    }
+    ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_date_serials_as_japanese_dates() {
+        assert_eq!(serial_date(44287.0), "2021年4月1日");
+        assert_eq!(serial_date(43466.5), "2019年1月1日");
+    }
+}

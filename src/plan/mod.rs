@@ -1,0 +1,352 @@
+//! The plan's reference data: what exists for the whole plan period and who owns it.
+//!
+//! The basic plan (parts, policies, their target indicators with the plan's fixed
+//! columns), the regional strategy (basic goals, numeric goals, KPIs) and the action
+//! plan (groups, systems, items) are data in `data/plan/*.toml`, not code: the next
+//! plan is a change of those files. Templates are pre-filled from here, and intake
+//! checks submissions against it (who owns which row, which values were fixed).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+
+use crate::config::ConfigFiscalYear;
+
+/// How the plan names the whole administration as an owner.
+pub const WHOLE_ADMINISTRATION: &str = "全庁";
+
+/// All reference data of one plan period.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub basic: BasicPlan,
+    pub strategy: Strategy,
+    pub action_plan: ActionPlan,
+}
+
+/// 基本計画: 8 parts, 34 policies, 68 indicators in the sample plan.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicPlan {
+    pub name: String,
+    pub baseline_year: ConfigFiscalYear,
+    pub early_year: ConfigFiscalYear,
+    pub middle_year: ConfigFiscalYear,
+    pub target_year: ConfigFiscalYear,
+    pub parts: Vec<Part>,
+    pub policies: Vec<Policy>,
+    pub indicators: Vec<PlanIndicator>,
+}
+
+/// 第N部.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    pub number: u32,
+    pub title: String,
+}
+
+/// 施策: owned by one department, through one or more sections (主な担当課).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// `1-1` for 第1部 第1, `2-4-1` for 第2部 第4-1.
+    pub code: String,
+    pub part: u32,
+    pub name: String,
+    pub department: String,
+    pub sections: Vec<String>,
+    /// Footnotes printed under the policy's indicator table.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// 目標指標 of a policy, with the columns fixed by the plan.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanIndicator {
+    /// `1-1.2`: the policy code and the indicator's place in its table.
+    pub id: String,
+    pub policy: String,
+    pub name: String,
+    pub unit: String,
+    /// 計画策定時, 前期, 中期 and 目標値, as printed.
+    pub baseline: String,
+    pub early: String,
+    pub middle: String,
+    pub target: String,
+}
+
+/// 総合戦略: basic goals, each with a numeric goal and KPIs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Strategy {
+    pub name: String,
+    /// The years of the KPI columns: an earlier year, the strategy's baseline, the target.
+    pub earlier_year: ConfigFiscalYear,
+    pub baseline_year: ConfigFiscalYear,
+    pub target_year: ConfigFiscalYear,
+    pub goals: Vec<StrategyGoal>,
+}
+
+/// 基本目標.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyGoal {
+    pub number: u32,
+    pub title: String,
+    /// (施策の方向), one string per paragraph.
+    pub direction: Vec<String>,
+    /// Footnotes of the goal's KPI table.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    pub numeric_goal: NumericGoal,
+    pub kpis: Vec<Kpi>,
+}
+
+/// 数値目標: a satisfaction-survey figure, surveyed before each plan revision.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumericGoal {
+    pub name: String,
+    pub department: String,
+    pub earlier: String,
+    pub baseline: String,
+    pub target: String,
+}
+
+/// 重要業績評価指標 (KPI).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kpi {
+    /// `K1-1`: goal and place.
+    pub id: String,
+    pub name: String,
+    /// The department that reports the figure.
+    pub department: String,
+    /// The basic-plan indicator that is the same fact, when there is one.
+    pub plan_indicator: Option<String>,
+    pub earlier: String,
+    /// 戦略策定時.
+    pub baseline: String,
+    pub target: String,
+}
+
+/// 都市経営アクションプラン.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPlan {
+    pub name: String,
+    /// The department that reports the items owned by the whole administration (全庁).
+    pub whole_administration: String,
+    pub groups: Vec<ActionGroup>,
+    pub systems: Vec<ActionSystem>,
+    pub items: Vec<ActionItem>,
+}
+
+/// 自治体経営の基本的な考え方 (1)…(5): a group of systems.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionGroup {
+    pub number: u32,
+    pub title: String,
+    pub systems: Vec<u32>,
+}
+
+/// 体系1…13.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionSystem {
+    pub number: u32,
+    pub title: String,
+}
+
+/// 個別課題: `1-(2)`, owned by one or more departments.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionItem {
+    pub id: String,
+    pub system: u32,
+    pub title: String,
+    /// 【主要】: a major project of the basic plan.
+    pub major: bool,
+    pub departments: Vec<String>,
+    /// 概要, one string per paragraph; departments may update it.
+    pub overview: Vec<String>,
+}
+
+impl Plan {
+    /// Reads `basic_plan.toml`, `strategy.toml` and `action_plan.toml` from `dir`.
+    pub fn load(dir: &Path) -> anyhow::Result<Plan> {
+        let plan = Plan {
+            basic: read_toml(&dir.join("basic_plan.toml"))?,
+            strategy: read_toml(&dir.join("strategy.toml"))?,
+            action_plan: read_toml(&dir.join("action_plan.toml"))?,
+        };
+        plan.check()
+            .with_context(|| format!("計画の参照データ {} に誤りがあります", dir.display()))?;
+        Ok(plan)
+    }
+
+    /// The policies a department owns.
+    pub fn policies_of<'a>(&'a self, department: &'a str) -> impl Iterator<Item = &'a Policy> + 'a {
+        self.basic
+            .policies
+            .iter()
+            .filter(move |p| p.department == department)
+    }
+
+    /// The indicators of the policies a department owns, in plan order.
+    pub fn indicators_of<'a>(
+        &'a self,
+        department: &'a str,
+    ) -> impl Iterator<Item = &'a PlanIndicator> + 'a {
+        self.basic.indicators.iter().filter(move |i| {
+            self.policy(&i.policy)
+                .is_some_and(|p| p.department == department)
+        })
+    }
+
+    /// The action-plan items a department owns or shares.
+    pub fn items_of<'a>(
+        &'a self,
+        department: &'a str,
+    ) -> impl Iterator<Item = &'a ActionItem> + 'a {
+        self.action_plan
+            .items
+            .iter()
+            .filter(move |i| self.reports_item(department, i))
+    }
+
+    /// Whether a department reports on an item: it is named, or the item is 全庁 and
+    /// the department reports for the whole administration.
+    pub fn reports_item(&self, department: &str, item: &ActionItem) -> bool {
+        item.departments.iter().any(|d| {
+            d == department
+                || (d == WHOLE_ADMINISTRATION
+                    && department == self.action_plan.whole_administration)
+        })
+    }
+
+    /// Whether a department leads an item (is named first): the lead must report it.
+    pub fn leads_item(&self, department: &str, item: &ActionItem) -> bool {
+        item.departments.first().is_some_and(|d| {
+            d == department
+                || (d == WHOLE_ADMINISTRATION
+                    && department == self.action_plan.whole_administration)
+        })
+    }
+
+    /// The KPIs a department reports, with their goal.
+    pub fn kpis_of<'a>(
+        &'a self,
+        department: &'a str,
+    ) -> impl Iterator<Item = (&'a StrategyGoal, &'a Kpi)> + 'a {
+        self.strategy
+            .goals
+            .iter()
+            .flat_map(|g| g.kpis.iter().map(move |k| (g, k)))
+            .filter(move |(_, k)| k.department == department)
+    }
+
+    /// A policy by code.
+    pub fn policy(&self, code: &str) -> Option<&Policy> {
+        self.basic.policies.iter().find(|p| p.code == code)
+    }
+
+    /// An indicator by id.
+    pub fn indicator(&self, id: &str) -> Option<&PlanIndicator> {
+        self.basic.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// An action-plan item by id.
+    pub fn item(&self, id: &str) -> Option<&ActionItem> {
+        self.action_plan.items.iter().find(|i| i.id == id)
+    }
+
+    /// A KPI by id.
+    pub fn kpi(&self, id: &str) -> Option<&Kpi> {
+        self.strategy
+            .goals
+            .iter()
+            .flat_map(|g| &g.kpis)
+            .find(|k| k.id == id)
+    }
+
+    /// References between the files must resolve and ids must be unique.
+    fn check(&self) -> anyhow::Result<()> {
+        unique(
+            "policy code",
+            self.basic.policies.iter().map(|p| p.code.as_str()),
+        )?;
+        unique(
+            "indicator id",
+            self.basic.indicators.iter().map(|i| i.id.as_str()),
+        )?;
+        unique(
+            "action item id",
+            self.action_plan.items.iter().map(|i| i.id.as_str()),
+        )?;
+        unique(
+            "KPI id",
+            self.strategy
+                .goals
+                .iter()
+                .flat_map(|g| &g.kpis)
+                .map(|k| k.id.as_str()),
+        )?;
+        for policy in &self.basic.policies {
+            if !self.basic.parts.iter().any(|p| p.number == policy.part) {
+                bail!("施策 {} の部 {} がありません", policy.code, policy.part);
+            }
+        }
+        for indicator in &self.basic.indicators {
+            if self.policy(&indicator.policy).is_none() {
+                bail!(
+                    "指標 {} の施策 {} がありません",
+                    indicator.id,
+                    indicator.policy
+                );
+            }
+        }
+        for kpi in self.strategy.goals.iter().flat_map(|g| &g.kpis) {
+            if let Some(id) = kpi
+                .plan_indicator
+                .as_deref()
+                .filter(|id| self.indicator(id).is_none())
+            {
+                bail!("KPI {} の基本計画指標 {id} がありません", kpi.id);
+            }
+        }
+        for item in &self.action_plan.items {
+            if !self
+                .action_plan
+                .systems
+                .iter()
+                .any(|s| s.number == item.system)
+            {
+                bail!("個別課題 {} の体系 {} がありません", item.id, item.system);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {
+    let mut seen = HashSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            bail!("{what} {id} が二度あります");
+        }
+    }
+    Ok(())
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("計画の参照データ {} に誤りがあります", path.display()))
+}

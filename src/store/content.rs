@@ -1,0 +1,177 @@
+//! Writing and reading the content of an accepted submission, table by table.
+
+use rusqlite::{params, Connection, Transaction};
+
+use crate::domain::{Indicator, Observation, Period};
+use crate::workbook::layout::{indicator, INDICATOR_SHEET};
+use crate::workbook::{
+    cell_name, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress,
+    PriorityProject, SubmissionContent,
+};
+
+/// Stores every part of `content` under `id`.
+pub fn insert(tx: &Transaction, id: i64, content: &SubmissionContent) -> rusqlite::Result<()> {
+    let p = &content.profile;
+    tx.execute(
+        "INSERT INTO department_profiles (submission_id, sections, staff_count, budget, operating_policy, covid_response)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, p.sections.join("\n"), p.staff_count, p.budget, p.operating_policy, p.covid_response],
+    )?;
+    for (i, x) in content.projects.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO priority_projects (submission_id, position, sheet_row, number, title, section, indicator, target, previous)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, i as i64, x.row, x.number, x.title, x.section, x.indicator, x.target, x.previous],
+        )?;
+    }
+    for (i, entry) in content.indicators.iter().enumerate() {
+        insert_indicator(tx, id, i, entry)?;
+    }
+    for (i, x) in content.progress.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO policy_progress (submission_id, position, sheet_row, policy_code, policy_name, text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, i as i64, x.row, x.policy_code, x.policy_name, x.text],
+        )?;
+    }
+    for (i, x) in content.action_items.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO action_item_reports (submission_id, position, sheet_row, item_id, major, title, departments, overview, progress)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, i as i64, x.row, x.id, x.major, x.title, x.departments, x.overview, x.progress],
+        )?;
+    }
+    for (i, x) in content.kpis.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO kpi_values (submission_id, position, sheet_row, kpi_id, goal, name, earlier, baseline, actual, target, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![id, i as i64, x.row, x.id, x.goal, x.name, x.earlier, x.baseline, x.actual, x.target, x.note],
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_indicator(
+    tx: &Transaction,
+    submission_id: i64,
+    position: usize,
+    entry: &IndicatorEntry,
+) -> rusqlite::Result<()> {
+    let ind = &entry.indicator;
+    tx.execute(
+        "INSERT INTO indicators (submission_id, position, sheet_row, indicator_ref, policy_code, policy_name, section,
+                                 name, unit, observed_at, reason, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            submission_id, position as i64, entry.row, entry.id, ind.policy_code, ind.policy_name, ind.section,
+            ind.name, ind.unit, entry.observed_at, entry.reason, entry.note
+        ],
+    )?;
+    let indicator_id = tx.last_insert_rowid();
+    for ((period, column), observation) in Period::ALL
+        .iter()
+        .zip(indicator::PERIODS)
+        .zip(&ind.observations)
+    {
+        tx.execute(
+            "INSERT INTO observations (indicator_id, period, cell, printed, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                indicator_id,
+                period.key(),
+                format!("{INDICATOR_SHEET}!{}", cell_name(entry.row, column as u16)),
+                observation.printed,
+                observation.value()
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Reads back the content stored under `id` (header fields are the caller's).
+pub fn load(
+    connection: &Connection,
+    id: i64,
+    content: &mut SubmissionContent,
+) -> anyhow::Result<()> {
+    content.profile = load_profile(connection, id)?;
+    content.projects = rows(connection, "SELECT number, title, section, indicator, target, previous, sheet_row FROM priority_projects WHERE submission_id = ?1 ORDER BY position", id, |r| {
+        Ok(PriorityProject { number: r.get(0)?, title: r.get(1)?, section: r.get(2)?, indicator: r.get(3)?, target: r.get(4)?, previous: r.get(5)?, row: r.get(6)? })
+    })?;
+    content.indicators = load_indicators(connection, id)?;
+    content.progress = rows(connection, "SELECT policy_code, policy_name, text, sheet_row FROM policy_progress WHERE submission_id = ?1 ORDER BY position", id, |r| {
+        Ok(PolicyProgress { policy_code: r.get(0)?, policy_name: r.get(1)?, text: r.get(2)?, row: r.get(3)? })
+    })?;
+    content.action_items = rows(connection, "SELECT item_id, major, title, departments, overview, progress, sheet_row FROM action_item_reports WHERE submission_id = ?1 ORDER BY position", id, |r| {
+        Ok(ActionItemEntry { id: r.get(0)?, major: r.get(1)?, title: r.get(2)?, departments: r.get(3)?, overview: r.get(4)?, progress: r.get(5)?, row: r.get(6)? })
+    })?;
+    content.kpis = rows(connection, "SELECT kpi_id, goal, name, earlier, baseline, actual, target, note, sheet_row FROM kpi_values WHERE submission_id = ?1 ORDER BY position", id, |r| {
+        Ok(KpiEntry { id: r.get(0)?, goal: r.get(1)?, name: r.get(2)?, earlier: r.get(3)?, baseline: r.get(4)?, actual: r.get(5)?, target: r.get(6)?, note: r.get(7)?, row: r.get(8)? })
+    })?;
+    Ok(())
+}
+
+fn rows<T>(
+    connection: &Connection,
+    sql: &str,
+    id: i64,
+    map: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> anyhow::Result<Vec<T>> {
+    let mut statement = connection.prepare_cached(sql)?;
+    let rows = statement.query_map([id], map)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn load_profile(connection: &Connection, id: i64) -> anyhow::Result<DepartmentProfile> {
+    let found = rows(connection, "SELECT sections, staff_count, budget, operating_policy, covid_response FROM department_profiles WHERE submission_id = ?1", id, |r| {
+        Ok(DepartmentProfile {
+            sections: r.get::<_, String>(0)?.lines().map(String::from).collect(),
+            staff_count: r.get(1)?,
+            budget: r.get(2)?,
+            operating_policy: r.get(3)?,
+            covid_response: r.get(4)?,
+        })
+    })?;
+    Ok(found.into_iter().next().unwrap_or_default())
+}
+
+fn load_indicators(connection: &Connection, id: i64) -> anyhow::Result<Vec<IndicatorEntry>> {
+    let heads = rows(connection, "SELECT id, indicator_ref, policy_code, policy_name, section, name, unit, observed_at, reason, note, sheet_row FROM indicators WHERE submission_id = ?1 ORDER BY position", id, |r| {
+        let entry = IndicatorEntry {
+            id: r.get(1)?,
+            indicator: Indicator { policy_code: r.get(2)?, policy_name: r.get(3)?, section: r.get(4)?, name: r.get(5)?, unit: r.get(6)?, observations: Vec::new() },
+            observed_at: r.get(7)?,
+            reason: r.get(8)?,
+            note: r.get(9)?,
+            row: r.get(10)?,
+        };
+        Ok((r.get::<_, i64>(0)?, entry))
+    })?;
+    heads
+        .into_iter()
+        .map(|(key, mut entry)| {
+            entry.indicator.observations = load_observations(connection, key)?;
+            Ok(entry)
+        })
+        .collect()
+}
+
+fn load_observations(
+    connection: &Connection,
+    indicator_id: i64,
+) -> anyhow::Result<Vec<Observation>> {
+    let cells = rows(
+        connection,
+        "SELECT period, printed FROM observations WHERE indicator_id = ?1",
+        indicator_id,
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )?;
+    let mut cells: Vec<(Period, String)> = cells
+        .into_iter()
+        .filter_map(|(key, printed)| Some((Period::from_key(&key)?, printed)))
+        .collect();
+    cells.sort_by_key(|(period, _)| *period);
+    Ok(cells
+        .iter()
+        .map(|(_, printed)| Observation::parse(printed))
+        .collect())
+}

@@ -1,0 +1,167 @@
+//! Department templates: a submission workbook pre-filled from the plan's reference
+//! data and the store, one per department.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::config::{Config, Department};
+use crate::domain::{FiscalYear, Indicator, Observation};
+use crate::plan::Plan;
+use crate::store::Store;
+use crate::workbook::layout::CIRCLED;
+use crate::workbook::{
+    write_workbook, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress,
+    PriorityProject, Render, SubmissionContent,
+};
+
+/// The content of a blank template: everything the plan and last year already say.
+pub fn prefilled(
+    plan: &Plan,
+    department: &Department,
+    fiscal_year: FiscalYear,
+    last_year: Option<&SubmissionContent>,
+) -> SubmissionContent {
+    let name = department.name.as_str();
+    SubmissionContent {
+        department: department.name.clone(),
+        fiscal_year: Some(fiscal_year),
+        profile: DepartmentProfile {
+            sections: last_year.map_or_else(
+                || department.sections.clone(),
+                |c| c.profile.sections.clone(),
+            ),
+            ..DepartmentProfile::default()
+        },
+        projects: previous_projects(last_year),
+        indicators: plan
+            .indicators_of(name)
+            .map(|i| blank_indicator(plan, i))
+            .collect(),
+        progress: plan
+            .policies_of(name)
+            .map(|p| PolicyProgress {
+                policy_code: p.code.clone(),
+                policy_name: p.name.clone(),
+                ..PolicyProgress::default()
+            })
+            .collect(),
+        action_items: plan
+            .items_of(name)
+            .map(|i| ActionItemEntry {
+                id: i.id.clone(),
+                major: i.major,
+                title: i.title.clone(),
+                departments: i.departments.join("・"),
+                overview: i.overview.join("\n"),
+                ..ActionItemEntry::default()
+            })
+            .collect(),
+        kpis: plan
+            .kpis_of(name)
+            .map(|(goal, k)| KpiEntry {
+                id: k.id.clone(),
+                goal: goal.number.to_string(),
+                name: k.name.clone(),
+                earlier: k.earlier.clone(),
+                baseline: k.baseline.clone(),
+                target: k.target.clone(),
+                ..KpiEntry::default()
+            })
+            .collect(),
+        ..SubmissionContent::default()
+    }
+}
+
+/// Last year's projects shown beside this year's empty places.
+fn previous_projects(last_year: Option<&SubmissionContent>) -> Vec<PriorityProject> {
+    let previous = last_year.map(|c| c.projects.as_slice()).unwrap_or_default();
+    previous
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PriorityProject {
+            number: CIRCLED.get(i).copied().unwrap_or_default().to_string(),
+            previous: p.title.clone(),
+            ..PriorityProject::default()
+        })
+        .collect()
+}
+
+fn blank_indicator(plan: &Plan, reference: &crate::plan::PlanIndicator) -> IndicatorEntry {
+    let policy = plan
+        .policy(&reference.policy)
+        .expect("the plan's references resolve");
+    let cells = [
+        &reference.baseline,
+        &reference.early,
+        &reference.middle,
+        "",
+        &reference.target,
+    ];
+    IndicatorEntry {
+        id: reference.id.clone(),
+        indicator: Indicator {
+            policy_code: policy.code.clone(),
+            policy_name: policy.name.clone(),
+            section: policy.sections.join("・"),
+            name: reference.name.clone(),
+            unit: reference.unit.clone(),
+            observations: cells.iter().map(|c| Observation::parse(c)).collect(),
+        },
+        observed_at: String::new(),
+        reason: String::new(),
+        note: String::new(),
+        row: 0,
+    }
+}
+
+/// The instructions text of the workbooks.
+pub fn guide_text(config: &Config) -> anyhow::Result<String> {
+    let path = config.paths.templates.join("workbook").join("guide.txt");
+    std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Writes one template per department (or the one named) into `out` and returns the paths.
+pub fn write_templates(
+    config: &Config,
+    plan: &Plan,
+    store: &Store,
+    fiscal_year: FiscalYear,
+    only: Option<&str>,
+    out: &Path,
+    created: i64,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let guide = guide_text(config)?;
+    let last_year = store.current_submissions(&config.city.code, FiscalYear(fiscal_year.0 - 1))?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let departments: Vec<&Department> = config
+        .departments
+        .iter()
+        .filter(|d| only.is_none_or(|name| d.name == name))
+        .collect();
+    if departments.is_empty() {
+        anyhow::bail!("部「{}」は設定にありません", only.unwrap_or_default());
+    }
+    departments
+        .into_iter()
+        .map(|department| {
+            let previous = last_year
+                .iter()
+                .find(|s| s.content.department == department.name)
+                .map(|s| &s.content);
+            let content = prefilled(plan, department, fiscal_year, previous);
+            let render = Render {
+                plan,
+                fiscal_year,
+                sections: &department.sections,
+                created,
+                findings: &[],
+                guide: &guide,
+            };
+            let bytes = write_workbook(&content, &render)?;
+            let path = out.join(format!("{fiscal_year}_{}_提出用.xlsx", department.name));
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+            Ok(path)
+        })
+        .collect()
+}

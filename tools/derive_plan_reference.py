@@ -1,0 +1,117 @@
+"""Derives the plan reference data (data/plan/*.toml) from the white-paper
+transcription (data/seed/fy2020/*.toml), once, when a plan period starts.
+
+The reference files are then maintained as data; this script documents where
+their first version came from:  python3 tools/derive_plan_reference.py
+"""
+
+import pathlib
+import tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "seed" / "fy2020"
+OUT = ROOT / "data" / "plan"
+DEPARTMENTS = ["企画部", "総務部", "市民部", "生活環境部", "スポーツと文化部",
+               "健康福祉部", "子ども政策部", "都市整備部", "都市再生部", "教育部"]
+
+# Who reports each KPI that is not a basic-plan indicator (the seed does not say).
+KPI_OWNERS = {
+    "合計特殊出生率": "子ども政策部",
+    "保育園待機児童数": "子ども政策部",
+    "学童保育所待機 児童数": "子ども政策部",
+    "従業者数（事業所単位）（注 4）": "生活環境部",
+    "三鷹駅南口中央通り東地区再開発推進事業": "都市再生部",
+    "地域活動に取り組んでいる市民の割合（注 5）": "生活環境部",
+}
+
+
+def q(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def strings(items):
+    if not items:
+        return "[]"
+    return "[\n" + "".join(f"  {q(s)},\n" for s in items) + "]"
+
+
+def compact(text):
+    return "".join(text.split())
+
+
+def basic_plan():
+    policies, indicators, parts = [], [], {}
+    for department in DEPARTMENTS:
+        seed = tomllib.loads((SEED / f"{department}.toml").read_text())
+        for policy in seed.get("policies", []):
+            number = int(policy["code"].split("-")[0])
+            parts.setdefault(number, policy["part"])
+            policies.append((policy, department))
+            for n, indicator in enumerate(policy.get("indicators", []), 1):
+                indicators.append((f"{policy['code']}.{n}", policy["code"], indicator))
+    policies.sort(key=lambda p: [int(x) for x in p[0]["code"].split("-")])
+    order = {p[0]["code"]: i for i, p in enumerate(policies)}
+    indicators.sort(key=lambda i: (order[i[1]], i[0]))
+    out = ["# 第4次三鷹市基本計画（第2次改定）: 部・施策・目標指標 (計画期間の参照データ)",
+           'name = "第4次三鷹市基本計画（第2次改定）"',
+           'baseline_year = "平成22年度"', 'early_year = "平成26年度"',
+           'middle_year = "平成30年度"', 'target_year = "令和4年度"', ""]
+    for number in sorted(parts):
+        out += ["[[parts]]", f"number = {number}", f"title = {q(parts[number])}", ""]
+    for policy, department in policies:
+        out += ["[[policies]]", f"code = {q(policy['code'])}", f"part = {int(policy['code'].split('-')[0])}",
+                f"name = {q(policy['name'])}", f"department = {q(department)}",
+                f"sections = {strings(policy['sections'])}", f"notes = {strings(policy['notes'])}", ""]
+    for ident, code, ind in indicators:
+        out += ["[[indicators]]", f"id = {q(ident)}", f"policy = {q(code)}", f"name = {q(ind['name'])}",
+                f"unit = {q(ind['unit'])}", f"baseline = {q(ind['baseline'])}", f"early = {q(ind['early'])}",
+                f"middle = {q(ind['middle'])}", f"target = {q(ind['target'])}", ""]
+    (OUT / "basic_plan.toml").write_text("\n".join(out))
+    return {compact(ind["name"]): (ident, code) for ident, code, ind in indicators}, dict((p["code"], d) for p, d in policies)
+
+
+def strategy(plan_names, policy_owner):
+    seed = tomllib.loads((SEED / "strategy.toml").read_text())
+    out = ["# 三鷹市まち・ひと・しごと創生総合戦略: 基本目標・数値目標・KPI (計画期間の参照データ)",
+           f"name = {q(seed['name'])}", 'earlier_year = "平成26年度"', 'baseline_year = "平成30年度"',
+           'target_year = "令和4年度"', ""]
+    for goal in seed["goals"]:
+        g = goal["numeric_goal"]
+        out += ["[[goals]]", f"number = {goal['number']}", f"title = {q(goal['title'])}",
+                f"direction = {strings(goal['direction'])}", f"notes = {strings(goal['notes'])}", "",
+                "[goals.numeric_goal]", f"name = {q(g['name'])}", 'department = "企画部"',
+                f"earlier = {q(g['h26'])}", f"baseline = {q(g['h30'])}", f"target = {q(g['target'])}", ""]
+        for n, kpi in enumerate(goal["kpis"], 1):
+            match = plan_names.get(compact(kpi["name"]))
+            owner = policy_owner[match[1]] if match else KPI_OWNERS[kpi["name"]]
+            out += ["[[goals.kpis]]", "id = " + q("K%d-%d" % (goal['number'], n)),
+                    f"name = {q(kpi['name'])}", f"department = {q(owner)}"]
+            if match:
+                out.append(f"plan_indicator = {q(match[0])}")
+            out += [f"earlier = {q(kpi['h26'])}", f"baseline = {q(kpi['baseline'])}", f"target = {q(kpi['target'])}", ""]
+    (OUT / "strategy.toml").write_text("\n".join(out))
+
+
+def action_plan():
+    seed = tomllib.loads((SEED / "action_plan.toml").read_text())
+    out = ["# 三鷹市都市経営アクションプラン2022: 体系・個別課題 (計画期間の参照データ)",
+           f"name = {q(seed['name'])}",
+           "# 全庁の個別課題は、この部がまとめて報告する",
+           'whole_administration = "企画部"', ""]
+    for group in seed["groups"]:
+        out += ["[[groups]]", f"number = {group['number']}", f"title = {q(group['title'])}",
+                f"systems = {group['systems']}", ""]
+    for system in seed["systems"]:
+        out += ["[[systems]]", f"number = {system['number']}", f"title = {q(system['title'])}", ""]
+    for item in seed["items"]:
+        out += ["[[items]]", f"id = {q(item['id'])}", f"system = {item['system']}", f"title = {q(item['title'])}",
+                f"major = {'true' if item['major'] else 'false'}", f"departments = {strings(item['departments'])}",
+                f"overview = {strings(item['overview'])}", ""]
+    (OUT / "action_plan.toml").write_text("\n".join(out))
+
+
+if __name__ == "__main__":
+    OUT.mkdir(parents=True, exist_ok=True)
+    names, owners = basic_plan()
+    strategy(names, owners)
+    action_plan()
