@@ -9,8 +9,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use hakusho::config::Config;
-use hakusho::intake::ingest_inbox;
+use hakusho::intake::{ingest_inbox, Intake};
 use hakusho::job::{build_time, run_once, RunOptions};
+use hakusho::plan::Plan;
 use hakusho::report::{build_reports, Dataset, FontSet};
 use hakusho::store::Store;
 
@@ -20,6 +21,7 @@ fn main() -> anyhow::Result<()> {
     let city = common::TestCity::new(None);
     let config = Config::load(&city.config_path())?;
     let fonts = FontSet::load(&config.paths.fonts, &config.report.font)?;
+    let plan = Plan::load(&config.paths.plan)?;
 
     let intake = median(|| {
         let db = tempfile::NamedTempFile::new().unwrap();
@@ -27,14 +29,29 @@ fn main() -> anyhow::Result<()> {
         let mut config = config.clone();
         config.paths.archive = city.path().join(format!("archive-{}", rand_suffix()));
         let start = Instant::now();
-        ingest_inbox(&config, &mut store, "bench").unwrap();
+        ingest_inbox(
+            Intake {
+                config: &config,
+                plan: &plan,
+            },
+            &mut store,
+            "bench",
+        )
+        .unwrap();
         start.elapsed()
     });
 
     let mut store = Store::open(&config.paths.database)?;
-    ingest_inbox(&config, &mut store, "bench")?;
+    ingest_inbox(
+        Intake {
+            config: &config,
+            plan: &plan,
+        },
+        &mut store,
+        "bench",
+    )?;
     let current = store.current_indicators(&config.city.code, config.fiscal_year())?;
-    let dataset = Dataset::new(&config, current, build_time());
+    let dataset = Dataset::new(&config, &plan, current, build_time());
     let mut reports = Vec::new();
     let build = median(|| {
         let start = Instant::now();

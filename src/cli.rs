@@ -6,8 +6,12 @@ use anyhow::bail;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
-use crate::intake::Outcome;
+use crate::domain::FiscalYear;
+use crate::intake::{check_file, Intake, Outcome};
 use crate::job::{run_once, RunOptions, RunSummary};
+use crate::plan::Plan;
+use crate::store::Store;
+use crate::template::write_templates;
 
 /// hakusho: collects the departments' planning workbooks and publishes the white paper.
 #[derive(Debug, Parser)]
@@ -39,6 +43,34 @@ pub enum Command {
     },
     /// Starts the daemon, which runs the job on the configured schedule (Asia/Tokyo).
     Serve,
+    /// Writes each department's submission workbook, pre-filled from the plan and the store.
+    Template {
+        /// The fiscal year the workbooks collect: 令和3年度, R3 or 2021.
+        #[arg(long, value_parser = parse_fiscal_year)]
+        fiscal_year: FiscalYear,
+        /// Only this department (部名).
+        #[arg(long)]
+        department: Option<String>,
+        /// The folder to write the workbooks into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Checks submission workbooks without storing them and prints the findings (exit 1 on any error).
+    Check {
+        /// The workbooks to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Takes in submission workbooks: archives, checks and stores them, and mails each receipt.
+    Ingest {
+        /// The workbooks to take in.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn parse_fiscal_year(text: &str) -> Result<FiscalYear, String> {
+    FiscalYear::parse(text).map_err(|e| e.to_string())
 }
 
 /// Runs the parsed command.
@@ -61,8 +93,76 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => crate::schedule::serve(config).await,
+        Command::Template {
+            fiscal_year,
+            department,
+            out,
+        } => {
+            let mut config = config;
+            config.city.fiscal_year.0 = fiscal_year;
+            let plan = Plan::load(&config.paths.plan)?;
+            let store = Store::open(&config.paths.database)?;
+            let created = crate::job::build_time().timestamp();
+            for path in write_templates(
+                &config,
+                &plan,
+                &store,
+                fiscal_year,
+                department.as_deref(),
+                &out,
+                created,
+            )? {
+                println!("{}", display(&path));
+            }
+            Ok(())
+        }
+        Command::Check { files } => check(&config, &files),
+        Command::Ingest { files } => {
+            let summary = crate::job::ingest_files(&config, files).await?;
+            print_summary(&summary);
+            Ok(())
+        }
     }
 }
+
+/// Prints each file's findings; an error anywhere makes the exit status 1.
+fn check(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
+    let plan = Plan::load(&config.paths.plan)?;
+    let mut errors = 0;
+    for path in files {
+        let name = path
+            .file_name()
+            .map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
+        let reading = check_file(
+            path,
+            Intake {
+                config,
+                plan: &plan,
+            },
+        )?;
+        let verdict = if reading.has_errors() {
+            "差戻し"
+        } else if reading.findings.is_empty() {
+            "問題なし"
+        } else {
+            "受理(要確認の点あり)"
+        };
+        println!("{name} … {verdict}");
+        for finding in &reading.findings {
+            println!("  {finding}");
+        }
+        errors += usize::from(reading.has_errors());
+    }
+    if errors > 0 {
+        bail!(CheckFailed(errors));
+    }
+    Ok(())
+}
+
+/// `hakusho check` found errors: exit status 1 with a one-line summary.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} 件のファイルに誤りがあります")]
+pub struct CheckFailed(pub usize);
 
 fn print_summary(summary: &RunSummary) {
     println!("受付 ({} 件):", summary.files.len());

@@ -14,6 +14,7 @@ use crate::intake::{self, FileReport, Intake};
 use crate::mail::template::{render_file, Values};
 use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
 use crate::plan::Plan;
+use crate::receipt;
 use crate::report::{self, Audience, Dataset, FontSet, ReportFile};
 use crate::store::Store;
 
@@ -51,14 +52,70 @@ pub fn build_time() -> DateTime<Tz> {
 /// Runs the whole job once.
 pub async fn run_once(config: &Config, options: RunOptions) -> anyhow::Result<RunSummary> {
     let built_at = options.built_at.unwrap_or_else(build_time);
-    let prepared = {
+    let (mut summary, receipts, reports) = {
         let config = config.clone();
         let out = options.out.clone();
         tokio::task::spawn_blocking(move || prepare(&config, out, built_at)).await??
     };
-    let (mut summary, dataset, files) = prepared;
     let mailer = Mailer::from_config(config)?;
-    for outgoing in compose(config, &dataset, &files)? {
+    send_all(config, &mailer, receipts, &mut summary).await?;
+    send_all(config, &mailer, reports, &mut summary).await?;
+    Ok(summary)
+}
+
+/// Takes in the given files (not the inbox) and answers each with its receipt.
+pub async fn ingest_files(config: &Config, paths: Vec<PathBuf>) -> anyhow::Result<RunSummary> {
+    let (files, receipts) = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let mut store = Store::open(&config.paths.database)?;
+            let plan = Plan::load(&config.paths.plan)?;
+            take_in(&config, &plan, &mut store, &paths)
+        })
+        .await??
+    };
+    let mut summary = RunSummary {
+        files,
+        ..RunSummary::default()
+    };
+    send_all(
+        config,
+        &Mailer::from_config(config)?,
+        receipts,
+        &mut summary,
+    )
+    .await?;
+    Ok(summary)
+}
+
+/// Intake of some files, and the receipt of each.
+fn take_in(
+    config: &Config,
+    plan: &Plan,
+    store: &mut Store,
+    paths: &[PathBuf],
+) -> anyhow::Result<(Vec<FileReport>, Vec<Outgoing>)> {
+    let received_at = Utc::now().with_timezone(&Tokyo);
+    let stamp = received_at.to_rfc3339();
+    let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
+    let guide = crate::template::guide_text(config)?;
+    let mut files = Vec::new();
+    let mut receipts = Vec::new();
+    for path in paths {
+        let report = intake::ingest_file(path, Intake { config, plan }, store, &stamp)?;
+        receipts.extend(receipt::compose(config, plan, &report, &shown, &guide)?);
+        files.push(report);
+    }
+    Ok((files, receipts))
+}
+
+async fn send_all(
+    config: &Config,
+    mailer: &Mailer,
+    messages: Vec<Outgoing>,
+    summary: &mut RunSummary,
+) -> anyhow::Result<()> {
+    for outgoing in messages {
         let message = outgoing.to_message(&config.mail.from.0)?;
         mailer
             .send(message)
@@ -77,26 +134,19 @@ pub async fn run_once(config: &Config, options: RunOptions) -> anyhow::Result<Ru
             .collect();
         summary.mailed.push((to, outgoing.subject, names));
     }
-    Ok(summary)
+    Ok(())
 }
 
-/// The blocking part: intake, store, reports.
+/// The blocking part: intake with receipts, store, reports.
 fn prepare(
     config: &Config,
     out: Option<PathBuf>,
     built_at: DateTime<Tz>,
-) -> anyhow::Result<(RunSummary, Dataset, Vec<ReportFile>)> {
+) -> anyhow::Result<(RunSummary, Vec<Outgoing>, Vec<Outgoing>)> {
     let mut store = Store::open(&config.paths.database)?;
     let plan = Plan::load(&config.paths.plan)?;
-    let received_at = Utc::now().with_timezone(&Tokyo).to_rfc3339();
-    let files = intake::ingest_inbox(
-        Intake {
-            config,
-            plan: &plan,
-        },
-        &mut store,
-        &received_at,
-    )?;
+    let inbox = intake::inbox_files(&config.paths.inbox)?;
+    let (files, receipts) = take_in(config, &plan, &mut store, &inbox)?;
     let current = store.current_indicators(&config.city.code, config.fiscal_year())?;
     let dataset = Dataset::new(config, &plan, current, built_at);
     let fonts = FontSet::load(&config.paths.fonts, &config.report.font)?;
@@ -109,13 +159,14 @@ fn prepare(
         .filter(|d| !dataset.departments.iter().any(|s| s.department == d.name))
         .map(|d| d.name.clone())
         .collect();
+    let messages = compose(config, &dataset, &reports)?;
     let summary = RunSummary {
         files,
         reports: written,
         mailed: Vec::new(),
         missing,
     };
-    Ok((summary, dataset, reports))
+    Ok((summary, receipts, messages))
 }
 
 /// One message per department that submitted, and one to the managers.

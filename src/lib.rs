@@ -12,6 +12,7 @@
 //! - [`intake`]: opens inbox files (calamine), guards against hostile zips, parses, archives.
 //! - [`store`]: SQLite with the migrations in `migrations/`; every submission version kept.
 //! - [`report`]: the xlsx (rust_xlsxwriter) and PDF (printpdf) reports.
+//! - [`receipt`]: the answer to each file taken in, with an annotated copy when sent back.
 //! - [`mail`]: messages from `templates/`, sent by lettre to the outbox folder or SMTP.
 //! - [`job`]: the whole run: ingest, report, mail; called once or by the schedule.
 //! - [`schedule`]: the daemon's cron jobs (Asia/Tokyo).
@@ -24,6 +25,7 @@ pub mod intake;
 pub mod job;
 pub mod mail;
 pub mod plan;
+pub mod receipt;
 pub mod report;
 pub mod schedule;
 pub mod store;

@@ -101,56 +101,87 @@ fn check_pdf(path: &Path) {
     assert!(bytes.len() < 2_000_000, "the PDF is {} bytes", bytes.len());
 }
 
-/// One message per department with its own two reports, and one to the managers.
+/// Each file gets a receipt; each department one message with its own two reports,
+/// and the managers the whole-city one (and the receipt of the file nobody could claim).
 fn check_mail(sink: &SmtpSink, reports: &Path) {
-    let received = sink.wait_for(11);
-    assert_eq!(received.len(), 11);
+    let received = sink.wait_for(22);
+    assert_eq!(received.len(), 22);
     let mut by_recipient: BTreeMap<String, usize> = BTreeMap::new();
+    let mut receipts = 0;
     for (recipients, bytes) in &received {
         for r in recipients {
             *by_recipient.entry(r.clone()).or_default() += 1;
         }
         let message = MessageParser::default().parse(bytes).unwrap();
         let subject = message.subject().unwrap().to_string();
-        let department = DEPARTMENTS
-            .iter()
-            .find(|d| subject.ends_with(&format!("（{d}）")));
-        let label = department.copied().unwrap_or("全庁");
-        if department.is_none() {
-            assert_eq!(subject, "【三鷹市】令和2年度 目標指標 全庁集計");
+        if subject.contains("提出用ブックの受付結果") {
+            receipts += 1;
+            check_receipt(&subject, &message.body_text(0).unwrap());
         } else {
-            assert_eq!(
-                subject,
-                format!("【三鷹市】令和2年度 目標指標の集計結果（{label}）")
-            );
+            check_report_message(&message, &subject, reports);
         }
-        let body = message.body_text(0).unwrap();
-        assert!(body.contains("令和2年度"), "{body}");
-        let mut names = Vec::new();
-        for attachment in message.attachments() {
-            let name = attachment.attachment_name().unwrap().to_string();
-            let on_disk = std::fs::read(reports.join(&name)).unwrap();
-            assert_eq!(
-                attachment.contents(),
-                &on_disk[..],
-                "{name} changed in the mail"
-            );
-            names.push(name);
-        }
-        names.sort();
-        assert_eq!(
-            names,
-            [
-                format!("令和2年度_目標指標_{label}.pdf"),
-                format!("令和2年度_目標指標_{label}.xlsx")
-            ]
-        );
     }
-    assert!(by_recipient.values().all(|n| *n == 1), "{by_recipient:?}");
+    assert_eq!(receipts, 11);
     assert_eq!(
         by_recipient.len(),
         12,
         "10 departments and 2 managers: {by_recipient:?}"
+    );
+    assert!(
+        by_recipient.values().all(|n| *n == 2),
+        "a receipt and a report each: {by_recipient:?}"
+    );
+}
+
+fn check_receipt(subject: &str, body: &str) {
+    if subject.contains("部名不明") {
+        assert_eq!(
+            subject,
+            "【三鷹市】令和2年度 提出用ブックの受付結果（部名不明）: 差戻し"
+        );
+        assert!(
+            body.contains("Excel/ODS のブックとして開けません"),
+            "{body}"
+        );
+    } else {
+        assert!(subject.contains(": 受理"), "{subject}");
+        assert!(body.contains("結果: 受理"), "{body}");
+    }
+}
+
+fn check_report_message(message: &mail_parser::Message, subject: &str, reports: &Path) {
+    let department = DEPARTMENTS
+        .iter()
+        .find(|d| subject.ends_with(&format!("（{d}）")));
+    let label = department.copied().unwrap_or("全庁");
+    if department.is_none() {
+        assert_eq!(subject, "【三鷹市】令和2年度 目標指標 全庁集計");
+    } else {
+        assert_eq!(
+            subject,
+            format!("【三鷹市】令和2年度 目標指標の集計結果（{label}）")
+        );
+    }
+    let body = message.body_text(0).unwrap();
+    assert!(body.contains("令和2年度"), "{body}");
+    let mut names = Vec::new();
+    for attachment in message.attachments() {
+        let name = attachment.attachment_name().unwrap().to_string();
+        let on_disk = std::fs::read(reports.join(&name)).unwrap();
+        assert_eq!(
+            attachment.contents(),
+            &on_disk[..],
+            "{name} changed in the mail"
+        );
+        names.push(name);
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            format!("令和2年度_目標指標_{label}.pdf"),
+            format!("令和2年度_目標指標_{label}.xlsx")
+        ]
     );
 }
 
@@ -163,7 +194,11 @@ fn a_second_run_recognises_the_same_files_and_mails_to_the_outbox() {
     let emls = std::fs::read_dir(city.path().join("outbox"))
         .unwrap()
         .count();
-    assert_eq!(emls, 22, "11 messages per run in the outbox");
+    assert_eq!(
+        emls,
+        10 + 11 + 11,
+        "10 receipts, then 11 report messages per run"
+    );
     assert!(city
         .path()
         .join("reports/令和2年度/令和2年度_目標指標_企画部.pdf")

@@ -27,7 +27,7 @@ fn serve_runs_the_job_on_its_schedule_and_stops_on_sigterm() {
 
     let outbox = city.path().join("outbox");
     let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&outbox) < 11 && Instant::now() < deadline {
+    while count(&outbox) < 21 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(200));
     }
     let status = Command::new("kill")

@@ -213,8 +213,17 @@ impl Context<'_> {
     fn read_projects(&mut self) -> Vec<PriorityProject> {
         self.table(PROJECT_SHEET, &project_columns(), None)
             .into_iter()
-            // A row with only its pre-printed number is an unused place.
-            .filter(|r| r.cells[1..].iter().any(|c| !c.is_empty()))
+            // A row with only its pre-printed number (and last year's project) is an unused place.
+            .filter(|r| {
+                [
+                    project::TITLE,
+                    project::SECTION,
+                    project::INDICATOR,
+                    project::TARGET,
+                ]
+                .iter()
+                .any(|c| !r.cells[*c].is_empty())
+            })
             .map(|r| {
                 let c = &r.cells;
                 PriorityProject {

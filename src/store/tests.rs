@@ -1,8 +1,11 @@
 use super::*;
 use crate::domain::Observation;
+use crate::workbook::{
+    ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress, PriorityProject,
+};
 
-fn indicator(name: &str) -> Indicator {
-    Indicator {
+fn content(name: &str) -> SubmissionContent {
+    let indicator = Indicator {
         policy_code: "1-1".to_string(),
         policy_name: "国際化の推進".to_string(),
         section: "企画経営課".to_string(),
@@ -18,12 +21,60 @@ fn indicator(name: &str) -> Indicator {
         .into_iter()
         .map(Observation::parse)
         .collect(),
+    };
+    SubmissionContent {
+        department: "企画部".to_string(),
+        fiscal_year: Some(FiscalYear(2020)),
+        submitter: "企画経営課 白書担当".to_string(),
+        profile: DepartmentProfile {
+            sections: vec!["企画経営課".into(), "情報推進課".into()],
+            staff_count: "120".into(),
+            ..Default::default()
+        },
+        projects: vec![PriorityProject {
+            number: "①".into(),
+            title: "新たな参加と協働の仕組みづくり".into(),
+            row: 1,
+            ..Default::default()
+        }],
+        indicators: vec![IndicatorEntry {
+            id: "1-1.1".into(),
+            indicator,
+            observed_at: String::new(),
+            reason: String::new(),
+            note: "注記".into(),
+            row: 1,
+        }],
+        progress: vec![PolicyProgress {
+            policy_code: "1-1".into(),
+            policy_name: "国際化の推進".into(),
+            text: "一段落目\n二段落目".into(),
+            row: 1,
+        }],
+        action_items: vec![ActionItemEntry {
+            id: "1-(2)".into(),
+            major: true,
+            title: "課題".into(),
+            departments: "企画部".into(),
+            overview: "概要".into(),
+            progress: "取組".into(),
+            row: 1,
+        }],
+        kpis: vec![KpiEntry {
+            id: "K1-1".into(),
+            goal: "1".into(),
+            name: "合計特殊出生率".into(),
+            actual: "1.11 (令和元年)".into(),
+            row: 1,
+            ..Default::default()
+        }],
+        ..Default::default()
     }
 }
 
 fn submission<'a>(
     sha256: &'a str,
-    indicators: &'a [(Indicator, u32)],
+    content: Option<&'a SubmissionContent>,
     findings: &'a [Finding],
 ) -> NewSubmission<'a> {
     NewSubmission {
@@ -33,10 +84,9 @@ fn submission<'a>(
         archived_path: "archive/aa/aa.xlsx",
         department: Some("企画部"),
         fiscal_year: Some(FiscalYear(2020)),
-        accepted: findings.iter().all(|f| f.severity != Severity::Error),
         received_at: "2021-04-10T09:00:00+09:00",
         findings,
-        indicators,
+        accepted: content,
     }
 }
 
@@ -56,24 +106,30 @@ fn migrations_apply_once_and_reopen_cleanly() {
 }
 
 #[test]
-fn an_accepted_submission_reads_back_with_its_printed_values() {
+fn an_accepted_submission_reads_back_whole() {
     let (_dir, mut store) = open_temp();
-    let rows = [(indicator("英語版ホームページのアクセス件数"), 1)];
+    let sent = content("英語版ホームページのアクセス件数");
     store
-        .record_submission(&submission("aa", &rows, &[]))
+        .record_submission(&submission("aa", Some(&sent), &[]))
         .unwrap();
     let current = store
-        .current_indicators("132047", FiscalYear(2020))
+        .current_submissions("132047", FiscalYear(2020))
         .unwrap();
     assert_eq!(current.len(), 1);
-    assert_eq!(current[0].department, "企画部");
-    assert_eq!(current[0].indicators, vec![rows[0].0.clone()]);
+    assert_eq!(current[0].content, sent);
+    assert_eq!(
+        store
+            .current_indicators("132047", FiscalYear(2020))
+            .unwrap()[0]
+            .indicators,
+        sent.plain_indicators()
+    );
     assert!(store
-        .current_indicators("132047", FiscalYear(2021))
+        .current_submissions("132047", FiscalYear(2021))
         .unwrap()
         .is_empty());
     assert!(store
-        .current_indicators("999999", FiscalYear(2020))
+        .current_submissions("999999", FiscalYear(2020))
         .unwrap()
         .is_empty());
 }
@@ -82,32 +138,33 @@ fn an_accepted_submission_reads_back_with_its_printed_values() {
 fn the_latest_accepted_version_is_current_and_rejections_do_not_count() {
     let (_dir, mut store) = open_temp();
     store
-        .record_submission(&submission("v1", &[(indicator("初版"), 1)], &[]))
+        .record_submission(&submission("v1", Some(&content("初版")), &[]))
         .unwrap();
     store
-        .record_submission(&submission("v2", &[(indicator("第2版"), 1)], &[]))
+        .record_submission(&submission("v2", Some(&content("第2版")), &[]))
         .unwrap();
     let error = [Finding::file_error("壊れています")];
     let rejected = store
-        .record_submission(&submission("v3", &[], &error))
+        .record_submission(&submission("v3", None, &error))
         .unwrap();
     let current = store
-        .current_indicators("132047", FiscalYear(2020))
+        .current_submissions("132047", FiscalYear(2020))
         .unwrap();
-    assert_eq!(current[0].indicators[0].name, "第2版");
+    assert_eq!(current[0].content.indicators[0].indicator.name, "第2版");
     assert_eq!(store.findings_of(rejected).unwrap(), error);
 }
 
 #[test]
 fn the_same_bytes_are_found_by_their_hash_and_cannot_be_recorded_twice() {
     let (_dir, mut store) = open_temp();
+    let sent = content("x");
     let id = store
-        .record_submission(&submission("same", &[], &[]))
+        .record_submission(&submission("same", Some(&sent), &[]))
         .unwrap();
     let found = store.submission_by_hash("132047", "same").unwrap().unwrap();
     assert_eq!((found.id, found.accepted), (id, true));
     assert!(store
-        .record_submission(&submission("same", &[], &[]))
+        .record_submission(&submission("same", Some(&sent), &[]))
         .is_err());
     assert_eq!(store.submission_by_hash("132047", "other").unwrap(), None);
 }

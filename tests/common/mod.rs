@@ -55,9 +55,10 @@ impl TestCity {
         let end = start + sample[start..].find("\n\n").unwrap();
         let paths = format!(
             "[paths]\ninbox = \"inbox\"\narchive = \"archive\"\nreports = \"reports\"\n\
-             database = \"hakusho.sqlite3\"\noutbox = \"outbox\"\ntemplates = \"{}\"\nfonts = \"{}\"",
+             database = \"hakusho.sqlite3\"\noutbox = \"outbox\"\ntemplates = \"{}\"\nfonts = \"{}\"\nplan = \"{}\"",
             repo().join("templates").display(),
-            repo().join("fonts").display()
+            repo().join("fonts").display(),
+            repo().join("data/plan").display()
         );
         let mut text = format!("{}{}{}", &sample[..start], paths, &sample[end..]);
         if let Some(port) = smtp_port {
@@ -190,7 +191,14 @@ pub fn sample_indicators() -> Vec<(String, String, Vec<String>)> {
     paths.sort();
     for path in paths {
         let seed: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let department = seed["department"].as_str().unwrap().to_string();
+        // The department files; the strategy, action plan and newsletter files have none.
+        let Some(department) = seed
+            .get("department")
+            .and_then(|d| d.as_str())
+            .map(String::from)
+        else {
+            continue;
+        };
         let policies = seed
             .get("policies")
             .and_then(|p| p.as_array())
@@ -212,4 +220,29 @@ pub fn sample_indicators() -> Vec<(String, String, Vec<String>)> {
         }
     }
     all
+}
+
+pub mod grid;
+
+/// Converts a file with LibreOffice (headless, a fresh profile) and returns the new path.
+pub fn convert_with_libreoffice(source: &Path, format: &str, dir: &Path) -> PathBuf {
+    let out = dir.join(format!("out-{}", format.replace(':', "_")));
+    let profile = dir.join(format!("profile-{}", format.replace(':', "_")));
+    let status = Command::new("soffice")
+        .arg("--headless")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--convert-to", format, "--outdir"])
+        .arg(&out)
+        .arg(source)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("LibreOffice (soffice) is needed: scripts/test.sh installs libreoffice-calc-nogui");
+    assert!(status.success());
+    let extension = format.split(':').next().unwrap();
+    out.join(source.file_stem().unwrap())
+        .with_extension(extension)
 }

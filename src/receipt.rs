@@ -1,0 +1,136 @@
+//! Receipts: every file taken in is answered, at once, to the department that sent
+//! it: accepted, accepted with warnings, or sent back. A file sent back carries an
+//! annotated copy of the submitter's own workbook (offending cells tinted, each with
+//! a note), so they fix it where they work.
+
+use lettre::message::Mailbox;
+
+use crate::config::Config;
+use crate::intake::{FileReport, Outcome, Severity};
+use crate::mail::template::{render_file, Values};
+use crate::mail::{Outgoing, OutgoingAttachment};
+use crate::plan::Plan;
+use crate::workbook::{write_workbook, Render};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The verdict a submitter reads first.
+pub fn verdict(report: &FileReport) -> &'static str {
+    let warnings = report
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Warning);
+    match (&report.outcome, warnings) {
+        (Outcome::Accepted { .. }, false) => "受理",
+        (Outcome::Accepted { .. }, true) => "受理(要確認の点あり)",
+        (Outcome::Rejected, _) => "差戻し",
+        (Outcome::AlreadyReceived { .. }, _) => "受付済み",
+    }
+}
+
+/// The receipt for a file, or `None` when nobody can be told (the same bytes again,
+/// or no department we know to answer).
+pub fn compose(
+    config: &Config,
+    plan: &Plan,
+    report: &FileReport,
+    received_at: &str,
+    guide: &str,
+) -> anyhow::Result<Option<Outgoing>> {
+    if matches!(report.outcome, Outcome::AlreadyReceived { .. }) {
+        return Ok(None);
+    }
+    let department = report
+        .content
+        .as_ref()
+        .and_then(|c| config.department(&c.department));
+    let (name, to): (&str, Vec<Mailbox>) = match department {
+        Some(d) => (&d.name, d.recipients.iter().map(|m| m.0.clone()).collect()),
+        // A file that names no department of ours goes to the planning division.
+        None => (
+            "部名不明",
+            config
+                .managers
+                .recipients
+                .iter()
+                .map(|m| m.0.clone())
+                .collect(),
+        ),
+    };
+    if to.is_empty() {
+        return Ok(None);
+    }
+    let verdict = verdict(report);
+    let values = Values::from([
+        ("city", config.city.name.clone()),
+        ("fiscal_year", config.fiscal_year().to_string()),
+        ("department", name.to_string()),
+        ("file_name", report.file_name.clone()),
+        ("received_at", received_at.to_string()),
+        ("verdict", verdict.to_string()),
+        ("explanation", explanation(report).to_string()),
+        ("findings", finding_lines(report)),
+    ]);
+    let rendered = render_file(&config.paths.templates, "receipt", &values)?;
+    let attachments = annotated_copy(config, plan, report, guide)?
+        .into_iter()
+        .collect();
+    Ok(Some(Outgoing {
+        to,
+        subject: rendered.subject,
+        body: rendered.body,
+        attachments,
+    }))
+}
+
+fn explanation(report: &FileReport) -> &'static str {
+    match report.outcome {
+        Outcome::Rejected if report.content.is_some() => "次の誤りがあるため、受理できませんでした。誤りのあるセルに色とコメントを付けたブックを添付しました。\nそのブックを直して、もう一度提出してください。",
+        Outcome::Rejected => "次の理由により、ファイルを読み取れませんでした。提出用ブックで提出し直してください。",
+        _ if report.findings.is_empty() => "内容に問題は見つかりませんでした。",
+        _ => "受理しましたが、次の点を確認してください。必要なら直して再提出してください(最新の提出が使われます)。",
+    }
+}
+
+fn finding_lines(report: &FileReport) -> String {
+    report
+        .findings
+        .iter()
+        .map(|f| format!("  ・{f}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The submitter's workbook rendered again with its findings marked, for a file sent back.
+fn annotated_copy(
+    config: &Config,
+    plan: &Plan,
+    report: &FileReport,
+    guide: &str,
+) -> anyhow::Result<Option<OutgoingAttachment>> {
+    let (Outcome::Rejected, Some(content)) = (&report.outcome, &report.content) else {
+        return Ok(None);
+    };
+    let sections = config
+        .department(&content.department)
+        .map(|d| d.sections.as_slice())
+        .unwrap_or_default();
+    let render = Render {
+        plan,
+        fiscal_year: content.fiscal_year.unwrap_or(config.fiscal_year()),
+        sections,
+        created: 0,
+        findings: &report.findings,
+        guide,
+    };
+    let bytes = write_workbook(content, &render)?;
+    let stem = report
+        .file_name
+        .rsplit_once('.')
+        .map_or(report.file_name.as_str(), |(stem, _)| stem);
+    Ok(Some(OutgoingAttachment {
+        file_name: format!("{stem}_要修正.xlsx"),
+        content_type: XLSX.to_string(),
+        bytes,
+    }))
+}
