@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the tests, first installing what they use from outside Rust:
 #   poppler-utils (pdftotext, to read the PDFs back), LibreOffice Calc (to re-save
-#   workbooks as ods/xls), and aiosmtpd (a real SMTP server on loopback).
+#   workbooks as ods/xls), GNU time (peak memory), aiosmtpd (a real SMTP server on
+#   loopback) and msoffcrypto-tool (to make a password-protected workbook).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,14 +11,16 @@ sudo=""
 missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
+[ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if ! python3 -c "import aiosmtpd" 2>/dev/null; then
-  echo "installing aiosmtpd"
-  python3 -m pip install -q aiosmtpd 2>/dev/null || python3 -m pip install -q --break-system-packages aiosmtpd
+if ! python3 -c "import aiosmtpd, msoffcrypto" 2>/dev/null; then
+  echo "installing aiosmtpd msoffcrypto-tool"
+  python3 -m pip install -q aiosmtpd msoffcrypto-tool 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages aiosmtpd msoffcrypto-tool
 fi
 
 cargo test "$@"

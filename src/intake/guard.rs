@@ -1,29 +1,47 @@
-//! Checks a file before calamine opens it.
+//! Checks a file before calamine opens it, so that memory stays bounded whatever
+//! arrives.
 //!
-//! calamine trusts the zip it is given: a 5 MB xlsx whose sheet expands to 2 GB took
-//! 2 GB of memory here. xlsx, xlsm, xlsb and ods are zip files, so their central
-//! directory (entry count and declared sizes) is read first and a file that would
-//! expand past the limits is refused before anything is decompressed.
+//! calamine trusts what it is given: a 5 MB xlsx whose sheet expands to 2 GB took 2 GB
+//! of memory here, and a sheet that names a far cell (`J1000000`) makes it allocate
+//! the whole rectangle. So, before calamine:
+//! - the file size is capped;
+//! - for zip-based formats (xlsx, xlsm, xlsb, ods), the central directory is read
+//!   (entry count, declared sizes, compression ratio) and each worksheet is streamed
+//!   once, decompressed through a fixed buffer and never held whole, to find its
+//!   last row and column;
+//! - an encrypted workbook (an OLE container holding `EncryptedPackage`) is named as
+//!   password-protected instead of "not a workbook".
+//!
+//! With the default limits, calamine never sees more than 64 MB of expanded XML per
+//! sheet nor a sheet of more than 100,000 × 200 cells; peak memory for the worst
+//! accepted file stays under 512 MB (`tests/hostile.rs` measures it).
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
-/// Limits for one submitted file. A department workbook is a few hundred kilobytes.
+/// Limits for one submitted file. A department workbook is a few hundred kilobytes,
+/// a few hundred rows.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_file_bytes: u64,
     pub max_entries: usize,
     pub max_expanded_bytes: u64,
+    pub max_entry_bytes: u64,
     /// Expansion ratio allowed for a single large entry.
     pub max_ratio: u64,
+    pub max_rows: u32,
+    pub max_columns: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: 50 * 1024 * 1024,
+            max_file_bytes: 20 * 1024 * 1024,
             max_entries: 10_000,
-            max_expanded_bytes: 300 * 1024 * 1024,
+            max_expanded_bytes: 256 * 1024 * 1024,
+            max_entry_bytes: 64 * 1024 * 1024,
             max_ratio: 500,
+            max_rows: 100_000,
+            max_columns: 200,
         }
     }
 }
@@ -31,53 +49,220 @@ impl Default for Limits {
 /// Entries smaller than this may compress as well as they like (repeated XML does).
 const RATIO_FLOOR_BYTES: u64 = 10 * 1024 * 1024;
 
+/// What the guard found: a reason to refuse, or notes to pass on.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Inspection {
+    /// Why the file must not be opened, in Japanese.
+    pub refusal: Option<String>,
+    /// Things the submitter should know that do not stop the file.
+    pub notes: Vec<String>,
+}
+
 /// Returns why the file must not be opened, in Japanese, or `None` when it may be.
 pub fn refuse_reason(bytes: &[u8], limits: &Limits) -> Option<String> {
+    inspect(bytes, limits).refusal
+}
+
+/// Inspects a file's bytes against the limits.
+pub fn inspect(bytes: &[u8], limits: &Limits) -> Inspection {
+    let refuse = |reason: String| Inspection {
+        refusal: Some(reason),
+        notes: Vec::new(),
+    };
     if bytes.len() as u64 > limits.max_file_bytes {
-        return Some(format!(
+        return refuse(format!(
             "ファイルが大きすぎます({} バイト、上限 {} バイト)",
             bytes.len(),
             limits.max_file_bytes
         ));
     }
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return None; // Not a zip: xls (OLE) or something calamine will refuse by itself.
+    if is_encrypted_ooxml(bytes) {
+        return refuse("パスワードで保護されたブックは読めません。パスワードを外して保存し直してから提出してください".to_string());
     }
-    let archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
-        Ok(archive) => archive,
-        Err(e) => return Some(format!("ZIP 形式が壊れています({e})")),
-    };
-    check_entries(archive, limits)
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Inspection::default(); // Not a zip: xls (OLE) or something calamine refuses by itself.
+    }
+    match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(archive) => check_archive(archive, limits),
+        Err(e) => refuse(format!(
+            "ZIP 形式が壊れています。ファイルが途中で切れていないか確かめてください({e})"
+        )),
+    }
 }
 
-fn check_entries(mut archive: zip::ZipArchive<Cursor<&[u8]>>, limits: &Limits) -> Option<String> {
+/// An encrypted xlsx is an OLE compound file with an `EncryptedPackage` stream.
+fn is_encrypted_ooxml(bytes: &[u8]) -> bool {
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let name: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    bytes.starts_with(OLE) && bytes.windows(name.len()).any(|w| w == name.as_slice())
+}
+
+fn check_archive(mut archive: zip::ZipArchive<Cursor<&[u8]>>, limits: &Limits) -> Inspection {
+    let mut inspection = Inspection::default();
     if archive.len() > limits.max_entries {
-        return Some(format!("ZIP の項目が多すぎます({} 個)", archive.len()));
+        inspection.refusal = Some(format!("ZIP の項目が多すぎます({} 個)", archive.len()));
+        return inspection;
     }
     let mut expanded: u64 = 0;
+    let mut sheets = Vec::new();
     for i in 0..archive.len() {
-        let entry = match archive.by_index_raw(i) {
-            Ok(entry) => entry,
-            Err(e) => return Some(format!("ZIP の項目 {i} を読めません({e})")),
+        let (name, size, compressed) = match archive.by_index_raw(i) {
+            Ok(entry) => (
+                entry.name().unwrap_or_default().to_string(),
+                entry.size(),
+                entry.compressed_size(),
+            ),
+            Err(e) => {
+                inspection.refusal = Some(format!("ZIP の項目 {i} を読めません({e})"));
+                return inspection;
+            }
         };
-        let size = entry.size();
         expanded = expanded.saturating_add(size);
-        let ratio = size / entry.compressed_size().max(1);
-        if size > RATIO_FLOOR_BYTES && ratio > limits.max_ratio {
-            return Some(format!(
-                "ZIP の項目「{}」が異常に圧縮されています({} 倍、展開後 {} バイト)",
-                entry.name().unwrap_or_default(),
-                ratio,
-                size
-            ));
+        if let Some(reason) = entry_refusal(&name, size, compressed, limits) {
+            inspection.refusal = Some(reason);
+            return inspection;
+        }
+        if name.ends_with("vbaProject.bin") {
+            inspection
+                .notes
+                .push("マクロ(VBA)が含まれていますが、実行せずに無視しました".to_string());
+        }
+        if is_sheet_xml(&name) {
+            sheets.push(i);
         }
     }
-    (expanded > limits.max_expanded_bytes).then(|| {
-        format!(
+    if expanded > limits.max_expanded_bytes {
+        inspection.refusal = Some(format!(
             "展開後の大きさが上限を超えます({expanded} バイト、上限 {} バイト)",
             limits.max_expanded_bytes
+        ));
+        return inspection;
+    }
+    inspection.refusal = sheets
+        .into_iter()
+        .find_map(|i| sheet_refusal(&mut archive, i, limits));
+    inspection
+}
+
+fn entry_refusal(name: &str, size: u64, compressed: u64, limits: &Limits) -> Option<String> {
+    let ratio = size / compressed.max(1);
+    if size > RATIO_FLOOR_BYTES && ratio > limits.max_ratio {
+        return Some(format!(
+            "ZIP の項目「{name}」が異常に圧縮されています({ratio} 倍、展開後 {size} バイト)"
+        ));
+    }
+    (size > limits.max_entry_bytes).then(|| {
+        format!(
+            "ZIP の項目「{name}」が大きすぎます(展開後 {size} バイト、上限 {} バイト)",
+            limits.max_entry_bytes
         )
     })
+}
+
+fn is_sheet_xml(name: &str) -> bool {
+    (name.starts_with("xl/worksheets/") && name.ends_with(".xml")) || name == "content.xml"
+}
+
+/// Streams one worksheet to find its last row and column, never holding it whole,
+/// and never reading past the declared size (a lying header cannot inflate it).
+fn sheet_refusal(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    index: usize,
+    limits: &Limits,
+) -> Option<String> {
+    let entry = match archive.by_index(index) {
+        Ok(entry) => entry,
+        Err(e) => return Some(format!("ZIP の項目 {index} を読めません({e})")),
+    };
+    let name = entry.name().unwrap_or_default().to_string();
+    let mut scanner = ExtentScanner::default();
+    let mut reader = entry.take(limits.max_entry_bytes + 1);
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => scanner.feed(&buffer[..n]),
+            Err(e) => return Some(format!("ZIP の項目「{name}」を展開できません({e})")),
+        }
+        if scanner.exceeds(limits) {
+            break;
+        }
+    }
+    scanner.finish();
+    scanner.exceeds(limits).then(|| {
+        format!(
+            "シートが大きすぎます(「{name}」に {} 行目・{} 列目までの範囲があります。上限は {} 行・{} 列)。不要な行や列を削除してください",
+            scanner.max_row, scanner.max_column, limits.max_rows, limits.max_columns
+        )
+    })
+}
+
+/// Finds the largest row and column named by `r="…"` attributes in SpreadsheetML,
+/// and by `number-rows-repeated` in OpenDocument, across arbitrary chunk borders.
+#[derive(Default)]
+struct ExtentScanner {
+    carry: Vec<u8>,
+    max_row: u32,
+    max_column: u32,
+}
+
+impl ExtentScanner {
+    fn exceeds(&self, limits: &Limits) -> bool {
+        self.max_row > limits.max_rows || self.max_column > limits.max_columns
+    }
+
+    fn feed(&mut self, chunk: &[u8]) {
+        let mut data = std::mem::take(&mut self.carry);
+        data.extend_from_slice(chunk);
+        // Keep a tail so an attribute split between chunks is seen whole next time.
+        let keep = data.len().min(64);
+        let (body, tail) = data.split_at(data.len() - keep);
+        self.scan(body);
+        self.carry = tail.to_vec();
+    }
+
+    /// Scans what is left at the end of the stream.
+    fn finish(&mut self) {
+        let tail = std::mem::take(&mut self.carry);
+        self.scan(&tail);
+    }
+
+    fn scan(&mut self, data: &[u8]) {
+        for (i, window) in data.windows(4).enumerate() {
+            if window == b" r=\"" {
+                self.reference(&data[i + 4..]);
+            }
+        }
+        let repeated = b"number-rows-repeated=\"";
+        for (i, window) in data.windows(repeated.len()).enumerate() {
+            if window == repeated {
+                let n = digits(&data[i + repeated.len()..]);
+                self.max_row = self.max_row.max(n.min(u32::MAX as u64) as u32);
+            }
+        }
+    }
+
+    /// `r="12"` on a row, `r="AB12"` on a cell.
+    fn reference(&mut self, value: &[u8]) {
+        let letters = value.iter().take_while(|b| b.is_ascii_uppercase()).count();
+        let column = value[..letters]
+            .iter()
+            .fold(0u64, |n, b| n * 26 + u64::from(b - b'A') + 1);
+        let row = digits(&value[letters..]);
+        self.max_column = self.max_column.max(column.min(u32::MAX as u64) as u32);
+        self.max_row = self.max_row.max(row.min(u32::MAX as u64) as u32);
+    }
+}
+
+fn digits(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .take(12)
+        .fold(0, |n, b| n * 10 + u64::from(b - b'0'))
 }
 
 #[cfg(test)]
@@ -88,26 +273,32 @@ mod tests {
 
     use super::*;
 
-    fn zip_with(entries: &[(&str, usize)]) -> Vec<u8> {
+    fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options =
             SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-        for (name, size) in entries {
+        for (name, data) in entries {
             writer.start_file(*name, options).unwrap();
-            writer.write_all(&vec![b'a'; *size]).unwrap();
+            writer.write_all(data).unwrap();
         }
         writer.finish().unwrap().into_inner()
     }
 
     #[test]
     fn lets_an_ordinary_zip_through() {
-        let bytes = zip_with(&[("xl/workbook.xml", 1000)]);
-        assert_eq!(refuse_reason(&bytes, &Limits::default()), None);
+        let bytes = zip_with(&[
+            ("xl/workbook.xml", &[b'a'; 1000]),
+            (
+                "xl/worksheets/sheet1.xml",
+                b"<row r=\"1\"><c r=\"A1\"/></row>",
+            ),
+        ]);
+        assert_eq!(inspect(&bytes, &Limits::default()), Inspection::default());
     }
 
     #[test]
     fn refuses_too_large_an_expansion() {
-        let bytes = zip_with(&[("a.xml", 600), ("b.xml", 600)]);
+        let bytes = zip_with(&[("a.xml", &[b'a'; 600]), ("b.xml", &[b'a'; 600])]);
         let limits = Limits {
             max_expanded_bytes: 1000,
             ..Limits::default()
@@ -121,7 +312,7 @@ mod tests {
 
     #[test]
     fn refuses_too_many_entries_and_too_large_files() {
-        let bytes = zip_with(&[("a", 1), ("b", 1), ("c", 1)]);
+        let bytes = zip_with(&[("a", b"1"), ("b", b"1"), ("c", b"1")]);
         let limits = Limits {
             max_entries: 2,
             ..Limits::default()
@@ -137,6 +328,49 @@ mod tests {
         assert!(refuse_reason(&bytes, &limits)
             .unwrap()
             .starts_with("ファイルが大きすぎます"));
+    }
+
+    #[test]
+    fn refuses_a_sheet_that_reaches_too_far() {
+        let sheet = b"<sheetData><row r=\"1\"><c r=\"A1\"/></row><row r=\"1000000\"><c r=\"J1000000\"/></row></sheetData>";
+        let bytes = zip_with(&[("xl/worksheets/sheet1.xml", sheet)]);
+        let reason = refuse_reason(&bytes, &Limits::default()).unwrap();
+        assert!(
+            reason.starts_with("シートが大きすぎます(「xl/worksheets/sheet1.xml」に 1000000 行目"),
+            "{reason}"
+        );
+        let wide = zip_with(&[("xl/worksheets/sheet1.xml", b"<c r=\"ZZZ1\"/>")]);
+        assert!(refuse_reason(&wide, &Limits::default()).is_some());
+        let ods = zip_with(&[(
+            "content.xml",
+            b"<table:table-row table:number-rows-repeated=\"1048000\"/>",
+        )]);
+        assert!(refuse_reason(&ods, &Limits::default()).is_some());
+    }
+
+    #[test]
+    fn sees_a_reference_split_between_chunks() {
+        let mut scanner = ExtentScanner::default();
+        let text = format!("{}<c r=\"B250000\"/>", "x".repeat(100));
+        let (a, b) = text.as_bytes().split_at(104);
+        scanner.feed(a);
+        scanner.feed(b);
+        scanner.finish();
+        assert_eq!((scanner.max_row, scanner.max_column), (250000, 2));
+    }
+
+    #[test]
+    fn notes_macros_and_names_encrypted_workbooks() {
+        let bytes = zip_with(&[("xl/vbaProject.bin", b"macro")]);
+        assert_eq!(
+            inspect(&bytes, &Limits::default()).notes,
+            ["マクロ(VBA)が含まれていますが、実行せずに無視しました"]
+        );
+        let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        ole.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+        assert!(refuse_reason(&ole, &Limits::default())
+            .unwrap()
+            .starts_with("パスワードで保護されたブック"));
     }
 
     #[test]

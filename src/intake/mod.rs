@@ -17,7 +17,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 pub use finding::{Finding, Severity};
-pub use guard::{refuse_reason, Limits};
+pub use guard::{inspect, refuse_reason, Inspection, Limits};
 pub use reader::{read_submission, Reading};
 
 use crate::config::Config;
@@ -79,12 +79,17 @@ pub fn check_file(path: &Path, intake: Intake) -> anyhow::Result<Reading> {
 
 /// Guards, then reads, a file's bytes.
 pub fn read_bytes(bytes: &[u8], intake: Intake) -> Reading {
-    match refuse_reason(bytes, &Limits::default()) {
-        Some(reason) => Reading::refused(Finding::file_error(format!(
+    let inspection = inspect(bytes, &Limits::default());
+    if let Some(reason) = inspection.refusal {
+        return Reading::refused(Finding::file_error(format!(
             "このファイルは開けません: {reason}"
-        ))),
-        None => read_submission(bytes, intake.config, intake.plan),
+        )));
     }
+    let mut reading = read_submission(bytes, intake.config, intake.plan);
+    reading
+        .findings
+        .extend(inspection.notes.into_iter().map(Finding::file_warning));
+    reading
 }
 
 /// The files of the inbox that are submissions, sorted by name.
