@@ -231,17 +231,13 @@ impl ExtentScanner {
     }
 
     fn scan(&mut self, data: &[u8]) {
-        for (i, window) in data.windows(4).enumerate() {
-            if window == b" r=\"" {
-                self.reference(&data[i + 4..]);
-            }
+        for i in memchr::memmem::find_iter(data, b" r=\"") {
+            self.reference(&data[i + 4..]);
         }
         let repeated = b"number-rows-repeated=\"";
-        for (i, window) in data.windows(repeated.len()).enumerate() {
-            if window == repeated {
-                let n = digits(&data[i + repeated.len()..]);
-                self.max_row = self.max_row.max(n.min(u32::MAX as u64) as u32);
-            }
+        for i in memchr::memmem::find_iter(data, repeated) {
+            let n = digits(&data[i + repeated.len()..]);
+            self.max_row = self.max_row.max(n.min(u32::MAX as u64) as u32);
         }
     }
 

@@ -12,15 +12,15 @@ use crate::workbook::{
 /// Stores every part of `content` under `id`.
 pub fn insert(tx: &Transaction, id: i64, content: &SubmissionContent) -> rusqlite::Result<()> {
     let p = &content.profile;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO department_profiles (submission_id, sections, staff_count, budget, operating_policy, covid_response)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
         params![id, p.sections.join("\n"), p.staff_count, p.budget, p.operating_policy, p.covid_response],
     )?;
     for (i, x) in content.projects.iter().enumerate() {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO priority_projects (submission_id, position, sheet_row, number, title, section, indicator, target, previous)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(
             params![id, i as i64, x.row, x.number, x.title, x.section, x.indicator, x.target, x.previous],
         )?;
     }
@@ -28,23 +28,23 @@ pub fn insert(tx: &Transaction, id: i64, content: &SubmissionContent) -> rusqlit
         insert_indicator(tx, id, i, entry)?;
     }
     for (i, x) in content.progress.iter().enumerate() {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO policy_progress (submission_id, position, sheet_row, policy_code, policy_name, text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
             params![id, i as i64, x.row, x.policy_code, x.policy_name, x.text],
         )?;
     }
     for (i, x) in content.action_items.iter().enumerate() {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO action_item_reports (submission_id, position, sheet_row, item_id, major, title, departments, overview, progress)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(
             params![id, i as i64, x.row, x.id, x.major, x.title, x.departments, x.overview, x.progress],
         )?;
     }
     for (i, x) in content.kpis.iter().enumerate() {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO kpi_values (submission_id, position, sheet_row, kpi_id, goal, name, earlier, baseline, actual, target, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?.execute(
             params![id, i as i64, x.row, x.id, x.goal, x.name, x.earlier, x.baseline, x.actual, x.target, x.note],
         )?;
     }
@@ -58,10 +58,10 @@ fn insert_indicator(
     entry: &IndicatorEntry,
 ) -> rusqlite::Result<()> {
     let ind = &entry.indicator;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO indicators (submission_id, position, sheet_row, indicator_ref, policy_code, policy_name, section,
                                  name, unit, observed_at, reason, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?.execute(
         params![
             submission_id, position as i64, entry.row, entry.id, ind.policy_code, ind.policy_name, ind.section,
             ind.name, ind.unit, entry.observed_at, entry.reason, entry.note
@@ -73,8 +73,8 @@ fn insert_indicator(
         .zip(indicator::PERIODS)
         .zip(&ind.observations)
     {
-        tx.execute(
-            "INSERT INTO observations (indicator_id, period, cell, printed, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+        tx.prepare_cached(
+            "INSERT INTO observations (indicator_id, period, cell, printed, value) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
             params![
                 indicator_id,
                 period.key(),

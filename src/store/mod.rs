@@ -84,7 +84,7 @@ impl Store {
         let mut connection = Connection::open(path)
             .with_context(|| format!("opening the database {}", path.display()))?;
         connection.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;",
+            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
         )?;
         migrations::apply(&mut connection)?;
         Ok(Store { connection })
@@ -129,10 +129,10 @@ impl Store {
         let (submitter, contact) = new
             .accepted
             .map_or(("", ""), |c| (c.submitter.as_str(), c.contact.as_str()));
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO submissions (city_code, sha256, file_name, archived_path, department, fiscal_year, status,
                                       received_at, submitter, contact)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(
             params![
                 new.city_code,
                 new.sha256,
@@ -242,8 +242,8 @@ fn insert_findings(
     findings: &[Finding],
 ) -> rusqlite::Result<()> {
     for (position, finding) in findings.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO findings (submission_id, position, severity, sheet, cell, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        tx.prepare_cached(
+            "INSERT INTO findings (submission_id, position, severity, sheet, cell, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
             params![id, position as i64, finding.severity.key(), finding.sheet, finding.cell, finding.message],
         )?;
     }
