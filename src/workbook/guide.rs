@@ -15,7 +15,7 @@ pub fn write(
     render: &Render,
 ) -> Result<(), XlsxError> {
     sheet.set_name(GUIDE_SHEET)?;
-    sheet.set_column_width(0, 110)?;
+    sheet.set_column_width(0, 120)?;
     let filled = render
         .guide
         .replace("{{department}}", &content.department)
@@ -24,6 +24,7 @@ pub fn write(
         let format = if row == 0 { title } else { text };
         sheet.write_string_with_format(row as u32, 0, line, format)?;
     }
+    super::writer::print_on_a4(sheet.set_landscape());
     sheet.protect();
     sheet.set_active(true);
     Ok(())

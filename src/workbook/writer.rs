@@ -301,11 +301,7 @@ impl Sheet<'_> {
                 )
             })
             .collect::<Vec<_>>();
-        self.table(sheet, PROGRESS_SHEET, &progress_columns(), &rows)?;
-        for (row, cells) in &rows {
-            sheet.set_row_height(*row, height_for(&cells[2], 100.0))?;
-        }
-        Ok(())
+        self.table(sheet, PROGRESS_SHEET, &progress_columns(), &rows)
     }
 
     fn actions(
@@ -337,12 +333,7 @@ impl Sheet<'_> {
             ACTION_SHEET,
             &action_columns(self.render.fiscal_year),
             &rows,
-        )?;
-        for (row, cells) in &rows {
-            let longest = cells[4].chars().count().max(cells[5].chars().count());
-            sheet.set_row_height(*row, height_for(&"あ".repeat(longest), 60.0))?;
-        }
-        Ok(())
+        )
     }
 
     fn kpis(
@@ -399,6 +390,7 @@ impl Sheet<'_> {
             sheet.write_string_with_format(row, 0, *label, &self.styles.locked)?;
             self.cell(sheet, name, row, 1, value, base)?;
         }
+        print_on_a4(sheet);
         protect(sheet);
         Ok(())
     }
@@ -428,8 +420,17 @@ impl Sheet<'_> {
                     self.styles.for_column(column),
                 )?;
             }
+            let lines = cells
+                .iter()
+                .zip(columns)
+                .map(|(text, column)| lines_in(text, column.width))
+                .max()
+                .unwrap_or(1);
+            sheet.set_row_height(*row, (lines as f64 * 13.5 + 4.0).min(409.0))?;
         }
         sheet.set_freeze_panes(1, 0)?;
+        sheet.set_repeat_rows(0, 0)?;
+        print_on_a4(sheet.set_landscape());
         protect(sheet);
         Ok(())
     }
@@ -478,13 +479,25 @@ fn indicator_cells(entry: &IndicatorEntry) -> Vec<String> {
     cells
 }
 
-/// A row height (points) that shows `text` in a column about `width` characters wide.
-fn height_for(text: &str, width: f64) -> f64 {
-    let lines: f64 = text
-        .lines()
-        .map(|l| (l.chars().count() as f64 * 2.0 / width).ceil().max(1.0))
-        .sum();
-    (lines.max(1.0) * 15.0 + 4.0).min(409.0)
+/// How many lines `text` takes in a column `width` characters wide, counting
+/// full-width characters as two.
+fn lines_in(text: &str, width: f64) -> usize {
+    let per_line = (width - 1.0).max(1.0);
+    text.lines()
+        .map(|line| {
+            let units: f64 = line
+                .chars()
+                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+                .sum();
+            (units / per_line).ceil().max(1.0) as usize
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
+/// A4, as wide as one page, as many pages long as needed.
+pub(super) fn print_on_a4(sheet: &mut Worksheet) {
+    sheet.set_paper_size(9).set_print_fit_to_pages(1, 0);
 }
 
 /// Locks everything but the input cells, while letting people resize rows and columns.
