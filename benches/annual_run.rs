@@ -102,7 +102,10 @@ fn main() -> anyhow::Result<()> {
         all_pages as f64 / build.as_secs_f64()
     );
     println!("  all reports ................... {:>8} bytes", total_bytes);
-    println!("  peak memory (VmHWM) ........... {:>8} kB", peak_rss_kb());
+    println!(
+        "  peak memory (VmHWM) ........... {:>8} kB",
+        common::peak_rss_kb()
+    );
     Ok(())
 }
 
@@ -134,13 +137,4 @@ fn count_pages(pdf: &[u8]) -> usize {
     pdf.windows(b"/Type/Page/".len())
         .filter(|w| *w == b"/Type/Page/")
         .count()
-}
-
-fn peak_rss_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
 }

@@ -4,6 +4,9 @@
 //!
 //! cargo bench --bench intake
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::io::Cursor;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -83,7 +86,7 @@ fn main() -> anyhow::Result<()> {
     );
     println!(
         "  peak memory (VmHWM) ............. {:>8} kB",
-        peak_rss_kb()
+        common::peak_rss_kb()
     );
     Ok(())
 }
@@ -161,13 +164,4 @@ fn time_store(config: &Config, intake: Intake, corpus: &[Vec<u8>]) -> anyhow::Re
         ingest_file(path, intake, &mut store, "bench")?;
     }
     Ok(start.elapsed())
-}
-
-fn peak_rss_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
 }

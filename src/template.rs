@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::config::{Config, Department};
-use crate::domain::{FiscalYear, Indicator, Observation};
+use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
 use crate::store::Store;
 use crate::workbook::layout::CIRCLED;
@@ -88,9 +88,6 @@ fn previous_projects(last_year: Option<&SubmissionContent>) -> Vec<PriorityProje
 }
 
 fn blank_indicator(plan: &Plan, reference: &crate::plan::PlanIndicator) -> IndicatorEntry {
-    let policy = plan
-        .policy(&reference.policy)
-        .expect("the plan's references resolve");
     let cells = [
         &reference.baseline,
         &reference.early,
@@ -100,14 +97,10 @@ fn blank_indicator(plan: &Plan, reference: &crate::plan::PlanIndicator) -> Indic
     ];
     IndicatorEntry {
         id: reference.id.clone(),
-        indicator: Indicator {
-            policy_code: policy.code.clone(),
-            policy_name: policy.name.clone(),
-            section: policy.sections.join("・"),
-            name: reference.name.clone(),
-            unit: reference.unit.clone(),
-            observations: cells.iter().map(|c| Observation::parse(c)).collect(),
-        },
+        indicator: plan.describe(
+            reference,
+            cells.iter().map(|c| Observation::parse(c)).collect(),
+        ),
         observed_at: String::new(),
         reason: String::new(),
         note: String::new(),

@@ -13,7 +13,7 @@ use super::cells::{read_form, read_table, Sheet, TableRow};
 use super::checks;
 use super::finding::{Finding, Severity};
 use crate::config::Config;
-use crate::domain::{FiscalYear, Indicator, Observation};
+use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
 use crate::workbook::layout::{self, *};
 use crate::workbook::{
@@ -352,9 +352,6 @@ fn indicator_entry(plan: &Plan, row: TableRow) -> IndicatorEntry {
     let reference = plan
         .indicator(&c[indicator::ID])
         .expect("ownership was checked");
-    let policy = plan
-        .policy(&reference.policy)
-        .expect("the plan's references resolve");
     let observed_at = c[indicator::OBSERVED_AT].clone();
     let observations = indicator::PERIODS
         .iter()
@@ -374,14 +371,7 @@ fn indicator_entry(plan: &Plan, row: TableRow) -> IndicatorEntry {
         .collect();
     IndicatorEntry {
         id: reference.id.clone(),
-        indicator: Indicator {
-            policy_code: policy.code.clone(),
-            policy_name: policy.name.clone(),
-            section: policy.sections.join("・"),
-            name: reference.name.clone(),
-            unit: reference.unit.clone(),
-            observations,
-        },
+        indicator: plan.describe(reference, observations),
         observed_at,
         reason: c[indicator::REASON].clone(),
         note: c[indicator::NOTE].clone(),

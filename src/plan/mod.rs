@@ -13,6 +13,7 @@ use anyhow::{bail, Context};
 use serde::Deserialize;
 
 use crate::config::ConfigFiscalYear;
+use crate::domain::{Indicator, Observation};
 
 /// How the plan names the whole administration as an owner.
 pub const WHOLE_ADMINISTRATION: &str = "全庁";
@@ -249,6 +250,21 @@ impl Plan {
             .iter()
             .flat_map(|g| g.kpis.iter().map(move |k| (g, k)))
             .filter(move |(_, k)| k.department == department)
+    }
+
+    /// An indicator as the reports print it: the plan's description with these cells.
+    pub fn describe(&self, reference: &PlanIndicator, observations: Vec<Observation>) -> Indicator {
+        let policy = self
+            .policy(&reference.policy)
+            .expect("the plan's references resolve");
+        Indicator {
+            policy_code: policy.code.clone(),
+            policy_name: policy.name.clone(),
+            section: policy.sections.join("・"),
+            name: reference.name.clone(),
+            unit: reference.unit.clone(),
+            observations,
+        }
     }
 
     /// A policy by code.

@@ -246,3 +246,13 @@ pub fn convert_with_libreoffice(source: &Path, format: &str, dir: &Path) -> Path
     out.join(source.file_stem().unwrap())
         .with_extension(extension)
 }
+
+/// This process's peak resident memory (VmHWM), in kilobytes.
+pub fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
