@@ -25,6 +25,54 @@ KPI_OWNERS = {
 }
 
 
+# Which way each indicator should move. The rule below reads the target against the
+# baseline; these are the judgements it cannot make (a floor the plan accepts falling
+# to, a ceiling written in words, a qualitative aim).
+DIRECTION_OVERRIDES = {
+    "2-2.2": "floor",      # 農地面積: keep at least 140ha
+    "2-3.1": "floor",      # 製造業事業所数: keep at least 240
+    "2-3.2": "floor",      # 製造品出荷額
+    "2-4-1.1": "floor",    # 商店数
+    "2-5.2": "floor",      # 高齢者就業支援事業の利用者数
+    "3-2.2": "floor",      # 緑被率: keep at least 33%
+    "7-1-2.1": "floor",    # 図書館の利用者数
+    "4-2.2": "ceiling",    # 最終処分場に埋め立てるごみの量: 0
+    "5-1.2": "qualitative",
+    "8-2.1": "ceiling",    # 経常収支比率: 80%台 (below 90%)
+    "8-2.2": "ceiling",    # 実質公債費比率: 概ね5%を超えない
+    "8-2.3": "ceiling",    # 人件費比率: 概ね20%を超えない
+}
+# The number a target written in words stands for.
+TARGET_VALUES = {"8-2.1": 90.0, "8-2.2": 5.0, "8-2.3": 20.0}
+
+
+def leading_number(text):
+    digits = ""
+    for c in text.replace(",", "").strip():
+        if c.isdigit() or c == ".":
+            digits += c
+        else:
+            break
+    return float(digits) if digits else None
+
+
+def direction(ident, ind):
+    if ident in DIRECTION_OVERRIDES:
+        return DIRECTION_OVERRIDES[ident]
+    target = ind["target"]
+    if "維持" in target:
+        return "maintain"
+    if "以下" in target or "超えない" in target:
+        return "ceiling"
+    t = leading_number(target)
+    b = leading_number(ind["baseline"])
+    if b is None:
+        b = leading_number(ind["early"])
+    if t is None:
+        return "qualitative"
+    return "higher" if b is None or t >= b else "lower"
+
+
 def q(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -64,7 +112,10 @@ def basic_plan():
                 f"sections = {strings(policy['sections'])}", f"notes = {strings(policy['notes'])}", ""]
     for ident, code, ind in indicators:
         out += ["[[indicators]]", f"id = {q(ident)}", f"policy = {q(code)}", f"name = {q(ind['name'])}",
-                f"unit = {q(ind['unit'])}", f"baseline = {q(ind['baseline'])}", f"early = {q(ind['early'])}",
+                f"unit = {q(ind['unit'])}", f"direction = {q(direction(ident, ind))}"]
+        if ident in TARGET_VALUES:
+            out.append(f"target_value = {TARGET_VALUES[ident]}")
+        out += [f"baseline = {q(ind['baseline'])}", f"early = {q(ind['early'])}",
                 f"middle = {q(ind['middle'])}", f"target = {q(ind['target'])}", ""]
     (OUT / "basic_plan.toml").write_text("\n".join(out))
     return {compact(ind["name"]): (ident, code) for ident, code, ind in indicators}, dict((p["code"], d) for p, d in policies)

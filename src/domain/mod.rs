@@ -3,9 +3,11 @@
 mod fiscal_year;
 pub mod japanese;
 mod observation;
+pub mod status;
 
 pub use fiscal_year::{FiscalYear, FiscalYearError};
 pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};
+pub use status::{Direction, Status};
 
 /// The five columns of an indicator table (目標指標の達成状況).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

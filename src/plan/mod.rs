@@ -13,7 +13,7 @@ use anyhow::{bail, Context};
 use serde::Deserialize;
 
 use crate::config::ConfigFiscalYear;
-use crate::domain::{Indicator, Observation};
+use crate::domain::{Direction, Indicator, Observation};
 
 /// How the plan names the whole administration as an owner.
 pub const WHOLE_ADMINISTRATION: &str = "全庁";
@@ -73,6 +73,10 @@ pub struct PlanIndicator {
     pub policy: String,
     pub name: String,
     pub unit: String,
+    /// Which way the indicator should move (see [`crate::domain::status`]).
+    pub direction: Direction,
+    /// The number a target written in words stands for (`概ね5%を超えないこと` → 5).
+    pub target_value: Option<f64>,
     /// 計画策定時, 前期, 中期 and 目標値, as printed.
     pub baseline: String,
     pub early: String,

@@ -1,0 +1,269 @@
+//! Where an indicator stands against its target: direction, progress, status.
+//!
+//! The rule, for an indicator whose figures are read as numbers (the first figure of
+//! a compound cell; `同左` takes the figure on its left):
+//!
+//! | direction | 達成 (achieved) | 後退 (regressed) | 順調 (on track) | 要注意 (caution) |
+//! |---|---|---|---|---|
+//! | higher (more is better) | actual ≥ target | actual < previous | progress ≥ elapsed share of the plan | otherwise |
+//! | lower (less is better) | actual ≤ target | actual > previous | progress ≥ elapsed share | otherwise |
+//! | floor (keep at or above) | actual ≥ target | actual < previous | — | otherwise |
+//! | ceiling (keep at or below) | actual ≤ target | actual > previous | — | otherwise |
+//! | maintain (keep the baseline) | actual ≥ baseline | actual < previous | — | otherwise |
+//! | qualitative | — | — | — | — (判定対象外) |
+//!
+//! *progress* is the share of the way from the baseline to the target covered by the
+//! actual figure: `(actual − baseline) / (target − baseline)`, which also serves a zero
+//! target (待機児童 0人). The *elapsed share* is how far the fiscal year is into the
+//! plan period: `(year − baseline year) / (target year − baseline year)`. A figure that
+//! is missing, `—` or words gives 判定不可 (not rated), never a guess.
+
+use serde::{Deserialize, Serialize};
+
+/// Which way an indicator should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Higher,
+    Lower,
+    Floor,
+    Ceiling,
+    Maintain,
+    Qualitative,
+}
+
+/// An indicator's standing against its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Achieved,
+    OnTrack,
+    Caution,
+    Regressed,
+    /// A figure the rule needs is missing or not a number.
+    NotRated,
+    /// A qualitative aim: no rule applies.
+    NotApplicable,
+}
+
+impl Status {
+    /// The word reports print.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Achieved => "達成",
+            Status::OnTrack => "順調",
+            Status::Caution => "要注意",
+            Status::Regressed => "後退",
+            Status::NotRated => "判定不可",
+            Status::NotApplicable => "対象外",
+        }
+    }
+}
+
+/// The numbers the rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Figures {
+    pub baseline: Option<f64>,
+    pub previous: Option<f64>,
+    pub actual: Option<f64>,
+    pub target: Option<f64>,
+    /// How far the fiscal year is into the plan period, 0 to 1.
+    pub elapsed: f64,
+}
+
+/// Progress toward the target from the baseline, when both directions of travel are defined.
+pub fn progress(direction: Direction, f: &Figures) -> Option<f64> {
+    if !matches!(direction, Direction::Higher | Direction::Lower) {
+        return None;
+    }
+    let (b, a, t) = (f.baseline?, f.actual?, f.target?);
+    ((t - b).abs() > f64::EPSILON).then(|| (a - b) / (t - b))
+}
+
+/// The status of an indicator under the rule in this module's documentation.
+pub fn status(direction: Direction, f: &Figures) -> Status {
+    if direction == Direction::Qualitative {
+        return Status::NotApplicable;
+    }
+    let Some(actual) = f.actual else {
+        return Status::NotRated;
+    };
+    let reference = if direction == Direction::Maintain {
+        f.baseline
+    } else {
+        f.target
+    };
+    let Some(reference) = reference else {
+        return Status::NotRated;
+    };
+    let wants_more = matches!(
+        direction,
+        Direction::Higher | Direction::Floor | Direction::Maintain
+    );
+    let met = if wants_more {
+        actual >= reference
+    } else {
+        actual <= reference
+    };
+    if met {
+        return Status::Achieved;
+    }
+    let worse_than_before =
+        f.previous
+            .is_some_and(|p| if wants_more { actual < p } else { actual > p });
+    if worse_than_before {
+        return Status::Regressed;
+    }
+    match progress(direction, f) {
+        Some(share) if share >= f.elapsed => Status::OnTrack,
+        _ => Status::Caution,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(baseline: f64, previous: f64, actual: f64, target: f64) -> Figures {
+        Figures {
+            baseline: Some(baseline),
+            previous: Some(previous),
+            actual: Some(actual),
+            target: Some(target),
+            elapsed: 10.0 / 12.0,
+        }
+    }
+
+    #[test]
+    fn more_is_better() {
+        // 英語版ホームページ: 34,677 → 293,478 → 202,850, target 400,000: fell since 中期.
+        assert_eq!(
+            status(
+                Direction::Higher,
+                &figures(34677.0, 293478.0, 202850.0, 400000.0)
+            ),
+            Status::Regressed
+        );
+        // 防災ボランティア: 142 → 255 → 269 of 300: 82% of the way at 83% of the time.
+        assert_eq!(
+            status(Direction::Higher, &figures(142.0, 255.0, 269.0, 300.0)),
+            Status::Caution
+        );
+        assert_eq!(
+            status(Direction::Higher, &figures(142.0, 255.0, 290.0, 300.0)),
+            Status::OnTrack
+        );
+        // 市ホームページ: 4,976,176 against 3,000,000.
+        assert_eq!(
+            status(
+                Direction::Higher,
+                &figures(2274948.0, 2740984.0, 4976176.0, 3000000.0)
+            ),
+            Status::Achieved
+        );
+    }
+
+    #[test]
+    fn less_is_better_with_a_zero_target() {
+        // 保育園待機児童: 243 → 190 → 92, target 0.
+        let f = figures(243.0, 190.0, 92.0, 0.0);
+        assert_eq!(
+            progress(Direction::Lower, &f).map(|p| (p * 100.0).round()),
+            Some(62.0)
+        );
+        assert_eq!(status(Direction::Lower, &f), Status::Caution);
+        assert_eq!(
+            status(Direction::Lower, &figures(243.0, 190.0, 0.0, 0.0)),
+            Status::Achieved
+        );
+        assert_eq!(
+            status(Direction::Lower, &figures(243.0, 190.0, 200.0, 0.0)),
+            Status::Regressed
+        );
+        // 刑法犯罪認知件数: 727 against 900.
+        assert_eq!(
+            status(Direction::Lower, &figures(1767.0, 950.0, 727.0, 900.0)),
+            Status::Achieved
+        );
+    }
+
+    #[test]
+    fn ceilings_and_floors_are_bounds() {
+        // 実質公債費比率 1.0% under 概ね5%.
+        assert_eq!(
+            status(Direction::Ceiling, &figures(4.1, 2.3, 1.0, 5.0)),
+            Status::Achieved
+        );
+        assert_eq!(
+            status(Direction::Ceiling, &figures(4.1, 2.3, 6.0, 5.0)),
+            Status::Regressed
+        );
+        assert_eq!(
+            status(Direction::Ceiling, &figures(4.1, 7.0, 6.0, 5.0)),
+            Status::Caution
+        );
+        // 製造業事業所数 231 under the floor of 240, unchanged since 中期.
+        assert_eq!(
+            status(Direction::Floor, &figures(326.0, 231.0, 231.0, 240.0)),
+            Status::Caution
+        );
+        assert_eq!(
+            progress(Direction::Floor, &figures(326.0, 231.0, 231.0, 240.0)),
+            None
+        );
+    }
+
+    #[test]
+    fn maintain_compares_with_the_baseline() {
+        // 農家の直接販売所数: 149 → 150 → 147, 維持.
+        let f = Figures {
+            target: None,
+            ..figures(149.0, 150.0, 147.0, 0.0)
+        };
+        assert_eq!(status(Direction::Maintain, &f), Status::Regressed);
+        assert_eq!(
+            status(
+                Direction::Maintain,
+                &Figures {
+                    actual: Some(149.0),
+                    ..f
+                }
+            ),
+            Status::Achieved
+        );
+    }
+
+    #[test]
+    fn missing_figures_are_not_rated_and_words_are_not_applicable() {
+        let f = Figures {
+            actual: None,
+            ..figures(1.0, 2.0, 3.0, 4.0)
+        };
+        assert_eq!(status(Direction::Higher, &f), Status::NotRated);
+        assert_eq!(
+            status(
+                Direction::Higher,
+                &Figures {
+                    target: None,
+                    ..figures(1.0, 2.0, 3.0, 4.0)
+                }
+            ),
+            Status::NotRated
+        );
+        assert_eq!(
+            status(Direction::Qualitative, &figures(1.0, 2.0, 3.0, 4.0)),
+            Status::NotApplicable
+        );
+        // No previous figure: not 後退, judged on progress alone.
+        let f = Figures {
+            previous: None,
+            ..figures(0.0, 0.0, 1.0, 4.0)
+        };
+        assert_eq!(status(Direction::Higher, &f), Status::Caution);
+        // A target equal to the baseline has no progress to measure.
+        assert_eq!(
+            progress(Direction::Higher, &figures(5.0, 5.0, 4.0, 5.0)),
+            None
+        );
+    }
+}
