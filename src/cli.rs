@@ -12,6 +12,7 @@ use crate::job::{run_once, RunOptions, RunSummary};
 use crate::plan::Plan;
 use crate::store::Store;
 use crate::template::write_templates;
+use crate::{consolidate, export};
 
 /// hakusho: collects the departments' planning workbooks and publishes the white paper.
 #[derive(Debug, Parser)]
@@ -67,6 +68,33 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Writes a fiscal year's datasets as plain tables (xlsx) or JSON, rebuilt from the store.
+    Export {
+        /// The fiscal year: 令和2年度, R2 or 2020.
+        #[arg(long, value_parser = parse_fiscal_year)]
+        fiscal_year: FiscalYear,
+        /// xlsx (one sheet per table) or json.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Xlsx)]
+        format: ExportFormat,
+        /// The folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Prints where every value of an indicator (1-1.1), KPI (K2-1) or action-plan item (1-(2)) came from.
+    Explain {
+        /// The indicator, KPI or item id.
+        item: String,
+        /// The fiscal year; the configured one when not given.
+        #[arg(long, value_parser = parse_fiscal_year)]
+        fiscal_year: Option<FiscalYear>,
+    },
+}
+
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Xlsx,
+    Json,
 }
 
 fn parse_fiscal_year(text: &str) -> Result<FiscalYear, String> {
@@ -117,6 +145,50 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Check { files } => check(&config, &files),
+        Command::Export {
+            fiscal_year,
+            format,
+            out,
+        } => {
+            let store = Store::open(&config.paths.database)?;
+            let datasets = consolidate::from_store(&config, &store, fiscal_year)?;
+            std::fs::create_dir_all(&out)?;
+            let stem = out.join(format!("{fiscal_year}_データセット"));
+            let path = match format {
+                ExportFormat::Xlsx => stem.with_extension("xlsx"),
+                ExportFormat::Json => stem.with_extension("json"),
+            };
+            let bytes = match format {
+                ExportFormat::Xlsx => {
+                    export::to_xlsx(&datasets, crate::job::build_time().timestamp())?
+                }
+                ExportFormat::Json => export::to_json(&datasets)?.into_bytes(),
+            };
+            std::fs::write(&path, bytes)?;
+            println!("{}", display(&path));
+            for gap in &datasets.gaps {
+                println!("  不足: {} {}", gap.department, gap.what);
+            }
+            for finding in &datasets.findings {
+                println!("  照合: {}", finding.message);
+            }
+            Ok(())
+        }
+        Command::Explain { item, fiscal_year } => {
+            let store = Store::open(&config.paths.database)?;
+            let datasets = consolidate::from_store(
+                &config,
+                &store,
+                fiscal_year.unwrap_or(config.fiscal_year()),
+            )?;
+            match consolidate::explain(&datasets, &item) {
+                Some(text) => {
+                    print!("{text}");
+                    Ok(())
+                }
+                None => bail!("「{item}」という指標・KPI・個別課題はありません"),
+            }
+        }
         Command::Ingest { files } => {
             let summary = crate::job::ingest_files(&config, files).await?;
             print_summary(&summary);

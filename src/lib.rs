@@ -11,6 +11,8 @@
 //! - [`template`]: department templates pre-filled from the plan and the store.
 //! - [`intake`]: opens inbox files (calamine), guards against hostile zips, parses, archives.
 //! - [`store`]: SQLite with the migrations in `migrations/`; every submission version kept.
+//! - [`consolidate`]: the white-paper and 各部の運営方針と目標 datasets, checked and traced.
+//! - [`export`]: the datasets as plain tables (xlsx) and JSON.
 //! - [`report`]: the xlsx (rust_xlsxwriter) and PDF (printpdf) reports.
 //! - [`receipt`]: the answer to each file taken in, with an annotated copy when sent back.
 //! - [`mail`]: messages from `templates/`, sent by lettre to the outbox folder or SMTP.
@@ -20,7 +22,9 @@
 
 pub mod cli;
 pub mod config;
+pub mod consolidate;
 pub mod domain;
+pub mod export;
 pub mod intake;
 pub mod job;
 pub mod mail;
