@@ -33,6 +33,15 @@ pub fn explain(datasets: &Datasets, item: &str) -> Option<String> {
                 .unwrap_or_default()
         );
         write_cells(&mut out, &indicator.cells, &wp.period_labels);
+        for figure in &indicator.history {
+            let _ = writeln!(
+                out,
+                "  {}年度の達成値: {} ← {}",
+                figure.fiscal_year,
+                figure.printed,
+                describe(&figure.source)
+            );
+        }
         return Some(out);
     }
     if let Some(kpi) = wp

@@ -37,7 +37,50 @@ pub fn from_store(
     config.city.fiscal_year.0 = fiscal_year;
     let plan = Plan::load(&config.paths.plan)?;
     let submissions = store.current_submissions(&config.city.code, fiscal_year)?;
-    Ok(build(&config, &plan, &submissions))
+    let mut datasets = build(&config, &plan, &submissions);
+    for year in store
+        .fiscal_years(&config.city.code)?
+        .into_iter()
+        .filter(|y| *y < fiscal_year)
+    {
+        let earlier = store.current_submissions(&config.city.code, year)?;
+        add_history(&mut datasets, year, &earlier);
+    }
+    Ok(datasets)
+}
+
+/// Adds each indicator's figure of an earlier year to its series.
+fn add_history(datasets: &mut Datasets, year: FiscalYear, submissions: &[CurrentSubmission]) {
+    let indicators = datasets
+        .white_paper
+        .parts
+        .iter_mut()
+        .flat_map(|p| &mut p.policies)
+        .flat_map(|p| &mut p.indicators);
+    for indicator in indicators {
+        let found = submissions.iter().find_map(|s| {
+            s.content
+                .indicators
+                .iter()
+                .find(|e| e.id == indicator.id)
+                .map(|e| (s, e))
+        });
+        if let Some((submission, entry)) = found {
+            let actual = &entry.indicator.observations[3];
+            indicator.history.push(YearFigure {
+                fiscal_year: year.start_year(),
+                printed: actual.printed.clone(),
+                value: actual.value(),
+                source: Source {
+                    submission_id: submission.submission_id,
+                    department: submission.content.department.clone(),
+                    file: submission.file_name.clone(),
+                    sheet: INDICATOR_SHEET.to_string(),
+                    cell: cell_name(entry.row, indicator::ACTUAL as u16),
+                },
+            });
+        }
+    }
 }
 
 /// Builds both datasets for the configured fiscal year.
@@ -208,6 +251,7 @@ impl Builder<'_> {
             change: figures.actual.zip(figures.previous).map(|(a, p)| a - p),
             note: entry.map(|(_, e)| e.note.clone()).unwrap_or_default(),
             amendment_reason: entry.map(|(_, e)| e.reason.clone()).unwrap_or_default(),
+            history: Vec::new(),
             cells,
         }
     }

@@ -81,6 +81,18 @@ pub struct Indicator {
     /// The department's note (説明・注記), and why a fixed figure was changed.
     pub note: String,
     pub amendment_reason: String,
+    /// The year's figure in every earlier fiscal year the store holds, oldest first:
+    /// the indicator's series across years.
+    pub history: Vec<YearFigure>,
+}
+
+/// An indicator's figure as reported for another fiscal year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearFigure {
+    pub fiscal_year: i32,
+    pub printed: String,
+    pub value: Option<f64>,
+    pub source: Source,
 }
 
 /// One printed value and the number read from it.

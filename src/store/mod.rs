@@ -202,6 +202,16 @@ impl Store {
             .collect()
     }
 
+    /// The fiscal years with an accepted submission, oldest first.
+    pub fn fiscal_years(&self, city_code: &str) -> anyhow::Result<Vec<FiscalYear>> {
+        let mut statement = self.connection.prepare(
+            "SELECT DISTINCT fiscal_year FROM submissions
+             WHERE city_code = ?1 AND status = 'accepted' AND fiscal_year IS NOT NULL ORDER BY fiscal_year",
+        )?;
+        let years = statement.query_map([city_code], |row| row.get::<_, i32>(0))?;
+        Ok(years.map(|y| y.map(FiscalYear)).collect::<Result<_, _>>()?)
+    }
+
     /// For each department, the indicators of its latest accepted submission for the year.
     pub fn current_indicators(
         &self,

@@ -70,6 +70,15 @@ impl Grid {
         self
     }
 
+    /// The 1-based row number whose cell in `column` (0-based) holds `text`.
+    pub fn row_of(&self, sheet: &str, column: usize, text: &str) -> usize {
+        let grid = &self.sheets.iter().find(|(n, _)| n == sheet).unwrap().1;
+        1 + grid
+            .iter()
+            .position(|r| r.get(column) == Some(&Cell::Text(text.to_string())))
+            .unwrap_or_else(|| panic!("{text} not in {sheet}"))
+    }
+
     /// Sets a cell to text.
     pub fn text(&mut self, sheet: &str, cell: &str, text: &str) -> &mut Self {
         self.set(sheet, cell, Cell::Text(text.to_string()))
