@@ -150,8 +150,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             out,
         } => {
-            let store = Store::open(&config.paths.database)?;
-            let datasets = consolidate::from_store(&config, &store, fiscal_year)?;
+            let mut store = Store::open(&config.paths.database)?;
+            let datasets = consolidate::from_store(&config, &mut store, fiscal_year)?;
             std::fs::create_dir_all(&out)?;
             let stem = out.join(format!("{fiscal_year}_データセット"));
             let path = match format {
@@ -175,10 +175,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Explain { item, fiscal_year } => {
-            let store = Store::open(&config.paths.database)?;
+            let mut store = Store::open(&config.paths.database)?;
             let datasets = consolidate::from_store(
                 &config,
-                &store,
+                &mut store,
                 fiscal_year.unwrap_or(config.fiscal_year()),
             )?;
             match consolidate::explain(&datasets, &item) {

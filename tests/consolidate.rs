@@ -404,3 +404,30 @@ fn datasets_rebuild_the_same_and_years_live_side_by_side() {
         "nine departments have not submitted for 令和3年度"
     );
 }
+
+#[test]
+fn a_year_rebuilds_the_same_after_the_reference_data_moves_on() {
+    let city = TestCity::new(None);
+    let plan = city.path().join("plan");
+    std::fs::create_dir_all(&plan).unwrap();
+    for name in ["basic_plan.toml", "strategy.toml", "action_plan.toml"] {
+        std::fs::copy(repo().join("data/plan").join(name), plan.join(name)).unwrap();
+    }
+    let config = std::fs::read_to_string(city.config_path()).unwrap();
+    let original = repo().join("data/plan").display().to_string();
+    std::fs::write(
+        city.config_path(),
+        config.replace(&original, &plan.display().to_string()),
+    )
+    .unwrap();
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    let first = export_json(&city, "R2");
+    // The next plan renames a policy; 令和2年度 keeps the plan it was built with.
+    let basic = std::fs::read_to_string(plan.join("basic_plan.toml")).unwrap();
+    std::fs::write(
+        plan.join("basic_plan.toml"),
+        basic.replace("name = \"国際化の推進\"", "name = \"多文化共生の推進\""),
+    )
+    .unwrap();
+    assert_eq!(export_json(&city, "R2"), first);
+}

@@ -15,27 +15,39 @@ use crate::config::Config;
 use crate::domain::status::{self, Figures};
 use crate::domain::FiscalYear;
 use crate::domain::{Observation, ObservationKind, Period};
-use crate::plan::{self, Plan};
+use crate::plan::{self, Plan, PlanTexts};
+
 use crate::store::{CurrentSubmission, Store};
 use crate::workbook::layout::{
     self, action, indicator, kpi, ACTION_SHEET, INDICATOR_SHEET, KPI_SHEET, PROFILE_SHEET,
     PROGRESS_SHEET,
 };
 use crate::workbook::{cell_name, paragraphs};
+use anyhow::Context;
 
 pub use explain::explain;
 pub use model::*;
 
-/// Builds the datasets of a fiscal year from the store: the plan's reference data and
-/// the latest accepted submission of each department.
+/// Builds the datasets of a fiscal year from the store: the latest accepted submission
+/// of each department, and the plan's reference data as kept for that year (kept now,
+/// from `paths.plan`, the first time the year is built), so that a year rebuilt later
+/// comes out the same even after the reference data has moved on to the next plan.
 pub fn from_store(
     config: &Config,
-    store: &Store,
+    store: &mut Store,
     fiscal_year: FiscalYear,
 ) -> anyhow::Result<Datasets> {
     let mut config = config.clone();
     config.city.fiscal_year.0 = fiscal_year;
-    let plan = Plan::load(&config.paths.plan)?;
+    let texts = match store.plan_snapshot(&config.city.code, fiscal_year)? {
+        Some(texts) => texts,
+        None => {
+            let texts = PlanTexts::read(&config.paths.plan)?;
+            store.keep_plan_snapshot(&config.city.code, fiscal_year, &texts)?;
+            texts
+        }
+    };
+    let plan = Plan::from_texts(&texts).context("計画の参照データ(保存済み)に誤りがあります")?;
     let submissions = store.current_submissions(&config.city.code, fiscal_year)?;
     let mut datasets = build(&config, &plan, &submissions);
     for year in store

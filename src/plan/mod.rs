@@ -185,13 +185,18 @@ pub struct ActionItem {
 impl Plan {
     /// Reads `basic_plan.toml`, `strategy.toml` and `action_plan.toml` from `dir`.
     pub fn load(dir: &Path) -> anyhow::Result<Plan> {
+        Self::from_texts(&PlanTexts::read(dir)?)
+            .with_context(|| format!("計画の参照データ {} に誤りがあります", dir.display()))
+    }
+
+    /// Parses and checks the three files' texts.
+    pub fn from_texts(texts: &PlanTexts) -> anyhow::Result<Plan> {
         let plan = Plan {
-            basic: read_toml(&dir.join("basic_plan.toml"))?,
-            strategy: read_toml(&dir.join("strategy.toml"))?,
-            action_plan: read_toml(&dir.join("action_plan.toml"))?,
+            basic: toml::from_str(&texts.basic_plan).context("basic_plan.toml")?,
+            strategy: toml::from_str(&texts.strategy).context("strategy.toml")?,
+            action_plan: toml::from_str(&texts.action_plan).context("action_plan.toml")?,
         };
-        plan.check()
-            .with_context(|| format!("計画の参照データ {} に誤りがあります", dir.display()))?;
+        plan.check()?;
         Ok(plan)
     }
 
@@ -364,9 +369,25 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> anyhow::Result<
     Ok(())
 }
 
-fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    toml::from_str(&text)
-        .with_context(|| format!("計画の参照データ {} に誤りがあります", path.display()))
+/// The reference data as text, as kept in the store for each fiscal year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanTexts {
+    pub basic_plan: String,
+    pub strategy: String,
+    pub action_plan: String,
+}
+
+impl PlanTexts {
+    /// Reads the three files from `dir`.
+    pub fn read(dir: &Path) -> anyhow::Result<PlanTexts> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+        };
+        Ok(PlanTexts {
+            basic_plan: read("basic_plan.toml")?,
+            strategy: read("strategy.toml")?,
+            action_plan: read("action_plan.toml")?,
+        })
+    }
 }

@@ -4,11 +4,18 @@ use anyhow::Context;
 use rusqlite::Connection;
 
 /// Every migration, in order. A new one is appended, never edited once released.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "submissions",
-    include_str!("../../migrations/0001_submissions.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "submissions",
+        include_str!("../../migrations/0001_submissions.sql"),
+    ),
+    (
+        2,
+        "plan_snapshots",
+        include_str!("../../migrations/0002_plan_snapshots.sql"),
+    ),
+];
 
 /// Applies the migrations the database has not seen yet, each in its own transaction.
 pub fn apply(connection: &mut Connection) -> anyhow::Result<()> {

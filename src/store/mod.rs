@@ -13,6 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::domain::{FiscalYear, Indicator};
 use crate::intake::{Finding, Severity};
+use crate::plan::PlanTexts;
 use crate::workbook::SubmissionContent;
 
 pub use migrations::latest_version;
@@ -200,6 +201,46 @@ impl Store {
                 },
             )
             .collect()
+    }
+
+    /// The plan's reference data used for a fiscal year, if it was kept.
+    pub fn plan_snapshot(
+        &self,
+        city_code: &str,
+        fiscal_year: FiscalYear,
+    ) -> anyhow::Result<Option<PlanTexts>> {
+        let found = self
+            .connection
+            .query_row(
+                "SELECT basic_plan, strategy, action_plan FROM plan_snapshots WHERE city_code = ?1 AND fiscal_year = ?2",
+                params![city_code, fiscal_year.start_year()],
+                |row| Ok(PlanTexts { basic_plan: row.get(0)?, strategy: row.get(1)?, action_plan: row.get(2)? }),
+            )
+            .optional()?;
+        Ok(found)
+    }
+
+    /// Keeps the plan's reference data for a fiscal year (the first one kept stays).
+    pub fn keep_plan_snapshot(
+        &mut self,
+        city_code: &str,
+        fiscal_year: FiscalYear,
+        texts: &PlanTexts,
+    ) -> anyhow::Result<()> {
+        let hash = crate::intake::sha256_hex(
+            format!(
+                "{}{}{}",
+                texts.basic_plan, texts.strategy, texts.action_plan
+            )
+            .as_bytes(),
+        );
+        self.connection.execute(
+            "INSERT INTO plan_snapshots (city_code, fiscal_year, sha256, basic_plan, strategy, action_plan)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6
+             WHERE NOT EXISTS (SELECT 1 FROM plan_snapshots WHERE city_code = ?1 AND fiscal_year = ?2)",
+            params![city_code, fiscal_year.start_year(), hash, texts.basic_plan, texts.strategy, texts.action_plan],
+        )?;
+        Ok(())
     }
 
     /// The fiscal years with an accepted submission, oldest first.
