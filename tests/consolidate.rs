@@ -86,18 +86,7 @@ fn the_export_reproduces_every_table_and_list_of_the_seed() {
         .collect();
     assert_eq!(policies.len(), 34);
     let mut indicators = 0;
-    for department in [
-        "企画部",
-        "総務部",
-        "市民部",
-        "生活環境部",
-        "スポーツと文化部",
-        "健康福祉部",
-        "子ども政策部",
-        "都市整備部",
-        "都市再生部",
-        "教育部",
-    ] {
+    for department in common::DEPARTMENTS {
         for expected in seed(&format!("{department}.toml"))
             .get("policies")
             .and_then(|p| p.as_array())

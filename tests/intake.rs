@@ -50,18 +50,7 @@ fn assert_has(reading: &Reading, expected: &str) {
 #[test]
 fn every_sample_submission_is_accepted_with_all_its_parts() {
     let mut totals = [0; 5];
-    for department in [
-        "企画部",
-        "総務部",
-        "市民部",
-        "生活環境部",
-        "スポーツと文化部",
-        "健康福祉部",
-        "子ども政策部",
-        "都市整備部",
-        "都市再生部",
-        "教育部",
-    ] {
+    for department in common::DEPARTMENTS {
         let reading = read(&std::fs::read(sample(department)).unwrap());
         assert!(
             reading.is_acceptable(),

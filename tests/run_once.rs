@@ -7,21 +7,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use calamine::{open_workbook_auto, Data, Reader};
-use common::{compact, pdf_text_compact, sample_indicators, stdout_of, SmtpSink, TestCity};
+use common::{
+    compact, pdf_text_compact, sample_indicators, stdout_of, SmtpSink, TestCity, DEPARTMENTS,
+};
 use mail_parser::{MessageParser, MimeHeaders};
-
-const DEPARTMENTS: [&str; 10] = [
-    "企画部",
-    "総務部",
-    "市民部",
-    "生活環境部",
-    "スポーツと文化部",
-    "健康福祉部",
-    "子ども政策部",
-    "都市整備部",
-    "都市再生部",
-    "教育部",
-];
 
 #[test]
 fn run_once_reads_the_inbox_writes_reports_and_mails_each_department() {

@@ -13,6 +13,20 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The sample city's departments, in its own order.
+pub const DEPARTMENTS: [&str; 10] = [
+    "企画部",
+    "総務部",
+    "市民部",
+    "生活環境部",
+    "スポーツと文化部",
+    "健康福祉部",
+    "子ども政策部",
+    "都市整備部",
+    "都市再生部",
+    "教育部",
+];
+
 /// A fixed build time (2021-07-01 09:00 JST) so reports are reproducible.
 pub const BUILD_EPOCH: &str = "1625097600";
 
