@@ -203,3 +203,23 @@ fn walk_files(dir: &Path) -> usize {
         .map(|p| if p.is_dir() { walk_files(&p) } else { 1 })
         .sum()
 }
+
+#[test]
+fn the_same_data_and_build_time_give_byte_identical_reports() {
+    let first = TestCity::new(None);
+    let second = TestCity::new(None);
+    stdout_of(&first.hakusho(&["run", "--once"]));
+    stdout_of(&second.hakusho(&["run", "--once"]));
+    let dir = |city: &TestCity| city.path().join("reports/令和2年度");
+    let mut names: Vec<_> = std::fs::read_dir(dir(&first))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 22);
+    for name in names {
+        let a = std::fs::read(dir(&first).join(&name)).unwrap();
+        let b = std::fs::read(dir(&second).join(&name)).unwrap();
+        assert!(a == b, "{name:?} differs between two runs");
+    }
+}

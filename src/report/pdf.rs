@@ -32,7 +32,7 @@ pub fn indicator_document(
         dataset.city, dataset.fiscal_year
     );
     let mut doc = PdfDocument::new(&title);
-    let font_id = doc.add_font(&fonts.font);
+    let font_id = add_font(&mut doc, fonts);
     let mut pages = Pages::new(fonts, font_id);
     pages.title(&title, &dataset.plan_name)?;
     for department in &dataset.departments {
@@ -50,9 +50,51 @@ pub fn indicator_document(
     let page_list = pages.finish(&footer)?;
     set_metadata(&mut doc, dataset);
     let mut warnings = Vec::new();
-    Ok(doc
+    let mut bytes = doc
         .with_pages(page_list)
-        .save(&PdfSaveOptions::default(), &mut warnings))
+        .save(&PdfSaveOptions::default(), &mut warnings);
+    fix_document_id(&mut bytes);
+    Ok(bytes)
+}
+
+/// Adds the font under a fixed resource name: printpdf's own ids are random, and
+/// the same data must give the same bytes.
+fn add_font(doc: &mut PdfDocument, fonts: &FontSet) -> FontId {
+    let id = FontId("F1".to_string());
+    doc.resources
+        .fonts
+        .map
+        .insert(id.clone(), printpdf::PdfFont::new(fonts.font.clone()));
+    id
+}
+
+/// Replaces the random file identifiers of the trailer (`/ID[(…)(…)]`) by a digest of
+/// the rest of the file, of the same length, so that cross-reference offsets hold.
+pub(super) fn fix_document_id(bytes: &mut [u8]) {
+    let Some(start) = find(bytes, b"/ID[(") else {
+        return;
+    };
+    let first = start + 5;
+    let Some(first_end) = find(&bytes[first..], b")").map(|n| first + n) else {
+        return;
+    };
+    let second = first_end + 2;
+    let Some(second_end) = find(&bytes[second..], b")").map(|n| second + n) else {
+        return;
+    };
+    bytes[first..first_end].fill(b'0');
+    bytes[second..second_end].fill(b'0');
+    let digest = crate::intake::sha256_hex(bytes);
+    let digest = digest.as_bytes();
+    for range in [first..first_end, second..second_end] {
+        for (i, b) in bytes[range].iter_mut().enumerate() {
+            *b = digest[i % digest.len()];
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn set_metadata(doc: &mut PdfDocument, dataset: &Dataset) {
