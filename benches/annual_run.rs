@@ -20,7 +20,7 @@ const ROUNDS: usize = 7;
 fn main() -> anyhow::Result<()> {
     let city = common::TestCity::new(None);
     let config = Config::load(&city.config_path())?;
-    let fonts = FontSet::load(&config.paths.fonts, &config.report.font)?;
+    let fonts = FontSet::load(&config.paths.fonts, &config.report.fonts)?;
     let plan = Plan::load(&config.paths.plan)?;
 
     let intake = median(|| {
@@ -84,7 +84,7 @@ fn main() -> anyhow::Result<()> {
         "  font load ..................... {:>8.1} ms",
         ms(time(|| drop(FontSet::load(
             &config.paths.fonts,
-            &config.report.font
+            &config.report.fonts
         ))))
     );
     println!(

@@ -149,7 +149,7 @@ fn prepare(
     let (files, receipts) = take_in(config, &plan, &mut store, &inbox)?;
     let current = store.current_indicators(&config.city.code, config.fiscal_year())?;
     let dataset = Dataset::new(config, &plan, current, built_at);
-    let fonts = FontSet::load(&config.paths.fonts, &config.report.font)?;
+    let fonts = FontSet::load(&config.paths.fonts, &config.report.fonts)?;
     let reports = report::build_reports(&dataset, &fonts)?;
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
     let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;

@@ -120,14 +120,18 @@ pub struct Paths {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportSettings {
-    /// The TrueType font in `paths.fonts` that the PDFs embed (as a subset).
-    pub font: String,
+    /// The TrueType fonts in `paths.fonts` that the PDFs embed (as subsets), the
+    /// preferred one first; later ones draw only what earlier ones lack.
+    pub fonts: Vec<String>,
 }
 
 impl Default for ReportSettings {
     fn default() -> Self {
         ReportSettings {
-            font: "ipaexg.ttf".to_string(),
+            fonts: vec![
+                "ipaexg.ttf".to_string(),
+                "DroidSansFallbackFull.ttf".to_string(),
+            ],
         }
     }
 }

@@ -3,6 +3,7 @@
 //! No I/O happens here except in [`write_reports`], so reports can be tested and
 //! benchmarked without the daemon.
 
+mod page;
 mod pdf;
 mod text;
 mod xlsx;

@@ -9,13 +9,25 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use printpdf::ParsedFont;
 
-/// The font the PDFs are set in, with its metrics.
+/// The fonts the PDFs are set in, in order of preference: a character is drawn with
+/// the first font that has a glyph for it (IPAexGothic, then a fallback for the few
+/// characters it lacks, such as the simplified 实 in the seed). A character no font
+/// has is never dropped or drawn as a box: [`FontSet::missing_glyph`] finds it and the
+/// build fails naming it.
 pub struct FontSet {
+    fonts: Vec<LoadedFont>,
+}
+
+/// One parsed font.
+pub struct LoadedFont {
     pub font: ParsedFont,
     /// The file name, for messages.
     pub name: String,
     units_per_em: f32,
 }
+
+/// A piece of text set in one font: the font's index in the set and the text.
+pub type Run = (usize, String);
 
 /// Characters that must not start a line.
 const NO_LINE_START: &str =
@@ -24,26 +36,33 @@ const NO_LINE_START: &str =
 const NO_LINE_END: &str = "（「『【〔〈《｛［([{";
 
 impl FontSet {
-    /// Loads a TrueType font file from `dir`.
-    pub fn load(dir: &Path, file: &str) -> anyhow::Result<FontSet> {
-        let path = dir.join(file);
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("reading the font {}", path.display()))?;
-        Self::from_bytes(&bytes, file)
+    /// Loads TrueType font files from `dir`, the preferred one first.
+    pub fn load(dir: &Path, files: &[String]) -> anyhow::Result<FontSet> {
+        let fonts = files
+            .iter()
+            .map(|file| {
+                let path = dir.join(file);
+                let bytes = std::fs::read(&path)
+                    .with_context(|| format!("reading the font {}", path.display()))?;
+                LoadedFont::from_bytes(&bytes, file)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if fonts.is_empty() {
+            bail!("report.fonts: フォントが一つも指定されていません");
+        }
+        Ok(FontSet { fonts })
     }
 
-    /// Parses font bytes.
-    pub fn from_bytes(bytes: &[u8], name: &str) -> anyhow::Result<FontSet> {
-        let mut warnings = Vec::new();
-        let Some(font) = ParsedFont::from_bytes(bytes, 0, &mut warnings) else {
-            bail!("the font {name} could not be parsed");
-        };
-        let units_per_em = f32::from(font.pdf_font_metrics.units_per_em.max(1));
-        Ok(FontSet {
-            font,
-            name: name.to_string(),
-            units_per_em,
-        })
+    /// The fonts, in order of preference.
+    pub fn fonts(&self) -> &[LoadedFont] {
+        &self.fonts
+    }
+
+    /// The index of the font that draws `c`, if any does.
+    fn font_for(&self, c: char) -> Option<usize> {
+        self.fonts
+            .iter()
+            .position(|f| f.font.lookup_glyph_index(c as u32).is_some())
     }
 
     /// The width of `text` in points at `size`.
@@ -52,20 +71,58 @@ impl FontSet {
     }
 
     fn advance(&self, c: char, size: f32) -> f32 {
-        let glyph = self.font.lookup_glyph_index(c as u32).unwrap_or(0);
-        f32::from(self.font.get_horizontal_advance(glyph)) / self.units_per_em * size
+        let font = &self.fonts[self.font_for(c).unwrap_or(0)];
+        font.advance(c, size)
     }
 
-    /// The first character the font cannot draw, if any.
+    /// The first character no font can draw, if any.
     pub fn missing_glyph(&self, text: &str) -> Option<char> {
         text.chars()
             .filter(|c| !c.is_control())
-            .find(|c| self.font.lookup_glyph_index(*c as u32).is_none())
+            .find(|c| self.font_for(*c).is_none())
+    }
+
+    /// Splits `text` into runs that one font each can draw, with each run's width.
+    pub fn runs(&self, text: &str, size: f32) -> Vec<(Run, f32)> {
+        let mut runs: Vec<(Run, f32)> = Vec::new();
+        for c in text.chars() {
+            let index = self.font_for(c).unwrap_or(0);
+            let width = self.fonts[index].advance(c, size);
+            match runs.last_mut() {
+                Some(((last, run), w)) if *last == index => {
+                    run.push(c);
+                    *w += width;
+                }
+                _ => runs.push(((index, c.to_string()), width)),
+            }
+        }
+        runs
     }
 
     /// Breaks `text` into lines no wider than `max_width` points.
     pub fn wrap(&self, text: &str, size: f32, max_width: f32) -> Vec<String> {
         wrap_with(text, max_width, |c| self.advance(c, size))
+    }
+}
+
+impl LoadedFont {
+    /// Parses font bytes.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> anyhow::Result<LoadedFont> {
+        let mut warnings = Vec::new();
+        let Some(font) = ParsedFont::from_bytes(bytes, 0, &mut warnings) else {
+            bail!("the font {name} could not be parsed");
+        };
+        let units_per_em = f32::from(font.pdf_font_metrics.units_per_em.max(1));
+        Ok(LoadedFont {
+            font,
+            name: name.to_string(),
+            units_per_em,
+        })
+    }
+
+    fn advance(&self, c: char, size: f32) -> f32 {
+        let glyph = self.font.lookup_glyph_index(c as u32).unwrap_or(0);
+        f32::from(self.font.get_horizontal_advance(glyph)) / self.units_per_em * size
     }
 }
 

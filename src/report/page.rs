@@ -1,0 +1,492 @@
+//! A small page layout engine on top of printpdf: text in runs of fallback fonts,
+//! paragraphs wrapped with 禁則, tables whose header row repeats on every page, simple
+//! line charts, and a last pass that adds running headers and page numbers.
+//!
+//! Everything is measured before it is drawn, so nothing leaves its cell or the page:
+//! a row that does not fit goes to the next page; text wider than its box is wrapped.
+
+// The portrait size, headings and charts serve the white paper, built on this next.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+
+use anyhow::bail;
+use printpdf::{
+    Color, DateTime as PdfDate, FontId, Greyscale, Line, LineDashPattern, LinePoint, Op, PaintMode,
+    PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+};
+
+use super::text::FontSet;
+
+/// A page size in points.
+#[derive(Debug, Clone, Copy)]
+pub struct PageSize {
+    pub width: f32,
+    pub height: f32,
+}
+
+pub const A4_PORTRAIT: PageSize = PageSize {
+    width: 595.28,
+    height: 841.89,
+};
+pub const A4_LANDSCAPE: PageSize = PageSize {
+    width: 841.89,
+    height: 595.28,
+};
+
+/// Horizontal alignment in a table column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+    Center,
+}
+
+/// A table to lay out: widths in points; the header row repeats on each page.
+pub struct Table {
+    pub widths: Vec<f32>,
+    pub align: Vec<Align>,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub size: f32,
+}
+
+/// An entry of the table of contents: its level, text and the page it starts on.
+#[derive(Debug, Clone)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    /// 0-based page index within the canvas.
+    pub page: usize,
+}
+
+/// A finished page: its drawing and the running-header label in force on it.
+pub struct RawPage {
+    pub ops: Vec<Op>,
+    pub section: String,
+}
+
+/// Pages being laid out, top to bottom.
+pub struct Canvas<'a> {
+    pub fonts: &'a FontSet,
+    pub size: PageSize,
+    pub margin: f32,
+    /// Space kept free at the bottom for the running footer.
+    pub bottom: f32,
+    done: Vec<RawPage>,
+    ops: Vec<Op>,
+    /// The baseline of the next line, from the bottom of the page.
+    pub y: f32,
+    /// The label the running header shows from this page on.
+    pub section: String,
+    pub headings: Vec<Heading>,
+    used_fonts: BTreeSet<usize>,
+}
+
+const PADDING: f32 = 3.0;
+
+impl<'a> Canvas<'a> {
+    pub fn new(fonts: &'a FontSet, size: PageSize, margin: f32) -> Self {
+        Canvas {
+            fonts,
+            size,
+            margin,
+            bottom: margin + 14.0,
+            done: Vec::new(),
+            ops: Vec::new(),
+            y: size.height - margin - 12.0,
+            section: String::new(),
+            headings: Vec::new(),
+            used_fonts: BTreeSet::new(),
+        }
+    }
+
+    /// The width between the margins.
+    pub fn content_width(&self) -> f32 {
+        self.size.width - 2.0 * self.margin
+    }
+
+    /// The 0-based index of the page being drawn.
+    pub fn page_index(&self) -> usize {
+        self.done.len()
+    }
+
+    /// Room left above the bottom margin.
+    pub fn room(&self) -> f32 {
+        self.y - self.bottom
+    }
+
+    /// Starts a new page unless `height` still fits on this one.
+    pub fn ensure_space(&mut self, height: f32) {
+        if self.room() < height {
+            self.new_page();
+        }
+    }
+
+    pub fn new_page(&mut self) {
+        let ops = std::mem::take(&mut self.ops);
+        self.done.push(RawPage {
+            ops,
+            section: self.section.clone(),
+        });
+        self.y = self.size.height - self.margin - 12.0;
+    }
+
+    /// Moves down.
+    pub fn gap(&mut self, height: f32) {
+        self.y -= height;
+    }
+
+    /// A heading, kept with the next `keep` points of content; recorded for the contents.
+    pub fn heading(&mut self, text: &str, size: f32, level: u8, keep: f32) -> anyhow::Result<()> {
+        self.ensure_space(size * 1.6 + keep);
+        let page = self.page_index();
+        self.headings.push(Heading {
+            level,
+            text: text.to_string(),
+            page,
+        });
+        self.paragraph(text, size, 0.0, 1.45)
+    }
+
+    /// Wrapped text across pages; `indent` from the left margin, `leading` as a multiple of the size.
+    pub fn paragraph(
+        &mut self,
+        text: &str,
+        size: f32,
+        indent: f32,
+        leading: f32,
+    ) -> anyhow::Result<()> {
+        let width = self.content_width() - indent;
+        for line in self.fonts.wrap(text, size, width) {
+            self.ensure_space(size * leading);
+            self.y -= size * leading;
+            self.text(
+                &line,
+                size,
+                self.margin + indent,
+                self.y + size * (leading - 1.0) / 2.0,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A line of text at a position, each character in the first font that has it.
+    pub fn text(&mut self, text: &str, size: f32, x: f32, y: f32) -> anyhow::Result<()> {
+        if let Some(c) = self.fonts.missing_glyph(text) {
+            bail!(
+                "「{c}」(U+{:04X}) の字形がどのフォントにもありません:「{text}」",
+                c as u32
+            );
+        }
+        if text.is_empty() {
+            return Ok(());
+        }
+        self.ops.push(Op::StartTextSection);
+        let mut cursor = x;
+        for ((index, run), width) in self.fonts.runs(text, size) {
+            self.used_fonts.insert(index);
+            self.ops.extend([
+                Op::SetFont {
+                    font: PdfFontHandle::External(font_id(index)),
+                    size: Pt(size),
+                },
+                Op::SetTextMatrix {
+                    matrix: TextMatrix::Translate(Pt(cursor), Pt(y)),
+                },
+                Op::ShowText {
+                    items: vec![TextItem::Text(run)],
+                },
+            ]);
+            cursor += width;
+        }
+        self.ops.push(Op::EndTextSection);
+        Ok(())
+    }
+
+    /// Text aligned in a box of `width` from `x`.
+    pub fn aligned(
+        &mut self,
+        text: &str,
+        size: f32,
+        x: f32,
+        width: f32,
+        y: f32,
+        align: Align,
+    ) -> anyhow::Result<()> {
+        let w = self.fonts.width(text, size);
+        let left = match align {
+            Align::Left => x,
+            Align::Right => x + width - w,
+            Align::Center => x + (width - w) / 2.0,
+        };
+        self.text(text, size, left, y)
+    }
+
+    /// A table; rows are never split, the header repeats after each page break.
+    pub fn table(&mut self, table: &Table) -> anyhow::Result<()> {
+        let header_height = self.row_height(&table.header, table);
+        self.ensure_space(
+            header_height
+                + table
+                    .rows
+                    .first()
+                    .map_or(0.0, |r| self.row_height(r, table)),
+        );
+        self.row(&table.header, table, true)?;
+        for row in &table.rows {
+            if self.row_height(row, table) > self.room() {
+                self.new_page();
+                self.row(&table.header, table, true)?;
+            }
+            self.row(row, table, false)?;
+        }
+        Ok(())
+    }
+
+    fn row_height(&self, cells: &[String], table: &Table) -> f32 {
+        let lines = cells
+            .iter()
+            .zip(&table.widths)
+            .map(|(t, w)| self.fonts.wrap(t, table.size, w - 2.0 * PADDING).len())
+            .max()
+            .unwrap_or(1);
+        lines as f32 * table.size * 1.3 + 2.0 * PADDING
+    }
+
+    fn row(&mut self, cells: &[String], table: &Table, header: bool) -> anyhow::Result<()> {
+        let height = self.row_height(cells, table);
+        let top = self.y;
+        let total: f32 = table.widths.iter().sum();
+        if header {
+            self.fill_rect(self.margin, top - height, total, height, 0.9);
+        }
+        let mut x = self.margin;
+        for (column, (text, width)) in cells.iter().zip(&table.widths).enumerate() {
+            let align = if header {
+                Align::Center
+            } else {
+                table.align.get(column).copied().unwrap_or(Align::Left)
+            };
+            let lines = self.fonts.wrap(text, table.size, width - 2.0 * PADDING);
+            for (i, line) in lines.iter().enumerate() {
+                let baseline =
+                    top - PADDING - (i as f32 + 1.0) * table.size * 1.3 + table.size * 0.3;
+                self.aligned(
+                    line,
+                    table.size,
+                    x + PADDING,
+                    width - 2.0 * PADDING,
+                    baseline,
+                    align,
+                )?;
+            }
+            self.line(x, top, x, top - height, 0.5, 0.0);
+            x += width;
+        }
+        self.line(x, top, x, top - height, 0.5, 0.0);
+        self.line(self.margin, top, x, top, 0.5, 0.0);
+        self.line(self.margin, top - height, x, top - height, 0.5, 0.0);
+        self.y = top - height;
+        Ok(())
+    }
+
+    /// A straight line.
+    pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: f32, grey: f32) {
+        self.ops.extend([
+            Op::SetOutlineThickness { pt: Pt(width) },
+            Op::SetOutlineColor {
+                col: Color::Greyscale(Greyscale::new(grey, None)),
+            },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![point(x1, y1), point(x2, y2)],
+                    is_closed: false,
+                },
+            },
+        ]);
+    }
+
+    /// A polyline through the points.
+    pub fn polyline(&mut self, points: &[(f32, f32)], width: f32, grey: f32, dashed: bool) {
+        if points.len() < 2 {
+            return;
+        }
+        if dashed {
+            self.ops.push(Op::SetLineDashPattern {
+                dash: LineDashPattern::new(0.0, &[3.0, 2.0]),
+            });
+        }
+        self.ops.extend([
+            Op::SetOutlineThickness { pt: Pt(width) },
+            Op::SetOutlineColor {
+                col: Color::Greyscale(Greyscale::new(grey, None)),
+            },
+            Op::DrawLine {
+                line: Line {
+                    points: points.iter().map(|(x, y)| point(*x, *y)).collect(),
+                    is_closed: false,
+                },
+            },
+        ]);
+        if dashed {
+            self.ops.push(Op::SetLineDashPattern {
+                dash: LineDashPattern::default(),
+            });
+        }
+    }
+
+    /// A filled rectangle in grey (0 black, 1 white); text after it is black again.
+    pub fn fill_rect(&mut self, x: f32, y: f32, width: f32, height: f32, grey: f32) {
+        let mut rectangle = Rect::from_xywh(Pt(x), Pt(y), Pt(width), Pt(height));
+        rectangle.mode = Some(PaintMode::Fill);
+        self.ops.extend([
+            Op::SetFillColor {
+                col: Color::Greyscale(Greyscale::new(grey, None)),
+            },
+            Op::DrawRectangle { rectangle },
+            Op::SetFillColor {
+                col: Color::Greyscale(Greyscale::new(0.0, None)),
+            },
+        ]);
+    }
+
+    /// Closes the last page and hands over the pages and the fonts they use.
+    pub fn finish(mut self) -> (Vec<RawPage>, BTreeSet<usize>) {
+        if !self.ops.is_empty() || self.done.is_empty() {
+            self.new_page();
+        }
+        (self.done, self.used_fonts)
+    }
+}
+
+fn point(x: f32, y: f32) -> LinePoint {
+    LinePoint {
+        p: Point { x: Pt(x), y: Pt(y) },
+        bezier: false,
+    }
+}
+
+/// The fixed resource name of the font at `index` (printpdf's own ids are random).
+/// printpdf prefixes the subset font's name with it, so it has the form PDF gives
+/// subset tags: six capital letters.
+fn font_id(index: usize) -> FontId {
+    let letter = |n: usize| char::from(b'A' + (n % 26) as u8);
+    FontId(format!("HKSH{}{}", letter(index / 26), letter(index)))
+}
+
+/// Document-wide facts for the PDF's metadata.
+pub struct Meta<'a> {
+    pub title: &'a str,
+    pub author: &'a str,
+    pub subject: &'a str,
+    /// Recorded as `Keywords`: the template version and the sha256 of the inputs.
+    pub keywords: Vec<String>,
+    pub built_at: i64,
+}
+
+/// Writes the pages into a PDF: running header and page number added to each page
+/// from `first_numbered` on, only the fonts used embedded (as subsets), fixed ids.
+pub fn save(
+    fonts: &FontSet,
+    size: PageSize,
+    pages: Vec<RawPage>,
+    used: &BTreeSet<usize>,
+    header: &str,
+    first_numbered: usize,
+    meta: &Meta,
+) -> anyhow::Result<Vec<u8>> {
+    let mut doc = PdfDocument::new(meta.title);
+    for index in used.iter().copied().chain([0]) {
+        doc.resources
+            .fonts
+            .map
+            .entry(font_id(index))
+            .or_insert_with(|| printpdf::PdfFont::new(fonts.fonts()[index].font.clone()));
+    }
+    let total = pages.len();
+    let mut pdf_pages = Vec::with_capacity(total);
+    for (i, page) in pages.into_iter().enumerate() {
+        let mut canvas = Canvas::new(fonts, size, 0.0);
+        canvas.ops = page.ops;
+        if i >= first_numbered {
+            let number = (i + 1 - first_numbered).to_string();
+            canvas.aligned(&number, 9.0, 0.0, size.width, 24.0, Align::Center)?;
+            let running = if page.section.is_empty() {
+                header.to_string()
+            } else {
+                format!("{header}　{}", page.section)
+            };
+            canvas.aligned(
+                &running,
+                7.5,
+                36.0,
+                size.width - 72.0,
+                size.height - 24.0,
+                Align::Right,
+            )?;
+            canvas.line(
+                36.0,
+                size.height - 28.0,
+                size.width - 36.0,
+                size.height - 28.0,
+                0.4,
+                0.5,
+            );
+        }
+        pdf_pages.push(PdfPage::new(
+            printpdf::Mm::from(Pt(size.width)),
+            printpdf::Mm::from(Pt(size.height)),
+            canvas.ops,
+        ));
+    }
+    set_metadata(&mut doc, meta);
+    let mut warnings = Vec::new();
+    let mut bytes = doc
+        .with_pages(pdf_pages)
+        .save(&PdfSaveOptions::default(), &mut warnings);
+    fix_document_id(&mut bytes);
+    Ok(bytes)
+}
+
+fn set_metadata(doc: &mut PdfDocument, meta: &Meta) {
+    let info = &mut doc.metadata.info;
+    if let Ok(built) = PdfDate::from_unix_timestamp(meta.built_at) {
+        info.creation_date = built;
+        info.modification_date = built;
+        info.metadata_date = built;
+    }
+    info.author = meta.author.to_string();
+    info.creator = "hakusho".to_string();
+    info.subject = meta.subject.to_string();
+    info.keywords = meta.keywords.clone();
+}
+
+/// Replaces the random file identifiers of the trailer (`/ID[(…)(…)]`) by a digest of
+/// the rest of the file, of the same length, so that cross-reference offsets hold.
+pub fn fix_document_id(bytes: &mut [u8]) {
+    let Some(start) = find(bytes, b"/ID[(") else {
+        return;
+    };
+    let first = start + 5;
+    let Some(first_end) = find(&bytes[first..], b")").map(|n| first + n) else {
+        return;
+    };
+    let second = first_end + 2;
+    let Some(second_end) = find(&bytes[second..], b")").map(|n| second + n) else {
+        return;
+    };
+    bytes[first..first_end].fill(b'0');
+    bytes[second..second_end].fill(b'0');
+    let digest = crate::intake::sha256_hex(bytes);
+    let digest = digest.as_bytes();
+    for range in [first..first_end, second..second_end] {
+        for (i, b) in bytes[range].iter_mut().enumerate() {
+            *b = digest[i % digest.len()];
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
