@@ -10,12 +10,13 @@ use chrono_tz::{Asia::Tokyo, Tz};
 use lettre::message::Mailbox;
 
 use crate::config::Config;
+use crate::consolidate;
 use crate::intake::{self, FileReport, Intake};
 use crate::mail::template::{render_file, Values};
 use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
 use crate::plan::Plan;
 use crate::receipt;
-use crate::report::{self, Audience, Dataset, FontSet, ReportFile};
+use crate::report::{self, Audience, Dataset, FontSet, ReportFile, WhitePaperLabels};
 use crate::store::Store;
 
 /// Options of one run.
@@ -150,7 +151,13 @@ fn prepare(
     let current = store.current_indicators(&config.city.code, config.fiscal_year())?;
     let dataset = Dataset::new(config, &plan, current, built_at);
     let fonts = FontSet::load(&config.paths.fonts, &config.report.fonts)?;
-    let reports = report::build_reports(&dataset, &fonts)?;
+    let mut reports = report::build_reports(&dataset, &fonts)?;
+    let datasets = consolidate::from_store(config, &mut store, config.fiscal_year())?;
+    let labels = WhitePaperLabels::load(&config.paths.templates)?;
+    reports.insert(
+        0,
+        report::white_paper_file(&datasets, &fonts, &labels, built_at)?,
+    );
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
     let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;
     let missing = config

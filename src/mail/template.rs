@@ -38,7 +38,7 @@ pub fn render(template: &str, values: &Values) -> anyhow::Result<Rendered> {
     })
 }
 
-fn substitute(template: &str, values: &Values) -> anyhow::Result<String> {
+pub fn substitute(template: &str, values: &Values) -> anyhow::Result<String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {

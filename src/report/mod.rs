@@ -3,9 +3,11 @@
 //! No I/O happens here except in [`write_reports`], so reports can be tested and
 //! benchmarked without the daemon.
 
+mod chart;
 mod page;
 mod pdf;
 mod text;
+mod white_paper;
 mod xlsx;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 
 pub use text::FontSet;
+pub use white_paper::Labels as WhitePaperLabels;
 
 use crate::config::Config;
 use crate::domain::FiscalYear;
@@ -160,6 +163,22 @@ fn build_pair(
             bytes: pdf,
         },
     ])
+}
+
+/// The white paper, for the whole administration.
+pub fn white_paper_file(
+    datasets: &crate::consolidate::Datasets,
+    fonts: &FontSet,
+    labels: &WhitePaperLabels,
+    built_at: DateTime<Tz>,
+) -> anyhow::Result<ReportFile> {
+    let bytes = white_paper::build(datasets, fonts, labels, built_at)
+        .context("building the white paper PDF")?;
+    Ok(ReportFile {
+        audience: Audience::Whole,
+        file_name: format!("{}_自治体経営白書.pdf", datasets.fiscal_year_label),
+        bytes,
+    })
 }
 
 /// Writes the reports under `dir`/`<fiscal year>`/ and returns their paths.
