@@ -1,0 +1,165 @@
+//! The white paper as a reader gets it: pdftotext finds every indicator, KPI and
+//! action-plan item of the sample year; every page rendered has ink on it; no word
+//! lies outside its page; it stays under 2 MB.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{compact, pdf_text_compact, repo, sample_indicators, stdout_of, TestCity};
+
+fn white_paper() -> (TestCity, std::path::PathBuf) {
+    let city = TestCity::new(None);
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    let path = city
+        .path()
+        .join("reports/令和2年度/令和2年度_自治体経営白書.pdf");
+    (city, path)
+}
+
+fn seed(name: &str) -> toml::Table {
+    toml::from_str(&std::fs::read_to_string(repo().join("data/seed/fy2020").join(name)).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn every_indicator_kpi_and_action_plan_item_is_in_the_text() {
+    let (_city, path) = white_paper();
+    let text = pdf_text_compact(&path);
+    assert!(text.contains(&compact("三鷹市自治体経営白書 2021")));
+    for (_, name, cells) in sample_indicators() {
+        assert!(text.contains(&compact(&name)), "indicator {name}");
+        for cell in cells {
+            assert!(text.contains(&compact(&cell)), "{cell} of {name}");
+        }
+    }
+    for goal in seed("strategy.toml")["goals"].as_array().unwrap() {
+        for kpi in goal["kpis"].as_array().unwrap() {
+            assert!(
+                text.contains(&compact(kpi["name"].as_str().unwrap())),
+                "KPI {}",
+                kpi["name"]
+            );
+            assert!(
+                text.contains(&compact(kpi["actual"].as_str().unwrap())),
+                "KPI value {}",
+                kpi["actual"]
+            );
+        }
+    }
+    for item in seed("action_plan.toml")["items"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap();
+        assert!(
+            text.contains(&compact(&format!(
+                "{id}　{}",
+                if item["major"].as_bool().unwrap() {
+                    "【主要】"
+                } else {
+                    ""
+                }
+            ))),
+            "item {id}"
+        );
+        assert!(
+            text.contains(&compact(item["title"].as_str().unwrap())),
+            "title of {id}"
+        );
+    }
+    // The simplified 实 of the seed is drawn with the fallback font, not dropped.
+    assert!(text.contains("工事实施設計業務"));
+    assert!(std::fs::metadata(&path).unwrap().len() < 2_000_000);
+}
+
+#[test]
+fn every_page_has_ink_and_no_word_leaves_its_page() {
+    let (city, path) = white_paper();
+    let prefix = city.path().join("page");
+    let status = Command::new("pdftoppm")
+        .args(["-gray", "-r", "20"])
+        .arg(&path)
+        .arg(&prefix)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut pages = 0;
+    for entry in std::fs::read_dir(city.path()).unwrap() {
+        let file = entry.unwrap().path();
+        if file.extension().is_some_and(|e| e == "pgm") {
+            pages += 1;
+            assert!(dark_pixels(&file) > 20, "{} is blank", file.display());
+        }
+    }
+    assert!(pages > 30, "{pages} pages");
+    for (page, (width, height), word) in word_boxes(&path) {
+        let (x0, y0, x1, y1) = word;
+        assert!(
+            x0 >= 0.0 && y0 >= 0.0 && x1 <= width && y1 <= height,
+            "page {page}: a word at {word:?} leaves the page"
+        );
+        assert!(
+            x0 >= 30.0 && x1 <= width - 30.0,
+            "page {page}: a word at {word:?} runs into the margin"
+        );
+    }
+}
+
+/// Pixels darker than light grey in a binary PGM.
+fn dark_pixels(pgm: &Path) -> usize {
+    let bytes = std::fs::read(pgm).unwrap();
+    // Header: P5, width, height, maxval, each followed by white space.
+    let mut fields = 0;
+    let mut start = 0;
+    let mut in_token = false;
+    for (i, b) in bytes.iter().enumerate() {
+        if b.is_ascii_whitespace() {
+            if in_token {
+                fields += 1;
+                in_token = false;
+                if fields == 4 {
+                    start = i + 1;
+                    break;
+                }
+            }
+        } else {
+            in_token = true;
+        }
+    }
+    bytes[start..].iter().filter(|b| **b < 160).count()
+}
+
+/// Each word's box from `pdftotext -bbox`, with its page size.
+fn word_boxes(pdf: &Path) -> Vec<(usize, (f64, f64), (f64, f64, f64, f64))> {
+    let output = Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let html = String::from_utf8(output.stdout).unwrap();
+    let attr = |tag: &str, name: &str| -> f64 {
+        let key = format!("{name}=\"");
+        let start = tag.find(&key).unwrap() + key.len();
+        tag[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    let mut boxes = Vec::new();
+    let mut page = (0, (0.0, 0.0));
+    for tag in html.split('<') {
+        if tag.starts_with("page ") {
+            page = (page.0 + 1, (attr(tag, "width"), attr(tag, "height")));
+        } else if tag.starts_with("word ") {
+            boxes.push((
+                page.0,
+                page.1,
+                (
+                    attr(tag, "xMin"),
+                    attr(tag, "yMin"),
+                    attr(tag, "xMax"),
+                    attr(tag, "yMax"),
+                ),
+            ));
+        }
+    }
+    assert!(boxes.len() > 1000);
+    boxes
+}
