@@ -128,8 +128,11 @@ fn dark_pixels(pgm: &Path) -> usize {
     bytes[start..].iter().filter(|b| **b < 160).count()
 }
 
+/// A word on a page: page number, page size, and the word's box (x0, y0, x1, y1).
+type WordBox = (usize, (f64, f64), (f64, f64, f64, f64));
+
 /// Each word's box from `pdftotext -bbox`, with its page size.
-fn word_boxes(pdf: &Path) -> Vec<(usize, (f64, f64), (f64, f64, f64, f64))> {
+fn word_boxes(pdf: &Path) -> Vec<WordBox> {
     let output = Command::new("pdftotext")
         .arg("-bbox")
         .arg(pdf)
