@@ -158,6 +158,21 @@ fn prepare(
         0,
         report::white_paper_file(&datasets, &fonts, &labels, built_at)?,
     );
+    for submitted in store.current_submissions(&config.city.code, config.fiscal_year())? {
+        let notes: Vec<String> = store
+            .findings_of(submitted.submission_id)?
+            .iter()
+            .map(|f| format!("受付時の指摘 {f}"))
+            .collect();
+        reports.push(report::department_file(
+            &datasets,
+            &submitted.content.department,
+            &notes,
+            &fonts,
+            &labels,
+            built_at,
+        )?);
+    }
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
     let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;
     let missing = config

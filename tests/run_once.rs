@@ -165,13 +165,19 @@ fn check_report_message(message: &mail_parser::Message, subject: &str, reports: 
         names.push(name);
     }
     names.sort();
-    let mut expected = vec![
-        format!("令和2年度_目標指標_{label}.pdf"),
-        format!("令和2年度_目標指標_{label}.xlsx"),
-    ];
-    if label == "全庁" {
-        expected.push("令和2年度_自治体経営白書.pdf".to_string());
-    }
+    let mut expected = if label == "全庁" {
+        vec![
+            format!("令和2年度_目標指標_{label}.pdf"),
+            format!("令和2年度_目標指標_{label}.xlsx"),
+            "令和2年度_自治体経営白書.pdf".to_string(),
+        ]
+    } else {
+        vec![
+            format!("令和2年度_{label}_報告書.pdf"),
+            format!("令和2年度_目標指標_{label}.xlsx"),
+        ]
+    };
+    expected.sort();
     assert_eq!(names, expected);
 }
 
@@ -191,7 +197,7 @@ fn a_second_run_recognises_the_same_files_and_mails_to_the_outbox() {
     );
     assert!(city
         .path()
-        .join("reports/令和2年度/令和2年度_目標指標_企画部.pdf")
+        .join("reports/令和2年度/令和2年度_企画部_報告書.pdf")
         .exists());
     let archived = walk_files(&city.path().join("archive"));
     assert_eq!(archived, 10, "each distinct file archived once");

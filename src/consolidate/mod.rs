@@ -95,6 +95,51 @@ fn add_history(datasets: &mut Datasets, year: FiscalYear, submissions: &[Current
     }
 }
 
+impl Datasets {
+    /// The part of the datasets one department owns: its policies, KPIs, action-plan
+    /// items (named, or reported by it), its plan, and the gaps and findings that
+    /// concern it.
+    pub fn for_department(&self, department: &str) -> Datasets {
+        let mut own = self.clone();
+        let wp = &mut own.white_paper;
+        for part in &mut wp.parts {
+            part.policies.retain(|p| p.department == department);
+        }
+        wp.parts.retain(|p| !p.policies.is_empty());
+        for goal in &mut wp.strategy.goals {
+            goal.kpis.retain(|k| k.department == department);
+        }
+        wp.strategy
+            .goals
+            .retain(|g| !g.kpis.is_empty() || g.numeric_goal.department == department);
+        for system in wp
+            .action_plan
+            .groups
+            .iter_mut()
+            .flat_map(|g| &mut g.systems)
+        {
+            system.items.retain(|i| {
+                i.departments.iter().any(|d| d == department)
+                    || i.sources.iter().any(|s| s.department == department)
+            });
+        }
+        for group in &mut wp.action_plan.groups {
+            group.systems.retain(|s| !s.items.is_empty());
+        }
+        wp.action_plan.groups.retain(|g| !g.systems.is_empty());
+        own.department_plans.retain(|p| p.department == department);
+        own.gaps.retain(|g| g.department == department);
+        own.findings.retain(|f| {
+            f.places.iter().any(|p| {
+                p.source
+                    .as_ref()
+                    .is_some_and(|s| s.department == department)
+            })
+        });
+        own
+    }
+}
+
 /// Builds both datasets for the configured fiscal year.
 pub fn build(config: &Config, plan: &Plan, submissions: &[CurrentSubmission]) -> Datasets {
     let builder = Builder {

@@ -126,13 +126,19 @@ impl ReportFile {
 
 /// Builds the consolidated reports and one pair per department that submitted.
 pub fn build_reports(dataset: &Dataset, fonts: &FontSet) -> anyhow::Result<Vec<ReportFile>> {
-    let mut files = build_pair(dataset, fonts, Audience::Whole, "全庁")?;
+    let mut files = vec![indicator_xlsx(dataset, Audience::Whole, "全庁")?];
+    let stem = format!("{}_目標指標_全庁", dataset.fiscal_year);
+    let pdf = pdf::indicator_document(dataset, fonts, "全庁")
+        .with_context(|| format!("building the PDF {stem}.pdf"))?;
+    files.push(ReportFile {
+        audience: Audience::Whole,
+        file_name: format!("{stem}.pdf"),
+        bytes: pdf,
+    });
     for department in &dataset.departments {
         let name = &department.department;
-        let own = dataset.for_department(name);
-        files.extend(build_pair(
-            &own,
-            fonts,
+        files.push(indicator_xlsx(
+            &dataset.for_department(name),
             Audience::Department(name.clone()),
             name,
         )?);
@@ -140,29 +146,38 @@ pub fn build_reports(dataset: &Dataset, fonts: &FontSet) -> anyhow::Result<Vec<R
     Ok(files)
 }
 
-fn build_pair(
+fn indicator_xlsx(
     dataset: &Dataset,
-    fonts: &FontSet,
     audience: Audience,
     label: &str,
-) -> anyhow::Result<Vec<ReportFile>> {
-    let stem = format!("{}_目標指標_{label}", dataset.fiscal_year);
-    let xlsx = xlsx::indicator_workbook(dataset)
-        .with_context(|| format!("building the workbook {stem}.xlsx"))?;
-    let pdf = pdf::indicator_document(dataset, fonts, label)
-        .with_context(|| format!("building the PDF {stem}.pdf"))?;
-    Ok(vec![
-        ReportFile {
-            audience: audience.clone(),
-            file_name: format!("{stem}.xlsx"),
-            bytes: xlsx,
-        },
-        ReportFile {
-            audience,
-            file_name: format!("{stem}.pdf"),
-            bytes: pdf,
-        },
-    ])
+) -> anyhow::Result<ReportFile> {
+    let file_name = format!("{}_目標指標_{label}.xlsx", dataset.fiscal_year);
+    let bytes = xlsx::indicator_workbook(dataset)
+        .with_context(|| format!("building the workbook {file_name}"))?;
+    Ok(ReportFile {
+        audience,
+        file_name,
+        bytes,
+    })
+}
+
+/// A department's own report (PDF): its part of the white paper, its 運営方針と目標,
+/// and what is missing or was flagged (`notes`: its submission's intake findings).
+pub fn department_file(
+    datasets: &crate::consolidate::Datasets,
+    department: &str,
+    notes: &[String],
+    fonts: &FontSet,
+    labels: &WhitePaperLabels,
+    built_at: DateTime<Tz>,
+) -> anyhow::Result<ReportFile> {
+    let bytes = white_paper::build_department(datasets, department, notes, fonts, labels, built_at)
+        .with_context(|| format!("building the report of {department}"))?;
+    Ok(ReportFile {
+        audience: Audience::Department(department.to_string()),
+        file_name: format!("{}_{department}_報告書.pdf", datasets.fiscal_year_label),
+        bytes,
+    })
 }
 
 /// The white paper, for the whole administration.

@@ -49,6 +49,11 @@ pub struct Labels {
     pub overview_label: String,
     pub action_progress_label: String,
     pub no_progress: String,
+    pub department_title: String,
+    pub department_plan_heading: String,
+    pub submission_heading: String,
+    pub nothing_to_note: String,
+    pub missing_field: String,
 }
 
 impl Labels {
@@ -61,23 +66,58 @@ impl Labels {
     }
 }
 
-/// Builds the white paper. `built_at` (Unix seconds) dates the cover and the metadata.
+/// Builds the white paper. `built_at` dates the cover and the metadata.
 pub fn build(
     datasets: &Datasets,
     fonts: &FontSet,
     labels: &Labels,
     built_at: chrono::DateTime<chrono_tz::Tz>,
 ) -> anyhow::Result<Vec<u8>> {
-    let values = Values::from([
+    let title = substitute(&labels.title, &base_values(datasets))?;
+    render(datasets, fonts, labels, built_at, &title, |_, _| Ok(()))
+}
+
+/// A department's own report: its part of the white paper, then its 運営方針と目標 and
+/// what is missing or was flagged in its submission (`notes`: the intake findings of
+/// its current submission).
+pub fn build_department(
+    datasets: &Datasets,
+    department: &str,
+    notes: &[String],
+    fonts: &FontSet,
+    labels: &Labels,
+    built_at: chrono::DateTime<chrono_tz::Tz>,
+) -> anyhow::Result<Vec<u8>> {
+    let own = datasets.for_department(department);
+    let mut values = base_values(datasets);
+    values.insert("department", department.to_string());
+    let title = substitute(&labels.department_title, &values)?;
+    render(&own, fonts, labels, built_at, &title, |canvas, writer| {
+        writer.department_sections(canvas, &own, notes)
+    })
+}
+
+fn base_values(datasets: &Datasets) -> Values {
+    Values::from([
         ("city", datasets.city.clone()),
         ("edition", (datasets.fiscal_year + 1).to_string()),
         ("plan", datasets.white_paper.plan_name.clone()),
         ("fiscal_year", datasets.fiscal_year_label.clone()),
         ("strategy", datasets.white_paper.strategy.name.clone()),
         ("action_plan", datasets.white_paper.action_plan.name.clone()),
-    ]);
-    let text = |template: &str| substitute(template, &values);
-    let title = text(&labels.title)?;
+    ])
+}
+
+/// Cover, contents, the two chapters, then whatever `extra` adds.
+fn render(
+    datasets: &Datasets,
+    fonts: &FontSet,
+    labels: &Labels,
+    built_at: chrono::DateTime<chrono_tz::Tz>,
+    title: &str,
+    extra: impl Fn(&mut Canvas, &Writer) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<u8>> {
+    let values = base_values(datasets);
     let writer = Writer {
         labels,
         values: &values,
@@ -85,6 +125,7 @@ pub fn build(
     let mut body = Canvas::new(fonts, A4_PORTRAIT, MARGIN);
     writer.chapter1(&mut body, datasets)?;
     writer.chapter2(&mut body, datasets)?;
+    extra(&mut body, &writer)?;
     let headings = body.headings.clone();
     let (body_pages, mut used) = body.finish();
     // The contents go before the body, so the body's page numbers depend on how many
@@ -93,7 +134,7 @@ pub fn build(
     let front = contents(fonts, labels, &headings, draft.0.len())?;
     used.extend(front.1);
     let mut cover = Canvas::new(fonts, A4_PORTRAIT, MARGIN);
-    cover_page(&mut cover, &title, labels, datasets, built_at)?;
+    cover_page(&mut cover, title, labels, datasets, built_at)?;
     let (cover_pages, cover_fonts) = cover.finish();
     used.extend(cover_fonts);
     let pages: Vec<RawPage> = cover_pages
@@ -103,7 +144,7 @@ pub fn build(
         .collect();
     let digest = crate::intake::sha256_hex(crate::export::to_json(datasets)?.as_bytes());
     let meta = Meta {
-        title: &title,
+        title,
         author: &datasets.city,
         subject: &datasets.white_paper.plan_name,
         keywords: vec![
@@ -115,7 +156,7 @@ pub fn build(
         ],
         built_at: built_at.timestamp(),
     };
-    save(fonts, A4_PORTRAIT, pages, &used, &title, 1, &meta)
+    save(fonts, A4_PORTRAIT, pages, &used, title, 1, &meta)
 }
 
 fn cover_page(
@@ -405,6 +446,78 @@ impl Writer<'_> {
         })?;
         for note in &goal.notes {
             canvas.paragraph(note, 7.5, 0.0, 1.4)?;
+        }
+        Ok(())
+    }
+
+    /// The department's 運営方針と目標 and the state of its submission.
+    fn department_sections(
+        &self,
+        canvas: &mut Canvas,
+        own: &Datasets,
+        notes: &[String],
+    ) -> anyhow::Result<()> {
+        canvas.new_page();
+        canvas.section = self.labels.department_plan_heading.clone();
+        canvas.heading(&self.labels.department_plan_heading, 13.0, 1, 40.0)?;
+        let dash = |s: &str| {
+            if s.is_empty() {
+                self.labels.missing_field.clone()
+            } else {
+                s.to_string()
+            }
+        };
+        for plan in &own.department_plans {
+            let fields = [
+                ("組織構成", plan.sections.join("、")),
+                ("職員数", plan.staff_count.clone()),
+                ("予算規模", plan.budget.clone()),
+                ("運営方針", plan.operating_policy.clone()),
+            ];
+            for (label, value) in fields {
+                canvas.paragraph(&format!("{label}: {}", dash(&value)), BODY, 0.0, 1.6)?;
+            }
+            canvas.paragraph("主要事業と目標指標", 9.5, 0.0, 1.8)?;
+            if plan.projects.is_empty() {
+                canvas.paragraph(&self.labels.missing_field, BODY, 9.0, 1.55)?;
+            }
+            for p in &plan.projects {
+                canvas.paragraph(&format!("{}{}", p.number, p.title), BODY, 9.0, 1.55)?;
+                canvas.paragraph(
+                    &format!(
+                        "目標指標: {}　目標: {}",
+                        dash(&p.indicator),
+                        dash(&p.target)
+                    ),
+                    8.0,
+                    21.0,
+                    1.45,
+                )?;
+            }
+            canvas.paragraph(
+                &format!(
+                    "新型コロナウイルス感染症への対応: {}",
+                    dash(&plan.covid_response)
+                ),
+                BODY,
+                0.0,
+                1.8,
+            )?;
+        }
+        canvas.gap(8.0);
+        canvas.heading(&self.labels.submission_heading, 13.0, 1, 40.0)?;
+        let mut lines: Vec<String> = own
+            .gaps
+            .iter()
+            .map(|g| format!("不足: {}", g.what))
+            .collect();
+        lines.extend(own.findings.iter().map(|f| format!("照合: {}", f.message)));
+        lines.extend(notes.iter().cloned());
+        if lines.is_empty() {
+            lines.push(self.labels.nothing_to_note.clone());
+        }
+        for line in lines {
+            canvas.paragraph(&format!("・{line}"), BODY, 0.0, 1.55)?;
         }
         Ok(())
     }
