@@ -158,6 +158,12 @@ fn prepare(
         0,
         report::white_paper_file(&datasets, &fonts, &labels, built_at)?,
     );
+    let states = store.latest_by_department(&config.city.code, config.fiscal_year())?;
+    let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
+    reports.insert(
+        0,
+        report::summary_file(&datasets, &names, &states, &fonts, built_at)?,
+    );
     for submitted in store.current_submissions(&config.city.code, config.fiscal_year())? {
         let notes: Vec<String> = store
             .findings_of(submitted.submission_id)?

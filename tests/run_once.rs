@@ -170,6 +170,7 @@ fn check_report_message(message: &mail_parser::Message, subject: &str, reports: 
             format!("令和2年度_目標指標_{label}.pdf"),
             format!("令和2年度_目標指標_{label}.xlsx"),
             "令和2年度_自治体経営白書.pdf".to_string(),
+            "令和2年度_管理者向け要約.pdf".to_string(),
         ]
     } else {
         vec![
@@ -223,7 +224,7 @@ fn the_same_data_and_build_time_give_byte_identical_reports() {
         .map(|e| e.unwrap().file_name())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 23);
+    assert_eq!(names.len(), 24);
     for name in names {
         let a = std::fs::read(dir(&first).join(&name)).unwrap();
         let b = std::fs::read(dir(&second).join(&name)).unwrap();

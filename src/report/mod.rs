@@ -6,6 +6,7 @@
 mod chart;
 mod page;
 mod pdf;
+mod summary;
 mod text;
 mod white_paper;
 mod xlsx;
@@ -176,6 +177,23 @@ pub fn department_file(
     Ok(ReportFile {
         audience: Audience::Department(department.to_string()),
         file_name: format!("{}_{department}_報告書.pdf", datasets.fiscal_year_label),
+        bytes,
+    })
+}
+
+/// The manager summary: submission status, indicators off target, findings, changes.
+pub fn summary_file(
+    datasets: &crate::consolidate::Datasets,
+    departments: &[String],
+    states: &[crate::store::SubmissionState],
+    fonts: &FontSet,
+    built_at: DateTime<Tz>,
+) -> anyhow::Result<ReportFile> {
+    let bytes = summary::build(datasets, departments, states, fonts, built_at)
+        .context("building the manager summary")?;
+    Ok(ReportFile {
+        audience: Audience::Whole,
+        file_name: format!("{}_管理者向け要約.pdf", datasets.fiscal_year_label),
         bytes,
     })
 }

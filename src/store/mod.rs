@@ -54,6 +54,17 @@ pub struct CurrentSubmission {
     pub content: SubmissionContent,
 }
 
+/// Where a department's latest submission of a year stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionState {
+    pub department: String,
+    pub accepted: bool,
+    pub file_name: String,
+    pub received_at: String,
+    pub errors: i64,
+    pub warnings: i64,
+}
+
 /// A department's current indicators, with the file they came from.
 #[derive(Debug, Clone)]
 pub struct DepartmentIndicators {
@@ -241,6 +252,35 @@ impl Store {
             params![city_code, fiscal_year.start_year(), hash, texts.basic_plan, texts.strategy, texts.action_plan],
         )?;
         Ok(())
+    }
+
+    /// Each department's latest submission for the year (accepted or not), with how
+    /// many errors and warnings it drew.
+    pub fn latest_by_department(
+        &self,
+        city_code: &str,
+        fiscal_year: FiscalYear,
+    ) -> anyhow::Result<Vec<SubmissionState>> {
+        let mut statement = self.connection.prepare(
+            "SELECT s.department, s.status, s.file_name, s.received_at,
+                    (SELECT COUNT(*) FROM findings f WHERE f.submission_id = s.id AND f.severity = 'error'),
+                    (SELECT COUNT(*) FROM findings f WHERE f.submission_id = s.id AND f.severity = 'warning')
+             FROM submissions s
+             WHERE s.city_code = ?1 AND s.fiscal_year = ?2 AND s.department IS NOT NULL
+               AND s.id = (SELECT MAX(t.id) FROM submissions t
+                           WHERE t.city_code = s.city_code AND t.fiscal_year = s.fiscal_year AND t.department = s.department)",
+        )?;
+        let rows = statement.query_map(params![city_code, fiscal_year.start_year()], |row| {
+            Ok(SubmissionState {
+                department: row.get(0)?,
+                accepted: row.get::<_, String>(1)? == "accepted",
+                file_name: row.get(2)?,
+                received_at: row.get(3)?,
+                errors: row.get(4)?,
+                warnings: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The fiscal years with an accepted submission, oldest first.
