@@ -158,6 +158,10 @@ fn prepare(
         0,
         report::white_paper_file(&datasets, &fonts, &labels, built_at)?,
     );
+    let texts = report::DepartmentPlanTexts::load(&config.paths.templates)?;
+    reports.extend(report::department_plan_files(
+        &datasets, &texts, &fonts, built_at,
+    )?);
     let states = store.latest_by_department(&config.city.code, config.fiscal_year())?;
     let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
     reports.insert(

@@ -4,6 +4,7 @@
 //! benchmarked without the daemon.
 
 mod chart;
+mod department_plans;
 mod page;
 mod pdf;
 mod summary;
@@ -17,6 +18,7 @@ use anyhow::Context;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
+pub use department_plans::Texts as DepartmentPlanTexts;
 pub use text::FontSet;
 pub use white_paper::Labels as WhitePaperLabels;
 
@@ -196,6 +198,32 @@ pub fn summary_file(
         file_name: format!("{}_管理者向け要約.pdf", datasets.fiscal_year_label),
         bytes,
     })
+}
+
+/// 各部の運営方針と目標: the booklet and the newsletter page.
+pub fn department_plan_files(
+    datasets: &crate::consolidate::Datasets,
+    texts: &DepartmentPlanTexts,
+    fonts: &FontSet,
+    built_at: DateTime<Tz>,
+) -> anyhow::Result<Vec<ReportFile>> {
+    let label = &datasets.fiscal_year_label;
+    let booklet = department_plans::booklet(datasets, texts, fonts, built_at)
+        .context("building the 各部の運営方針と目標 booklet")?;
+    let page = department_plans::newsletter(datasets, texts, fonts, built_at)
+        .context("building the newsletter page")?;
+    Ok(vec![
+        ReportFile {
+            audience: Audience::Whole,
+            file_name: format!("{label}_各部の運営方針と目標.pdf"),
+            bytes: booklet,
+        },
+        ReportFile {
+            audience: Audience::Whole,
+            file_name: format!("{label}_広報紙_各部の運営方針と目標.pdf"),
+            bytes: page,
+        },
+    ])
 }
 
 /// The white paper, for the whole administration.
