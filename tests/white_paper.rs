@@ -166,3 +166,70 @@ fn word_boxes(pdf: &Path) -> Vec<WordBox> {
     assert!(boxes.len() > 1000);
     boxes
 }
+
+#[test]
+fn the_newsletter_page_holds_every_priority_project_on_one_page_and_the_booklet_prints_dashes() {
+    let (city, _) = white_paper();
+    let reports = city.path().join("reports/令和2年度");
+    let newsletter = reports.join("令和2年度_広報紙_各部の運営方針と目標.pdf");
+    let text = pdf_text_compact(&newsletter);
+    assert!(text.contains(&compact("「各部の運営方針と目標」を策定しました")));
+    for department in seed("department_plans.toml")["departments"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(text.contains(department["name"].as_str().unwrap()));
+        for (i, project) in department["priority_projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            let numbered = format!(
+                "{}{}",
+                ["①", "②", "③", "④", "⑤", "⑥"][i],
+                project.as_str().unwrap()
+            );
+            assert!(text.contains(&compact(&numbered)), "{numbered}");
+        }
+    }
+    assert_eq!(pages(&newsletter), 1);
+    let booklet = pdf_text_compact(&reports.join("令和2年度_各部の運営方針と目標.pdf"));
+    // The sample year gives no staff count or budget: they print as —, not as a gap.
+    assert!(booklet.contains("職員数—"), "staff count prints as —");
+    assert!(booklet.contains("予算規模—"));
+    assert!(booklet.contains("新たな参加と協働の仕組みづくり"));
+}
+
+#[test]
+fn the_manager_summary_gives_every_department_and_the_findings_on_two_pages_at_most() {
+    let (city, _) = white_paper();
+    let summary = city
+        .path()
+        .join("reports/令和2年度/令和2年度_管理者向け要約.pdf");
+    let text = pdf_text_compact(&summary);
+    for department in common::DEPARTMENTS {
+        assert!(text.contains(department), "{department}");
+    }
+    assert!(text.contains("受理(要確認)"));
+    assert!(
+        text.contains(&compact("英語版ホームページのアクセス件数")),
+        "an indicator off target"
+    );
+    assert!(
+        text.contains(&compact("総合戦略KPI K2-2")),
+        "the cross-check finding"
+    );
+    assert!(pages(&summary) <= 2);
+}
+
+fn pages(pdf: &Path) -> usize {
+    let output = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let info = String::from_utf8(output.stdout).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
