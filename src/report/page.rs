@@ -5,9 +5,6 @@
 //! Everything is measured before it is drawn, so nothing leaves its cell or the page:
 //! a row that does not fit goes to the next page; text wider than its box is wrapped.
 
-// The portrait size, headings and charts serve the white paper, built on this next.
-#![allow(dead_code)]
-
 use std::collections::BTreeSet;
 
 use anyhow::bail;
