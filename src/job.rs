@@ -148,41 +148,7 @@ fn prepare(
     let plan = Plan::load(&config.paths.plan)?;
     let inbox = intake::inbox_files(&config.paths.inbox)?;
     let (files, receipts) = take_in(config, &plan, &mut store, &inbox)?;
-    let current = store.current_indicators(&config.city.code, config.fiscal_year())?;
-    let dataset = Dataset::new(config, &plan, current, built_at);
-    let fonts = FontSet::load(&config.paths.fonts, &config.report.fonts)?;
-    let mut reports = report::build_reports(&dataset, &fonts)?;
-    let datasets = consolidate::from_store(config, &mut store, config.fiscal_year())?;
-    let labels = WhitePaperLabels::load(&config.paths.templates)?;
-    reports.insert(
-        0,
-        report::white_paper_file(&datasets, &fonts, &labels, built_at)?,
-    );
-    let texts = report::DepartmentPlanTexts::load(&config.paths.templates)?;
-    reports.extend(report::department_plan_files(
-        &datasets, &texts, &fonts, built_at,
-    )?);
-    let states = store.latest_by_department(&config.city.code, config.fiscal_year())?;
-    let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
-    reports.insert(
-        0,
-        report::summary_file(&datasets, &names, &states, &fonts, built_at)?,
-    );
-    for submitted in store.current_submissions(&config.city.code, config.fiscal_year())? {
-        let notes: Vec<String> = store
-            .findings_of(submitted.submission_id)?
-            .iter()
-            .map(|f| format!("受付時の指摘 {f}"))
-            .collect();
-        reports.push(report::department_file(
-            &datasets,
-            &submitted.content.department,
-            &notes,
-            &fonts,
-            &labels,
-            built_at,
-        )?);
-    }
+    let (dataset, reports) = build_all_reports(config, &plan, &mut store, built_at)?;
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
     let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;
     let missing = config
@@ -199,6 +165,50 @@ fn prepare(
         missing,
     };
     Ok((summary, receipts, messages))
+}
+
+/// Every report of the configured year from the store: the white paper, the manager
+/// summary, 各部の運営方針と目標 (booklet and newsletter page), the indicator tables, and
+/// each department's own report. Pure but for reading the store and the templates.
+pub fn build_all_reports(
+    config: &Config,
+    plan: &Plan,
+    store: &mut Store,
+    built_at: DateTime<Tz>,
+) -> anyhow::Result<(Dataset, Vec<ReportFile>)> {
+    let year = config.fiscal_year();
+    let current = store.current_indicators(&config.city.code, year)?;
+    let dataset = Dataset::new(config, plan, current, built_at);
+    let fonts = FontSet::load(&config.paths.fonts, &config.report.fonts)?;
+    let datasets = consolidate::from_store(config, store, year)?;
+    let labels = WhitePaperLabels::load(&config.paths.templates)?;
+    let texts = report::DepartmentPlanTexts::load(&config.paths.templates)?;
+    let states = store.latest_by_department(&config.city.code, year)?;
+    let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
+    let mut reports = vec![
+        report::white_paper_file(&datasets, &fonts, &labels, built_at)?,
+        report::summary_file(&datasets, &names, &states, &fonts, built_at)?,
+    ];
+    reports.extend(report::department_plan_files(
+        &datasets, &texts, &fonts, built_at,
+    )?);
+    reports.extend(report::build_reports(&dataset, &fonts)?);
+    for submitted in store.current_submissions(&config.city.code, year)? {
+        let notes: Vec<String> = store
+            .findings_of(submitted.submission_id)?
+            .iter()
+            .map(|f| format!("受付時の指摘 {f}"))
+            .collect();
+        reports.push(report::department_file(
+            &datasets,
+            &submitted.content.department,
+            &notes,
+            &fonts,
+            &labels,
+            built_at,
+        )?);
+    }
+    Ok((dataset, reports))
 }
 
 /// One message per department that submitted, and one to the managers.

@@ -181,21 +181,21 @@ impl<'a> Canvas<'a> {
         }
         self.ops.push(Op::StartTextSection);
         let mut cursor = x;
-        for ((index, run), width) in self.fonts.runs(text, size) {
-            self.used_fonts.insert(index);
+        for run in self.fonts.runs(text, size) {
+            self.used_fonts.insert(run.font);
             self.ops.extend([
                 Op::SetFont {
-                    font: PdfFontHandle::External(font_id(index)),
+                    font: PdfFontHandle::External(font_id(run.font)),
                     size: Pt(size),
                 },
                 Op::SetTextMatrix {
                     matrix: TextMatrix::Translate(Pt(cursor), Pt(y)),
                 },
                 Op::ShowText {
-                    items: vec![TextItem::Text(run)],
+                    items: vec![TextItem::GlyphIds(run.glyphs)],
                 },
             ]);
-            cursor += width;
+            cursor += run.width;
         }
         self.ops.push(Op::EndTextSection);
         Ok(())

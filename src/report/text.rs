@@ -7,7 +7,10 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use printpdf::ParsedFont;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use printpdf::{Codepoint, ParsedFont};
 
 /// The fonts the PDFs are set in, in order of preference: a character is drawn with
 /// the first font that has a glyph for it (IPAexGothic, then a fallback for the few
@@ -16,6 +19,19 @@ use printpdf::ParsedFont;
 /// build fails naming it.
 pub struct FontSet {
     fonts: Vec<LoadedFont>,
+    /// Each character's font, glyph and advance, looked up once: the fonts' own cmap
+    /// lookup is slow enough to dominate a report otherwise (85% of the white paper's
+    /// time, measured with perf).
+    glyphs: Mutex<HashMap<char, Option<Glyph>>>,
+}
+
+/// Where a character is drawn from.
+#[derive(Debug, Clone, Copy)]
+struct Glyph {
+    font: usize,
+    id: u16,
+    /// Advance in the font's units.
+    advance: u16,
 }
 
 /// One parsed font.
@@ -26,8 +42,13 @@ pub struct LoadedFont {
     units_per_em: f32,
 }
 
-/// A piece of text set in one font: the font's index in the set and the text.
-pub type Run = (usize, String);
+/// A piece of text set in one font: the font's index in the set, its glyphs (each
+/// with the text it stands for, for extraction) and its width in points.
+pub struct Run {
+    pub font: usize,
+    pub glyphs: Vec<Codepoint>,
+    pub width: f32,
+}
 
 /// Characters that must not start a line.
 const NO_LINE_START: &str =
@@ -50,19 +71,30 @@ impl FontSet {
         if fonts.is_empty() {
             bail!("report.fonts: フォントが一つも指定されていません");
         }
-        Ok(FontSet { fonts })
+        Ok(FontSet {
+            fonts,
+            glyphs: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The glyph that draws `c`, from the first font that has one.
+    fn glyph(&self, c: char) -> Option<Glyph> {
+        let mut cache = self.glyphs.lock().unwrap_or_else(|e| e.into_inner());
+        *cache.entry(c).or_insert_with(|| {
+            self.fonts.iter().enumerate().find_map(|(font, f)| {
+                let id = f.font.lookup_glyph_index(c as u32)?;
+                Some(Glyph {
+                    font,
+                    id,
+                    advance: f.font.get_horizontal_advance(id),
+                })
+            })
+        })
     }
 
     /// The fonts, in order of preference.
     pub fn fonts(&self) -> &[LoadedFont] {
         &self.fonts
-    }
-
-    /// The index of the font that draws `c`, if any does.
-    fn font_for(&self, c: char) -> Option<usize> {
-        self.fonts
-            .iter()
-            .position(|f| f.font.lookup_glyph_index(c as u32).is_some())
     }
 
     /// The width of `text` in points at `size`.
@@ -71,29 +103,37 @@ impl FontSet {
     }
 
     fn advance(&self, c: char, size: f32) -> f32 {
-        let font = &self.fonts[self.font_for(c).unwrap_or(0)];
-        font.advance(c, size)
+        match self.glyph(c) {
+            Some(g) => f32::from(g.advance) / self.fonts[g.font].units_per_em * size,
+            None => 0.0,
+        }
     }
 
     /// The first character no font can draw, if any.
     pub fn missing_glyph(&self, text: &str) -> Option<char> {
         text.chars()
             .filter(|c| !c.is_control())
-            .find(|c| self.font_for(*c).is_none())
+            .find(|c| self.glyph(*c).is_none())
     }
 
-    /// Splits `text` into runs that one font each can draw, with each run's width.
-    pub fn runs(&self, text: &str, size: f32) -> Vec<(Run, f32)> {
-        let mut runs: Vec<(Run, f32)> = Vec::new();
+    /// Splits `text` into runs that one font each can draw. Characters no font has
+    /// are left out here; callers check [`FontSet::missing_glyph`] first.
+    pub fn runs(&self, text: &str, size: f32) -> Vec<Run> {
+        let mut runs: Vec<Run> = Vec::new();
         for c in text.chars() {
-            let index = self.font_for(c).unwrap_or(0);
-            let width = self.fonts[index].advance(c, size);
+            let Some(glyph) = self.glyph(c) else { continue };
+            let width = f32::from(glyph.advance) / self.fonts[glyph.font].units_per_em * size;
+            let codepoint = Codepoint::with_cid(glyph.id, 0.0, c.to_string());
             match runs.last_mut() {
-                Some(((last, run), w)) if *last == index => {
-                    run.push(c);
-                    *w += width;
+                Some(run) if run.font == glyph.font => {
+                    run.glyphs.push(codepoint);
+                    run.width += width;
                 }
-                _ => runs.push(((index, c.to_string()), width)),
+                _ => runs.push(Run {
+                    font: glyph.font,
+                    glyphs: vec![codepoint],
+                    width,
+                }),
             }
         }
         runs
@@ -118,11 +158,6 @@ impl LoadedFont {
             name: name.to_string(),
             units_per_em,
         })
-    }
-
-    fn advance(&self, c: char, size: f32) -> f32 {
-        let glyph = self.font.lookup_glyph_index(c as u32).unwrap_or(0);
-        f32::from(self.font.get_horizontal_advance(glyph)) / self.units_per_em * size
     }
 }
 
