@@ -78,6 +78,8 @@ pub struct Canvas<'a> {
     pub section: String,
     pub headings: Vec<Heading>,
     used_fonts: BTreeSet<usize>,
+    /// The stroke width and grey last set on this page, so they are set only on change.
+    stroke: Option<(f32, f32)>,
 }
 
 const PADDING: f32 = 3.0;
@@ -95,6 +97,7 @@ impl<'a> Canvas<'a> {
             section: String::new(),
             headings: Vec::new(),
             used_fonts: BTreeSet::new(),
+            stroke: None,
         }
     }
 
@@ -290,18 +293,24 @@ impl<'a> Canvas<'a> {
 
     /// A straight line.
     pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: f32, grey: f32) {
-        self.ops.extend([
-            Op::SetOutlineThickness { pt: Pt(width) },
-            Op::SetOutlineColor {
+        self.set_stroke(width, grey);
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![point(x1, y1), point(x2, y2)],
+                is_closed: false,
+            },
+        });
+    }
+
+    /// Sets the stroke only when it changes: tables draw thousands of lines alike.
+    fn set_stroke(&mut self, width: f32, grey: f32) {
+        if self.stroke != Some((width, grey)) {
+            self.ops.push(Op::SetOutlineThickness { pt: Pt(width) });
+            self.ops.push(Op::SetOutlineColor {
                 col: Color::Greyscale(Greyscale::new(grey, None)),
-            },
-            Op::DrawLine {
-                line: Line {
-                    points: vec![point(x1, y1), point(x2, y2)],
-                    is_closed: false,
-                },
-            },
-        ]);
+            });
+            self.stroke = Some((width, grey));
+        }
     }
 
     /// A polyline through the points.
@@ -314,18 +323,13 @@ impl<'a> Canvas<'a> {
                 dash: LineDashPattern::new(0.0, &[3.0, 2.0]),
             });
         }
-        self.ops.extend([
-            Op::SetOutlineThickness { pt: Pt(width) },
-            Op::SetOutlineColor {
-                col: Color::Greyscale(Greyscale::new(grey, None)),
+        self.set_stroke(width, grey);
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: points.iter().map(|(x, y)| point(*x, *y)).collect(),
+                is_closed: false,
             },
-            Op::DrawLine {
-                line: Line {
-                    points: points.iter().map(|(x, y)| point(*x, *y)).collect(),
-                    is_closed: false,
-                },
-            },
-        ]);
+        });
         if dashed {
             self.ops.push(Op::SetLineDashPattern {
                 dash: LineDashPattern::default(),
