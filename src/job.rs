@@ -192,6 +192,7 @@ pub fn build_all_reports(
     reports.extend(report::department_plan_files(
         &datasets, &texts, &fonts, built_at,
     )?);
+    reports.push(report::workbook_file(&datasets, None, built_at)?);
     reports.extend(report::build_reports(&dataset, &fonts)?);
     for submitted in store.current_submissions(&config.city.code, year)? {
         let notes: Vec<String> = store
@@ -199,6 +200,11 @@ pub fn build_all_reports(
             .iter()
             .map(|f| format!("受付時の指摘 {f}"))
             .collect();
+        reports.push(report::workbook_file(
+            &datasets,
+            Some(&submitted.content.department),
+            built_at,
+        )?);
         reports.push(report::department_file(
             &datasets,
             &submitted.content.department,

@@ -35,7 +35,7 @@ fn run_once_reads_the_inbox_writes_reports_and_mails_each_department() {
     assert_eq!(stdout.matches("… 受理").count(), 10, "{stdout}");
 
     let reports = out.join("令和2年度");
-    check_workbook(&reports.join("令和2年度_目標指標_全庁.xlsx"));
+    check_workbook(&reports.join("令和2年度_白書データ_全庁.xlsx"));
     check_pdf(&reports.join("令和2年度_目標指標_全庁.pdf"));
     check_mail(&sink, &reports);
 }
@@ -168,7 +168,7 @@ fn check_report_message(message: &mail_parser::Message, subject: &str, reports: 
     let mut expected = if label == "全庁" {
         vec![
             format!("令和2年度_目標指標_{label}.pdf"),
-            format!("令和2年度_目標指標_{label}.xlsx"),
+            format!("令和2年度_白書データ_{label}.xlsx"),
             "令和2年度_自治体経営白書.pdf".to_string(),
             "令和2年度_管理者向け要約.pdf".to_string(),
             "令和2年度_各部の運営方針と目標.pdf".to_string(),
@@ -177,7 +177,7 @@ fn check_report_message(message: &mail_parser::Message, subject: &str, reports: 
     } else {
         vec![
             format!("令和2年度_{label}_報告書.pdf"),
-            format!("令和2年度_目標指標_{label}.xlsx"),
+            format!("令和2年度_白書データ_{label}.xlsx"),
         ]
     };
     expected.sort();

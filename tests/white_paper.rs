@@ -233,3 +233,50 @@ fn pages(pdf: &Path) -> usize {
         .parse()
         .unwrap()
 }
+
+#[test]
+fn the_consolidated_workbook_has_its_sheets_opens_in_libreoffice_and_records_its_inputs() {
+    use calamine::Reader;
+    let (city, _) = white_paper();
+    let path = city
+        .path()
+        .join("reports/令和2年度/令和2年度_白書データ_全庁.xlsx");
+    let mut workbook = calamine::open_workbook_auto(&path).unwrap();
+    assert_eq!(
+        workbook.sheet_names(),
+        [
+            "目標指標",
+            "グラフ",
+            "取組状況",
+            "総合戦略KPI",
+            "アクションプラン",
+            "主要事業"
+        ]
+    );
+    let indicators = workbook.worksheet_range("目標指標").unwrap();
+    assert_eq!(indicators.height(), 69, "a header and 68 indicators");
+    let actions = workbook.worksheet_range("アクションプラン").unwrap();
+    assert_eq!(actions.height(), 83, "a header and 82 items");
+    let dir = city.path().join("lo");
+    let pdf = common::convert_with_libreoffice(&path, "pdf", &dir);
+    assert!(pdf.exists(), "LibreOffice opened and printed the workbook");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut core = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("docProps/core.xml").unwrap(),
+        &mut core,
+    )
+    .unwrap();
+    assert!(core.contains("inputs-sha256:"), "{core}");
+    let charts = (0..archive.len())
+        .filter(|i| {
+            archive
+                .by_index(*i)
+                .unwrap()
+                .name()
+                .unwrap_or_default()
+                .starts_with("xl/charts/chart")
+        })
+        .count();
+    assert_eq!(charts, 34, "a chart per policy");
+}

@@ -10,7 +10,7 @@ mod pdf;
 mod summary;
 mod text;
 mod white_paper;
-mod xlsx;
+mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -127,41 +127,16 @@ impl ReportFile {
     }
 }
 
-/// Builds the consolidated reports and one pair per department that submitted.
+/// Builds the whole-city indicator table (PDF, A4 landscape).
 pub fn build_reports(dataset: &Dataset, fonts: &FontSet) -> anyhow::Result<Vec<ReportFile>> {
-    let mut files = vec![indicator_xlsx(dataset, Audience::Whole, "全庁")?];
     let stem = format!("{}_目標指標_全庁", dataset.fiscal_year);
     let pdf = pdf::indicator_document(dataset, fonts, "全庁")
         .with_context(|| format!("building the PDF {stem}.pdf"))?;
-    files.push(ReportFile {
+    Ok(vec![ReportFile {
         audience: Audience::Whole,
         file_name: format!("{stem}.pdf"),
         bytes: pdf,
-    });
-    for department in &dataset.departments {
-        let name = &department.department;
-        files.push(indicator_xlsx(
-            &dataset.for_department(name),
-            Audience::Department(name.clone()),
-            name,
-        )?);
-    }
-    Ok(files)
-}
-
-fn indicator_xlsx(
-    dataset: &Dataset,
-    audience: Audience,
-    label: &str,
-) -> anyhow::Result<ReportFile> {
-    let file_name = format!("{}_目標指標_{label}.xlsx", dataset.fiscal_year);
-    let bytes = xlsx::indicator_workbook(dataset)
-        .with_context(|| format!("building the workbook {file_name}"))?;
-    Ok(ReportFile {
-        audience,
-        file_name,
-        bytes,
-    })
+    }])
 }
 
 /// A department's own report (PDF): its part of the white paper, its 運営方針と目標,
@@ -224,6 +199,30 @@ pub fn department_plan_files(
             bytes: page,
         },
     ])
+}
+
+/// The consolidated workbook, for the whole administration or one department.
+pub fn workbook_file(
+    datasets: &crate::consolidate::Datasets,
+    department: Option<&str>,
+    built_at: DateTime<Tz>,
+) -> anyhow::Result<ReportFile> {
+    let digest = crate::intake::sha256_hex(crate::export::to_json(datasets)?.as_bytes());
+    let (own, audience, label) = match department {
+        Some(name) => (
+            datasets.for_department(name),
+            Audience::Department(name.to_string()),
+            name.to_string(),
+        ),
+        None => (datasets.clone(), Audience::Whole, "全庁".to_string()),
+    };
+    let bytes = workbook::build(&own, built_at.timestamp(), &digest)
+        .context("building the consolidated workbook")?;
+    Ok(ReportFile {
+        audience,
+        file_name: format!("{}_白書データ_{label}.xlsx", datasets.fiscal_year_label),
+        bytes,
+    })
 }
 
 /// The white paper, for the whole administration.

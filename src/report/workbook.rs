@@ -1,0 +1,368 @@
+//! The consolidated workbook (xlsx): a sheet per table of the datasets, frozen header,
+//! autofilter, widths for Japanese text, figures as numbers whose format shows their
+//! unit, status coloured by conditional formatting, a chart per policy, document
+//! properties, and A4 page setup. The same for one department's part.
+
+use rust_xlsxwriter::{
+    Chart, ChartType, Color, ConditionalFormatText, ConditionalFormatTextRule, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use crate::consolidate::Datasets;
+use crate::domain::Status;
+
+const INDICATORS: &str = "目標指標";
+const FIXED: [(&str, f64); 6] = [
+    ("部", 12.0),
+    ("施策コード", 8.0),
+    ("施策名", 22.0),
+    ("担当課", 14.0),
+    ("指標名", 38.0),
+    ("単位", 8.0),
+];
+
+/// Builds the workbook; `inputs_sha256` and the template version go into its properties.
+pub fn build(
+    datasets: &Datasets,
+    built_at: i64,
+    inputs_sha256: &str,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "{} {} 白書データ",
+                datasets.city, datasets.fiscal_year_label
+            ))
+            .set_author(datasets.city.as_str())
+            .set_subject(datasets.white_paper.plan_name.as_str())
+            .set_comment(format!("inputs-sha256:{inputs_sha256}"))
+            .set_keywords(format!(
+                "hakusho-template:{}",
+                crate::workbook::layout::TEMPLATE_VERSION
+            ))
+            .set_creation_datetime(&ExcelDateTime::from_timestamp(built_at)?),
+    );
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_background_color(Color::RGB(0xD9E1F2))
+        .set_border(FormatBorder::Thin);
+    let text = Format::new()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top);
+    let rows = indicator_sheet(workbook.add_worksheet(), datasets, &header, &text)?;
+    chart_sheet(&mut workbook, &rows)?;
+    progress_sheet(workbook.add_worksheet(), datasets, &header, &text)?;
+    kpi_sheet(workbook.add_worksheet(), datasets, &header, &text)?;
+    action_sheet(workbook.add_worksheet(), datasets, &header, &text)?;
+    plan_sheet(workbook.add_worksheet(), datasets, &header, &text)?;
+    workbook.save_to_buffer()
+}
+
+/// Header row, widths, frozen pane, autofilter, A4 landscape fitted to the width.
+fn frame(
+    sheet: &mut Worksheet,
+    name: &str,
+    columns: &[(String, f64)],
+    rows: u32,
+    header: &Format,
+) -> Result<(), XlsxError> {
+    sheet.set_name(name)?;
+    for (c, (label, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, label, header)?;
+        sheet.set_column_width(c as u16, *width)?;
+    }
+    sheet.set_row_height(0, 30)?;
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, rows.max(1), columns.len() as u16 - 1)?;
+    sheet
+        .set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+/// The number format that prints a figure with its unit: `#,##0.##"件"`.
+fn unit_format(unit: &str, base: &Format) -> Format {
+    let unit = unit.replace('"', "");
+    let format = if unit.is_empty() {
+        "#,##0.##".to_string()
+    } else {
+        format!("#,##0.##\"{unit}\"")
+    };
+    base.clone().set_num_format(format)
+}
+
+/// One row per indicator: printed cells, the numbers read from them, status, progress.
+/// Returns, per policy, its code, name and the rows of its indicators.
+fn indicator_sheet(
+    sheet: &mut Worksheet,
+    d: &Datasets,
+    header: &Format,
+    text: &Format,
+) -> Result<Vec<(String, String, Vec<u32>)>, XlsxError> {
+    let periods = &d.white_paper.period_labels;
+    let mut columns: Vec<(String, f64)> = FIXED.iter().map(|(l, w)| (l.to_string(), *w)).collect();
+    columns.extend(periods.iter().map(|p| (p.clone(), 16.0)));
+    columns.extend(periods.iter().map(|p| (format!("{p}\n(数値)"), 14.0)));
+    columns.extend([("状態".to_string(), 8.0), ("進捗率".to_string(), 8.0)]);
+    let policies: Vec<_> = d
+        .white_paper
+        .parts
+        .iter()
+        .flat_map(|p| &p.policies)
+        .collect();
+    let total: u32 = policies.iter().map(|p| p.indicators.len() as u32).sum();
+    frame(sheet, INDICATORS, &columns, total, header)?;
+    let percent = text.clone().set_num_format("0%");
+    let mut row = 0;
+    let mut by_policy = Vec::new();
+    for policy in policies {
+        let mut rows = Vec::new();
+        for i in &policy.indicators {
+            row += 1;
+            rows.push(row);
+            let fixed = [
+                &policy.department,
+                &policy.code,
+                &policy.name,
+                &policy.sections.join("・"),
+                &i.name,
+                &i.unit,
+            ];
+            for (c, value) in fixed.into_iter().enumerate() {
+                sheet.write_string_with_format(row, c as u16, value, text)?;
+            }
+            let number = unit_format(&i.unit, text);
+            for (k, cell) in i.cells.iter().enumerate() {
+                sheet.write_string_with_format(row, (6 + k) as u16, &cell.printed, text)?;
+                match cell.value {
+                    Some(v) => sheet.write_number_with_format(row, (11 + k) as u16, v, &number)?,
+                    None => sheet.write_blank(row, (11 + k) as u16, text)?,
+                };
+            }
+            sheet.write_string_with_format(row, 16, &i.status_label, text)?;
+            match i.progress {
+                Some(p) => sheet.write_number_with_format(row, 17, p, &percent)?,
+                None => sheet.write_blank(row, 17, text)?,
+            };
+        }
+        by_policy.push((policy.code.clone(), policy.name.clone(), rows));
+    }
+    status_colours(sheet, total)?;
+    Ok(by_policy)
+}
+
+/// 達成 green, 順調 light green, 要注意 yellow, 後退 red.
+fn status_colours(sheet: &mut Worksheet, rows: u32) -> Result<(), XlsxError> {
+    let colours = [
+        (Status::Achieved, 0xC6EFCE),
+        (Status::OnTrack, 0xE2F0D9),
+        (Status::Caution, 0xFFEB9C),
+        (Status::Regressed, 0xFFC7CE),
+    ];
+    for (status, colour) in colours {
+        let rule = ConditionalFormatText::new()
+            .set_rule(ConditionalFormatTextRule::Contains(
+                status.label().to_string(),
+            ))
+            .set_format(Format::new().set_background_color(Color::RGB(colour)));
+        sheet.add_conditional_format(1, 16, rows.max(1), 16, &rule)?;
+    }
+    Ok(())
+}
+
+/// A line chart per policy: each indicator's figures from the baseline to the year.
+fn chart_sheet(
+    workbook: &mut Workbook,
+    policies: &[(String, String, Vec<u32>)],
+) -> Result<(), XlsxError> {
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("グラフ")?;
+    sheet
+        .set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 0);
+    let categories = (INDICATORS, 0, 11, 0, 14);
+    for (n, (code, name, rows)) in policies
+        .iter()
+        .filter(|(_, _, rows)| !rows.is_empty())
+        .enumerate()
+    {
+        let mut chart = Chart::new(ChartType::Line);
+        chart.title().set_name(&format!("{code} {name}"));
+        for row in rows {
+            chart
+                .add_series()
+                .set_categories(categories)
+                .set_values((INDICATORS, *row, 11, *row, 14))
+                .set_name((INDICATORS, *row, 4));
+        }
+        chart.set_width(480).set_height(260);
+        sheet.insert_chart((n / 2) as u32 * 14, (n % 2) as u16 * 8, &chart)?;
+    }
+    Ok(())
+}
+
+fn progress_sheet(
+    sheet: &mut Worksheet,
+    d: &Datasets,
+    header: &Format,
+    text: &Format,
+) -> Result<(), XlsxError> {
+    let columns = [
+        ("施策コード", 10.0),
+        ("施策名", 24.0),
+        ("担当部", 12.0),
+        ("取り組み状況", 100.0),
+    ]
+    .map(|(l, w)| (l.to_string(), w));
+    let policies: Vec<_> = d
+        .white_paper
+        .parts
+        .iter()
+        .flat_map(|p| &p.policies)
+        .collect();
+    frame(sheet, "取組状況", &columns, policies.len() as u32, header)?;
+    for (i, p) in policies.iter().enumerate() {
+        let row = i as u32 + 1;
+        for (c, value) in [&p.code, &p.name, &p.department, &p.progress.join("\n")]
+            .into_iter()
+            .enumerate()
+        {
+            sheet.write_string_with_format(row, c as u16, value, text)?;
+        }
+    }
+    Ok(())
+}
+
+fn kpi_sheet(
+    sheet: &mut Worksheet,
+    d: &Datasets,
+    header: &Format,
+    text: &Format,
+) -> Result<(), XlsxError> {
+    let strategy = &d.white_paper.strategy;
+    let mut columns: Vec<(String, f64)> = [
+        ("KPI", 7.0),
+        ("基本目標", 8.0),
+        ("指標", 36.0),
+        ("担当部", 12.0),
+    ]
+    .map(|(l, w)| (l.to_string(), w))
+    .to_vec();
+    columns.extend(strategy.period_labels.iter().map(|p| (p.clone(), 16.0)));
+    let kpis: Vec<_> = strategy
+        .goals
+        .iter()
+        .flat_map(|g| g.kpis.iter().map(move |k| (g.number, k)))
+        .collect();
+    frame(sheet, "総合戦略KPI", &columns, kpis.len() as u32, header)?;
+    for (i, (goal, k)) in kpis.iter().enumerate() {
+        let row = i as u32 + 1;
+        let mut cells = vec![
+            k.id.clone(),
+            goal.to_string(),
+            k.name.clone(),
+            k.department.clone(),
+        ];
+        cells.extend(k.cells.iter().map(|c| c.printed.clone()));
+        for (c, value) in cells.iter().enumerate() {
+            sheet.write_string_with_format(row, c as u16, value, text)?;
+        }
+    }
+    Ok(())
+}
+
+fn action_sheet(
+    sheet: &mut Worksheet,
+    d: &Datasets,
+    header: &Format,
+    text: &Format,
+) -> Result<(), XlsxError> {
+    let columns = [
+        ("体系", 6.0),
+        ("個別課題", 8.0),
+        ("主要", 6.0),
+        ("課題名", 30.0),
+        ("担当部", 14.0),
+        ("概要", 60.0),
+        ("取組状況等", 60.0),
+    ]
+    .map(|(l, w)| (l.to_string(), w));
+    let items: Vec<_> = d
+        .white_paper
+        .action_plan
+        .groups
+        .iter()
+        .flat_map(|g| &g.systems)
+        .flat_map(|s| s.items.iter().map(move |i| (s.number, i)))
+        .collect();
+    frame(
+        sheet,
+        "アクションプラン",
+        &columns,
+        items.len() as u32,
+        header,
+    )?;
+    for (n, (system, item)) in items.iter().enumerate() {
+        let row = n as u32 + 1;
+        let cells = [
+            system.to_string(),
+            item.id.clone(),
+            if item.major { "主要" } else { "" }.to_string(),
+            item.title.clone(),
+            item.departments.join("・"),
+            item.overview.join("\n"),
+            item.progress.join("\n"),
+        ];
+        for (c, value) in cells.iter().enumerate() {
+            sheet.write_string_with_format(row, c as u16, value, text)?;
+        }
+    }
+    Ok(())
+}
+
+fn plan_sheet(
+    sheet: &mut Worksheet,
+    d: &Datasets,
+    header: &Format,
+    text: &Format,
+) -> Result<(), XlsxError> {
+    let columns = [
+        ("部", 14.0),
+        ("番号", 6.0),
+        ("主要事業", 50.0),
+        ("担当課", 14.0),
+        ("目標指標", 30.0),
+        ("目標", 16.0),
+    ]
+    .map(|(l, w)| (l.to_string(), w));
+    let projects: Vec<_> = d
+        .department_plans
+        .iter()
+        .flat_map(|p| p.projects.iter().map(move |x| (&p.department, x)))
+        .collect();
+    frame(sheet, "主要事業", &columns, projects.len() as u32, header)?;
+    for (n, (department, p)) in projects.iter().enumerate() {
+        let row = n as u32 + 1;
+        for (c, value) in [
+            *department,
+            &p.number,
+            &p.title,
+            &p.section,
+            &p.indicator,
+            &p.target,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            sheet.write_string_with_format(row, c as u16, value, text)?;
+        }
+    }
+    Ok(())
+}
