@@ -381,7 +381,7 @@ pub struct Meta<'a> {
     pub title: &'a str,
     pub author: &'a str,
     pub subject: &'a str,
-    /// Recorded as `Keywords`: the template version and the sha256 of the inputs.
+    /// Recorded as `Keywords` after the template version: the sha256 of the inputs.
     pub keywords: Vec<String>,
     pub built_at: i64,
 }
@@ -460,7 +460,13 @@ fn set_metadata(doc: &mut PdfDocument, meta: &Meta) {
     info.author = meta.author.to_string();
     info.creator = "hakusho".to_string();
     info.subject = meta.subject.to_string();
-    info.keywords = meta.keywords.clone();
+    // Every report records the template version it was laid out with.
+    info.keywords = std::iter::once(format!(
+        "hakusho-template:{}",
+        crate::workbook::layout::TEMPLATE_VERSION
+    ))
+    .chain(meta.keywords.iter().cloned())
+    .collect();
 }
 
 /// Replaces the random file identifiers of the trailer (`/ID[(…)(…)]`) by a digest of
@@ -490,4 +496,71 @@ pub fn fix_document_id(bytes: &mut [u8]) {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn fonts(files: &[&str]) -> FontSet {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        FontSet::load(
+            &dir,
+            &files.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_character_no_font_has_fails_the_build_naming_it() {
+        let only_ipaex = fonts(&["ipaexg.ttf"]);
+        let mut canvas = Canvas::new(&only_ipaex, A4_PORTRAIT, 36.0);
+        let error = canvas
+            .text("工事实施設計業務", 9.0, 36.0, 700.0)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "「实」(U+5B9E) の字形がどのフォントにもありません:「工事实施設計業務」"
+        );
+    }
+
+    #[test]
+    fn the_fallback_font_draws_what_the_first_lacks() {
+        let both = fonts(&["ipaexg.ttf", "DroidSansFallbackFull.ttf"]);
+        let runs = both.runs("工事实施", 9.0);
+        let fonts_used: Vec<usize> = runs.iter().map(|r| r.font).collect();
+        assert_eq!(fonts_used, [0, 1, 0]);
+        let mut canvas = Canvas::new(&both, A4_PORTRAIT, 36.0);
+        canvas.text("工事实施", 9.0, 36.0, 700.0).unwrap();
+        let (_, used) = canvas.finish();
+        assert_eq!(used.into_iter().collect::<Vec<_>>(), [0, 1]);
+    }
+
+    #[test]
+    fn a_table_row_that_does_not_fit_moves_to_the_next_page_with_its_header() {
+        let both = fonts(&["ipaexg.ttf"]);
+        let mut canvas = Canvas::new(&both, A4_PORTRAIT, 36.0);
+        let rows = (0..120)
+            .map(|i| vec![format!("行{i}"), "長い説明の文章が入るセル".repeat(2)])
+            .collect();
+        let table = Table {
+            widths: vec![100.0, 200.0],
+            align: vec![Align::Left, Align::Right],
+            header: vec!["見出し".into(), "内容".into()],
+            rows,
+            size: 8.0,
+        };
+        canvas.table(&table).unwrap();
+        let (pages, _) = canvas.finish();
+        assert!(pages.len() >= 3);
+        // Each page starts its table with the header row (drawn on a grey fill).
+        for page in &pages {
+            assert!(page
+                .ops
+                .iter()
+                .any(|op| matches!(op, Op::DrawRectangle { .. })));
+        }
+    }
 }

@@ -39,7 +39,10 @@ pub fn indicator_document(
         title: &title,
         author: &dataset.city,
         subject: &dataset.plan_name,
-        keywords: Vec::new(),
+        keywords: vec![format!(
+            "inputs-sha256:{}",
+            crate::intake::sha256_hex(format!("{:?}", dataset.departments).as_bytes())
+        )],
         built_at: dataset.built_at.timestamp(),
     };
     save(fonts, A4_LANDSCAPE, pages, &used, &header, 0, &meta)

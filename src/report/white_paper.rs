@@ -147,13 +147,7 @@ fn render(
         title,
         author: &datasets.city,
         subject: &datasets.white_paper.plan_name,
-        keywords: vec![
-            format!(
-                "hakusho-template:{}",
-                crate::workbook::layout::TEMPLATE_VERSION
-            ),
-            format!("inputs-sha256:{digest}"),
-        ],
+        keywords: vec![format!("inputs-sha256:{digest}")],
         built_at: built_at.timestamp(),
     };
     save(fonts, A4_PORTRAIT, pages, &used, title, 1, &meta)
