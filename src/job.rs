@@ -184,10 +184,11 @@ pub fn build_all_reports(
     let labels = WhitePaperLabels::load(&config.paths.templates)?;
     let texts = report::DepartmentPlanTexts::load(&config.paths.templates)?;
     let states = store.latest_by_department(&config.city.code, year)?;
+    let summary_texts = report::SummaryTexts::load(&config.paths.templates)?;
     let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
     let mut reports = vec![
         report::white_paper_file(&datasets, &fonts, &labels, built_at)?,
-        report::summary_file(&datasets, &names, &states, &fonts, built_at)?,
+        report::summary_file(&datasets, &names, &states, &summary_texts, &fonts, built_at)?,
     ];
     reports.extend(report::department_plan_files(
         &datasets, &texts, &fonts, built_at,

@@ -19,6 +19,7 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 
 pub use department_plans::Texts as DepartmentPlanTexts;
+pub use summary::Texts as SummaryTexts;
 pub use text::FontSet;
 pub use white_paper::Labels as WhitePaperLabels;
 
@@ -163,10 +164,11 @@ pub fn summary_file(
     datasets: &crate::consolidate::Datasets,
     departments: &[String],
     states: &[crate::store::SubmissionState],
+    texts: &SummaryTexts,
     fonts: &FontSet,
     built_at: DateTime<Tz>,
 ) -> anyhow::Result<ReportFile> {
-    let bytes = summary::build(datasets, departments, states, fonts, built_at)
+    let bytes = summary::build(datasets, departments, states, texts, fonts, built_at)
         .context("building the manager summary")?;
     Ok(ReportFile {
         audience: Audience::Whole,

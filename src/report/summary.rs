@@ -2,38 +2,90 @@
 //! submission stands, the indicators off target, the cross-submission findings, and
 //! the changes since last year.
 
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
 use super::page::{save, Align, Canvas, Meta, Table, A4_PORTRAIT};
 use super::text::FontSet;
 use crate::consolidate::Datasets;
 use crate::domain::Status;
+use crate::mail::template::{substitute, Values};
 use crate::store::SubmissionState;
 
 const MARGIN: f32 = 40.0;
+
+/// The texts of the summary (`templates/report/summary.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    pub title: String,
+    pub built: String,
+    pub status_heading: String,
+    pub status_columns: Vec<String>,
+    pub accepted: String,
+    pub accepted_with_warnings: String,
+    pub rejected: String,
+    pub missing: String,
+    pub off_target_heading: String,
+    pub off_target_columns: Vec<String>,
+    pub none_off_target: String,
+    pub findings_heading: String,
+    pub no_findings: String,
+    pub gap_prefix: String,
+    pub changes_heading: String,
+    pub no_last_year: String,
+}
+
+impl Texts {
+    /// Reads `templates/report/summary.toml`.
+    pub fn load(templates: &Path) -> anyhow::Result<Texts> {
+        let path = templates.join("report").join("summary.toml");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let texts: Texts =
+            toml::from_str(&text).with_context(|| format!("in {}", path.display()))?;
+        anyhow::ensure!(
+            texts.status_columns.len() == 6 && texts.off_target_columns.len() == 7,
+            "{}: status_columns needs 6 labels and off_target_columns 7",
+            path.display()
+        );
+        Ok(texts)
+    }
+}
 
 /// Builds the summary. `states` holds each department's latest submission.
 pub fn build(
     datasets: &Datasets,
     departments: &[String],
     states: &[SubmissionState],
+    texts: &Texts,
     fonts: &FontSet,
     built_at: chrono::DateTime<chrono_tz::Tz>,
 ) -> anyhow::Result<Vec<u8>> {
-    let title = format!(
-        "{} {} 白書集計の要約",
-        datasets.city, datasets.fiscal_year_label
-    );
+    let values = Values::from([
+        ("city", datasets.city.clone()),
+        ("fiscal_year", datasets.fiscal_year_label.clone()),
+        (
+            "built_at",
+            built_at.format("%Y年%-m月%-d日 %H:%M").to_string(),
+        ),
+        ("last_year", (datasets.fiscal_year - 1).to_string()),
+    ]);
+    let title = substitute(&texts.title, &values)?;
     let mut canvas = Canvas::new(fonts, A4_PORTRAIT, MARGIN);
     canvas.paragraph(&title, 15.0, 0.0, 1.5)?;
-    canvas.paragraph(
-        &format!("作成 {}", built_at.format("%Y年%-m月%-d日 %H:%M")),
-        8.0,
-        0.0,
-        1.6,
+    canvas.paragraph(&substitute(&texts.built, &values)?, 8.0, 0.0, 1.6)?;
+    submission_status(&mut canvas, departments, states, texts)?;
+    off_target(&mut canvas, datasets, texts)?;
+    findings(&mut canvas, datasets, texts)?;
+    changes(
+        &mut canvas,
+        datasets,
+        texts,
+        &substitute(&texts.no_last_year, &values)?,
     )?;
-    submission_status(&mut canvas, departments, states)?;
-    off_target(&mut canvas, datasets)?;
-    findings(&mut canvas, datasets)?;
-    changes(&mut canvas, datasets)?;
     let (pages, used) = canvas.finish();
     let digest = crate::intake::sha256_hex(crate::export::to_json(datasets)?.as_bytes());
     let meta = Meta {
@@ -56,16 +108,17 @@ fn submission_status(
     canvas: &mut Canvas,
     departments: &[String],
     states: &[SubmissionState],
+    texts: &Texts,
 ) -> anyhow::Result<()> {
-    heading(canvas, "1. 提出状況")?;
+    heading(canvas, &texts.status_heading)?;
     let rows: Vec<Vec<String>> = departments
         .iter()
         .map(|d| match states.iter().find(|s| &s.department == d) {
             Some(s) => {
                 let state = match (s.accepted, s.warnings) {
-                    (false, _) => "差戻し",
-                    (true, 0) => "受理",
-                    (true, _) => "受理(要確認)",
+                    (false, _) => &texts.rejected,
+                    (true, 0) => &texts.accepted,
+                    (true, _) => &texts.accepted_with_warnings,
                 };
                 let received = s
                     .received_at
@@ -74,7 +127,7 @@ fn submission_status(
                     .replace('T', " ");
                 vec![
                     d.clone(),
-                    state.to_string(),
+                    state.clone(),
                     s.file_name.clone(),
                     received,
                     s.errors.to_string(),
@@ -83,7 +136,7 @@ fn submission_status(
             }
             None => vec![
                 d.clone(),
-                "未提出".to_string(),
+                texts.missing.clone(),
                 "—".into(),
                 "—".into(),
                 "—".into(),
@@ -101,17 +154,15 @@ fn submission_status(
             Align::Right,
             Align::Right,
         ],
-        header: ["部", "状態", "最新の提出", "受付日時", "誤り", "注意"]
-            .map(String::from)
-            .to_vec(),
+        header: texts.status_columns.clone(),
         rows,
         size: 8.0,
     };
     canvas.table(&table)
 }
 
-fn off_target(canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
-    heading(canvas, "2. 目標に対して遅れている指標(後退・要注意)")?;
+fn off_target(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow::Result<()> {
+    heading(canvas, &texts.off_target_heading)?;
     let mut rows = Vec::new();
     for policy in datasets.white_paper.parts.iter().flat_map(|p| &p.policies) {
         for i in policy
@@ -139,7 +190,7 @@ fn off_target(canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
         }
     });
     if rows.is_empty() {
-        return canvas.paragraph("該当する指標はありません。", 9.0, 8.0, 1.6);
+        return canvas.paragraph(&texts.none_off_target, 9.0, 8.0, 1.6);
     }
     let table = Table {
         widths: vec![38.0, 170.0, 62.0, 62.0, 62.0, 80.0, 41.0],
@@ -152,17 +203,15 @@ fn off_target(canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
             Align::Right,
             Align::Center,
         ],
-        header: ["ID", "指標", "担当部", "中期", "達成値", "目標値", "状態"]
-            .map(String::from)
-            .to_vec(),
+        header: texts.off_target_columns.clone(),
         rows,
         size: 7.0,
     };
     canvas.table(&table)
 }
 
-fn findings(canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
-    heading(canvas, "3. 提出間の照合と不足")?;
+fn findings(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow::Result<()> {
+    heading(canvas, &texts.findings_heading)?;
     let mut lines: Vec<String> = datasets
         .findings
         .iter()
@@ -179,10 +228,10 @@ fn findings(canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
         datasets
             .gaps
             .iter()
-            .map(|g| format!("不足: {} {}", g.department, g.what)),
+            .map(|g| format!("{}{} {}", texts.gap_prefix, g.department, g.what)),
     );
     if lines.is_empty() {
-        lines.push("食い違いや不足はありません。".to_string());
+        lines.push(texts.no_findings.clone());
     }
     for line in lines {
         canvas.paragraph(&format!("・{line}"), 8.5, 0.0, 1.5)?;
@@ -190,8 +239,13 @@ fn findings(canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn changes(canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
-    heading(canvas, "4. 前年度からの変化")?;
+fn changes(
+    canvas: &mut Canvas,
+    datasets: &Datasets,
+    texts: &Texts,
+    no_last_year: &str,
+) -> anyhow::Result<()> {
+    heading(canvas, &texts.changes_heading)?;
     let last_year = datasets.fiscal_year - 1;
     let mut lines = Vec::new();
     for i in datasets
@@ -212,10 +266,7 @@ fn changes(canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
         }
     }
     if lines.is_empty() {
-        lines.push(format!(
-            "前年度({}年度)の提出がないため、比較できる値はありません。",
-            last_year
-        ));
+        lines.push(no_last_year.to_string());
     }
     for line in lines {
         canvas.paragraph(&format!("・{line}"), 8.5, 0.0, 1.5)?;
