@@ -68,6 +68,10 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Delivers the outbox now: every message whose next attempt is due.
+    Send,
+    /// Shows submissions per department, the schedule, and the outbox by state.
+    Status,
     /// Writes a fiscal year's datasets as plain tables (xlsx) or JSON, rebuilt from the store.
     Export {
         /// The fiscal year: 令和2年度, R2 or 2020.
@@ -113,7 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &config,
                 RunOptions {
                     out,
-                    built_at: None,
+                    ..RunOptions::default()
                 },
             )
             .await?;
@@ -145,6 +149,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Check { files } => check(&config, &files),
+        Command::Send => {
+            let mut store = Store::open(&config.paths.database)?;
+            let resumed = store.resume_interrupted()?;
+            let mailer = crate::mail::Mailer::from_config(&config)?;
+            let stats =
+                crate::outbox::deliver_once(&config, &mut store, &mailer, chrono::Utc::now())
+                    .await?;
+            println!(
+                "配送: 送信 {} 件、再試行待ち {} 件、配送不能 {} 件(中断から再開 {} 件)",
+                stats.sent, stats.retried, stats.failed, resumed
+            );
+            Ok(())
+        }
+        Command::Status => status(&config),
         Command::Export {
             fiscal_year,
             format,
@@ -195,6 +213,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Submissions of the year by department, the next scheduled run, the outbox.
+fn status(config: &Config) -> anyhow::Result<()> {
+    let store = Store::open(&config.paths.database)?;
+    let year = config.fiscal_year();
+    println!("{} {} の提出状況:", config.city.name, year);
+    let states = store.latest_by_department(&config.city.code, year)?;
+    for department in &config.departments {
+        match states.iter().find(|s| s.department == department.name) {
+            Some(s) => {
+                let state = if !s.accepted {
+                    "差戻し"
+                } else if s.warnings > 0 {
+                    "受理(要確認)"
+                } else {
+                    "受理"
+                };
+                println!(
+                    "  {}: {state} ({}、{})",
+                    department.name, s.file_name, s.received_at
+                );
+            }
+            None => println!("  {}: 未提出", department.name),
+        }
+    }
+    match crate::schedule::next_annual_run(config) {
+        Some(next) => println!("次の年次実行: {}", next.format("%Y-%m-%d %H:%M %Z")),
+        None => println!("次の年次実行: なし"),
+    }
+    let counts = store.outbox_counts(&config.city.code)?;
+    println!(
+        "送信待ちのメール: 未送信 {} 件、送信済み {} 件、配送不能 {} 件",
+        counts.pending, counts.sent, counts.failed
+    );
+    for failed in store.deliveries_in(&config.city.code, "failed")? {
+        println!(
+            "  配送不能: {} ({})",
+            failed.recipient,
+            failed.last_error.unwrap_or_default()
+        );
+    }
+    Ok(())
 }
 
 /// Prints each file's findings; an error anywhere makes the exit status 1.
@@ -252,6 +313,11 @@ fn print_summary(summary: &RunSummary) {
         println!("  {}", display(path));
     }
     println!("送信したメール ({} 通):", summary.mailed.len());
+    let d = summary.delivery;
+    println!(
+        "  配送: 送信 {} 件、再試行待ち {} 件、配送不能 {} 件",
+        d.sent, d.retried, d.failed
+    );
     for (to, subject, attachments) in &summary.mailed {
         println!("  {to}: {subject} (添付 {} 件)", attachments.len());
     }

@@ -1,10 +1,11 @@
 //! The whole run: take in the inbox, build the reports, mail them.
 //!
-//! `run_once` is the unit the CLI calls and the schedule repeats.
+//! `run_once` is the unit the CLI calls and the schedule repeats. Every message goes
+//! through the outbox (written to the store, then delivered), keyed so that a run
+//! repeated for the same key never sends twice.
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use chrono::{DateTime, Utc};
 use chrono_tz::{Asia::Tokyo, Tz};
 use lettre::message::Mailbox;
@@ -14,10 +15,14 @@ use crate::consolidate;
 use crate::intake::{self, FileReport, Intake};
 use crate::mail::template::{render_file, Values};
 use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
+use crate::outbox::{self, DeliveryStats};
 use crate::plan::Plan;
 use crate::receipt;
 use crate::report::{self, Audience, Dataset, FontSet, ReportFile, WhitePaperLabels};
 use crate::store::Store;
+
+/// A message with its idempotency key.
+type Keyed = (String, Outgoing);
 
 /// Options of one run.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +31,10 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     /// The build time printed on reports; now when not given.
     pub built_at: Option<DateTime<Tz>>,
+    /// What makes this run's messages one delivery: the scheduled time for a
+    /// scheduled run (so a run repeated after a crash sends nothing twice); the
+    /// current time when not given.
+    pub run_key: Option<String>,
 }
 
 /// What a run did, for the person who started it.
@@ -33,8 +42,10 @@ pub struct RunOptions {
 pub struct RunSummary {
     pub files: Vec<FileReport>,
     pub reports: Vec<PathBuf>,
-    /// Each message sent: recipients, subject, attachment names.
+    /// Each message queued by this run: recipients, subject, attachment names.
     pub mailed: Vec<(String, String, Vec<String>)>,
+    /// What the delivery pass did.
+    pub delivery: DeliveryStats,
     /// Departments of the configuration with no accepted submission for the year.
     pub missing: Vec<String>,
 }
@@ -53,14 +64,16 @@ pub fn build_time() -> DateTime<Tz> {
 /// Runs the whole job once.
 pub async fn run_once(config: &Config, options: RunOptions) -> anyhow::Result<RunSummary> {
     let built_at = options.built_at.unwrap_or_else(build_time);
-    let (mut summary, receipts, reports) = {
+    let run_key = options
+        .run_key
+        .clone()
+        .unwrap_or_else(|| Utc::now().format("%Y%m%dT%H%M%S%.9f").to_string());
+    let (mut summary, messages) = {
         let config = config.clone();
         let out = options.out.clone();
-        tokio::task::spawn_blocking(move || prepare(&config, out, built_at)).await??
+        tokio::task::spawn_blocking(move || prepare(&config, out, built_at, &run_key)).await??
     };
-    let mailer = Mailer::from_config(config)?;
-    send_all(config, &mailer, receipts, &mut summary).await?;
-    send_all(config, &mailer, reports, &mut summary).await?;
+    deliver(config, messages, &mut summary).await?;
     Ok(summary)
 }
 
@@ -79,23 +92,46 @@ pub async fn ingest_files(config: &Config, paths: Vec<PathBuf>) -> anyhow::Resul
         files,
         ..RunSummary::default()
     };
-    send_all(
-        config,
-        &Mailer::from_config(config)?,
-        receipts,
-        &mut summary,
-    )
-    .await?;
+    deliver(config, receipts, &mut summary).await?;
     Ok(summary)
 }
 
-/// Intake of some files, and the receipt of each.
+/// Queues the messages (each under its key) and delivers what is due.
+async fn deliver(
+    config: &Config,
+    messages: Vec<(String, Outgoing)>,
+    summary: &mut RunSummary,
+) -> anyhow::Result<()> {
+    let mut store = Store::open(&config.paths.database)?;
+    let now = Utc::now();
+    for (key, outgoing) in &messages {
+        if outbox::enqueue(config, &mut store, key, outgoing, now)? {
+            let to = outgoing
+                .to
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let names = outgoing
+                .attachments
+                .iter()
+                .map(|a| a.file_name.clone())
+                .collect();
+            summary.mailed.push((to, outgoing.subject.clone(), names));
+        }
+    }
+    let mailer = Mailer::from_config(config)?;
+    summary.delivery = outbox::deliver_once(config, &mut store, &mailer, now).await?;
+    Ok(())
+}
+
+/// Intake of some files, and the receipt of each (keyed by the file's hash).
 fn take_in(
     config: &Config,
     plan: &Plan,
     store: &mut Store,
     paths: &[PathBuf],
-) -> anyhow::Result<(Vec<FileReport>, Vec<Outgoing>)> {
+) -> anyhow::Result<(Vec<FileReport>, Vec<Keyed>)> {
     let received_at = Utc::now().with_timezone(&Tokyo);
     let stamp = received_at.to_rfc3339();
     let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
@@ -104,50 +140,25 @@ fn take_in(
     let mut receipts = Vec::new();
     for path in paths {
         let report = intake::ingest_file(path, Intake { config, plan }, store, &stamp)?;
-        receipts.extend(receipt::compose(config, plan, &report, &shown, &guide)?);
+        if let Some(receipt) = receipt::compose(config, plan, &report, &shown, &guide)? {
+            receipts.push((format!("receipt:{}", report.sha256), receipt));
+        }
         files.push(report);
     }
     Ok((files, receipts))
 }
 
-async fn send_all(
-    config: &Config,
-    mailer: &Mailer,
-    messages: Vec<Outgoing>,
-    summary: &mut RunSummary,
-) -> anyhow::Result<()> {
-    for outgoing in messages {
-        let message = outgoing.to_message(&config.mail.from.0)?;
-        mailer
-            .send(message)
-            .await
-            .with_context(|| format!("mailing {}", outgoing.subject))?;
-        let to = outgoing
-            .to
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let names = outgoing
-            .attachments
-            .iter()
-            .map(|a| a.file_name.clone())
-            .collect();
-        summary.mailed.push((to, outgoing.subject, names));
-    }
-    Ok(())
-}
-
-/// The blocking part: intake with receipts, store, reports.
+/// The blocking part: intake with receipts, store, reports, and the messages to send.
 fn prepare(
     config: &Config,
     out: Option<PathBuf>,
     built_at: DateTime<Tz>,
-) -> anyhow::Result<(RunSummary, Vec<Outgoing>, Vec<Outgoing>)> {
+    run_key: &str,
+) -> anyhow::Result<(RunSummary, Vec<(String, Outgoing)>)> {
     let mut store = Store::open(&config.paths.database)?;
     let plan = Plan::load(&config.paths.plan)?;
     let inbox = intake::inbox_files(&config.paths.inbox)?;
-    let (files, receipts) = take_in(config, &plan, &mut store, &inbox)?;
+    let (files, mut messages) = take_in(config, &plan, &mut store, &inbox)?;
     let (dataset, reports) = build_all_reports(config, &plan, &mut store, built_at)?;
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
     let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;
@@ -157,14 +168,17 @@ fn prepare(
         .filter(|d| !dataset.departments.iter().any(|s| s.department == d.name))
         .map(|d| d.name.clone())
         .collect();
-    let messages = compose(config, &dataset, &reports)?;
+    let year = dataset.fiscal_year.start_year();
+    for (audience, outgoing) in compose(config, &dataset, &reports, &dir)? {
+        messages.push((format!("report:{year}:{run_key}:{audience}"), outgoing));
+    }
     let summary = RunSummary {
         files,
         reports: written,
-        mailed: Vec::new(),
         missing,
+        ..RunSummary::default()
     };
-    Ok((summary, receipts, messages))
+    Ok((summary, messages))
 }
 
 /// Every report of the configured year from the store: the white paper, the manager
@@ -218,12 +232,14 @@ pub fn build_all_reports(
     Ok((dataset, reports))
 }
 
-/// One message per department that submitted, and one to the managers.
-fn compose(
+/// One message per department that submitted, and one to the managers, each with
+/// the name of its audience.
+pub fn compose(
     config: &Config,
     dataset: &Dataset,
     files: &[ReportFile],
-) -> anyhow::Result<Vec<Outgoing>> {
+    dir: &std::path::Path,
+) -> anyhow::Result<Vec<(String, Outgoing)>> {
     let mut messages = Vec::new();
     for submitted in &dataset.departments {
         let Some(department) = config.department(&submitted.department) else {
@@ -234,30 +250,36 @@ fn compose(
             continue;
         }
         let audience = Audience::Department(department.name.clone());
-        let attachments = attachments_for(files, &audience);
+        let attachments = attachments_for(files, &audience, dir, dataset);
         let mut values = common_values(dataset, &attachments);
         values.insert("department", department.name.clone());
         values.insert("file_name", submitted.file_name.clone());
         values.insert("indicator_count", submitted.indicators.len().to_string());
         let rendered = render_file(&config.paths.templates, "department_report", &values)?;
-        messages.push(Outgoing {
-            to: mailboxes(&department.recipients),
-            subject: rendered.subject,
-            body: rendered.body,
-            attachments,
-        });
+        messages.push((
+            department.name.clone(),
+            Outgoing {
+                to: mailboxes(&department.recipients),
+                subject: rendered.subject,
+                body: rendered.body,
+                attachments,
+            },
+        ));
     }
     if !config.managers.recipients.is_empty() {
-        let attachments = attachments_for(files, &Audience::Whole);
+        let attachments = attachments_for(files, &Audience::Whole, dir, dataset);
         let mut values = common_values(dataset, &attachments);
         values.insert("status_lines", status_lines(config, dataset));
         let rendered = render_file(&config.paths.templates, "manager_summary", &values)?;
-        messages.push(Outgoing {
-            to: mailboxes(&config.managers.recipients),
-            subject: rendered.subject,
-            body: rendered.body,
-            attachments,
-        });
+        messages.push((
+            "全庁".to_string(),
+            Outgoing {
+                to: mailboxes(&config.managers.recipients),
+                subject: rendered.subject,
+                body: rendered.body,
+                attachments,
+            },
+        ));
     }
     Ok(messages)
 }
@@ -279,7 +301,12 @@ fn common_values(dataset: &Dataset, attachments: &[OutgoingAttachment]) -> Value
     ])
 }
 
-fn attachments_for(files: &[ReportFile], audience: &Audience) -> Vec<OutgoingAttachment> {
+fn attachments_for(
+    files: &[ReportFile],
+    audience: &Audience,
+    dir: &std::path::Path,
+    dataset: &Dataset,
+) -> Vec<OutgoingAttachment> {
     files
         .iter()
         .filter(|f| &f.audience == audience)
@@ -287,6 +314,12 @@ fn attachments_for(files: &[ReportFile], audience: &Audience) -> Vec<OutgoingAtt
             file_name: f.file_name.clone(),
             content_type: f.content_type().to_string(),
             bytes: f.bytes.clone(),
+            location: Some(
+                dir.join(dataset.fiscal_year.to_string())
+                    .join(&f.file_name)
+                    .display()
+                    .to_string(),
+            ),
         })
         .collect()
 }

@@ -15,7 +15,8 @@
 //! - [`export`]: the datasets as plain tables (xlsx) and JSON.
 //! - [`report`]: the xlsx (rust_xlsxwriter) and PDF (printpdf) reports.
 //! - [`receipt`]: the answer to each file taken in, with an annotated copy when sent back.
-//! - [`mail`]: messages from `templates/`, sent by lettre to the outbox folder or SMTP.
+//! - [`mail`]: messages from `templates/`, built and sent by lettre (outbox folder or SMTP).
+//! - [`outbox`]: every message written to the store first, then delivered with retries.
 //! - [`job`]: the whole run: ingest, report, mail; called once or by the schedule.
 //! - [`schedule`]: the daemon's cron jobs (Asia/Tokyo).
 //! - [`cli`]: the `hakusho` command line.
@@ -28,6 +29,7 @@ pub mod export;
 pub mod intake;
 pub mod job;
 pub mod mail;
+pub mod outbox;
 pub mod plan;
 pub mod receipt;
 pub mod report;

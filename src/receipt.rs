@@ -129,6 +129,7 @@ fn annotated_copy(
         .rsplit_once('.')
         .map_or(report.file_name.as_str(), |(stem, _)| stem);
     Ok(Some(OutgoingAttachment {
+        location: None,
         file_name: format!("{stem}_要修正.xlsx"),
         content_type: XLSX.to_string(),
         bytes,

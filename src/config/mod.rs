@@ -144,6 +144,28 @@ pub struct MailSettings {
     pub from: ConfigMailbox,
     pub transport: Transport,
     pub smtp: Option<SmtpSettings>,
+    /// A message larger than this (attachments included) is sent without its
+    /// attachments, saying where the files are: many municipal networks cap mail at 10 MB.
+    #[serde(default = "default_max_message_bytes")]
+    pub max_message_bytes: u64,
+    /// Transient failures are retried this many times, with exponential backoff.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    /// The first retry waits this long; each next one twice as long (at most an hour).
+    #[serde(default = "default_retry_seconds")]
+    pub retry_seconds: u64,
+}
+
+fn default_max_message_bytes() -> u64 {
+    10 * 1024 * 1024
+}
+
+fn default_max_attempts() -> u32 {
+    10
+}
+
+fn default_retry_seconds() -> u64 {
+    60
 }
 
 /// `file` writes `.eml` files into `paths.outbox`; `smtp` sends through `[mail.smtp]`.

@@ -32,6 +32,8 @@ pub struct OutgoingAttachment {
     pub file_name: String,
     pub content_type: String,
     pub bytes: Vec<u8>,
+    /// Where the file is kept, told instead when the message would be too large.
+    pub location: Option<String>,
 }
 
 impl Outgoing {
@@ -51,6 +53,23 @@ impl Outgoing {
             );
         }
         Ok(builder.multipart(parts)?)
+    }
+}
+
+/// Why a message was not sent: a permanent refusal (5xx) is not retried.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl SendError {
+    fn transient(message: String) -> Self {
+        SendError {
+            permanent: false,
+            message,
+        }
     }
 }
 
@@ -80,27 +99,26 @@ impl Mailer {
 
     /// Sends one message. Every SMTP send is bounded by the configured timeout,
     /// because lettre's own timeout only covers the connect.
-    pub async fn send(&self, message: Message) -> anyhow::Result<()> {
+    pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
-            Mailer::Outbox(transport) => {
-                transport
-                    .send(message)
-                    .await
-                    .context("writing the message to the outbox")?;
-            }
+            Mailer::Outbox(transport) => transport.send(message).await.map(|_| ()).map_err(|e| {
+                SendError::transient(format!("writing the message to the outbox: {e}"))
+            }),
             Mailer::Smtp { transport, timeout } => {
-                tokio::time::timeout(*timeout, transport.send(message))
-                    .await
-                    .with_context(|| {
-                        format!(
-                            "the SMTP server did not answer within {} s",
-                            timeout.as_secs()
-                        )
-                    })?
-                    .context("sending through SMTP")?;
+                match tokio::time::timeout(*timeout, transport.send(message)).await {
+                    Err(_) => Err(SendError::transient(format!(
+                        "the SMTP server did not answer within {} s",
+                        timeout.as_secs()
+                    ))),
+                    Ok(Err(e)) if e.is_permanent() => Err(SendError {
+                        permanent: true,
+                        message: format!("the SMTP server refused the message: {e}"),
+                    }),
+                    Ok(Err(e)) => Err(SendError::transient(format!("sending through SMTP: {e}"))),
+                    Ok(Ok(_)) => Ok(()),
+                }
             }
         }
-        Ok(())
     }
 
     /// A short description for logs.

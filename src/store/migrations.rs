@@ -15,6 +15,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "plan_snapshots",
         include_str!("../../migrations/0002_plan_snapshots.sql"),
     ),
+    (
+        3,
+        "outbox",
+        include_str!("../../migrations/0003_outbox.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen yet, each in its own transaction.

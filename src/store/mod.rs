@@ -5,6 +5,7 @@
 
 mod content;
 mod migrations;
+mod outbox;
 
 use std::path::Path;
 
@@ -17,6 +18,7 @@ use crate::plan::PlanTexts;
 use crate::workbook::SubmissionContent;
 
 pub use migrations::latest_version;
+pub use outbox::{Delivery, NewMessage, OutboxCounts, StoredAttachment, StoredMessage};
 
 /// An open store.
 pub struct Store {

@@ -78,7 +78,7 @@ impl TestCity {
         if let Some(port) = smtp_port {
             text = text.replace(
                 "transport = \"file\"",
-                &format!("transport = \"smtp\"\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nhello_name = \"hakusho.test\"\ntimeout_seconds = 20"),
+                &format!("transport = \"smtp\"\nretry_seconds = 0\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nhello_name = \"hakusho.test\"\ntimeout_seconds = 20"),
             );
         }
         text
@@ -117,10 +117,16 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
+        Self::start_with(&[])
+    }
+
+    /// With smtp_sink.py options: `--port N`, `--reject ADDRESS`, `--transient-after N`.
+    pub fn start_with(options: &[&str]) -> SmtpSink {
         let folder = tempfile::tempdir().unwrap();
         let mut child = Command::new("python3")
             .arg(repo().join("tests/support/smtp_sink.py"))
             .arg(folder.path())
+            .args(options)
             .stdout(Stdio::piped())
             .spawn()
             .expect("python3 with aiosmtpd is needed (scripts/test.sh installs it)");

@@ -1,0 +1,270 @@
+//! The outbox and its delivery worker.
+//!
+//! Every message is first written to the store (subject, body, attachments by content
+//! hash, one delivery per recipient, an idempotency key per run and audience), then
+//! delivered by [`deliver_once`]:
+//! - a transient failure is retried with exponential backoff, up to `mail.max_attempts`;
+//! - a permanent one (5xx) is recorded at once, never retried, and reported to the managers;
+//! - a restart resumes pending copies; a copy is marked sent as soon as the server takes it,
+//!   so no recipient gets a message twice, and a retry goes only to the recipients that failed.
+//!
+//! Each copy has a fixed Message-ID, so even a copy interrupted mid-send and resent
+//! after a crash can be recognised downstream.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+
+use crate::config::Config;
+use crate::intake::sha256_hex;
+use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
+use crate::store::{Delivery, NewMessage, Store, StoredAttachment, StoredMessage};
+
+/// What one delivery pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryStats {
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+/// A UTC time as the outbox stores it; such strings sort in time order.
+pub fn stamp(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn attachment_path(config: &Config, sha256: &str) -> PathBuf {
+    config
+        .paths
+        .archive
+        .join("outbox")
+        .join(&sha256[..2])
+        .join(sha256)
+}
+
+/// Writes a message to the outbox unless one with the same key is there already
+/// (then `false`). Attachments over the size limit are replaced by a note saying where
+/// the files are.
+pub fn enqueue(
+    config: &Config,
+    store: &mut Store,
+    key: &str,
+    outgoing: &Outgoing,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let total: usize = outgoing.body.len()
+        + outgoing
+            .attachments
+            .iter()
+            .map(|a| a.bytes.len())
+            .sum::<usize>();
+    let (body, attachments) =
+        if total as u64 > config.mail.max_message_bytes && !outgoing.attachments.is_empty() {
+            (with_size_note(config, outgoing, total), Vec::new())
+        } else {
+            (
+                outgoing.body.clone(),
+                outgoing
+                    .attachments
+                    .iter()
+                    .map(|a| keep(config, a))
+                    .collect::<anyhow::Result<Vec<_>>>()?,
+            )
+        };
+    let recipients: Vec<String> = outgoing.to.iter().map(ToString::to_string).collect();
+    let message = NewMessage {
+        key,
+        subject: &outgoing.subject,
+        body: &body,
+        recipients: &recipients,
+        attachments: &attachments,
+    };
+    store.enqueue_message(&config.city.code, &message, &stamp(now))
+}
+
+/// Keeps an attachment's bytes in the archive under their hash.
+fn keep(config: &Config, attachment: &OutgoingAttachment) -> anyhow::Result<StoredAttachment> {
+    let sha256 = sha256_hex(&attachment.bytes);
+    let path = attachment_path(config, &sha256);
+    if !path.exists() {
+        let parent = path.parent().expect("archive path has a parent");
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, &attachment.bytes)
+            .with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, &path)?;
+    }
+    Ok(StoredAttachment {
+        file_name: attachment.file_name.clone(),
+        content_type: attachment.content_type.clone(),
+        sha256,
+        size_bytes: attachment.bytes.len() as i64,
+    })
+}
+
+fn with_size_note(config: &Config, outgoing: &Outgoing, total: usize) -> String {
+    let mb = |n: u64| format!("{:.1} MB", n as f64 / 1_048_576.0);
+    let mut note = format!(
+        "\n※添付ファイルが大きいため(合計 {}、上限 {})、このメールには添付していません。ファイルは次の場所にあります:\n",
+        mb(total as u64),
+        mb(config.mail.max_message_bytes)
+    );
+    for a in &outgoing.attachments {
+        let place = a.location.clone().unwrap_or_else(|| a.file_name.clone());
+        note.push_str(&format!("  ・{}({})\n", place, mb(a.bytes.len() as u64)));
+    }
+    format!("{}{note}", outgoing.body)
+}
+
+/// Delivers every copy that is due, then reports new permanent failures to the managers.
+pub async fn deliver_once(
+    config: &Config,
+    store: &mut Store,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+) -> anyhow::Result<DeliveryStats> {
+    let mut stats = deliver_due(config, store, mailer, now).await?;
+    if report_failures(config, store, now)? {
+        let more = deliver_due(config, store, mailer, now).await?;
+        stats.sent += more.sent;
+        stats.retried += more.retried;
+        stats.failed += more.failed;
+    }
+    Ok(stats)
+}
+
+async fn deliver_due(
+    config: &Config,
+    store: &mut Store,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+) -> anyhow::Result<DeliveryStats> {
+    let mut stats = DeliveryStats::default();
+    let mut cached: Option<StoredMessage> = None;
+    for delivery in store.due_deliveries(&config.city.code, &stamp(now))? {
+        if cached.as_ref().is_none_or(|m| m.id != delivery.message_id) {
+            cached = Some(store.message(delivery.message_id)?);
+        }
+        let message = cached.as_ref().expect("just loaded");
+        let email = build(config, message, &delivery)
+            .with_context(|| format!("building message {}", message.id))?;
+        store.mark_sending(delivery.id)?;
+        match mailer.send(email).await {
+            Ok(()) => {
+                store.mark_sent(delivery.id, &stamp(Utc::now()))?;
+                stats.sent += 1;
+            }
+            Err(e)
+                if e.permanent || delivery.attempts + 1 >= i64::from(config.mail.max_attempts) =>
+            {
+                tracing::warn!(recipient = %delivery.recipient, error = %e, "delivery failed for good");
+                store.mark_failed(delivery.id, &e.message)?;
+                stats.failed += 1;
+            }
+            Err(e) => {
+                let next = now + backoff(config, delivery.attempts + 1);
+                tracing::info!(recipient = %delivery.recipient, error = %e, next = %stamp(next), "delivery will be retried");
+                store.mark_retry(delivery.id, &stamp(next), &e.message)?;
+                stats.retried += 1;
+            }
+        }
+    }
+    Ok(stats)
+}
+
+/// `retry_seconds` × 2^(attempts − 1), at most an hour.
+pub fn backoff(config: &Config, attempts: i64) -> Duration {
+    let factor = 1i64 << (attempts - 1).clamp(0, 20);
+    Duration::seconds(
+        (config.mail.retry_seconds as i64)
+            .saturating_mul(factor)
+            .min(3600),
+    )
+}
+
+/// One recipient's copy, with a Message-ID fixed by the delivery.
+fn build(config: &Config, message: &StoredMessage, delivery: &Delivery) -> anyhow::Result<Message> {
+    let from = &config.mail.from.0;
+    let to: Mailbox = delivery
+        .recipient
+        .parse()
+        .with_context(|| format!("recipient {}", delivery.recipient))?;
+    let domain = from.email.domain().to_string();
+    let id = format!(
+        "<hakusho.{}.{}@{domain}>",
+        delivery.id,
+        &sha256_hex(message.idempotency_key.as_bytes())[..12]
+    );
+    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(message.body.clone()));
+    for a in &message.attachments {
+        let bytes = std::fs::read(attachment_path(config, &a.sha256))
+            .with_context(|| format!("reading attachment {}", a.file_name))?;
+        parts = parts.singlepart(attachment_part(a, bytes)?);
+    }
+    Ok(Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&message.subject)
+        .message_id(Some(id))
+        .multipart(parts)?)
+}
+
+/// An attachment part whose Japanese name Outlook shows: lettre writes the RFC 2231
+/// `filename*` parameter; the RFC 2047 `name` parameter on Content-Type is added here.
+fn attachment_part(a: &StoredAttachment, bytes: Vec<u8>) -> anyhow::Result<SinglePart> {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(a.file_name.as_bytes());
+    let content_type = ContentType::parse(&format!(
+        "{}; name=\"=?UTF-8?B?{encoded}?=\"",
+        a.content_type
+    ))
+    .or_else(|_| ContentType::parse(&a.content_type))
+    .with_context(|| format!("content type of {}", a.file_name))?;
+    Ok(Attachment::new(a.file_name.clone()).body(bytes, content_type))
+}
+
+/// Enqueues one message to the managers about copies that failed for good. True when
+/// there was something to report.
+fn report_failures(config: &Config, store: &mut Store, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let failures = store.take_unreported_failures(&config.city.code)?;
+    // A failure of a failure report is only logged: it would loop otherwise.
+    let failures: Vec<_> = failures
+        .into_iter()
+        .filter(|(_, subject)| !subject.contains("配信できなかったメール"))
+        .collect();
+    if failures.is_empty() || config.managers.recipients.is_empty() {
+        return Ok(false);
+    }
+    let lines: Vec<String> = failures
+        .iter()
+        .map(|(d, subject)| {
+            format!(
+                "  ・{}: {}({})",
+                d.recipient,
+                subject,
+                d.last_error.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    let outgoing = Outgoing {
+        to: config.managers.recipients.iter().map(|m| m.0.clone()).collect(),
+        subject: format!("【{}】配信できなかったメール({}件)", config.city.name, failures.len()),
+        body: format!("次のメールは配信できませんでした。宛先を確認してください。\n\n{}\n\n※このメールは hakusho から自動送信しています。\n", lines.join("\n")),
+        attachments: Vec::new(),
+    };
+    let key = format!(
+        "delivery-failures:{}",
+        failures
+            .iter()
+            .map(|(d, _)| d.id.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    enqueue(config, store, &key, &outgoing, now)?;
+    Ok(true)
+}
