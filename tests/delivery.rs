@@ -1,0 +1,177 @@
+//! Mail is never lost or sent twice: a real SMTP server on loopback that is down for a
+//! whole run, refuses a recipient for good, or gives up half-way; the outbox resumes,
+//! retries only what failed, and reports what cannot be delivered.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{stdout_of, SmtpSink, TestCity};
+use hakusho::config::Config;
+use hakusho::store::Store;
+use mail_parser::MessageParser;
+
+/// A port nothing listens on (bound, then released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// (recipient, subject, Message-ID) of each message the sink accepted.
+fn received(sink: &SmtpSink, count: usize) -> Vec<(String, String, String)> {
+    sink.wait_for(count)
+        .into_iter()
+        .map(|(recipients, bytes)| {
+            let message = MessageParser::default().parse(&bytes).unwrap();
+            (
+                recipients.join(","),
+                message.subject().unwrap().to_string(),
+                message.message_id().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn assert_no_duplicates(messages: &[(String, String, String)]) {
+    let copies: BTreeSet<_> = messages
+        .iter()
+        .map(|(to, subject, _)| (to.clone(), subject.clone()))
+        .collect();
+    assert_eq!(
+        copies.len(),
+        messages.len(),
+        "a recipient got the same message twice"
+    );
+    let ids: BTreeSet<_> = messages.iter().map(|(_, _, id)| id.clone()).collect();
+    assert_eq!(ids.len(), messages.len());
+}
+
+#[test]
+fn a_server_down_for_a_whole_run_then_up_gets_every_message_once() {
+    let port = free_port();
+    let city = TestCity::new(Some(port));
+    let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
+    assert!(
+        stdout.contains("配送: 送信 0 件、再試行待ち 22 件、配送不能 0 件"),
+        "{stdout}"
+    );
+
+    let sink = SmtpSink::start_with(&["--port", &port.to_string()]);
+    let stdout = stdout_of(&city.hakusho(&["send"]));
+    assert!(
+        stdout.starts_with("配送: 送信 22 件、再試行待ち 0 件、配送不能 0 件"),
+        "{stdout}"
+    );
+    let stdout = stdout_of(&city.hakusho(&["send"]));
+    assert!(stdout.starts_with("配送: 送信 0 件"), "{stdout}");
+    let messages = received(&sink, 22);
+    assert_eq!(
+        messages.len(),
+        22,
+        "10 receipts, 10 department reports, 2 manager copies"
+    );
+    assert_no_duplicates(&messages);
+}
+
+#[test]
+fn a_permanent_refusal_is_recorded_reported_to_the_managers_and_not_retried() {
+    let sink = SmtpSink::start_with(&["--reject", "kikaku-bu@mitaka.example"]);
+    let city = TestCity::new(Some(sink.port));
+    let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
+    // 企画部's receipt and report are refused; the managers hear of it.
+    assert!(
+        stdout.contains("配送: 送信 22 件、再試行待ち 0 件、配送不能 2 件"),
+        "{stdout}"
+    );
+    let messages = received(&sink, 22);
+    let reports: Vec<_> = messages
+        .iter()
+        .filter(|(_, subject, _)| subject.contains("配信できなかったメール(2件)"))
+        .collect();
+    assert_eq!(reports.len(), 2, "one copy to each manager");
+    assert!(messages.iter().all(|(to, _, _)| !to.contains("kikaku-bu")));
+
+    let stdout = stdout_of(&city.hakusho(&["send"]));
+    assert!(
+        stdout.starts_with("配送: 送信 0 件、再試行待ち 0 件、配送不能 0 件"),
+        "not retried: {stdout}"
+    );
+    let status = stdout_of(&city.hakusho(&["status"]));
+    assert!(status.contains("配送不能 2 件"), "{status}");
+    assert!(
+        status.contains(
+            "配送不能: 企画部 <kikaku-bu@mitaka.example> (the SMTP server refused the message"
+        ),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_delivery_cut_short_resumes_after_a_restart_and_sends_each_copy_once() {
+    let first = SmtpSink::start_with(&["--transient-after", "10"]);
+    let port = first.port;
+    let city = TestCity::new(Some(port));
+    let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
+    assert!(
+        stdout.contains("配送: 送信 10 件、再試行待ち 12 件"),
+        "{stdout}"
+    );
+    let before = received(&first, 10);
+    drop(first);
+
+    // A process that died while handing a copy over leaves it `sending`: it is resumed.
+    let config = Config::load(&city.config_path()).unwrap();
+    let mut store = Store::open(&config.paths.database).unwrap();
+    let pending = store
+        .due_deliveries(&config.city.code, "9999-12-31T00:00:00Z")
+        .unwrap();
+    store.mark_sending(pending[0].id).unwrap();
+    drop(store);
+
+    let second = SmtpSink::start_with(&["--port", &port.to_string()]);
+    let stdout = stdout_of(&city.hakusho(&["send"]));
+    assert!(
+        stdout.starts_with("配送: 送信 12 件、再試行待ち 0 件、配送不能 0 件(中断から再開 1 件)"),
+        "{stdout}"
+    );
+    let after = received(&second, 12);
+    let all: Vec<_> = before.into_iter().chain(after).collect();
+    assert_eq!(all.len(), 22);
+    assert_no_duplicates(&all);
+}
+
+#[test]
+fn a_message_over_the_size_limit_says_where_its_files_are_instead() {
+    let city = TestCity::new(None);
+    let config = std::fs::read_to_string(city.config_path())
+        .unwrap()
+        .replace(
+            "transport = \"file\"",
+            "transport = \"file\"\nmax_message_bytes = 300000",
+        );
+    std::fs::write(city.config_path(), config).unwrap();
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    let outbox = city.path().join("outbox");
+    let managers: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .filter(|b| String::from_utf8_lossy(b).contains("fukushicho@mitaka.example"))
+        .collect();
+    assert_eq!(
+        managers.len(),
+        1,
+        "the 副市長室 gets the whole-city report only"
+    );
+    let report = managers
+        .iter()
+        .map(|b| MessageParser::default().parse(b).unwrap())
+        .find(|m| m.subject().unwrap().contains("全庁集計"))
+        .unwrap();
+    assert_eq!(report.attachment_count(), 0);
+    let body = report.body_text(0).unwrap();
+    assert!(body.contains("添付ファイルが大きいため"), "{body}");
+    assert!(body.contains("令和2年度_自治体経営白書.pdf"), "{body}");
+}
