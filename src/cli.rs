@@ -239,10 +239,19 @@ fn status(config: &Config) -> anyhow::Result<()> {
             None => println!("  {}: 未提出", department.name),
         }
     }
-    match crate::schedule::next_annual_run(config) {
-        Some(next) => println!("次の年次実行: {}", next.format("%Y-%m-%d %H:%M %Z")),
-        None => println!("次の年次実行: なし"),
-    }
+    let next = crate::schedule::next_annual_run(config).map_or_else(
+        || "なし".to_string(),
+        |t| t.format("%Y-%m-%d %H:%M %Z").to_string(),
+    );
+    let last = match store.last_run(&config.city.code, crate::schedule::ANNUAL_RUN)? {
+        Some(run) => format!(
+            "{} ({})",
+            run.scheduled_for,
+            run.outcome.unwrap_or_else(|| "実行中".to_string())
+        ),
+        None => "なし".to_string(),
+    };
+    println!("年次実行: 前回 {last}、次回 {next}");
     let counts = store.outbox_counts(&config.city.code)?;
     println!(
         "送信待ちのメール: 未送信 {} 件、送信済み {} 件、配送不能 {} 件",

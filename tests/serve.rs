@@ -47,8 +47,20 @@ fn serve_runs_the_job_on_its_schedule_and_stops_on_sigterm() {
         output.status.success(),
         "the daemon did not stop cleanly:\n{log}"
     );
-    assert!(log.contains("annual run finished"), "{log}");
+    assert!(log.contains("run finished"), "{log}");
     assert!(log.contains("stopping"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    // Every run the daemon started is closed in the ledger, each scheduled time once.
+    let config = hakusho::config::Config::load(&city.config_path()).unwrap();
+    let store = hakusho::store::Store::open(&config.paths.database).unwrap();
+    let runs = store
+        .runs_of(&config.city.code, hakusho::schedule::ANNUAL_RUN)
+        .unwrap();
+    assert!(!runs.is_empty());
+    assert!(
+        runs.iter().all(|r| r.outcome.as_deref() == Some("ok")),
+        "{runs:?}"
+    );
     assert!(city
         .path()
         .join("reports/令和2年度/令和2年度_目標指標_全庁.pdf")

@@ -226,6 +226,22 @@ pub struct Managers {
 pub struct Schedule {
     /// The annual run: ingest, build every report, mail them.
     pub annual_run: CronSchedule,
+    /// A run missed while the daemon was down is caught up at start-up if it is at
+    /// most this old.
+    #[serde(default = "default_catch_up_hours")]
+    pub catch_up_hours: u32,
+    /// How long a stopping daemon waits for the running job before leaving it to be
+    /// resumed at the next start.
+    #[serde(default = "default_shutdown_grace_seconds")]
+    pub shutdown_grace_seconds: u64,
+}
+
+fn default_catch_up_hours() -> u32 {
+    72
+}
+
+fn default_shutdown_grace_seconds() -> u64 {
+    600
 }
 
 /// A department (部) and whom to mail.

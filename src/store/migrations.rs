@@ -20,6 +20,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox",
         include_str!("../../migrations/0003_outbox.sql"),
     ),
+    (
+        4,
+        "job_runs",
+        include_str!("../../migrations/0004_job_runs.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen yet, each in its own transaction.

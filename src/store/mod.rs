@@ -4,6 +4,7 @@
 //! queries) so that PostgreSQL stays a step, not a rewrite.
 
 mod content;
+mod ledger;
 mod migrations;
 mod outbox;
 
@@ -17,6 +18,7 @@ use crate::intake::{Finding, Severity};
 use crate::plan::PlanTexts;
 use crate::workbook::SubmissionContent;
 
+pub use ledger::JobRun;
 pub use migrations::latest_version;
 pub use outbox::{Delivery, NewMessage, OutboxCounts, StoredAttachment, StoredMessage};
 

@@ -1,0 +1,97 @@
+//! The ledger of scheduled runs: claimed before a run starts, closed when it ends.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::Store;
+
+/// One scheduled run as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRun {
+    pub job: String,
+    pub scheduled_for: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub outcome: Option<String>,
+}
+
+impl Store {
+    /// Claims a scheduled time for a job; `false` when it was claimed before (the run
+    /// happened, or is happening). Several daemons on one database: one wins.
+    pub fn claim_run(
+        &mut self,
+        city_code: &str,
+        job: &str,
+        scheduled_for: &str,
+        now: &str,
+    ) -> anyhow::Result<bool> {
+        let inserted = self.connection.execute(
+            "INSERT INTO job_runs (city_code, job, scheduled_for, started_at)
+             SELECT ?1, ?2, ?3, ?4
+             WHERE NOT EXISTS (SELECT 1 FROM job_runs WHERE city_code = ?1 AND job = ?2 AND scheduled_for = ?3)",
+            params![city_code, job, scheduled_for, now],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    /// Closes a run with its outcome (`ok` or the error).
+    pub fn finish_run(
+        &mut self,
+        city_code: &str,
+        job: &str,
+        scheduled_for: &str,
+        now: &str,
+        outcome: &str,
+    ) -> anyhow::Result<()> {
+        self.connection.execute(
+            "UPDATE job_runs SET finished_at = ?4, outcome = ?5 WHERE city_code = ?1 AND job = ?2 AND scheduled_for = ?3",
+            params![city_code, job, scheduled_for, now, outcome],
+        )?;
+        Ok(())
+    }
+
+    /// A run of the job that was started and never finished, if any.
+    pub fn unfinished_run(&self, city_code: &str, job: &str) -> anyhow::Result<Option<JobRun>> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT job, scheduled_for, started_at, finished_at, outcome FROM job_runs
+                 WHERE city_code = ?1 AND job = ?2 AND finished_at IS NULL ORDER BY scheduled_for LIMIT 1",
+                params![city_code, job],
+                read_run,
+            )
+            .optional()?)
+    }
+
+    /// The latest run of a job.
+    pub fn last_run(&self, city_code: &str, job: &str) -> anyhow::Result<Option<JobRun>> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT job, scheduled_for, started_at, finished_at, outcome FROM job_runs
+                 WHERE city_code = ?1 AND job = ?2 ORDER BY scheduled_for DESC LIMIT 1",
+                params![city_code, job],
+                read_run,
+            )
+            .optional()?)
+    }
+
+    /// Every run of a job, oldest first.
+    pub fn runs_of(&self, city_code: &str, job: &str) -> anyhow::Result<Vec<JobRun>> {
+        let mut statement = self.connection.prepare(
+            "SELECT job, scheduled_for, started_at, finished_at, outcome FROM job_runs
+             WHERE city_code = ?1 AND job = ?2 ORDER BY scheduled_for",
+        )?;
+        let rows = statement.query_map(params![city_code, job], read_run)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn read_run(r: &rusqlite::Row) -> rusqlite::Result<JobRun> {
+    Ok(JobRun {
+        job: r.get(0)?,
+        scheduled_for: r.get(1)?,
+        started_at: r.get(2)?,
+        finished_at: r.get(3)?,
+        outcome: r.get(4)?,
+    })
+}

@@ -1,0 +1,185 @@
+//! Schedules that never miss or double: the ledger decides what runs, at Asia/Tokyo
+//! times, with explicit clocks instead of waiting.
+
+mod common;
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Asia::Tokyo;
+use common::TestCity;
+use hakusho::config::Config;
+use hakusho::job::{run_once, RunOptions};
+use hakusho::outbox::stamp;
+use hakusho::schedule::{latest_due, resume_unfinished, run_due_jobs_once, ANNUAL_RUN};
+use hakusho::store::Store;
+
+fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+    Tokyo
+        .with_ymd_and_hms(y, m, d, h, mi, s)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().unwrap()
+}
+
+fn outbox_count(city: &TestCity) -> usize {
+    std::fs::read_dir(city.path().join("outbox"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_annual_run_is_due_at_nine_in_tokyo_and_caught_up_within_the_window() {
+    let city = TestCity::new(None);
+    let config = Config::load(&city.config_path()).unwrap();
+    let cron = &config.schedule.annual_run; // 0 0 9 15 4 *: 15 April, 09:00 JST
+    let nine = Tokyo.with_ymd_and_hms(2021, 4, 15, 9, 0, 0).unwrap();
+    let tick = jst(2021, 4, 15, 9, 0, 0) + chrono::Duration::milliseconds(300);
+    assert_eq!(
+        latest_due(cron, tick, 72),
+        Some(nine),
+        "a tick a little late still means 09:00"
+    );
+    assert_eq!(
+        nine.with_timezone(&Utc),
+        Utc.with_ymd_and_hms(2021, 4, 15, 0, 0, 0).unwrap()
+    );
+    assert_eq!(
+        latest_due(cron, jst(2021, 4, 15, 8, 59, 59), 72),
+        None,
+        "a year ago is outside the window"
+    );
+    assert_eq!(latest_due(cron, jst(2021, 4, 18, 9, 0, 0), 72), Some(nine));
+    assert_eq!(latest_due(cron, jst(2021, 4, 18, 9, 0, 1), 72), None);
+}
+
+#[test]
+fn a_missed_run_is_caught_up_once() {
+    let city = TestCity::new(None);
+    let config = Config::load(&city.config_path()).unwrap();
+    let rt = runtime();
+    // The daemon was down at 09:00; it starts at 13:00.
+    let ran = rt
+        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 13, 0, 0)))
+        .unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(
+        (
+            ran[0].job.as_str(),
+            ran[0].scheduled_for.as_str(),
+            ran[0].outcome.as_str()
+        ),
+        (ANNUAL_RUN, "2021-04-15T00:00:00Z", "ok")
+    );
+    let sent = outbox_count(&city);
+    assert_eq!(sent, 22);
+    // Later ticks, and a restart, find it done.
+    assert!(rt
+        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 13, 5, 0)))
+        .unwrap()
+        .is_empty());
+    assert!(rt
+        .block_on(run_due_jobs_once(&config, jst(2021, 4, 16, 9, 0, 0)))
+        .unwrap()
+        .is_empty());
+    assert_eq!(outbox_count(&city), sent);
+    let store = Store::open(&config.paths.database).unwrap();
+    assert_eq!(
+        store.runs_of(&config.city.code, ANNUAL_RUN).unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn a_job_never_overlaps_itself() {
+    let city = TestCity::new(None);
+    let config = Config::load(&city.config_path()).unwrap();
+    let mut store = Store::open(&config.paths.database).unwrap();
+    // A run of the previous day is still going (another process, or a long run).
+    assert!(store
+        .claim_run(
+            &config.city.code,
+            ANNUAL_RUN,
+            "2021-04-14T00:00:00Z",
+            &stamp(Utc::now())
+        )
+        .unwrap());
+    let ran = runtime()
+        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 10, 0, 0)))
+        .unwrap();
+    assert!(ran.is_empty());
+    assert_eq!(
+        store.runs_of(&config.city.code, ANNUAL_RUN).unwrap().len(),
+        1
+    );
+    assert_eq!(outbox_count(&city), 0);
+}
+
+#[test]
+fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
+    let city = TestCity::new(None);
+    let config = Config::load(&city.config_path()).unwrap();
+    let rt = runtime();
+    let scheduled_for = "2021-04-15T00:00:00Z";
+    // A daemon claimed the run, did its work and mailed, then was stopped before
+    // closing the run in the ledger.
+    let mut store = Store::open(&config.paths.database).unwrap();
+    assert!(store
+        .claim_run(
+            &config.city.code,
+            ANNUAL_RUN,
+            scheduled_for,
+            &stamp(Utc::now())
+        )
+        .unwrap());
+    let options = RunOptions {
+        run_key: Some(format!("{ANNUAL_RUN}@{scheduled_for}")),
+        ..RunOptions::default()
+    };
+    rt.block_on(run_once(&config, options)).unwrap();
+    let sent = outbox_count(&city);
+    assert_eq!(sent, 22);
+    // The next start resumes it: the reports are built again, the mail is not sent again.
+    let resumed = rt.block_on(resume_unfinished(&config)).unwrap();
+    assert_eq!(resumed.len(), 1);
+    assert_eq!(resumed[0].outcome, "ok");
+    assert_eq!(outbox_count(&city), sent);
+    let run = store
+        .last_run(&config.city.code, ANNUAL_RUN)
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.outcome.as_deref(), Some("ok"));
+    assert!(rt.block_on(resume_unfinished(&config)).unwrap().is_empty());
+}
+
+#[test]
+fn a_failing_run_is_recorded_and_the_next_time_still_runs() {
+    let city = TestCity::new(None);
+    let text = std::fs::read_to_string(city.config_path()).unwrap();
+    // Templates that are not there: the run fails.
+    let broken = text.replace(
+        &common::repo().join("templates").display().to_string(),
+        "/nonexistent/templates",
+    );
+    std::fs::write(city.config_path(), broken).unwrap();
+    let config = Config::load(&city.config_path()).unwrap();
+    let rt = runtime();
+    let ran = rt
+        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 9, 0, 1)))
+        .unwrap();
+    assert!(ran[0].outcome.starts_with("failed:"), "{}", ran[0].outcome);
+    let store = Store::open(&config.paths.database).unwrap();
+    assert!(
+        store
+            .unfinished_run(&config.city.code, ANNUAL_RUN)
+            .unwrap()
+            .is_none(),
+        "a failed run is closed, not left running"
+    );
+    // A year later the schedule is still alive.
+    let ran = rt
+        .block_on(run_due_jobs_once(&config, jst(2022, 4, 15, 9, 0, 1)))
+        .unwrap();
+    assert_eq!(ran.len(), 1);
+}
