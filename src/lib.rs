@@ -18,7 +18,8 @@
 //! - [`mail`]: messages from `templates/`, built and sent by lettre (outbox folder or SMTP).
 //! - [`outbox`]: every message written to the store first, then delivered with retries.
 //! - [`job`]: the whole run: ingest, report, mail; called once or by the schedule.
-//! - [`schedule`]: the daemon's cron jobs (Asia/Tokyo).
+//! - [`schedule`]: the daemon: cron jobs (Asia/Tokyo) run through a ledger, the delivery worker.
+//! - [`watch`]: the inbox watcher that takes a dropped file in within seconds.
 //! - [`cli`]: the `hakusho` command line.
 
 pub mod cli;
@@ -36,4 +37,5 @@ pub mod report;
 pub mod schedule;
 pub mod store;
 pub mod template;
+pub mod watch;
 pub mod workbook;

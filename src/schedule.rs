@@ -157,7 +157,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // catch-up drains it like any other run.
     let stop = StopSignal::listen()?;
     let config = Arc::new(config);
-    // One job at a time; a tick that finds a job running is skipped (no overlap).
+    // One thing at a time: a run, an intake from the inbox, or a delivery pass.
     let running = Arc::new(Mutex::new(()));
     let startup = {
         let (config, guard) = (Arc::clone(&config), Arc::clone(&running).lock_owned().await);
@@ -182,11 +182,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     scheduler.start().await?;
     let worker = tokio::spawn(delivery_worker(Arc::clone(&config), Arc::clone(&running)));
+    let watcher = tokio::spawn(crate::watch::watch_inbox(
+        Arc::clone(&config),
+        Arc::clone(&running),
+    ));
     tracing::info!(next = ?next_annual_run(&config), "hakusho is serving");
     stop.wait().await;
     tracing::info!("stopping: no new runs; waiting for the running one");
     scheduler.shutdown().await?;
     worker.abort();
+    watcher.abort();
     let grace = Duration::from_secs(config.schedule.shutdown_grace_seconds);
     if tokio::time::timeout(grace, running.lock()).await.is_err() {
         tracing::warn!(
@@ -206,10 +211,9 @@ async fn catch_up(config: &Config) -> anyhow::Result<()> {
 }
 
 async fn tick(config: &Config, running: &Mutex<()>) {
-    let Ok(_guard) = running.try_lock() else {
-        tracing::warn!("a run is still going on; this tick is skipped");
-        return;
-    };
+    // Wait for a run or an intake in progress: a tick must not be lost (the annual run
+    // fires once a year). The ledger keeps each scheduled time to one run.
+    let _guard = running.lock().await;
     if let Err(error) = run_due_jobs_once(config, Utc::now()).await {
         tracing::error!("scheduled run failed: {error:#}");
     }

@@ -70,3 +70,59 @@ fn serve_runs_the_job_on_its_schedule_and_stops_on_sigterm() {
 fn count(dir: &std::path::Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
 }
+
+#[test]
+fn a_file_dropped_in_the_inbox_is_answered_within_seconds() {
+    let city = TestCity::new(None);
+    let samples: Vec<_> = std::fs::read_dir(city.inbox())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let keep = samples
+        .iter()
+        .find(|p| p.to_string_lossy().contains("総務部"))
+        .unwrap()
+        .clone();
+    let parked = city.path().join("総務部.xlsx");
+    std::fs::rename(&keep, &parked).unwrap();
+    for path in samples.iter().filter(|p| **p != keep) {
+        std::fs::remove_file(path).unwrap();
+    }
+    let daemon = Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .args(["serve", "--config"])
+        .arg(city.config_path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    // Written elsewhere, then renamed in: the way a careful copy arrives.
+    let dropped = Instant::now();
+    std::fs::rename(&parked, city.inbox().join("令和2年度_総務部.xlsx")).unwrap();
+    let outbox = city.path().join("outbox");
+    while count(&outbox) < 1 && dropped.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let answered_in = dropped.elapsed();
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(daemon.id().to_string())
+        .status()
+        .unwrap();
+    let output = daemon.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(count(&outbox), 1, "one receipt:\n{log}");
+    assert!(
+        answered_in < Duration::from_secs(10),
+        "answered in {answered_in:?}"
+    );
+    let receipt = std::fs::read_dir(&outbox)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = String::from_utf8_lossy(&std::fs::read(receipt).unwrap()).to_string();
+    assert!(text.contains("somu-bu@mitaka.example"), "{text}");
+    assert!(log.contains("taken in from the inbox"), "{log}");
+}

@@ -114,6 +114,14 @@ pub struct Paths {
     pub fonts: PathBuf,
     /// The plan's reference data (`basic_plan.toml`, `strategy.toml`, `action_plan.toml`).
     pub plan: PathBuf,
+    /// How often the daemon looks at the inbox when no file event comes (some mounted
+    /// folders send none).
+    #[serde(default = "default_inbox_poll_seconds")]
+    pub inbox_poll_seconds: u64,
+}
+
+fn default_inbox_poll_seconds() -> u64 {
+    5
 }
 
 /// Report settings.
@@ -320,6 +328,11 @@ impl Config {
         config.check()?;
         config.paths.resolve_against(base);
         Ok(config)
+    }
+
+    /// How often the daemon polls the inbox.
+    pub fn paths_inbox_poll_seconds(&self) -> u64 {
+        self.paths.inbox_poll_seconds.max(1)
     }
 
     /// The fiscal year being collected.
