@@ -155,7 +155,7 @@ mod tests {
         );
         assert_eq!(
             state.complete(vec![(path.clone(), look(200, 2))]),
-            [path.clone()],
+            std::slice::from_ref(&path),
             "settled"
         );
         assert!(
