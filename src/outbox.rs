@@ -145,36 +145,58 @@ async fn deliver_due(
     now: DateTime<Utc>,
 ) -> anyhow::Result<DeliveryStats> {
     let mut stats = DeliveryStats::default();
-    let mut cached: Option<StoredMessage> = None;
-    for delivery in store.due_deliveries(&config.city.code, &stamp(now))? {
-        if cached.as_ref().is_none_or(|m| m.id != delivery.message_id) {
-            cached = Some(store.message(delivery.message_id)?);
+    let due = store.due_deliveries(&config.city.code, &stamp(now))?;
+    // A few copies go out at once over the pooled connections; the store is updated
+    // copy by copy as the server answers each.
+    for batch in due.chunks(config.mail.parallel.max(1)) {
+        let mut sending = tokio::task::JoinSet::new();
+        let mut cached: Option<StoredMessage> = None;
+        for delivery in batch {
+            if cached.as_ref().is_none_or(|m| m.id != delivery.message_id) {
+                cached = Some(store.message(delivery.message_id)?);
+            }
+            let message = cached.as_ref().expect("just loaded");
+            let email = build(config, message, delivery)
+                .with_context(|| format!("building message {}", message.id))?;
+            store.mark_sending(delivery.id)?;
+            let (mailer, delivery) = (mailer.clone(), delivery.clone());
+            sending.spawn(async move { (delivery, mailer.send(email).await) });
         }
-        let message = cached.as_ref().expect("just loaded");
-        let email = build(config, message, &delivery)
-            .with_context(|| format!("building message {}", message.id))?;
-        store.mark_sending(delivery.id)?;
-        match mailer.send(email).await {
-            Ok(()) => {
-                store.mark_sent(delivery.id, &stamp(Utc::now()))?;
-                stats.sent += 1;
-            }
-            Err(e)
-                if e.permanent || delivery.attempts + 1 >= i64::from(config.mail.max_attempts) =>
-            {
-                tracing::warn!(recipient = %delivery.recipient, error = %e, "delivery failed for good");
-                store.mark_failed(delivery.id, &e.message)?;
-                stats.failed += 1;
-            }
-            Err(e) => {
-                let next = now + backoff(config, delivery.attempts + 1);
-                tracing::info!(recipient = %delivery.recipient, error = %e, next = %stamp(next), "delivery will be retried");
-                store.mark_retry(delivery.id, &stamp(next), &e.message)?;
-                stats.retried += 1;
-            }
+        while let Some(joined) = sending.join_next().await {
+            let (delivery, result) = joined.context("a delivery task failed")?;
+            record(config, store, &delivery, result, now, &mut stats)?;
         }
     }
     Ok(stats)
+}
+
+/// Records the server's answer for one copy.
+fn record(
+    config: &Config,
+    store: &mut Store,
+    delivery: &Delivery,
+    result: Result<(), crate::mail::SendError>,
+    now: DateTime<Utc>,
+    stats: &mut DeliveryStats,
+) -> anyhow::Result<()> {
+    match result {
+        Ok(()) => {
+            store.mark_sent(delivery.id, &stamp(Utc::now()))?;
+            stats.sent += 1;
+        }
+        Err(e) if e.permanent || delivery.attempts + 1 >= i64::from(config.mail.max_attempts) => {
+            tracing::warn!(recipient = %delivery.recipient, error = %e, "delivery failed for good");
+            store.mark_failed(delivery.id, &e.message)?;
+            stats.failed += 1;
+        }
+        Err(e) => {
+            let next = now + backoff(config, delivery.attempts + 1);
+            tracing::info!(recipient = %delivery.recipient, error = %e, next = %stamp(next), "delivery will be retried");
+            store.mark_retry(delivery.id, &stamp(next), &e.message)?;
+            stats.retried += 1;
+        }
+    }
+    Ok(())
 }
 
 /// `retry_seconds` × 2^(attempts − 1), at most an hour.

@@ -162,6 +162,13 @@ pub struct MailSettings {
     /// The first retry waits this long; each next one twice as long (at most an hour).
     #[serde(default = "default_retry_seconds")]
     pub retry_seconds: u64,
+    /// How many copies are handed to the server at once.
+    #[serde(default = "default_parallel")]
+    pub parallel: usize,
+}
+
+fn default_parallel() -> usize {
+    8
 }
 
 fn default_max_message_bytes() -> u64 {

@@ -73,7 +73,8 @@ impl SendError {
     }
 }
 
-/// Where messages go.
+/// Where messages go. Cheap to clone: the SMTP transport's connection pool is shared.
+#[derive(Clone)]
 pub enum Mailer {
     Outbox(AsyncFileTransport<Tokio1Executor>),
     Smtp {
