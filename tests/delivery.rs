@@ -175,3 +175,104 @@ fn a_message_over_the_size_limit_says_where_its_files_are_instead() {
     assert!(body.contains("添付ファイルが大きいため"), "{body}");
     assert!(body.contains("令和2年度_自治体経営白書.pdf"), "{body}");
 }
+
+/// A city whose mail goes over TLS (`starttls` or `tls`) with a login, to a sink with a
+/// certificate from a test CA that the city trusts through `ca_file`.
+fn tls_city(security: &str, sink_options: &[&str]) -> (TestCity, SmtpSink) {
+    let certs = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(common::repo().join("tests/support/make_cert.py"))
+        .arg(certs.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let cert = certs.path().join("cert.pem");
+    let key = certs.path().join("key.pem");
+    let mut options = vec![
+        "--cert",
+        cert.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--auth",
+        "hakusho:s3cret-パス",
+    ];
+    options.extend_from_slice(sink_options);
+    let sink = SmtpSink::start_with(&options);
+    let city = TestCity::new(Some(sink.port));
+    let ca = city.path().join("ca.pem");
+    std::fs::copy(certs.path().join("ca.pem"), &ca).unwrap();
+    let text = std::fs::read_to_string(city.config_path()).unwrap();
+    let text = text
+        .replace("host = \"127.0.0.1\"", "host = \"localhost\"")
+        .replace("security = \"none\"", &format!("security = \"{security}\"\nuser = \"hakusho\"\npassword_env = \"HAKUSHO_TEST_SMTP_PASSWORD\"\nca_file = \"ca.pem\""));
+    std::fs::write(city.config_path(), text).unwrap();
+    (city, sink)
+}
+
+fn metas(sink: &SmtpSink) -> Vec<String> {
+    let mut metas: Vec<String> = std::fs::read_dir(sink.folder.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "meta"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    metas.sort();
+    metas
+}
+
+#[test]
+fn starttls_with_a_login_delivers_encrypted_and_never_logs_the_password() {
+    let (city, sink) = tls_city("starttls", &["--starttls"]);
+    let output = city.hakusho_with_env(
+        &["run", "--once"],
+        &[("HAKUSHO_TEST_SMTP_PASSWORD", "s3cret-パス")],
+    );
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("配送: 送信 22 件"), "{stdout}");
+    assert_eq!(received(&sink, 22).len(), 22);
+    assert!(
+        metas(&sink).iter().all(|m| m == "tls=True auth=hakusho"),
+        "{:?}",
+        metas(&sink)
+    );
+    assert!(
+        !stdout.contains("s3cret") && !String::from_utf8_lossy(&output.stderr).contains("s3cret")
+    );
+}
+
+#[test]
+fn implicit_tls_with_a_login_delivers_encrypted() {
+    let (city, sink) = tls_city("tls", &["--implicit-tls"]);
+    let stdout = stdout_of(&city.hakusho_with_env(
+        &["run", "--once"],
+        &[("HAKUSHO_TEST_SMTP_PASSWORD", "s3cret-パス")],
+    ));
+    assert!(stdout.contains("配送: 送信 22 件"), "{stdout}");
+    assert_eq!(received(&sink, 22).len(), 22);
+    assert!(metas(&sink).iter().all(|m| m == "tls=True auth=hakusho"));
+}
+
+#[test]
+fn a_wrong_password_fails_without_a_word_of_it_in_the_output() {
+    let (city, sink) = tls_city("starttls", &["--starttls"]);
+    let output = city.hakusho_with_env(
+        &["run", "--once"],
+        &[("HAKUSHO_TEST_SMTP_PASSWORD", "wrong-password")],
+    );
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("送信 0 件"), "{stdout}");
+    assert!(metas(&sink).is_empty(), "nothing was accepted");
+    let all = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!all.contains("wrong-password"), "{all}");
+    let status = stdout_of(&city.hakusho(&["status"]));
+    assert!(status.contains("配送不能"), "{status}");
+}
+
+#[test]
+fn a_missing_password_variable_is_named_at_start_up() {
+    let (city, _sink) = tls_city("starttls", &["--starttls"]);
+    let output = city.hakusho(&["run", "--once"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("HAKUSHO_TEST_SMTP_PASSWORD"), "{stderr}");
+}

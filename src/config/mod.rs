@@ -206,6 +206,16 @@ pub struct SmtpSettings {
     pub hello_name: Option<String>,
     #[serde(default = "default_timeout_seconds")]
     pub timeout_seconds: u64,
+    /// A CA certificate (PEM) to trust besides the public ones: a city's own mail
+    /// server often has a certificate from an internal CA.
+    pub ca_file: Option<PathBuf>,
+    /// Pooled connections idle this long are closed (keep it below the server's limit).
+    #[serde(default = "default_pool_idle_seconds")]
+    pub pool_idle_seconds: u64,
+}
+
+fn default_pool_idle_seconds() -> u64 {
+    30
 }
 
 fn default_password_env() -> String {
@@ -334,6 +344,15 @@ impl Config {
         let mut config: Config = toml::from_str(text)?;
         config.check()?;
         config.paths.resolve_against(base);
+        if let Some(ca) = config
+            .mail
+            .smtp
+            .as_mut()
+            .and_then(|s| s.ca_file.as_mut())
+            .filter(|p| p.is_relative())
+        {
+            *ca = normalize(&base.join(&*ca));
+        }
         Ok(config)
     }
 

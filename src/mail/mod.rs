@@ -12,6 +12,8 @@ use anyhow::{bail, Context};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{Config, Security, SmtpSettings, Transport};
@@ -133,13 +135,17 @@ impl Mailer {
 
 fn smtp_mailer(smtp: &SmtpSettings) -> anyhow::Result<Mailer> {
     type Smtp = AsyncSmtpTransport<Tokio1Executor>;
-    let mut builder = match smtp.security {
-        Security::Tls => Smtp::relay(&smtp.host)?,
-        Security::Starttls => Smtp::starttls_relay(&smtp.host)?,
-        Security::None => Smtp::builder_dangerous(&smtp.host),
-    }
-    .port(smtp.port)
-    .timeout(Some(Duration::from_secs(smtp.timeout_seconds)));
+    let tls = || tls_parameters(smtp);
+    let mut builder = Smtp::builder_dangerous(&smtp.host)
+        .port(smtp.port)
+        .timeout(Some(Duration::from_secs(smtp.timeout_seconds)))
+        // Idle connections are closed before the server would drop them.
+        .pool_config(PoolConfig::new().idle_timeout(Duration::from_secs(smtp.pool_idle_seconds)));
+    builder = match smtp.security {
+        Security::Tls => builder.tls(Tls::Wrapper(tls()?)),
+        Security::Starttls => builder.tls(Tls::Required(tls()?)),
+        Security::None => builder,
+    };
     if let Some(user) = &smtp.user {
         let password = std::env::var(&smtp.password_env).with_context(|| {
             format!("the SMTP password for {user} is read from the environment variable {}, which is not set", smtp.password_env)
@@ -155,4 +161,20 @@ fn smtp_mailer(smtp: &SmtpSettings) -> anyhow::Result<Mailer> {
         transport: builder.build(),
         timeout: Duration::from_secs(smtp.timeout_seconds),
     })
+}
+
+/// rustls with the web's roots, plus the city's own CA when `ca_file` names one.
+fn tls_parameters(smtp: &SmtpSettings) -> anyhow::Result<TlsParameters> {
+    let mut builder = TlsParameters::builder(smtp.host.clone());
+    if let Some(path) = &smtp.ca_file {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("reading mail.smtp.ca_file {}", path.display()))?;
+        builder = builder.add_root_certificate(Certificate::from_pem(&pem).with_context(|| {
+            format!(
+                "mail.smtp.ca_file {} is not a PEM certificate",
+                path.display()
+            )
+        })?);
+    }
+    Ok(builder.build_rustls()?)
 }

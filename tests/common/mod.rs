@@ -86,11 +86,17 @@ impl TestCity {
 
     /// Runs the real binary with this city's configuration.
     pub fn hakusho(&self, args: &[&str]) -> Output {
+        self.hakusho_with_env(args, &[])
+    }
+
+    /// Runs the real binary with extra environment variables (an SMTP password).
+    pub fn hakusho_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_hakusho"))
             .args(args)
             .arg("--config")
             .arg(self.config_path())
             .env("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+            .envs(env.iter().copied())
             .current_dir(self.path())
             .output()
             .unwrap()
