@@ -17,6 +17,7 @@
 //! - [`receipt`]: the answer to each file taken in, with an annotated copy when sent back.
 //! - [`mail`]: messages from `templates/`, built and sent by lettre (outbox folder or SMTP).
 //! - [`outbox`]: every message written to the store first, then delivered with retries.
+//! - [`notices`]: reminders before the deadline, the escalation after it, the weekly digest.
 //! - [`job`]: the whole run: ingest, report, mail; called once or by the schedule.
 //! - [`schedule`]: the daemon: cron jobs (Asia/Tokyo) run through a ledger, the delivery worker.
 //! - [`watch`]: the inbox watcher that takes a dropped file in within seconds.
@@ -30,6 +31,7 @@ pub mod export;
 pub mod intake;
 pub mod job;
 pub mod mail;
+pub mod notices;
 pub mod outbox;
 pub mod plan;
 pub mod receipt;

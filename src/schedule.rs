@@ -24,6 +24,7 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 use crate::config::{Config, CronSchedule};
 use crate::job::{run_once, RunOptions};
 use crate::mail::Mailer;
+use crate::notices;
 use crate::outbox::{self, stamp};
 use crate::store::Store;
 
@@ -41,7 +42,19 @@ pub struct Ran {
 
 /// The configured jobs with their schedules.
 fn jobs(config: &Config) -> Vec<(&'static str, &CronSchedule)> {
-    vec![(ANNUAL_RUN, &config.schedule.annual_run)]
+    let schedule = &config.schedule;
+    let optional = [
+        (notices::REMINDERS, &schedule.reminders),
+        (notices::ESCALATION, &schedule.escalation),
+        (notices::DIGEST, &schedule.digest),
+    ];
+    std::iter::once((ANNUAL_RUN, &schedule.annual_run))
+        .chain(
+            optional
+                .into_iter()
+                .filter_map(|(name, cron)| cron.as_ref().map(|c| (name, c))),
+        )
+        .collect()
 }
 
 /// The latest time the schedule fires at or before `now` (Asia/Tokyo), if it is
@@ -115,20 +128,23 @@ pub async fn resume_unfinished(config: &Config) -> anyhow::Result<Vec<Ran>> {
 
 /// Runs one claimed job and closes its ledger entry, whatever the outcome.
 async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Result<Ran> {
-    let options = RunOptions {
-        run_key: Some(format!("{job}@{scheduled_for}")),
-        ..RunOptions::default()
+    let result = if job == ANNUAL_RUN {
+        let options = RunOptions {
+            run_key: Some(format!("{job}@{scheduled_for}")),
+            ..RunOptions::default()
+        };
+        run_once(config, options)
+            .await
+            .map(|summary| summary.mailed.len())
+    } else {
+        let time = DateTime::parse_from_rfc3339(scheduled_for)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|_| Utc::now());
+        notices::run(config, job, time).await
     };
-    let outcome = match run_once(config, options).await {
-        Ok(summary) => {
-            tracing::info!(
-                job,
-                scheduled_for,
-                files = summary.files.len(),
-                reports = summary.reports.len(),
-                messages = summary.mailed.len(),
-                "run finished"
-            );
+    let outcome = match result {
+        Ok(messages) => {
+            tracing::info!(job, scheduled_for, messages, "run finished");
             "ok".to_string()
         }
         Err(error) => {

@@ -19,6 +19,22 @@ fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// A city whose only job is the annual run (the notices have their own tests).
+fn annual_only() -> TestCity {
+    let city = TestCity::new(None);
+    let text = std::fs::read_to_string(city.config_path()).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            !["reminders =", "escalation =", "digest ="]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .collect();
+    std::fs::write(city.config_path(), kept.join("\n")).unwrap();
+    city
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().unwrap()
 }
@@ -31,7 +47,7 @@ fn outbox_count(city: &TestCity) -> usize {
 
 #[test]
 fn the_annual_run_is_due_at_nine_in_tokyo_and_caught_up_within_the_window() {
-    let city = TestCity::new(None);
+    let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
     let cron = &config.schedule.annual_run; // 0 0 9 15 4 *: 15 April, 09:00 JST
     let nine = Tokyo.with_ymd_and_hms(2021, 4, 15, 9, 0, 0).unwrap();
@@ -56,7 +72,7 @@ fn the_annual_run_is_due_at_nine_in_tokyo_and_caught_up_within_the_window() {
 
 #[test]
 fn a_missed_run_is_caught_up_once() {
-    let city = TestCity::new(None);
+    let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
     let rt = runtime();
     // The daemon was down at 09:00; it starts at 13:00.
@@ -93,7 +109,7 @@ fn a_missed_run_is_caught_up_once() {
 
 #[test]
 fn a_job_never_overlaps_itself() {
-    let city = TestCity::new(None);
+    let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
     let mut store = Store::open(&config.paths.database).unwrap();
     // A run of the previous day is still going (another process, or a long run).
@@ -118,7 +134,7 @@ fn a_job_never_overlaps_itself() {
 
 #[test]
 fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
-    let city = TestCity::new(None);
+    let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
     let rt = runtime();
     let scheduled_for = "2021-04-15T00:00:00Z";
@@ -155,7 +171,7 @@ fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
 
 #[test]
 fn a_failing_run_is_recorded_and_the_next_time_still_runs() {
-    let city = TestCity::new(None);
+    let city = annual_only();
     let text = std::fs::read_to_string(city.config_path()).unwrap();
     // Templates that are not there: the run fails.
     let broken = text.replace(
@@ -182,4 +198,85 @@ fn a_failing_run_is_recorded_and_the_next_time_still_runs() {
         .block_on(run_due_jobs_once(&config, jst(2022, 4, 15, 9, 0, 1)))
         .unwrap();
     assert_eq!(ran.len(), 1);
+}
+
+fn notices_city() -> (TestCity, Config) {
+    let city = TestCity::new(None);
+    // 都市再生部 has not submitted; the others have.
+    std::fs::remove_file(city.inbox().join("令和2年度_都市再生部.xlsx")).unwrap();
+    common::stdout_of(&city.hakusho(&[
+        "ingest",
+        city.inbox().join("令和2年度_企画部.xlsx").to_str().unwrap(),
+    ]));
+    let config = Config::load(&city.config_path()).unwrap();
+    (city, config)
+}
+
+fn subjects(city: &TestCity) -> Vec<String> {
+    let mut subjects: Vec<String> = std::fs::read_dir(city.path().join("outbox"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .map(|b| {
+            mail_parser::MessageParser::default()
+                .parse(&b)
+                .unwrap()
+                .subject()
+                .unwrap()
+                .to_string()
+        })
+        .filter(|s| !s.contains("受付結果"))
+        .collect();
+    subjects.sort();
+    subjects
+}
+
+#[test]
+fn reminders_go_to_departments_without_an_accepted_submission_in_the_days_before_the_deadline() {
+    let (city, config) = notices_city(); // deadline 2021-04-09, reminders 7 days before
+    let rt = runtime();
+    // Two weeks early: nothing.
+    rt.block_on(run_due_jobs_once(&config, jst(2021, 3, 26, 9, 0, 5)))
+        .unwrap();
+    assert!(subjects(&city).is_empty(), "{:#?}", subjects(&city));
+    // Three days before: everyone but 企画部 is reminded, once.
+    rt.block_on(run_due_jobs_once(&config, jst(2021, 4, 6, 9, 0, 5)))
+        .unwrap();
+    rt.block_on(run_due_jobs_once(&config, jst(2021, 4, 6, 9, 30, 0)))
+        .unwrap();
+    let reminders: Vec<_> = subjects(&city)
+        .into_iter()
+        .filter(|s| s.contains("ご提出のお願い"))
+        .collect();
+    assert_eq!(reminders.len(), 9, "{reminders:#?}");
+    assert!(reminders.iter().all(|s| !s.contains("企画部")));
+    assert!(reminders
+        .iter()
+        .any(|s| s.contains("都市再生部") && s.contains("期限 2021年4月9日")));
+}
+
+#[test]
+fn after_the_deadline_the_managers_hear_who_is_missing_and_get_a_weekly_digest() {
+    let (city, config) = notices_city();
+    let rt = runtime();
+    // Monday 12 April 2021: the digest at 09:00, the escalation at 10:00 (three days late).
+    rt.block_on(run_due_jobs_once(&config, jst(2021, 4, 12, 10, 0, 5)))
+        .unwrap();
+    let subjects = subjects(&city);
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.contains("提出期限を過ぎても未提出の部があります（9部）")),
+        "{subjects:#?}"
+    );
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.contains("提出状況の週報（2021年4月12日）")),
+        "{subjects:#?}"
+    );
+    assert_eq!(subjects.len(), 4, "each to both managers: {subjects:#?}");
+    // Long after the collection: nothing more.
+    rt.block_on(run_due_jobs_once(&config, jst(2021, 6, 7, 10, 0, 5)))
+        .unwrap();
+    assert_eq!(self::subjects(&city).len(), 4);
 }

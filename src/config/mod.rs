@@ -51,6 +51,24 @@ pub struct SubmissionRules {
     /// A change from the previous observation larger than this share (0.5 = 50%)
     /// draws a warning asking for a note.
     pub implausible_change: f64,
+    /// The day submissions are due (`2021-04-30`): reminders go out before it, the
+    /// managers hear of what is missing after it.
+    #[serde(default)]
+    pub deadline: Option<ConfigDate>,
+}
+
+/// A calendar date written `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ConfigDate(pub chrono::NaiveDate);
+
+impl TryFrom<String> for ConfigDate {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(ConfigDate)
+            .map_err(|_| format!("日付として読めません:「{text}」(例: 2021-04-30)"))
+    }
 }
 
 impl Default for SubmissionRules {
@@ -64,6 +82,7 @@ impl Default for SubmissionRules {
                 RequiredPart::PriorityProjects,
             ],
             implausible_change: 0.5,
+            deadline: None,
         }
     }
 }
@@ -259,6 +278,26 @@ pub struct Schedule {
     /// resumed at the next start.
     #[serde(default = "default_shutdown_grace_seconds")]
     pub shutdown_grace_seconds: u64,
+    /// Reminders to departments that have not submitted (or were sent back), in the
+    /// `reminder_days` before the deadline.
+    pub reminders: Option<CronSchedule>,
+    #[serde(default = "default_reminder_days")]
+    pub reminder_days: u32,
+    /// After the deadline, the managers are told who is missing, for `escalation_days`.
+    pub escalation: Option<CronSchedule>,
+    #[serde(default = "default_escalation_days")]
+    pub escalation_days: u32,
+    /// A digest of the collection to the managers, from `reminder_days` before the
+    /// deadline until `escalation_days` after it.
+    pub digest: Option<CronSchedule>,
+}
+
+fn default_reminder_days() -> u32 {
+    7
+}
+
+fn default_escalation_days() -> u32 {
+    14
 }
 
 fn default_catch_up_hours() -> u32 {

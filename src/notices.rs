@@ -1,0 +1,192 @@
+//! The collection period's notices: reminders to departments before the deadline, an
+//! escalation to the managers after it, and a weekly digest. Each goes through the
+//! outbox under a key for its day, so a notice is never sent twice.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Asia::Tokyo;
+
+use crate::config::Config;
+use crate::mail::template::{render_file, Values};
+use crate::mail::{Mailer, Outgoing};
+use crate::outbox;
+use crate::store::{Store, SubmissionState};
+
+pub const REMINDERS: &str = "reminders";
+pub const ESCALATION: &str = "escalation";
+pub const DIGEST: &str = "digest";
+
+/// Where a department stands, in words for a notice; `None` when it has submitted.
+fn shortfall(state: Option<&SubmissionState>) -> Option<&'static str> {
+    match state {
+        None => Some("まだ提出がありません"),
+        Some(s) if !s.accepted => Some("差戻しとなったまま、受理できる提出がありません"),
+        Some(_) => None,
+    }
+}
+
+/// Sends the notices of `job` for the day of `scheduled_for`; returns how many
+/// messages were queued.
+pub async fn run(
+    config: &Config,
+    job: &str,
+    scheduled_for: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let Some(deadline) = config.submission.deadline.map(|d| d.0) else {
+        return Ok(0);
+    };
+    let today = scheduled_for.with_timezone(&Tokyo).date_naive();
+    let schedule = &config.schedule;
+    let before = (deadline - today).num_days();
+    let after = (today - deadline).num_days();
+    let in_reminders = (0..=i64::from(schedule.reminder_days)).contains(&before);
+    let in_escalation = (1..=i64::from(schedule.escalation_days)).contains(&after);
+    let messages = match job {
+        REMINDERS if in_reminders => reminders(config, deadline, before)?,
+        ESCALATION if in_escalation => escalation(config, deadline)?.into_iter().collect(),
+        DIGEST if in_reminders || in_escalation => {
+            digest(config, deadline, today)?.into_iter().collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut store = Store::open(&config.paths.database)?;
+    let now = Utc::now();
+    let mut queued = 0;
+    for (key, outgoing) in &messages {
+        queued += usize::from(outbox::enqueue(
+            config,
+            &mut store,
+            &format!("{key}:{today}"),
+            outgoing,
+            now,
+        )?);
+    }
+    if queued > 0 {
+        outbox::deliver_once(config, &mut store, &Mailer::from_config(config)?, now).await?;
+    }
+    Ok(queued)
+}
+
+fn states(config: &Config) -> anyhow::Result<Vec<SubmissionState>> {
+    Store::open(&config.paths.database)?
+        .latest_by_department(&config.city.code, config.fiscal_year())
+}
+
+fn base_values(config: &Config, deadline: NaiveDate) -> Values {
+    Values::from([
+        ("city", config.city.name.clone()),
+        ("fiscal_year", config.fiscal_year().to_string()),
+        ("deadline", deadline.format("%Y年%-m月%-d日").to_string()),
+    ])
+}
+
+fn reminders(
+    config: &Config,
+    deadline: NaiveDate,
+    days_left: i64,
+) -> anyhow::Result<Vec<(String, Outgoing)>> {
+    let states = states(config)?;
+    let mut messages = Vec::new();
+    for department in config
+        .departments
+        .iter()
+        .filter(|d| !d.recipients.is_empty())
+    {
+        let Some(state) = shortfall(states.iter().find(|s| s.department == department.name)) else {
+            continue;
+        };
+        let mut values = base_values(config, deadline);
+        values.insert("department", department.name.clone());
+        values.insert("state", state.to_string());
+        values.insert("days_left", days_left.to_string());
+        let rendered = render_file(&config.paths.templates, "reminder", &values)?;
+        let outgoing = Outgoing {
+            to: department.recipients.iter().map(|m| m.0.clone()).collect(),
+            subject: rendered.subject,
+            body: rendered.body,
+            attachments: Vec::new(),
+        };
+        messages.push((
+            format!(
+                "reminder:{}:{}",
+                config.fiscal_year().start_year(),
+                department.name
+            ),
+            outgoing,
+        ));
+    }
+    Ok(messages)
+}
+
+fn escalation(config: &Config, deadline: NaiveDate) -> anyhow::Result<Option<(String, Outgoing)>> {
+    let states = states(config)?;
+    let missing: Vec<String> = config
+        .departments
+        .iter()
+        .filter_map(|d| {
+            shortfall(states.iter().find(|s| s.department == d.name))
+                .map(|why| format!("  ・{}: {why}", d.name))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let mut values = base_values(config, deadline);
+    values.insert("count", missing.len().to_string());
+    values.insert("lines", missing.join("\n"));
+    to_managers(config, "escalation", &values).map(|m| {
+        m.map(|m| {
+            (
+                format!("escalation:{}", config.fiscal_year().start_year()),
+                m,
+            )
+        })
+    })
+}
+
+fn digest(
+    config: &Config,
+    deadline: NaiveDate,
+    today: NaiveDate,
+) -> anyhow::Result<Option<(String, Outgoing)>> {
+    let states = states(config)?;
+    let lines: Vec<String> = config
+        .departments
+        .iter()
+        .map(|d| {
+            let state = states.iter().find(|s| s.department == d.name);
+            let word = match (shortfall(state), state) {
+                (Some(why), _) => why.to_string(),
+                (None, Some(s)) if s.warnings > 0 => format!("受理(要確認 {}件)", s.warnings),
+                (None, _) => "受理".to_string(),
+            };
+            format!("  ・{}: {word}", d.name)
+        })
+        .collect();
+    let mut values = base_values(config, deadline);
+    values.insert("date", today.format("%Y年%-m月%-d日").to_string());
+    values.insert("lines", lines.join("\n"));
+    to_managers(config, "digest", &values)
+        .map(|m| m.map(|m| (format!("digest:{}", config.fiscal_year().start_year()), m)))
+}
+
+fn to_managers(
+    config: &Config,
+    template: &str,
+    values: &Values,
+) -> anyhow::Result<Option<Outgoing>> {
+    if config.managers.recipients.is_empty() {
+        return Ok(None);
+    }
+    let rendered = render_file(&config.paths.templates, template, values)?;
+    Ok(Some(Outgoing {
+        to: config
+            .managers
+            .recipients
+            .iter()
+            .map(|m| m.0.clone())
+            .collect(),
+        subject: rendered.subject,
+        body: rendered.body,
+        attachments: Vec::new(),
+    }))
+}
