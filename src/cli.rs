@@ -26,8 +26,34 @@ pub struct Cli {
         env = "HAKUSHO_CONFIG"
     )]
     pub config: PathBuf,
+    /// Log format: text (one line per event) or json (one JSON object per line).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "HAKUSHO_LOG_FORMAT")]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How the logs are written (to standard error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Starts the logs: one line per event on standard error, `RUST_LOG` to filter
+/// (default `info`). Secrets are never logged: the SMTP password is only read from
+/// its environment variable into the transport.
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
 }
 
 /// What to do.
@@ -72,6 +98,8 @@ pub enum Command {
     Send,
     /// Shows submissions per department, the schedule, and the outbox by state.
     Status,
+    /// Shows who would receive what on the next run (attachments and sizes), sending nothing.
+    PreviewSend,
     /// Writes a fiscal year's datasets as plain tables (xlsx) or JSON, rebuilt from the store.
     Export {
         /// The fiscal year: 令和2年度, R2 or 2020.
@@ -163,6 +191,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Status => status(&config),
+        Command::PreviewSend => preview_send(&config),
         Command::Export {
             fiscal_year,
             format,
@@ -262,6 +291,48 @@ fn status(config: &Config) -> anyhow::Result<()> {
             "  配送不能: {} ({})",
             failed.recipient,
             failed.last_error.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// The messages the next run would send from what is stored now, and the outbox.
+fn preview_send(config: &Config) -> anyhow::Result<()> {
+    let plan = Plan::load(&config.paths.plan)?;
+    let mut store = Store::open(&config.paths.database)?;
+    let (dataset, reports) =
+        crate::job::build_all_reports(config, &plan, &mut store, crate::job::build_time())?;
+    let messages = crate::job::compose(config, &dataset, &reports, &config.paths.reports)?;
+    let mb = |n: usize| format!("{:.2} MB", n as f64 / 1_048_576.0);
+    println!(
+        "次の実行で送るメール ({} 通、送信はしません):",
+        messages.len()
+    );
+    for (_, message) in &messages {
+        let to: Vec<String> = message.to.iter().map(ToString::to_string).collect();
+        let total: usize = message.attachments.iter().map(|a| a.bytes.len()).sum();
+        println!("  {}", message.subject);
+        println!("    宛先: {}", to.join(", "));
+        for a in &message.attachments {
+            println!("    添付: {} ({})", a.file_name, mb(a.bytes.len()));
+        }
+        let over = total as u64 > config.mail.max_message_bytes;
+        println!(
+            "    合計 {}{}",
+            mb(total),
+            if over {
+                "(上限を超えるため、添付せずに保存場所を知らせます)"
+            } else {
+                ""
+            }
+        );
+    }
+    let pending = store.deliveries_in(&config.city.code, "pending")?;
+    println!("送信待ちのメール: {} 件", pending.len());
+    for d in pending {
+        println!(
+            "  {} (試行 {} 回、次回 {})",
+            d.recipient, d.attempts, d.next_attempt_at
         );
     }
     Ok(())

@@ -59,3 +59,47 @@ fn run_without_once_points_to_serve() {
         .unwrap()
         .contains("hakusho serve"));
 }
+
+#[test]
+fn logs_can_be_json_one_object_per_line() {
+    let city = TestCity::new(None);
+    let file = city.inbox().join("令和2年度_総務部.xlsx");
+    let output = city.hakusho(&["--log-format", "json", "ingest", file.to_str().unwrap()]);
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let events: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    let received = events
+        .iter()
+        .find(|e| e["fields"]["message"] == "file received")
+        .expect("a file received event");
+    assert_eq!(received["level"], "INFO");
+    assert_eq!(received["fields"]["file"], "令和2年度_総務部.xlsx");
+}
+
+#[test]
+fn preview_send_lists_the_next_run_without_sending() {
+    let city = TestCity::new(None);
+    common::stdout_of(&city.hakusho(&["run", "--once"]));
+    let before = std::fs::read_dir(city.path().join("outbox"))
+        .unwrap()
+        .count();
+    let stdout = common::stdout_of(&city.hakusho(&["preview-send"]));
+    assert!(
+        stdout.starts_with("次の実行で送るメール (11 通、送信はしません):"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("添付: 令和2年度_自治体経営白書.pdf ("),
+        "{stdout}"
+    );
+    assert!(stdout.contains("送信待ちのメール: 0 件"), "{stdout}");
+    assert_eq!(
+        std::fs::read_dir(city.path().join("outbox"))
+            .unwrap()
+            .count(),
+        before
+    );
+}
