@@ -245,6 +245,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Submissions of the year by department, the next scheduled run, the outbox.
+/// A stored UTC stamp as staff read it: in Tokyo time.
+fn tokyo_time(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
+        |_| stamp.to_string(),
+        |t| {
+            t.with_timezone(&chrono_tz::Asia::Tokyo)
+                .format("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        },
+    )
+}
+
+/// How a ledger outcome reads in Japanese.
+fn run_outcome_label(outcome: Option<&str>) -> String {
+    match outcome {
+        None => "実行中".to_string(),
+        Some("ok") => "成功".to_string(),
+        Some(other) => match other.strip_prefix("failed: ") {
+            Some(error) => format!("失敗: {error}"),
+            None => other.to_string(),
+        },
+    }
+}
+
 fn status(config: &Config) -> anyhow::Result<()> {
     let store = Store::open(&config.paths.database)?;
     let year = config.fiscal_year();
@@ -268,19 +292,22 @@ fn status(config: &Config) -> anyhow::Result<()> {
             None => println!("  {}: 未提出", department.name),
         }
     }
-    let next = crate::schedule::next_annual_run(config).map_or_else(
-        || "なし".to_string(),
-        |t| t.format("%Y-%m-%d %H:%M %Z").to_string(),
-    );
-    let last = match store.last_run(&config.city.code, crate::schedule::ANNUAL_RUN)? {
-        Some(run) => format!(
-            "{} ({})",
-            run.scheduled_for,
-            run.outcome.unwrap_or_else(|| "実行中".to_string())
-        ),
-        None => "なし".to_string(),
-    };
-    println!("年次実行: 前回 {last}、次回 {next}");
+    for (job, cron) in crate::schedule::jobs(config) {
+        let next = crate::schedule::next_occurrence(cron).map_or_else(
+            || "なし".to_string(),
+            |t| t.format("%Y-%m-%d %H:%M %Z").to_string(),
+        );
+        let last = match store.last_run(&config.city.code, job)? {
+            Some(run) => format!(
+                "{} ({})",
+                tokyo_time(&run.scheduled_for),
+                run_outcome_label(run.outcome.as_deref())
+            ),
+            None => "なし".to_string(),
+        };
+        let label = crate::schedule::job_label(job);
+        println!("{label}: 前回 {last}、次回 {next}");
+    }
     let counts = store.outbox_counts(&config.city.code)?;
     println!(
         "送信待ちのメール: 未送信 {} 件、送信済み {} 件、配送不能 {} 件",

@@ -41,7 +41,7 @@ pub struct Ran {
 }
 
 /// The configured jobs with their schedules.
-fn jobs(config: &Config) -> Vec<(&'static str, &CronSchedule)> {
+pub fn jobs(config: &Config) -> Vec<(&'static str, &CronSchedule)> {
     let schedule = &config.schedule;
     let optional = [
         (notices::REMINDERS, &schedule.reminders),
@@ -78,15 +78,21 @@ pub fn latest_due(
         .then_some(due)
 }
 
-/// The next time the annual run fires, in Asia/Tokyo.
-pub fn next_annual_run(config: &Config) -> Option<DateTime<Tz>> {
+/// The next time a schedule fires, in Asia/Tokyo.
+pub fn next_occurrence(cron: &CronSchedule) -> Option<DateTime<Tz>> {
     let now = Utc::now().with_timezone(&Tokyo);
-    config
-        .schedule
-        .annual_run
-        .cron
-        .find_next_occurrence(&now, false)
-        .ok()
+    cron.cron.find_next_occurrence(&now, false).ok()
+}
+
+/// The Japanese name of a job, for what staff read.
+pub fn job_label(job: &str) -> &'static str {
+    match job {
+        ANNUAL_RUN => "年次実行",
+        notices::REMINDERS => "提出の督促",
+        notices::ESCALATION => "期限超過の報告",
+        notices::DIGEST => "週次の提出状況",
+        _ => "その他のジョブ",
+    }
 }
 
 /// Runs every job whose latest scheduled time is due and not yet in the ledger.
@@ -202,7 +208,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         Arc::clone(&config),
         Arc::clone(&running),
     ));
-    tracing::info!(next = ?next_annual_run(&config), "hakusho is serving");
+    tracing::info!(next = ?next_occurrence(&config.schedule.annual_run), "hakusho is serving");
     stop.wait().await;
     tracing::info!("stopping: no new runs; waiting for the running one");
     scheduler.shutdown().await?;

@@ -193,6 +193,11 @@ fn a_failing_run_is_recorded_and_the_next_time_still_runs() {
             .is_none(),
         "a failed run is closed, not left running"
     );
+    let status = common::stdout_of(&city.hakusho(&["status"]));
+    assert!(
+        status.contains("年次実行: 前回 2021-04-15 09:00 JST (失敗: "),
+        "{status}"
+    );
     // A year later the schedule is still alive.
     let ran = rt
         .block_on(run_due_jobs_once(&config, jst(2022, 4, 15, 9, 0, 1)))
