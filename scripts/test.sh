@@ -2,7 +2,8 @@
 # Runs the tests, first installing what they use from outside Rust:
 #   poppler-utils (pdftotext, to read the PDFs back), LibreOffice Calc (to re-save
 #   workbooks as ods/xls), GNU time (peak memory), aiosmtpd (a real SMTP server on
-#   loopback) and msoffcrypto-tool (to make a password-protected workbook).
+#   loopback), msoffcrypto-tool (to make a password-protected workbook) and
+#   cryptography (a test CA for the SMTP TLS tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,10 +18,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if ! python3 -c "import aiosmtpd, msoffcrypto" 2>/dev/null; then
-  echo "installing aiosmtpd msoffcrypto-tool"
-  python3 -m pip install -q aiosmtpd msoffcrypto-tool 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages aiosmtpd msoffcrypto-tool
+if ! python3 -c "import aiosmtpd, msoffcrypto, cryptography" 2>/dev/null; then
+  echo "installing aiosmtpd msoffcrypto-tool cryptography"
+  python3 -m pip install -q aiosmtpd msoffcrypto-tool cryptography 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages aiosmtpd msoffcrypto-tool cryptography
 fi
 
 cargo test "$@"

@@ -94,8 +94,9 @@ pub fn read_bytes(bytes: &[u8], intake: Intake) -> Reading {
 
 /// The files of the inbox that are submissions, sorted by name.
 ///
-/// Skips hidden files and the lock files Excel (`~$…`) and LibreOffice (`.~lock…#`)
-/// leave beside an open workbook.
+/// Skips files that are not submissions yet: hidden files, the lock files Excel
+/// (`~$…`) and LibreOffice (`.~lock…#`) leave beside an open workbook, and the
+/// temporary names copy tools write to before renaming (`.tmp`, `.part`, …).
 pub fn inbox_files(inbox: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(inbox)
         .with_context(|| format!("受付フォルダー {} を読めません", inbox.display()))?;
@@ -103,12 +104,21 @@ pub fn inbox_files(inbox: &Path) -> anyhow::Result<Vec<PathBuf>> {
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type()?.is_file() && !name.starts_with('.') && !name.starts_with("~$") {
+        if entry.file_type()?.is_file() && !is_in_progress(&name) {
             files.push(entry.path());
         }
     }
     files.sort();
     Ok(files)
+}
+
+/// Whether a file name is one a program is still writing, or a lock beside an open file.
+fn is_in_progress(name: &str) -> bool {
+    const TEMPORARY: [&str; 5] = [".tmp", ".part", ".partial", ".crdownload", ".filepart"];
+    let lower = name.to_lowercase();
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || TEMPORARY.iter().any(|suffix| lower.ends_with(suffix))
 }
 
 /// Takes in one file: archive, check, read, record.
@@ -199,4 +209,24 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_in_progress;
+
+    #[test]
+    fn files_still_being_written_are_left_alone() {
+        for name in [
+            ".~lock.令和2年度_企画部.xlsx#",
+            "~$令和2年度_企画部.xlsx",
+            "令和2年度_企画部.xlsx.tmp",
+            "令和2年度_企画部.xlsx.PART",
+            "令和2年度_企画部.xlsx.filepart",
+        ] {
+            assert!(is_in_progress(name), "{name}");
+        }
+        assert!(!is_in_progress("令和2年度_企画部.xlsx"));
+        assert!(!is_in_progress("令和2年度_企画部_temp.xlsx"));
+    }
 }

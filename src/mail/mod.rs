@@ -92,7 +92,7 @@ impl Mailer {
             (Transport::File, _) => {
                 let outbox = &config.paths.outbox;
                 std::fs::create_dir_all(outbox)
-                    .with_context(|| format!("creating the outbox {}", outbox.display()))?;
+                    .with_context(|| format!("送信フォルダー {} を作れません", outbox.display()))?;
                 Ok(Mailer::Outbox(AsyncFileTransport::new(outbox)))
             }
             (Transport::Smtp, Some(smtp)) => smtp_mailer(smtp),
@@ -147,9 +147,15 @@ fn smtp_mailer(smtp: &SmtpSettings) -> anyhow::Result<Mailer> {
         Security::None => builder,
     };
     if let Some(user) = &smtp.user {
-        let password = std::env::var(&smtp.password_env).with_context(|| {
-            format!("the SMTP password for {user} is read from the environment variable {}, which is not set", smtp.password_env)
-        })?;
+        let password = std::env::var(&smtp.password_env)
+            .ok()
+            .filter(|password| !password.is_empty())
+            .with_context(|| {
+                format!(
+                    "SMTP のユーザー {user} のパスワードは環境変数 {} から読みますが、この変数が設定されていません",
+                    smtp.password_env
+                )
+            })?;
         builder = builder.credentials(Credentials::new(user.clone(), password));
     }
     if let Some(name) = &smtp.hello_name {
@@ -168,10 +174,10 @@ fn tls_parameters(smtp: &SmtpSettings) -> anyhow::Result<TlsParameters> {
     let mut builder = TlsParameters::builder(smtp.host.clone());
     if let Some(path) = &smtp.ca_file {
         let pem = std::fs::read(path)
-            .with_context(|| format!("reading mail.smtp.ca_file {}", path.display()))?;
+            .with_context(|| format!("mail.smtp.ca_file {} を読めません", path.display()))?;
         builder = builder.add_root_certificate(Certificate::from_pem(&pem).with_context(|| {
             format!(
-                "mail.smtp.ca_file {} is not a PEM certificate",
+                "mail.smtp.ca_file {} は PEM 形式の証明書ではありません",
                 path.display()
             )
         })?);
