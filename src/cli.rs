@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::domain::FiscalYear;
 use crate::intake::{check_file, Intake, Outcome};
 use crate::job::{run_once, RunOptions, RunSummary};
+use crate::outbox::{message_size, size_label, too_large};
 use crate::plan::Plan;
 use crate::store::Store;
 use crate::template::write_templates;
@@ -245,7 +246,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Submissions of the year by department, the next scheduled run, the outbox.
-/// A stored UTC stamp as staff read it: in Tokyo time.
+/// A stored RFC 3339 time as staff read it: Tokyo time, to the minute.
 fn tokyo_time(stamp: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
         |_| stamp.to_string(),
@@ -276,19 +277,13 @@ fn status(config: &Config) -> anyhow::Result<()> {
     let states = store.latest_by_department(&config.city.code, year)?;
     for department in &config.departments {
         match states.iter().find(|s| s.department == department.name) {
-            Some(s) => {
-                let state = if !s.accepted {
-                    "差戻し"
-                } else if s.warnings > 0 {
-                    "受理(要確認)"
-                } else {
-                    "受理"
-                };
-                println!(
-                    "  {}: {state} ({}、{})",
-                    department.name, s.file_name, s.received_at
-                );
-            }
+            Some(s) => println!(
+                "  {}: {} ({}、{})",
+                department.name,
+                s.label(),
+                s.file_name,
+                tokyo_time(&s.received_at)
+            ),
             None => println!("  {}: 未提出", department.name),
         }
     }
@@ -330,24 +325,25 @@ fn preview_send(config: &Config) -> anyhow::Result<()> {
     let (dataset, reports) =
         crate::job::build_all_reports(config, &plan, &mut store, crate::job::build_time())?;
     let messages = crate::job::compose(config, &dataset, &reports, &config.paths.reports)?;
-    let mb = |n: usize| format!("{:.2} MB", n as f64 / 1_048_576.0);
     println!(
         "次の実行で送るメール ({} 通、送信はしません):",
         messages.len()
     );
     for (_, message) in &messages {
         let to: Vec<String> = message.to.iter().map(ToString::to_string).collect();
-        let total: usize = message.attachments.iter().map(|a| a.bytes.len()).sum();
         println!("  {}", message.subject);
         println!("    宛先: {}", to.join(", "));
         for a in &message.attachments {
-            println!("    添付: {} ({})", a.file_name, mb(a.bytes.len()));
+            println!(
+                "    添付: {} ({})",
+                a.file_name,
+                size_label(a.bytes.len() as u64)
+            );
         }
-        let over = total as u64 > config.mail.max_message_bytes;
         println!(
             "    合計 {}{}",
-            mb(total),
-            if over {
+            size_label(message_size(message)),
+            if too_large(config, message) {
                 "(上限を超えるため、添付せずに保存場所を知らせます)"
             } else {
                 ""

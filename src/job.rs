@@ -8,9 +8,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::{Asia::Tokyo, Tz};
-use lettre::message::Mailbox;
 
-use crate::config::Config;
+use crate::config::{mailboxes, Config};
 use crate::consolidate;
 use crate::intake::{self, FileReport, Intake};
 use crate::mail::template::{render_file, Values};
@@ -18,7 +17,7 @@ use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
 use crate::outbox::{self, DeliveryStats};
 use crate::plan::Plan;
 use crate::receipt;
-use crate::report::{self, Audience, Dataset, FontSet, ReportFile, WhitePaperLabels};
+use crate::report::{self, Audience, Dataset, Edition, FontSet, ReportFile, WhitePaperLabels};
 use crate::store::Store;
 
 /// A message with its idempotency key.
@@ -201,15 +200,14 @@ pub fn build_all_reports(
     let states = store.latest_by_department(&config.city.code, year)?;
     let summary_texts = report::SummaryTexts::load(&config.paths.templates)?;
     let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
+    let edition = Edition::new(&datasets, &fonts, built_at)?;
     let mut reports = vec![
-        report::white_paper_file(&datasets, &fonts, &labels, built_at)?,
-        report::summary_file(&datasets, &names, &states, &summary_texts, &fonts, built_at)?,
+        report::white_paper_file(&datasets, &labels, &edition)?,
+        report::summary_file(&datasets, &names, &states, &summary_texts, &edition)?,
     ];
-    reports.extend(report::department_plan_files(
-        &datasets, &texts, &fonts, built_at,
-    )?);
-    reports.push(report::workbook_file(&datasets, None, built_at)?);
-    reports.extend(report::build_reports(&dataset, &fonts)?);
+    reports.extend(report::department_plan_files(&datasets, &texts, &edition)?);
+    reports.push(report::workbook_file(&datasets, None, &edition)?);
+    reports.extend(report::build_reports(&dataset, &edition)?);
     for submitted in store.current_submissions(&config.city.code, year)? {
         let notes: Vec<String> = store
             .findings_of(submitted.submission_id)?
@@ -219,15 +217,14 @@ pub fn build_all_reports(
         reports.push(report::workbook_file(
             &datasets,
             Some(&submitted.content.department),
-            built_at,
+            &edition,
         )?);
         reports.push(report::department_file(
             &datasets,
             &submitted.content.department,
             &notes,
-            &fonts,
             &labels,
-            built_at,
+            &edition,
         )?);
     }
     Ok((dataset, reports))
@@ -323,10 +320,6 @@ fn attachments_for(
             ),
         })
         .collect()
-}
-
-fn mailboxes(list: &[crate::config::ConfigMailbox]) -> Vec<Mailbox> {
-    list.iter().map(|m| m.0.clone()).collect()
 }
 
 /// One line per configured department: submitted (with its indicator count) or not.

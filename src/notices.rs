@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Tokyo;
 
-use crate::config::Config;
+use crate::config::{mailboxes, Config};
 use crate::mail::template::{render_file, Values};
 use crate::mail::{Mailer, Outgoing};
 use crate::outbox;
@@ -100,7 +100,7 @@ fn reminders(
         values.insert("days_left", days_left.to_string());
         let rendered = render_file(&config.paths.templates, "reminder", &values)?;
         let outgoing = Outgoing {
-            to: department.recipients.iter().map(|m| m.0.clone()).collect(),
+            to: mailboxes(&department.recipients),
             subject: rendered.subject,
             body: rendered.body,
             attachments: Vec::new(),
@@ -154,11 +154,9 @@ fn digest(
         .iter()
         .map(|d| {
             let state = states.iter().find(|s| s.department == d.name);
-            let word = match (shortfall(state), state) {
-                (Some(why), _) => why.to_string(),
-                (None, Some(s)) if s.warnings > 0 => format!("受理(要確認 {}件)", s.warnings),
-                (None, _) => "受理".to_string(),
-            };
+            let word = shortfall(state)
+                .or(state.map(SubmissionState::label))
+                .unwrap_or_default();
             format!("  ・{}: {word}", d.name)
         })
         .collect();
@@ -179,12 +177,7 @@ fn to_managers(
     }
     let rendered = render_file(&config.paths.templates, template, values)?;
     Ok(Some(Outgoing {
-        to: config
-            .managers
-            .recipients
-            .iter()
-            .map(|m| m.0.clone())
-            .collect(),
+        to: mailboxes(&config.managers.recipients),
         subject: rendered.subject,
         body: rendered.body,
         attachments: Vec::new(),

@@ -19,10 +19,14 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
-use crate::config::Config;
-use crate::intake::sha256_hex;
+use crate::config::{mailboxes, Config};
+use crate::intake::{keep_by_hash, path_by_hash, sha256_hex};
+use crate::mail::template::{render_file, Values};
 use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
 use crate::store::{Delivery, NewMessage, Store, StoredAttachment, StoredMessage};
+
+/// The key prefix of the managers' reports of undeliverable mail.
+const FAILURE_REPORT: &str = "delivery-failures";
 
 /// What one delivery pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,13 +41,9 @@ pub fn stamp(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-fn attachment_path(config: &Config, sha256: &str) -> PathBuf {
-    config
-        .paths
-        .archive
-        .join("outbox")
-        .join(&sha256[..2])
-        .join(sha256)
+/// Attachments are kept by hash under `archive/outbox/`, apart from the originals received.
+fn attachments_dir(config: &Config) -> PathBuf {
+    config.paths.archive.join("outbox")
 }
 
 /// Writes a message to the outbox unless one with the same key is there already
@@ -56,25 +56,18 @@ pub fn enqueue(
     outgoing: &Outgoing,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let total: usize = outgoing.body.len()
-        + outgoing
-            .attachments
-            .iter()
-            .map(|a| a.bytes.len())
-            .sum::<usize>();
-    let (body, attachments) =
-        if total as u64 > config.mail.max_message_bytes && !outgoing.attachments.is_empty() {
-            (with_size_note(config, outgoing, total), Vec::new())
-        } else {
-            (
-                outgoing.body.clone(),
-                outgoing
-                    .attachments
-                    .iter()
-                    .map(|a| keep(config, a))
-                    .collect::<anyhow::Result<Vec<_>>>()?,
-            )
-        };
+    let (body, attachments) = if too_large(config, outgoing) {
+        (with_size_note(config, outgoing), Vec::new())
+    } else {
+        (
+            outgoing.body.clone(),
+            outgoing
+                .attachments
+                .iter()
+                .map(|a| keep(config, a))
+                .collect::<anyhow::Result<Vec<_>>>()?,
+        )
+    };
     let recipients: Vec<String> = outgoing.to.iter().map(ToString::to_string).collect();
     let message = NewMessage {
         key,
@@ -89,16 +82,7 @@ pub fn enqueue(
 /// Keeps an attachment's bytes in the archive under their hash.
 fn keep(config: &Config, attachment: &OutgoingAttachment) -> anyhow::Result<StoredAttachment> {
     let sha256 = sha256_hex(&attachment.bytes);
-    let path = attachment_path(config, &sha256);
-    if !path.exists() {
-        let parent = path.parent().expect("archive path has a parent");
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-        let partial = path.with_extension("partial");
-        std::fs::write(&partial, &attachment.bytes)
-            .with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, &path)?;
-    }
+    keep_by_hash(&attachments_dir(config), &sha256, "", &attachment.bytes)?;
     Ok(StoredAttachment {
         file_name: attachment.file_name.clone(),
         content_type: attachment.content_type.clone(),
@@ -107,16 +91,36 @@ fn keep(config: &Config, attachment: &OutgoingAttachment) -> anyhow::Result<Stor
     })
 }
 
-fn with_size_note(config: &Config, outgoing: &Outgoing, total: usize) -> String {
-    let mb = |n: u64| format!("{:.1} MB", n as f64 / 1_048_576.0);
+/// The size that counts against `mail.max_message_bytes`: the body and the attachments.
+pub fn message_size(outgoing: &Outgoing) -> u64 {
+    let attachments: usize = outgoing.attachments.iter().map(|a| a.bytes.len()).sum();
+    (outgoing.body.len() + attachments) as u64
+}
+
+/// Whether a message goes without its attachments, which its body then points to.
+pub fn too_large(config: &Config, outgoing: &Outgoing) -> bool {
+    !outgoing.attachments.is_empty() && message_size(outgoing) > config.mail.max_message_bytes
+}
+
+/// A size as people read it: `48 KB`, `12.3 MB`.
+pub fn size_label(bytes: u64) -> String {
+    if bytes < 1_048_576 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+    }
+}
+
+fn with_size_note(config: &Config, outgoing: &Outgoing) -> String {
     let mut note = format!(
         "\n※添付ファイルが大きいため(合計 {}、上限 {})、このメールには添付していません。ファイルは次の場所にあります:\n",
-        mb(total as u64),
-        mb(config.mail.max_message_bytes)
+        size_label(message_size(outgoing)),
+        size_label(config.mail.max_message_bytes)
     );
     for a in &outgoing.attachments {
         let place = a.location.clone().unwrap_or_else(|| a.file_name.clone());
-        note.push_str(&format!("  ・{}({})\n", place, mb(a.bytes.len() as u64)));
+        let size = size_label(a.bytes.len() as u64);
+        note.push_str(&format!("  ・{place}({size})\n"));
     }
     format!("{}{note}", outgoing.body)
 }
@@ -150,13 +154,19 @@ async fn deliver_due(
     // copy by copy as the server answers each.
     for batch in due.chunks(config.mail.parallel.max(1)) {
         let mut sending = tokio::task::JoinSet::new();
-        let mut cached: Option<StoredMessage> = None;
+        // Copies of one message are due together: it and its attachments are read once.
+        let mut cached: Option<(StoredMessage, Vec<Vec<u8>>)> = None;
         for delivery in batch {
-            if cached.as_ref().is_none_or(|m| m.id != delivery.message_id) {
-                cached = Some(store.message(delivery.message_id)?);
+            if cached
+                .as_ref()
+                .is_none_or(|(m, _)| m.id != delivery.message_id)
+            {
+                let message = store.message(delivery.message_id)?;
+                let attachments = read_attachments(config, &message)?;
+                cached = Some((message, attachments));
             }
-            let message = cached.as_ref().expect("just loaded");
-            let email = build(config, message, delivery)
+            let (message, attachments) = cached.as_ref().expect("just loaded");
+            let email = build(config, message, attachments, delivery)
                 .with_context(|| format!("building message {}", message.id))?;
             store.mark_sending(delivery.id)?;
             let (mailer, delivery) = (mailer.clone(), delivery.clone());
@@ -209,8 +219,25 @@ pub fn backoff(config: &Config, attempts: i64) -> Duration {
     )
 }
 
+/// The bytes of a message's attachments, in its order.
+fn read_attachments(config: &Config, message: &StoredMessage) -> anyhow::Result<Vec<Vec<u8>>> {
+    message
+        .attachments
+        .iter()
+        .map(|a| {
+            std::fs::read(path_by_hash(&attachments_dir(config), &a.sha256, ""))
+                .with_context(|| format!("reading attachment {}", a.file_name))
+        })
+        .collect()
+}
+
 /// One recipient's copy, with a Message-ID fixed by the delivery.
-fn build(config: &Config, message: &StoredMessage, delivery: &Delivery) -> anyhow::Result<Message> {
+fn build(
+    config: &Config,
+    message: &StoredMessage,
+    attachments: &[Vec<u8>],
+    delivery: &Delivery,
+) -> anyhow::Result<Message> {
     let from = &config.mail.from.0;
     let to: Mailbox = delivery
         .recipient
@@ -223,10 +250,8 @@ fn build(config: &Config, message: &StoredMessage, delivery: &Delivery) -> anyho
         &sha256_hex(message.idempotency_key.as_bytes())[..12]
     );
     let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(message.body.clone()));
-    for a in &message.attachments {
-        let bytes = std::fs::read(attachment_path(config, &a.sha256))
-            .with_context(|| format!("reading attachment {}", a.file_name))?;
-        parts = parts.singlepart(attachment_part(a, bytes)?);
+    for (a, bytes) in message.attachments.iter().zip(attachments) {
+        parts = parts.singlepart(attachment_part(a, bytes.clone())?);
     }
     Ok(Message::builder()
         .from(from.clone())
@@ -257,30 +282,36 @@ fn report_failures(config: &Config, store: &mut Store, now: DateTime<Utc>) -> an
     // A failure of a failure report is only logged: it would loop otherwise.
     let failures: Vec<_> = failures
         .into_iter()
-        .filter(|(_, subject)| !subject.contains("配信できなかったメール"))
+        .filter(|(_, message)| !message.key.starts_with(FAILURE_REPORT))
         .collect();
     if failures.is_empty() || config.managers.recipients.is_empty() {
         return Ok(false);
     }
     let lines: Vec<String> = failures
         .iter()
-        .map(|(d, subject)| {
+        .map(|(d, message)| {
             format!(
                 "  ・{}: {}({})",
                 d.recipient,
-                subject,
+                message.subject,
                 d.last_error.clone().unwrap_or_default()
             )
         })
         .collect();
+    let values = Values::from([
+        ("city", config.city.name.clone()),
+        ("count", failures.len().to_string()),
+        ("lines", lines.join("\n")),
+    ]);
+    let rendered = render_file(&config.paths.templates, "delivery_failures", &values)?;
     let outgoing = Outgoing {
-        to: config.managers.recipients.iter().map(|m| m.0.clone()).collect(),
-        subject: format!("【{}】配信できなかったメール({}件)", config.city.name, failures.len()),
-        body: format!("次のメールは配信できませんでした。宛先を確認してください。\n\n{}\n\n※このメールは hakusho から自動送信しています。\n", lines.join("\n")),
+        to: mailboxes(&config.managers.recipients),
+        subject: rendered.subject,
+        body: rendered.body,
         attachments: Vec::new(),
     };
     let key = format!(
-        "delivery-failures:{}",
+        "{FAILURE_REPORT}:{}",
         failures
             .iter()
             .map(|(d, _)| d.id.to_string())

@@ -5,7 +5,7 @@
 
 use lettre::message::Mailbox;
 
-use crate::config::Config;
+use crate::config::{mailboxes, Config};
 use crate::intake::{FileReport, Outcome, Severity};
 use crate::mail::template::{render_file, Values};
 use crate::mail::{Outgoing, OutgoingAttachment};
@@ -45,17 +45,9 @@ pub fn compose(
         .as_ref()
         .and_then(|c| config.department(&c.department));
     let (name, to): (&str, Vec<Mailbox>) = match department {
-        Some(d) => (&d.name, d.recipients.iter().map(|m| m.0.clone()).collect()),
+        Some(d) => (&d.name, mailboxes(&d.recipients)),
         // A file that names no department of ours goes to the planning division.
-        None => (
-            "部名不明",
-            config
-                .managers
-                .recipients
-                .iter()
-                .map(|m| m.0.clone())
-                .collect(),
-        ),
+        None => ("部名不明", mailboxes(&config.managers.recipients)),
     };
     if to.is_empty() {
         return Ok(None);

@@ -178,6 +178,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Listen for SIGTERM/Ctrl-C before anything runs, so a stop during the start-up
     // catch-up drains it like any other run.
     let stop = StopSignal::listen()?;
+    // Built once: a bad mail setting (a missing password) stops start-up, and the
+    // worker keeps its pooled connections from one pass to the next.
+    let mailer = Mailer::from_config(&config)?;
     let config = Arc::new(config);
     // One thing at a time: a run, an intake from the inbox, or a delivery pass.
     let running = Arc::new(Mutex::new(()));
@@ -203,7 +206,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         scheduler.add(job).await?;
     }
     scheduler.start().await?;
-    let worker = tokio::spawn(delivery_worker(Arc::clone(&config), Arc::clone(&running)));
+    let worker = tokio::spawn(delivery_worker(
+        Arc::clone(&config),
+        mailer,
+        Arc::clone(&running),
+    ));
     let watcher = tokio::spawn(crate::watch::watch_inbox(
         Arc::clone(&config),
         Arc::clone(&running),
@@ -242,7 +249,7 @@ async fn tick(config: &Config, running: &Mutex<()>) {
 }
 
 /// Retries pending mail every half minute, between runs.
-async fn delivery_worker(config: Arc<Config>, running: Arc<Mutex<()>>) {
+async fn delivery_worker(config: Arc<Config>, mailer: Mailer, running: Arc<Mutex<()>>) {
     let mut interval = tokio::time::interval(Duration::from_secs(30));
     loop {
         interval.tick().await;
@@ -251,7 +258,6 @@ async fn delivery_worker(config: Arc<Config>, running: Arc<Mutex<()>>) {
         };
         let result = async {
             let mut store = Store::open(&config.paths.database)?;
-            let mailer = Mailer::from_config(&config)?;
             outbox::deliver_once(&config, &mut store, &mailer, Utc::now()).await
         }
         .await;

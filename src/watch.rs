@@ -90,7 +90,8 @@ pub async fn watch_inbox(config: Arc<Config>, running: Arc<Mutex<()>>) {
             None
         }
     };
-    let poll = Duration::from_secs(config.paths_inbox_poll_seconds());
+    // At least a second: 0 would look at the folder in a busy loop.
+    let poll = Duration::from_secs(config.paths.inbox_poll_seconds.max(1));
     let settle = Duration::from_millis(700);
     let mut state = InboxState::default();
     loop {

@@ -89,7 +89,7 @@ fn a_permanent_refusal_is_recorded_reported_to_the_managers_and_not_retried() {
     let messages = received(&sink, 22);
     let reports: Vec<_> = messages
         .iter()
-        .filter(|(_, subject, _)| subject.contains("配信できなかったメール(2件)"))
+        .filter(|(_, subject, _)| subject.contains("配信できなかったメール（2件）"))
         .collect();
     assert_eq!(reports.len(), 2, "one copy to each manager");
     assert!(messages.iter().all(|(to, _, _)| !to.contains("kikaku-bu")));
@@ -103,7 +103,7 @@ fn a_permanent_refusal_is_recorded_reported_to_the_managers_and_not_retried() {
     assert!(status.contains("配送不能 2 件"), "{status}");
     assert!(
         status.contains(
-            "配送不能: 企画部 <kikaku-bu@mitaka.example> (the SMTP server refused the message"
+            "配送不能: 企画部 <kikaku-bu@mitaka.example> (SMTP サーバーが受け取りを拒否しました"
         ),
         "{status}"
     );

@@ -345,6 +345,11 @@ impl TryFrom<String> for ConfigMailbox {
     }
 }
 
+/// The addresses of a configured list of recipients, ready to put in a message.
+pub fn mailboxes(list: &[ConfigMailbox]) -> Vec<Mailbox> {
+    list.iter().map(|m| m.0.clone()).collect()
+}
+
 /// A cron expression checked with the same parser settings as tokio-cron-scheduler.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "String")]
@@ -393,11 +398,6 @@ impl Config {
             *ca = normalize(&base.join(&*ca));
         }
         Ok(config)
-    }
-
-    /// How often the daemon polls the inbox.
-    pub fn paths_inbox_poll_seconds(&self) -> u64 {
-        self.paths.inbox_poll_seconds.max(1)
     }
 
     /// The fiscal year being collected.

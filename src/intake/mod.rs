@@ -149,7 +149,10 @@ pub fn ingest_file(
         };
         return Ok(report);
     }
-    let archived = archive(&config.paths.archive, &report.sha256, path, &bytes)?;
+    let extension = path.extension().map_or_else(String::new, |e| {
+        format!(".{}", e.to_string_lossy().to_lowercase())
+    });
+    let archived = keep_by_hash(&config.paths.archive, &report.sha256, &extension, &bytes)?;
     let reading = read_bytes(&bytes, intake);
     let accepted = reading.is_acceptable();
     let content = reading.content.as_ref();
@@ -178,19 +181,20 @@ pub fn ingest_file(
     Ok(report)
 }
 
-/// Keeps the original bytes under their hash, written atomically.
-fn archive(
-    archive_dir: &Path,
+/// Where bytes with this hash are kept under `dir`: `<dir>/<first two hex>/<sha256><extension>`.
+pub fn path_by_hash(dir: &Path, sha256: &str, extension: &str) -> PathBuf {
+    dir.join(&sha256[..2]).join(format!("{sha256}{extension}"))
+}
+
+/// Keeps bytes under their hash in `dir` (see [`path_by_hash`]), written atomically,
+/// once: bytes already kept are not written again.
+pub fn keep_by_hash(
+    dir: &Path,
     sha256: &str,
-    source: &Path,
+    extension: &str,
     bytes: &[u8],
 ) -> anyhow::Result<PathBuf> {
-    let extension = source.extension().map_or_else(String::new, |e| {
-        format!(".{}", e.to_string_lossy().to_lowercase())
-    });
-    let target = archive_dir
-        .join(&sha256[..2])
-        .join(format!("{sha256}{extension}"));
+    let target = path_by_hash(dir, sha256, extension);
     if target.exists() {
         return Ok(target);
     }

@@ -9,8 +9,7 @@ pub mod template;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::PoolConfig;
@@ -36,26 +35,6 @@ pub struct OutgoingAttachment {
     pub bytes: Vec<u8>,
     /// Where the file is kept, told instead when the message would be too large.
     pub location: Option<String>,
-}
-
-impl Outgoing {
-    /// Builds the MIME message: a plain-text part and one part per attachment.
-    pub fn to_message(&self, from: &Mailbox) -> anyhow::Result<Message> {
-        let mut builder = Message::builder().from(from.clone()).subject(&self.subject);
-        for to in &self.to {
-            builder = builder.to(to.clone());
-        }
-        let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(self.body.clone()));
-        for attachment in &self.attachments {
-            let content_type = ContentType::parse(&attachment.content_type)
-                .with_context(|| format!("content type of {}", attachment.file_name))?;
-            parts = parts.singlepart(
-                Attachment::new(attachment.file_name.clone())
-                    .body(attachment.bytes.clone(), content_type),
-            );
-        }
-        Ok(builder.multipart(parts)?)
-    }
 }
 
 /// Why a message was not sent: a permanent refusal (5xx) is not retried.
@@ -96,7 +75,9 @@ impl Mailer {
                 Ok(Mailer::Outbox(AsyncFileTransport::new(outbox)))
             }
             (Transport::Smtp, Some(smtp)) => smtp_mailer(smtp),
-            (Transport::Smtp, None) => bail!("mail.transport = \"smtp\" needs [mail.smtp]"),
+            (Transport::Smtp, None) => {
+                bail!("mail.transport = \"smtp\" には [mail.smtp] の設定が要ります")
+            }
         }
     }
 
@@ -104,31 +85,27 @@ impl Mailer {
     /// because lettre's own timeout only covers the connect.
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
-            Mailer::Outbox(transport) => transport.send(message).await.map(|_| ()).map_err(|e| {
-                SendError::transient(format!("writing the message to the outbox: {e}"))
-            }),
+            Mailer::Outbox(transport) => {
+                transport.send(message).await.map(|_| ()).map_err(|e| {
+                    SendError::transient(format!("送信フォルダーに書き込めません: {e}"))
+                })
+            }
             Mailer::Smtp { transport, timeout } => {
                 match tokio::time::timeout(*timeout, transport.send(message)).await {
                     Err(_) => Err(SendError::transient(format!(
-                        "the SMTP server did not answer within {} s",
+                        "SMTP サーバーが {} 秒以内に応答しませんでした",
                         timeout.as_secs()
                     ))),
                     Ok(Err(e)) if e.is_permanent() => Err(SendError {
                         permanent: true,
-                        message: format!("the SMTP server refused the message: {e}"),
+                        message: format!("SMTP サーバーが受け取りを拒否しました: {e}"),
                     }),
-                    Ok(Err(e)) => Err(SendError::transient(format!("sending through SMTP: {e}"))),
+                    Ok(Err(e)) => Err(SendError::transient(format!(
+                        "SMTP で送れませんでした: {e}"
+                    ))),
                     Ok(Ok(_)) => Ok(()),
                 }
             }
-        }
-    }
-
-    /// A short description for logs.
-    pub fn describe(&self) -> &'static str {
-        match self {
-            Mailer::Outbox(_) => "outbox folder",
-            Mailer::Smtp { .. } => "SMTP",
         }
     }
 }

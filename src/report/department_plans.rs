@@ -5,11 +5,10 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Deserialize;
 
-use super::page::{save, Align, Canvas, Meta, Table, A4_PORTRAIT};
-use super::text::FontSet;
+use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
+use super::Edition;
 use crate::consolidate::{Datasets, DepartmentPlan};
 use crate::mail::template::{substitute, Values};
 
@@ -33,10 +32,7 @@ pub struct Texts {
 impl Texts {
     /// Reads `templates/report/newsletter.toml`.
     pub fn load(templates: &Path) -> anyhow::Result<Texts> {
-        let path = templates.join("report").join("newsletter.toml");
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("in {}", path.display()))
+        super::load_texts(templates, "newsletter.toml")
     }
 
     fn or_missing(&self, text: &str) -> String {
@@ -48,25 +44,10 @@ impl Texts {
     }
 }
 
-fn meta<'a>(title: &'a str, datasets: &'a Datasets, built_at: i64) -> anyhow::Result<Meta<'a>> {
-    let digest = crate::intake::sha256_hex(crate::export::to_json(datasets)?.as_bytes());
-    Ok(Meta {
-        title,
-        author: &datasets.city,
-        subject: title,
-        keywords: vec![format!("inputs-sha256:{digest}")],
-        built_at,
-    })
-}
-
 /// The booklet: a section per department with its resources, policy, projects and
 /// COVID-19 response.
-pub fn booklet(
-    datasets: &Datasets,
-    texts: &Texts,
-    fonts: &FontSet,
-    built_at: chrono::DateTime<chrono_tz::Tz>,
-) -> anyhow::Result<Vec<u8>> {
+pub fn booklet(datasets: &Datasets, texts: &Texts, edition: &Edition) -> anyhow::Result<Vec<u8>> {
+    let fonts = edition.fonts;
     let values = Values::from([
         ("city", datasets.city.clone()),
         ("fiscal_year", datasets.fiscal_year_label.clone()),
@@ -88,7 +69,7 @@ pub fn booklet(
         &used,
         &title,
         0,
-        &meta(&title, datasets, built_at.timestamp())?,
+        &edition.meta(&title, &datasets.city, &title),
     )
 }
 
@@ -156,9 +137,9 @@ fn department_section(
 pub fn newsletter(
     datasets: &Datasets,
     texts: &Texts,
-    fonts: &FontSet,
-    built_at: chrono::DateTime<chrono_tz::Tz>,
+    edition: &Edition,
 ) -> anyhow::Result<Vec<u8>> {
+    let fonts = edition.fonts;
     for size in [8.5, 8.0, 7.5, 7.0, 6.5, 6.0] {
         let mut canvas = Canvas::new(fonts, A4_PORTRAIT, 36.0);
         if newsletter_page(&mut canvas, datasets, texts, size)? {
@@ -171,7 +152,7 @@ pub fn newsletter(
                 &used,
                 "",
                 usize::MAX,
-                &meta(&title, datasets, built_at.timestamp())?,
+                &edition.meta(&title, &datasets.city, &title),
             );
         }
     }

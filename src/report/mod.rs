@@ -100,6 +100,55 @@ fn order_like_config(
     departments
 }
 
+/// Reads the headings and labels of a report from `templates/report/<file_name>`.
+fn load_texts<T: serde::de::DeserializeOwned>(
+    templates: &Path,
+    file_name: &str,
+) -> anyhow::Result<T> {
+    let path = templates.join("report").join(file_name);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("報告書の文言 {} を読めません", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("報告書の文言 {} に誤りがあります", path.display()))
+}
+
+/// What every report of one build shares: the fonts, the build time, and the
+/// digest of the data the reports were made from.
+pub struct Edition<'a> {
+    pub fonts: &'a FontSet,
+    /// Printed on the reports and recorded in their metadata (Asia/Tokyo).
+    pub built_at: DateTime<Tz>,
+    /// The SHA-256 of the consolidated datasets (their JSON export), recorded in every
+    /// file so that a published report can be traced to its inputs. Computed once.
+    pub inputs_sha256: String,
+}
+
+impl<'a> Edition<'a> {
+    pub fn new(
+        datasets: &crate::consolidate::Datasets,
+        fonts: &'a FontSet,
+        built_at: DateTime<Tz>,
+    ) -> anyhow::Result<Self> {
+        let json = crate::export::to_json(datasets)?;
+        Ok(Edition {
+            fonts,
+            built_at,
+            inputs_sha256: crate::intake::sha256_hex(json.as_bytes()),
+        })
+    }
+
+    /// The PDF metadata of a report of this edition.
+    fn meta<'m>(&'m self, title: &'m str, author: &'m str, subject: &'m str) -> page::Meta<'m> {
+        page::Meta {
+            title,
+            author,
+            subject,
+            inputs_sha256: &self.inputs_sha256,
+            built_at: self.built_at.timestamp(),
+        }
+    }
+}
+
 /// Who a report is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
@@ -129,9 +178,9 @@ impl ReportFile {
 }
 
 /// Builds the whole-city indicator table (PDF, A4 landscape).
-pub fn build_reports(dataset: &Dataset, fonts: &FontSet) -> anyhow::Result<Vec<ReportFile>> {
+pub fn build_reports(dataset: &Dataset, edition: &Edition) -> anyhow::Result<Vec<ReportFile>> {
     let stem = format!("{}_目標指標_全庁", dataset.fiscal_year);
-    let pdf = pdf::indicator_document(dataset, fonts, "全庁")
+    let pdf = pdf::indicator_document(dataset, edition, "全庁")
         .with_context(|| format!("building the PDF {stem}.pdf"))?;
     Ok(vec![ReportFile {
         audience: Audience::Whole,
@@ -146,11 +195,10 @@ pub fn department_file(
     datasets: &crate::consolidate::Datasets,
     department: &str,
     notes: &[String],
-    fonts: &FontSet,
     labels: &WhitePaperLabels,
-    built_at: DateTime<Tz>,
+    edition: &Edition,
 ) -> anyhow::Result<ReportFile> {
-    let bytes = white_paper::build_department(datasets, department, notes, fonts, labels, built_at)
+    let bytes = white_paper::build_department(datasets, department, notes, labels, edition)
         .with_context(|| format!("building the report of {department}"))?;
     Ok(ReportFile {
         audience: Audience::Department(department.to_string()),
@@ -165,10 +213,9 @@ pub fn summary_file(
     departments: &[String],
     states: &[crate::store::SubmissionState],
     texts: &SummaryTexts,
-    fonts: &FontSet,
-    built_at: DateTime<Tz>,
+    edition: &Edition,
 ) -> anyhow::Result<ReportFile> {
-    let bytes = summary::build(datasets, departments, states, texts, fonts, built_at)
+    let bytes = summary::build(datasets, departments, states, texts, edition)
         .context("building the manager summary")?;
     Ok(ReportFile {
         audience: Audience::Whole,
@@ -181,13 +228,12 @@ pub fn summary_file(
 pub fn department_plan_files(
     datasets: &crate::consolidate::Datasets,
     texts: &DepartmentPlanTexts,
-    fonts: &FontSet,
-    built_at: DateTime<Tz>,
+    edition: &Edition,
 ) -> anyhow::Result<Vec<ReportFile>> {
     let label = &datasets.fiscal_year_label;
-    let booklet = department_plans::booklet(datasets, texts, fonts, built_at)
+    let booklet = department_plans::booklet(datasets, texts, edition)
         .context("building the 各部の運営方針と目標 booklet")?;
-    let page = department_plans::newsletter(datasets, texts, fonts, built_at)
+    let page = department_plans::newsletter(datasets, texts, edition)
         .context("building the newsletter page")?;
     Ok(vec![
         ReportFile {
@@ -207,9 +253,8 @@ pub fn department_plan_files(
 pub fn workbook_file(
     datasets: &crate::consolidate::Datasets,
     department: Option<&str>,
-    built_at: DateTime<Tz>,
+    edition: &Edition,
 ) -> anyhow::Result<ReportFile> {
-    let digest = crate::intake::sha256_hex(crate::export::to_json(datasets)?.as_bytes());
     let (own, audience, label) = match department {
         Some(name) => (
             datasets.for_department(name),
@@ -218,8 +263,7 @@ pub fn workbook_file(
         ),
         None => (datasets.clone(), Audience::Whole, "全庁".to_string()),
     };
-    let bytes = workbook::build(&own, built_at.timestamp(), &digest)
-        .context("building the consolidated workbook")?;
+    let bytes = workbook::build(&own, edition).context("building the consolidated workbook")?;
     Ok(ReportFile {
         audience,
         file_name: format!("{}_白書データ_{label}.xlsx", datasets.fiscal_year_label),
@@ -230,12 +274,11 @@ pub fn workbook_file(
 /// The white paper, for the whole administration.
 pub fn white_paper_file(
     datasets: &crate::consolidate::Datasets,
-    fonts: &FontSet,
     labels: &WhitePaperLabels,
-    built_at: DateTime<Tz>,
+    edition: &Edition,
 ) -> anyhow::Result<ReportFile> {
-    let bytes = white_paper::build(datasets, fonts, labels, built_at)
-        .context("building the white paper PDF")?;
+    let bytes =
+        white_paper::build(datasets, labels, edition).context("building the white paper PDF")?;
     Ok(ReportFile {
         audience: Audience::Whole,
         file_name: format!("{}_自治体経営白書.pdf", datasets.fiscal_year_label),

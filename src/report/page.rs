@@ -381,8 +381,8 @@ pub struct Meta<'a> {
     pub title: &'a str,
     pub author: &'a str,
     pub subject: &'a str,
-    /// Recorded as `Keywords` after the template version: the sha256 of the inputs.
-    pub keywords: Vec<String>,
+    /// Recorded in `Keywords` after the template version: the SHA-256 of the inputs.
+    pub inputs_sha256: &'a str,
     pub built_at: i64,
 }
 
@@ -461,12 +461,13 @@ fn set_metadata(doc: &mut PdfDocument, meta: &Meta) {
     info.creator = "hakusho".to_string();
     info.subject = meta.subject.to_string();
     // Every report records the template version it was laid out with.
-    info.keywords = std::iter::once(format!(
-        "hakusho-template:{}",
-        crate::workbook::layout::TEMPLATE_VERSION
-    ))
-    .chain(meta.keywords.iter().cloned())
-    .collect();
+    info.keywords = vec![
+        format!(
+            "hakusho-template:{}",
+            crate::workbook::layout::TEMPLATE_VERSION
+        ),
+        format!("inputs-sha256:{}", meta.inputs_sha256),
+    ];
 }
 
 /// Replaces the random file identifiers of the trailer (`/ID[(…)(…)]`) by a digest of

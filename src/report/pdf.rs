@@ -1,9 +1,8 @@
 //! The indicator PDF: A4 landscape, a table per department whose header row repeats
 //! on every page, text wrapped inside its cell, figures right-aligned.
 
-use super::page::{save, Align, Canvas, Meta, Table, A4_LANDSCAPE};
-use super::text::FontSet;
-use super::Dataset;
+use super::page::{save, Align, Canvas, Table, A4_LANDSCAPE};
+use super::{Dataset, Edition};
 use crate::domain::{Indicator, Observation, ObservationKind};
 use crate::store::DepartmentIndicators;
 
@@ -15,9 +14,10 @@ const COLUMNS: [f32; 7] = [130.0, 190.0, 88.0, 88.0, 88.0, 88.0, 88.0];
 /// Builds the PDF for the departments of `dataset`; `label` names the audience.
 pub fn indicator_document(
     dataset: &Dataset,
-    fonts: &FontSet,
+    edition: &Edition,
     label: &str,
 ) -> anyhow::Result<Vec<u8>> {
+    let fonts = edition.fonts;
     let title = format!(
         "{} {} 目標指標の達成状況({label})",
         dataset.city, dataset.fiscal_year
@@ -35,16 +35,7 @@ pub fn indicator_document(
     let (pages, used) = canvas.finish();
     let built = dataset.built_at.format("%Y年%-m月%-d日").to_string();
     let header = format!("{} {} 作成 {built}", dataset.city, dataset.fiscal_year);
-    let meta = Meta {
-        title: &title,
-        author: &dataset.city,
-        subject: &dataset.plan_name,
-        keywords: vec![format!(
-            "inputs-sha256:{}",
-            crate::intake::sha256_hex(format!("{:?}", dataset.departments).as_bytes())
-        )],
-        built_at: dataset.built_at.timestamp(),
-    };
+    let meta = edition.meta(&title, &dataset.city, &dataset.plan_name);
     save(fonts, A4_LANDSCAPE, pages, &used, &header, 0, &meta)
 }
 

@@ -4,11 +4,10 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Deserialize;
 
-use super::page::{save, Align, Canvas, Meta, Table, A4_PORTRAIT};
-use super::text::FontSet;
+use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
+use super::Edition;
 use crate::consolidate::Datasets;
 use crate::domain::Status;
 use crate::mail::template::{substitute, Values};
@@ -41,15 +40,10 @@ pub struct Texts {
 impl Texts {
     /// Reads `templates/report/summary.toml`.
     pub fn load(templates: &Path) -> anyhow::Result<Texts> {
-        let path = templates.join("report").join("summary.toml");
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let texts: Texts =
-            toml::from_str(&text).with_context(|| format!("in {}", path.display()))?;
+        let texts: Texts = super::load_texts(templates, "summary.toml")?;
         anyhow::ensure!(
             texts.status_columns.len() == 6 && texts.off_target_columns.len() == 7,
-            "{}: status_columns needs 6 labels and off_target_columns 7",
-            path.display()
+            "報告書の文言 summary.toml: status_columns には6つ、off_target_columns には7つの見出しが要ります"
         );
         Ok(texts)
     }
@@ -61,15 +55,15 @@ pub fn build(
     departments: &[String],
     states: &[SubmissionState],
     texts: &Texts,
-    fonts: &FontSet,
-    built_at: chrono::DateTime<chrono_tz::Tz>,
+    edition: &Edition,
 ) -> anyhow::Result<Vec<u8>> {
+    let fonts = edition.fonts;
     let values = Values::from([
         ("city", datasets.city.clone()),
         ("fiscal_year", datasets.fiscal_year_label.clone()),
         (
             "built_at",
-            built_at.format("%Y年%-m月%-d日 %H:%M").to_string(),
+            edition.built_at.format("%Y年%-m月%-d日 %H:%M").to_string(),
         ),
         ("last_year", (datasets.fiscal_year - 1).to_string()),
     ]);
@@ -87,14 +81,7 @@ pub fn build(
         &substitute(&texts.no_last_year, &values)?,
     )?;
     let (pages, used) = canvas.finish();
-    let digest = crate::intake::sha256_hex(crate::export::to_json(datasets)?.as_bytes());
-    let meta = Meta {
-        title: &title,
-        author: &datasets.city,
-        subject: &title,
-        keywords: vec![format!("inputs-sha256:{digest}")],
-        built_at: built_at.timestamp(),
-    };
+    let meta = edition.meta(&title, &datasets.city, &title);
     save(fonts, A4_PORTRAIT, pages, &used, &title, 0, &meta)
 }
 

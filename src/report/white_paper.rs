@@ -10,8 +10,9 @@ use anyhow::Context;
 use serde::Deserialize;
 
 use super::chart::{self, Series};
-use super::page::{save, Align, Canvas, Meta, RawPage, Table, A4_PORTRAIT};
+use super::page::{save, Align, Canvas, RawPage, Table, A4_PORTRAIT};
 use super::text::FontSet;
+use super::Edition;
 use crate::consolidate::{Datasets, Goal, Policy};
 use crate::domain::japanese::era_year_label;
 use crate::mail::template::{substitute, Values};
@@ -59,22 +60,14 @@ pub struct Labels {
 impl Labels {
     /// Reads `templates/report/white_paper.toml`.
     pub fn load(templates: &Path) -> anyhow::Result<Labels> {
-        let path = templates.join("report").join("white_paper.toml");
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("in {}", path.display()))
+        super::load_texts(templates, "white_paper.toml")
     }
 }
 
 /// Builds the white paper. `built_at` dates the cover and the metadata.
-pub fn build(
-    datasets: &Datasets,
-    fonts: &FontSet,
-    labels: &Labels,
-    built_at: chrono::DateTime<chrono_tz::Tz>,
-) -> anyhow::Result<Vec<u8>> {
+pub fn build(datasets: &Datasets, labels: &Labels, edition: &Edition) -> anyhow::Result<Vec<u8>> {
     let title = substitute(&labels.title, &base_values(datasets))?;
-    render(datasets, fonts, labels, built_at, &title, |_, _| Ok(()))
+    render(datasets, labels, edition, &title, |_, _| Ok(()))
 }
 
 /// A department's own report: its part of the white paper, then its 運営方針と目標 and
@@ -84,15 +77,14 @@ pub fn build_department(
     datasets: &Datasets,
     department: &str,
     notes: &[String],
-    fonts: &FontSet,
     labels: &Labels,
-    built_at: chrono::DateTime<chrono_tz::Tz>,
+    edition: &Edition,
 ) -> anyhow::Result<Vec<u8>> {
     let own = datasets.for_department(department);
     let mut values = base_values(datasets);
     values.insert("department", department.to_string());
     let title = substitute(&labels.department_title, &values)?;
-    render(&own, fonts, labels, built_at, &title, |canvas, writer| {
+    render(&own, labels, edition, &title, |canvas, writer| {
         writer.department_sections(canvas, &own, notes)
     })
 }
@@ -111,12 +103,12 @@ fn base_values(datasets: &Datasets) -> Values {
 /// Cover, contents, the two chapters, then whatever `extra` adds.
 fn render(
     datasets: &Datasets,
-    fonts: &FontSet,
     labels: &Labels,
-    built_at: chrono::DateTime<chrono_tz::Tz>,
+    edition: &Edition,
     title: &str,
     extra: impl Fn(&mut Canvas, &Writer) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<u8>> {
+    let fonts = edition.fonts;
     let values = base_values(datasets);
     let writer = Writer {
         labels,
@@ -134,7 +126,7 @@ fn render(
     let front = contents(fonts, labels, &headings, draft.0.len())?;
     used.extend(front.1);
     let mut cover = Canvas::new(fonts, A4_PORTRAIT, MARGIN);
-    cover_page(&mut cover, title, labels, datasets, built_at)?;
+    cover_page(&mut cover, title, labels, datasets, edition.built_at)?;
     let (cover_pages, cover_fonts) = cover.finish();
     used.extend(cover_fonts);
     let pages: Vec<RawPage> = cover_pages
@@ -142,14 +134,7 @@ fn render(
         .chain(front.0)
         .chain(body_pages)
         .collect();
-    let digest = crate::intake::sha256_hex(crate::export::to_json(datasets)?.as_bytes());
-    let meta = Meta {
-        title,
-        author: &datasets.city,
-        subject: &datasets.white_paper.plan_name,
-        keywords: vec![format!("inputs-sha256:{digest}")],
-        built_at: built_at.timestamp(),
-    };
+    let meta = edition.meta(title, &datasets.city, &datasets.white_paper.plan_name);
     save(fonts, A4_PORTRAIT, pages, &used, title, 1, &meta)
 }
 

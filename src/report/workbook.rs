@@ -8,6 +8,7 @@ use rust_xlsxwriter::{
     ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
+use super::Edition;
 use crate::consolidate::Datasets;
 use crate::domain::Status;
 
@@ -22,11 +23,7 @@ const FIXED: [(&str, f64); 6] = [
 ];
 
 /// Builds the workbook; `inputs_sha256` and the template version go into its properties.
-pub fn build(
-    datasets: &Datasets,
-    built_at: i64,
-    inputs_sha256: &str,
-) -> Result<Vec<u8>, XlsxError> {
+pub fn build(datasets: &Datasets, edition: &Edition) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     workbook.set_properties(
         &DocProperties::new()
@@ -36,12 +33,14 @@ pub fn build(
             ))
             .set_author(datasets.city.as_str())
             .set_subject(datasets.white_paper.plan_name.as_str())
-            .set_comment(format!("inputs-sha256:{inputs_sha256}"))
+            .set_comment(format!("inputs-sha256:{}", edition.inputs_sha256))
             .set_keywords(format!(
                 "hakusho-template:{}",
                 crate::workbook::layout::TEMPLATE_VERSION
             ))
-            .set_creation_datetime(&ExcelDateTime::from_timestamp(built_at)?),
+            .set_creation_datetime(&ExcelDateTime::from_timestamp(
+                edition.built_at.timestamp(),
+            )?),
     );
     let header = Format::new()
         .set_bold()
@@ -134,9 +133,7 @@ fn indicator_sheet(
                 &i.name,
                 &i.unit,
             ];
-            for (c, value) in fixed.into_iter().enumerate() {
-                sheet.write_string_with_format(row, c as u16, value, text)?;
-            }
+            sheet.write_row_with_format(row, 0, fixed, text)?;
             let number = unit_format(&i.unit, text);
             for (k, cell) in i.cells.iter().enumerate() {
                 sheet.write_string_with_format(row, (6 + k) as u16, &cell.printed, text)?;
@@ -230,12 +227,8 @@ fn progress_sheet(
     frame(sheet, "取組状況", &columns, policies.len() as u32, header)?;
     for (i, p) in policies.iter().enumerate() {
         let row = i as u32 + 1;
-        for (c, value) in [&p.code, &p.name, &p.department, &p.progress.join("\n")]
-            .into_iter()
-            .enumerate()
-        {
-            sheet.write_string_with_format(row, c as u16, value, text)?;
-        }
+        let cells = [&p.code, &p.name, &p.department, &p.progress.join("\n")];
+        sheet.write_row_with_format(row, 0, cells, text)?;
     }
     Ok(())
 }
@@ -271,9 +264,7 @@ fn kpi_sheet(
             k.department.clone(),
         ];
         cells.extend(k.cells.iter().map(|c| c.printed.clone()));
-        for (c, value) in cells.iter().enumerate() {
-            sheet.write_string_with_format(row, c as u16, value, text)?;
-        }
+        sheet.write_row_with_format(row, 0, &cells, text)?;
     }
     Ok(())
 }
@@ -320,9 +311,7 @@ fn action_sheet(
             item.overview.join("\n"),
             item.progress.join("\n"),
         ];
-        for (c, value) in cells.iter().enumerate() {
-            sheet.write_string_with_format(row, c as u16, value, text)?;
-        }
+        sheet.write_row_with_format(row, 0, &cells, text)?;
     }
     Ok(())
 }
@@ -350,19 +339,15 @@ fn plan_sheet(
     frame(sheet, "主要事業", &columns, projects.len() as u32, header)?;
     for (n, (department, p)) in projects.iter().enumerate() {
         let row = n as u32 + 1;
-        for (c, value) in [
+        let cells = [
             *department,
             &p.number,
             &p.title,
             &p.section,
             &p.indicator,
             &p.target,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            sheet.write_string_with_format(row, c as u16, value, text)?;
-        }
+        ];
+        sheet.write_row_with_format(row, 0, cells, text)?;
     }
     Ok(())
 }

@@ -25,9 +25,9 @@ impl Store {
         now: &str,
     ) -> anyhow::Result<bool> {
         let inserted = self.connection.execute(
-            "INSERT INTO job_runs (city_code, job, scheduled_for, started_at)
-             SELECT ?1, ?2, ?3, ?4
-             WHERE NOT EXISTS (SELECT 1 FROM job_runs WHERE city_code = ?1 AND job = ?2 AND scheduled_for = ?3)",
+            // The primary key is the claim: a second insert of the same time is ignored.
+            "INSERT OR IGNORE INTO job_runs (city_code, job, scheduled_for, started_at)
+             VALUES (?1, ?2, ?3, ?4)",
             params![city_code, job, scheduled_for, now],
         )?;
         Ok(inserted == 1)

@@ -20,7 +20,9 @@ use crate::workbook::SubmissionContent;
 
 pub use ledger::JobRun;
 pub use migrations::latest_version;
-pub use outbox::{Delivery, NewMessage, OutboxCounts, StoredAttachment, StoredMessage};
+pub use outbox::{
+    Delivery, NewMessage, OutboxCounts, StoredAttachment, StoredMessage, UnreportedMessage,
+};
 
 /// An open store.
 pub struct Store {
@@ -67,6 +69,17 @@ pub struct SubmissionState {
     pub received_at: String,
     pub errors: i64,
     pub warnings: i64,
+}
+
+impl SubmissionState {
+    /// 受理, 受理(要確認) or 差戻し.
+    pub fn label(&self) -> &'static str {
+        match (self.accepted, self.warnings) {
+            (false, _) => "差戻し",
+            (true, 0) => "受理",
+            (true, _) => "受理(要確認)",
+        }
+    }
 }
 
 /// A department's current indicators, with the file they came from.

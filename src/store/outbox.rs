@@ -25,6 +25,13 @@ pub struct StoredMessage {
     pub attachments: Vec<StoredAttachment>,
 }
 
+/// The message of a copy that failed for good, as the failure report names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreportedMessage {
+    pub subject: String,
+    pub key: String,
+}
+
 /// One recipient's copy of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
@@ -230,7 +237,7 @@ impl Store {
     pub fn take_unreported_failures(
         &mut self,
         city_code: &str,
-    ) -> anyhow::Result<Vec<(Delivery, String)>> {
+    ) -> anyhow::Result<Vec<(Delivery, UnreportedMessage)>> {
         let failed = self.deliveries_where(
             city_code,
             "d.state = 'failed' AND d.reported = 0 ORDER BY d.id",
@@ -238,16 +245,21 @@ impl Store {
         )?;
         let mut out = Vec::new();
         for delivery in failed {
-            let subject: String = self.connection.query_row(
-                "SELECT subject FROM messages WHERE id = ?1",
+            let message = self.connection.query_row(
+                "SELECT subject, idempotency_key FROM messages WHERE id = ?1",
                 [delivery.message_id],
-                |r| r.get(0),
+                |r| {
+                    Ok(UnreportedMessage {
+                        subject: r.get(0)?,
+                        key: r.get(1)?,
+                    })
+                },
             )?;
             self.connection.execute(
                 "UPDATE deliveries SET reported = 1 WHERE id = ?1",
                 [delivery.id],
             )?;
-            out.push((delivery, subject));
+            out.push((delivery, message));
         }
         Ok(out)
     }
