@@ -224,14 +224,51 @@ fn the_manager_summary_gives_every_department_and_the_findings_on_two_pages_at_m
 }
 
 fn pages(pdf: &Path) -> usize {
+    pdf_info(pdf, "Pages:").parse().unwrap()
+}
+
+/// One field of `pdfinfo`'s answer.
+fn pdf_info(pdf: &Path, field: &str) -> String {
     let output = Command::new("pdfinfo").arg(pdf).output().unwrap();
     let info = String::from_utf8(output.stdout).unwrap();
     info.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
+        .find_map(|l| l.strip_prefix(field))
+        .unwrap_or_else(|| panic!("{field} of {}", pdf.display()))
         .trim()
-        .parse()
-        .unwrap()
+        .to_string()
+}
+
+fn xlsx_core_properties(path: &Path) -> String {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut core = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("docProps/core.xml").unwrap(),
+        &mut core,
+    )
+    .unwrap();
+    core
+}
+
+#[test]
+fn every_report_of_a_build_records_the_same_inputs_digest() {
+    let (city, _) = white_paper();
+    let mut digests = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(city.path().join("reports/令和2年度")).unwrap() {
+        let path = entry.unwrap().path();
+        let recorded = match path.extension().and_then(|e| e.to_str()) {
+            Some("pdf") => pdf_info(&path, "Keywords:"),
+            Some("xlsx") => xlsx_core_properties(&path),
+            _ => continue,
+        };
+        let start = recorded.find("inputs-sha256:").expect("a digest") + "inputs-sha256:".len();
+        let digest = recorded[start..start + 64].to_string();
+        digests
+            .entry(digest)
+            .or_insert_with(Vec::new)
+            .push(path.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    assert_eq!(digests.len(), 1, "{digests:#?}");
+    assert_eq!(digests.values().next().unwrap().len(), 26, "{digests:#?}");
 }
 
 #[test]
@@ -260,14 +297,9 @@ fn the_consolidated_workbook_has_its_sheets_opens_in_libreoffice_and_records_its
     let dir = city.path().join("lo");
     let pdf = common::convert_with_libreoffice(&path, "pdf", &dir);
     assert!(pdf.exists(), "LibreOffice opened and printed the workbook");
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-    let mut core = String::new();
-    std::io::Read::read_to_string(
-        &mut archive.by_name("docProps/core.xml").unwrap(),
-        &mut core,
-    )
-    .unwrap();
+    let core = xlsx_core_properties(&path);
     assert!(core.contains("inputs-sha256:"), "{core}");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
     let charts = (0..archive.len())
         .filter(|i| {
             archive
