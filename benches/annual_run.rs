@@ -98,12 +98,12 @@ fn main() -> anyhow::Result<()> {
     );
     println!("  white paper alone ............. {:>8.1} ms  ({white_paper_pages} pages, {:.0} pages/s, {} bytes)", ms(white_paper_time), white_paper_pages as f64 / white_paper_time.as_secs_f64(), white_paper.len());
     match libreoffice {
-        Some(lo) => println!(
+        Ok(lo) => println!(
             "  LibreOffice xlsx -> PDF ....... {:>8.1} ms  (the whole-city workbook; white paper is {:.0}x faster, target 20x)",
             ms(lo),
             lo.as_secs_f64() / white_paper_time.as_secs_f64()
         ),
-        None => println!("  LibreOffice xlsx -> PDF ....... not measured (soffice not installed)"),
+        Err(why) => println!("  LibreOffice xlsx -> PDF ....... not measured ({why})"),
     }
     println!("  whole run to the outbox ....... {:>8.1} ms", ms(whole));
     println!("  all reports ................... {:>8} bytes", total_bytes);
@@ -131,16 +131,17 @@ fn rand_suffix() -> u128 {
         .as_nanos()
 }
 
-/// LibreOffice headless converting the whole-city indicator workbook to PDF, once.
+/// LibreOffice headless converting the whole-city workbook to PDF, once.
 fn libreoffice_conversion(
     city: &common::TestCity,
     reports: &[hakusho::report::ReportFile],
-) -> Option<Duration> {
+) -> Result<Duration, String> {
     let workbook = reports
         .iter()
-        .find(|r| r.file_name.ends_with("目標指標_全庁.xlsx"))?;
+        .find(|r| r.file_name.ends_with("白書データ_全庁.xlsx"))
+        .ok_or("no whole-city workbook among the reports")?;
     let source = city.path().join("lo-source.xlsx");
-    std::fs::write(&source, &workbook.bytes).ok()?;
+    std::fs::write(&source, &workbook.bytes).map_err(|e| e.to_string())?;
     let profile = city.path().join("lo-profile");
     let start = Instant::now();
     let status = std::process::Command::new("soffice")
@@ -155,8 +156,12 @@ fn libreoffice_conversion(
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
-        .ok()?;
-    status.success().then(|| start.elapsed())
+        .map_err(|e| format!("soffice: {e}"))?;
+    if status.success() {
+        Ok(start.elapsed())
+    } else {
+        Err(format!("soffice failed: {status}"))
+    }
 }
 
 /// Pages of a PDF written by printpdf: its page objects are `/Type/Page/`.
