@@ -1,7 +1,26 @@
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // The reader child parses one untrusted workbook and exits: no runtime, no
+    // configuration, no logging set-up (see `intake::sandbox`).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(hakusho::intake::sandbox::CHILD_ARGUMENT) {
+        return hakusho::intake::sandbox::child_main(&args[1..]);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("hakusho: 実行環境を用意できません: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run())
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = hakusho::cli::Cli::parse();
     hakusho::cli::init_logging(cli.log_format);
     match hakusho::cli::run(cli).await {

@@ -10,6 +10,8 @@ mod checks;
 mod finding;
 mod guard;
 mod reader;
+pub mod sandbox;
+mod untrusted_file;
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +20,8 @@ use sha2::{Digest, Sha256};
 
 pub use finding::{Finding, Severity};
 pub use guard::{inspect, refuse_reason, Inspection, Limits};
-pub use reader::{read_submission, Reading};
+pub use reader::{read_answer, read_submission, Reading};
+pub use untrusted_file::read_untrusted_file;
 
 use crate::config::Config;
 use crate::plan::Plan;
@@ -71,25 +74,21 @@ pub fn ingest_inbox(
         .collect()
 }
 
-/// Checks a file without storing anything.
+/// Checks a file without storing anything. A file that cannot be read is a refusal
+/// with its reason, not an error: the other files are still checked.
 pub fn check_file(path: &Path, intake: Intake) -> anyhow::Result<Reading> {
-    let bytes = std::fs::read(path).with_context(|| format!("{} を読めません", path.display()))?;
-    Ok(read_bytes(&bytes, intake))
+    match read_untrusted_file(path, Limits::default().max_file_bytes) {
+        Ok(bytes) => read_bytes(&bytes, intake),
+        Err(reason) => Ok(Reading::refused(Finding::file_error(reason))),
+    }
 }
 
-/// Guards, then reads, a file's bytes.
-pub fn read_bytes(bytes: &[u8], intake: Intake) -> Reading {
-    let inspection = inspect(bytes, &Limits::default());
-    if let Some(reason) = inspection.refusal {
-        return Reading::refused(Finding::file_error(format!(
-            "このファイルは開けません: {reason}"
-        )));
-    }
-    let mut reading = read_submission(bytes, intake.config, intake.plan);
-    reading
-        .findings
-        .extend(inspection.notes.into_iter().map(Finding::file_warning));
-    reading
+/// Reads a file's bytes as a submission, in a child process with limits (see
+/// [`sandbox`]): whatever the bytes do to the parser, this process is not harmed.
+/// An error is hakusho's own (the reader could not be started), never the file's.
+pub fn read_bytes(bytes: &[u8], intake: Intake) -> anyhow::Result<Reading> {
+    let answer = sandbox::parse_isolated(bytes, &reader::DATA_SHEETS)?;
+    Ok(read_answer(answer, intake.config, intake.plan))
 }
 
 /// The files of the inbox that are submissions, sorted by name.
@@ -104,8 +103,13 @@ pub fn inbox_files(inbox: &Path) -> anyhow::Result<Vec<PathBuf>> {
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type()?.is_file() && !is_in_progress(&name) {
-            files.push(entry.path());
+        if is_in_progress(&name) {
+            continue;
+        }
+        // file_type() does not follow links: a link is never taken, wherever it points.
+        match entry.file_type()? {
+            kind if kind.is_file() => files.push(entry.path()),
+            kind => untrusted_file::log_skipped_once(&entry.path(), kind),
         }
     }
     files.sort();
@@ -132,7 +136,10 @@ pub fn ingest_file(
     let file_name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = match read_untrusted_file(path, Limits::default().max_file_bytes) {
+        Ok(bytes) => bytes,
+        Err(reason) => return Ok(untrusted_file::unreadable(path, file_name, reason)),
+    };
     let sha256 = sha256_hex(&bytes);
     let mut report = FileReport {
         file_name,
@@ -153,7 +160,7 @@ pub fn ingest_file(
         format!(".{}", e.to_string_lossy().to_lowercase())
     });
     let archived = keep_by_hash(&config.paths.archive, &report.sha256, &extension, &bytes)?;
-    let reading = read_bytes(&bytes, intake);
+    let reading = read_bytes(&bytes, intake)?;
     let accepted = reading.is_acceptable();
     let content = reading.content.as_ref();
     let id = store.record_submission(&NewSubmission {

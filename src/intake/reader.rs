@@ -5,20 +5,18 @@
 //! can be sent back annotated in its own layout.
 
 use std::collections::HashMap;
-use std::io::Cursor;
-
-use calamine::{open_workbook_auto_from_rs, Reader};
 
 use super::cells::{read_form, read_table, Sheet, TableRow};
 use super::checks;
 use super::finding::{Finding, Severity};
+use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
 use crate::config::Config;
 use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
 use crate::workbook::layout::{self, *};
 use crate::workbook::{
-    paragraphs, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress,
-    PriorityProject, SubmissionContent,
+    cell_name, paragraphs, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry,
+    PolicyProgress, PriorityProject, SubmissionContent,
 };
 
 /// What reading one workbook gave.
@@ -50,7 +48,7 @@ impl Reading {
 }
 
 /// The sheets intake reads; the 記入のしかた sheet and any extra sheet are not read.
-const DATA_SHEETS: [&str; 7] = [
+pub const DATA_SHEETS: [&str; 7] = [
     INFO_SHEET,
     PROFILE_SHEET,
     PROJECT_SHEET,
@@ -60,32 +58,40 @@ const DATA_SHEETS: [&str; 7] = [
     KPI_SHEET,
 ];
 
-/// Reads a workbook's bytes. Never panics on bad input: every problem becomes a finding.
+/// Reads a workbook's bytes in this process. Only for files we trust (the tests'
+/// own workbooks): untrusted files go through [`super::sandbox::parse_isolated`].
 pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan) -> Reading {
-    let mut workbook = match open_workbook_auto_from_rs(Cursor::new(bytes)) {
-        Ok(workbook) => workbook,
-        Err(e) => return Reading::refused(Finding::file_error(unopenable(&e.to_string()))),
+    read_answer(parse_in_process(bytes, &DATA_SHEETS), config, plan)
+}
+
+/// Reads what the reader child answered into the submission's content. Never
+/// panics on bad input: every problem becomes a finding.
+pub fn read_answer(answer: Answer, config: &Config, plan: &Plan) -> Reading {
+    let parsed = match answer {
+        Answer::Parsed(parsed) => parsed,
+        Answer::Refused(reason) => return Reading::refused(Finding::file_error(reason)),
     };
-    let names = workbook.sheet_names();
     let mut findings = Vec::new();
     let mut sheets = HashMap::new();
     for name in DATA_SHEETS {
-        match workbook.worksheet_range(name) {
-            Ok(range) => {
-                sheets.insert(name, range);
+        match parsed.sheets.iter().find(|s| s.name == name) {
+            Some(sheet) => {
+                sheets.insert(name, sheet.to_range());
             }
-            Err(_) => findings.push(Finding::file_error(format!(
+            None => findings.push(Finding::file_error(format!(
                 "シート「{name}」がありません。hakusho が配布した提出用ブックに記入してください"
             ))),
         }
     }
     if sheets.len() < DATA_SHEETS.len() {
+        findings.extend(parsed.notes.into_iter().map(Finding::file_warning));
         return Reading {
             findings,
             ..Reading::default()
         };
     }
-    for extra in names
+    for extra in parsed
+        .sheet_names
         .iter()
         .filter(|n| !DATA_SHEETS.contains(&n.as_str()) && n.as_str() != GUIDE_SHEET)
     {
@@ -93,6 +99,7 @@ pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan) -> Reading {
             "シート「{extra}」は読み取りません(追加されたシートの内容は集計されません)"
         )));
     }
+    findings.extend(parsed.too_long.iter().map(too_long));
     let content = Context {
         config,
         plan,
@@ -100,19 +107,25 @@ pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan) -> Reading {
         findings: &mut findings,
     }
     .read();
+    findings.extend(parsed.notes.into_iter().map(Finding::file_warning));
     Reading {
         content: Some(content),
         findings,
     }
 }
 
-/// Explains an unopenable file; a password-protected workbook is a common case.
-fn unopenable(cause: &str) -> String {
-    let lower = cause.to_lowercase();
-    if lower.contains("encrypt") || lower.contains("password") {
-        return "パスワードで保護されたブックは読めません。パスワードを外して保存し直してから提出してください".to_string();
-    }
-    format!("Excel/ODS のブックとして開けません({cause})。xlsx, xlsm, xls, xlsb, ods のいずれかで提出してください")
+/// A text longer than a cell may hold: Excel cannot have written it, and no report
+/// could print it whole.
+fn too_long(text: &LongText) -> Finding {
+    Finding::at(
+        Severity::Error,
+        &text.sheet,
+        cell_name(text.row, text.column as u16),
+        format!(
+            "文字数が多すぎます({} 字。1 つのセルに入るのは {MAX_CELL_CHARS} 字まで)。文章を短くしてください",
+            text.chars
+        ),
+    )
 }
 
 struct Context<'a> {
