@@ -248,14 +248,18 @@ async fn tick(config: &Config, running: &Mutex<()>) {
     }
 }
 
-/// Retries pending mail every half minute, between runs.
+/// Delivers pending mail every half minute, between runs: at start-up too, so copies a
+/// stopped sender left claimed are taken again once their lease has run out, and a
+/// paused delivery is probed again. Each copy is claimed in the store, so this worker,
+/// `hakusho send` and other daemons on the same store never send one copy twice.
 async fn delivery_worker(config: Arc<Config>, mailer: Mailer, running: Arc<Mutex<()>>) {
     let mut interval = tokio::time::interval(Duration::from_secs(30));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        let Ok(_guard) = running.try_lock() else {
-            continue;
-        };
+        // Waits for a run in progress rather than skipping the pass (the start-up
+        // catch-up holds the lock when the first tick comes).
+        let _guard = running.lock().await;
         let result = async {
             let mut store = Store::open(&config.paths.database)?;
             outbox::deliver_once(&config, &mut store, &mailer, Utc::now()).await
