@@ -49,16 +49,21 @@ pub struct DeliveryStats {
     pub paused: bool,
 }
 
-/// How long a claim on a copy holds: three times the SMTP timeout (one send is bounded
-/// by it) plus a minute for building the message and writing the outcome. A sender
-/// that has not recorded an outcome by then is taken to be dead.
+/// How long a claim on a copy holds: `mail.lease_seconds`, by default three times the
+/// SMTP timeout (one send is bounded by it) plus a minute for building the message and
+/// writing the outcome. A sender that has not recorded an outcome by then is taken to
+/// be dead.
 pub fn lease(config: &Config) -> Duration {
     let timeout = config
         .mail
         .smtp
         .as_ref()
         .map_or(30, |smtp| smtp.timeout_seconds);
-    Duration::seconds(i64::try_from(timeout.saturating_mul(3)).unwrap_or(i64::MAX / 2) + 60)
+    let seconds = config
+        .mail
+        .lease_seconds
+        .unwrap_or_else(|| timeout.saturating_mul(3).saturating_add(60));
+    Duration::seconds(i64::try_from(seconds).unwrap_or(i64::MAX / 2_000))
 }
 
 /// A UTC time as the outbox stores it; such strings sort in time order.
