@@ -251,7 +251,7 @@ async fn deliver_due(
         if batch.is_empty() {
             break;
         }
-        let results = send_batch(config, store, mailer, batch, &sender, &mut cached).await?;
+        let results = send_batch(config, store, mailer, batch, &mut cached).await?;
         let mut setting_failure = None;
         for (delivery, result) in results {
             if let Some(reason) = record(config, store, &delivery, &sender, result, &mut stats)? {
@@ -274,33 +274,35 @@ async fn deliver_due(
 /// A message and its attachments' bytes, kept while copies of it are sent.
 type Loaded = (StoredMessage, Vec<Vec<u8>>);
 
-/// Sends claimed copies at once over the pooled connections; a copy that cannot be
-/// built is marked undeliverable with the reason.
+/// Sends claimed copies at once over the pooled connections. A copy that cannot be
+/// built (an address that does not parse, an attachment gone from the archive) fails
+/// for good with the reason, as a refusal would.
 async fn send_batch(
     config: &Config,
     store: &mut Store,
     mailer: &Mailer,
     batch: Vec<Delivery>,
-    sender: &Sender,
     cached: &mut Option<Loaded>,
 ) -> anyhow::Result<Vec<(Delivery, Result<(), SendError>)>> {
     let mut sending = tokio::task::JoinSet::new();
+    let mut results = Vec::new();
     for delivery in batch {
-        let email = match load(config, store, cached, delivery.message_id)
+        match load(config, store, cached, delivery.message_id)
             .and_then(|(message, attachments)| build(config, message, attachments, &delivery))
         {
-            Ok(email) => email,
-            Err(error) => {
-                let reason = format!("メールを組み立てられません: {error:#}");
-                tracing::error!(recipient = %delivery.recipient, "{reason}");
-                store.mark_failed(delivery.id, &sender.token, &reason)?;
-                continue;
+            Ok(email) => {
+                let mailer = mailer.clone();
+                sending.spawn(async move { (delivery, mailer.send(email).await) });
             }
-        };
-        let mailer = mailer.clone();
-        sending.spawn(async move { (delivery, mailer.send(email).await) });
+            Err(error) => {
+                let unbuildable = SendError {
+                    kind: FailureKind::Permanent,
+                    message: format!("メールを組み立てられません: {error:#}"),
+                };
+                results.push((delivery, Err(unbuildable)));
+            }
+        }
     }
-    let mut results = Vec::new();
     while let Some(joined) = sending.join_next().await {
         results.push(joined.context("a delivery task failed")?);
     }

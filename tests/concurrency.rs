@@ -151,6 +151,8 @@ fn two_sends_at_once_deliver_each_copy_once() {
     let second = spawn(&city, &["send"], "second.log");
     let first = succeeded(first, &city, "first.log");
     let second = succeeded(second, &city, "second.log");
+    // How the copies were shared is a figure, not a condition: it depends on timing.
+    eprintln!("sent: {} and {}", sent_in(&first), sent_in(&second));
     assert_eq!(sent_in(&first) + sent_in(&second), total);
     assert_each_copy_once(&city, &sink, total);
 }
