@@ -96,7 +96,12 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// Delivers the outbox now: every message whose next attempt is due.
-    Send,
+    Send {
+        /// First puts the copies marked undeliverable back in the queue (after the cause
+        /// was fixed), and says how many.
+        #[arg(long)]
+        retry_undeliverable: bool,
+    },
     /// Shows submissions per department, the schedule, and the outbox by state.
     Status,
     /// Shows who would receive what on the next run (attachments and sizes), sending nothing.
@@ -178,19 +183,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Check { files } => check(&config, &files),
-        Command::Send => {
-            let mut store = Store::open(&config.paths.database)?;
-            let resumed = store.resume_interrupted()?;
-            let mailer = crate::mail::Mailer::from_config(&config)?;
-            let stats =
-                crate::outbox::deliver_once(&config, &mut store, &mailer, chrono::Utc::now())
-                    .await?;
-            println!(
-                "配送: 送信 {} 件、再試行待ち {} 件、配送不能 {} 件(中断から再開 {} 件)",
-                stats.sent, stats.retried, stats.failed, resumed
-            );
-            Ok(())
-        }
+        Command::Send {
+            retry_undeliverable,
+        } => send(&config, retry_undeliverable).await,
         Command::Status => status(&config),
         Command::PreviewSend => preview_send(&config),
         Command::Export {
@@ -245,7 +240,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Submissions of the year by department, the next scheduled run, the outbox.
+/// Delivers what is due (after requeueing the undeliverable copies when asked). A
+/// pass that ends with delivery paused is an error: nothing could be sent.
+async fn send(config: &Config, retry_undeliverable: bool) -> anyhow::Result<()> {
+    let mut store = Store::open_checked(&config.paths.database)?;
+    if retry_undeliverable {
+        let now = crate::outbox::stamp(chrono::Utc::now());
+        let requeued = store.requeue_failed(&config.city.code, &now)?;
+        println!("配送不能だったメール {requeued} 件を送信待ちに戻しました");
+    }
+    let mailer = crate::mail::Mailer::from_config(config)?;
+    let stats =
+        crate::outbox::deliver_once(config, &mut store, &mailer, chrono::Utc::now()).await?;
+    println!(
+        "配送: 送信 {} 件、再試行待ち {} 件、配送不能 {} 件",
+        stats.sent, stats.retried, stats.failed
+    );
+    if let Some(pause) = store.delivery_pause(&config.city.code)? {
+        bail!(
+            "メールの配送を一時停止しています({} から): {}",
+            tokyo_time(&pause.paused_at),
+            pause.reason
+        );
+    }
+    Ok(())
+}
+
 /// A stored RFC 3339 time as staff read it: Tokyo time, to the minute.
 fn tokyo_time(stamp: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
@@ -270,8 +290,9 @@ fn run_outcome_label(outcome: Option<&str>) -> String {
     }
 }
 
+/// Submissions of the year by department, the next scheduled run, the outbox.
 fn status(config: &Config) -> anyhow::Result<()> {
-    let store = Store::open(&config.paths.database)?;
+    let store = Store::open_checked(&config.paths.database)?;
     let year = config.fiscal_year();
     println!("{} {} の提出状況:", config.city.name, year);
     let states = store.latest_by_department(&config.city.code, year)?;
@@ -314,6 +335,15 @@ fn status(config: &Config) -> anyhow::Result<()> {
             failed.recipient,
             failed.last_error.unwrap_or_default()
         );
+    }
+    if let Some(pause) = store.delivery_pause(&config.city.code)? {
+        println!(
+            "配送を一時停止中: {} から(最後の確認 {})。理由: {}",
+            tokyo_time(&pause.paused_at),
+            tokyo_time(&pause.last_probe_at),
+            pause.reason
+        );
+        println!("  送信者側の設定(SMTP のログイン・暗号化)を直すと、次の配送で自動的に再開します");
     }
     Ok(())
 }
@@ -421,6 +451,9 @@ fn print_summary(summary: &RunSummary) {
         "  配送: 送信 {} 件、再試行待ち {} 件、配送不能 {} 件",
         d.sent, d.retried, d.failed
     );
+    if d.paused {
+        println!("  配送を一時停止しています(送信者側の設定の問題。`hakusho status` で理由を確認してください)");
+    }
     for (to, subject, attachments) in &summary.mailed {
         println!("  {to}: {subject} (添付 {} 件)", attachments.len());
     }

@@ -3,13 +3,21 @@
 //! Every message is first written to the store (subject, body, attachments by content
 //! hash, one delivery per recipient, an idempotency key per run and audience), then
 //! delivered by [`deliver_once`]:
+//! - each copy is claimed before it is sent, with a lease (see [`lease`]): two processes
+//!   delivering at once (`send` beside `serve`, two daemons) never send one copy twice,
+//!   and a copy whose sender died is taken again by whoever delivers after the lease ran
+//!   out;
 //! - a transient failure is retried with exponential backoff, up to `mail.max_attempts`;
 //! - a permanent one (5xx) is recorded at once, never retried, and reported to the managers;
-//! - a restart resumes pending copies; a copy is marked sent as soon as the server takes it,
-//!   so no recipient gets a message twice, and a retry goes only to the recipients that failed.
+//! - a failure of the sender's own setting (a refused login, TLS that cannot be set up)
+//!   pauses delivery instead: no copy is blamed, the pause is kept in the store, logged
+//!   and queued to the managers, and every later pass tries one copy to see whether it
+//!   was fixed;
+//! - a copy is marked sent as soon as the server takes it, so a retry goes only to the
+//!   recipients that failed.
 //!
 //! Each copy has a fixed Message-ID, so even a copy interrupted mid-send and resent
-//! after a crash can be recognised downstream.
+//! after a crash (the one case that may repeat) can be recognised downstream.
 
 use std::path::PathBuf;
 
@@ -22,11 +30,14 @@ use lettre::Message;
 use crate::config::{mailboxes, Config};
 use crate::intake::{keep_by_hash, path_by_hash, sha256_hex};
 use crate::mail::template::{render_file, Values};
-use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
-use crate::store::{Delivery, NewMessage, Store, StoredAttachment, StoredMessage};
+use crate::mail::{FailureKind, Mailer, Outgoing, OutgoingAttachment, SendError};
+use crate::store::{Claim, Delivery, NewMessage, Store, StoredAttachment, StoredMessage};
 
 /// The key prefix of the managers' reports of undeliverable mail.
 const FAILURE_REPORT: &str = "delivery-failures";
+
+/// The key prefix of the managers' notices that delivery was paused.
+const PAUSE_NOTICE: &str = "delivery-paused";
 
 /// What one delivery pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,6 +45,25 @@ pub struct DeliveryStats {
     pub sent: usize,
     pub retried: usize,
     pub failed: usize,
+    /// The pass ended with delivery paused (the reason is in the store).
+    pub paused: bool,
+}
+
+/// How long a claim on a copy holds: `mail.lease_seconds`, by default three times the
+/// SMTP timeout (one send is bounded by it) plus a minute for building the message and
+/// writing the outcome. A sender that has not recorded an outcome by then is taken to
+/// be dead.
+pub fn lease(config: &Config) -> Duration {
+    let timeout = config
+        .mail
+        .smtp
+        .as_ref()
+        .map_or(30, |smtp| smtp.timeout_seconds);
+    let seconds = config
+        .mail
+        .lease_seconds
+        .unwrap_or_else(|| timeout.saturating_mul(3).saturating_add(60));
+    Duration::seconds(i64::try_from(seconds).unwrap_or(i64::MAX / 2_000))
 }
 
 /// A UTC time as the outbox stores it; such strings sort in time order.
@@ -133,79 +163,255 @@ pub async fn deliver_once(
     now: DateTime<Utc>,
 ) -> anyhow::Result<DeliveryStats> {
     let mut stats = deliver_due(config, store, mailer, now).await?;
-    if report_failures(config, store, now)? {
+    if !stats.paused && report_failures(config, store, now)? {
         let more = deliver_due(config, store, mailer, now).await?;
         stats.sent += more.sent;
         stats.retried += more.retried;
         stats.failed += more.failed;
+        stats.paused = more.paused;
     }
     Ok(stats)
 }
 
+/// One sender's claims during a pass: its token, and the pass's clock.
+struct Sender {
+    token: String,
+    lease: Duration,
+    now: DateTime<Utc>,
+    started: std::time::Instant,
+}
+
+impl Sender {
+    fn new(config: &Config, now: DateTime<Utc>) -> Sender {
+        static PASSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let pass = PASSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        Sender {
+            token: format!("{}-{nanos}-{pass}", std::process::id()),
+            lease: lease(config),
+            now,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// The pass's time moved on by how long the pass has run, so a long pass neither
+    /// takes leases that are still live nor grants ones that are already over.
+    fn clock(&self) -> DateTime<Utc> {
+        self.now + Duration::from_std(self.started.elapsed()).unwrap_or_default()
+    }
+
+    /// Claims up to `count` copies after `cursor`, which moves past them.
+    fn claim(
+        &self,
+        config: &Config,
+        store: &mut Store,
+        cursor: &mut i64,
+        count: usize,
+    ) -> anyhow::Result<Vec<Delivery>> {
+        let clock = self.clock();
+        let (now, lease_until) = (stamp(clock), stamp(clock + self.lease));
+        let claim = Claim {
+            token: &self.token,
+            now: &now,
+            lease_until: &lease_until,
+        };
+        let mut claimed = Vec::new();
+        while claimed.len() < count {
+            let Some(delivery) = store.claim_next(&config.city.code, *cursor, claim)? else {
+                break;
+            };
+            *cursor = delivery.id;
+            claimed.push(delivery);
+        }
+        Ok(claimed)
+    }
+}
+
+/// Claims and sends the due copies a few at a time, in id order. The cursor makes a
+/// pass try each copy once, even one whose retry falls due at once. While delivery is
+/// paused, a single copy goes first to see whether the setting was fixed.
 async fn deliver_due(
     config: &Config,
     store: &mut Store,
     mailer: &Mailer,
     now: DateTime<Utc>,
 ) -> anyhow::Result<DeliveryStats> {
+    let sender = Sender::new(config, now);
+    let parallel = config.mail.parallel.max(1);
+    let mut count = if store.delivery_pause(&config.city.code)?.is_some() {
+        1
+    } else {
+        parallel
+    };
     let mut stats = DeliveryStats::default();
-    let due = store.due_deliveries(&config.city.code, &stamp(now))?;
-    // A few copies go out at once over the pooled connections; the store is updated
-    // copy by copy as the server answers each.
-    for batch in due.chunks(config.mail.parallel.max(1)) {
-        let mut sending = tokio::task::JoinSet::new();
-        // Copies of one message are due together: it and its attachments are read once.
-        let mut cached: Option<(StoredMessage, Vec<Vec<u8>>)> = None;
-        for delivery in batch {
-            if cached
-                .as_ref()
-                .is_none_or(|(m, _)| m.id != delivery.message_id)
-            {
-                let message = store.message(delivery.message_id)?;
-                let attachments = read_attachments(config, &message)?;
-                cached = Some((message, attachments));
+    let mut cursor = 0;
+    let mut cached = None;
+    loop {
+        let batch = sender.claim(config, store, &mut cursor, count)?;
+        if batch.is_empty() {
+            break;
+        }
+        let results = send_batch(config, store, mailer, batch, &mut cached).await?;
+        let mut setting_failure = None;
+        for (delivery, result) in results {
+            if let Some(reason) = record(config, store, &delivery, &sender, result, &mut stats)? {
+                setting_failure = Some(reason);
             }
-            let (message, attachments) = cached.as_ref().expect("just loaded");
-            let email = build(config, message, attachments, delivery)
-                .with_context(|| format!("building message {}", message.id))?;
-            store.mark_sending(delivery.id)?;
-            let (mailer, delivery) = (mailer.clone(), delivery.clone());
-            sending.spawn(async move { (delivery, mailer.send(email).await) });
         }
-        while let Some(joined) = sending.join_next().await {
-            let (delivery, result) = joined.context("a delivery task failed")?;
-            record(config, store, &delivery, result, now, &mut stats)?;
+        if let Some(reason) = setting_failure {
+            pause(config, store, &reason, sender.clock())?;
+            stats.paused = true;
+            break;
         }
+        if stats.sent > 0 && store.resume_delivery(&config.city.code)? {
+            tracing::info!("メールの配送を再開しました(送信者側の設定の問題が解消しました)");
+        }
+        count = parallel;
     }
     Ok(stats)
 }
 
-/// Records the server's answer for one copy.
+/// A message and its attachments' bytes, kept while copies of it are sent.
+type Loaded = (StoredMessage, Vec<Vec<u8>>);
+
+/// Sends claimed copies at once over the pooled connections. A copy that cannot be
+/// built (an address that does not parse, an attachment gone from the archive) fails
+/// for good with the reason, as a refusal would.
+async fn send_batch(
+    config: &Config,
+    store: &mut Store,
+    mailer: &Mailer,
+    batch: Vec<Delivery>,
+    cached: &mut Option<Loaded>,
+) -> anyhow::Result<Vec<(Delivery, Result<(), SendError>)>> {
+    let mut sending = tokio::task::JoinSet::new();
+    let mut results = Vec::new();
+    for delivery in batch {
+        match load(config, store, cached, delivery.message_id)
+            .and_then(|(message, attachments)| build(config, message, attachments, &delivery))
+        {
+            Ok(email) => {
+                let mailer = mailer.clone();
+                sending.spawn(async move { (delivery, mailer.send(email).await) });
+            }
+            Err(error) => {
+                let unbuildable = SendError {
+                    kind: FailureKind::Permanent,
+                    message: format!("メールを組み立てられません: {error:#}"),
+                };
+                results.push((delivery, Err(unbuildable)));
+            }
+        }
+    }
+    while let Some(joined) = sending.join_next().await {
+        results.push(joined.context("a delivery task failed")?);
+    }
+    Ok(results)
+}
+
+/// The message of a copy, read once for all its copies (they are claimed together).
+fn load<'a>(
+    config: &Config,
+    store: &Store,
+    cached: &'a mut Option<Loaded>,
+    message_id: i64,
+) -> anyhow::Result<&'a Loaded> {
+    if cached.as_ref().is_none_or(|(m, _)| m.id != message_id) {
+        let message = store.message(message_id)?;
+        let attachments = read_attachments(config, &message)?;
+        *cached = Some((message, attachments));
+    }
+    Ok(cached.as_ref().expect("just loaded"))
+}
+
+/// Records the server's answer for one copy, where the claim is still ours. Returns
+/// the reason when the sender's own setting failed (the copy is then given back).
 fn record(
     config: &Config,
     store: &mut Store,
     delivery: &Delivery,
-    result: Result<(), crate::mail::SendError>,
-    now: DateTime<Utc>,
+    sender: &Sender,
+    result: Result<(), SendError>,
     stats: &mut DeliveryStats,
-) -> anyhow::Result<()> {
-    match result {
+) -> anyhow::Result<Option<String>> {
+    let token = sender.token.as_str();
+    let kept = match result {
         Ok(()) => {
-            store.mark_sent(delivery.id, &stamp(Utc::now()))?;
             stats.sent += 1;
+            store.mark_sent(delivery.id, token, &stamp(Utc::now()))?
         }
-        Err(e) if e.permanent || delivery.attempts + 1 >= i64::from(config.mail.max_attempts) => {
+        Err(e) if e.kind == FailureKind::Setting => {
+            store.release(delivery.id, token, &e.message)?;
+            return Ok(Some(e.message));
+        }
+        Err(e) if e.is_permanent() || delivery.attempts >= i64::from(config.mail.max_attempts) => {
             tracing::warn!(recipient = %delivery.recipient, error = %e, "delivery failed for good");
-            store.mark_failed(delivery.id, &e.message)?;
             stats.failed += 1;
+            store.mark_failed(delivery.id, token, &e.message)?
         }
         Err(e) => {
-            let next = now + backoff(config, delivery.attempts + 1);
+            let next = sender.clock() + backoff(config, delivery.attempts);
             tracing::info!(recipient = %delivery.recipient, error = %e, next = %stamp(next), "delivery will be retried");
-            store.mark_retry(delivery.id, &stamp(next), &e.message)?;
             stats.retried += 1;
+            store.mark_retry(delivery.id, token, &stamp(next), &e.message)?
         }
+    };
+    if !kept {
+        tracing::warn!(delivery = delivery.id, recipient = %delivery.recipient,
+            "the claim on this copy ran out before its outcome was recorded; another sender has it");
     }
+    Ok(None)
+}
+
+/// Records the pause, tells the operator, and queues a notice to the managers the
+/// first time (it goes out when mail works again).
+fn pause(
+    config: &Config,
+    store: &mut Store,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let first = store.pause_delivery(&config.city.code, reason, &stamp(now))?;
+    if first {
+        tracing::error!(
+            "メールの配送を一時停止しました。送信者側の設定の問題で、宛先の誤りではないため、どのメールも配送不能にはしていません。設定を直すと次の配送で自動的に再開します: {reason}"
+        );
+        queue_pause_notice(config, store, reason, now)?;
+    } else {
+        tracing::warn!("メールの配送は一時停止したままです(設定がまだ直っていません): {reason}");
+    }
+    Ok(())
+}
+
+fn queue_pause_notice(
+    config: &Config,
+    store: &mut Store,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if config.managers.recipients.is_empty() {
+        return Ok(());
+    }
+    let since = now.with_timezone(&chrono_tz::Asia::Tokyo);
+    let values = Values::from([
+        ("city", config.city.name.clone()),
+        ("since", since.format("%Y-%m-%d %H:%M %Z").to_string()),
+        ("reason", reason.to_string()),
+    ]);
+    let rendered = render_file(&config.paths.templates, "delivery_paused", &values)?;
+    let outgoing = Outgoing {
+        to: mailboxes(&config.managers.recipients),
+        subject: rendered.subject,
+        body: rendered.body,
+        attachments: Vec::new(),
+    };
+    enqueue(
+        config,
+        store,
+        &format!("{PAUSE_NOTICE}:{}", stamp(now)),
+        &outgoing,
+        now,
+    )?;
     Ok(())
 }
 

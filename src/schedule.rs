@@ -12,6 +12,7 @@
 //! - a failing run is recorded and logged; the scheduler goes on;
 //! - on SIGTERM or Ctrl-C the daemon stops ticking and waits for the running job.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -196,11 +197,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let mut scheduler = JobScheduler::new()
         .await
         .context("starting the scheduler")?;
+    // Set on SIGTERM: a tick already waiting for the lock then starts nothing, since
+    // the runtime is about to stop under it.
+    let stopping = Arc::new(AtomicBool::new(false));
     for (name, cron) in jobs(&config) {
-        let (config, running) = (Arc::clone(&config), Arc::clone(&running));
+        let (config, running, stopping) = (
+            Arc::clone(&config),
+            Arc::clone(&running),
+            Arc::clone(&stopping),
+        );
         let job = Job::new_async_tz(cron.expression.as_str(), Tokyo, move |_id, _scheduler| {
-            let (config, running) = (Arc::clone(&config), Arc::clone(&running));
-            Box::pin(async move { tick(&config, &running).await })
+            let (config, running, stopping) = (
+                Arc::clone(&config),
+                Arc::clone(&running),
+                Arc::clone(&stopping),
+            );
+            Box::pin(async move { tick(&config, &running, &stopping).await })
         })
         .with_context(|| format!("schedule.{name}: {}", cron.expression))?;
         scheduler.add(job).await?;
@@ -218,11 +230,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(next = ?next_occurrence(&config.schedule.annual_run), "hakusho is serving");
     stop.wait().await;
     tracing::info!("stopping: no new runs; waiting for the running one");
+    stopping.store(true, Ordering::SeqCst);
     scheduler.shutdown().await?;
     worker.abort();
     watcher.abort();
     let grace = Duration::from_secs(config.schedule.shutdown_grace_seconds);
-    if tokio::time::timeout(grace, running.lock()).await.is_err() {
+    // Held until serve returns, so nothing starts once the running job is done.
+    let held = tokio::time::timeout(grace, running.lock()).await;
+    if held.is_err() {
         tracing::warn!(
             "the running job did not finish in time; it will be resumed at the next start"
         );
@@ -239,23 +254,30 @@ async fn catch_up(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn tick(config: &Config, running: &Mutex<()>) {
+async fn tick(config: &Config, running: &Mutex<()>, stopping: &AtomicBool) {
     // Wait for a run or an intake in progress: a tick must not be lost (the annual run
     // fires once a year). The ledger keeps each scheduled time to one run.
     let _guard = running.lock().await;
+    if stopping.load(Ordering::SeqCst) {
+        return;
+    }
     if let Err(error) = run_due_jobs_once(config, Utc::now()).await {
         tracing::error!("scheduled run failed: {error:#}");
     }
 }
 
-/// Retries pending mail every half minute, between runs.
+/// Delivers pending mail every half minute, between runs: at start-up too, so copies a
+/// stopped sender left claimed are taken again once their lease has run out, and a
+/// paused delivery is probed again. Each copy is claimed in the store, so this worker,
+/// `hakusho send` and other daemons on the same store never send one copy twice.
 async fn delivery_worker(config: Arc<Config>, mailer: Mailer, running: Arc<Mutex<()>>) {
     let mut interval = tokio::time::interval(Duration::from_secs(30));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        let Ok(_guard) = running.try_lock() else {
-            continue;
-        };
+        // Waits for a run in progress rather than skipping the pass (the start-up
+        // catch-up holds the lock when the first tick comes).
+        let _guard = running.lock().await;
         let result = async {
             let mut store = Store::open(&config.paths.database)?;
             outbox::deliver_once(&config, &mut store, &mailer, Utc::now()).await

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use common::{stdout_of, SmtpSink, TestCity};
 use hakusho::config::Config;
-use hakusho::store::Store;
+use hakusho::store::{Claim, Store};
 use mail_parser::MessageParser;
 
 /// A port nothing listens on (bound, then released).
@@ -122,19 +122,23 @@ fn a_delivery_cut_short_resumes_after_a_restart_and_sends_each_copy_once() {
     let before = received(&first, 10);
     drop(first);
 
-    // A process that died while handing a copy over leaves it `sending`: it is resumed.
+    // A process that died while handing a copy over leaves it `sending` under a lease
+    // that has run out: the next sender takes it.
     let config = Config::load(&city.config_path()).unwrap();
     let mut store = Store::open(&config.paths.database).unwrap();
-    let pending = store
-        .due_deliveries(&config.city.code, "9999-12-31T00:00:00Z")
-        .unwrap();
-    store.mark_sending(pending[0].id).unwrap();
+    let claim = Claim {
+        token: "a-sender-that-died",
+        now: "9999-12-31T00:00:00Z",
+        lease_until: "2000-01-01T00:00:00Z",
+    };
+    let orphan = store.claim_next(&config.city.code, 0, claim).unwrap();
+    assert_eq!(orphan.unwrap().state, "sending");
     drop(store);
 
     let second = SmtpSink::start_with(&["--port", &port.to_string()]);
     let stdout = stdout_of(&city.hakusho(&["send"]));
     assert!(
-        stdout.starts_with("配送: 送信 12 件、再試行待ち 0 件、配送不能 0 件(中断から再開 1 件)"),
+        stdout.starts_with("配送: 送信 12 件、再試行待ち 0 件、配送不能 0 件"),
         "{stdout}"
     );
     let after = received(&second, 12);
@@ -253,19 +257,138 @@ fn implicit_tls_with_a_login_delivers_encrypted() {
 }
 
 #[test]
-fn a_wrong_password_fails_without_a_word_of_it_in_the_output() {
+fn a_wrong_password_pauses_delivery_without_a_word_of_it_and_the_right_one_sends_everything_once() {
     let (city, sink) = tls_city("starttls", &["--starttls"]);
     let output = city.hakusho_with_env(
         &["run", "--once"],
         &[("HAKUSHO_TEST_SMTP_PASSWORD", "wrong-password")],
     );
     let stdout = stdout_of(&output);
-    assert!(stdout.contains("送信 0 件"), "{stdout}");
+    assert!(
+        stdout.contains("配送: 送信 0 件、再試行待ち 0 件、配送不能 0 件"),
+        "{stdout}"
+    );
     assert!(metas(&sink).is_empty(), "nothing was accepted");
     let all = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(!all.contains("wrong-password"), "{all}");
+    assert!(all.contains("メールの配送を一時停止しました"), "{all}");
     let status = stdout_of(&city.hakusho(&["status"]));
-    assert!(status.contains("配送不能"), "{status}");
+    assert!(status.contains("配送不能 0 件"), "{status}");
+    assert!(status.contains("配送を一時停止中"), "{status}");
+    assert!(status.contains("535"), "{status}");
+
+    // The password is fixed: the next pass sends every copy, and the managers' notice.
+    let stdout = stdout_of(
+        &city.hakusho_with_env(&["send"], &[("HAKUSHO_TEST_SMTP_PASSWORD", "s3cret-パス")]),
+    );
+    assert!(
+        stdout.starts_with("配送: 送信 24 件、再試行待ち 0 件、配送不能 0 件"),
+        "22 copies and the notice to each manager: {stdout}"
+    );
+    let messages = received(&sink, 24);
+    assert_eq!(messages.len(), 24);
+    assert_no_duplicates(&messages);
+    let status = stdout_of(&city.hakusho(&["status"]));
+    assert!(!status.contains("一時停止"), "{status}");
+}
+
+#[test]
+fn undeliverable_copies_are_queued_again_on_request_and_delivered_once() {
+    let first = SmtpSink::start_with(&["--reject", "kikaku-bu@mitaka.example"]);
+    let port = first.port;
+    let city = TestCity::new(Some(port));
+    let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
+    assert!(stdout.contains("配送不能 2 件"), "{stdout}");
+    let before = received(&first, 22);
+    drop(first);
+
+    // The mailbox exists now.
+    let second = SmtpSink::start_with(&["--port", &port.to_string()]);
+    let stdout = stdout_of(&city.hakusho(&["send", "--retry-undeliverable"]));
+    assert!(
+        stdout.starts_with(
+            "配送不能だったメール 2 件を送信待ちに戻しました\n配送: 送信 2 件、再試行待ち 0 件、配送不能 0 件"
+        ),
+        "{stdout}"
+    );
+    let after = received(&second, 2);
+    assert!(after
+        .iter()
+        .all(|(to, _, _)| to == "kikaku-bu@mitaka.example"));
+    let all: Vec<_> = before.into_iter().chain(after).collect();
+    assert_no_duplicates(&all);
+    let status = stdout_of(&city.hakusho(&["status"]));
+    assert!(status.contains("配送不能 0 件"), "{status}");
+    let stdout = stdout_of(&city.hakusho(&["send", "--retry-undeliverable"]));
+    assert!(
+        stdout.starts_with("配送不能だったメール 0 件を送信待ちに戻しました"),
+        "{stdout}"
+    );
+}
+
+/// Damages the store in one way; each must make `send` and `status` fail in Japanese.
+fn damage(database: &std::path::Path, how: &str) {
+    use std::io::{Seek, SeekFrom, Write};
+    let length = std::fs::metadata(database).unwrap().len();
+    match how {
+        "header" => {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(database)
+                .unwrap();
+            file.write_all(&[0xA5; 100]).unwrap();
+        }
+        "pages" => {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(database)
+                .unwrap();
+            for page in (1..length / 4096).step_by(3) {
+                file.seek(SeekFrom::Start(page * 4096 + 8)).unwrap();
+                file.write_all(&[0x5A; 600]).unwrap();
+            }
+        }
+        "truncated" => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(database)
+                .unwrap();
+            file.set_len(length / 3).unwrap();
+        }
+        "folder" => {
+            std::fs::remove_file(database).unwrap();
+            std::fs::create_dir(database).unwrap();
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_damaged_or_unreadable_store_makes_send_and_status_fail_in_japanese() {
+    for how in ["header", "pages", "truncated", "folder"] {
+        let city = TestCity::new(None);
+        stdout_of(&city.hakusho(&["run", "--once"]));
+        let config = Config::load(&city.config_path()).unwrap();
+        // Everything in the main file, so the damage is not hidden in the WAL.
+        let store = Store::open(&config.paths.database).unwrap();
+        drop(store);
+        let checkpoint = rusqlite::Connection::open(&config.paths.database).unwrap();
+        checkpoint
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+            .unwrap();
+        drop(checkpoint);
+        damage(&config.paths.database, how);
+        for command in ["send", "status"] {
+            let output = city.hakusho(&[command]);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                !output.status.success(),
+                "{command} on a store damaged ({how}) succeeded:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+            assert!(stderr.contains("データベース"), "{how} {command}: {stderr}");
+        }
+    }
 }
 
 #[test]

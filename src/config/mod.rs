@@ -184,6 +184,10 @@ pub struct MailSettings {
     /// How many copies are handed to the server at once.
     #[serde(default = "default_parallel")]
     pub parallel: usize,
+    /// How long a sender's claim on a copy holds before another sender may take it
+    /// (its sender is then taken to be dead). Default: three times the SMTP timeout
+    /// plus a minute. Must exceed the SMTP timeout, or a live send could be taken.
+    pub lease_seconds: Option<u64>,
 }
 
 fn default_parallel() -> usize {
@@ -431,6 +435,14 @@ impl Config {
         }
         if self.mail.transport == Transport::Smtp && self.mail.smtp.is_none() {
             bail!("mail.transport = \"smtp\" には [mail.smtp] の host, port, security が必要です");
+        }
+        let timeout = self.mail.smtp.as_ref().map_or(30, |s| s.timeout_seconds);
+        if self
+            .mail
+            .lease_seconds
+            .is_some_and(|lease| lease <= timeout)
+        {
+            bail!("mail.lease_seconds: 送信の上限 mail.smtp.timeout_seconds ({timeout} 秒) より長くしてください");
         }
         Ok(())
     }

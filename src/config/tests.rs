@@ -81,3 +81,13 @@ fn a_department_defined_twice_is_refused() {
         format!("{SAMPLE}\n[[departments]]\nname = \"企画部\"\nsections = []\nrecipients = []\n");
     assert!(error_of(&text).contains("部「企画部」が二度定義されています"));
 }
+
+#[test]
+fn a_delivery_lease_no_longer_than_a_send_is_refused_with_its_key() {
+    let with_lease =
+        |seconds: u64| SAMPLE.replace("[mail]\n", &format!("[mail]\nlease_seconds = {seconds}\n"));
+    let message = error_of(&with_lease(30));
+    assert!(message.contains("mail.lease_seconds"), "{message}");
+    assert_eq!(load(&with_lease(31)).unwrap().mail.lease_seconds, Some(31));
+    assert_eq!(load(SAMPLE).unwrap().mail.lease_seconds, None);
+}

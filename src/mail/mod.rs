@@ -37,20 +37,67 @@ pub struct OutgoingAttachment {
     pub location: Option<String>,
 }
 
-/// Why a message was not sent: a permanent refusal (5xx) is not retried.
+/// Why a message was not sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct SendError {
-    pub permanent: bool,
+    pub kind: FailureKind,
+    /// What went wrong, in Japanese.
     pub message: String,
+}
+
+/// Whose fault a failed send is, which decides what happens to the copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Try this copy again later (4xx, the server down, a timeout).
+    Transient,
+    /// The server refused this copy for good (5xx): not retried.
+    Permanent,
+    /// The sender's own setting is wrong (a refused login, TLS that cannot be set up):
+    /// every copy would fail alike, so delivery pauses and no copy is blamed.
+    Setting,
 }
 
 impl SendError {
     fn transient(message: String) -> Self {
         SendError {
-            permanent: false,
+            kind: FailureKind::Transient,
             message,
         }
+    }
+
+    /// Whether the copy is undeliverable for good.
+    pub fn is_permanent(&self) -> bool {
+        self.kind == FailureKind::Permanent
+    }
+}
+
+/// SMTP replies that mean the sender's login or encryption is wrong, not a recipient:
+/// 530 authentication (or STARTTLS) required, 534 mechanism too weak, 535 credentials
+/// invalid, 538 encryption required for the mechanism, 454 temporary authentication
+/// failure or TLS not available.
+const SETTING_CODES: [u16; 5] = [454, 530, 534, 535, 538];
+
+/// Sorts a lettre SMTP error by whose fault it is.
+fn smtp_failure(error: &lettre::transport::smtp::Error) -> SendError {
+    let code = error.status().map(u16::from);
+    // lettre's client-side refusals are about the session (no STARTTLS, no common
+    // login mechanism, 8BITMIME missing), except a non-ASCII address, which is the
+    // recipient's.
+    let client_setting =
+        error.is_client() && !error.to_string().contains("Envelope contains non-ascii");
+    if code.is_some_and(|c| SETTING_CODES.contains(&c)) || error.is_tls() || client_setting {
+        SendError {
+            kind: FailureKind::Setting,
+            message: format!("SMTP の送信者側の設定(ログインまたは暗号化)で失敗しました: {error}"),
+        }
+    } else if error.is_permanent() {
+        SendError {
+            kind: FailureKind::Permanent,
+            message: format!("SMTP サーバーが受け取りを拒否しました: {error}"),
+        }
+    } else {
+        SendError::transient(format!("SMTP で送れませんでした: {error}"))
     }
 }
 
@@ -85,10 +132,16 @@ impl Mailer {
     /// because lettre's own timeout only covers the connect.
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
+            // No recipient makes a write to the outbox folder fail: it is the folder.
             Mailer::Outbox(transport) => {
-                transport.send(message).await.map(|_| ()).map_err(|e| {
-                    SendError::transient(format!("送信フォルダーに書き込めません: {e}"))
-                })
+                transport
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| SendError {
+                        kind: FailureKind::Setting,
+                        message: format!("送信フォルダーに書き込めません: {e}"),
+                    })
             }
             Mailer::Smtp { transport, timeout } => {
                 match tokio::time::timeout(*timeout, transport.send(message)).await {
@@ -96,13 +149,7 @@ impl Mailer {
                         "SMTP サーバーが {} 秒以内に応答しませんでした",
                         timeout.as_secs()
                     ))),
-                    Ok(Err(e)) if e.is_permanent() => Err(SendError {
-                        permanent: true,
-                        message: format!("SMTP サーバーが受け取りを拒否しました: {e}"),
-                    }),
-                    Ok(Err(e)) => Err(SendError::transient(format!(
-                        "SMTP で送れませんでした: {e}"
-                    ))),
+                    Ok(Err(e)) => Err(smtp_failure(&e)),
                     Ok(Ok(_)) => Ok(()),
                 }
             }

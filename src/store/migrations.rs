@@ -1,7 +1,12 @@
 //! Schema migrations: the SQL files in `migrations/`, applied in order at start-up.
+//!
+//! Several processes may open a new or older store at once (`run --once` beside
+//! `serve`): the migrations are applied under the database's write lock, and the
+//! version is read again once the lock is held, so each runs exactly once and the
+//! others wait for it instead of failing.
 
 use anyhow::Context;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration, in order. A new one is appended, never edited once released.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -25,42 +30,82 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "job_runs",
         include_str!("../../migrations/0004_job_runs.sql"),
     ),
+    (
+        5,
+        "delivery_leases",
+        include_str!("../../migrations/0005_delivery_leases.sql"),
+    ),
 ];
 
-/// Applies the migrations the database has not seen yet, each in its own transaction.
+/// Applies the migrations the database has not seen yet, all in one transaction that
+/// holds the write lock from its start (SQLite's `BEGIN IMMEDIATE`; on PostgreSQL an
+/// advisory lock plays that part). An up-to-date store takes no lock at all.
 pub fn apply(connection: &mut Connection) -> anyhow::Result<()> {
-    connection.execute_batch(
+    if applied_version(connection).unwrap_or(0) >= latest_version() {
+        return Ok(());
+    }
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version    INTEGER PRIMARY KEY,
              name       TEXT NOT NULL,
              applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
          )",
     )?;
-    for (version, name, sql) in MIGRATIONS {
-        if is_applied(connection, *version)? {
-            continue;
-        }
-        let tx = connection.transaction()?;
+    // Read again under the lock: another process may have migrated meanwhile.
+    let applied = applied_version(&tx)?;
+    for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > applied) {
         tx.execute_batch(sql)
             .with_context(|| format!("applying migration {version:04}_{name}"))?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
             (version, name),
         )?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }
 
-fn is_applied(connection: &Connection, version: i64) -> rusqlite::Result<bool> {
+/// The newest version applied; an error when the table does not exist yet.
+fn applied_version(connection: &Connection) -> rusqlite::Result<i64> {
     connection.query_row(
-        "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1",
-        [version],
-        |row| row.get::<_, i64>(0).map(|n| n > 0),
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |row| row.get(0),
     )
 }
 
 /// The newest migration version the code knows.
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |(version, _, _)| *version)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    #[test]
+    fn processes_opening_a_new_store_at_once_all_succeed_and_migrate_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hakusho.sqlite3");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let openers: Vec<_> = (0..6)
+            .map(|_| {
+                let (path, start) = (path.clone(), std::sync::Arc::clone(&start));
+                std::thread::spawn(move || {
+                    start.wait();
+                    Store::open(&path).map(|store| store.schema_version().unwrap())
+                })
+            })
+            .collect();
+        for opener in openers {
+            assert_eq!(opener.join().unwrap().unwrap(), super::latest_version());
+        }
+        let store = Store::open(&path).unwrap();
+        let rows: i64 = store
+            .connection
+            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, super::latest_version());
+    }
 }

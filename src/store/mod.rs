@@ -21,8 +21,12 @@ use crate::workbook::SubmissionContent;
 pub use ledger::JobRun;
 pub use migrations::latest_version;
 pub use outbox::{
-    Delivery, NewMessage, OutboxCounts, StoredAttachment, StoredMessage, UnreportedMessage,
+    Claim, Delivery, DeliveryPause, NewMessage, OutboxCounts, StoredAttachment, StoredMessage,
+    UnreportedMessage,
 };
+
+/// How long a statement waits for another process's write lock before it fails.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An open store.
 pub struct Store {
@@ -111,12 +115,36 @@ impl Store {
                 .with_context(|| format!("creating {}", parent.display()))?;
         }
         let mut connection = Connection::open(path)
-            .with_context(|| format!("opening the database {}", path.display()))?;
-        connection.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
-        )?;
-        migrations::apply(&mut connection)?;
+            .with_context(|| format!("データベース {} を開けません", path.display()))?;
+        // Set before anything else touches the file: a process that meets another's
+        // write lock (a migration, a claim, a run) waits for it instead of failing.
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        let unreadable = || format!("データベース {} を読めません", path.display());
+        connection
+            .execute_batch(
+                "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+            )
+            .with_context(unreadable)?;
+        migrations::apply(&mut connection).with_context(unreadable)?;
         Ok(Store { connection })
+    }
+
+    /// Opens the store and checks its pages first: a damaged or unreadable file is an
+    /// error in Japanese, never an empty result (`send` and `status` must not say
+    /// 「送信 0 件」 over a broken store).
+    pub fn open_checked(path: &Path) -> anyhow::Result<Store> {
+        let store = Store::open(path)?;
+        let verdict: String = store
+            .connection
+            .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
+            .with_context(|| format!("データベース {} を読めません", path.display()))?;
+        if verdict != "ok" {
+            anyhow::bail!(
+                "データベース {} が壊れています({verdict})。バックアップから戻してください",
+                path.display()
+            );
+        }
+        Ok(store)
     }
 
     /// The schema version in force.

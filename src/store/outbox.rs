@@ -1,8 +1,13 @@
 //! The outbox tables: messages, their attachments (by hash), and one delivery per
 //! recipient with its state, attempts and next attempt time. Times are UTC in
 //! `YYYY-MM-DDTHH:MM:SSZ`, which sort as text.
+//!
+//! A copy is taken by [`Store::claim_next`], one UPDATE that marks it `sending` with the
+//! sender's claim token and a lease expiry; the outcome is written only where the claim
+//! is still the sender's. Two processes never hold one copy, and a copy whose sender
+//! died is claimable again once its lease has run out.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::Store;
 
@@ -42,6 +47,30 @@ pub struct Delivery {
     pub attempts: i64,
     pub next_attempt_at: String,
     pub last_error: Option<String>,
+    /// The claim token of the sender holding the copy, while it is `sending`.
+    pub claim_token: Option<String>,
+}
+
+/// Delivery stopped because the sender's own setting is wrong (a refused login, a
+/// TLS set-up that fails): nothing is counted against the copies meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryPause {
+    /// The server's answer, in Japanese.
+    pub reason: String,
+    /// When delivery stopped.
+    pub paused_at: String,
+    /// The latest pass that tried again and met the same error.
+    pub last_probe_at: String,
+}
+
+/// A claim on copies: whose it is and until when it holds.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    pub token: &'a str,
+    /// Due copies are those whose next attempt is at or before this time; a lease
+    /// before it has expired.
+    pub now: &'a str,
+    pub lease_until: &'a str,
 }
 
 /// A message to put in the outbox.
@@ -78,7 +107,11 @@ impl Store {
             recipients,
             attachments,
         } = message;
-        let tx = self.connection.transaction()?;
+        // Takes the write lock before reading: two processes enqueueing the same key
+        // wait for each other instead of both inserting (or one failing mid-way).
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let exists: Option<i64> = tx
             .query_row(
                 "SELECT id FROM messages WHERE city_code = ?1 AND idempotency_key = ?2",
@@ -111,15 +144,6 @@ impl Store {
         Ok(true)
     }
 
-    /// Deliveries due at `now`, oldest first.
-    pub fn due_deliveries(&self, city_code: &str, now: &str) -> anyhow::Result<Vec<Delivery>> {
-        self.deliveries_where(
-            city_code,
-            "d.state = 'pending' AND d.next_attempt_at <= ?2 ORDER BY d.id",
-            Some(now),
-        )
-    }
-
     /// Every delivery in a state (`pending`, `sent`, `failed`).
     pub fn deliveries_in(&self, city_code: &str, state: &str) -> anyhow::Result<Vec<Delivery>> {
         self.deliveries_where(city_code, "d.state = ?2 ORDER BY d.id", Some(state))
@@ -132,22 +156,12 @@ impl Store {
         arg: Option<&str>,
     ) -> anyhow::Result<Vec<Delivery>> {
         let sql = format!(
-            "SELECT d.id, d.message_id, d.recipient, d.state, d.attempts, d.next_attempt_at, d.last_error
+            "SELECT {DELIVERY_COLUMNS}
              FROM deliveries d JOIN messages m ON m.id = d.message_id
              WHERE m.city_code = ?1 AND {condition}"
         );
         let mut statement = self.connection.prepare(&sql)?;
-        let read = |r: &rusqlite::Row| {
-            Ok(Delivery {
-                id: r.get(0)?,
-                message_id: r.get(1)?,
-                recipient: r.get(2)?,
-                state: r.get(3)?,
-                attempts: r.get(4)?,
-                next_attempt_at: r.get(5)?,
-                last_error: r.get(6)?,
-            })
-        };
+        let read = read_delivery;
         let rows = match arg {
             Some(arg) => statement
                 .query_map(params![city_code, arg], read)?
@@ -188,64 +202,193 @@ impl Store {
         })
     }
 
-    /// Records that a copy is being handed to the server right now.
-    pub fn mark_sending(&mut self, delivery: i64) -> anyhow::Result<()> {
-        let sql = "UPDATE deliveries SET state = 'sending', attempts = attempts + 1 WHERE id = ?1";
-        expect_one(delivery, self.connection.execute(sql, params![delivery])?)
+    /// Claims the first copy after `after_id` that is due, or whose sender's lease
+    /// expired, in one statement: the row becomes `sending` with this claim's token
+    /// and lease, and counts one attempt. `None` when nothing is left to claim.
+    ///
+    /// The claimable condition is checked again on the row itself, so on a database
+    /// where two such statements can interleave (PostgreSQL), the second finds the row
+    /// taken and changes nothing.
+    pub fn claim_next(
+        &mut self,
+        city_code: &str,
+        after_id: i64,
+        claim: Claim,
+    ) -> anyhow::Result<Option<Delivery>> {
+        let sql = format!(
+            "UPDATE deliveries
+             SET state = 'sending', claim_token = ?4, lease_until = ?5, attempts = attempts + 1
+             WHERE id = (SELECT d.id FROM deliveries d JOIN messages m ON m.id = d.message_id
+                         WHERE m.city_code = ?1 AND d.id > ?2
+                           AND ((d.state = 'pending' AND d.next_attempt_at <= ?3)
+                                OR (d.state = 'sending' AND (d.lease_until IS NULL OR d.lease_until < ?3)))
+                         ORDER BY d.id LIMIT 1)
+               AND ((state = 'pending' AND next_attempt_at <= ?3)
+                    OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ?3)))
+             RETURNING {}",
+            DELIVERY_COLUMNS.replace("d.", "")
+        );
+        let claimed = self
+            .connection
+            .query_row(
+                &sql,
+                params![
+                    city_code,
+                    after_id,
+                    claim.now,
+                    claim.token,
+                    claim.lease_until
+                ],
+                read_delivery,
+            )
+            .optional()?;
+        Ok(claimed)
     }
 
-    /// The server accepted the copy.
-    pub fn mark_sent(&mut self, delivery: i64, now: &str) -> anyhow::Result<()> {
-        let sql =
-            "UPDATE deliveries SET state = 'sent', sent_at = ?2, last_error = NULL WHERE id = ?1";
-        expect_one(
+    /// The server accepted the copy. `false` when the claim was no longer ours (its
+    /// lease ran out and another sender took the copy): nothing is changed then.
+    pub fn mark_sent(&mut self, delivery: i64, token: &str, now: &str) -> anyhow::Result<bool> {
+        self.finish_claim(
             delivery,
-            self.connection.execute(sql, params![delivery, now])?,
+            token,
+            "state = 'sent', sent_at = ?3, last_error = NULL",
+            now,
         )
     }
 
-    /// A transient failure: try again at `next`.
-    pub fn mark_retry(&mut self, delivery: i64, next: &str, error: &str) -> anyhow::Result<()> {
-        let sql = "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, last_error = ?3 WHERE id = ?1";
-        expect_one(
-            delivery,
-            self.connection
-                .execute(sql, params![delivery, next, error])?,
-        )
+    /// A transient failure: try again at `next`. `false` when the claim was lost.
+    pub fn mark_retry(
+        &mut self,
+        delivery: i64,
+        token: &str,
+        next: &str,
+        error: &str,
+    ) -> anyhow::Result<bool> {
+        let sql = "UPDATE deliveries SET state = 'pending', next_attempt_at = ?3, last_error = ?4,
+                          claim_token = NULL, lease_until = NULL
+                   WHERE id = ?1 AND claim_token = ?2 AND state = 'sending'";
+        let changed = self
+            .connection
+            .execute(sql, params![delivery, token, next, error])?;
+        Ok(changed == 1)
     }
 
     /// A permanent failure, or too many transient ones: give up on this copy.
-    pub fn mark_failed(&mut self, delivery: i64, error: &str) -> anyhow::Result<()> {
-        let sql = "UPDATE deliveries SET state = 'failed', last_error = ?2 WHERE id = ?1";
-        expect_one(
+    /// `false` when the claim was lost.
+    pub fn mark_failed(&mut self, delivery: i64, token: &str, error: &str) -> anyhow::Result<bool> {
+        self.finish_claim(delivery, token, "state = 'failed', last_error = ?3", error)
+    }
+
+    /// Gives a copy back untried, its attempt not counted: the sender's own setting
+    /// failed, not this copy. `false` when the claim was lost.
+    pub fn release(&mut self, delivery: i64, token: &str, error: &str) -> anyhow::Result<bool> {
+        self.finish_claim(
             delivery,
-            self.connection.execute(sql, params![delivery, error])?,
+            token,
+            "state = 'pending', attempts = attempts - 1, last_error = ?3",
+            error,
         )
     }
 
-    /// Copies left in `sending` by a process that stopped mid-send go back to pending.
-    /// Each copy carries a fixed Message-ID, so a server or client that sees it twice
-    /// can tell (the window is one SMTP transaction).
-    pub fn resume_interrupted(&mut self) -> anyhow::Result<usize> {
+    fn finish_claim(
+        &mut self,
+        delivery: i64,
+        token: &str,
+        set: &str,
+        value: &str,
+    ) -> anyhow::Result<bool> {
+        let sql = format!(
+            "UPDATE deliveries SET {set}, claim_token = NULL, lease_until = NULL
+             WHERE id = ?1 AND claim_token = ?2 AND state = 'sending'"
+        );
+        let changed = self
+            .connection
+            .execute(&sql, params![delivery, token, value])?;
+        Ok(changed == 1)
+    }
+
+    /// Copies marked undeliverable go back to the queue, due at `now`, with their
+    /// attempts reset (the operator fixed the cause). Returns how many.
+    pub fn requeue_failed(&mut self, city_code: &str, now: &str) -> anyhow::Result<usize> {
         Ok(self.connection.execute(
-            "UPDATE deliveries SET state = 'pending' WHERE state = 'sending'",
-            [],
+            "UPDATE deliveries
+             SET state = 'pending', attempts = 0, next_attempt_at = ?2, reported = 0,
+                 claim_token = NULL, lease_until = NULL
+             WHERE state = 'failed'
+               AND message_id IN (SELECT id FROM messages WHERE city_code = ?1)",
+            params![city_code, now],
         )?)
     }
 
-    /// Failed copies not yet reported to the managers; marks them reported.
+    /// Records that delivery is paused (or still is, as of `now`). `true` when it was
+    /// not paused before.
+    pub fn pause_delivery(
+        &mut self,
+        city_code: &str,
+        reason: &str,
+        now: &str,
+    ) -> anyhow::Result<bool> {
+        let inserted = self.connection.execute(
+            "INSERT INTO delivery_pauses (city_code, reason, paused_at, last_probe_at)
+             VALUES (?1, ?2, ?3, ?3) ON CONFLICT (city_code) DO NOTHING",
+            params![city_code, reason, now],
+        )?;
+        if inserted == 0 {
+            self.connection.execute(
+                "UPDATE delivery_pauses SET reason = ?2, last_probe_at = ?3 WHERE city_code = ?1",
+                params![city_code, reason, now],
+            )?;
+        }
+        Ok(inserted == 1)
+    }
+
+    /// Ends a pause; `true` when delivery was paused.
+    pub fn resume_delivery(&mut self, city_code: &str) -> anyhow::Result<bool> {
+        let deleted = self.connection.execute(
+            "DELETE FROM delivery_pauses WHERE city_code = ?1",
+            [city_code],
+        )?;
+        Ok(deleted == 1)
+    }
+
+    /// The pause in force, if delivery is paused.
+    pub fn delivery_pause(&self, city_code: &str) -> anyhow::Result<Option<DeliveryPause>> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT reason, paused_at, last_probe_at FROM delivery_pauses WHERE city_code = ?1",
+                [city_code],
+                |r| {
+                    Ok(DeliveryPause {
+                        reason: r.get(0)?,
+                        paused_at: r.get(1)?,
+                        last_probe_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Failed copies not yet reported to the managers; marks them reported, in one
+    /// transaction, so two processes never both report the same copy.
     pub fn take_unreported_failures(
         &mut self,
         city_code: &str,
     ) -> anyhow::Result<Vec<(Delivery, UnreportedMessage)>> {
-        let failed = self.deliveries_where(
-            city_code,
-            "d.state = 'failed' AND d.reported = 0 ORDER BY d.id",
-            None,
-        )?;
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let failed = {
+            let mut statement = tx.prepare(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
+                 WHERE m.city_code = ?1 AND d.state = 'failed' AND d.reported = 0 ORDER BY d.id"
+            ))?;
+            let rows = statement.query_map([city_code], read_delivery)?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
         let mut out = Vec::new();
         for delivery in failed {
-            let message = self.connection.query_row(
+            let message = tx.query_row(
                 "SELECT subject, idempotency_key FROM messages WHERE id = ?1",
                 [delivery.message_id],
                 |r| {
@@ -255,12 +398,13 @@ impl Store {
                     })
                 },
             )?;
-            self.connection.execute(
+            tx.execute(
                 "UPDATE deliveries SET reported = 1 WHERE id = ?1",
                 [delivery.id],
             )?;
             out.push((delivery, message));
         }
+        tx.commit()?;
         Ok(out)
     }
 
@@ -284,7 +428,22 @@ impl Store {
     }
 }
 
-fn expect_one(delivery: i64, changed: usize) -> anyhow::Result<()> {
-    anyhow::ensure!(changed == 1, "delivery {delivery} not found");
-    Ok(())
+/// The columns [`read_delivery`] reads, in its order.
+const DELIVERY_COLUMNS: &str = "d.id, d.message_id, d.recipient, d.state, d.attempts, d.next_attempt_at, d.last_error, d.claim_token";
+
+fn read_delivery(r: &rusqlite::Row) -> rusqlite::Result<Delivery> {
+    Ok(Delivery {
+        id: r.get(0)?,
+        message_id: r.get(1)?,
+        recipient: r.get(2)?,
+        state: r.get(3)?,
+        attempts: r.get(4)?,
+        next_attempt_at: r.get(5)?,
+        last_error: r.get(6)?,
+        claim_token: r.get(7)?,
+    })
 }
+
+#[cfg(test)]
+#[path = "outbox_tests.rs"]
+mod tests;
