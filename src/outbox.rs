@@ -195,13 +195,13 @@ fn record(
             stats.sent += 1;
         }
         Err(e) if e.permanent || delivery.attempts + 1 >= i64::from(config.mail.max_attempts) => {
-            tracing::warn!(recipient = %delivery.recipient, error = %e, "delivery failed for good");
+            tracing::warn!(recipient = %crate::domain::printable(&delivery.recipient), error = %crate::domain::printable(&e.to_string()), "delivery failed for good");
             store.mark_failed(delivery.id, &e.message)?;
             stats.failed += 1;
         }
         Err(e) => {
             let next = now + backoff(config, delivery.attempts + 1);
-            tracing::info!(recipient = %delivery.recipient, error = %e, next = %stamp(next), "delivery will be retried");
+            tracing::info!(recipient = %crate::domain::printable(&delivery.recipient), error = %crate::domain::printable(&e.to_string()), next = %stamp(next), "delivery will be retried");
             store.mark_retry(delivery.id, &stamp(next), &e.message)?;
             stats.retried += 1;
         }
