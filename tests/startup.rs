@@ -171,7 +171,6 @@ fn a_count_or_time_of_zero_is_refused_naming_its_key() {
         ("[mail.smtp]", "pool_idle_seconds"),
         ("[mail.smtp]", "port"),
         ("[paths]", "inbox_poll_seconds"),
-        ("[mail]", "retry_seconds"),
         ("[mail]", "max_attempts"),
         ("[mail]", "parallel"),
         ("[mail]", "max_message_bytes"),
@@ -234,7 +233,7 @@ fn every_problem_is_reported_at_once() {
     let city = city_with(|_, text| {
         let text = set(&text, "[paths]", "inbox", "\"no-inbox\"");
         let text = set(&text, "[paths]", "plan", "\"no-plan\"");
-        let text = set(&text, "[mail]", "retry_seconds", "0");
+        let text = set(&text, "[mail]", "max_attempts", "0");
         set(&text, "[schedule]", "annual_run", "\"0 0 9 30 2 *\"")
     });
     let output = city.hakusho(&["run", "--once"]);
@@ -243,7 +242,7 @@ fn every_problem_is_reported_at_once() {
     for key in [
         "paths.inbox",
         "paths.plan",
-        "mail.retry_seconds",
+        "mail.max_attempts",
         "schedule.annual_run",
     ] {
         assert!(err.contains(&format!("設定 {key}: ")), "{key}: {err}");

@@ -107,13 +107,13 @@ fn a_password_line_is_told_without_its_value() {
 #[test]
 fn every_value_problem_is_reported_at_once_with_its_key() {
     let text = SAMPLE
-        .replace("# retry_seconds = 60", "retry_seconds = 0")
+        .replace("# max_attempts = 10", "max_attempts = 0")
         .replace("# parallel = 8", "parallel = 0")
         .replace("\"0 0 9 15 4 *\"", "\"0 0 9 30 2 *\"");
     let message = error_of(&text);
     assert!(message.contains("設定に 3 件の問題があります"), "{message}");
     assert!(
-        message.contains("設定 mail.retry_seconds: 0 より大きい値"),
+        message.contains("設定 mail.max_attempts: 0 より大きい値"),
         "{message}"
     );
     assert!(
