@@ -98,3 +98,62 @@ fn an_error_naming_a_hostile_path_is_one_line() {
     );
     assert!(stderr.contains("no\\nsuch\\u{1b}[2J.xlsx"), "{stderr}");
 }
+
+/// The daemon's inbox watcher logs the same file on one line per event too.
+#[test]
+fn the_daemon_logs_a_hostile_file_name_one_line_per_event() {
+    for format in ["text", "json"] {
+        let city = city_with_hostile_name();
+        for entry in std::fs::read_dir(city.inbox()).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.to_string_lossy().contains("FORGED") {
+                std::fs::remove_file(path).unwrap();
+            }
+        }
+        let log = serve_until_answered(&city, format);
+        assert!(!has_raw_control(&log), "{log:?}");
+        let forged: Vec<&str> = log.lines().filter(|l| l.contains("FORGED")).collect();
+        assert_eq!(forged.len(), 2, "file received, taken in:\n{log}");
+        assert!(
+            forged.iter().any(|l| l.contains("taken in from the inbox")),
+            "{log}"
+        );
+        match format {
+            "json" => {
+                for line in log.lines() {
+                    let _: serde_json::Value =
+                        serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line:?}"));
+                }
+            }
+            _ => assert_text_events(&log),
+        }
+    }
+}
+
+/// Runs `serve` until the receipt of the inbox's file is written, stops it with
+/// SIGTERM and returns its log.
+fn serve_until_answered(city: &TestCity, format: &str) -> String {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let daemon = Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .args(["--log-format", format, "serve", "--config"])
+        .arg(city.config_path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let outbox = city.path().join("outbox");
+    let count = || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+    let give_up = Instant::now() + Duration::from_secs(60);
+    while count() < 1 && Instant::now() < give_up {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let signalled = Command::new("kill")
+        .arg("-TERM")
+        .arg(daemon.id().to_string())
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let output = daemon.wait_with_output().unwrap();
+    String::from_utf8(output.stderr).unwrap()
+}

@@ -363,9 +363,11 @@ fn database_folder(database: &Path) -> Option<Problem> {
 /// (read-only mounts, ACLs). The probe is a dot file, which the inbox never takes.
 fn writable(dir: &Path) -> std::io::Result<()> {
     let probe = dir.join(format!(".hakusho-write-check-{}", std::process::id()));
+    // Not create_new: a probe left by a killed process with the same id is reused.
     std::fs::OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(true)
         .open(&probe)?;
     std::fs::remove_file(&probe)
 }

@@ -53,23 +53,21 @@ fn secret_line_message(message: &str) -> String {
 /// The dotted key of the line `line_index`: the table it is in and the key it sets.
 fn key_at(text: &str, line_index: usize) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
+    let line = lines.get(line_index).copied().unwrap_or("");
+    if let Some(header) = table_name(line) {
+        return Some(header);
+    }
     let table = lines[..line_index.min(lines.len())]
         .iter()
         .rev()
         .find_map(|line| table_name(line));
-    let own = lines.get(line_index).and_then(|line| {
-        table_name(line).map(|_| None).unwrap_or_else(|| {
-            line.split_once('=')
-                .map(|(key, _)| key.trim().trim_matches('"').to_string())
-                .filter(|key| !key.is_empty() && !key.starts_with('#'))
-        })
-    });
-    let header = lines.get(line_index).and_then(|line| table_name(line));
-    match (header, table, own) {
-        (Some(header), _, _) => Some(header),
-        (None, Some(table), Some(own)) => Some(format!("{table}.{own}")),
-        (None, None, Some(own)) => Some(own),
-        (None, table, None) => table,
+    let own = line
+        .split_once('=')
+        .map(|(key, _)| key.trim().trim_matches('"').to_string())
+        .filter(|key| !key.is_empty() && !key.starts_with('#'));
+    match (table, own) {
+        (Some(table), Some(own)) => Some(format!("{table}.{own}")),
+        (table, own) => own.or(table),
     }
 }
 
