@@ -303,7 +303,7 @@ fn status(config: &Config) -> anyhow::Result<()> {
                 "  {}: {} ({}、{})",
                 department.name,
                 s.label(),
-                s.file_name,
+                printable(&s.file_name),
                 tokyo_time(&s.received_at)
             ),
             None => println!("  {}: 未提出", department.name),
@@ -333,8 +333,8 @@ fn status(config: &Config) -> anyhow::Result<()> {
     for failed in store.deliveries_in(&config.city.code, "failed")? {
         println!(
             "  配送不能: {} ({})",
-            failed.recipient,
-            failed.last_error.unwrap_or_default()
+            printable(&failed.recipient),
+            printable(&failed.last_error.unwrap_or_default())
         );
     }
     Ok(())
@@ -353,12 +353,12 @@ fn preview_send(config: &Config) -> anyhow::Result<()> {
     );
     for (_, message) in &messages {
         let to: Vec<String> = message.to.iter().map(ToString::to_string).collect();
-        println!("  {}", message.subject);
+        println!("  {}", printable(&message.subject));
         println!("    宛先: {}", to.join(", "));
         for a in &message.attachments {
             println!(
                 "    添付: {} ({})",
-                a.file_name,
+                printable(&a.file_name),
                 size_label(a.bytes.len() as u64)
             );
         }
@@ -445,6 +445,7 @@ fn print_summary(summary: &RunSummary) {
         d.sent, d.retried, d.failed
     );
     for (to, subject, attachments) in &summary.mailed {
+        let (to, subject) = (printable(to), printable(subject));
         println!("  {to}: {subject} (添付 {} 件)", attachments.len());
     }
 }
