@@ -29,9 +29,12 @@ fn the_sample_configuration_loads() {
 #[test]
 fn an_unknown_key_is_named() {
     let text = SAMPLE.replace("inbox = \"inbox\"", "inbx = \"inbox\"");
+    let line = 1 + text.lines().position(|l| l.starts_with("inbx")).unwrap();
     let message = error_of(&text);
     assert!(
-        message.contains("12 行目 (paths.inbx): 知らないキー `inbx` です"),
+        message.contains(&format!(
+            "{line} 行目 (paths.inbx): 知らないキー `inbx` です"
+        )),
         "{message}"
     );
 }
