@@ -382,3 +382,47 @@ fn io_reason(error: &std::io::Error) -> String {
         _ => format!("入出力エラー: {error}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_must_exist_and_be_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let file_path = dir.path().join("f");
+        std::fs::write(&file_path, "x").unwrap();
+        assert_eq!(folder("k", dir.path()), None);
+        let missing = folder("k", &dir.path().join("no")).unwrap();
+        assert!(missing.message.contains("がありません"), "{missing}");
+        let not_folder = folder("k", &file_path).unwrap();
+        assert!(not_folder.message.contains("フォルダーではありません"));
+    }
+
+    #[test]
+    fn a_folder_to_create_needs_a_folder_above_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file_path = dir.path().join("f");
+        std::fs::write(&file_path, "x").unwrap();
+        assert_eq!(creatable_folder("k", &dir.path().join("a/b/c")), None);
+        let below_file = creatable_folder("k", &file_path.join("a/b")).unwrap();
+        assert!(
+            below_file.message.contains("がファイルなので"),
+            "{below_file}"
+        );
+        assert!(creatable_folder("k", &file_path).is_some());
+        // The write probe leaves nothing behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_database_path_that_is_a_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let problem = database_folder(dir.path()).unwrap();
+        assert_eq!(problem.key, "paths.database");
+        assert_eq!(
+            database_folder(&dir.path().join("new/hakusho.sqlite3")),
+            None
+        );
+    }
+}
