@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use clap::{Parser, Subcommand};
 
-use crate::config::Config;
-use crate::domain::FiscalYear;
+use crate::config::{Config, Needs};
+use crate::domain::{printable, FiscalYear};
 use crate::intake::{check_file, Intake, Outcome};
 use crate::job::{run_once, RunOptions, RunSummary};
 use crate::outbox::{message_size, size_label, too_large};
@@ -47,8 +47,13 @@ pub enum LogFormat {
 pub fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // No colours: the writer escapes every control character an event carries, ESC
+    // included, so that a file name cannot forge a line or drive the terminal.
     let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(crate::logging::OneLineStderr {
+            json: format == LogFormat::Json,
+        })
+        .with_ansi(false)
         .with_target(false)
         .with_env_filter(filter);
     match format {
@@ -141,7 +146,7 @@ fn parse_fiscal_year(text: &str) -> Result<FiscalYear, String> {
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(&cli.config)?;
+    let config = Config::load_for(&cli.config, needs_of(&cli.command))?;
     match cli.command {
         Command::Run { once: false, .. } => {
             bail!("`hakusho run` needs --once; to run on the schedule, start `hakusho serve`")
@@ -266,6 +271,24 @@ async fn send(config: &Config, retry_undeliverable: bool) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// What a command will use, checked at start-up before it does anything.
+fn needs_of(command: &Command) -> Needs {
+    match command {
+        Command::Run { out: Some(_), .. } => Needs {
+            reports_folder: false,
+            ..Needs::WHOLE_RUN
+        },
+        Command::Run { .. } | Command::Serve => Needs::WHOLE_RUN,
+        Command::Ingest { .. } => Needs::INGEST,
+        Command::Check { .. } => Needs::CHECK,
+        Command::Send { .. } => Needs::SEND,
+        Command::Template { .. } => Needs::TEMPLATE,
+        Command::PreviewSend => Needs::PREVIEW,
+        Command::Status | Command::Export { .. } | Command::Explain { .. } => Needs::STORE,
+    }
+}
+
+/// Submissions of the year by department, the next scheduled run, the outbox.
 /// A stored RFC 3339 time as staff read it: Tokyo time, to the minute.
 fn tokyo_time(stamp: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
@@ -302,7 +325,7 @@ fn status(config: &Config) -> anyhow::Result<()> {
                 "  {}: {} ({}、{})",
                 department.name,
                 s.label(),
-                s.file_name,
+                printable(&s.file_name),
                 tokyo_time(&s.received_at)
             ),
             None => println!("  {}: 未提出", department.name),
@@ -332,8 +355,8 @@ fn status(config: &Config) -> anyhow::Result<()> {
     for failed in store.deliveries_in(&config.city.code, "failed")? {
         println!(
             "  配送不能: {} ({})",
-            failed.recipient,
-            failed.last_error.unwrap_or_default()
+            printable(&failed.recipient),
+            printable(&failed.last_error.unwrap_or_default())
         );
     }
     if let Some(pause) = store.delivery_pause(&config.city.code)? {
@@ -361,12 +384,12 @@ fn preview_send(config: &Config) -> anyhow::Result<()> {
     );
     for (_, message) in &messages {
         let to: Vec<String> = message.to.iter().map(ToString::to_string).collect();
-        println!("  {}", message.subject);
+        println!("  {}", printable(&message.subject));
         println!("    宛先: {}", to.join(", "));
         for a in &message.attachments {
             println!(
                 "    添付: {} ({})",
-                a.file_name,
+                printable(&a.file_name),
                 size_label(a.bytes.len() as u64)
             );
         }
@@ -413,9 +436,9 @@ fn check(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
         } else {
             "受理(要確認の点あり)"
         };
-        println!("{name} … {verdict}");
+        println!("{} … {verdict}", printable(&name));
         for finding in &reading.findings {
-            println!("  {finding}");
+            println!("  {}", printable(&finding.to_string()));
         }
         errors += usize::from(reading.has_errors());
     }
@@ -433,9 +456,10 @@ pub struct CheckFailed(pub usize);
 fn print_summary(summary: &RunSummary) {
     println!("受付 ({} 件):", summary.files.len());
     for file in &summary.files {
-        println!("  {} … {}", file.file_name, outcome_label(&file.outcome));
+        let label = outcome_label(&file.outcome);
+        println!("  {} … {}", printable(&file.file_name), printable(&label));
         for finding in &file.findings {
-            println!("    {finding}");
+            println!("    {}", printable(&finding.to_string()));
         }
     }
     if !summary.missing.is_empty() {
@@ -455,6 +479,7 @@ fn print_summary(summary: &RunSummary) {
         println!("  配送を一時停止しています(送信者側の設定の問題。`hakusho status` で理由を確認してください)");
     }
     for (to, subject, attachments) in &summary.mailed {
+        let (to, subject) = (printable(to), printable(subject));
         println!("  {to}: {subject} (添付 {} 件)", attachments.len());
     }
 }
@@ -475,6 +500,7 @@ fn outcome_label(outcome: &Outcome) -> String {
     }
 }
 
+/// A path as printed: one line, whatever characters its name holds.
 fn display(path: &Path) -> String {
-    path.display().to_string()
+    printable(&path.display().to_string()).into_owned()
 }

@@ -139,7 +139,7 @@ fn take_in(
     let mut receipts = Vec::new();
     for path in paths {
         let report = intake::ingest_file(path, Intake { config, plan }, store, &stamp)?;
-        tracing::info!(file = %report.file_name, sha256 = %report.sha256, outcome = ?report.outcome, findings = report.findings.len(), "file received");
+        tracing::info!(file = %crate::domain::printable(&report.file_name), sha256 = %report.sha256, outcome = ?report.outcome, findings = report.findings.len(), "file received");
         if let Some(receipt) = receipt::compose(config, plan, &report, &shown, &guide)? {
             receipts.push((format!("receipt:{}", report.sha256), receipt));
         }

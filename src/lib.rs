@@ -21,7 +21,7 @@
 //! - [`job`]: the whole run: ingest, report, mail; called once or by the schedule.
 //! - [`schedule`]: the daemon: cron jobs (Asia/Tokyo) run through a ledger, the delivery worker.
 //! - [`watch`]: the inbox watcher that takes a dropped file in within seconds.
-//! - [`cli`]: the `hakusho` command line.
+//! - [`cli`]: the `hakusho` command line; [`logging`] keeps each log event on one line.
 
 pub mod cli;
 pub mod config;
@@ -30,6 +30,7 @@ pub mod domain;
 pub mod export;
 pub mod intake;
 pub mod job;
+pub mod logging;
 pub mod mail;
 pub mod notices;
 pub mod outbox;

@@ -26,7 +26,7 @@ async fn run() -> std::process::ExitCode {
     match hakusho::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("hakusho: {error:#}");
+            eprintln!("hakusho: {}", hakusho::logging::error_text(&error));
             std::process::ExitCode::FAILURE
         }
     }

@@ -345,19 +345,19 @@ fn record(
             return Ok(Some(e.message));
         }
         Err(e) if e.is_permanent() || delivery.attempts >= i64::from(config.mail.max_attempts) => {
-            tracing::warn!(recipient = %delivery.recipient, error = %e, "delivery failed for good");
+            tracing::warn!(recipient = %crate::domain::printable(&delivery.recipient), error = %crate::domain::printable(&e.to_string()), "delivery failed for good");
             stats.failed += 1;
             store.mark_failed(delivery.id, token, &e.message)?
         }
         Err(e) => {
             let next = sender.clock() + backoff(config, delivery.attempts);
-            tracing::info!(recipient = %delivery.recipient, error = %e, next = %stamp(next), "delivery will be retried");
+            tracing::info!(recipient = %crate::domain::printable(&delivery.recipient), error = %crate::domain::printable(&e.to_string()), next = %stamp(next), "delivery will be retried");
             stats.retried += 1;
             store.mark_retry(delivery.id, token, &stamp(next), &e.message)?
         }
     };
     if !kept {
-        tracing::warn!(delivery = delivery.id, recipient = %delivery.recipient,
+        tracing::warn!(delivery = delivery.id, recipient = %crate::domain::printable(&delivery.recipient),
             "the claim on this copy ran out before its outcome was recorded; another sender has it");
     }
     Ok(None)

@@ -155,7 +155,12 @@ async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Res
             "ok".to_string()
         }
         Err(error) => {
-            tracing::error!(job, scheduled_for, "run failed: {error:#}");
+            tracing::error!(
+                job,
+                scheduled_for,
+                "run failed: {}",
+                crate::domain::printable(&format!("{error:#}"))
+            );
             format!("failed: {error:#}")
         }
     };
@@ -190,7 +195,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tokio::spawn(async move {
             let _guard = guard;
             if let Err(error) = catch_up(&config).await {
-                tracing::error!("catching up at start-up failed: {error:#}");
+                tracing::error!(
+                    "catching up at start-up failed: {}",
+                    crate::domain::printable(&format!("{error:#}"))
+                );
             }
         })
     };
@@ -262,7 +270,10 @@ async fn tick(config: &Config, running: &Mutex<()>, stopping: &AtomicBool) {
         return;
     }
     if let Err(error) = run_due_jobs_once(config, Utc::now()).await {
-        tracing::error!("scheduled run failed: {error:#}");
+        tracing::error!(
+            "scheduled run failed: {}",
+            crate::domain::printable(&format!("{error:#}"))
+        );
     }
 }
 
@@ -284,7 +295,10 @@ async fn delivery_worker(config: Arc<Config>, mailer: Mailer, running: Arc<Mutex
         }
         .await;
         if let Err(error) = result {
-            tracing::error!("delivery failed: {error:#}");
+            tracing::error!(
+                "delivery failed: {}",
+                crate::domain::printable(&format!("{error:#}"))
+            );
         }
     }
 }

@@ -81,12 +81,18 @@ pub async fn watch_inbox(config: Arc<Config>, running: Arc<Mutex<()>>) {
         Ok(mut watcher) => match watcher.watch(&config.paths.inbox, RecursiveMode::NonRecursive) {
             Ok(()) => Some(watcher),
             Err(e) => {
-                tracing::warn!("cannot watch the inbox ({e}); polling it instead");
+                tracing::warn!(
+                    "cannot watch the inbox ({}); polling it instead",
+                    crate::domain::printable(&e.to_string())
+                );
                 None
             }
         },
         Err(e) => {
-            tracing::warn!("no file events ({e}); polling the inbox instead");
+            tracing::warn!(
+                "no file events ({}); polling the inbox instead",
+                crate::domain::printable(&e.to_string())
+            );
             None
         }
     };
@@ -103,7 +109,10 @@ pub async fn watch_inbox(config: Arc<Config>, running: Arc<Mutex<()>>) {
         tokio::time::sleep(wait).await;
         for _ in 0..2 {
             if let Err(error) = take_complete(&config, &running, &mut state).await {
-                tracing::error!("taking in the inbox failed: {error:#}");
+                tracing::error!(
+                    "taking in the inbox failed: {}",
+                    crate::domain::printable(&format!("{error:#}"))
+                );
             }
             tokio::time::sleep(settle).await;
         }
@@ -122,7 +131,7 @@ async fn take_complete(
     let _guard = running.lock().await;
     let summary = ingest_files(config, ready).await?;
     for file in &summary.files {
-        tracing::info!(file = %file.file_name, outcome = ?file.outcome, findings = file.findings.len(), "taken in from the inbox");
+        tracing::info!(file = %crate::domain::printable(&file.file_name), outcome = ?file.outcome, findings = file.findings.len(), "taken in from the inbox");
     }
     Ok(())
 }

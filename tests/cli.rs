@@ -46,7 +46,10 @@ fn an_unknown_configuration_key_stops_start_up_naming_it() {
     let output = city.hakusho(&["run", "--once"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("unknown field `font_size`"), "{stderr}");
+    assert!(
+        stderr.contains("(report.font_size): 知らないキー `font_size` です"),
+        "{stderr}"
+    );
     assert!(stderr.contains("設定ファイル"), "{stderr}");
 }
 

@@ -8,11 +8,20 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use lettre::message::Mailbox;
 use serde::Deserialize;
 
 use crate::domain::FiscalYear;
+
+mod problems;
+mod ready;
+mod toml_error;
+mod values;
+
+pub use problems::{NotReady, Problem};
+pub use ready::Needs;
+pub use toml_error::looks_secret;
 
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -378,19 +387,47 @@ impl TryFrom<String> for CronSchedule {
 }
 
 impl Config {
-    /// Reads and checks a configuration file.
+    /// Reads and checks a configuration file: its syntax and its values.
     pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let config = Self::read(path)?;
+        config
+            .value_problems_at_once()
+            .with_context(|| format!("設定ファイル {} に誤りがあります", path.display()))?;
+        Ok(config)
+    }
+
+    /// Reads a configuration file for a command and checks, besides its values, what
+    /// the command will use on disk ([`Needs`]): every problem is reported at once.
+    pub fn load_for(path: &Path, needs: Needs) -> anyhow::Result<Config> {
+        let config = Self::read(path)?;
+        config
+            .check_ready(needs)
+            .with_context(|| format!("設定ファイル {} に誤りがあります", path.display()))?;
+        Ok(config)
+    }
+
+    /// Reads and parses a configuration file, its paths resolved, its values unchecked.
+    fn read(path: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("設定ファイル {} を読めません", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Self::from_toml(&text, base)
+        Self::parse(&text, base)
             .with_context(|| format!("設定ファイル {} に誤りがあります", path.display()))
     }
 
-    /// Parses configuration text; relative paths are resolved against `base`.
+    /// Parses configuration text and checks its values; relative paths are resolved
+    /// against `base`.
     pub fn from_toml(text: &str, base: &Path) -> anyhow::Result<Config> {
-        let mut config: Config = toml::from_str(text)?;
-        config.check()?;
+        let config = Self::parse(text, base)?;
+        config.value_problems_at_once()?;
+        Ok(config)
+    }
+
+    /// Parses configuration text. A syntax or type error is told by line and key,
+    /// never with the line itself, which may hold a secret.
+    fn parse(text: &str, base: &Path) -> anyhow::Result<Config> {
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!(toml_error::describe(&e, text)))?;
         config.paths.resolve_against(base);
         if let Some(ca) = config
             .mail
@@ -414,37 +451,9 @@ impl Config {
         self.departments.iter().find(|d| d.name == name)
     }
 
-    /// Checks that span several keys.
-    fn check(&self) -> anyhow::Result<()> {
-        if self.departments.is_empty() {
-            bail!("departments: 部が一つも定義されていません");
-        }
-        for (i, department) in self.departments.iter().enumerate() {
-            if self.departments[..i]
-                .iter()
-                .any(|d| d.name == department.name)
-            {
-                bail!(
-                    "departments: 部「{}」が二度定義されています",
-                    department.name
-                );
-            }
-        }
-        if !(0.0..=100.0).contains(&self.submission.implausible_change) {
-            bail!("submission.implausible_change: 0 から 100 の割合で書きます(0.5 = 50%)");
-        }
-        if self.mail.transport == Transport::Smtp && self.mail.smtp.is_none() {
-            bail!("mail.transport = \"smtp\" には [mail.smtp] の host, port, security が必要です");
-        }
-        let timeout = self.mail.smtp.as_ref().map_or(30, |s| s.timeout_seconds);
-        if self
-            .mail
-            .lease_seconds
-            .is_some_and(|lease| lease <= timeout)
-        {
-            bail!("mail.lease_seconds: 送信の上限 mail.smtp.timeout_seconds ({timeout} 秒) より長くしてください");
-        }
-        Ok(())
+    /// Every value problem at once (see `values.rs`).
+    fn value_problems_at_once(&self) -> Result<(), NotReady> {
+        problems::all_or_nothing(self.value_problems())
     }
 }
 

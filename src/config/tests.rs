@@ -29,8 +29,14 @@ fn the_sample_configuration_loads() {
 #[test]
 fn an_unknown_key_is_named() {
     let text = SAMPLE.replace("inbox = \"inbox\"", "inbx = \"inbox\"");
+    let line = 1 + text.lines().position(|l| l.starts_with("inbx")).unwrap();
     let message = error_of(&text);
-    assert!(message.contains("unknown field `inbx`"), "{message}");
+    assert!(
+        message.contains(&format!(
+            "{line} 行目 (paths.inbx): 知らないキー `inbx` です"
+        )),
+        "{message}"
+    );
 }
 
 #[test]
@@ -64,7 +70,7 @@ fn an_unknown_required_part_is_named() {
     );
     let message = error_of(&text);
     assert!(
-        message.contains("unknown variant `priority_project`"),
+        message.contains("(submission.required): `priority_project` は書ける値ではありません"),
         "{message}"
     );
 }
@@ -90,4 +96,70 @@ fn a_delivery_lease_no_longer_than_a_send_is_refused_with_its_key() {
     assert!(message.contains("mail.lease_seconds"), "{message}");
     assert_eq!(load(&with_lease(31)).unwrap().mail.lease_seconds, Some(31));
     assert_eq!(load(SAMPLE).unwrap().mail.lease_seconds, None);
+}
+
+#[test]
+fn a_password_line_is_told_without_its_value() {
+    let secret = "kAg1-sh0w-me";
+    for line in [
+        format!("password = \"{secret}\""),
+        format!("password = {secret}"),
+        format!("password = \"{secret}"),
+        format!("port = \"{secret}\"\npassword = \"{secret}\""),
+    ] {
+        let text = SAMPLE.replace(
+            "\n[managers]",
+            &format!("\n[mail.smtp]\nhost = \"h\"\nsecurity = \"none\"\n{line}\n\n[managers]"),
+        );
+        let message = error_of(&text);
+        assert!(!message.contains(secret), "{message}");
+        assert!(message.contains("行目 (mail.smtp."), "{message}");
+    }
+}
+
+#[test]
+fn every_value_problem_is_reported_at_once_with_its_key() {
+    let text = SAMPLE
+        .replace("# max_attempts = 10", "max_attempts = 0")
+        .replace("# parallel = 8", "parallel = 0")
+        .replace("\"0 0 9 15 4 *\"", "\"0 0 9 30 2 *\"");
+    let message = error_of(&text);
+    assert!(message.contains("設定に 3 件の問題があります"), "{message}");
+    assert!(
+        message.contains("設定 mail.max_attempts: 0 より大きい値"),
+        "{message}"
+    );
+    assert!(
+        message.contains("設定 mail.parallel: 0 より大きい値"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "設定 schedule.annual_run: cron式「0 0 9 30 2 *」は今後10年間に一度も実行されません"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_leap_day_schedule_fires_and_is_accepted() {
+    let text = SAMPLE.replace("\"0 0 9 15 4 *\"", "\"0 0 9 29 2 *\"");
+    assert!(load(&text).is_ok());
+}
+
+#[test]
+fn keys_that_hold_secrets_are_recognised() {
+    for key in [
+        "password",
+        "smtp_password",
+        "PASSWD",
+        "client_secret",
+        "api_token",
+        "apiKey",
+    ] {
+        assert!(looks_secret(key), "{key}");
+    }
+    for key in ["host", "user", "timeout_seconds", "fonts"] {
+        assert!(!looks_secret(key), "{key}");
+    }
 }

@@ -3,10 +3,12 @@
 mod fiscal_year;
 pub mod japanese;
 mod observation;
+mod printable;
 pub mod status;
 
 pub use fiscal_year::{FiscalYear, FiscalYearError};
 pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};
+pub use printable::{is_unsafe_in_logs, json_printable, printable};
 pub use status::{Direction, Status};
 
 /// The five columns of an indicator table (目標指標の達成状況).

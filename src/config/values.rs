@@ -1,0 +1,169 @@
+//! Checks of the values themselves, made when the file is read: counts and times that
+//! must be above zero, schedules that must fire, keys that need one another.
+
+use chrono::{Duration, Utc};
+use chrono_tz::Asia::Tokyo;
+
+use super::problems::Problem;
+use super::{Config, CronSchedule, Transport};
+
+/// A schedule must fire within this many years: a cron such as 30 February is accepted
+/// by the parser but never runs. Ten years covers 29 February twice over.
+const CRON_HORIZON_YEARS: i64 = 10;
+
+impl Config {
+    /// Every value problem of the configuration.
+    pub(super) fn value_problems(&self) -> Vec<Problem> {
+        let mut problems = self.department_problems();
+        self.mail_problems(&mut problems);
+        self.schedule_problems(&mut problems);
+        if !(0.0..=100.0).contains(&self.submission.implausible_change) {
+            problems.push(Problem::new(
+                "submission.implausible_change",
+                "0 から 100 の割合で書きます(0.5 = 50%)",
+            ));
+        }
+        if self.report.fonts.is_empty() {
+            problems.push(Problem::new(
+                "report.fonts",
+                "フォントが一つも指定されていません",
+            ));
+        }
+        positive(
+            &mut problems,
+            "paths.inbox_poll_seconds",
+            self.paths.inbox_poll_seconds,
+        );
+        problems
+    }
+
+    fn department_problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        if self.departments.is_empty() {
+            problems.push(Problem::new("departments", "部が一つも定義されていません"));
+        }
+        for (i, department) in self.departments.iter().enumerate() {
+            if self.departments[..i]
+                .iter()
+                .any(|d| d.name == department.name)
+            {
+                problems.push(Problem::new(
+                    "departments",
+                    format!("部「{}」が二度定義されています", department.name),
+                ));
+            }
+        }
+        problems
+    }
+
+    fn mail_problems(&self, problems: &mut Vec<Problem>) {
+        let mail = &self.mail;
+        positive(problems, "mail.max_attempts", u64::from(mail.max_attempts));
+        // retry_seconds may be 0: a failed copy is then retried at the next delivery
+        // pass (every 30 seconds), which the tests use; it never spins.
+        positive(problems, "mail.parallel", mail.parallel as u64);
+        positive(problems, "mail.max_message_bytes", mail.max_message_bytes);
+        let timeout = mail.smtp.as_ref().map_or(30, |s| s.timeout_seconds);
+        if mail.lease_seconds.is_some_and(|lease| lease <= timeout) {
+            problems.push(Problem::new(
+                "mail.lease_seconds",
+                format!("送信の上限 mail.smtp.timeout_seconds ({timeout} 秒) より長くしてください"),
+            ));
+        }
+        let Some(smtp) = &mail.smtp else {
+            if mail.transport == Transport::Smtp {
+                problems.push(Problem::new(
+                    "mail.transport",
+                    "\"smtp\" には [mail.smtp] の host, port, security が必要です",
+                ));
+            }
+            return;
+        };
+        if smtp.host.trim().is_empty() {
+            problems.push(Problem::new("mail.smtp.host", "サーバー名が空です"));
+        }
+        positive(problems, "mail.smtp.port", u64::from(smtp.port));
+        positive(problems, "mail.smtp.timeout_seconds", smtp.timeout_seconds);
+        positive(
+            problems,
+            "mail.smtp.pool_idle_seconds",
+            smtp.pool_idle_seconds,
+        );
+        if !is_variable_name(&smtp.password_env) {
+            // Never quoted: someone may have written the password itself here.
+            problems.push(Problem::new(
+                "mail.smtp.password_env",
+                "環境変数の名前 (英字・数字・_) を書きます。パスワードそのものは設定ファイルに書きません(値は表示しません)",
+            ));
+        }
+    }
+
+    fn schedule_problems(&self, problems: &mut Vec<Problem>) {
+        let schedule = &self.schedule;
+        let crons = [
+            ("schedule.annual_run", Some(&schedule.annual_run)),
+            ("schedule.reminders", schedule.reminders.as_ref()),
+            ("schedule.escalation", schedule.escalation.as_ref()),
+            ("schedule.digest", schedule.digest.as_ref()),
+        ];
+        for (key, cron) in crons {
+            if let Some(problem) = cron.and_then(|cron| never_fires(key, cron)) {
+                problems.push(problem);
+            }
+        }
+        for (key, cron) in &crons[1..] {
+            if cron.is_some() && self.submission.deadline.is_none() {
+                problems.push(Problem::new(
+                    *key,
+                    "提出期限 (submission.deadline) がないため、このジョブは何も送りません。期限を書くか、このキーを消します",
+                ));
+            }
+        }
+        if schedule.reminders.is_some() {
+            positive(
+                problems,
+                "schedule.reminder_days",
+                u64::from(schedule.reminder_days),
+            );
+        }
+        if schedule.escalation.is_some() {
+            let days = u64::from(schedule.escalation_days);
+            positive(problems, "schedule.escalation_days", days);
+        }
+    }
+}
+
+/// A problem when `cron` does not fire within [`CRON_HORIZON_YEARS`] from now.
+fn never_fires(key: &str, cron: &CronSchedule) -> Option<Problem> {
+    let now = Utc::now().with_timezone(&Tokyo);
+    let horizon = now + Duration::days(366 * CRON_HORIZON_YEARS);
+    match cron.cron.find_next_occurrence(&now, false) {
+        Ok(next) if next <= horizon => None,
+        _ => Some(Problem::new(
+            key,
+            format!(
+                "cron式「{}」は今後{CRON_HORIZON_YEARS}年間に一度も実行されません(存在しない日付や、日と曜日の組み合わせを確かめてください)",
+                cron.expression
+            ),
+        )),
+    }
+}
+
+/// Adds a problem when a count or a time that must be above zero is not.
+fn positive(problems: &mut Vec<Problem>, key: &str, value: u64) {
+    if value == 0 {
+        problems.push(Problem::new(
+            key,
+            "0 より大きい値を書きます(0 では動きません)",
+        ));
+    }
+}
+
+/// An environment variable name as a shell writes one: `HAKUSHO_SMTP_PASSWORD`.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
