@@ -27,7 +27,7 @@ use crate::job::{run_once, RunOptions};
 use crate::mail::Mailer;
 use crate::notices;
 use crate::outbox::{self, stamp};
-use crate::store::Store;
+use crate::store::{RunLease, Store};
 
 /// The annual run: ingest, consolidate, build every report, mail them.
 pub const ANNUAL_RUN: &str = "annual_run";
@@ -96,9 +96,10 @@ pub fn job_label(job: &str) -> &'static str {
     }
 }
 
-/// Runs every job whose latest scheduled time is due and not yet in the ledger.
+/// Runs every job whose latest scheduled time is due and not yet in the ledger, and
+/// takes over a run whose daemon died (its lease ran out).
 pub async fn run_due_jobs_once(config: &Config, now: DateTime<Utc>) -> anyhow::Result<Vec<Ran>> {
-    let mut ran = Vec::new();
+    let mut ran = resume_unfinished(config).await?;
     for (job, cron) in jobs(config) {
         let Some(due) = latest_due(cron, now, config.schedule.catch_up_hours) else {
             continue;
@@ -107,10 +108,17 @@ pub async fn run_due_jobs_once(config: &Config, now: DateTime<Utc>) -> anyhow::R
         {
             let mut store = Store::open(&config.paths.database)?;
             if let Some(running) = store.unfinished_run(&config.city.code, job)? {
-                tracing::warn!(job, running = %running.scheduled_for, "previous run not finished; not starting another");
+                tracing::warn!(job, running = %running.scheduled_for, "前回の実行が終わっていないため、新しい実行は始めません");
                 continue;
             }
-            if !store.claim_run(&config.city.code, job, &scheduled_for, &stamp(Utc::now()))? {
+            let lease = lease(config);
+            if !store.claim_run(
+                &config.city.code,
+                job,
+                &scheduled_for,
+                &stamp(Utc::now()),
+                &lease,
+            )? {
                 continue;
             }
         }
@@ -119,23 +127,73 @@ pub async fn run_due_jobs_once(config: &Config, now: DateTime<Utc>) -> anyhow::R
     Ok(ran)
 }
 
-/// Runs again the runs a stopped process left unfinished.
+/// Runs again the unfinished runs whose lease ran out: their daemon stopped (killed,
+/// or past its grace at shutdown). A run another daemon still holds is left alone.
 pub async fn resume_unfinished(config: &Config) -> anyhow::Result<Vec<Ran>> {
     let mut ran = Vec::new();
     for (job, _) in jobs(config) {
-        let unfinished =
-            Store::open(&config.paths.database)?.unfinished_run(&config.city.code, job)?;
-        if let Some(run) = unfinished {
-            tracing::info!(job, scheduled_for = %run.scheduled_for, "resuming an interrupted run");
+        let mut store = Store::open(&config.paths.database)?;
+        let Some(run) = store.unfinished_run(&config.city.code, job)? else {
+            continue;
+        };
+        let now = stamp(Utc::now());
+        if store.take_over_run(
+            &config.city.code,
+            job,
+            &run.scheduled_for,
+            &now,
+            &lease(config),
+        )? {
+            tracing::info!(job, scheduled_for = %run.scheduled_for, "止まったデーモンの実行を引き継いでやり直します");
             ran.push(execute(config, job, &run.scheduled_for).await?);
         }
     }
     Ok(ran)
 }
 
-/// Runs one claimed job and closes its ledger entry, whatever the outcome.
-async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Result<Ran> {
-    let result = if job == ANNUAL_RUN {
+/// This process's name in the ledger: host, process id and start time, so a restarted
+/// daemon with a reused pid is still another owner.
+fn process_owner() -> &'static str {
+    static OWNER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OWNER.get_or_init(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let started = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        format!("{}:{}:{started}", host.trim(), std::process::id())
+    })
+}
+
+/// A lease from now, held by this process.
+fn lease(config: &Config) -> RunLease {
+    let seconds = config.schedule.run_lease_seconds as i64;
+    RunLease {
+        owner: process_owner().to_string(),
+        until: stamp(Utc::now() + chrono::Duration::seconds(seconds)),
+    }
+}
+
+/// Renews the lease of a run every third of its length until aborted.
+fn keep_lease(config: &Config, job: &str, scheduled_for: &str) -> tokio::task::JoinHandle<()> {
+    let config = config.clone();
+    let (job, scheduled_for) = (job.to_string(), scheduled_for.to_string());
+    let every = Duration::from_secs((config.schedule.run_lease_seconds / 3).max(1));
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            let renewed = Store::open(&config.paths.database).and_then(|mut store| {
+                store.renew_run(&config.city.code, &job, &scheduled_for, &lease(&config))
+            });
+            match renewed {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(job, scheduled_for, "実行の保持期限を更新できませんでした(別のデーモンが引き継いだか、終わっています)"),
+                Err(error) => tracing::warn!(job, "実行の保持期限を更新できません: {}", crate::domain::printable(&format!("{error:#}"))),
+            }
+        }
+    })
+}
+
+/// What one job does; the number of messages it queued.
+async fn run_job(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Result<usize> {
+    if job == ANNUAL_RUN {
         let options = RunOptions {
             run_key: Some(format!("{job}@{scheduled_for}")),
             ..RunOptions::default()
@@ -148,7 +206,14 @@ async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Res
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_else(|_| Utc::now());
         notices::run(config, job, time).await
-    };
+    }
+}
+
+/// Runs one claimed job and closes its ledger entry, whatever the outcome.
+async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Result<Ran> {
+    let heartbeat = keep_lease(config, job, scheduled_for);
+    let result = run_job(config, job, scheduled_for).await;
+    heartbeat.abort();
     let outcome = match result {
         Ok(messages) => {
             tracing::info!(job, scheduled_for, messages, "run finished");
@@ -289,6 +354,14 @@ async fn delivery_worker(config: Arc<Config>, mailer: Mailer, running: Arc<Mutex
         // Waits for a run in progress rather than skipping the pass (the start-up
         // catch-up holds the lock when the first tick comes).
         let _guard = running.lock().await;
+        // A run another daemon left behind (killed) is taken over once its lease has
+        // run out, without waiting for the next scheduled time or a restart.
+        if let Err(error) = resume_unfinished(&config).await {
+            tracing::error!(
+                "中断された実行を引き継げません: {}",
+                crate::domain::printable(&format!("{error:#}"))
+            );
+        }
         let result = async {
             let mut store = Store::open(&config.paths.database)?;
             outbox::deliver_once(&config, &mut store, &mailer, Utc::now()).await

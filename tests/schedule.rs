@@ -10,7 +10,7 @@ use hakusho::config::Config;
 use hakusho::job::{run_once, RunOptions};
 use hakusho::outbox::stamp;
 use hakusho::schedule::{latest_due, resume_unfinished, run_due_jobs_once, ANNUAL_RUN};
-use hakusho::store::Store;
+use hakusho::store::{RunLease, Store};
 
 fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
     Tokyo
@@ -112,13 +112,14 @@ fn a_job_never_overlaps_itself() {
     let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
     let mut store = Store::open(&config.paths.database).unwrap();
-    // A run of the previous day is still going (another process, or a long run).
+    // A run of the previous day is still going (another live daemon, or a long run).
     assert!(store
         .claim_run(
             &config.city.code,
             ANNUAL_RUN,
             "2021-04-14T00:00:00Z",
-            &stamp(Utc::now())
+            &stamp(Utc::now()),
+            &held_by("another-daemon", 3600)
         )
         .unwrap());
     let ran = runtime()
@@ -138,15 +139,16 @@ fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
     let config = Config::load(&city.config_path()).unwrap();
     let rt = runtime();
     let scheduled_for = "2021-04-15T00:00:00Z";
-    // A daemon claimed the run, did its work and mailed, then was stopped before
-    // closing the run in the ledger.
+    // A daemon claimed the run, did its work and mailed, then was killed before
+    // closing the run in the ledger; its lease has run out since.
     let mut store = Store::open(&config.paths.database).unwrap();
     assert!(store
         .claim_run(
             &config.city.code,
             ANNUAL_RUN,
             scheduled_for,
-            &stamp(Utc::now())
+            &stamp(Utc::now()),
+            &held_by("killed-daemon", -1)
         )
         .unwrap());
     let options = RunOptions {
@@ -167,6 +169,107 @@ fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
         .unwrap();
     assert_eq!(run.outcome.as_deref(), Some("ok"));
     assert!(rt.block_on(resume_unfinished(&config)).unwrap().is_empty());
+}
+
+/// A lease held by `owner` for `seconds` from now (negative: already run out).
+fn held_by(owner: &str, seconds: i64) -> RunLease {
+    RunLease {
+        owner: owner.to_string(),
+        until: stamp(Utc::now() + chrono::Duration::seconds(seconds)),
+    }
+}
+
+#[test]
+fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
+    let city = annual_only();
+    let config = Config::load(&city.config_path()).unwrap();
+    let rt = runtime();
+    let scheduled_for = "2021-04-15T00:00:00Z";
+    let mut store = Store::open(&config.paths.database).unwrap();
+    let now = stamp(Utc::now());
+    assert!(store
+        .claim_run(
+            &config.city.code,
+            ANNUAL_RUN,
+            scheduled_for,
+            &now,
+            &held_by("live", 3600)
+        )
+        .unwrap());
+    // Another daemon starting, or ticking, leaves the live run alone.
+    assert!(rt.block_on(resume_unfinished(&config)).unwrap().is_empty());
+    assert!(rt
+        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 10, 0, 0)))
+        .unwrap()
+        .is_empty());
+    assert_eq!(outbox_count(&city), 0);
+    // Its owner keeps renewing; a stranger cannot.
+    assert!(store
+        .renew_run(
+            &config.city.code,
+            ANNUAL_RUN,
+            scheduled_for,
+            &held_by("live", 3600)
+        )
+        .unwrap());
+    assert!(!store
+        .renew_run(
+            &config.city.code,
+            ANNUAL_RUN,
+            scheduled_for,
+            &held_by("stranger", 3600)
+        )
+        .unwrap());
+    // The owner dies: once the lease has run out, exactly one taker wins.
+    assert!(store
+        .renew_run(
+            &config.city.code,
+            ANNUAL_RUN,
+            scheduled_for,
+            &held_by("live", -1)
+        )
+        .unwrap());
+    let takers: Vec<bool> = (0..4)
+        .map(|i| {
+            Store::open(&config.paths.database)
+                .unwrap()
+                .take_over_run(
+                    &config.city.code,
+                    ANNUAL_RUN,
+                    scheduled_for,
+                    &stamp(Utc::now()),
+                    &held_by(&format!("taker-{i}"), 3600),
+                )
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(takers.iter().filter(|t| **t).count(), 1, "{takers:?}");
+}
+
+#[test]
+fn a_run_whose_lease_ran_out_is_resumed_by_the_next_daemon() {
+    let city = annual_only();
+    let config = Config::load(&city.config_path()).unwrap();
+    let rt = runtime();
+    let mut store = Store::open(&config.paths.database).unwrap();
+    assert!(store
+        .claim_run(
+            &config.city.code,
+            ANNUAL_RUN,
+            "2021-04-15T00:00:00Z",
+            &stamp(Utc::now()),
+            &held_by("killed", -1)
+        )
+        .unwrap());
+    let ran = rt
+        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 10, 0, 0)))
+        .unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].outcome, "ok");
+    assert_eq!(
+        store.runs_of(&config.city.code, ANNUAL_RUN).unwrap().len(),
+        1
+    );
 }
 
 #[test]

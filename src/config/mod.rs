@@ -291,6 +291,11 @@ pub struct Schedule {
     /// resumed at the next start.
     #[serde(default = "default_shutdown_grace_seconds")]
     pub shutdown_grace_seconds: u64,
+    /// How long a daemon holds a run it claimed without renewing it. It renews it
+    /// every third of that while the run goes on; a run whose daemon died is taken
+    /// over by any daemon on the store once this has passed.
+    #[serde(default = "default_run_lease_seconds")]
+    pub run_lease_seconds: u64,
     /// Reminders to departments that have not submitted (or were sent back), in the
     /// `reminder_days` before the deadline.
     pub reminders: Option<CronSchedule>,
@@ -311,6 +316,10 @@ fn default_reminder_days() -> u32 {
 
 fn default_escalation_days() -> u32 {
     14
+}
+
+fn default_run_lease_seconds() -> u64 {
+    60
 }
 
 fn default_catch_up_hours() -> u32 {

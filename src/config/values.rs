@@ -100,6 +100,12 @@ impl Config {
 
     fn schedule_problems(&self, problems: &mut Vec<Problem>) {
         let schedule = &self.schedule;
+        if schedule.run_lease_seconds < 3 {
+            problems.push(Problem::new(
+                "schedule.run_lease_seconds",
+                "3 秒以上にしてください(期限の 3 分の 1 ごとに更新します)",
+            ));
+        }
         let crons = [
             ("schedule.annual_run", Some(&schedule.annual_run)),
             ("schedule.reminders", schedule.reminders.as_ref()),

@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery_leases",
         include_str!("../../migrations/0005_delivery_leases.sql"),
     ),
+    (
+        6,
+        "job_run_leases",
+        include_str!("../../migrations/0006_job_run_leases.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen yet, all in one transaction that

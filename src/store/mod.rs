@@ -18,7 +18,7 @@ use crate::intake::{Finding, Severity};
 use crate::plan::PlanTexts;
 use crate::workbook::SubmissionContent;
 
-pub use ledger::JobRun;
+pub use ledger::{JobRun, RunLease};
 pub use migrations::latest_version;
 pub use outbox::{
     Claim, Delivery, DeliveryPause, NewMessage, OutboxCounts, StoredAttachment, StoredMessage,
