@@ -2,7 +2,7 @@
 //! recipient with its state, attempts and next attempt time. Times are UTC in
 //! `YYYY-MM-DDTHH:MM:SSZ`, which sort as text.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Transaction, TransactionBehavior};
 
 use super::Store;
 
@@ -71,44 +71,12 @@ impl Store {
         message: &NewMessage,
         now: &str,
     ) -> anyhow::Result<bool> {
-        let NewMessage {
-            key,
-            subject,
-            body,
-            recipients,
-            attachments,
-        } = message;
-        let tx = self.connection.transaction()?;
-        let exists: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM messages WHERE city_code = ?1 AND idempotency_key = ?2",
-                params![city_code, key],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if exists.is_some() {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO messages (city_code, idempotency_key, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![city_code, key, subject, body, now],
-        )?;
-        let id = tx.last_insert_rowid();
-        for (position, a) in attachments.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO message_attachments (message_id, position, file_name, content_type, sha256, size_bytes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, position as i64, a.file_name, a.content_type, a.sha256, a.size_bytes],
-            )?;
-        }
-        for recipient in recipients.iter() {
-            tx.execute(
-                "INSERT INTO deliveries (message_id, recipient, state, next_attempt_at) VALUES (?1, ?2, 'pending', ?3)",
-                params![id, recipient, now],
-            )?;
-        }
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let queued = insert_message(&tx, city_code, message, now)?;
         tx.commit()?;
-        Ok(true)
+        Ok(queued)
     }
 
     /// Deliveries due at `now`, oldest first.
@@ -287,4 +255,45 @@ impl Store {
 fn expect_one(delivery: i64, changed: usize) -> anyhow::Result<()> {
     anyhow::ensure!(changed == 1, "delivery {delivery} not found");
     Ok(())
+}
+
+/// Writes a message and a delivery per recipient inside `tx`, unless a message with the
+/// same key exists (then `false`). Two processes queuing the same key at once write it
+/// once: the insert gives way to the row already there instead of failing.
+pub(super) fn insert_message(
+    tx: &Transaction,
+    city_code: &str,
+    message: &NewMessage,
+    now: &str,
+) -> rusqlite::Result<bool> {
+    let NewMessage {
+        key,
+        subject,
+        body,
+        recipients,
+        attachments,
+    } = message;
+    let inserted = tx.execute(
+        "INSERT INTO messages (city_code, idempotency_key, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (city_code, idempotency_key) DO NOTHING",
+        params![city_code, key, subject, body, now],
+    )?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let id = tx.last_insert_rowid();
+    for (position, a) in attachments.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO message_attachments (message_id, position, file_name, content_type, sha256, size_bytes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, position as i64, a.file_name, a.content_type, a.sha256, a.size_bytes],
+        )?;
+    }
+    for recipient in recipients.iter() {
+        tx.execute(
+            "INSERT INTO deliveries (message_id, recipient, state, next_attempt_at) VALUES (?1, ?2, 'pending', ?3)",
+            params![id, recipient, now],
+        )?;
+    }
+    Ok(true)
 }

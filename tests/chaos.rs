@@ -1,0 +1,435 @@
+//! The chaos harness: the real binary killed with SIGKILL at random points, with a real
+//! SMTP server (aiosmtpd) on loopback, restarted until its work is done, then
+//! `hakusho send` until nothing is pending. What the server received is compared with
+//! what a clean run sends: every receipt and every report mail, each to each of its
+//! recipients, exactly once.
+//!
+//! - mode A: `run --once` killed, then run again until it succeeds;
+//! - mode B: `serve` with the annual run scheduled a moment after start, killed, then
+//!   started again until the run is in the ledger and every file is recorded.
+//!
+//! A copy the server accepted just before the kill, sent again with the same
+//! Message-ID, is the one repeat allowed (mail clients fold it); it is counted apart.
+//! Anything else received twice is a duplicate.
+//!
+//! CI runs a few trials per mode; `HAKUSHO_CHAOS_TRIALS=50 cargo test --release --test
+//! chaos -- --nocapture` is the long run, printing the figures of every trial.
+//! `HAKUSHO_CHAOS_SEED` replays a run (the seed is printed).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{stdout_of, SmtpSink, TestCity, BUILD_EPOCH};
+use mail_parser::MessageParser;
+
+/// Trials per mode when `HAKUSHO_CHAOS_TRIALS` is not set: enough to hit each phase of
+/// a run (intake, reports, delivery) in CI within a few minutes.
+const CI_TRIALS: usize = 5;
+
+/// A logical message: who receives it and what it is (its subject names the file's
+/// department and verdict, or the report's audience).
+type Logical = (String, String);
+
+#[test]
+fn run_once_killed_at_random_points_loses_and_repeats_nothing() {
+    let reference = Reference::measure();
+    let mut random = Random::from_env();
+    let figures: Vec<Figures> = (0..trials())
+        .map(|trial| {
+            let kill_after = random.below(reference.run_time.mul_f64(1.2));
+            let figures = trial_run_once(&reference, kill_after);
+            figures.print("run --once", trial, kill_after);
+            figures
+        })
+        .collect();
+    assert_clean("run --once", &figures);
+}
+
+#[test]
+fn serve_killed_at_random_points_loses_and_repeats_nothing() {
+    let reference = Reference::measure();
+    let mut random = Random::from_env();
+    let life = serve_life();
+    println!(
+        "serve: a clean daemon's work is done after {} ms",
+        life.as_millis()
+    );
+    let figures: Vec<Figures> = (0..trials())
+        .map(|trial| {
+            let kill_after = random.below(life);
+            let figures = trial_serve(&reference, kill_after);
+            figures.print("serve", trial, kill_after);
+            figures
+        })
+        .collect();
+    assert_clean("serve", &figures);
+}
+
+/// Two `run --once` started together on one city: both succeed, and each file is one
+/// submission with one receipt.
+#[test]
+fn two_runs_at_once_record_each_file_once_with_one_receipt() {
+    let city = TestCity::new(None);
+    let files = std::fs::read_dir(city.inbox()).unwrap().count();
+    let runs: Vec<Child> = (0..2).map(|_| spawn(&city, &["run", "--once"])).collect();
+    for run in runs {
+        let output = run.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "a run failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let db = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM submissions"),
+        files as i64,
+        "one submission per file"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM messages WHERE idempotency_key LIKE 'receipt:%'"),
+        files as i64,
+        "one receipt per file"
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM messages m JOIN submissions s
+             ON m.idempotency_key = 'receipt:' || s.sha256"
+        ),
+        files as i64,
+        "each receipt keyed by its file's hash"
+    );
+    let reports = count("SELECT COUNT(*) FROM messages WHERE idempotency_key LIKE 'report:%'");
+    assert_eq!(reports, files as i64 + 1, "one report mail per audience");
+}
+
+/// What a clean run sends, and how long it takes.
+struct Reference {
+    expected: BTreeSet<Logical>,
+    run_time: Duration,
+}
+
+impl Reference {
+    fn measure() -> Reference {
+        let sink = SmtpSink::start();
+        let city = TestCity::new(Some(sink.port));
+        let started = Instant::now();
+        stdout_of(&city.hakusho(&["run", "--once"]));
+        let run_time = started.elapsed();
+        send_until_done(&city);
+        let received = Received::read(sink.folder.path());
+        let files = std::fs::read_dir(city.inbox()).unwrap().count();
+        let expected: BTreeSet<Logical> = received.copies.keys().cloned().collect();
+        // Each department's receipt and report, and the managers' report.
+        assert!(expected.len() > 2 * files, "{expected:?}");
+        assert_eq!(
+            received.total(),
+            expected.len(),
+            "a clean run sends each once"
+        );
+        Reference { expected, run_time }
+    }
+}
+
+/// Lost and repeated copies of one trial.
+#[derive(Debug, Default)]
+struct Figures {
+    attempts: usize,
+    lost: Vec<Logical>,
+    /// The same logical message received again under another Message-ID.
+    duplicated: Vec<Logical>,
+    /// A copy received again under the same Message-ID (accepted just before a kill).
+    same_id_repeats: usize,
+    unexpected: Vec<Logical>,
+}
+
+impl Figures {
+    fn compare(reference: &Reference, received: &Received, attempts: usize) -> Figures {
+        let mut figures = Figures {
+            attempts,
+            ..Figures::default()
+        };
+        for logical in &reference.expected {
+            if !received.copies.contains_key(logical) {
+                figures.lost.push(logical.clone());
+            }
+        }
+        for (logical, ids) in &received.copies {
+            if !reference.expected.contains(logical) {
+                figures.unexpected.push(logical.clone());
+            }
+            let distinct: BTreeSet<&String> = ids.iter().collect();
+            for _ in 1..distinct.len() {
+                figures.duplicated.push(logical.clone());
+            }
+            figures.same_id_repeats += ids.len() - distinct.len();
+        }
+        figures
+    }
+
+    fn print(&self, mode: &str, trial: usize, kill_after: Duration) {
+        println!(
+            "{mode} trial {trial}: killed after {} ms, {} starts; lost {}, duplicated {}, same Message-ID repeats {}, unexpected {}",
+            kill_after.as_millis(),
+            self.attempts,
+            self.lost.len(),
+            self.duplicated.len(),
+            self.same_id_repeats,
+            self.unexpected.len()
+        );
+        for (recipient, subject) in self.lost.iter().chain(&self.duplicated) {
+            println!("    {recipient}: {subject}");
+        }
+    }
+}
+
+fn assert_clean(mode: &str, figures: &[Figures]) {
+    let sum = |f: fn(&Figures) -> usize| figures.iter().map(f).sum::<usize>();
+    let (lost, duplicated) = (sum(|f| f.lost.len()), sum(|f| f.duplicated.len()));
+    let (repeats, unexpected) = (sum(|f| f.same_id_repeats), sum(|f| f.unexpected.len()));
+    println!(
+        "{mode}: {} trials, lost {lost}, duplicated {duplicated}, same Message-ID repeats {repeats}, unexpected {unexpected}",
+        figures.len()
+    );
+    assert_eq!((lost, duplicated, unexpected), (0, 0, 0), "{figures:#?}");
+}
+
+/// Mode A: one `run --once` killed after `kill_after`, then runs until one succeeds.
+fn trial_run_once(reference: &Reference, kill_after: Duration) -> Figures {
+    let sink = SmtpSink::start();
+    let city = TestCity::new(Some(sink.port));
+    let first = spawn(&city, &["run", "--once"]);
+    let mut attempts = 1;
+    let mut done = kill_at(first, kill_after);
+    while !done {
+        attempts += 1;
+        assert!(attempts <= 5, "run --once kept failing");
+        done = city.hakusho(&["run", "--once"]).status.success();
+    }
+    send_until_done(&city);
+    Figures::compare(reference, &Received::read(sink.folder.path()), attempts)
+}
+
+/// Seconds from the daemon's first start to its scheduled annual run.
+const SCHEDULE_DELAY_SECONDS: u64 = 2;
+
+/// Mode B: `serve` killed after `kill_after`, then started again until the annual run
+/// is done and every file recorded, stopped, and `send` run until nothing is pending.
+fn trial_serve(reference: &Reference, kill_after: Duration) -> Figures {
+    let sink = SmtpSink::start();
+    let city = TestCity::new(Some(sink.port));
+    schedule_soon(&city);
+    let files = std::fs::read_dir(city.inbox()).unwrap().count();
+    let mut attempts = 1;
+    kill_at(spawn(&city, &["serve"]), kill_after);
+    while !serve_done(&city, files) {
+        attempts += 1;
+        assert!(attempts <= 5, "serve never finished its work");
+        let daemon = spawn(&city, &["serve"]);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !serve_done(&city, files) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        stop(daemon);
+    }
+    send_until_done(&city);
+    Figures::compare(reference, &Received::read(sink.folder.path()), attempts)
+}
+
+/// How long a daemon takes, clean, from its start until the annual run is done and its
+/// mail delivered: the span the kills are spread over.
+fn serve_life() -> Duration {
+    let sink = SmtpSink::start();
+    let city = TestCity::new(Some(sink.port));
+    schedule_soon(&city);
+    let files = std::fs::read_dir(city.inbox()).unwrap().count();
+    let started = Instant::now();
+    let daemon = spawn(&city, &["serve"]);
+    let deadline = started + Duration::from_secs(120);
+    while !(serve_done(&city, files) && pending(&city) == 0) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let life = started.elapsed();
+    stop(daemon);
+    life
+}
+
+/// Only the annual run, due a moment after now (Asia/Tokyo), once.
+fn schedule_soon(city: &TestCity) {
+    let tokyo = chrono::Utc::now() + chrono::Duration::hours(9);
+    let at = tokyo + chrono::Duration::seconds(SCHEDULE_DELAY_SECONDS as i64);
+    let cron = at.format("%-S %-M %-H %-d %-m *").to_string();
+    let text = std::fs::read_to_string(city.config_path()).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| {
+            !["reminders", "escalation", "digest"]
+                .iter()
+                .any(|job| l.starts_with(&format!("{job} =")))
+        })
+        .map(|l| {
+            if l.starts_with("annual_run =") {
+                format!("annual_run = \"{cron}\"\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(
+        city.config_path(),
+        text.replace("[paths]", "[paths]\ninbox_poll_seconds = 1"),
+    )
+    .unwrap();
+}
+
+/// Whether the daemon's work is done: the annual run closed in the ledger, and every
+/// inbox file recorded.
+fn serve_done(city: &TestCity, files: usize) -> bool {
+    let Ok(db) = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")) else {
+        return false;
+    };
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap_or(0) };
+    count("SELECT COUNT(*) FROM job_runs WHERE job = 'annual_run' AND outcome = 'ok'") > 0
+        && count("SELECT COUNT(*) FROM submissions") == files as i64
+}
+
+/// `hakusho send` until the outbox has nothing pending.
+fn send_until_done(city: &TestCity) {
+    for _ in 0..10 {
+        stdout_of(&city.hakusho(&["send"]));
+        if pending(city) == 0 {
+            return;
+        }
+    }
+    panic!("the outbox still has pending copies after 10 sends");
+}
+
+/// Copies not delivered yet (waiting, or left mid-send by a killed process).
+fn pending(city: &TestCity) -> i64 {
+    let Ok(db) = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")) else {
+        return 0;
+    };
+    db.query_row(
+        "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'sending')",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap_or(0)
+}
+
+/// The real binary in the background, with the city's configuration.
+fn spawn(city: &TestCity, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .args(args)
+        .arg("--config")
+        .arg(city.config_path())
+        .env("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+        .current_dir(city.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// SIGKILL after `delay` unless the process ended before; true when it ended by
+/// itself with success.
+fn kill_at(mut child: Child, delay: Duration) -> bool {
+    let deadline = Instant::now() + delay;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.success();
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    false
+}
+
+/// SIGTERM, then wait for the daemon to stop.
+fn stop(daemon: Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(daemon.id().to_string())
+        .status();
+    let output = daemon.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "the daemon did not stop cleanly:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// What the SMTP server received: for each logical message, the Message-ID of each copy.
+struct Received {
+    copies: BTreeMap<Logical, Vec<String>>,
+}
+
+impl Received {
+    fn read(folder: &Path) -> Received {
+        let mut copies: BTreeMap<Logical, Vec<String>> = BTreeMap::new();
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let eml = entry.unwrap().path();
+            if eml.extension().is_none_or(|e| e != "eml") {
+                continue;
+            }
+            let raw = std::fs::read(&eml).unwrap();
+            let message = MessageParser::default().parse(&raw).unwrap();
+            let subject = message.subject().unwrap_or_default().to_string();
+            let id = message.message_id().unwrap_or_default().to_string();
+            let rcpt = std::fs::read_to_string(eml.with_extension("rcpt")).unwrap();
+            for recipient in rcpt.lines() {
+                copies
+                    .entry((recipient.to_string(), subject.clone()))
+                    .or_default()
+                    .push(id.clone());
+            }
+        }
+        Received { copies }
+    }
+
+    fn total(&self) -> usize {
+        self.copies.values().map(Vec::len).sum()
+    }
+}
+
+fn trials() -> usize {
+    std::env::var("HAKUSHO_CHAOS_TRIALS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(CI_TRIALS)
+}
+
+/// A small xorshift generator: the kill points, reproducible from a printed seed.
+struct Random(u64);
+
+impl Random {
+    fn from_env() -> Random {
+        let seed = std::env::var("HAKUSHO_CHAOS_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .subsec_nanos();
+                u64::from(nanos) ^ u64::from(std::process::id()) << 32
+            })
+            | 1;
+        println!("HAKUSHO_CHAOS_SEED={seed}");
+        Random(seed)
+    }
+
+    /// A duration spread evenly over `[0, limit)`.
+    fn below(&mut self, limit: Duration) -> Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        limit.mul_f64((self.0 % 1_000_000) as f64 / 1_000_000.0)
+    }
+}
