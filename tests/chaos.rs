@@ -14,16 +14,17 @@
 //!
 //! CI runs a few trials per mode; `HAKUSHO_CHAOS_TRIALS=50 cargo test --release --test
 //! chaos -- --nocapture` is the long run, printing the figures of every trial.
-//! `HAKUSHO_CHAOS_SEED` replays a run (the seed is printed).
+//! `HAKUSHO_CHAOS_SEED` replays a run (the seed is printed); `HAKUSHO_CHAOS_BIN` points the
+//! harness at another build of hakusho.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{stdout_of, SmtpSink, TestCity, BUILD_EPOCH};
+use common::{SmtpSink, TestCity, BUILD_EPOCH};
 use mail_parser::MessageParser;
 
 /// Trials per mode when `HAKUSHO_CHAOS_TRIALS` is not set: enough to hit each phase of
@@ -119,7 +120,7 @@ impl Reference {
         let sink = SmtpSink::start();
         let city = TestCity::new(Some(sink.port));
         let started = Instant::now();
-        stdout_of(&city.hakusho(&["run", "--once"]));
+        assert!(run(&city, &["run", "--once"]).status.success());
         let run_time = started.elapsed();
         send_until_done(&city);
         let received = Received::read(sink.folder.path());
@@ -209,7 +210,7 @@ fn trial_run_once(reference: &Reference, kill_after: Duration) -> Figures {
     while !done {
         attempts += 1;
         assert!(attempts <= 5, "run --once kept failing");
-        done = city.hakusho(&["run", "--once"]).status.success();
+        done = run(&city, &["run", "--once"]).status.success();
     }
     send_until_done(&city);
     Figures::compare(reference, &Received::read(sink.folder.path()), attempts)
@@ -298,15 +299,26 @@ fn serve_done(city: &TestCity, files: usize) -> bool {
         && count("SELECT COUNT(*) FROM submissions") == files as i64
 }
 
-/// `hakusho send` until the outbox has nothing pending.
+/// `hakusho send` until the outbox has nothing pending. A copy a killed process left
+/// mid-send is taken up again once its claim lapses, so this waits between tries.
 fn send_until_done(city: &TestCity) {
-    for _ in 0..10 {
-        stdout_of(&city.hakusho(&["send"]));
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let sent = run(city, &["send"]);
+        assert!(
+            sent.status.success(),
+            "{}",
+            String::from_utf8_lossy(&sent.stderr)
+        );
         if pending(city) == 0 {
             return;
         }
+        assert!(
+            Instant::now() < deadline,
+            "the outbox still has pending copies after ten minutes of sends"
+        );
+        std::thread::sleep(Duration::from_secs(1));
     }
-    panic!("the outbox still has pending copies after 10 sends");
 }
 
 /// Copies not delivered yet (waiting, or left mid-send by a killed process).
@@ -322,9 +334,23 @@ fn pending(city: &TestCity) -> i64 {
     .unwrap_or(0)
 }
 
-/// The real binary in the background, with the city's configuration.
+/// The binary under test: this build's, or another given by `HAKUSHO_CHAOS_BIN` (to
+/// measure an older build with the same harness).
+fn binary() -> PathBuf {
+    std::env::var_os("HAKUSHO_CHAOS_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_hakusho")),
+        PathBuf::from,
+    )
+}
+
+/// The binary run to its end.
+fn run(city: &TestCity, args: &[&str]) -> Output {
+    spawn(city, args).wait_with_output().unwrap()
+}
+
+/// The binary in the background, with the city's configuration.
 fn spawn(city: &TestCity, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_hakusho"))
+    Command::new(binary())
         .args(args)
         .arg("--config")
         .arg(city.config_path())
