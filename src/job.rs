@@ -1,8 +1,10 @@
 //! The whole run: take in the inbox, build the reports, mail them.
 //!
 //! `run_once` is the unit the CLI calls and the schedule repeats. Every message goes
-//! through the outbox (written to the store, then delivered), keyed so that a run
-//! repeated for the same key never sends twice.
+//! through the outbox (written to the store, then delivered), keyed by what it
+//! contains: a receipt by its file's hash, queued in the transaction that records the
+//! file; a report mail by its year, audience and the digest of its inputs. A run
+//! repeated or resumed with the same inputs sends nothing twice.
 
 use std::path::PathBuf;
 
