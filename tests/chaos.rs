@@ -147,6 +147,10 @@ struct Figures {
     /// A copy received again under the same Message-ID (accepted just before a kill).
     same_id_repeats: usize,
     unexpected: Vec<Logical>,
+    /// Serve: copies still undelivered when the restarted daemon was stopped, left for
+    /// `hakusho send` (copies a killed daemon left mid-send, until the daemon retries
+    /// them itself).
+    left_for_send: i64,
 }
 
 impl Figures {
@@ -175,13 +179,14 @@ impl Figures {
 
     fn print(&self, mode: &str, trial: usize, kill_after: Duration) {
         println!(
-            "{mode} trial {trial}: killed after {} ms, {} starts; lost {}, duplicated {}, same Message-ID repeats {}, unexpected {}",
+            "{mode} trial {trial}: killed after {} ms, {} starts; lost {}, duplicated {}, same Message-ID repeats {}, unexpected {}, left for send {}",
             kill_after.as_millis(),
             self.attempts,
             self.lost.len(),
             self.duplicated.len(),
             self.same_id_repeats,
-            self.unexpected.len()
+            self.unexpected.len(),
+            self.left_for_send
         );
         for (recipient, subject) in self.lost.iter().chain(&self.duplicated) {
             println!("    {recipient}: {subject}");
@@ -193,8 +198,9 @@ fn assert_clean(mode: &str, figures: &[Figures]) {
     let sum = |f: fn(&Figures) -> usize| figures.iter().map(f).sum::<usize>();
     let (lost, duplicated) = (sum(|f| f.lost.len()), sum(|f| f.duplicated.len()));
     let (repeats, unexpected) = (sum(|f| f.same_id_repeats), sum(|f| f.unexpected.len()));
+    let left: i64 = figures.iter().map(|f| f.left_for_send).sum();
     println!(
-        "{mode}: {} trials, lost {lost}, duplicated {duplicated}, same Message-ID repeats {repeats}, unexpected {unexpected}",
+        "{mode}: {} trials, lost {lost}, duplicated {duplicated}, same Message-ID repeats {repeats}, unexpected {unexpected}, left for send {left}",
         figures.len()
     );
     assert_eq!((lost, duplicated, unexpected), (0, 0, 0), "{figures:#?}");
@@ -236,10 +242,19 @@ fn trial_serve(reference: &Reference, kill_after: Duration) -> Figures {
         while !serve_done(&city, files) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(200));
         }
+        // A moment for the daemon's own delivery to finish.
+        let drained = Instant::now() + Duration::from_secs(5);
+        while pending(&city) > 0 && Instant::now() < drained {
+            std::thread::sleep(Duration::from_millis(200));
+        }
         stop(daemon);
     }
+    let left_for_send = pending(&city);
     send_until_done(&city);
-    Figures::compare(reference, &Received::read(sink.folder.path()), attempts)
+    Figures {
+        left_for_send,
+        ..Figures::compare(reference, &Received::read(sink.folder.path()), attempts)
+    }
 }
 
 /// How long a daemon takes, clean, from its start until the annual run is done and its
