@@ -6,7 +6,10 @@
 //!
 //! - mode A: `run --once` killed, then run again until it succeeds;
 //! - mode B: `serve` with the annual run scheduled a moment after start, killed, then
-//!   started again until the run is in the ledger and every file is recorded.
+//!   started again until the run is in the ledger and every file is recorded;
+//! - full disk: `run --once` with the city on a small tmpfs whose free space runs out at
+//!   a random point of the run, then again with the space back until it succeeds (needs
+//!   root to mount the tmpfs; skipped, saying so, without it).
 //!
 //! A copy the server accepted just before the kill, sent again with the same
 //! Message-ID, is the one repeat allowed (mail clients fold it); it is counted apart.
@@ -43,7 +46,8 @@ fn run_once_killed_at_random_points_loses_and_repeats_nothing() {
         .map(|trial| {
             let kill_after = random.below(reference.run_time.mul_f64(1.2));
             let figures = trial_run_once(&reference, kill_after);
-            figures.print("run --once", trial, kill_after);
+            let what = format!("killed after {} ms", kill_after.as_millis());
+            figures.print("run --once", trial, &what);
             figures
         })
         .collect();
@@ -63,11 +67,33 @@ fn serve_killed_at_random_points_loses_and_repeats_nothing() {
         .map(|trial| {
             let kill_after = random.below(life);
             let figures = trial_serve(&reference, kill_after);
-            figures.print("serve", trial, kill_after);
+            let what = format!("killed after {} ms", kill_after.as_millis());
+            figures.print("serve", trial, &what);
             figures
         })
         .collect();
     assert_clean("serve", &figures);
+}
+
+/// Mode C: the disk fills up at a random point of a run (the city's folder on a small
+/// tmpfs, most of it taken by a filler file), then space comes back and the run is
+/// started again until it succeeds.
+#[test]
+fn a_full_disk_at_random_points_loses_and_repeats_nothing() {
+    let reference = Reference::measure();
+    let mut random = Random::from_env();
+    let mut figures = Vec::new();
+    for trial in 0..trials() {
+        let room = (reference.written as f64 * random.fraction()) as u64;
+        let Some(trial_figures) = trial_disk_full(&reference, room) else {
+            println!("full disk: skipped, a tmpfs cannot be mounted here (root is needed)");
+            return;
+        };
+        let what = format!("{} KB free", room / 1024);
+        trial_figures.print("full disk", trial, &what);
+        figures.push(trial_figures);
+    }
+    assert_clean("full disk", &figures);
 }
 
 /// Two `run --once` started together on one city: both succeed, and each file is one
@@ -76,7 +102,9 @@ fn serve_killed_at_random_points_loses_and_repeats_nothing() {
 fn two_runs_at_once_record_each_file_once_with_one_receipt() {
     let city = TestCity::new(None);
     let files = std::fs::read_dir(city.inbox()).unwrap().count();
-    let runs: Vec<Child> = (0..2).map(|_| spawn(&city, &["run", "--once"])).collect();
+    let runs: Vec<Child> = (0..2)
+        .map(|_| spawn(city.path(), &["run", "--once"]))
+        .collect();
     for run in runs {
         let output = run.wait_with_output().unwrap();
         assert!(
@@ -113,6 +141,8 @@ fn two_runs_at_once_record_each_file_once_with_one_receipt() {
 struct Reference {
     expected: BTreeSet<Logical>,
     run_time: Duration,
+    /// Bytes a clean run writes beside its inbox (store, archive, reports).
+    written: u64,
 }
 
 impl Reference {
@@ -120,9 +150,9 @@ impl Reference {
         let sink = SmtpSink::start();
         let city = TestCity::new(Some(sink.port));
         let started = Instant::now();
-        assert!(run(&city, &["run", "--once"]).status.success());
+        assert!(run(city.path(), &["run", "--once"]).status.success());
         let run_time = started.elapsed();
-        send_until_done(&city);
+        send_until_done(city.path());
         let received = Received::read(sink.folder.path());
         let files = std::fs::read_dir(city.inbox()).unwrap().count();
         let expected: BTreeSet<Logical> = received.copies.keys().cloned().collect();
@@ -133,7 +163,12 @@ impl Reference {
             expected.len(),
             "a clean run sends each once"
         );
-        Reference { expected, run_time }
+        let written = size_of(city.path()) - size_of(&city.inbox());
+        Reference {
+            expected,
+            run_time,
+            written,
+        }
     }
 }
 
@@ -177,10 +212,10 @@ impl Figures {
         figures
     }
 
-    fn print(&self, mode: &str, trial: usize, kill_after: Duration) {
+    /// One line per trial, `what` saying where the fault struck.
+    fn print(&self, mode: &str, trial: usize, what: &str) {
         println!(
-            "{mode} trial {trial}: killed after {} ms, {} starts; lost {}, duplicated {}, same Message-ID repeats {}, unexpected {}, left for send {}",
-            kill_after.as_millis(),
+            "{mode} trial {trial}: {what}, {} starts; lost {}, duplicated {}, same Message-ID repeats {}, unexpected {}, left for send {}",
             self.attempts,
             self.lost.len(),
             self.duplicated.len(),
@@ -210,16 +245,106 @@ fn assert_clean(mode: &str, figures: &[Figures]) {
 fn trial_run_once(reference: &Reference, kill_after: Duration) -> Figures {
     let sink = SmtpSink::start();
     let city = TestCity::new(Some(sink.port));
-    let first = spawn(&city, &["run", "--once"]);
+    let first = spawn(city.path(), &["run", "--once"]);
     let mut attempts = 1;
     let mut done = kill_at(first, kill_after);
     while !done {
         attempts += 1;
         assert!(attempts <= 5, "run --once kept failing");
-        done = run(&city, &["run", "--once"]).status.success();
+        done = run(city.path(), &["run", "--once"]).status.success();
     }
-    send_until_done(&city);
+    send_until_done(city.path());
     Figures::compare(reference, &Received::read(sink.folder.path()), attempts)
+}
+
+/// Mode C: `run --once` with `room` bytes free, then again with space back until it
+/// succeeds. `None` when no tmpfs can be mounted.
+fn trial_disk_full(reference: &Reference, room: u64) -> Option<Figures> {
+    let sink = SmtpSink::start();
+    let city = TestCity::new(Some(sink.port));
+    let disk = Tmpfs::mount(&city.path().join("disk"), reference.written * 2 + (8 << 20))?;
+    let dir = disk.path.clone();
+    std::fs::copy(city.config_path(), dir.join("hakusho.toml")).unwrap();
+    std::fs::create_dir(dir.join("inbox")).unwrap();
+    for entry in std::fs::read_dir(city.inbox()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("inbox").join(path.file_name().unwrap())).unwrap();
+    }
+    let filler = dir.join("filler");
+    std::fs::write(
+        &filler,
+        vec![0u8; disk.available().saturating_sub(room) as usize],
+    )
+    .ok();
+    let mut attempts = 1;
+    let mut done = run(&dir, &["run", "--once"]).status.success();
+    std::fs::remove_file(&filler).unwrap();
+    while !done {
+        attempts += 1;
+        assert!(
+            attempts <= 5,
+            "run --once kept failing after space came back"
+        );
+        done = run(&dir, &["run", "--once"]).status.success();
+    }
+    send_until_done(&dir);
+    Some(Figures::compare(
+        reference,
+        &Received::read(sink.folder.path()),
+        attempts,
+    ))
+}
+
+/// A tmpfs of a given size, unmounted on drop.
+struct Tmpfs {
+    path: PathBuf,
+}
+
+impl Tmpfs {
+    fn mount(path: &Path, bytes: u64) -> Option<Tmpfs> {
+        std::fs::create_dir_all(path).unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        mounted.success().then(|| Tmpfs {
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Free bytes, as `df` reads them.
+    fn available(&self) -> u64 {
+        let output = Command::new("df")
+            .args(["-B1", "--output=avail"])
+            .arg(&self.path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.lines().nth(1).unwrap().trim().parse().unwrap()
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
+
+/// The bytes of every file under a folder.
+fn size_of(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap())
+                .map(|e| match e.file_type().unwrap().is_dir() {
+                    true => size_of(&e.path()),
+                    false => e.metadata().map_or(0, |m| m.len()),
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 /// Seconds from the daemon's first start to its scheduled annual run.
@@ -233,24 +358,24 @@ fn trial_serve(reference: &Reference, kill_after: Duration) -> Figures {
     schedule_soon(&city);
     let files = std::fs::read_dir(city.inbox()).unwrap().count();
     let mut attempts = 1;
-    kill_at(spawn(&city, &["serve"]), kill_after);
-    while !serve_done(&city, files) {
+    kill_at(spawn(city.path(), &["serve"]), kill_after);
+    while !serve_done(city.path(), files) {
         attempts += 1;
         assert!(attempts <= 5, "serve never finished its work");
-        let daemon = spawn(&city, &["serve"]);
+        let daemon = spawn(city.path(), &["serve"]);
         let deadline = Instant::now() + Duration::from_secs(120);
-        while !serve_done(&city, files) && Instant::now() < deadline {
+        while !serve_done(city.path(), files) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(200));
         }
         // A moment for the daemon's own delivery to finish.
         let drained = Instant::now() + Duration::from_secs(5);
-        while pending(&city) > 0 && Instant::now() < drained {
+        while pending(city.path()) > 0 && Instant::now() < drained {
             std::thread::sleep(Duration::from_millis(200));
         }
         stop(daemon);
     }
-    let left_for_send = pending(&city);
-    send_until_done(&city);
+    let left_for_send = pending(city.path());
+    send_until_done(city.path());
     Figures {
         left_for_send,
         ..Figures::compare(reference, &Received::read(sink.folder.path()), attempts)
@@ -265,9 +390,11 @@ fn serve_life() -> Duration {
     schedule_soon(&city);
     let files = std::fs::read_dir(city.inbox()).unwrap().count();
     let started = Instant::now();
-    let daemon = spawn(&city, &["serve"]);
+    let daemon = spawn(city.path(), &["serve"]);
     let deadline = started + Duration::from_secs(120);
-    while !(serve_done(&city, files) && pending(&city) == 0) && Instant::now() < deadline {
+    while !(serve_done(city.path(), files) && pending(city.path()) == 0)
+        && Instant::now() < deadline
+    {
         std::thread::sleep(Duration::from_millis(50));
     }
     let life = started.elapsed();
@@ -305,8 +432,8 @@ fn schedule_soon(city: &TestCity) {
 
 /// Whether the daemon's work is done: the annual run closed in the ledger, and every
 /// inbox file recorded.
-fn serve_done(city: &TestCity, files: usize) -> bool {
-    let Ok(db) = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")) else {
+fn serve_done(dir: &Path, files: usize) -> bool {
+    let Ok(db) = rusqlite::Connection::open(dir.join("hakusho.sqlite3")) else {
         return false;
     };
     let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap_or(0) };
@@ -316,16 +443,16 @@ fn serve_done(city: &TestCity, files: usize) -> bool {
 
 /// `hakusho send` until the outbox has nothing pending. A copy a killed process left
 /// mid-send is taken up again once its claim lapses, so this waits between tries.
-fn send_until_done(city: &TestCity) {
+fn send_until_done(dir: &Path) {
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
-        let sent = run(city, &["send"]);
+        let sent = run(dir, &["send"]);
         assert!(
             sent.status.success(),
             "{}",
             String::from_utf8_lossy(&sent.stderr)
         );
-        if pending(city) == 0 {
+        if pending(dir) == 0 {
             return;
         }
         assert!(
@@ -337,8 +464,8 @@ fn send_until_done(city: &TestCity) {
 }
 
 /// Copies not delivered yet (waiting, or left mid-send by a killed process).
-fn pending(city: &TestCity) -> i64 {
-    let Ok(db) = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")) else {
+fn pending(dir: &Path) -> i64 {
+    let Ok(db) = rusqlite::Connection::open(dir.join("hakusho.sqlite3")) else {
         return 0;
     };
     db.query_row(
@@ -359,18 +486,18 @@ fn binary() -> PathBuf {
 }
 
 /// The binary run to its end.
-fn run(city: &TestCity, args: &[&str]) -> Output {
-    spawn(city, args).wait_with_output().unwrap()
+fn run(dir: &Path, args: &[&str]) -> Output {
+    spawn(dir, args).wait_with_output().unwrap()
 }
 
-/// The binary in the background, with the city's configuration.
-fn spawn(city: &TestCity, args: &[&str]) -> Child {
+/// The binary in the background, with the configuration of the city in `dir`.
+fn spawn(dir: &Path, args: &[&str]) -> Child {
     Command::new(binary())
         .args(args)
         .arg("--config")
-        .arg(city.config_path())
+        .arg(dir.join("hakusho.toml"))
         .env("SOURCE_DATE_EPOCH", BUILD_EPOCH)
-        .current_dir(city.path())
+        .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -468,9 +595,14 @@ impl Random {
 
     /// A duration spread evenly over `[0, limit)`.
     fn below(&mut self, limit: Duration) -> Duration {
+        limit.mul_f64(self.fraction())
+    }
+
+    /// A number spread evenly over `[0, 1)`.
+    fn fraction(&mut self) -> f64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        limit.mul_f64((self.0 % 1_000_000) as f64 / 1_000_000.0)
+        (self.0 % 1_000_000) as f64 / 1_000_000.0
     }
 }
