@@ -1,8 +1,10 @@
 //! The whole run: take in the inbox, build the reports, mail them.
 //!
 //! `run_once` is the unit the CLI calls and the schedule repeats. Every message goes
-//! through the outbox (written to the store, then delivered), keyed so that a run
-//! repeated for the same key never sends twice.
+//! through the outbox (written to the store, then delivered), keyed by what it
+//! contains: a receipt by its file's hash, queued in the transaction that records the
+//! file; a report mail by its year, audience and the digest of its inputs. A run
+//! repeated or resumed with the same inputs sends nothing twice.
 
 use std::path::PathBuf;
 
@@ -11,17 +13,20 @@ use chrono_tz::{Asia::Tokyo, Tz};
 
 use crate::config::{mailboxes, Config};
 use crate::consolidate;
-use crate::intake::{self, FileReport, Intake};
+use crate::intake::{self, sha256_hex, FileReport, Intake, Outcome};
 use crate::mail::template::{render_file, Values};
 use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
-use crate::outbox::{self, DeliveryStats};
+use crate::outbox::{self, DeliveryStats, Staged};
 use crate::plan::Plan;
 use crate::receipt;
 use crate::report::{self, Audience, Dataset, Edition, FontSet, ReportFile, WhitePaperLabels};
 use crate::store::Store;
 
-/// A message with its idempotency key.
-type Keyed = (String, Outgoing);
+/// A queued message as a run's summary lists it: recipients, subject, attachment names.
+pub type Mailed = (String, String, Vec<String>);
+
+/// The audience name of the managers' mail.
+const WHOLE: &str = "全庁";
 
 /// Options of one run.
 #[derive(Debug, Clone, Default)]
@@ -30,10 +35,6 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     /// The build time printed on reports; now when not given.
     pub built_at: Option<DateTime<Tz>>,
-    /// What makes this run's messages one delivery: the scheduled time for a
-    /// scheduled run (so a run repeated after a crash sends nothing twice); the
-    /// current time when not given.
-    pub run_key: Option<String>,
 }
 
 /// What a run did, for the person who started it.
@@ -42,7 +43,7 @@ pub struct RunSummary {
     pub files: Vec<FileReport>,
     pub reports: Vec<PathBuf>,
     /// Each message queued by this run: recipients, subject, attachment names.
-    pub mailed: Vec<(String, String, Vec<String>)>,
+    pub mailed: Vec<Mailed>,
     /// What the delivery pass did.
     pub delivery: DeliveryStats,
     /// Departments of the configuration with no accepted submission for the year.
@@ -63,14 +64,10 @@ pub fn build_time() -> DateTime<Tz> {
 /// Runs the whole job once.
 pub async fn run_once(config: &Config, options: RunOptions) -> anyhow::Result<RunSummary> {
     let built_at = options.built_at.unwrap_or_else(build_time);
-    let run_key = options
-        .run_key
-        .clone()
-        .unwrap_or_else(|| Utc::now().format("%Y%m%dT%H%M%S%.9f").to_string());
     let (mut summary, messages) = {
         let config = config.clone();
         let out = options.out.clone();
-        tokio::task::spawn_blocking(move || prepare(&config, out, built_at, &run_key)).await??
+        tokio::task::spawn_blocking(move || prepare(&config, out, built_at)).await??
     };
     deliver(config, messages, &mut summary).await?;
     Ok(summary)
@@ -78,7 +75,7 @@ pub async fn run_once(config: &Config, options: RunOptions) -> anyhow::Result<Ru
 
 /// Takes in the given files (not the inbox) and answers each with its receipt.
 pub async fn ingest_files(config: &Config, paths: Vec<PathBuf>) -> anyhow::Result<RunSummary> {
-    let (files, receipts) = {
+    let (files, mailed) = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let mut store = Store::open(&config.paths.database)?;
@@ -89,9 +86,10 @@ pub async fn ingest_files(config: &Config, paths: Vec<PathBuf>) -> anyhow::Resul
     };
     let mut summary = RunSummary {
         files,
+        mailed,
         ..RunSummary::default()
     };
-    deliver(config, receipts, &mut summary).await?;
+    deliver(config, Vec::new(), &mut summary).await?;
     Ok(summary)
 }
 
@@ -105,18 +103,7 @@ async fn deliver(
     let now = Utc::now();
     for (key, outgoing) in &messages {
         if outbox::enqueue(config, &mut store, key, outgoing, now)? {
-            let to = outgoing
-                .to
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let names = outgoing
-                .attachments
-                .iter()
-                .map(|a| a.file_name.clone())
-                .collect();
-            summary.mailed.push((to, outgoing.subject.clone(), names));
+            summary.mailed.push(mailed(outgoing));
         }
     }
     let mailer = Mailer::from_config(config)?;
@@ -124,28 +111,55 @@ async fn deliver(
     Ok(())
 }
 
-/// Intake of some files, and the receipt of each (keyed by the file's hash).
+/// How a queued message is listed in a run's summary: recipients, subject, attachments.
+fn mailed(outgoing: &Outgoing) -> Mailed {
+    let to = outgoing
+        .to
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let names = outgoing
+        .attachments
+        .iter()
+        .map(|a| a.file_name.clone())
+        .collect();
+    (to, outgoing.subject.clone(), names)
+}
+
+/// Intake of some files, each recorded with its receipt (keyed by the file's hash) in
+/// one transaction. Returns what was taken in and the receipts queued.
 fn take_in(
     config: &Config,
     plan: &Plan,
     store: &mut Store,
     paths: &[PathBuf],
-) -> anyhow::Result<(Vec<FileReport>, Vec<Keyed>)> {
+) -> anyhow::Result<(Vec<FileReport>, Vec<Mailed>)> {
     let received_at = Utc::now().with_timezone(&Tokyo);
     let stamp = received_at.to_rfc3339();
     let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
     let guide = crate::template::guide_text(config)?;
     let mut files = Vec::new();
-    let mut receipts = Vec::new();
+    let mut queued = Vec::new();
     for path in paths {
-        let report = intake::ingest_file(path, Intake { config, plan }, store, &stamp)?;
+        let mut composed = None;
+        let answer = |report: &FileReport| -> anyhow::Result<Option<Staged>> {
+            let Some(receipt) = receipt::compose(config, plan, report, &shown, &guide)? else {
+                return Ok(None);
+            };
+            composed = Some(mailed(&receipt));
+            let key = format!("receipt:{}", report.sha256);
+            Ok(Some(outbox::stage(config, &key, &receipt)?))
+        };
+        let report =
+            intake::ingest_and_answer(path, Intake { config, plan }, store, &stamp, answer)?;
         tracing::info!(file = %crate::domain::printable(&report.file_name), sha256 = %report.sha256, outcome = ?report.outcome, findings = report.findings.len(), "file received");
-        if let Some(receipt) = receipt::compose(config, plan, &report, &shown, &guide)? {
-            receipts.push((format!("receipt:{}", report.sha256), receipt));
+        if !matches!(report.outcome, Outcome::AlreadyReceived { .. }) {
+            queued.extend(composed);
         }
         files.push(report);
     }
-    Ok((files, receipts))
+    Ok((files, queued))
 }
 
 /// The blocking part: intake with receipts, store, reports, and the messages to send.
@@ -153,12 +167,11 @@ fn prepare(
     config: &Config,
     out: Option<PathBuf>,
     built_at: DateTime<Tz>,
-    run_key: &str,
 ) -> anyhow::Result<(RunSummary, Vec<(String, Outgoing)>)> {
     let mut store = Store::open(&config.paths.database)?;
     let plan = Plan::load(&config.paths.plan)?;
     let inbox = intake::inbox_files(&config.paths.inbox)?;
-    let (files, mut messages) = take_in(config, &plan, &mut store, &inbox)?;
+    let (files, mailed) = take_in(config, &plan, &mut store, &inbox)?;
     let (dataset, reports) = build_all_reports(config, &plan, &mut store, built_at)?;
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
     let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;
@@ -168,17 +181,58 @@ fn prepare(
         .filter(|d| !dataset.departments.iter().any(|s| s.department == d.name))
         .map(|d| d.name.clone())
         .collect();
-    let year = dataset.fiscal_year.start_year();
-    for (audience, outgoing) in compose(config, &dataset, &reports, &dir)? {
-        messages.push((format!("report:{year}:{run_key}:{audience}"), outgoing));
-    }
+    let keys = ReportKeys::read(config, &mut store)?;
+    let messages = compose(config, &dataset, &reports, &dir)?
+        .into_iter()
+        .map(|(audience, outgoing)| (keys.key(&audience), outgoing))
+        .collect();
     let summary = RunSummary {
         files,
         reports: written,
         missing,
+        mailed,
         ..RunSummary::default()
     };
     Ok((summary, messages))
+}
+
+/// What the report mails of a run are keyed by: their year and audience, and a digest
+/// of what they print, never when the run happened. A run repeated or resumed with the
+/// same inputs queues nothing new; one with changed inputs sends the new reports.
+struct ReportKeys {
+    year: i32,
+    /// The Edition's inputs digest: the SHA-256 of the consolidated datasets, which
+    /// every report records. Each department's mail is made of these alone (its
+    /// submission's findings come with the submission the datasets name).
+    inputs: String,
+    /// The managers' summary also prints each department's latest submission, accepted
+    /// or not: the inputs digest with those states.
+    with_states: String,
+}
+
+impl ReportKeys {
+    fn read(config: &Config, store: &mut Store) -> anyhow::Result<ReportKeys> {
+        let year = config.fiscal_year();
+        let datasets = consolidate::from_store(config, store, year)?;
+        let inputs = sha256_hex(crate::export::to_json(&datasets)?.as_bytes());
+        let mut states = inputs.clone();
+        for state in store.latest_by_department(&config.city.code, year)? {
+            states.push_str(&format!("\n{state:?}"));
+        }
+        Ok(ReportKeys {
+            year: year.start_year(),
+            inputs,
+            with_states: sha256_hex(states.as_bytes()),
+        })
+    }
+
+    fn key(&self, audience: &str) -> String {
+        let digest = match audience {
+            WHOLE => &self.with_states,
+            _ => &self.inputs,
+        };
+        format!("report:{}:{digest}:{audience}", self.year)
+    }
 }
 
 /// Every report of the configured year from the store: the white paper, the manager
@@ -270,7 +324,7 @@ pub fn compose(
         values.insert("status_lines", status_lines(config, dataset));
         let rendered = render_file(&config.paths.templates, "manager_summary", &values)?;
         messages.push((
-            "全庁".to_string(),
+            WHOLE.to_string(),
             Outgoing {
                 to: mailboxes(&config.managers.recipients),
                 subject: rendered.subject,

@@ -86,6 +86,38 @@ pub fn enqueue(
     outgoing: &Outgoing,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
+    let staged = stage(config, key, outgoing)?;
+    store.enqueue_message(&config.city.code, &staged.as_new(), &stamp(now))
+}
+
+/// A message ready for the outbox: its attachments are already kept in the archive, so
+/// that queuing it is only rows in the store, which can then be written in the same
+/// transaction as what the message answers.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    pub key: String,
+    pub subject: String,
+    pub body: String,
+    pub recipients: Vec<String>,
+    pub attachments: Vec<StoredAttachment>,
+}
+
+impl Staged {
+    /// The rows to write.
+    pub fn as_new(&self) -> NewMessage<'_> {
+        NewMessage {
+            key: &self.key,
+            subject: &self.subject,
+            body: &self.body,
+            recipients: &self.recipients,
+            attachments: &self.attachments,
+        }
+    }
+}
+
+/// Keeps a message's attachments in the archive (or, over the size limit, notes in its
+/// body where the files are) and returns what is left to write to the store.
+pub fn stage(config: &Config, key: &str, outgoing: &Outgoing) -> anyhow::Result<Staged> {
     let (body, attachments) = if too_large(config, outgoing) {
         (with_size_note(config, outgoing), Vec::new())
     } else {
@@ -98,15 +130,13 @@ pub fn enqueue(
                 .collect::<anyhow::Result<Vec<_>>>()?,
         )
     };
-    let recipients: Vec<String> = outgoing.to.iter().map(ToString::to_string).collect();
-    let message = NewMessage {
-        key,
-        subject: &outgoing.subject,
-        body: &body,
-        recipients: &recipients,
-        attachments: &attachments,
-    };
-    store.enqueue_message(&config.city.code, &message, &stamp(now))
+    Ok(Staged {
+        key: key.to_string(),
+        subject: outgoing.subject.clone(),
+        body,
+        recipients: outgoing.to.iter().map(ToString::to_string).collect(),
+        attachments,
+    })
 }
 
 /// Keeps an attachment's bytes in the archive under their hash.

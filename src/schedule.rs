@@ -7,8 +7,8 @@
 //!   process was down is caught up once at start-up, and a time is never run twice;
 //! - a job with an unfinished run in the ledger is not started again (no overlap, even
 //!   across daemons sharing a database); at start-up, an unfinished run left by a
-//!   process that stopped is resumed: its mail is keyed by the scheduled time, so the
-//!   resumed run sends nothing twice;
+//!   process that stopped is resumed: its mail is keyed by what it contains (the
+//!   inputs' digest), so the resumed run sends nothing twice;
 //! - a failing run is recorded and logged; the scheduler goes on;
 //! - on SIGTERM or Ctrl-C the daemon stops ticking and waits for the running job.
 
@@ -194,11 +194,8 @@ fn keep_lease(config: &Config, job: &str, scheduled_for: &str) -> tokio::task::J
 /// What one job does; the number of messages it queued.
 async fn run_job(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Result<usize> {
     if job == ANNUAL_RUN {
-        let options = RunOptions {
-            run_key: Some(format!("{job}@{scheduled_for}")),
-            ..RunOptions::default()
-        };
-        run_once(config, options)
+        // The run's mail is keyed by what it contains, so a resumed run sends nothing twice.
+        run_once(config, RunOptions::default())
             .await
             .map(|summary| summary.mailed.len())
     } else {

@@ -51,6 +51,14 @@ impl InboxState {
         self.last = seen;
         ready
     }
+
+    /// Forgets that these files were taken in: their intake failed (a full disk, a
+    /// busy store), so the next look offers them again.
+    pub fn forget(&mut self, paths: &[PathBuf]) {
+        for path in paths {
+            self.taken.remove(path);
+        }
+    }
 }
 
 /// Looks at every inbox file once.
@@ -129,7 +137,16 @@ async fn take_complete(
         return Ok(());
     }
     let _guard = running.lock().await;
-    let summary = ingest_files(config, ready).await?;
+    // Files taken in before a failure are recognised by their hash when offered again.
+    let summary = match ingest_files(config, ready.clone()).await {
+        Ok(summary) => summary,
+        Err(error) => {
+            state.forget(&ready);
+            return Err(
+                error.context("intake failed; the files will be tried again at the next look")
+            );
+        }
+    };
     for file in &summary.files {
         tracing::info!(file = %crate::domain::printable(&file.file_name), outcome = ?file.outcome, findings = file.findings.len(), "taken in from the inbox");
     }
@@ -181,6 +198,21 @@ mod tests {
             state.complete(vec![(path.clone(), look(300, 3))]),
             [path],
             "replaced by a new version"
+        );
+    }
+
+    #[test]
+    fn a_file_whose_intake_failed_is_offered_again_at_the_next_look() {
+        let mut state = InboxState::default();
+        let path = PathBuf::from("inbox/企画部.xlsx");
+        state.complete(vec![(path.clone(), look(100, 1))]);
+        let ready = state.complete(vec![(path.clone(), look(100, 1))]);
+        assert_eq!(ready, std::slice::from_ref(&path));
+        state.forget(&ready);
+        assert_eq!(
+            state.complete(vec![(path.clone(), look(100, 1))]),
+            [path],
+            "tried again though it did not change"
         );
     }
 }

@@ -207,7 +207,6 @@ fn two_first_runs_on_a_new_store_both_succeed() {
 /// one submission); until it is merged the second run fails on the submissions' UNIQUE
 /// constraint, outside delivery.
 #[test]
-#[ignore = "enable once one-submission-per-bytes (receipts, issue 9) is merged"]
 fn two_runs_at_once_both_succeed_and_send_nothing_twice() {
     let sink = SmtpSink::start();
     let city = TestCity::new(Some(sink.port));

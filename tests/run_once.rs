@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use calamine::{open_workbook_auto, Data, Reader};
+use common::grid::Grid;
 use common::{
-    compact, pdf_text_compact, sample_indicators, stdout_of, SmtpSink, TestCity, DEPARTMENTS,
+    compact, pdf_text_compact, repo, sample_indicators, stdout_of, SmtpSink, TestCity, DEPARTMENTS,
 };
 use mail_parser::{MessageParser, MimeHeaders};
 
@@ -185,18 +186,16 @@ fn check_report_message(message: &mail_parser::Message, subject: &str, reports: 
 }
 
 #[test]
-fn a_second_run_recognises_the_same_files_and_mails_to_the_outbox() {
+fn a_second_run_recognises_the_same_files_and_mails_nothing_new() {
     let city = TestCity::new(None);
     stdout_of(&city.hakusho(&["run", "--once"]));
     let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
     assert_eq!(stdout.matches("受付済み").count(), 10, "{stdout}");
-    let emls = std::fs::read_dir(city.path().join("outbox"))
-        .unwrap()
-        .count();
+    assert!(stdout.contains("送信したメール (0 通)"), "{stdout}");
     assert_eq!(
-        emls,
-        10 + 12 + 12,
-        "10 receipts, then a report message per recipient (10 departments, 2 managers) per run"
+        count(&city.path().join("outbox")),
+        10 + 12,
+        "10 receipts and a report message per recipient (10 departments, 2 managers), once"
     );
     assert!(city
         .path()
@@ -206,6 +205,42 @@ fn a_second_run_recognises_the_same_files_and_mails_to_the_outbox() {
     let archived =
         walk_files(&city.path().join("archive")) - walk_files(&city.path().join("archive/outbox"));
     assert_eq!(archived, 10, "each distinct file archived once");
+}
+
+/// Report mails are keyed by what they print: a run with changed inputs sends the
+/// reports whose inputs changed, and only those.
+#[test]
+fn a_run_with_changed_inputs_sends_the_new_reports() {
+    let city = TestCity::new(None);
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    let outbox = city.path().join("outbox");
+    let sample = repo().join("data/inbox/令和2年度_企画部.xlsx");
+
+    // A file sent back changes only what the managers' summary prints.
+    let mut rejected = Grid::read(&sample);
+    rejected.text("目標指標", "I2", "未定");
+    std::fs::write(city.inbox().join("企画部_差戻し.xlsx"), rejected.to_xlsx()).unwrap();
+    let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
+    assert!(stdout.contains("送信したメール (2 通)"), "{stdout}");
+    assert_eq!(
+        count(&outbox),
+        22 + 1 + 2,
+        "its receipt and the managers' report"
+    );
+
+    // A new version accepted changes the datasets: every report goes out again.
+    let mut changed = Grid::read(&sample);
+    let row = changed.row_of("部の運営方針", 0, "運営方針");
+    changed.text("部の運営方針", &format!("B{row}"), "新しい運営方針です。");
+    std::fs::write(city.inbox().join("企画部_第2版.xlsx"), changed.to_xlsx()).unwrap();
+    let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
+    assert!(stdout.contains("企画部_第2版.xlsx … 受理"), "{stdout}");
+    assert!(stdout.contains("送信したメール (12 通)"), "{stdout}");
+    assert_eq!(count(&outbox), 25 + 1 + 12);
+}
+
+fn count(dir: &Path) -> usize {
+    std::fs::read_dir(dir).unwrap().count()
 }
 
 fn walk_files(dir: &Path) -> usize {

@@ -119,3 +119,74 @@ fn a_file_dropped_in_the_inbox_is_answered_within_seconds() {
     assert!(text.contains("somu-bu@mitaka.example"), "{text}");
     assert!(log.contains("taken in from the inbox"), "{log}");
 }
+
+/// The class "intake failed for a while" (a busy store here; a full disk is the same
+/// path): the file is offered again at a later look and answered, without a restart.
+#[test]
+fn a_file_whose_intake_failed_is_taken_in_at_a_later_look() {
+    let city = TestCity::new(None);
+    let parked = city.path().join("総務部.xlsx");
+    for entry in std::fs::read_dir(city.inbox()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains("総務部") {
+            std::fs::rename(&path, &parked).unwrap();
+        } else {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    let mut daemon = start_daemon(&city);
+    let log = read_log(&mut daemon);
+    let database = city.path().join("hakusho.sqlite3");
+    let started = || log_has(&log, "hakusho is serving") && database.exists();
+    wait_for(started, "the daemon to start", &log);
+    // Past the start-up catch-up, which opens the store.
+    std::thread::sleep(Duration::from_secs(1));
+    // Another process holds the store's write lock longer than the daemon waits.
+    let holder = rusqlite::Connection::open(&database).unwrap();
+    holder.busy_timeout(Duration::from_secs(60)).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    std::fs::rename(&parked, city.inbox().join("令和2年度_総務部.xlsx")).unwrap();
+    wait_for(
+        || log_has(&log, "intake failed"),
+        "the intake to fail",
+        &log,
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+    let outbox = city.path().join("outbox");
+    wait_for(|| count(&outbox) >= 1, "the file to be answered", &log);
+    let (_, _) = stop_daemon(daemon);
+    assert_eq!(count(&outbox), 1, "one receipt");
+    assert!(log_has(&log, "taken in from the inbox"));
+}
+
+/// The daemon's log as it is written, collected by a thread.
+fn read_log(daemon: &mut Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+    use std::io::BufRead;
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let stderr = daemon.stderr.take().unwrap();
+    let shared = std::sync::Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            shared.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    log
+}
+
+fn log_has(log: &std::sync::Mutex<String>, text: &str) -> bool {
+    log.lock().unwrap().contains(text)
+}
+
+/// Waits for a condition (at most two minutes: the machines are shared).
+fn wait_for(condition: impl Fn() -> bool, what: &str, log: &std::sync::Mutex<String>) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !condition() {
+        assert!(
+            Instant::now() < deadline,
+            "waited for {what}:\n{}",
+            log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

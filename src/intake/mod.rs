@@ -16,6 +16,7 @@ mod untrusted_file;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 pub use finding::{Finding, Severity};
@@ -24,8 +25,9 @@ pub use reader::{read_answer, read_submission, Reading};
 pub use untrusted_file::read_untrusted_file;
 
 use crate::config::Config;
+use crate::outbox::{stamp, Staged};
 use crate::plan::Plan;
-use crate::store::{NewSubmission, Store};
+use crate::store::{NewSubmission, Recorded, Store};
 use crate::workbook::SubmissionContent;
 
 /// What happened to one inbox file.
@@ -132,13 +134,34 @@ pub fn ingest_file(
     store: &mut Store,
     received_at: &str,
 ) -> anyhow::Result<FileReport> {
+    ingest_and_answer(path, intake, store, received_at, |_| Ok(None))
+}
+
+/// Takes in one file like [`ingest_file`], and queues the message `answer` composes for
+/// it (its receipt) in the same transaction that records it: a crash leaves both or
+/// neither. `answer` is not called for bytes received before.
+pub fn ingest_and_answer(
+    path: &Path,
+    intake: Intake,
+    store: &mut Store,
+    received_at: &str,
+    answer: impl FnOnce(&FileReport) -> anyhow::Result<Option<Staged>>,
+) -> anyhow::Result<FileReport> {
     let config = intake.config;
     let file_name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let bytes = match read_untrusted_file(path, Limits::default().max_file_bytes) {
         Ok(bytes) => bytes,
-        Err(reason) => return Ok(untrusted_file::unreadable(path, file_name, reason)),
+        Err(reason) => {
+            // Nothing to record (no bytes); the answer is queued on its own, keyed by
+            // what is known of the file, so the same unreadable file is told once.
+            let report = untrusted_file::unreadable(path, file_name, reason);
+            if let Some(staged) = answer(&report)? {
+                store.enqueue_message(&config.city.code, &staged.as_new(), &stamp(Utc::now()))?;
+            }
+            return Ok(report);
+        }
     };
     let sha256 = sha256_hex(&bytes);
     let mut report = FileReport {
@@ -161,23 +184,7 @@ pub fn ingest_file(
     });
     let archived = keep_by_hash(&config.paths.archive, &report.sha256, &extension, &bytes)?;
     let reading = read_bytes(&bytes, intake)?;
-    let accepted = reading.is_acceptable();
-    let content = reading.content.as_ref();
-    let id = store.record_submission(&NewSubmission {
-        city_code: &config.city.code,
-        sha256: &report.sha256,
-        file_name: &report.file_name,
-        archived_path: &archived.to_string_lossy(),
-        department: content
-            .map(|c| c.department.as_str())
-            .filter(|d| config.department(d).is_some()),
-        fiscal_year: content.and_then(|c| c.fiscal_year),
-        received_at,
-        findings: &reading.findings,
-        accepted: content.filter(|_| accepted),
-    })?;
-    report.submission_id = Some(id);
-    if let (true, Some(content)) = (accepted, content) {
+    if let (true, Some(content)) = (reading.is_acceptable(), &reading.content) {
         report.outcome = Outcome::Accepted {
             department: content.department.clone(),
             indicators: content.indicators.len(),
@@ -185,6 +192,49 @@ pub fn ingest_file(
     }
     report.findings = reading.findings;
     report.content = reading.content;
+    let receipt = answer(&report)?;
+    record(config, store, report, &archived, received_at, receipt)
+}
+
+/// Records a file read and its answer, in one transaction. When another process
+/// recorded the same bytes a moment before, the file is reported as received before
+/// (its answer is that process's).
+fn record(
+    config: &Config,
+    store: &mut Store,
+    mut report: FileReport,
+    archived: &Path,
+    received_at: &str,
+    answer: Option<Staged>,
+) -> anyhow::Result<FileReport> {
+    let content = report.content.as_ref();
+    let accepted = matches!(report.outcome, Outcome::Accepted { .. });
+    let recorded = store.record_answered_submission(
+        &NewSubmission {
+            city_code: &config.city.code,
+            sha256: &report.sha256,
+            file_name: &report.file_name,
+            archived_path: &archived.to_string_lossy(),
+            department: content
+                .map(|c| c.department.as_str())
+                .filter(|d| config.department(d).is_some()),
+            fiscal_year: content.and_then(|c| c.fiscal_year),
+            received_at,
+            findings: &report.findings,
+            accepted: content.filter(|_| accepted),
+        },
+        answer.as_ref().map(Staged::as_new).as_ref(),
+        &stamp(Utc::now()),
+    )?;
+    match recorded {
+        Recorded::New(id) => report.submission_id = Some(id),
+        Recorded::Known(known) => {
+            report.submission_id = Some(known.id);
+            report.outcome = Outcome::AlreadyReceived {
+                department: known.department,
+            };
+        }
+    }
     Ok(report)
 }
 
@@ -207,7 +257,9 @@ pub fn keep_by_hash(
     }
     let parent = target.parent().expect("archive path has a parent");
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let partial = target.with_extension("partial");
+    // A name of this process's own: two processes keeping the same bytes at once must
+    // not write into one partial file.
+    let partial = target.with_extension(format!("{}.partial", std::process::id()));
     std::fs::write(&partial, bytes).with_context(|| format!("writing {}", partial.display()))?;
     std::fs::rename(&partial, &target)
         .with_context(|| format!("archiving {}", target.display()))?;

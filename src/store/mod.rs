@@ -11,7 +11,7 @@ mod outbox;
 use std::path::Path;
 
 use anyhow::Context;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::domain::{FiscalYear, Indicator};
 use crate::intake::{Finding, Severity};
@@ -45,6 +45,16 @@ pub struct NewSubmission<'a> {
     pub findings: &'a [Finding],
     /// The content, stored only when the submission is accepted.
     pub accepted: Option<&'a SubmissionContent>,
+}
+
+/// What recording a submission did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// Recorded now under this id, with its answer queued.
+    New(i64),
+    /// The same bytes were recorded before (by another process, a moment ago): that
+    /// row, and the answer queued with it, stand.
+    Known(StoredSubmission),
 }
 
 /// A submission already in the store.
@@ -181,35 +191,43 @@ impl Store {
     }
 
     /// Records a submission, its findings and (when accepted) its content, atomically.
+    /// Fails when these bytes were recorded before.
     pub fn record_submission(&mut self, new: &NewSubmission) -> anyhow::Result<i64> {
-        let tx = self.connection.transaction()?;
-        let (submitter, contact) = new
-            .accepted
-            .map_or(("", ""), |c| (c.submitter.as_str(), c.contact.as_str()));
-        tx.prepare_cached(
-            "INSERT INTO submissions (city_code, sha256, file_name, archived_path, department, fiscal_year, status,
-                                      received_at, submitter, contact)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(
-            params![
-                new.city_code,
-                new.sha256,
-                new.file_name,
-                new.archived_path,
-                new.department,
-                new.fiscal_year.map(|y| y.start_year()),
-                if new.accepted.is_some() { "accepted" } else { "rejected" },
-                new.received_at,
-                submitter,
-                contact,
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        insert_findings(&tx, id, new.findings)?;
-        if let Some(content) = new.accepted {
-            content::insert(&tx, id, content)?;
+        match self.record_answered_submission(new, None, "")? {
+            Recorded::New(id) => Ok(id),
+            Recorded::Known(known) => {
+                anyhow::bail!("submission {} was recorded before", known.id)
+            }
+        }
+    }
+
+    /// Records a submission and queues the message that answers it (its receipt) in
+    /// one transaction, so a restart finds both or neither. When another process
+    /// recorded the same bytes first, nothing is written and its row is returned: the
+    /// receipt it queued with it is the one that goes out.
+    pub fn record_answered_submission(
+        &mut self,
+        new: &NewSubmission,
+        answer: Option<&NewMessage>,
+        now: &str,
+    ) -> anyhow::Result<Recorded> {
+        // Immediate: the write lock is taken (or waited for) at the start, so a
+        // concurrent intake of the same bytes waits here, then sees the row.
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(id) = insert_submission(&tx, new)? else {
+            drop(tx);
+            let known = self
+                .submission_by_hash(new.city_code, new.sha256)?
+                .context("a submission that gave way to another is not in the store")?;
+            return Ok(Recorded::Known(known));
+        };
+        if let Some(message) = answer {
+            outbox::insert_message(&tx, new.city_code, message, now)?;
         }
         tx.commit()?;
-        Ok(id)
+        Ok(Recorded::New(id))
     }
 
     /// For each department, its latest accepted submission for the year.
@@ -370,6 +388,44 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Inserts a submission with its findings and content; `None` when a row with the same
+/// bytes is there already (recorded by another process a moment before).
+fn insert_submission(
+    tx: &rusqlite::Transaction,
+    new: &NewSubmission,
+) -> rusqlite::Result<Option<i64>> {
+    let (submitter, contact) = new
+        .accepted
+        .map_or(("", ""), |c| (c.submitter.as_str(), c.contact.as_str()));
+    let inserted = tx.prepare_cached(
+        "INSERT INTO submissions (city_code, sha256, file_name, archived_path, department, fiscal_year, status,
+                                  received_at, submitter, contact)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (city_code, sha256) DO NOTHING")?.execute(
+        params![
+            new.city_code,
+            new.sha256,
+            new.file_name,
+            new.archived_path,
+            new.department,
+            new.fiscal_year.map(|y| y.start_year()),
+            if new.accepted.is_some() { "accepted" } else { "rejected" },
+            new.received_at,
+            submitter,
+            contact,
+        ],
+    )?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    let id = tx.last_insert_rowid();
+    insert_findings(tx, id, new.findings)?;
+    if let Some(content) = new.accepted {
+        content::insert(tx, id, content)?;
+    }
+    Ok(Some(id))
 }
 
 fn insert_findings(

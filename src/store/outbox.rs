@@ -7,7 +7,7 @@
 //! is still the sender's. Two processes never hold one copy, and a copy whose sender
 //! died is claimable again once its lease has run out.
 
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::Store;
 
@@ -100,48 +100,12 @@ impl Store {
         message: &NewMessage,
         now: &str,
     ) -> anyhow::Result<bool> {
-        let NewMessage {
-            key,
-            subject,
-            body,
-            recipients,
-            attachments,
-        } = message;
-        // Takes the write lock before reading: two processes enqueueing the same key
-        // wait for each other instead of both inserting (or one failing mid-way).
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM messages WHERE city_code = ?1 AND idempotency_key = ?2",
-                params![city_code, key],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if exists.is_some() {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO messages (city_code, idempotency_key, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![city_code, key, subject, body, now],
-        )?;
-        let id = tx.last_insert_rowid();
-        for (position, a) in attachments.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO message_attachments (message_id, position, file_name, content_type, sha256, size_bytes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, position as i64, a.file_name, a.content_type, a.sha256, a.size_bytes],
-            )?;
-        }
-        for recipient in recipients.iter() {
-            tx.execute(
-                "INSERT INTO deliveries (message_id, recipient, state, next_attempt_at) VALUES (?1, ?2, 'pending', ?3)",
-                params![id, recipient, now],
-            )?;
-        }
+        let queued = insert_message(&tx, city_code, message, now)?;
         tx.commit()?;
-        Ok(true)
+        Ok(queued)
     }
 
     /// Every delivery in a state (`pending`, `sent`, `failed`).
@@ -447,3 +411,44 @@ fn read_delivery(r: &rusqlite::Row) -> rusqlite::Result<Delivery> {
 #[cfg(test)]
 #[path = "outbox_tests.rs"]
 mod tests;
+
+/// Writes a message and a delivery per recipient inside `tx`, unless a message with the
+/// same key exists (then `false`). Two processes queuing the same key at once write it
+/// once: the insert gives way to the row already there instead of failing.
+pub(super) fn insert_message(
+    tx: &Transaction,
+    city_code: &str,
+    message: &NewMessage,
+    now: &str,
+) -> rusqlite::Result<bool> {
+    let NewMessage {
+        key,
+        subject,
+        body,
+        recipients,
+        attachments,
+    } = message;
+    let inserted = tx.execute(
+        "INSERT INTO messages (city_code, idempotency_key, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (city_code, idempotency_key) DO NOTHING",
+        params![city_code, key, subject, body, now],
+    )?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let id = tx.last_insert_rowid();
+    for (position, a) in attachments.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO message_attachments (message_id, position, file_name, content_type, sha256, size_bytes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, position as i64, a.file_name, a.content_type, a.sha256, a.size_bytes],
+        )?;
+    }
+    for recipient in recipients.iter() {
+        tx.execute(
+            "INSERT INTO deliveries (message_id, recipient, state, next_attempt_at) VALUES (?1, ?2, 'pending', ?3)",
+            params![id, recipient, now],
+        )?;
+    }
+    Ok(true)
+}

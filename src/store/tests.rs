@@ -168,3 +168,138 @@ fn the_same_bytes_are_found_by_their_hash_and_cannot_be_recorded_twice() {
         .is_err());
     assert_eq!(store.submission_by_hash("132047", "other").unwrap(), None);
 }
+
+fn receipt<'a>(key: &'a str, recipients: &'a [String]) -> NewMessage<'a> {
+    NewMessage {
+        key,
+        subject: "受付結果",
+        body: "受理しました。",
+        recipients,
+        attachments: &[],
+    }
+}
+
+fn count(store: &Store, sql: &str) -> i64 {
+    store.connection.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_submission_and_its_receipt_are_recorded_together() {
+    let (_dir, mut store) = open_temp();
+    let sent = content("x");
+    let to = ["企画部 <kikaku-bu@mitaka.example>".to_string()];
+    let recorded = store
+        .record_answered_submission(
+            &submission("aa", Some(&sent), &[]),
+            Some(&receipt("receipt:aa", &to)),
+            "2021-04-10T00:00:00Z",
+        )
+        .unwrap();
+    assert!(matches!(recorded, Recorded::New(_)));
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM submissions"), 1);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM deliveries"), 1);
+}
+
+/// The class "the receipt cannot be written": whatever makes its insert fail (here a
+/// recipient listed twice), the submission is not recorded either, so the file is
+/// taken in again, and answered, next time.
+#[test]
+fn a_receipt_that_cannot_be_queued_leaves_the_submission_unrecorded() {
+    let (_dir, mut store) = open_temp();
+    let sent = content("x");
+    let twice = [
+        "a@mitaka.example".to_string(),
+        "a@mitaka.example".to_string(),
+    ];
+    let failed = store.record_answered_submission(
+        &submission("aa", Some(&sent), &[Finding::file_warning("注意")]),
+        Some(&receipt("receipt:aa", &twice)),
+        "2021-04-10T00:00:00Z",
+    );
+    assert!(failed.is_err());
+    for table in [
+        "submissions",
+        "findings",
+        "indicators",
+        "messages",
+        "deliveries",
+    ] {
+        let rows = count(&store, &format!("SELECT COUNT(*) FROM {table}"));
+        assert_eq!(rows, 0, "{table}");
+    }
+    assert_eq!(store.submission_by_hash("132047", "aa").unwrap(), None);
+}
+
+/// Two processes taking in the same bytes at once: one records the submission and its
+/// receipt, the other finds that row and writes nothing.
+#[test]
+fn the_same_bytes_recorded_by_two_connections_at_once_give_one_submission_and_one_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hakusho.sqlite3");
+    Store::open(&path).unwrap();
+    let barrier = std::sync::Barrier::new(8);
+    let outcomes: Vec<Recorded> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut store = Store::open(&path).unwrap();
+                    let sent = content("x");
+                    let to = ["企画部 <kikaku-bu@mitaka.example>".to_string()];
+                    barrier.wait();
+                    store
+                        .record_answered_submission(
+                            &submission("same", Some(&sent), &[]),
+                            Some(&receipt("receipt:same", &to)),
+                            "2021-04-10T00:00:00Z",
+                        )
+                        .unwrap()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let new: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Recorded::New(id) => Some(*id),
+            Recorded::Known(_) => None,
+        })
+        .collect();
+    assert_eq!(new.len(), 1, "{outcomes:?}");
+    assert!(outcomes
+        .iter()
+        .all(|o| !matches!(o, Recorded::Known(k) if k.id != new[0])));
+    let store = Store::open(&path).unwrap();
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM submissions"), 1);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM messages"), 1);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM deliveries"), 1);
+}
+
+/// The same key queued by several connections at once is written once, without error.
+#[test]
+fn a_message_queued_by_two_connections_at_once_is_written_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hakusho.sqlite3");
+    Store::open(&path).unwrap();
+    let barrier = std::sync::Barrier::new(8);
+    let queued = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut store = Store::open(&path).unwrap();
+                    let to = ["managers@mitaka.example".to_string()];
+                    barrier.wait();
+                    store
+                        .enqueue_message("132047", &receipt("report:2020:d:全庁", &to), "now")
+                        .unwrap()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap())
+            .filter(|queued| *queued)
+            .count()
+    });
+    assert_eq!(queued, 1);
+}
