@@ -25,9 +25,11 @@ fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = Config::load(&root.join("data/hakusho.toml"))?;
     let plan = Plan::load(&config.paths.plan)?;
+    let coverage = hakusho::report::Coverage::for_config(&config)?;
     let intake = Intake {
         config: &config,
         plan: &plan,
+        fonts: &coverage,
     };
     let corpus = make_corpus(&config, &plan, intake)?;
     let bytes_total: usize = corpus.iter().map(Vec::len).sum();
@@ -157,7 +159,7 @@ fn time_store(config: &Config, intake: Intake, corpus: &[Vec<u8>]) -> anyhow::Re
         .collect();
     let intake = Intake {
         config: &config,
-        plan: intake.plan,
+        ..intake
     };
     let start = Instant::now();
     for path in &files {

@@ -11,6 +11,7 @@ use common::{convert_with_libreoffice, repo};
 use hakusho::config::Config;
 use hakusho::intake::{read_submission, Reading, Severity};
 use hakusho::plan::Plan;
+use hakusho::report::Coverage;
 
 fn config() -> Config {
     Config::load(&repo().join("data/hakusho.toml")).unwrap()
@@ -25,7 +26,14 @@ fn sample(department: &str) -> PathBuf {
 }
 
 fn read(bytes: &[u8]) -> Reading {
-    read_submission(bytes, &config(), &plan())
+    let config = config();
+    read_submission(bytes, &config, &plan(), coverage(&config))
+}
+
+/// The report fonts' coverage, read once for the whole test program (IPAmj明朝 is 46 MB).
+fn coverage(config: &Config) -> &'static Coverage {
+    static COVERAGE: std::sync::OnceLock<Coverage> = std::sync::OnceLock::new();
+    COVERAGE.get_or_init(|| Coverage::for_config(config).unwrap())
 }
 
 fn messages(reading: &Reading) -> Vec<String> {

@@ -22,6 +22,7 @@ pub use reader::{read_submission, Reading};
 
 use crate::config::Config;
 use crate::plan::Plan;
+use crate::report::Coverage;
 use crate::store::{NewSubmission, Store};
 use crate::workbook::SubmissionContent;
 
@@ -56,6 +57,9 @@ pub struct FileReport {
 pub struct Intake<'a> {
     pub config: &'a Config,
     pub plan: &'a Plan,
+    /// The characters the report fonts have ([`Coverage::for_config`], loaded once):
+    /// any other character in a cell or the file name is a warning, as it prints as 〓.
+    pub fonts: &'a Coverage,
 }
 
 /// Takes in every file of the inbox, in name order.
@@ -74,7 +78,12 @@ pub fn ingest_inbox(
 /// Checks a file without storing anything.
 pub fn check_file(path: &Path, intake: Intake) -> anyhow::Result<Reading> {
     let bytes = std::fs::read(path).with_context(|| format!("{} を読めません", path.display()))?;
-    Ok(read_bytes(&bytes, intake))
+    let mut reading = read_bytes(&bytes, intake);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    reading
+        .findings
+        .extend(checks::check_printable_file_name(&name, intake.fonts));
+    Ok(reading)
 }
 
 /// Guards, then reads, a file's bytes.
@@ -85,7 +94,7 @@ pub fn read_bytes(bytes: &[u8], intake: Intake) -> Reading {
             "このファイルは開けません: {reason}"
         )));
     }
-    let mut reading = read_submission(bytes, intake.config, intake.plan);
+    let mut reading = read_submission(bytes, intake.config, intake.plan, intake.fonts);
     reading
         .findings
         .extend(inspection.notes.into_iter().map(Finding::file_warning));
@@ -153,7 +162,11 @@ pub fn ingest_file(
         format!(".{}", e.to_string_lossy().to_lowercase())
     });
     let archived = keep_by_hash(&config.paths.archive, &report.sha256, &extension, &bytes)?;
-    let reading = read_bytes(&bytes, intake);
+    let mut reading = read_bytes(&bytes, intake);
+    reading.findings.extend(checks::check_printable_file_name(
+        &report.file_name,
+        intake.fonts,
+    ));
     let accepted = reading.is_acceptable();
     let content = reading.content.as_ref();
     let id = store.record_submission(&NewSubmission {

@@ -15,6 +15,7 @@ use super::finding::{Finding, Severity};
 use crate::config::Config;
 use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
+use crate::report::Coverage;
 use crate::workbook::layout::{self, *};
 use crate::workbook::{
     paragraphs, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress,
@@ -61,7 +62,7 @@ const DATA_SHEETS: [&str; 7] = [
 ];
 
 /// Reads a workbook's bytes. Never panics on bad input: every problem becomes a finding.
-pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan) -> Reading {
+pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan, fonts: &Coverage) -> Reading {
     let mut workbook = match open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(workbook) => workbook,
         Err(e) => return Reading::refused(Finding::file_error(unopenable(&e.to_string()))),
@@ -93,6 +94,8 @@ pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan) -> Reading {
             "シート「{extra}」は読み取りません(追加されたシートの内容は集計されません)"
         )));
     }
+    let read = DATA_SHEETS.iter().map(|name| (*name, &sheets[name]));
+    checks::check_printable_cells(read, fonts, &mut findings);
     let content = Context {
         config,
         plan,
