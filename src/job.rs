@@ -248,6 +248,8 @@ pub fn build_all_reports(
         });
     }
     let problems = build.problems.clone();
+    // The summary prints the problems listed so far: only characters not listed yet are news.
+    build.list_known_characters_again = false;
     let summary = build.attempt("管理者向け要約", || {
         let file = report::summary_file(
             &datasets,
@@ -272,6 +274,10 @@ struct Builds<'f> {
     files: Vec<ReportFile>,
     /// For the managers, in Japanese: each report that failed, each character drawn as 〓.
     problems: Vec<String>,
+    /// The characters drawn as 〓 listed so far.
+    listed: Vec<char>,
+    /// Whether a character already listed for one report is listed again for the next.
+    list_known_characters_again: bool,
 }
 
 impl<'f> Builds<'f> {
@@ -280,6 +286,8 @@ impl<'f> Builds<'f> {
             fonts,
             files: Vec::new(),
             problems: Vec::new(),
+            listed: Vec::new(),
+            list_known_characters_again: true,
         }
     }
 
@@ -318,11 +326,13 @@ impl<'f> Builds<'f> {
     fn note_missing(&mut self, label: &str, missing: &[report::MissingGlyph]) {
         let mut seen = Vec::new();
         for m in missing {
-            if seen.contains(&m.character) {
+            let known = self.listed.contains(&m.character) && !self.list_known_characters_again;
+            if seen.contains(&m.character) || known {
                 continue;
             }
             seen.push(m.character);
-            let context: String = m.text.chars().take(40).collect();
+            self.listed.push(m.character);
+            let context: String = m.text.trim().chars().take(40).collect();
             self.problems.push(format!(
                 "{label}: {} はどのフォントにもないため「{}」で印刷しました(「{context}」)",
                 report::describe_character(m.character),
