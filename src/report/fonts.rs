@@ -12,6 +12,7 @@
 //! read from their `cmap` tables without parsing the rest (IPAmj明朝 parsed whole
 //! takes 180 MB).
 
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -116,10 +117,10 @@ impl Coverage {
     pub fn of_files(paths: &[PathBuf]) -> anyhow::Result<Coverage> {
         let mut points = Vec::new();
         for path in paths {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("reading the font {}", path.display()))?;
+            let cmap = read_cmap(path)
+                .with_context(|| format!("reading the cmap of the font {}", path.display()))?;
             points.extend(
-                cmap_code_points(&bytes)
+                cmap_code_points(&cmap)
                     .with_context(|| format!("reading the cmap of {}", path.display()))?,
             );
         }
@@ -171,10 +172,30 @@ fn is_private_use(c: char) -> bool {
     matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}')
 }
 
-/// The code points a TrueType/OpenType font maps to a glyph, from its Unicode `cmap`
-/// subtables (formats 4 and 12, which is what fonts of the BMP and beyond use).
-fn cmap_code_points(font: &[u8]) -> anyhow::Result<Vec<u32>> {
-    let cmap = table(font, b"cmap").context("no cmap table")?;
+/// The `cmap` table of a font file, read alone (a few hundred kilobytes of IPAmj明朝's
+/// 46 MB): intake may run where memory is bounded.
+fn read_cmap(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path)?;
+    let mut header = [0u8; 12];
+    file.read_exact(&mut header)?;
+    let count = usize::from(be16(&header, 4)?);
+    let mut records = vec![0u8; count * 16];
+    file.read_exact(&mut records)?;
+    let record = records
+        .chunks_exact(16)
+        .find(|r| &r[..4] == b"cmap")
+        .context("no cmap table")?;
+    let (offset, length) = (be32(record, 8)?, be32(record, 12)?);
+    anyhow::ensure!(length <= 16 << 20, "cmap table of {length} bytes");
+    file.seek(SeekFrom::Start(u64::from(offset)))?;
+    let mut cmap = vec![0u8; length as usize];
+    file.read_exact(&mut cmap)?;
+    Ok(cmap)
+}
+
+/// The code points a `cmap` table maps to a glyph, from its Unicode subtables
+/// (formats 4 and 12, which is what fonts of the BMP and beyond use).
+fn cmap_code_points(cmap: &[u8]) -> anyhow::Result<Vec<u32>> {
     let count = usize::from(be16(cmap, 2)?);
     let mut points = Vec::new();
     for i in 0..count {
@@ -193,20 +214,6 @@ fn cmap_code_points(font: &[u8]) -> anyhow::Result<Vec<u32>> {
         }
     }
     Ok(points)
-}
-
-/// The bytes of the table tagged `tag`.
-fn table<'a>(font: &'a [u8], tag: &[u8; 4]) -> Option<&'a [u8]> {
-    let count = usize::from(be16(font, 4).ok()?);
-    (0..count).find_map(|i| {
-        let record = 12 + i * 16;
-        if font.get(record..record + 4)? != tag {
-            return None;
-        }
-        let offset = be32(font, record + 8).ok()? as usize;
-        let length = be32(font, record + 12).ok()? as usize;
-        font.get(offset..offset.checked_add(length)?)
-    })
 }
 
 /// Segment mapping to delta values (the BMP).
@@ -288,6 +295,21 @@ mod tests {
             .chain(0x20000..0x21000)
             .filter_map(char::from_u32)
         {
+            assert_eq!(coverage.has(c), fonts.has_glyph(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn coverage_agrees_with_ipamj_mincho_beyond_the_bmp() {
+        let Some(ipamj) = find_system_font("ipamjm.ttf") else {
+            eprintln!("IPAmj明朝 is not installed: skipped");
+            return;
+        };
+        let paths = [ipamj];
+        let coverage = Coverage::of_files(&paths).unwrap();
+        let fonts = super::super::FontSet::load_paths(&paths).unwrap();
+        assert!(coverage.has('𠮷'));
+        for c in (0x20000..0x2A6E0u32).step_by(7).filter_map(char::from_u32) {
             assert_eq!(coverage.has(c), fonts.has_glyph(c), "U+{:04X}", c as u32);
         }
     }
