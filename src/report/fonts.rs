@@ -29,17 +29,29 @@ const SEARCH_DEPTH: usize = 4;
 /// The font files of the reports, the preferred one first: the configured fonts, then
 /// the system fonts found.
 pub fn font_paths(config: &Config) -> Vec<PathBuf> {
-    let configured = config
+    let mut paths = configured_font_paths(config);
+    paths.extend(system_font_paths(config));
+    paths
+}
+
+/// The fonts of `report.fonts` in `paths.fonts`.
+pub fn configured_font_paths(config: &Config) -> Vec<PathBuf> {
+    config
         .report
         .fonts
         .iter()
-        .map(|f| config.paths.fonts.join(f));
-    let system = config
+        .map(|f| config.paths.fonts.join(f))
+        .collect()
+}
+
+/// The fonts of `report.system_fonts` that the system has.
+pub fn system_font_paths(config: &Config) -> Vec<PathBuf> {
+    config
         .report
         .system_fonts
         .iter()
-        .filter_map(|name| find_system_font(name));
-    configured.chain(system).collect()
+        .filter_map(|name| find_system_font(name))
+        .collect()
 }
 
 /// A system font file by its file name: in the usual font folders, else wherever

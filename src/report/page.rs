@@ -452,11 +452,15 @@ pub fn save(
 ) -> anyhow::Result<Vec<u8>> {
     let mut doc = PdfDocument::new(meta.title);
     for index in used.iter().copied().chain([0]) {
+        // A used font is loaded: it drew a glyph.
+        let Some(font) = fonts.font(index) else {
+            continue;
+        };
         doc.resources
             .fonts
             .map
             .entry(font_id(index))
-            .or_insert_with(|| printpdf::PdfFont::new(fonts.fonts()[index].font.clone()));
+            .or_insert_with(|| printpdf::PdfFont::new(font.font.clone()));
     }
     let total = pages.len();
     let mut pdf_pages = Vec::with_capacity(total);

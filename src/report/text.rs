@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use printpdf::{Codepoint, ParsedFont};
 
@@ -26,6 +26,9 @@ use crate::config::Config;
 /// (see [`Coverage`](super::Coverage)).
 pub struct FontSet {
     fonts: Vec<LoadedFont>,
+    /// System fonts after `fonts`, parsed only when a character first needs them:
+    /// IPAmj明朝 takes a second and 160 MB to parse, and most years never need it.
+    later: Vec<LaterFont>,
     /// Each character's font, glyph and advance, looked up once: the fonts' own cmap
     /// lookup is slow enough to dominate a report otherwise (85% of the white paper's
     /// time, measured with perf).
@@ -62,6 +65,26 @@ struct Glyph {
     advance: u16,
 }
 
+/// A font parsed when first needed (None when it cannot be parsed: logged, unused).
+struct LaterFont {
+    path: PathBuf,
+    loaded: OnceLock<Option<LoadedFont>>,
+}
+
+impl LaterFont {
+    fn get(&self) -> Option<&LoadedFont> {
+        self.loaded
+            .get_or_init(|| match LoadedFont::read(&self.path) {
+                Ok(font) => Some(font),
+                Err(error) => {
+                    tracing::warn!(font = %self.path.display(), error = format!("{error:#}"), "system font unusable");
+                    None
+                }
+            })
+            .as_ref()
+    }
+}
+
 /// One parsed font.
 pub struct LoadedFont {
     pub font: ParsedFont,
@@ -92,27 +115,31 @@ impl FontSet {
     }
 
     /// The configured fonts, then the system fonts found for `report.system_fonts`
-    /// (see [`super::fonts::font_paths`]).
+    /// (see [`super::fonts::font_paths`]), parsed when first needed.
     pub fn for_config(config: &Config) -> anyhow::Result<FontSet> {
-        FontSet::load_paths(&super::fonts::font_paths(config))
+        let mut set = FontSet::load_paths(&super::fonts::configured_font_paths(config))?;
+        set.later = super::fonts::system_font_paths(config)
+            .into_iter()
+            .map(|path| LaterFont {
+                path,
+                loaded: OnceLock::new(),
+            })
+            .collect();
+        Ok(set)
     }
 
     /// Loads TrueType font files, the preferred one first.
     pub fn load_paths(paths: &[PathBuf]) -> anyhow::Result<FontSet> {
         let fonts = paths
             .iter()
-            .map(|path| {
-                let bytes = std::fs::read(path)
-                    .with_context(|| format!("reading the font {}", path.display()))?;
-                let name = path.file_name().unwrap_or_default().to_string_lossy();
-                LoadedFont::from_bytes(&bytes, &name)
-            })
+            .map(|path| LoadedFont::read(path))
             .collect::<anyhow::Result<Vec<_>>>()?;
         if fonts.is_empty() {
             bail!("report.fonts: フォントが一つも指定されていません");
         }
         let mut set = FontSet {
             fonts,
+            later: Vec::new(),
             glyphs: Mutex::new(HashMap::new()),
             replacement: Glyph {
                 font: 0,
@@ -131,7 +158,8 @@ impl FontSet {
     fn glyph(&self, c: char) -> Option<Glyph> {
         let mut cache = self.glyphs.lock().unwrap_or_else(|e| e.into_inner());
         *cache.entry(c).or_insert_with(|| {
-            self.fonts.iter().enumerate().find_map(|(font, f)| {
+            (0..self.fonts.len() + self.later.len()).find_map(|font| {
+                let f = self.font(font)?;
                 let id = f.font.lookup_glyph_index(c as u32)?;
                 Some(Glyph {
                     font,
@@ -142,9 +170,13 @@ impl FontSet {
         })
     }
 
-    /// The fonts, in order of preference.
-    pub fn fonts(&self) -> &[LoadedFont] {
-        &self.fonts
+    /// The font at `index` in order of preference (a system font is parsed here
+    /// when first asked for); None for a system font that cannot be parsed.
+    pub fn font(&self, index: usize) -> Option<&LoadedFont> {
+        match self.fonts.get(index) {
+            Some(font) => Some(font),
+            None => self.later.get(index - self.fonts.len())?.get(),
+        }
     }
 
     /// The width of `text` in points at `size`.
@@ -154,7 +186,7 @@ impl FontSet {
 
     fn advance(&self, c: char, size: f32) -> f32 {
         match self.drawn_as(c) {
-            Some(g) => f32::from(g.advance) / self.fonts[g.font].units_per_em * size,
+            Some(g) => f32::from(g.advance) / self.units_per_em(g.font) * size,
             None => 0.0,
         }
     }
@@ -166,6 +198,10 @@ impl FontSet {
             return None;
         }
         Some(self.glyph(c).unwrap_or(self.replacement))
+    }
+
+    fn units_per_em(&self, font: usize) -> f32 {
+        self.font(font).map_or(1000.0, |f| f.units_per_em)
     }
 
     /// Whether some font has a glyph for `c`.
@@ -226,7 +262,7 @@ impl FontSet {
             } else {
                 REPLACEMENT
             };
-            let width = f32::from(glyph.advance) / self.fonts[glyph.font].units_per_em * size;
+            let width = f32::from(glyph.advance) / self.units_per_em(glyph.font) * size;
             let codepoint = Codepoint::with_cid(glyph.id, 0.0, c.to_string());
             match runs.last_mut() {
                 Some(run) if run.font == glyph.font => {
@@ -250,6 +286,14 @@ impl FontSet {
 }
 
 impl LoadedFont {
+    /// Reads and parses a font file.
+    fn read(path: &Path) -> anyhow::Result<LoadedFont> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading the font {}", path.display()))?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        LoadedFont::from_bytes(&bytes, &name)
+    }
+
     /// Parses font bytes.
     pub fn from_bytes(bytes: &[u8], name: &str) -> anyhow::Result<LoadedFont> {
         let mut warnings = Vec::new();
@@ -330,6 +374,29 @@ mod tests {
     /// Every character one unit wide, so a width is a character count.
     fn wrap(text: &str, width: usize) -> Vec<String> {
         wrap_with(text, width as f32, |_| 1.0)
+    }
+
+    #[test]
+    fn a_system_font_is_parsed_only_when_a_character_needs_it() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = Config::load(&root.join("data/hakusho.toml")).unwrap();
+        let fonts = FontSet::for_config(&config).unwrap();
+        let Some(ipamj) = fonts.later.first() else {
+            eprintln!("IPAmj明朝 is not installed: skipped");
+            return;
+        };
+        fonts.runs("工事实施 令和2年度", 9.0);
+        assert!(
+            ipamj.loaded.get().is_none(),
+            "not parsed for what the others have"
+        );
+        let runs = fonts.runs("𠮷田", 9.0);
+        assert!(ipamj.loaded.get().is_some());
+        assert_eq!(
+            runs[0].font, 2,
+            "𠮷 from IPAmj明朝, after the two configured fonts"
+        );
+        assert!(fonts.take_missing().is_empty());
     }
 
     #[test]
