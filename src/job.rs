@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use chrono_tz::{Asia::Tokyo, Tz};
 
@@ -237,7 +238,13 @@ pub fn build_all_reports(
         let department = submitted.content.department.clone();
         build.attempt(&format!("{department}の報告書"), || {
             let notes: Vec<String> = store
-                .findings_of(submitted.submission_id)?
+                .findings_of(submitted.submission_id)
+                .with_context(|| {
+                    format!(
+                        "reading the findings of submission {}",
+                        submitted.submission_id
+                    )
+                })?
                 .iter()
                 .map(|f| format!("受付時の指摘 {f}"))
                 .collect();

@@ -202,7 +202,9 @@ fn a_report_that_fails_for_one_department_stops_neither_the_others_nor_any_mail(
     // The log names the report and the cause.
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(
-        log.contains("企画部の報告書") && log.contains("findings"),
+        log.contains("企画部の報告書")
+            && log.contains("reading the findings of submission")
+            && log.contains("Invalid column type Blob"),
         "{log}"
     );
 }
