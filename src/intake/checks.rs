@@ -547,10 +547,16 @@ pub fn check_printable_file_name(file_name: &str, coverage: &Coverage) -> Option
         .then(|| Finding::file_warning(format!("ファイル名の{}", unprintable_message(&absent))))
 }
 
-/// The distinct characters of `text` that print as 〓, in order.
+/// At most this many distinct characters are named in one finding.
+const UNPRINTABLE_CHARACTERS_NAMED: usize = 10;
+
+/// The distinct characters of `text` that print as 〓, in order, the first few.
 fn unprintable(text: &str, coverage: &Coverage) -> Vec<char> {
     let mut absent: Vec<char> = Vec::new();
     for c in text.chars().filter(|c| !coverage.prints(*c)) {
+        if absent.len() == UNPRINTABLE_CHARACTERS_NAMED {
+            break;
+        }
         if !absent.contains(&c) {
             absent.push(c);
         }

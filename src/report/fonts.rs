@@ -113,8 +113,8 @@ fn find_with_fontconfig(file_name: &str) -> Option<PathBuf> {
 }
 
 /// The characters the report fonts can draw, as sorted, disjoint ranges of code
-/// points. Small and cheap to pass to intake.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// points. Small and cheap to pass to intake (serialisable, for a child process).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Coverage {
     ranges: Vec<(u32, u32)>,
 }
