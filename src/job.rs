@@ -372,6 +372,9 @@ pub fn compose(
         values.insert("department", department.name.clone());
         values.insert("file_name", submitted.file_name.clone());
         values.insert("indicator_count", submitted.indicators.len().to_string());
+        let own = format!("{}の報告書", department.name);
+        let problems = dataset.problems.iter().filter(|p| p.starts_with(&own));
+        values.insert("problems", problem_lines(problems));
         let rendered = render_file(&config.paths.templates, "department_report", &values)?;
         messages.push((
             department.name.clone(),
@@ -387,7 +390,7 @@ pub fn compose(
         let attachments = attachments_for(files, &Audience::Whole, dir, dataset);
         let mut values = common_values(dataset, &attachments);
         values.insert("status_lines", status_lines(config, dataset));
-        values.insert("problems", problem_lines(dataset));
+        values.insert("problems", problem_lines(dataset.problems.iter()));
         let rendered = render_file(&config.paths.templates, "manager_summary", &values)?;
         messages.push((
             "全庁".to_string(),
@@ -442,17 +445,13 @@ fn attachments_for(
         .collect()
 }
 
-/// What went wrong while building the reports, as a paragraph of the managers' mail
-/// (nothing when all went well).
-fn problem_lines(dataset: &Dataset) -> String {
-    if dataset.problems.is_empty() {
+/// What went wrong while building the reports, as a paragraph of a mail (nothing
+/// when all went well).
+fn problem_lines<'p>(problems: impl Iterator<Item = &'p String>) -> String {
+    let lines: Vec<String> = problems.map(|p| format!("  ・{p}")).collect();
+    if lines.is_empty() {
         return String::new();
     }
-    let lines: Vec<String> = dataset
-        .problems
-        .iter()
-        .map(|p| format!("  ・{p}"))
-        .collect();
     format!("\n報告書の作成で問題がありました:\n{}\n", lines.join("\n"))
 }
 

@@ -189,6 +189,16 @@ fn a_report_that_fails_for_one_department_stops_neither_the_others_nor_any_mail(
     assert!(mail.contains("・企画部の報告書を作成できませんでした。この報告書は送られません(原因は hakusho のログにあります)"), "{mail}");
     let summary = pdf_text_compact(&dir.join("令和2年度_管理者向け要約.pdf"));
     assert!(summary.contains("企画部の報告書を作成できませんでした"));
+    // 企画部 is told too.
+    let own = outbox_mails(&city)
+        .into_iter()
+        .find(|(s, _)| s.contains("目標指標の集計結果（企画部）"))
+        .unwrap()
+        .1;
+    assert!(
+        own.contains("・企画部の報告書を作成できませんでした"),
+        "{own}"
+    );
     // Every department that submitted still gets its mail.
     let mails = outbox_mails(&city);
     for department in common::DEPARTMENTS {
