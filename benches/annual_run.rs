@@ -21,8 +21,9 @@ const ROUNDS: usize = 7;
 fn main() -> anyhow::Result<()> {
     let city = common::TestCity::new(None);
     let config = Config::load(&city.config_path())?;
-    let fonts = FontSet::load(&config.paths.fonts, &config.report.fonts)?;
+    let fonts = FontSet::for_config(&config)?;
     let plan = Plan::load(&config.paths.plan)?;
+    let coverage = hakusho::report::Coverage::for_config(&config)?;
 
     let intake = median(|| {
         let db = tempfile::NamedTempFile::new().unwrap();
@@ -34,6 +35,7 @@ fn main() -> anyhow::Result<()> {
             Intake {
                 config: &config,
                 plan: &plan,
+                fonts: &coverage,
             },
             &mut store,
             "bench",
@@ -47,6 +49,7 @@ fn main() -> anyhow::Result<()> {
         Intake {
             config: &config,
             plan: &plan,
+            fonts: &coverage,
         },
         &mut store,
         "bench",

@@ -27,9 +27,11 @@ fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = Config::load(&root.join("data/hakusho.toml"))?;
     let plan = Plan::load(&config.paths.plan)?;
+    let coverage = hakusho::report::Coverage::for_config(&config)?;
     let intake = Intake {
         config: &config,
         plan: &plan,
+        fonts: &coverage,
     };
     let corpus = make_corpus(&config, &plan, intake)?;
     let bytes_total: usize = corpus.iter().map(Vec::len).sum();
@@ -46,7 +48,7 @@ fn main() -> anyhow::Result<()> {
         let start = Instant::now();
         let accepted = corpus
             .iter()
-            .filter(|b| read_submission(b, &config, &plan).is_acceptable())
+            .filter(|b| read_submission(b, &config, &plan, &coverage).is_acceptable())
             .count();
         ours = ours.min(start.elapsed());
         assert_eq!(accepted, WORKBOOKS);
@@ -177,7 +179,7 @@ fn time_store(config: &Config, intake: Intake, corpus: &[Vec<u8>]) -> anyhow::Re
         .collect();
     let intake = Intake {
         config: &config,
-        plan: intake.plan,
+        ..intake
     };
     let start = Instant::now();
     for path in &files {

@@ -2,8 +2,9 @@
 # Runs the tests, first installing what they use from outside Rust:
 #   poppler-utils (pdftotext, to read the PDFs back), LibreOffice Calc (to re-save
 #   workbooks as ods/xls), GNU time (peak memory), aiosmtpd (a real SMTP server on
-#   loopback), msoffcrypto-tool (to make a password-protected workbook) and
-#   cryptography (a test CA for the SMTP TLS tests).
+#   loopback), msoffcrypto-tool (to make a password-protected workbook),
+#   cryptography (a test CA for the SMTP TLS tests) and IPAmj明朝 (fonts-ipamj-mincho: the
+#   戸籍 characters of names, found among the system's fonts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 [ -x /usr/bin/time ] || missing+=(time)
+[ -f /usr/share/fonts/truetype/ipamj/ipamjm.ttf ] || missing+=(fonts-ipamj-mincho)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
   $sudo apt-get update -qq

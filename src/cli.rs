@@ -417,6 +417,7 @@ fn preview_send(config: &Config) -> anyhow::Result<()> {
 /// Prints each file's findings; an error anywhere makes the exit status 1.
 fn check(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
     let plan = Plan::load(&config.paths.plan)?;
+    let fonts = crate::report::Coverage::for_config(config)?;
     let mut errors = 0;
     for path in files {
         let name = path
@@ -427,6 +428,7 @@ fn check(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
             Intake {
                 config,
                 plan: &plan,
+                fonts: &fonts,
             },
         )?;
         let verdict = if reading.has_errors() {

@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use chrono_tz::{Asia::Tokyo, Tz};
 
@@ -139,6 +140,7 @@ fn take_in(
     let stamp = received_at.to_rfc3339();
     let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
     let guide = crate::template::guide_text(config)?;
+    let fonts = report::Coverage::for_config(config)?;
     let mut files = Vec::new();
     let mut queued = Vec::new();
     for path in paths {
@@ -151,8 +153,17 @@ fn take_in(
             let key = format!("receipt:{}", report.sha256);
             Ok(Some(outbox::stage(config, &key, &receipt)?))
         };
-        let report =
-            intake::ingest_and_answer(path, Intake { config, plan }, store, &stamp, answer)?;
+        let report = intake::ingest_and_answer(
+            path,
+            Intake {
+                config,
+                plan,
+                fonts: &fonts,
+            },
+            store,
+            &stamp,
+            answer,
+        )?;
         tracing::info!(file = %crate::domain::printable(&report.file_name), sha256 = %report.sha256, outcome = ?report.outcome, findings = report.findings.len(), "file received");
         if !matches!(report.outcome, Outcome::AlreadyReceived { .. }) {
             queued.extend(composed);
@@ -238,6 +249,11 @@ impl ReportKeys {
 /// Every report of the configured year from the store: the white paper, the manager
 /// summary, 各部の運営方針と目標 (booklet and newsletter page), the indicator tables, and
 /// each department's own report. Pure but for reading the store and the templates.
+///
+/// Each report (and each department's files) is built on its own: one that fails is
+/// logged with its cause and left out, and the others are built and mailed all the
+/// same. What failed, and every character printed as 〓, is listed for the managers in
+/// their summary and in [`Dataset::problems`] (their mail).
 pub fn build_all_reports(
     config: &Config,
     plan: &Plan,
@@ -246,8 +262,8 @@ pub fn build_all_reports(
 ) -> anyhow::Result<(Dataset, Vec<ReportFile>)> {
     let year = config.fiscal_year();
     let current = store.current_indicators(&config.city.code, year)?;
-    let dataset = Dataset::new(config, plan, current, built_at);
-    let fonts = FontSet::load(&config.paths.fonts, &config.report.fonts)?;
+    let mut dataset = Dataset::new(config, plan, current, built_at);
+    let fonts = FontSet::for_config(config)?;
     let datasets = consolidate::from_store(config, store, year)?;
     let labels = WhitePaperLabels::load(&config.paths.templates)?;
     let texts = report::DepartmentPlanTexts::load(&config.paths.templates)?;
@@ -255,33 +271,136 @@ pub fn build_all_reports(
     let summary_texts = report::SummaryTexts::load(&config.paths.templates)?;
     let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
     let edition = Edition::new(&datasets, &fonts, built_at)?;
-    let mut reports = vec![
-        report::white_paper_file(&datasets, &labels, &edition)?,
-        report::summary_file(&datasets, &names, &states, &summary_texts, &edition)?,
-    ];
-    reports.extend(report::department_plan_files(&datasets, &texts, &edition)?);
-    reports.push(report::workbook_file(&datasets, None, &edition)?);
-    reports.extend(report::build_reports(&dataset, &edition)?);
+    let mut build = Builds::new(&fonts);
+    build.attempt("自治体経営白書", || {
+        Ok(vec![report::white_paper_file(
+            &datasets, &labels, &edition,
+        )?])
+    });
+    // The summary goes second, as before, once the other reports have said what went wrong.
+    let summary_at = build.files.len();
+    build.attempt("各部の運営方針と目標", || {
+        report::department_plan_files(&datasets, &texts, &edition)
+    });
+    build.attempt("白書データ(全庁)", || {
+        Ok(vec![report::workbook_file(&datasets, None, &edition)?])
+    });
+    build.attempt("目標指標の達成状況(全庁)", || {
+        report::build_reports(&dataset, &edition)
+    });
     for submitted in store.current_submissions(&config.city.code, year)? {
-        let notes: Vec<String> = store
-            .findings_of(submitted.submission_id)?
-            .iter()
-            .map(|f| format!("受付時の指摘 {f}"))
-            .collect();
-        reports.push(report::workbook_file(
-            &datasets,
-            Some(&submitted.content.department),
-            &edition,
-        )?);
-        reports.push(report::department_file(
-            &datasets,
-            &submitted.content.department,
-            &notes,
-            &labels,
-            &edition,
-        )?);
+        let department = submitted.content.department.clone();
+        build.attempt(&format!("{department}の報告書"), || {
+            let notes: Vec<String> = store
+                .findings_of(submitted.submission_id)
+                .with_context(|| {
+                    format!(
+                        "reading the findings of submission {}",
+                        submitted.submission_id
+                    )
+                })?
+                .iter()
+                .map(|f| format!("受付時の指摘 {f}"))
+                .collect();
+            Ok(vec![
+                report::workbook_file(&datasets, Some(&department), &edition)?,
+                report::department_file(&datasets, &department, &notes, &labels, &edition)?,
+            ])
+        });
     }
-    Ok((dataset, reports))
+    let problems = build.problems.clone();
+    // The summary prints the problems listed so far: only characters not listed yet are news.
+    build.list_known_characters_again = false;
+    let summary = build.attempt("管理者向け要約", || {
+        let file = report::summary_file(
+            &datasets,
+            &names,
+            &states,
+            &summary_texts,
+            &problems,
+            &edition,
+        )?;
+        Ok(vec![file])
+    });
+    let (mut files, problems) = (build.files, build.problems);
+    let summary_files: Vec<ReportFile> = files.drain(files.len() - summary..).collect();
+    files.splice(summary_at..summary_at, summary_files);
+    dataset.problems = problems;
+    Ok((dataset, files))
+}
+
+/// The reports of one build as they are made, and what went wrong on the way.
+struct Builds<'f> {
+    fonts: &'f FontSet,
+    files: Vec<ReportFile>,
+    /// For the managers, in Japanese: each report that failed, each character drawn as 〓.
+    problems: Vec<String>,
+    /// The characters drawn as 〓 listed so far.
+    listed: Vec<char>,
+    /// Whether a character already listed for one report is listed again for the next.
+    list_known_characters_again: bool,
+}
+
+impl<'f> Builds<'f> {
+    fn new(fonts: &'f FontSet) -> Self {
+        Builds {
+            fonts,
+            files: Vec::new(),
+            problems: Vec::new(),
+            listed: Vec::new(),
+            list_known_characters_again: true,
+        }
+    }
+
+    /// Builds the files of one report (`label` names it for the managers); a failure
+    /// is logged with its chain and listed, and stops nothing else. Returns how many
+    /// files it added.
+    fn attempt(
+        &mut self,
+        label: &str,
+        build: impl FnOnce() -> anyhow::Result<Vec<ReportFile>>,
+    ) -> usize {
+        let outcome = build();
+        let missing = self.fonts.take_missing();
+        match outcome {
+            Ok(files) => {
+                self.note_missing(label, &missing);
+                let count = files.len();
+                self.files.extend(files);
+                count
+            }
+            Err(error) => {
+                tracing::error!(
+                    report = label,
+                    error = format!("{error:#}"),
+                    "a report could not be built; the others go on"
+                );
+                self.problems.push(format!(
+                    "{label}を作成できませんでした。この報告書は送られません(原因は hakusho のログにあります)"
+                ));
+                0
+            }
+        }
+    }
+
+    /// One line per character drawn as 〓 in a report, with the first text it was in.
+    fn note_missing(&mut self, label: &str, missing: &[report::MissingGlyph]) {
+        let mut seen = Vec::new();
+        for m in missing {
+            let known = self.listed.contains(&m.character) && !self.list_known_characters_again;
+            if seen.contains(&m.character) || known {
+                continue;
+            }
+            seen.push(m.character);
+            self.listed.push(m.character);
+            let context: String = m.text.trim().chars().take(40).collect();
+            self.problems.push(format!(
+                "{label}: {} はどのフォントにもないため「{}」で印刷しました(「{context}」)",
+                report::describe_character(m.character),
+                report::REPLACEMENT
+            ));
+        }
+    }
 }
 
 /// One message per department that submitted, and one to the managers, each with
@@ -307,6 +426,9 @@ pub fn compose(
         values.insert("department", department.name.clone());
         values.insert("file_name", submitted.file_name.clone());
         values.insert("indicator_count", submitted.indicators.len().to_string());
+        let own = format!("{}の報告書", department.name);
+        let problems = dataset.problems.iter().filter(|p| p.starts_with(&own));
+        values.insert("problems", problem_lines(problems));
         let rendered = render_file(&config.paths.templates, "department_report", &values)?;
         messages.push((
             department.name.clone(),
@@ -322,6 +444,7 @@ pub fn compose(
         let attachments = attachments_for(files, &Audience::Whole, dir, dataset);
         let mut values = common_values(dataset, &attachments);
         values.insert("status_lines", status_lines(config, dataset));
+        values.insert("problems", problem_lines(dataset.problems.iter()));
         let rendered = render_file(&config.paths.templates, "manager_summary", &values)?;
         messages.push((
             WHOLE.to_string(),
@@ -374,6 +497,16 @@ fn attachments_for(
             ),
         })
         .collect()
+}
+
+/// What went wrong while building the reports, as a paragraph of a mail (nothing
+/// when all went well).
+fn problem_lines<'p>(problems: impl Iterator<Item = &'p String>) -> String {
+    let lines: Vec<String> = problems.map(|p| format!("  ・{p}")).collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\n報告書の作成で問題がありました:\n{}\n", lines.join("\n"))
 }
 
 /// One line per configured department: submitted (with its indicator count) or not.

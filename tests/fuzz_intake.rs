@@ -164,9 +164,11 @@ fn mutated_workbooks_in_every_format_never_harm_the_intake() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::load(&repo().join("data/hakusho.toml")).unwrap();
     let plan = Plan::load(&config.paths.plan).unwrap();
+    let fonts = hakusho::report::Coverage::for_config(&config).unwrap();
     let intake = Intake {
         config: &config,
         plan: &plan,
+        fonts: &fonts,
     };
     let seeds = seeds(dir.path());
     let deadline = Instant::now() + Duration::from_secs(budget);

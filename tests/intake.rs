@@ -11,6 +11,7 @@ use common::{convert_with_libreoffice, repo};
 use hakusho::config::Config;
 use hakusho::intake::{read_submission, Reading, Severity};
 use hakusho::plan::Plan;
+use hakusho::report::Coverage;
 
 fn config() -> Config {
     Config::load(&repo().join("data/hakusho.toml")).unwrap()
@@ -25,7 +26,14 @@ fn sample(department: &str) -> PathBuf {
 }
 
 fn read(bytes: &[u8]) -> Reading {
-    read_submission(bytes, &config(), &plan())
+    let config = config();
+    read_submission(bytes, &config, &plan(), coverage(&config))
+}
+
+/// The report fonts' coverage, read once for the whole test program (IPAmj明朝 is 46 MB).
+fn coverage(config: &Config) -> &'static Coverage {
+    static COVERAGE: std::sync::OnceLock<Coverage> = std::sync::OnceLock::new();
+    COVERAGE.get_or_init(|| Coverage::for_config(config).unwrap())
 }
 
 fn messages(reading: &Reading) -> Vec<String> {
@@ -273,4 +281,91 @@ fn warnings_accept_and_errors_reject() {
         .findings
         .iter()
         .all(|f| f.severity == Severity::Warning));
+}
+
+/// The findings about characters that print as 〓 (the sample has warnings of its own).
+fn geta_findings(reading: &Reading) -> Vec<String> {
+    messages(reading)
+        .into_iter()
+        .filter(|m| m.contains("〓"))
+        .collect()
+}
+
+/// The configured fonts without the system's: what a city without IPAmj明朝 has.
+fn configured_fonts_only() -> Coverage {
+    let mut config = config();
+    config.report.system_fonts.clear();
+    Coverage::for_config(&config).unwrap()
+}
+
+/// The 企画部 sample with the submitter and one narrative changed, read with `fonts`.
+fn with_texts(submitter: &str, narrative: &str, fonts: &Coverage) -> Reading {
+    let mut grid = Grid::read(&sample("企画部"));
+    let row = grid.row_of("提出情報", 0, "記入者");
+    grid.text("提出情報", &format!("B{row}"), submitter)
+        .text("取組状況", "C2", narrative);
+    read_submission(&grid.to_xlsx(), &config(), &plan(), fonts)
+}
+
+#[test]
+fn a_character_no_report_font_has_is_a_warning_at_its_cell_saying_it_prints_as_geta() {
+    let fonts = configured_fonts_only();
+    let reading = with_texts("𠮷田 花子", "多文化共生😀を進めた\u{E000}。\u{7}", &fonts);
+    // Only warnings: the file is accepted and the reports print 〓 in their place.
+    assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
+    let row = Grid::read(&sample("企画部")).row_of("提出情報", 0, "記入者");
+    assert_has(&reading, &format!("[注意] シート「提出情報」 B{row}: 「𠮷」(U+20BB7) は報告書のフォントにない字のため、報告書では「〓」と印刷されます。ほかの字で書けるなら書き換えてください"));
+    assert_has(&reading, "[注意] シート「取組状況」 C2: 「😀」(U+1F600)、外字(私用領域の文字) U+E000、制御文字 U+0007 は報告書のフォントにない字のため、報告書では「〓」と印刷されます。ほかの字で書けるなら書き換えてください");
+    assert_eq!(
+        geta_findings(&reading).len(),
+        2,
+        "{:#?}",
+        messages(&reading)
+    );
+}
+
+#[test]
+fn characters_the_fonts_have_and_variation_selectors_are_not_findings() {
+    let fonts = configured_fonts_only();
+    // 髙﨑 (IBM extensions), 实 (the fallback font), 葛󠄀 (an ideographic variation sequence).
+    let reading = with_texts("髙﨑 葛\u{E0100}", "工事实施設計　①〜⑩\n改行", &fonts);
+    assert!(
+        geta_findings(&reading).is_empty(),
+        "{:#?}",
+        messages(&reading)
+    );
+}
+
+#[test]
+fn a_name_kanji_prints_when_the_system_has_ipamj_mincho() {
+    if hakusho::report::find_system_font("ipamjm.ttf").is_none() {
+        eprintln!("IPAmj明朝 (fonts-ipamj-mincho) is not installed: skipped");
+        return;
+    }
+    let reading = with_texts("𠮷田 花子", "𠮷野で説明会を開いた", coverage(&config()));
+    assert!(
+        geta_findings(&reading).is_empty(),
+        "{:#?}",
+        messages(&reading)
+    );
+}
+
+#[test]
+fn many_cells_with_unprintable_characters_are_named_up_to_fifty_then_counted() {
+    let mut grid = Grid::read(&sample("企画部"));
+    for row in 2..=81 {
+        grid.text("主要事業", &format!("H{row}"), "😀");
+    }
+    let reading = read_submission(
+        &grid.to_xlsx(),
+        &config(),
+        &plan(),
+        &configured_fonts_only(),
+    );
+    let named = messages(&reading)
+        .iter()
+        .filter(|m| m.contains("「😀」(U+1F600)"))
+        .count();
+    assert_eq!(named, 50);
+    assert_has(&reading, "[注意] ほかに 30 個のセルにも、報告書のフォントにない字があります(報告書では「〓」と印刷されます)");
 }

@@ -159,6 +159,15 @@ pub struct ReportSettings {
     /// The TrueType fonts in `paths.fonts` that the PDFs embed (as subsets), the
     /// preferred one first; later ones draw only what earlier ones lack.
     pub fonts: Vec<String>,
+    /// Font files looked for among the system's fonts (`/usr/share/fonts`, …, then
+    /// fontconfig) and used after `fonts` when installed: IPAmj明朝 for the 戸籍
+    /// characters of names. `[]` uses the configured fonts only.
+    #[serde(default = "default_system_fonts")]
+    pub system_fonts: Vec<String>,
+}
+
+fn default_system_fonts() -> Vec<String> {
+    vec!["ipamjm.ttf".to_string()]
 }
 
 impl Default for ReportSettings {
@@ -168,6 +177,7 @@ impl Default for ReportSettings {
                 "ipaexg.ttf".to_string(),
                 "DroidSansFallbackFull.ttf".to_string(),
             ],
+            system_fonts: default_system_fonts(),
         }
     }
 }

@@ -1,10 +1,14 @@
 //! The rules a submission is held to, each producing findings in Japanese.
 
+use calamine::Data;
+
+use super::cells::Sheet;
 use super::finding::{Finding, Severity};
 use crate::config::{Config, RequiredPart};
 use crate::domain::japanese::fold_width;
 use crate::domain::{FiscalYear, Observation, ObservationKind, Period};
 use crate::plan::Plan;
+use crate::report::{describe_character, Coverage};
 use crate::workbook::layout::{self, *};
 use crate::workbook::{cell_name, IndicatorEntry, SubmissionContent};
 
@@ -493,4 +497,77 @@ impl Checker<'_> {
 fn same_text(a: &str, b: &str) -> bool {
     let norm = |s: &str| fold_width(s).split_whitespace().collect::<String>();
     norm(a) == norm(b)
+}
+
+/// At most this many cells are named for characters the fonts lack; the rest are counted.
+const UNPRINTABLE_CELLS_NAMED: usize = 50;
+
+/// Every text cell of the read sheets with a character no report font has: a warning
+/// naming the cell and each such character, which the reports will print as 〓.
+pub fn check_printable_cells<'s>(
+    sheets: impl IntoIterator<Item = (&'s str, &'s Sheet)>,
+    coverage: &Coverage,
+    findings: &mut Vec<Finding>,
+) {
+    let mut named = 0;
+    let mut more = 0;
+    for (name, sheet) in sheets {
+        let (top, left) = sheet.start().unwrap_or((0, 0));
+        for (row, column, value) in sheet.used_cells() {
+            let Data::String(text) = value else { continue };
+            let absent = unprintable(&text.replace("\r\n", "\n"), coverage);
+            if absent.is_empty() {
+                continue;
+            }
+            if named == UNPRINTABLE_CELLS_NAMED {
+                more += 1;
+                continue;
+            }
+            named += 1;
+            let cell = cell_name(top + row as u32, (left as usize + column) as u16);
+            findings.push(Finding::at(
+                Severity::Warning,
+                name,
+                cell,
+                unprintable_message(&absent),
+            ));
+        }
+    }
+    if more > 0 {
+        findings.push(Finding::file_warning(format!(
+            "ほかに {more} 個のセルにも、報告書のフォントにない字があります(報告書では「〓」と印刷されます)"
+        )));
+    }
+}
+
+/// A file name with a character no report font has (it is printed in the reports).
+pub fn check_printable_file_name(file_name: &str, coverage: &Coverage) -> Option<Finding> {
+    let absent = unprintable(file_name, coverage);
+    (!absent.is_empty())
+        .then(|| Finding::file_warning(format!("ファイル名の{}", unprintable_message(&absent))))
+}
+
+/// At most this many distinct characters are named in one finding.
+const UNPRINTABLE_CHARACTERS_NAMED: usize = 10;
+
+/// The distinct characters of `text` that print as 〓, in order, the first few.
+fn unprintable(text: &str, coverage: &Coverage) -> Vec<char> {
+    let mut absent: Vec<char> = Vec::new();
+    for c in text.chars().filter(|c| !coverage.prints(*c)) {
+        if absent.len() == UNPRINTABLE_CHARACTERS_NAMED {
+            break;
+        }
+        if !absent.contains(&c) {
+            absent.push(c);
+        }
+    }
+    absent
+}
+
+fn unprintable_message(absent: &[char]) -> String {
+    let listed: Vec<String> = absent.iter().map(|c| describe_character(*c)).collect();
+    format!(
+        "{} は報告書のフォントにない字のため、報告書では「〓」と印刷されます。ほかの字で書けるなら書き換えてください",
+        listed.join("、")
+    )
 }

@@ -27,6 +27,7 @@ pub use untrusted_file::read_untrusted_file;
 use crate::config::Config;
 use crate::outbox::{stamp, Staged};
 use crate::plan::Plan;
+use crate::report::Coverage;
 use crate::store::{NewSubmission, Recorded, Store};
 use crate::workbook::SubmissionContent;
 
@@ -61,6 +62,9 @@ pub struct FileReport {
 pub struct Intake<'a> {
     pub config: &'a Config,
     pub plan: &'a Plan,
+    /// The characters the report fonts have ([`Coverage::for_config`], loaded once):
+    /// any other character in a cell or the file name is a warning, as it prints as 〓.
+    pub fonts: &'a Coverage,
 }
 
 /// Takes in every file of the inbox, in name order.
@@ -79,10 +83,15 @@ pub fn ingest_inbox(
 /// Checks a file without storing anything. A file that cannot be read is a refusal
 /// with its reason, not an error: the other files are still checked.
 pub fn check_file(path: &Path, intake: Intake) -> anyhow::Result<Reading> {
-    match read_untrusted_file(path, Limits::default().max_file_bytes) {
-        Ok(bytes) => read_bytes(&bytes, intake),
-        Err(reason) => Ok(Reading::refused(Finding::file_error(reason))),
-    }
+    let mut reading = match read_untrusted_file(path, Limits::default().max_file_bytes) {
+        Ok(bytes) => read_bytes(&bytes, intake)?,
+        Err(reason) => return Ok(Reading::refused(Finding::file_error(reason))),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    reading
+        .findings
+        .extend(checks::check_printable_file_name(&name, intake.fonts));
+    Ok(reading)
 }
 
 /// Reads a file's bytes as a submission, in a child process with limits (see
@@ -90,7 +99,12 @@ pub fn check_file(path: &Path, intake: Intake) -> anyhow::Result<Reading> {
 /// An error is hakusho's own (the reader could not be started), never the file's.
 pub fn read_bytes(bytes: &[u8], intake: Intake) -> anyhow::Result<Reading> {
     let answer = sandbox::parse_isolated(bytes, &reader::DATA_SHEETS)?;
-    Ok(read_answer(answer, intake.config, intake.plan))
+    Ok(read_answer(
+        answer,
+        intake.config,
+        intake.plan,
+        intake.fonts,
+    ))
 }
 
 /// The files of the inbox that are submissions, sorted by name.
@@ -183,7 +197,11 @@ pub fn ingest_and_answer(
         format!(".{}", e.to_string_lossy().to_lowercase())
     });
     let archived = keep_by_hash(&config.paths.archive, &report.sha256, &extension, &bytes)?;
-    let reading = read_bytes(&bytes, intake)?;
+    let mut reading = read_bytes(&bytes, intake)?;
+    reading.findings.extend(checks::check_printable_file_name(
+        &report.file_name,
+        intake.fonts,
+    ));
     if let (true, Some(content)) = (reading.is_acceptable(), &reading.content) {
         report.outcome = Outcome::Accepted {
             department: content.department.clone(),

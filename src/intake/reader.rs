@@ -13,6 +13,7 @@ use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
 use crate::config::Config;
 use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
+use crate::report::Coverage;
 use crate::workbook::layout::{self, *};
 use crate::workbook::{
     cell_name, paragraphs, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry,
@@ -60,13 +61,13 @@ pub const DATA_SHEETS: [&str; 7] = [
 
 /// Reads a workbook's bytes in this process. Only for files we trust (the tests'
 /// own workbooks): untrusted files go through [`super::sandbox::parse_isolated`].
-pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan) -> Reading {
-    read_answer(parse_in_process(bytes, &DATA_SHEETS), config, plan)
+pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan, fonts: &Coverage) -> Reading {
+    read_answer(parse_in_process(bytes, &DATA_SHEETS), config, plan, fonts)
 }
 
 /// Reads what the reader child answered into the submission's content. Never
 /// panics on bad input: every problem becomes a finding.
-pub fn read_answer(answer: Answer, config: &Config, plan: &Plan) -> Reading {
+pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverage) -> Reading {
     let parsed = match answer {
         Answer::Parsed(parsed) => parsed,
         Answer::Refused(reason) => return Reading::refused(Finding::file_error(reason)),
@@ -100,6 +101,8 @@ pub fn read_answer(answer: Answer, config: &Config, plan: &Plan) -> Reading {
         )));
     }
     findings.extend(parsed.too_long.iter().map(too_long));
+    let read = DATA_SHEETS.iter().map(|name| (*name, &sheets[name]));
+    checks::check_printable_cells(read, fonts, &mut findings);
     let content = Context {
         config,
         plan,

@@ -103,6 +103,7 @@ mod tests {
             "attachments",
             "built_at",
             "status_lines",
+            "problems",
         ]
         .into_iter()
         .map(|k| (k, format!("<{k}>")))

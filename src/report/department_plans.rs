@@ -203,6 +203,22 @@ fn newsletter_page(
     Ok(canvas.page_index() == 0)
 }
 
+/// The most lines a project takes in the newsletter: a page shared by every department
+/// cannot hold a project of thousands of characters (the booklet prints it whole).
+const NEWSLETTER_PROJECT_LINES: usize = 4;
+
+/// The first lines of a wrapped project, the last one ending in … when cut.
+fn at_most(mut lines: Vec<String>) -> Vec<String> {
+    if lines.len() > NEWSLETTER_PROJECT_LINES {
+        lines.truncate(NEWSLETTER_PROJECT_LINES);
+        if let Some(last) = lines.last_mut() {
+            last.pop();
+            last.push('…');
+        }
+    }
+    lines
+}
+
 /// One department's block; returns the y below it.
 fn block(
     canvas: &mut Canvas,
@@ -231,12 +247,8 @@ fn block(
             .collect()
     };
     for line in lines {
-        for (i, wrapped) in canvas
-            .fonts
-            .wrap(&line, size, width - 14.0)
-            .into_iter()
-            .enumerate()
-        {
+        let wrapped_lines = at_most(canvas.fonts.wrap(&line, size, width - 14.0));
+        for (i, wrapped) in wrapped_lines.into_iter().enumerate() {
             y -= size * 1.45;
             let indent = if i == 0 {
                 4.0

@@ -5,6 +5,7 @@
 
 mod chart;
 mod department_plans;
+mod fonts;
 mod page;
 mod pdf;
 mod summary;
@@ -19,8 +20,9 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 
 pub use department_plans::Texts as DepartmentPlanTexts;
+pub use fonts::{describe_character, find_system_font, font_paths, Coverage};
 pub use summary::Texts as SummaryTexts;
-pub use text::FontSet;
+pub use text::{FontSet, MissingGlyph, REPLACEMENT};
 pub use white_paper::Labels as WhitePaperLabels;
 
 use crate::config::Config;
@@ -40,6 +42,9 @@ pub struct Dataset {
     pub departments: Vec<DepartmentIndicators>,
     /// The time printed on reports and recorded in their metadata (Asia/Tokyo).
     pub built_at: DateTime<Tz>,
+    /// What went wrong building the reports (a report that failed, a character
+    /// printed as 〓), in Japanese, for the managers' mail. Empty until they are built.
+    pub problems: Vec<String>,
 }
 
 impl Dataset {
@@ -62,6 +67,7 @@ impl Dataset {
                 .collect(),
             departments: order_like_config(departments, config),
             built_at,
+            problems: Vec::new(),
         }
     }
 
@@ -207,15 +213,17 @@ pub fn department_file(
     })
 }
 
-/// The manager summary: submission status, indicators off target, findings, changes.
+/// The manager summary: submission status, indicators off target, findings, changes,
+/// and `problems`: what went wrong building the other reports.
 pub fn summary_file(
     datasets: &crate::consolidate::Datasets,
     departments: &[String],
     states: &[crate::store::SubmissionState],
     texts: &SummaryTexts,
+    problems: &[String],
     edition: &Edition,
 ) -> anyhow::Result<ReportFile> {
-    let bytes = summary::build(datasets, departments, states, texts, edition)
+    let bytes = summary::build(datasets, departments, states, texts, problems, edition)
         .context("building the manager summary")?;
     Ok(ReportFile {
         audience: Audience::Whole,

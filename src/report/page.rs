@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::bail;
 use printpdf::{
     Color, DateTime as PdfDate, FontId, Greyscale, Line, LineDashPattern, LinePoint, Op, PaintMode,
     PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
@@ -83,6 +82,30 @@ pub struct Canvas<'a> {
 }
 
 const PADDING: f32 = 3.0;
+
+/// The wrapped lines of each cell of a table row.
+type CellLines = Vec<Vec<String>>;
+
+fn row_height(cells: &CellLines, table: &Table) -> f32 {
+    let lines = cells.iter().map(Vec::len).max().unwrap_or(1);
+    lines as f32 * table.size * 1.3 + 2.0 * PADDING
+}
+
+/// How many lines of a row fit in `room`.
+fn lines_in(room: f32, table: &Table) -> usize {
+    ((room - 2.0 * PADDING) / (table.size * 1.3))
+        .floor()
+        .max(0.0) as usize
+}
+
+/// Keeps the first `count` lines of each cell; returns the rest, if any is left.
+fn split_lines(cells: &mut CellLines, count: usize) -> Option<CellLines> {
+    let rest: CellLines = cells
+        .iter_mut()
+        .map(|lines| lines.split_off(count.min(lines.len())))
+        .collect();
+    rest.iter().any(|lines| !lines.is_empty()).then_some(rest)
+}
 
 impl<'a> Canvas<'a> {
     pub fn new(fonts: &'a FontSet, size: PageSize, margin: f32) -> Self {
@@ -172,13 +195,8 @@ impl<'a> Canvas<'a> {
     }
 
     /// A line of text at a position, each character in the first font that has it.
+    /// A character no font has is drawn as 〓 (see [`FontSet::runs`]).
     pub fn text(&mut self, text: &str, size: f32, x: f32, y: f32) -> anyhow::Result<()> {
-        if let Some(c) = self.fonts.missing_glyph(text) {
-            bail!(
-                "「{c}」(U+{:04X}) の字形がどのフォントにもありません:「{text}」",
-                c as u32
-            );
-        }
         if text.is_empty() {
             return Ok(());
         }
@@ -223,52 +241,87 @@ impl<'a> Canvas<'a> {
         self.text(text, size, left, y)
     }
 
-    /// A table; rows are never split, the header repeats after each page break.
+    /// A table; the header repeats after each page break. A row that fits on a page
+    /// is never split; a row taller than a page (a cell of thousands of characters)
+    /// breaks between its lines and goes on under the header on the next pages.
     pub fn table(&mut self, table: &Table) -> anyhow::Result<()> {
-        let header_height = self.row_height(&table.header, table);
+        let header = self.wrap_cells(&table.header, table);
+        let first = table.rows.first().map(|r| self.wrap_cells(r, table));
         self.ensure_space(
-            header_height
-                + table
-                    .rows
-                    .first()
-                    .map_or(0.0, |r| self.row_height(r, table)),
+            row_height(&header, table) + first.as_ref().map_or(0.0, |r| row_height(r, table)),
         );
-        self.row(&table.header, table, true)?;
+        self.row(&header, table, true)?;
         for row in &table.rows {
-            if self.row_height(row, table) > self.room() {
-                self.new_page();
-                self.row(&table.header, table, true)?;
-            }
-            self.row(row, table, false)?;
+            let lines = self.wrap_cells(row, table);
+            self.body_row(&header, lines, table)?;
         }
         Ok(())
     }
 
-    fn row_height(&self, cells: &[String], table: &Table) -> f32 {
-        let lines = cells
+    /// Each cell of a row wrapped to its column.
+    fn wrap_cells(&self, cells: &[String], table: &Table) -> CellLines {
+        cells
             .iter()
             .zip(&table.widths)
-            .map(|(t, w)| self.fonts.wrap(t, table.size, w - 2.0 * PADDING).len())
-            .max()
-            .unwrap_or(1);
-        lines as f32 * table.size * 1.3 + 2.0 * PADDING
+            .map(|(t, w)| self.fonts.wrap(t, table.size, w - 2.0 * PADDING))
+            .collect()
     }
 
-    fn row(&mut self, cells: &[String], table: &Table, header: bool) -> anyhow::Result<()> {
-        let height = self.row_height(cells, table);
+    /// One row of the body, moved to the next page when it does not fit here, and
+    /// split across pages when it does not fit on any.
+    fn body_row(
+        &mut self,
+        header: &CellLines,
+        mut lines: CellLines,
+        table: &Table,
+    ) -> anyhow::Result<()> {
+        let page_room = self.fresh_room() - row_height(header, table);
+        let mut fresh = false;
+        loop {
+            let height = row_height(&lines, table);
+            if height <= self.room() {
+                return self.row(&lines, table, false);
+            }
+            let fit = lines_in(self.room(), table);
+            if !fresh && (height <= page_room || fit == 0) {
+                self.continue_table(header, table)?;
+                fresh = true;
+                continue;
+            }
+            // Not even a fresh page holds it: as many lines as fit, the rest after.
+            let rest = split_lines(&mut lines, fit.max(1));
+            self.row(&lines, table, false)?;
+            let Some(rest) = rest else { return Ok(()) };
+            lines = rest;
+            self.continue_table(header, table)?;
+            fresh = true;
+        }
+    }
+
+    fn continue_table(&mut self, header: &CellLines, table: &Table) -> anyhow::Result<()> {
+        self.new_page();
+        self.row(header, table, true)
+    }
+
+    /// The room of an empty page.
+    fn fresh_room(&self) -> f32 {
+        self.size.height - self.margin - 12.0 - self.bottom
+    }
+
+    fn row(&mut self, cells: &CellLines, table: &Table, header: bool) -> anyhow::Result<()> {
+        let height = row_height(cells, table);
         let top = self.y;
         let total: f32 = table.widths.iter().sum();
         if header {
             self.fill_rect(self.margin, top - height, total, height, 0.9);
         }
         let mut x = self.margin;
-        for (column, (text, width)) in cells.iter().zip(&table.widths).enumerate() {
+        for (column, (lines, width)) in cells.iter().zip(&table.widths).enumerate() {
             let align = if header {
                 Align::Center
             } else {
                 table.align.get(column).copied().unwrap_or(Align::Left)
             };
-            let lines = self.fonts.wrap(text, table.size, width - 2.0 * PADDING);
             for (i, line) in lines.iter().enumerate() {
                 let baseline =
                     top - PADDING - (i as f32 + 1.0) * table.size * 1.3 + table.size * 0.3;
@@ -399,11 +452,15 @@ pub fn save(
 ) -> anyhow::Result<Vec<u8>> {
     let mut doc = PdfDocument::new(meta.title);
     for index in used.iter().copied().chain([0]) {
+        // A used font is loaded: it drew a glyph.
+        let Some(font) = fonts.font(index) else {
+            continue;
+        };
         doc.resources
             .fonts
             .map
             .entry(font_id(index))
-            .or_insert_with(|| printpdf::PdfFont::new(fonts.fonts()[index].font.clone()));
+            .or_insert_with(|| printpdf::PdfFont::new(font.font.clone()));
     }
     let total = pages.len();
     let mut pdf_pages = Vec::with_capacity(total);
@@ -515,16 +572,120 @@ mod tests {
     }
 
     #[test]
-    fn a_character_no_font_has_fails_the_build_naming_it() {
+    fn a_character_no_font_has_is_drawn_as_geta_and_recorded() {
         let only_ipaex = fonts(&["ipaexg.ttf"]);
         let mut canvas = Canvas::new(&only_ipaex, A4_PORTRAIT, 36.0);
-        let error = canvas
-            .text("工事实施設計業務", 9.0, 36.0, 700.0)
-            .unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "「实」(U+5B9E) の字形がどのフォントにもありません:「工事实施設計業務」"
-        );
+        // A simplified kanji, an emoji, a CJK Extension B kanji, a private-use 外字,
+        // a control character: none of them in IPAexGothic.
+        let text = "工事实施😀𠮷田\u{E000}\u{7}";
+        canvas.text(text, 9.0, 36.0, 700.0).unwrap();
+        let (pages, _) = canvas.finish();
+        assert_eq!(drawn_text(&pages), "工事〓施〓〓田〓〓");
+        let missing = only_ipaex.take_missing();
+        let characters: Vec<char> = missing.iter().map(|m| m.character).collect();
+        assert_eq!(characters, ['实', '😀', '𠮷', '\u{E000}', '\u{7}']);
+        assert!(missing.iter().all(|m| m.text == "工事〓施〓〓田〓〓"));
+        assert!(only_ipaex.take_missing().is_empty(), "taken once");
+    }
+
+    #[test]
+    fn a_variation_selector_prints_its_base_character_without_geta() {
+        let only_ipaex = fonts(&["ipaexg.ttf"]);
+        let mut canvas = Canvas::new(&only_ipaex, A4_PORTRAIT, 36.0);
+        canvas.text("葛\u{E0100}飾", 9.0, 36.0, 700.0).unwrap();
+        let (pages, _) = canvas.finish();
+        assert_eq!(drawn_text(&pages), "葛飾");
+        assert!(only_ipaex.take_missing().is_empty());
+    }
+
+    /// Every character drawn on the pages, in order (from the glyphs' own text).
+    fn drawn_text(pages: &[RawPage]) -> String {
+        glyphs(pages).collect()
+    }
+
+    fn glyphs(pages: &[RawPage]) -> impl Iterator<Item = String> + '_ {
+        pages.iter().flat_map(|p| &p.ops).flat_map(|op| match op {
+            Op::ShowText { items } => items
+                .iter()
+                .flat_map(|item| match item {
+                    TextItem::GlyphIds(ids) => ids
+                        .iter()
+                        .map(|g| g.cid.clone().unwrap_or_default())
+                        .collect(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// The lowest baseline drawn on each page.
+    fn lowest_text(page: &RawPage) -> f32 {
+        page.ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::SetTextMatrix {
+                    matrix: TextMatrix::Translate(_, y),
+                } => Some(y.0),
+                _ => None,
+            })
+            .fold(f32::MAX, f32::min)
+    }
+
+    /// Excel's longest cell: 32,767 characters with no break opportunity but the width.
+    fn longest_cell() -> String {
+        "市民協働のまちづくり"
+            .chars()
+            .cycle()
+            .take(32_767)
+            .collect()
+    }
+
+    #[test]
+    fn a_paragraph_of_a_longest_cell_breaks_across_pages() {
+        let set = fonts(&["ipaexg.ttf"]);
+        let mut canvas = Canvas::new(&set, A4_PORTRAIT, 36.0);
+        let bottom = canvas.bottom;
+        canvas.paragraph(&longest_cell(), 9.0, 9.0, 1.55).unwrap();
+        let (pages, _) = canvas.finish();
+        assert!(pages.len() > 5, "{} pages", pages.len());
+        assert_eq!(drawn_text(&pages), longest_cell());
+        for page in &pages {
+            assert!(lowest_text(page) >= bottom - 1.0);
+        }
+    }
+
+    #[test]
+    fn a_table_cell_taller_than_a_page_breaks_across_pages_under_its_header() {
+        let set = fonts(&["ipaexg.ttf"]);
+        let mut canvas = Canvas::new(&set, A4_PORTRAIT, 36.0);
+        let bottom = canvas.bottom;
+        canvas.paragraph("前の段落", 9.0, 0.0, 1.5).unwrap();
+        let table = Table {
+            widths: vec![60.0, 300.0],
+            align: vec![Align::Left, Align::Left],
+            header: vec!["番号".into(), "取組状況".into()],
+            rows: vec![
+                vec!["①".into(), "短い行".into()],
+                vec!["②".into(), longest_cell()],
+                vec!["③".into(), "次の行".into()],
+            ],
+            size: 8.5,
+        };
+        canvas.table(&table).unwrap();
+        let (pages, _) = canvas.finish();
+        assert!(pages.len() > 10, "{} pages", pages.len());
+        let text = drawn_text(&pages);
+        let body = text.replace("番号取組状況", "");
+        assert_eq!(body, format!("前の段落①短い行②{}③次の行", longest_cell()));
+        for page in &pages {
+            assert!(lowest_text(page) >= bottom - 1.0);
+            // The header row (on its grey fill) opens the table on every page.
+            assert!(page
+                .ops
+                .iter()
+                .any(|op| matches!(op, Op::DrawRectangle { .. })));
+        }
     }
 
     #[test]

@@ -35,6 +35,13 @@ pub struct Texts {
     pub gap_prefix: String,
     pub changes_heading: String,
     pub no_last_year: String,
+    /// The heading of what went wrong building the reports (shown only then).
+    #[serde(default = "default_problems_heading")]
+    pub problems_heading: String,
+}
+
+fn default_problems_heading() -> String {
+    "報告書の作成で問題があった点".to_string()
 }
 
 impl Texts {
@@ -55,6 +62,7 @@ pub fn build(
     departments: &[String],
     states: &[SubmissionState],
     texts: &Texts,
+    problems: &[String],
     edition: &Edition,
 ) -> anyhow::Result<Vec<u8>> {
     let fonts = edition.fonts;
@@ -71,6 +79,7 @@ pub fn build(
     let mut canvas = Canvas::new(fonts, A4_PORTRAIT, MARGIN);
     canvas.paragraph(&title, 15.0, 0.0, 1.5)?;
     canvas.paragraph(&substitute(&texts.built, &values)?, 8.0, 0.0, 1.6)?;
+    build_problems(&mut canvas, problems, texts)?;
     submission_status(&mut canvas, departments, states, texts)?;
     off_target(&mut canvas, datasets, texts)?;
     findings(&mut canvas, datasets, texts)?;
@@ -83,6 +92,19 @@ pub fn build(
     let (pages, used) = canvas.finish();
     let meta = edition.meta(&title, &datasets.city, &title);
     save(fonts, A4_PORTRAIT, pages, &used, &title, 0, &meta)
+}
+
+/// Reports that could not be built and characters printed as 〓, first, since the
+/// managers must act on them; nothing when all went well.
+fn build_problems(canvas: &mut Canvas, problems: &[String], texts: &Texts) -> anyhow::Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    heading(canvas, &texts.problems_heading)?;
+    for line in problems {
+        canvas.paragraph(&format!("・{line}"), 8.5, 0.0, 1.5)?;
+    }
+    Ok(())
 }
 
 fn heading(canvas: &mut Canvas, text: &str) -> anyhow::Result<()> {

@@ -4,25 +4,56 @@
 //! rules, so lines are broken here: by measured width, never leaving a closing mark
 //! at the start of a line or an opening bracket at its end (禁則).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use printpdf::{Codepoint, ParsedFont};
 
+use crate::config::Config;
+
 /// The fonts the PDFs are set in, in order of preference: a character is drawn with
 /// the first font that has a glyph for it (IPAexGothic, then a fallback for the few
-/// characters it lacks, such as the simplified 实 in the seed). A character no font
-/// has is never dropped or drawn as a box: [`FontSet::missing_glyph`] finds it and the
-/// build fails naming it.
+/// characters it lacks, such as the simplified 实 in the seed, then the system's
+/// IPAmj明朝 for the 戸籍 characters of names when it is installed).
+///
+/// A character no font has never fails a build and is never dropped silently: it is
+/// drawn as 〓 (the geta mark, which Japanese print uses for exactly this) and
+/// recorded, and [`FontSet::take_missing`] hands the record to whoever lists it for
+/// the managers. Intake warns the submitter of the same characters beforehand
+/// (see [`Coverage`](super::Coverage)).
 pub struct FontSet {
     fonts: Vec<LoadedFont>,
+    /// System fonts after `fonts`, parsed only when a character first needs them:
+    /// IPAmj明朝 takes a second and 160 MB to parse, and most years never need it.
+    later: Vec<LaterFont>,
     /// Each character's font, glyph and advance, looked up once: the fonts' own cmap
     /// lookup is slow enough to dominate a report otherwise (85% of the white paper's
     /// time, measured with perf).
     glyphs: Mutex<HashMap<char, Option<Glyph>>>,
+    /// What a character no font has is drawn with: 〓 from the first font that has it.
+    replacement: Glyph,
+    /// The characters drawn as 〓 since the last [`FontSet::take_missing`].
+    missing: Mutex<Vec<MissingGlyph>>,
+}
+
+/// The mark drawn in place of a character no font has (〓, U+3013 GETA MARK).
+pub const REPLACEMENT: char = '\u{3013}';
+
+/// A character no font could draw, and the line of text it was in (with 〓 in its
+/// place), as printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingGlyph {
+    pub character: char,
+    pub text: String,
+}
+
+/// Characters that are drawn as nothing rather than as 〓: variation selectors (a
+/// name's 葛󠄀 prints as its base 葛) and the joiners inside emoji sequences.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
 }
 
 /// Where a character is drawn from.
@@ -32,6 +63,26 @@ struct Glyph {
     id: u16,
     /// Advance in the font's units.
     advance: u16,
+}
+
+/// A font parsed when first needed (None when it cannot be parsed: logged, unused).
+struct LaterFont {
+    path: PathBuf,
+    loaded: OnceLock<Option<LoadedFont>>,
+}
+
+impl LaterFont {
+    fn get(&self) -> Option<&LoadedFont> {
+        self.loaded
+            .get_or_init(|| match LoadedFont::read(&self.path) {
+                Ok(font) => Some(font),
+                Err(error) => {
+                    tracing::warn!(font = %self.path.display(), error = format!("{error:#}"), "system font unusable");
+                    None
+                }
+            })
+            .as_ref()
+    }
 }
 
 /// One parsed font.
@@ -59,29 +110,56 @@ const NO_LINE_END: &str = "（「『【〔〈《｛［([{";
 impl FontSet {
     /// Loads TrueType font files from `dir`, the preferred one first.
     pub fn load(dir: &Path, files: &[String]) -> anyhow::Result<FontSet> {
-        let fonts = files
-            .iter()
-            .map(|file| {
-                let path = dir.join(file);
-                let bytes = std::fs::read(&path)
-                    .with_context(|| format!("reading the font {}", path.display()))?;
-                LoadedFont::from_bytes(&bytes, file)
+        let paths: Vec<PathBuf> = files.iter().map(|file| dir.join(file)).collect();
+        FontSet::load_paths(&paths)
+    }
+
+    /// The configured fonts, then the system fonts found for `report.system_fonts`
+    /// (see [`super::fonts::font_paths`]), parsed when first needed.
+    pub fn for_config(config: &Config) -> anyhow::Result<FontSet> {
+        let mut set = FontSet::load_paths(&super::fonts::configured_font_paths(config))?;
+        set.later = super::fonts::system_font_paths(config)
+            .into_iter()
+            .map(|path| LaterFont {
+                path,
+                loaded: OnceLock::new(),
             })
+            .collect();
+        Ok(set)
+    }
+
+    /// Loads TrueType font files, the preferred one first.
+    pub fn load_paths(paths: &[PathBuf]) -> anyhow::Result<FontSet> {
+        let fonts = paths
+            .iter()
+            .map(|path| LoadedFont::read(path))
             .collect::<anyhow::Result<Vec<_>>>()?;
         if fonts.is_empty() {
             bail!("report.fonts: フォントが一つも指定されていません");
         }
-        Ok(FontSet {
+        let mut set = FontSet {
             fonts,
+            later: Vec::new(),
             glyphs: Mutex::new(HashMap::new()),
-        })
+            replacement: Glyph {
+                font: 0,
+                id: 0,
+                advance: 0,
+            },
+            missing: Mutex::new(Vec::new()),
+        };
+        set.replacement = set.glyph(REPLACEMENT).with_context(|| {
+            format!("report.fonts: 「{REPLACEMENT}」(U+3013) を描けるフォントがありません。IPAexゴシックを先頭に置いてください")
+        })?;
+        Ok(set)
     }
 
     /// The glyph that draws `c`, from the first font that has one.
     fn glyph(&self, c: char) -> Option<Glyph> {
         let mut cache = self.glyphs.lock().unwrap_or_else(|e| e.into_inner());
         *cache.entry(c).or_insert_with(|| {
-            self.fonts.iter().enumerate().find_map(|(font, f)| {
+            (0..self.fonts.len() + self.later.len()).find_map(|font| {
+                let f = self.font(font)?;
                 let id = f.font.lookup_glyph_index(c as u32)?;
                 Some(Glyph {
                     font,
@@ -92,9 +170,13 @@ impl FontSet {
         })
     }
 
-    /// The fonts, in order of preference.
-    pub fn fonts(&self) -> &[LoadedFont] {
-        &self.fonts
+    /// The font at `index` in order of preference (a system font is parsed here
+    /// when first asked for); None for a system font that cannot be parsed.
+    pub fn font(&self, index: usize) -> Option<&LoadedFont> {
+        match self.fonts.get(index) {
+            Some(font) => Some(font),
+            None => self.later.get(index - self.fonts.len())?.get(),
+        }
     }
 
     /// The width of `text` in points at `size`.
@@ -103,26 +185,84 @@ impl FontSet {
     }
 
     fn advance(&self, c: char, size: f32) -> f32 {
-        match self.glyph(c) {
-            Some(g) => f32::from(g.advance) / self.fonts[g.font].units_per_em * size,
+        match self.drawn_as(c) {
+            Some(g) => f32::from(g.advance) / self.units_per_em(g.font) * size,
             None => 0.0,
         }
     }
 
-    /// The first character no font can draw, if any.
-    pub fn missing_glyph(&self, text: &str) -> Option<char> {
-        text.chars()
-            .filter(|c| !c.is_control())
-            .find(|c| self.glyph(*c).is_none())
+    /// The glyph `c` is drawn with: its own, 〓 when no font has it, or none when it
+    /// is invisible.
+    fn drawn_as(&self, c: char) -> Option<Glyph> {
+        if is_invisible(c) {
+            return None;
+        }
+        Some(self.glyph(c).unwrap_or(self.replacement))
     }
 
-    /// Splits `text` into runs that one font each can draw. Characters no font has
-    /// are left out here; callers check [`FontSet::missing_glyph`] first.
+    fn units_per_em(&self, font: usize) -> f32 {
+        self.font(font).map_or(1000.0, |f| f.units_per_em)
+    }
+
+    /// Whether some font has a glyph for `c`.
+    pub fn has_glyph(&self, c: char) -> bool {
+        self.glyph(c).is_some()
+    }
+
+    /// The characters drawn as 〓 since the last call, each with the line it was in,
+    /// once each (a running header repeats on every page), in the order met.
+    pub fn take_missing(&self) -> Vec<MissingGlyph> {
+        let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen = std::collections::HashSet::new();
+        std::mem::take(&mut *missing)
+            .into_iter()
+            .filter(|m| seen.insert((m.character, m.text.clone())))
+            .collect()
+    }
+
+    fn record_missing(&self, text: &str) {
+        let absent: Vec<char> = text
+            .chars()
+            .filter(|c| !is_invisible(*c) && self.glyph(*c).is_none())
+            .collect();
+        if absent.is_empty() {
+            return;
+        }
+        let shown: String = text
+            .chars()
+            .filter(|c| !is_invisible(*c))
+            .map(|c| {
+                if self.glyph(c).is_some() {
+                    c
+                } else {
+                    REPLACEMENT
+                }
+            })
+            .collect();
+        let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+        for character in absent {
+            missing.push(MissingGlyph {
+                character,
+                text: shown.clone(),
+            });
+        }
+    }
+
+    /// Splits `text` into runs that one font each can draw. A character no font has
+    /// is drawn as 〓 and recorded (see [`FontSet::take_missing`]).
     pub fn runs(&self, text: &str, size: f32) -> Vec<Run> {
+        self.record_missing(text);
         let mut runs: Vec<Run> = Vec::new();
         for c in text.chars() {
-            let Some(glyph) = self.glyph(c) else { continue };
-            let width = f32::from(glyph.advance) / self.fonts[glyph.font].units_per_em * size;
+            let Some(glyph) = self.drawn_as(c) else {
+                continue;
+            };
+            let c = if self.glyph(c).is_some() {
+                c
+            } else {
+                REPLACEMENT
+            };
+            let width = f32::from(glyph.advance) / self.units_per_em(glyph.font) * size;
             let codepoint = Codepoint::with_cid(glyph.id, 0.0, c.to_string());
             match runs.last_mut() {
                 Some(run) if run.font == glyph.font => {
@@ -146,6 +286,14 @@ impl FontSet {
 }
 
 impl LoadedFont {
+    /// Reads and parses a font file.
+    fn read(path: &Path) -> anyhow::Result<LoadedFont> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading the font {}", path.display()))?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        LoadedFont::from_bytes(&bytes, &name)
+    }
+
     /// Parses font bytes.
     pub fn from_bytes(bytes: &[u8], name: &str) -> anyhow::Result<LoadedFont> {
         let mut warnings = Vec::new();
@@ -226,6 +374,29 @@ mod tests {
     /// Every character one unit wide, so a width is a character count.
     fn wrap(text: &str, width: usize) -> Vec<String> {
         wrap_with(text, width as f32, |_| 1.0)
+    }
+
+    #[test]
+    fn a_system_font_is_parsed_only_when_a_character_needs_it() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = Config::load(&root.join("data/hakusho.toml")).unwrap();
+        let fonts = FontSet::for_config(&config).unwrap();
+        let Some(ipamj) = fonts.later.first() else {
+            eprintln!("IPAmj明朝 is not installed: skipped");
+            return;
+        };
+        fonts.runs("工事实施 令和2年度", 9.0);
+        assert!(
+            ipamj.loaded.get().is_none(),
+            "not parsed for what the others have"
+        );
+        let runs = fonts.runs("𠮷田", 9.0);
+        assert!(ipamj.loaded.get().is_some());
+        assert_eq!(
+            runs[0].font, 2,
+            "𠮷 from IPAmj明朝, after the two configured fonts"
+        );
+        assert!(fonts.take_missing().is_empty());
     }
 
     #[test]
