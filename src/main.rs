@@ -3,9 +3,11 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     // The reader child parses one untrusted workbook and exits: no runtime, no
     // configuration, no logging set-up (see `intake::sandbox`).
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some(hakusho::intake::sandbox::CHILD_ARGUMENT) {
-        return hakusho::intake::sandbox::child_main(&args[1..]);
+    // args_os: a file name that is not UTF-8 must reach the CLI, not panic here.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().as_deref() == Some(hakusho::intake::sandbox::CHILD_ARGUMENT.as_ref()) {
+        let wanted: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+        return hakusho::intake::sandbox::child_main(&wanted);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

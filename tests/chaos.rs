@@ -245,6 +245,7 @@ fn assert_clean(mode: &str, figures: &[Figures]) {
 fn trial_run_once(reference: &Reference, kill_after: Duration) -> Figures {
     let sink = SmtpSink::start();
     let city = TestCity::new(Some(sink.port));
+    short_leases(&city);
     let first = spawn(city.path(), &["run", "--once"]);
     let mut attempts = 1;
     let mut done = kill_at(first, kill_after);
@@ -262,6 +263,7 @@ fn trial_run_once(reference: &Reference, kill_after: Duration) -> Figures {
 fn trial_disk_full(reference: &Reference, room: u64) -> Option<Figures> {
     let sink = SmtpSink::start();
     let city = TestCity::new(Some(sink.port));
+    short_leases(&city);
     let disk = Tmpfs::mount(&city.path().join("disk"), reference.written * 2 + (8 << 20))?;
     let dir = disk.path.clone();
     std::fs::copy(city.config_path(), dir.join("hakusho.toml")).unwrap();
@@ -425,13 +427,21 @@ fn schedule_soon(city: &TestCity) {
         .collect();
     std::fs::write(
         city.config_path(),
-        // Short leases: a killed daemon's run and its claimed copies are taken over
-        // within seconds by the restarted one.
-        text.replace("[paths]", "[paths]\ninbox_poll_seconds = 1")
-            .replace("[schedule]", "[schedule]\nrun_lease_seconds = 6")
-            .replace("[mail]\n", "[mail]\nlease_seconds = 25\n"),
+        text.replace("[paths]", "[paths]\ninbox_poll_seconds = 1"),
     )
     .unwrap();
+    short_leases(city);
+}
+
+/// Short leases: a killed process's run and the copies it had claimed are taken over
+/// within seconds by the next one, so a trial does not wait minutes.
+fn short_leases(city: &TestCity) {
+    let text = std::fs::read_to_string(city.config_path()).unwrap();
+    let text = text
+        .replace("timeout_seconds = 20", "timeout_seconds = 5")
+        .replace("[schedule]", "[schedule]\nrun_lease_seconds = 6")
+        .replace("[mail]\n", "[mail]\nlease_seconds = 8\n");
+    std::fs::write(city.config_path(), text).unwrap();
 }
 
 /// Whether the daemon's work is done: the annual run closed in the ledger, and every

@@ -330,3 +330,25 @@ fn count_files(dir: &Path) -> usize {
         })
         .unwrap_or(0)
 }
+
+/// A file name that is not UTF-8 reaches the commands (no panic on the arguments) and
+/// is read like any other.
+#[test]
+fn a_file_name_that_is_not_utf8_is_checked_like_any_other() {
+    use std::os::unix::ffi::OsStrExt;
+    let city = TestCity::new(None);
+    let name = std::ffi::OsStr::from_bytes(b"\xff\xfe_\x93\xfa.xlsx");
+    let path = city.path().join(name);
+    std::fs::copy(repo().join("data/inbox/令和2年度_総務部.xlsx"), &path).unwrap();
+    let (output, _) = timed(&city, &["check"], &[path.clone()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{output:?}");
+    assert!(
+        stdout.contains("_") && stdout.contains("問題なし"),
+        "{stdout}"
+    );
+    let (output, _) = timed(&city, &["ingest"], &[path]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(stdout.contains("受理"), "{stdout}");
+}

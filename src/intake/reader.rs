@@ -227,6 +227,24 @@ impl Context<'_> {
     }
 
     fn read_projects(&mut self) -> Vec<PriorityProject> {
+        let projects = self.filled_projects();
+        // Rows added past ⑩ would publish more than the booklet and the newsletter have
+        // room for (and each may hold a whole cell of text).
+        if let Some(extra) = projects.get(PROJECT_ROWS) {
+            self.findings.push(Finding::at(
+                Severity::Error,
+                PROJECT_SHEET,
+                cell_name(extra.row, project::TITLE as u16),
+                format!(
+                    "主要事業は ①…⑩ の {PROJECT_ROWS} 件までです({} 件が記入されています)。行を追加せず、{PROJECT_ROWS} 件に絞ってください",
+                    projects.len()
+                ),
+            ));
+        }
+        projects
+    }
+
+    fn filled_projects(&mut self) -> Vec<PriorityProject> {
         self.table(PROJECT_SHEET, &project_columns(), None)
             .into_iter()
             // A row with only its pre-printed number (and last year's project) is an unused place.

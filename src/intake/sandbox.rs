@@ -39,7 +39,10 @@ pub const MAX_CELL_CHARS: usize = 32_767;
 /// What the child may use. Memory is the data segment (heap and anonymous maps).
 const MEMORY_BYTES: u64 = 384 * 1024 * 1024;
 const CPU_SECONDS: u64 = 20;
-const WALL_SECONDS: u64 = 45;
+/// The wall clock is a backstop far past the CPU limit: on a loaded machine a good
+/// file can take long to read, so running out of it is not the file's fault (see
+/// [`parse_isolated`]).
+const WALL_SECONDS: u64 = 120;
 /// The largest answer the parent reads; a real workbook's is a few hundred KB.
 const MAX_ANSWER_BYTES: u64 = 32 * 1024 * 1024;
 const MAX_ERROR_OUTPUT: u64 = 16 * 1024;
@@ -129,6 +132,8 @@ impl CellValue {
         Some(match data {
             Data::Empty => return None,
             Data::Int(n) => CellValue::Int(*n),
+            // JSON has no NaN or infinity: such a value is kept as the text it reads as.
+            Data::Float(x) if !x.is_finite() => CellValue::Text(x.to_string()),
             Data::Float(x) => CellValue::Float(*x),
             Data::String(s) => CellValue::Text(s.clone()),
             Data::Bool(b) => CellValue::Bool(*b),
@@ -184,18 +189,14 @@ pub fn parse_in_process(bytes: &[u8], wanted: &[&str]) -> Answer {
         Ok(workbook) => workbook,
         Err(e) => return Answer::Refused(unopenable(&e.to_string())),
     };
+    let all_names = workbook.sheet_names();
     let mut parsed = ParsedWorkbook {
-        sheet_names: workbook
-            .sheet_names()
-            .into_iter()
-            .take(MAX_SHEET_NAMES)
-            .map(|n| n.chars().take(MAX_SHEET_NAME_CHARS).collect())
-            .collect(),
+        sheet_names: shown_sheet_names(&all_names, wanted),
         notes: inspection.notes,
         ..ParsedWorkbook::default()
     };
     for name in wanted {
-        if !parsed.sheet_names.iter().any(|n| n == name) {
+        if !all_names.iter().any(|n| n == name) {
             continue;
         }
         // A sheet calamine cannot read counts as missing; the reader says so.
@@ -208,6 +209,18 @@ pub fn parse_in_process(bytes: &[u8], wanted: &[&str]) -> Answer {
         }
     }
     Answer::Parsed(parsed)
+}
+
+/// The sheet names handed back: the wanted ones wherever they stand, then the first
+/// others, each cut short, so that a workbook of thousands of sheets stays small.
+fn shown_sheet_names(all: &[String], wanted: &[&str]) -> Vec<String> {
+    let (mut names, others): (Vec<&String>, Vec<&String>) =
+        all.iter().partition(|n| wanted.contains(&n.as_str()));
+    names.extend(others.into_iter().take(MAX_SHEET_NAMES));
+    names
+        .into_iter()
+        .map(|n| n.chars().take(MAX_SHEET_NAME_CHARS).collect())
+        .collect()
 }
 
 /// The non-empty cells of a sheet, refusing one that reaches past the limits.
@@ -299,6 +312,13 @@ pub fn parse_isolated(bytes: &[u8], wanted: &[&str]) -> anyhow::Result<Answer> {
         let ended = wait_with_deadline(&mut child, Duration::from_secs(WALL_SECONDS))?;
         let (answer, overflowed) = answer.join().expect("reader thread");
         let (errors, _) = errors.join().expect("reader thread");
+        // Not a verdict on the file (its CPU time was within the limit): an error, so
+        // the file is not recorded and is read again later.
+        if matches!(ended, Ended::TimedOut) {
+            anyhow::bail!(
+                "ファイルの読み取りが {WALL_SECONDS} 秒で終わりませんでした(マシンが混み合っています)。後でもう一度読み取ります"
+            );
+        }
         Ok(interpret(ended, &answer, overflowed, &errors))
     })
 }
@@ -342,10 +362,7 @@ fn interpret(ended: Ended, answer: &[u8], overflowed: bool, errors: &[u8]) -> An
     use std::os::unix::process::ExitStatusExt;
     let errors = String::from_utf8_lossy(errors);
     let status = match ended {
-        Ended::TimedOut => {
-            tracing::warn!("読み取り用のプロセスが {WALL_SECONDS} 秒で終わらないため止めました");
-            return Answer::Refused(too_slow());
-        }
+        Ended::TimedOut => return Answer::Refused(too_slow()),
         Ended::Exited(status) => status,
     };
     if status.success() && !overflowed {
@@ -450,5 +467,40 @@ fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result
         Ok(())
     } else {
         Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wanted_sheets_are_handed_back_however_many_others_stand_before_them() {
+        let mut all: Vec<String> = (0..1000).map(|i| format!("余分{i}")).collect();
+        all.push("目標指標".to_string());
+        let shown = shown_sheet_names(&all, &["目標指標"]);
+        assert_eq!(shown[0], "目標指標");
+        assert_eq!(shown.len(), 1 + MAX_SHEET_NAMES);
+    }
+
+    #[test]
+    fn a_value_json_cannot_carry_is_kept_as_its_text() {
+        for (value, text) in [(f64::NAN, "NaN"), (f64::INFINITY, "inf")] {
+            let cell = CellValue::from_data(&Data::Float(value)).unwrap();
+            assert_eq!(cell, CellValue::Text(text.to_string()));
+            let answer = Answer::Parsed(ParsedWorkbook {
+                sheets: vec![ParsedSheet {
+                    name: "目標指標".to_string(),
+                    cells: vec![ParsedCell {
+                        row: 1,
+                        column: 1,
+                        value: cell,
+                    }],
+                }],
+                ..ParsedWorkbook::default()
+            });
+            let json = serde_json::to_vec(&answer).unwrap();
+            assert_eq!(serde_json::from_slice::<Answer>(&json).unwrap(), answer);
+        }
     }
 }
