@@ -131,11 +131,9 @@ impl Store {
         connection.busy_timeout(BUSY_TIMEOUT)?;
         let unreadable = || format!("データベース {} を読めません", path.display());
         connection
-            .execute_batch(
-                "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-            )
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
             .with_context(unreadable)?;
-        migrations::apply(&mut connection).with_context(unreadable)?;
+        set_up(&mut connection).with_context(unreadable)?;
         Ok(Store { connection })
     }
 
@@ -440,6 +438,38 @@ fn insert_findings(
         )?;
     }
     Ok(())
+}
+
+/// Switches the database to write-ahead logging and applies the migrations. Processes
+/// opening a new store at the same moment meet SQLite's "busy" in places where its
+/// busy timeout does not wait (switching the journal, reading the WAL index while
+/// another process builds it); each such answer means "try again", so the set-up is
+/// tried again for a while (it is idempotent: the migrations run in one transaction).
+fn set_up(connection: &mut Connection) -> anyhow::Result<()> {
+    let mut tries = 0;
+    loop {
+        let result = connection
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            .map_err(anyhow::Error::from)
+            .and_then(|_| migrations::apply(connection));
+        match result {
+            Err(e) if is_busy(&e) && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Whether an error is SQLite's "busy" (another process holds the lock).
+fn is_busy(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy
+        )
+    })
 }
 
 #[cfg(test)]
