@@ -340,7 +340,7 @@ fn a_file_name_that_is_not_utf8_is_checked_like_any_other() {
     let name = std::ffi::OsStr::from_bytes(b"\xff\xfe_\x93\xfa.xlsx");
     let path = city.path().join(name);
     std::fs::copy(repo().join("data/inbox/令和2年度_総務部.xlsx"), &path).unwrap();
-    let (output, _) = timed(&city, &["check"], &[path.clone()]);
+    let (output, _) = timed(&city, &["check"], std::slice::from_ref(&path));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{output:?}");
     assert!(stdout.contains(".xlsx … 受理"), "{stdout}");
