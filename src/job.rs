@@ -49,6 +49,18 @@ pub struct RunSummary {
     pub delivery: DeliveryStats,
     /// Departments of the configuration with no accepted submission for the year.
     pub missing: Vec<String>,
+    /// Files that could not be taken in for a reason of hakusho's own (a full disk, a
+    /// busy machine), each with the reason: not recorded, read again on the next run.
+    pub not_taken_in: Vec<String>,
+}
+
+/// Intake of some files: what was taken in, the receipts queued, and the files that
+/// could not be taken in this time.
+#[derive(Default)]
+struct Taken {
+    files: Vec<FileReport>,
+    mailed: Vec<Mailed>,
+    failed: Vec<String>,
 }
 
 /// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
@@ -71,12 +83,26 @@ pub async fn run_once(config: &Config, options: RunOptions) -> anyhow::Result<Ru
         tokio::task::spawn_blocking(move || prepare(&config, out, built_at)).await??
     };
     deliver(config, messages, &mut summary).await?;
+    not_taken_in(&summary)?;
     Ok(summary)
+}
+
+/// A run in which some file could not be taken in fails, after the receipts of the
+/// files that were have gone out: the reports wait until every file is in.
+fn not_taken_in(summary: &RunSummary) -> anyhow::Result<()> {
+    if summary.not_taken_in.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{} 件のファイルを取り込めませんでした。取り込めた分の受付の返信は送りました。報告書は作っていません。後でもう一度実行してください:\n  {}",
+        summary.not_taken_in.len(),
+        summary.not_taken_in.join("\n  ")
+    )
 }
 
 /// Takes in the given files (not the inbox) and answers each with its receipt.
 pub async fn ingest_files(config: &Config, paths: Vec<PathBuf>) -> anyhow::Result<RunSummary> {
-    let (files, mailed) = {
+    let taken = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let mut store = Store::open(&config.paths.database)?;
@@ -86,11 +112,13 @@ pub async fn ingest_files(config: &Config, paths: Vec<PathBuf>) -> anyhow::Resul
         .await??
     };
     let mut summary = RunSummary {
-        files,
-        mailed,
+        files: taken.files,
+        mailed: taken.mailed,
+        not_taken_in: taken.failed,
         ..RunSummary::default()
     };
     deliver(config, Vec::new(), &mut summary).await?;
+    not_taken_in(&summary)?;
     Ok(summary)
 }
 
@@ -135,14 +163,13 @@ fn take_in(
     plan: &Plan,
     store: &mut Store,
     paths: &[PathBuf],
-) -> anyhow::Result<(Vec<FileReport>, Vec<Mailed>)> {
+) -> anyhow::Result<Taken> {
     let received_at = Utc::now().with_timezone(&Tokyo);
     let stamp = received_at.to_rfc3339();
     let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
     let guide = crate::template::guide_text(config)?;
     let fonts = report::Coverage::for_config(config)?;
-    let mut files = Vec::new();
-    let mut queued = Vec::new();
+    let mut taken = Taken::default();
     for path in paths {
         let mut composed = None;
         let answer = |report: &FileReport| -> anyhow::Result<Option<Staged>> {
@@ -153,24 +180,30 @@ fn take_in(
             let key = format!("receipt:{}", report.sha256);
             Ok(Some(outbox::stage(config, &key, &receipt)?))
         };
-        let report = intake::ingest_and_answer(
-            path,
-            Intake {
-                config,
-                plan,
-                fonts: &fonts,
-            },
-            store,
-            &stamp,
-            answer,
-        )?;
+        let intake = Intake {
+            config,
+            plan,
+            fonts: &fonts,
+        };
+        // A file that fails for a reason of our own is left for the next run; the
+        // files after it are still taken in and answered.
+        let report = match intake::ingest_and_answer(path, intake, store, &stamp, answer) {
+            Ok(report) => report,
+            Err(error) => {
+                let name = crate::domain::printable(&path.display().to_string()).into_owned();
+                let reason = crate::domain::printable(&format!("{error:#}")).into_owned();
+                tracing::error!(file = %name, "ファイルを取り込めませんでした(次の実行で読み直します): {reason}");
+                taken.failed.push(format!("{name}: {reason}"));
+                continue;
+            }
+        };
         tracing::info!(file = %crate::domain::printable(&report.file_name), sha256 = %report.sha256, outcome = ?report.outcome, findings = report.findings.len(), "file received");
         if !matches!(report.outcome, Outcome::AlreadyReceived { .. }) {
-            queued.extend(composed);
+            taken.mailed.extend(composed);
         }
-        files.push(report);
+        taken.files.push(report);
     }
-    Ok((files, queued))
+    Ok(taken)
 }
 
 /// The blocking part: intake with receipts, store, reports, and the messages to send.
@@ -182,7 +215,17 @@ fn prepare(
     let mut store = Store::open(&config.paths.database)?;
     let plan = Plan::load(&config.paths.plan)?;
     let inbox = intake::inbox_files(&config.paths.inbox)?;
-    let (files, mailed) = take_in(config, &plan, &mut store, &inbox)?;
+    let taken = take_in(config, &plan, &mut store, &inbox)?;
+    if !taken.failed.is_empty() {
+        let summary = RunSummary {
+            files: taken.files,
+            mailed: taken.mailed,
+            not_taken_in: taken.failed,
+            ..RunSummary::default()
+        };
+        return Ok((summary, Vec::new()));
+    }
+    let Taken { files, mailed, .. } = taken;
     let (dataset, reports) = build_all_reports(config, &plan, &mut store, built_at)?;
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
     let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;

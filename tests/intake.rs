@@ -370,28 +370,28 @@ fn many_cells_with_unprintable_characters_are_named_up_to_fifty_then_counted() {
     assert_has(&reading, "[注意] ほかに 30 個のセルにも、報告書のフォントにない字があります(報告書では「〓」と印刷されます)");
 }
 
-/// Rows added past ⑩ in 主要事業, however many and however long, are an error named
-/// at the first extra row: the booklet and the newsletter have room for ten.
+/// A project written below ⑩ in 主要事業, whether ①…⑩ are all used or not, and
+/// however many and however long, is an error named at the first such row: the
+/// booklet and the newsletter have room for ten.
 #[test]
-fn priority_projects_past_the_tenth_are_refused_at_the_first_extra_row() {
-    for extra in [1, 40] {
+fn priority_projects_below_the_tenth_row_are_refused_at_the_first_of_them() {
+    for (fill_all, extra) in [(true, 1), (false, 1), (true, 40)] {
         let reading = edited(|grid| {
-            for row in 2..=11 {
-                grid.text("主要事業", &format!("B{row}"), &format!("事業{row}"));
+            if fill_all {
+                for row in 2..=11 {
+                    grid.text("主要事業", &format!("B{row}"), &format!("事業{row}"));
+                }
             }
             for i in 0..extra {
                 let row = 12 + i;
-                grid.text("主要事業", &format!("A{row}"), "⑪").text(
-                    "主要事業",
-                    &format!("B{row}"),
-                    &"長い事業名".repeat(100),
-                );
+                grid.text("主要事業", &format!("B{row}"), &"長い事業名".repeat(100));
             }
         });
         assert!(!reading.is_acceptable(), "{extra} extra rows accepted");
         assert!(
-            messages(&reading).iter().any(|m| m
-                .starts_with("[エラー] シート「主要事業」 B12: 主要事業は ①…⑩ の 10 件までです")),
+            messages(&reading).iter().any(|m| m.starts_with(
+                "[エラー] シート「主要事業」 B12: 主要事業は ①…⑩ の 10 行に記入します"
+            )),
             "{:#?}",
             messages(&reading)
         );

@@ -270,3 +270,44 @@ fn the_same_data_and_build_time_give_byte_identical_reports() {
         assert!(a == b, "{name:?} differs between two runs");
     }
 }
+
+/// A file that cannot be taken in for a reason of hakusho's own (here its archive
+/// folder is blocked by a file) stops neither the other files nor their receipts; the
+/// run fails without reports, and the next run takes the file in and sends them.
+#[test]
+fn a_file_that_fails_for_our_own_reason_waits_for_the_next_run_and_stops_no_other() {
+    let city = TestCity::new(None);
+    let blocked = city.inbox().join("令和2年度_総務部.xlsx");
+    let hash = hakusho::intake::sha256_hex(&std::fs::read(&blocked).unwrap());
+    let archive = city.path().join("archive");
+    std::fs::create_dir_all(&archive).unwrap();
+    std::fs::write(archive.join(&hash[..2]), b"not a folder").unwrap();
+
+    let first = city.hakusho(&["run", "--once"]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("1 件のファイルを取り込めませんでした") && stderr.contains("総務部"),
+        "{stderr}"
+    );
+    let outbox = city.path().join("outbox");
+    assert_eq!(
+        count(&outbox),
+        common::DEPARTMENTS.len() - 1,
+        "the other receipts"
+    );
+    assert!(!city.path().join("reports").exists(), "no reports yet");
+
+    std::fs::remove_file(archive.join(&hash[..2])).unwrap();
+    let second = city.hakusho(&["run", "--once"]);
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(
+        count(&outbox),
+        22,
+        "the last receipt, then every report once"
+    );
+}

@@ -228,16 +228,15 @@ impl Context<'_> {
 
     fn read_projects(&mut self) -> Vec<PriorityProject> {
         let projects = self.filled_projects();
-        // Rows added past ⑩ would publish more than the booklet and the newsletter have
-        // room for (and each may hold a whole cell of text).
-        if let Some(extra) = projects.get(PROJECT_ROWS) {
+        // Rows added below ⑩ would publish more than the booklet and the newsletter
+        // have room for (and each may hold a whole cell of text). ① is row 1.
+        if let Some(extra) = projects.iter().find(|p| p.row as usize > PROJECT_ROWS) {
             self.findings.push(Finding::at(
                 Severity::Error,
                 PROJECT_SHEET,
                 cell_name(extra.row, project::TITLE as u16),
                 format!(
-                    "主要事業は ①…⑩ の {PROJECT_ROWS} 件までです({} 件が記入されています)。行を追加せず、{PROJECT_ROWS} 件に絞ってください",
-                    projects.len()
+                    "主要事業は ①…⑩ の {PROJECT_ROWS} 行に記入します。⑩ より下の行は読みません。行を追加せず、{PROJECT_ROWS} 件に絞って ①…⑩ に書いてください"
                 ),
             ));
         }
