@@ -112,13 +112,7 @@ fn wait_until_delivered(city: &TestCity) {
 
 /// SIGTERM, then wait; asserts the daemon stopped cleanly.
 fn stop(city: &TestCity, daemon: Child, log: &str) {
-    let signalled = Command::new("kill")
-        .arg("-TERM")
-        .arg(daemon.id().to_string())
-        .status()
-        .unwrap();
-    assert!(signalled.success());
-    let output = daemon.wait_with_output().unwrap();
+    let output = common::terminate(daemon);
     assert!(output.status.success(), "{}", log_of(city, log));
 }
 

@@ -147,12 +147,6 @@ fn serve_until_answered(city: &TestCity, format: &str) -> String {
     while count() < 1 && Instant::now() < give_up {
         std::thread::sleep(Duration::from_millis(200));
     }
-    let signalled = Command::new("kill")
-        .arg("-TERM")
-        .arg(daemon.id().to_string())
-        .status()
-        .unwrap();
-    assert!(signalled.success());
-    let output = daemon.wait_with_output().unwrap();
+    let output = common::terminate(daemon);
     String::from_utf8(output.stderr).unwrap()
 }

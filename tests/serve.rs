@@ -63,13 +63,7 @@ fn start_daemon(city: &TestCity) -> Child {
 
 /// SIGTERM, then wait: whether it exited with success, and its log.
 fn stop_daemon(daemon: Child) -> (bool, String) {
-    let signalled = Command::new("kill")
-        .arg("-TERM")
-        .arg(daemon.id().to_string())
-        .status()
-        .unwrap();
-    assert!(signalled.success());
-    let output = daemon.wait_with_output().unwrap();
+    let output = common::terminate(daemon);
     let log = String::from_utf8_lossy(&output.stderr).into_owned();
     (output.status.success(), log)
 }

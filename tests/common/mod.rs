@@ -282,3 +282,14 @@ pub fn peak_rss_kb() -> u64 {
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
 }
+
+/// Sends SIGTERM to a daemon and waits for it: its exit status and output.
+pub fn terminate(daemon: Child) -> Output {
+    let signalled = Command::new("kill")
+        .arg("-TERM")
+        .arg(daemon.id().to_string())
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    daemon.wait_with_output().unwrap()
+}
