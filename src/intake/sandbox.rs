@@ -307,9 +307,15 @@ pub fn parse_isolated(bytes: &[u8], wanted: &[&str]) -> anyhow::Result<Answer> {
         scope.spawn(move || {
             let _ = stdin.write_all(bytes);
         });
-        let answer = scope.spawn(|| read_capped(stdout, MAX_ANSWER_BYTES));
+        let (closed, answered) = std::sync::mpsc::channel();
+        let answer = scope.spawn(move || {
+            let answer = read_capped(stdout, MAX_ANSWER_BYTES);
+            let _ = closed.send(());
+            answer
+        });
         let errors = scope.spawn(|| read_capped(stderr, MAX_ERROR_OUTPUT));
-        let ended = wait_with_deadline(&mut child, Duration::from_secs(WALL_SECONDS))?;
+        let limit = Duration::from_secs(WALL_SECONDS);
+        let ended = wait_with_deadline(&mut child, &answered, limit)?;
         let (answer, overflowed) = answer.join().expect("reader thread");
         let (errors, _) = errors.join().expect("reader thread");
         // Not a verdict on the file (its CPU time was within the limit): an error, so
@@ -329,24 +335,31 @@ enum Ended {
     TimedOut,
 }
 
-fn wait_with_deadline(child: &mut Child, limit: Duration) -> anyhow::Result<Ended> {
+/// Waits for the child until `limit`: first for its answer to end (its standard output
+/// closes as it exits, so a reader of a few milliseconds is not kept waiting by a
+/// polling interval), then for its exit; kills it when the time is up.
+fn wait_with_deadline(
+    child: &mut Child,
+    answered: &std::sync::mpsc::Receiver<()>,
+    limit: Duration,
+) -> anyhow::Result<Ended> {
     let deadline = Instant::now() + limit;
-    let mut pause = Duration::from_millis(1);
-    loop {
+    let ended_in_time = !matches!(
+        answered.recv_timeout(limit),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+    );
+    while ended_in_time && Instant::now() < deadline {
         if let Some(status) = child
             .try_wait()
             .context("読み取り用のプロセスを待てません")?
         {
             return Ok(Ended::Exited(status));
         }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Ok(Ended::TimedOut);
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_micros(200));
     }
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(Ended::TimedOut)
 }
 
 /// Reads at most `cap` bytes and drains the rest, so the writer never blocks.
