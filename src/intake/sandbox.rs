@@ -410,28 +410,29 @@ fn broken() -> String {
 }
 
 /// The program to start as the reader child: `HAKUSHO_READER` when set, else this
-/// binary (through /proc/self/exe, which still works after an upgrade replaced the
-/// file). Tests and benches run from `target/<profile>/deps/`; cargo builds the
-/// `hakusho` binary beside that folder, so that one is used.
+/// binary, whatever it is named (through /proc/self/exe, which still works after an
+/// upgrade replaced the file). Tests and benches run from `target/<profile>/deps/`;
+/// cargo builds the `hakusho` binary beside that folder, so that one is used.
 fn reader_program() -> anyhow::Result<PathBuf> {
     if let Some(path) = std::env::var_os("HAKUSHO_READER") {
         return Ok(PathBuf::from(path));
     }
     let exe = std::env::current_exe().context("このプログラムの場所がわかりません")?;
-    if exe.file_stem().is_some_and(|s| s == "hakusho") {
-        let own = Path::new("/proc/self/exe");
-        return Ok(if own.exists() { own.to_path_buf() } else { exe });
+    let folder = exe.parent();
+    if folder
+        .and_then(Path::file_name)
+        .is_some_and(|name| name == "deps")
+    {
+        let beside = folder.and_then(Path::parent).map(|dir| dir.join("hakusho"));
+        return match beside {
+            Some(path) if path.is_file() => Ok(path),
+            _ => anyhow::bail!(
+                "読み取り用のプログラム hakusho が見つかりません(HAKUSHO_READER で場所を指定できます)"
+            ),
+        };
     }
-    let beside = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|dir| dir.join("hakusho"));
-    match beside {
-        Some(path) if path.is_file() => Ok(path),
-        _ => anyhow::bail!(
-            "読み取り用のプログラム hakusho が見つかりません(HAKUSHO_READER で場所を指定できます)"
-        ),
-    }
+    let own = Path::new("/proc/self/exe");
+    Ok(if own.exists() { own.to_path_buf() } else { exe })
 }
 
 /// The reader child: limits itself, reads the file from standard input, and writes
