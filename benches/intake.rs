@@ -56,7 +56,7 @@ fn main() -> anyhow::Result<()> {
         let start = Instant::now();
         let accepted = corpus
             .iter()
-            .filter(|b| read_bytes(b, intake).unwrap().is_acceptable())
+            .filter(|b| read_bytes(b, "", intake).unwrap().is_acceptable())
             .count();
         isolated = isolated.min(start.elapsed());
         assert_eq!(accepted, WORKBOOKS);
@@ -124,7 +124,7 @@ fn make_corpus(config: &Config, plan: &Plan, intake: Intake) -> anyhow::Result<V
                 .paths
                 .inbox
                 .join(format!("{}_{}.xlsx", config.fiscal_year(), d.name));
-            let content = read_bytes(&std::fs::read(path).unwrap(), intake)
+            let content = read_bytes(&std::fs::read(path).unwrap(), "", intake)
                 .unwrap()
                 .content
                 .unwrap();

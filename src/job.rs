@@ -235,10 +235,9 @@ fn prepare(
         .filter(|d| !dataset.departments.iter().any(|s| s.department == d.name))
         .map(|d| d.name.clone())
         .collect();
-    let keys = ReportKeys::read(config, &mut store)?;
     let messages = compose(config, &dataset, &reports, &dir)?
         .into_iter()
-        .map(|(audience, outgoing)| (keys.key(&audience), outgoing))
+        .map(|(audience, outgoing)| (report_key(&dataset, &audience, &outgoing), outgoing))
         .collect();
     let summary = RunSummary {
         files,
@@ -250,43 +249,25 @@ fn prepare(
     Ok((summary, messages))
 }
 
-/// What the report mails of a run are keyed by: their year and audience, and a digest
-/// of what they print, never when the run happened. A run repeated or resumed with the
-/// same inputs queues nothing new; one with changed inputs sends the new reports.
-struct ReportKeys {
-    year: i32,
-    /// The Edition's inputs digest: the SHA-256 of the consolidated datasets, which
-    /// every report records. Each department's mail is made of these alone (its
-    /// submission's findings come with the submission the datasets name).
-    inputs: String,
-    /// The managers' summary also prints each department's latest submission, accepted
-    /// or not: the inputs digest with those states.
-    with_states: String,
-}
-
-impl ReportKeys {
-    fn read(config: &Config, store: &mut Store) -> anyhow::Result<ReportKeys> {
-        let year = config.fiscal_year();
-        let datasets = consolidate::from_store(config, store, year)?;
-        let inputs = sha256_hex(crate::export::to_json(&datasets)?.as_bytes());
-        let mut states = inputs.clone();
-        for state in store.latest_by_department(&config.city.code, year)? {
-            states.push_str(&format!("\n{state:?}"));
-        }
-        Ok(ReportKeys {
-            year: year.start_year(),
-            inputs,
-            with_states: sha256_hex(states.as_bytes()),
-        })
+/// What a report mail is keyed by: its year and audience, and a digest of what it
+/// carries, never when the run happened: the inputs the reports were built from, the
+/// files attached and the problems told. A run repeated or resumed with the same inputs
+/// queues nothing new; one with changed inputs, or one where a report that failed
+/// before is built now, sends the new mail.
+fn report_key(dataset: &Dataset, audience: &str, outgoing: &Outgoing) -> String {
+    let inputs = match audience {
+        WHOLE => &dataset.summary_inputs_sha256,
+        _ => &dataset.inputs_sha256,
+    };
+    let mut carried = format!("{inputs}\n{}", dataset.problems.join("\n"));
+    for attachment in &outgoing.attachments {
+        carried.push_str(&format!("\n{}", attachment.file_name));
     }
-
-    fn key(&self, audience: &str) -> String {
-        let digest = match audience {
-            WHOLE => &self.with_states,
-            _ => &self.inputs,
-        };
-        format!("report:{}:{digest}:{audience}", self.year)
-    }
+    let year = dataset.fiscal_year.start_year();
+    format!(
+        "report:{year}:{}:{audience}",
+        sha256_hex(carried.as_bytes())
+    )
 }
 
 /// Every report of the configured year from the store: the white paper, the manager
@@ -369,6 +350,12 @@ pub fn build_all_reports(
     let summary_files: Vec<ReportFile> = files.drain(files.len() - summary..).collect();
     files.splice(summary_at..summary_at, summary_files);
     dataset.problems = problems;
+    let mut with_states = edition.inputs_sha256.clone();
+    for state in &states {
+        with_states.push_str(&format!("\n{state:?}"));
+    }
+    dataset.summary_inputs_sha256 = sha256_hex(with_states.as_bytes());
+    dataset.inputs_sha256 = edition.inputs_sha256.clone();
     Ok((dataset, files))
 }
 

@@ -319,7 +319,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// Resumes what a stopped process left unfinished, then runs what was missed.
 async fn catch_up(config: &Config) -> anyhow::Result<()> {
-    resume_unfinished(config).await?;
+    // run_due_jobs_once resumes what a stopped daemon left before it runs what is due.
     run_due_jobs_once(config, Utc::now()).await?;
     Ok(())
 }

@@ -178,7 +178,7 @@ fn mutated_workbooks_in_every_format_never_harm_the_intake() {
         let mut rng = Rng::new(cases);
         let (format, seed) = &seeds[cases as usize % seeds.len()];
         let (bytes, how) = mutate(seed, &mut rng);
-        let reading = read_bytes(&bytes, intake)
+        let reading = read_bytes(&bytes, "", intake)
             .unwrap_or_else(|e| panic!("case {cases} ({format}, {how}): {e:#}"));
         assert!(
             reading.content.is_some() || reading.has_errors(),

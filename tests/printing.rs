@@ -217,6 +217,25 @@ fn a_report_that_fails_for_one_department_stops_neither_the_others_nor_any_mail(
             && log.contains("Invalid column type Blob"),
         "{log}"
     );
+    // Once the damage is repaired, the next run with the same inputs builds 企画部's
+    // report and mails it: the mail's key covers what it carries, not only the inputs.
+    let store = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
+    store
+        .execute("DELETE FROM findings WHERE position = 999", [])
+        .unwrap();
+    let before = outbox_mails(&city).len();
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    assert!(dir.join("令和2年度_企画部_報告書.pdf").exists());
+    let mails = outbox_mails(&city);
+    let again: Vec<_> = mails
+        .iter()
+        .filter(|(s, _)| s.contains("目標指標の集計結果（企画部）"))
+        .collect();
+    assert_eq!(again.len(), 2, "企画部's mail with its report");
+    assert!(mails.len() > before);
+    // A third run with nothing changed sends nothing new.
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    assert_eq!(outbox_mails(&city).len(), mails.len());
 }
 
 /// Stores a finding whose message is bytes, not text, for the department's submission.

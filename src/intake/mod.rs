@@ -83,28 +83,24 @@ pub fn ingest_inbox(
 /// Checks a file without storing anything. A file that cannot be read is a refusal
 /// with its reason, not an error: the other files are still checked.
 pub fn check_file(path: &Path, intake: Intake) -> anyhow::Result<Reading> {
-    let mut reading = match read_untrusted_file(path, Limits::default().max_file_bytes) {
-        Ok(bytes) => read_bytes(&bytes, intake)?,
-        Err(reason) => return Ok(Reading::refused(Finding::file_error(reason))),
-    };
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    reading
-        .findings
-        .extend(checks::check_printable_file_name(&name, intake.fonts));
-    Ok(reading)
+    match read_untrusted_file(path, Limits::default().max_file_bytes) {
+        Ok(bytes) => read_bytes(&bytes, &name, intake),
+        Err(reason) => Ok(Reading::refused(Finding::file_error(reason))),
+    }
 }
 
 /// Reads a file's bytes as a submission, in a child process with limits (see
 /// [`sandbox`]): whatever the bytes do to the parser, this process is not harmed.
-/// An error is hakusho's own (the reader could not be started), never the file's.
-pub fn read_bytes(bytes: &[u8], intake: Intake) -> anyhow::Result<Reading> {
+/// An error is hakusho's own (the reader could not be started), never the file's. The
+/// file name is checked too: it is printed in the reports.
+pub fn read_bytes(bytes: &[u8], file_name: &str, intake: Intake) -> anyhow::Result<Reading> {
     let answer = sandbox::parse_isolated(bytes, &reader::DATA_SHEETS)?;
-    Ok(read_answer(
-        answer,
-        intake.config,
-        intake.plan,
-        intake.fonts,
-    ))
+    let mut reading = read_answer(answer, intake.config, intake.plan, intake.fonts);
+    reading
+        .findings
+        .extend(checks::check_printable_file_name(file_name, intake.fonts));
+    Ok(reading)
 }
 
 /// The files of the inbox that are submissions, sorted by name.
@@ -197,11 +193,7 @@ pub fn ingest_and_answer(
         format!(".{}", e.to_string_lossy().to_lowercase())
     });
     let archived = keep_by_hash(&config.paths.archive, &report.sha256, &extension, &bytes)?;
-    let mut reading = read_bytes(&bytes, intake)?;
-    reading.findings.extend(checks::check_printable_file_name(
-        &report.file_name,
-        intake.fonts,
-    ));
+    let reading = read_bytes(&bytes, &report.file_name, intake)?;
     if let (true, Some(content)) = (reading.is_acceptable(), &reading.content) {
         report.outcome = Outcome::Accepted {
             department: content.department.clone(),

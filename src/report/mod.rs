@@ -45,6 +45,11 @@ pub struct Dataset {
     /// What went wrong building the reports (a report that failed, a character
     /// printed as 〓), in Japanese, for the managers' mail. Empty until they are built.
     pub problems: Vec<String>,
+    /// What the reports were built from: the Edition's inputs digest, and for the
+    /// managers' summary that digest with each department's latest submission state
+    /// (it prints rejected ones too). Empty until the reports are built.
+    pub inputs_sha256: String,
+    pub summary_inputs_sha256: String,
 }
 
 impl Dataset {
@@ -68,6 +73,8 @@ impl Dataset {
             departments: order_like_config(departments, config),
             built_at,
             problems: Vec::new(),
+            inputs_sha256: String::new(),
+            summary_inputs_sha256: String::new(),
         }
     }
 
