@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use hakusho::config::Config;
 use hakusho::consolidate;
+use hakusho::daemon::run::{build_all_reports, build_time, run_once, RunOptions};
 use hakusho::intake::{ingest_inbox, Intake};
-use hakusho::job::{build_all_reports, build_time, run_once, RunOptions};
 use hakusho::plan::Plan;
 use hakusho::report::{Edition, FontSet, WhitePaperLabels};
 use hakusho::store::Store;

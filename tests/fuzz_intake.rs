@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use common::repo;
 use hakusho::config::Config;
-use hakusho::intake::{read_bytes, Intake, Severity};
+use hakusho::domain::Severity;
+use hakusho::intake::{read_bytes, Intake};
 use hakusho::plan::Plan;
 
 /// A small deterministic generator (xorshift64*), so a failing case can be replayed.

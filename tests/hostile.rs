@@ -179,7 +179,7 @@ fn ingest_refuses_every_hostile_class_keeps_the_originals_and_takes_the_good_fil
     assert!(peak_kb < MEMORY_BOUND_KB, "peak {peak_kb} kB");
     // /etc/passwd was not archived through the link.
     let passwd = std::fs::read("/etc/passwd").unwrap();
-    let hash = hakusho::intake::sha256_hex(&passwd);
+    let hash = hakusho::archive::sha256_hex(&passwd);
     assert!(!city
         .path()
         .join("archive")

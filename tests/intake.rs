@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use common::grid::{Cell, Grid};
 use common::{convert_with_libreoffice, repo};
 use hakusho::config::Config;
-use hakusho::intake::{read_submission, Reading, Severity};
+use hakusho::domain::Severity;
+use hakusho::intake::{read_submission, Reading};
 use hakusho::plan::Plan;
 use hakusho::report::Coverage;
 

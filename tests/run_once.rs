@@ -278,7 +278,7 @@ fn the_same_data_and_build_time_give_byte_identical_reports() {
 fn a_file_that_fails_for_our_own_reason_waits_for_the_next_run_and_stops_no_other() {
     let city = TestCity::new(None);
     let blocked = city.inbox().join("令和2年度_総務部.xlsx");
-    let hash = hakusho::intake::sha256_hex(&std::fs::read(&blocked).unwrap());
+    let hash = hakusho::archive::sha256_hex(&std::fs::read(&blocked).unwrap());
     let archive = city.path().join("archive");
     std::fs::create_dir_all(&archive).unwrap();
     std::fs::write(archive.join(&hash[..2]), b"not a folder").unwrap();

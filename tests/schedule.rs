@@ -7,9 +7,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
 use common::TestCity;
 use hakusho::config::Config;
-use hakusho::job::{run_once, RunOptions};
-use hakusho::outbox::stamp;
-use hakusho::schedule::{latest_due, resume_unfinished, run_due_jobs_once, ANNUAL_RUN};
+use hakusho::daemon::run::{run_once, RunOptions};
+use hakusho::daemon::schedule::{latest_due, resume_unfinished, run_due_jobs_once, ANNUAL_RUN};
+use hakusho::domain::stamp;
 use hakusho::store::{RunLease, Store};
 
 fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {

@@ -38,7 +38,7 @@ fn serve_runs_the_job_on_its_schedule_and_stops_on_sigterm() {
     let config = hakusho::config::Config::load(&city.config_path()).unwrap();
     let store = hakusho::store::Store::open(&config.paths.database).unwrap();
     let runs = store
-        .runs_of(&config.city.code, hakusho::schedule::ANNUAL_RUN)
+        .runs_of(&config.city.code, hakusho::daemon::schedule::ANNUAL_RUN)
         .unwrap();
     assert!(!runs.is_empty());
     assert!(

@@ -12,15 +12,13 @@ use anyhow::Context;
 use lettre::message::Mailbox;
 use serde::Deserialize;
 
-use crate::domain::FiscalYear;
+use crate::domain::{ConfigFiscalYear, FiscalYear};
 
 mod problems;
-mod ready;
 mod toml_error;
 mod values;
 
-pub use problems::{NotReady, Problem};
-pub use ready::Needs;
+pub use problems::{all_or_nothing, NotReady, Problem};
 pub use toml_error::looks_secret;
 
 /// The whole configuration.
@@ -349,20 +347,6 @@ pub struct Department {
     pub recipients: Vec<ConfigMailbox>,
 }
 
-/// A fiscal year written in the configuration (`令和2年度`, `2020`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
-pub struct ConfigFiscalYear(pub FiscalYear);
-
-impl TryFrom<String> for ConfigFiscalYear {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
-        FiscalYear::parse(&text)
-            .map(ConfigFiscalYear)
-            .map_err(|e| e.to_string())
-    }
-}
-
 /// A mail address, checked when the configuration is read.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
@@ -415,18 +399,9 @@ impl Config {
         Ok(config)
     }
 
-    /// Reads a configuration file for a command and checks, besides its values, what
-    /// the command will use on disk ([`Needs`]): every problem is reported at once.
-    pub fn load_for(path: &Path, needs: Needs) -> anyhow::Result<Config> {
-        let config = Self::read(path)?;
-        config
-            .check_ready(needs)
-            .with_context(|| format!("設定ファイル {} に誤りがあります", path.display()))?;
-        Ok(config)
-    }
-
-    /// Reads and parses a configuration file, its paths resolved, its values unchecked.
-    fn read(path: &Path) -> anyhow::Result<Config> {
+    /// Reads and parses a configuration file, its paths resolved, its values unchecked
+    /// (`app::load_config` checks them for a command).
+    pub fn read(path: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("設定ファイル {} を読めません", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));

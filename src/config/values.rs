@@ -13,7 +13,7 @@ const CRON_HORIZON_YEARS: i64 = 10;
 
 impl Config {
     /// Every value problem of the configuration.
-    pub(super) fn value_problems(&self) -> Vec<Problem> {
+    pub(crate) fn value_problems(&self) -> Vec<Problem> {
         let mut problems = self.department_problems();
         self.mail_problems(&mut problems);
         self.schedule_problems(&mut problems);

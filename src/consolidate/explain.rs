@@ -3,8 +3,7 @@
 
 use std::fmt::Write;
 
-use super::model::{Cell, Datasets};
-use crate::export::describe;
+use super::model::{Cell, Datasets, Source};
 
 /// The lineage of an indicator (`1-1.1`), a KPI (`K2-1`) or an action-plan item
 /// (`1-(2)`), or `None` when the dataset has no such item.
@@ -39,7 +38,7 @@ pub fn explain(datasets: &Datasets, item: &str) -> Option<String> {
                 "  {}年度の達成値: {} ← {}",
                 figure.fiscal_year,
                 figure.printed,
-                describe(&figure.source)
+                figure.source.describe()
             );
         }
         return Some(out);
@@ -87,7 +86,7 @@ pub fn explain(datasets: &Datasets, item: &str) -> Option<String> {
         }
     );
     for source in &action.sources {
-        let _ = writeln!(out, "  取組状況等: {}", describe(source));
+        let _ = writeln!(out, "  取組状況等: {}", source.describe());
     }
     if action.sources.is_empty() {
         let _ = writeln!(out, "  取組状況等: 提出なし");
@@ -100,7 +99,7 @@ fn write_cells(out: &mut String, cells: &[Cell], labels: &[String]) {
         let from = cell
             .source
             .as_ref()
-            .map_or_else(|| "計画の参照データ".to_string(), describe);
+            .map_or_else(|| "計画の参照データ".to_string(), Source::describe);
         let printed = if cell.printed.is_empty() {
             "(空欄)"
         } else {

@@ -15,6 +15,17 @@ pub struct Source {
     pub cell: String,
 }
 
+impl Source {
+    /// The lineage as printed in `explain` and the exported tables:
+    /// `提出#3 企画部.xlsx 目標指標!I2`.
+    pub fn describe(&self) -> String {
+        format!(
+            "提出#{} {} {}!{}",
+            self.submission_id, self.file, self.sheet, self.cell
+        )
+    }
+}
+
 /// Both datasets of one fiscal year, with what is missing and what disagrees.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Datasets {

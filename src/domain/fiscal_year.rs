@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use serde::Deserialize;
+
 use super::japanese::{
     era_year_label, fold_width, parse_era_year_prefix, strip_western_gloss, western_year_prefix,
 };
@@ -104,5 +106,19 @@ mod tests {
         assert_eq!(FiscalYear(2020).to_string(), "令和2年度");
         assert_eq!(FiscalYear(2019).to_string(), "令和元年度");
         assert_eq!(FiscalYear(2022).with_western(), "令和4(2022)年度");
+    }
+}
+
+/// A fiscal year written in the configuration (`令和2年度`, `2020`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ConfigFiscalYear(pub FiscalYear);
+
+impl TryFrom<String> for ConfigFiscalYear {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        FiscalYear::parse(&text)
+            .map(ConfigFiscalYear)
+            .map_err(|e| e.to_string())
     }
 }

@@ -1,12 +1,14 @@
 //! The planning cycle's vocabulary as types, and the parsing of Japanese cell text.
 
+mod finding;
 mod fiscal_year;
 pub mod japanese;
 mod observation;
 mod printable;
 pub mod status;
 
-pub use fiscal_year::{FiscalYear, FiscalYearError};
+pub use finding::{Finding, Severity};
+pub use fiscal_year::{ConfigFiscalYear, FiscalYear, FiscalYearError};
 pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};
 pub use printable::{is_unsafe_in_logs, json_printable, printable};
 pub use status::{Direction, Status};
@@ -88,4 +90,9 @@ impl Indicator {
         let index = Period::ALL.iter().position(|p| *p == period)?;
         self.observations.get(index)
     }
+}
+
+/// A UTC time as the store keeps it; such strings sort in time order.
+pub fn stamp(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use calamine::{Data, Range};
 
-use super::finding::{Finding, Severity};
 use crate::domain::format_quantity;
+use crate::domain::{Finding, Severity};
 use crate::workbook::cell_name;
 use crate::workbook::layout::Column;
 

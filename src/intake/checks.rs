@@ -3,9 +3,9 @@
 use calamine::Data;
 
 use super::cells::Sheet;
-use super::finding::{Finding, Severity};
 use crate::config::{Config, RequiredPart};
 use crate::domain::japanese::fold_width;
+use crate::domain::{Finding, Severity};
 use crate::domain::{FiscalYear, Observation, ObservationKind, Period};
 use crate::plan::Plan;
 use crate::report::{describe_character, Coverage};

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use super::cells::{read_form, read_table, Sheet, TableRow};
 use super::checks;
-use super::finding::{Finding, Severity};
 use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
 use crate::config::Config;
+use crate::domain::{Finding, Severity};
 use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
 use crate::report::Coverage;

@@ -4,7 +4,9 @@
 //! machine needs no mail server; SMTP (STARTTLS, implicit TLS, or plain for a local
 //! relay) is chosen in the configuration, with rustls.
 
-pub mod template;
+pub mod notices;
+pub mod outbox;
+pub mod receipts;
 
 use std::time::Duration;
 

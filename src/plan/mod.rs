@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
-use crate::config::ConfigFiscalYear;
+use crate::domain::ConfigFiscalYear;
 use crate::domain::{Direction, Indicator, Observation};
 
 /// How the plan names the whole administration as an owner.

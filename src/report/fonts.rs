@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::text::is_invisible;
+use super::pdf::text::is_invisible;
 use crate::config::Config;
 
 /// Where system fonts are looked for, before asking fontconfig.
@@ -301,7 +301,7 @@ mod tests {
             repo_font("DroidSansFallbackFull.ttf"),
         ];
         let coverage = Coverage::of_files(&paths).unwrap();
-        let fonts = super::super::FontSet::load_paths(&paths).unwrap();
+        let fonts = crate::report::FontSet::load_paths(&paths).unwrap();
         // Every character of the BMP and a stretch of CJK Extension B.
         for c in (0..0x10000u32)
             .chain(0x20000..0x21000)
@@ -319,7 +319,7 @@ mod tests {
         };
         let paths = [ipamj];
         let coverage = Coverage::of_files(&paths).unwrap();
-        let fonts = super::super::FontSet::load_paths(&paths).unwrap();
+        let fonts = crate::report::FontSet::load_paths(&paths).unwrap();
         assert!(coverage.has('𠮷'));
         for c in (0x20000..0x2A6E0u32).step_by(7).filter_map(char::from_u32) {
             assert_eq!(coverage.has(c), fonts.has_glyph(c), "U+{:04X}", c as u32);

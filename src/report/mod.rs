@@ -3,15 +3,10 @@
 //! No I/O happens here except in [`write_reports`], so reports can be tested and
 //! benchmarked without the daemon.
 
-mod chart;
-mod department_plans;
-mod fonts;
-mod page;
+pub mod export;
+pub mod fonts;
 mod pdf;
-mod summary;
-mod text;
-mod white_paper;
-mod workbook;
+mod xlsx;
 
 use std::path::{Path, PathBuf};
 
@@ -19,11 +14,11 @@ use anyhow::Context;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
-pub use department_plans::Texts as DepartmentPlanTexts;
 pub use fonts::{describe_character, find_system_font, font_paths, Coverage};
-pub use summary::Texts as SummaryTexts;
-pub use text::{FontSet, MissingGlyph, REPLACEMENT};
-pub use white_paper::Labels as WhitePaperLabels;
+pub use pdf::department_plans::Texts as DepartmentPlanTexts;
+pub use pdf::summary::Texts as SummaryTexts;
+pub use pdf::text::{FontSet, MissingGlyph, REPLACEMENT};
+pub use pdf::white_paper::Labels as WhitePaperLabels;
 
 use crate::config::Config;
 use crate::domain::FiscalYear;
@@ -142,17 +137,22 @@ impl<'a> Edition<'a> {
         fonts: &'a FontSet,
         built_at: DateTime<Tz>,
     ) -> anyhow::Result<Self> {
-        let json = crate::export::to_json(datasets)?;
+        let json = crate::report::export::to_json(datasets)?;
         Ok(Edition {
             fonts,
             built_at,
-            inputs_sha256: crate::intake::sha256_hex(json.as_bytes()),
+            inputs_sha256: crate::archive::sha256_hex(json.as_bytes()),
         })
     }
 
     /// The PDF metadata of a report of this edition.
-    fn meta<'m>(&'m self, title: &'m str, author: &'m str, subject: &'m str) -> page::Meta<'m> {
-        page::Meta {
+    fn meta<'m>(
+        &'m self,
+        title: &'m str,
+        author: &'m str,
+        subject: &'m str,
+    ) -> pdf::page::Meta<'m> {
+        pdf::page::Meta {
             title,
             author,
             subject,
@@ -211,7 +211,7 @@ pub fn department_file(
     labels: &WhitePaperLabels,
     edition: &Edition,
 ) -> anyhow::Result<ReportFile> {
-    let bytes = white_paper::build_department(datasets, department, notes, labels, edition)
+    let bytes = pdf::white_paper::build_department(datasets, department, notes, labels, edition)
         .with_context(|| format!("building the report of {department}"))?;
     Ok(ReportFile {
         audience: Audience::Department(department.to_string()),
@@ -230,7 +230,7 @@ pub fn summary_file(
     problems: &[String],
     edition: &Edition,
 ) -> anyhow::Result<ReportFile> {
-    let bytes = summary::build(datasets, departments, states, texts, problems, edition)
+    let bytes = pdf::summary::build(datasets, departments, states, texts, problems, edition)
         .context("building the manager summary")?;
     Ok(ReportFile {
         audience: Audience::Whole,
@@ -246,9 +246,9 @@ pub fn department_plan_files(
     edition: &Edition,
 ) -> anyhow::Result<Vec<ReportFile>> {
     let label = &datasets.fiscal_year_label;
-    let booklet = department_plans::booklet(datasets, texts, edition)
+    let booklet = pdf::department_plans::booklet(datasets, texts, edition)
         .context("building the 各部の運営方針と目標 booklet")?;
-    let page = department_plans::newsletter(datasets, texts, edition)
+    let page = pdf::department_plans::newsletter(datasets, texts, edition)
         .context("building the newsletter page")?;
     Ok(vec![
         ReportFile {
@@ -278,7 +278,7 @@ pub fn workbook_file(
         ),
         None => (datasets.clone(), Audience::Whole, "全庁".to_string()),
     };
-    let bytes = workbook::build(&own, edition).context("building the consolidated workbook")?;
+    let bytes = xlsx::build(&own, edition).context("building the consolidated workbook")?;
     Ok(ReportFile {
         audience,
         file_name: format!("{}_白書データ_{label}.xlsx", datasets.fiscal_year_label),
@@ -292,8 +292,8 @@ pub fn white_paper_file(
     labels: &WhitePaperLabels,
     edition: &Edition,
 ) -> anyhow::Result<ReportFile> {
-    let bytes =
-        white_paper::build(datasets, labels, edition).context("building the white paper PDF")?;
+    let bytes = pdf::white_paper::build(datasets, labels, edition)
+        .context("building the white paper PDF")?;
     Ok(ReportFile {
         audience: Audience::Whole,
         file_name: format!("{}_自治体経営白書.pdf", datasets.fiscal_year_label),

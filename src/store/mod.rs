@@ -13,16 +13,16 @@ use std::path::Path;
 use anyhow::Context;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
+use crate::domain::{Finding, Severity};
 use crate::domain::{FiscalYear, Indicator};
-use crate::intake::{Finding, Severity};
 use crate::plan::PlanTexts;
 use crate::workbook::SubmissionContent;
 
 pub use ledger::{JobRun, RunLease};
 pub use migrations::latest_version;
 pub use outbox::{
-    Claim, Delivery, DeliveryPause, NewMessage, OutboxCounts, StoredAttachment, StoredMessage,
-    UnreportedMessage,
+    Claim, Delivery, DeliveryPause, NewMessage, OutboxCounts, Staged, StoredAttachment,
+    StoredMessage, UnreportedMessage,
 };
 
 /// How long a statement waits for another process's write lock before it fails.
@@ -299,7 +299,7 @@ impl Store {
         fiscal_year: FiscalYear,
         texts: &PlanTexts,
     ) -> anyhow::Result<()> {
-        let hash = crate::intake::sha256_hex(
+        let hash = crate::archive::sha256_hex(
             format!(
                 "{}{}{}",
                 texts.basic_plan, texts.strategy, texts.action_plan

@@ -83,6 +83,31 @@ pub struct NewMessage<'a> {
     pub attachments: &'a [StoredAttachment],
 }
 
+/// A message ready for the outbox: its attachments are already kept in the archive, so
+/// that queuing it is only rows in the store, which can then be written in the same
+/// transaction as what the message answers.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    pub key: String,
+    pub subject: String,
+    pub body: String,
+    pub recipients: Vec<String>,
+    pub attachments: Vec<StoredAttachment>,
+}
+
+impl Staged {
+    /// The rows to write.
+    pub fn as_new(&self) -> NewMessage<'_> {
+        NewMessage {
+            key: &self.key,
+            subject: &self.subject,
+            body: &self.body,
+            recipients: &self.recipients,
+            attachments: &self.attachments,
+        }
+    }
+}
+
 /// How many deliveries are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxCounts {

@@ -17,7 +17,7 @@ use super::content::{IndicatorEntry, SubmissionContent};
 use super::layout::*;
 use super::{cell_position, guide};
 use crate::domain::FiscalYear;
-use crate::intake::{Finding, Severity};
+use crate::domain::{Finding, Severity};
 use crate::plan::Plan;
 
 /// What a rendering needs beside the content.

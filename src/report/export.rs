@@ -266,7 +266,7 @@ pub fn to_xlsx(d: &Datasets, built_at: i64) -> Result<Vec<u8>, XlsxError> {
                             t(i.progress.join("\n")),
                             t(i.sources
                                 .iter()
-                                .map(describe)
+                                .map(Source::describe)
                                 .collect::<Vec<_>>()
                                 .join("\n")),
                         ]
@@ -338,7 +338,7 @@ pub fn to_xlsx(d: &Datasets, built_at: i64) -> Result<Vec<u8>, XlsxError> {
                         t(&f.message),
                         t(&p.location),
                         t(&p.printed),
-                        t(p.source.as_ref().map(describe).unwrap_or_default()),
+                        t(p.source.as_ref().map(Source::describe).unwrap_or_default()),
                     ]
                 })
             })
@@ -365,14 +365,6 @@ fn source_values(source: Option<&Source>) -> Vec<V> {
         ],
         None => vec![V::N(None), t(""), t(""), t("")],
     }
-}
-
-/// `提出#3 企画部.xlsx 目標指標!I2`.
-pub fn describe(source: &Source) -> String {
-    format!(
-        "提出#{} {} {}!{}",
-        source.submission_id, source.file, source.sheet, source.cell
-    )
 }
 
 fn table(

@@ -543,7 +543,7 @@ pub fn fix_document_id(bytes: &mut [u8]) {
     };
     bytes[first..first_end].fill(b'0');
     bytes[second..second_end].fill(b'0');
-    let digest = crate::intake::sha256_hex(bytes);
+    let digest = crate::archive::sha256_hex(bytes);
     let digest = digest.as_bytes();
     for range in [first..first_end, second..second_end] {
         for (i, b) in bytes[range].iter_mut().enumerate() {

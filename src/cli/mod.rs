@@ -5,15 +5,17 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use clap::{Parser, Subcommand};
 
-use crate::config::{Config, Needs};
+use crate::app::{load_config, Needs};
+use crate::config::Config;
+use crate::consolidate;
+use crate::daemon::run::{run_once, RunOptions, RunSummary};
 use crate::domain::{printable, FiscalYear};
 use crate::intake::{check_file, Intake, Outcome};
-use crate::job::{run_once, RunOptions, RunSummary};
-use crate::outbox::{message_size, size_label, too_large};
+use crate::mail::outbox::{message_size, size_label, too_large};
 use crate::plan::Plan;
+use crate::report::export;
 use crate::store::Store;
 use crate::template::write_templates;
-use crate::{consolidate, export};
 
 /// hakusho: collects the departments' planning workbooks and publishes the white paper.
 #[derive(Debug, Parser)]
@@ -146,7 +148,7 @@ fn parse_fiscal_year(text: &str) -> Result<FiscalYear, String> {
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load_for(&cli.config, needs_of(&cli.command))?;
+    let config = load_config(&cli.config, needs_of(&cli.command))?;
     match cli.command {
         Command::Run { once: false, .. } => {
             bail!("`hakusho run` needs --once; to run on the schedule, start `hakusho serve`")
@@ -163,7 +165,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_summary(&summary);
             Ok(())
         }
-        Command::Serve => crate::schedule::serve(config).await,
+        Command::Serve => crate::daemon::schedule::serve(config).await,
         Command::Template {
             fiscal_year,
             department,
@@ -173,7 +175,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.city.fiscal_year.0 = fiscal_year;
             let plan = Plan::load(&config.paths.plan)?;
             let store = Store::open(&config.paths.database)?;
-            let created = crate::job::build_time().timestamp();
+            let created = crate::daemon::run::build_time().timestamp();
             for path in write_templates(
                 &config,
                 &plan,
@@ -208,7 +210,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let bytes = match format {
                 ExportFormat::Xlsx => {
-                    export::to_xlsx(&datasets, crate::job::build_time().timestamp())?
+                    export::to_xlsx(&datasets, crate::daemon::run::build_time().timestamp())?
                 }
                 ExportFormat::Json => export::to_json(&datasets)?.into_bytes(),
             };
@@ -238,7 +240,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Ingest { files } => {
-            let summary = crate::job::ingest_files(&config, files).await?;
+            let summary = crate::daemon::run::ingest_files(&config, files).await?;
             print_summary(&summary);
             Ok(())
         }
@@ -250,13 +252,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn send(config: &Config, retry_undeliverable: bool) -> anyhow::Result<()> {
     let mut store = Store::open_checked(&config.paths.database)?;
     if retry_undeliverable {
-        let now = crate::outbox::stamp(chrono::Utc::now());
+        let now = crate::domain::stamp(chrono::Utc::now());
         let requeued = store.requeue_failed(&config.city.code, &now)?;
         println!("配送不能だったメール {requeued} 件を送信待ちに戻しました");
     }
     let mailer = crate::mail::Mailer::from_config(config)?;
     let stats =
-        crate::outbox::deliver_once(config, &mut store, &mailer, chrono::Utc::now()).await?;
+        crate::mail::outbox::deliver_once(config, &mut store, &mailer, chrono::Utc::now()).await?;
     println!(
         "配送: 送信 {} 件、再試行待ち {} 件、配送不能 {} 件",
         stats.sent, stats.retried, stats.failed
@@ -331,8 +333,8 @@ fn status(config: &Config) -> anyhow::Result<()> {
             None => println!("  {}: 未提出", department.name),
         }
     }
-    for (job, cron) in crate::schedule::jobs(config) {
-        let next = crate::schedule::next_occurrence(cron).map_or_else(
+    for (job, cron) in crate::daemon::schedule::jobs(config) {
+        let next = crate::daemon::schedule::next_occurrence(cron).map_or_else(
             || "なし".to_string(),
             |t| t.format("%Y-%m-%d %H:%M %Z").to_string(),
         );
@@ -344,7 +346,7 @@ fn status(config: &Config) -> anyhow::Result<()> {
             ),
             None => "なし".to_string(),
         };
-        let label = crate::schedule::job_label(job);
+        let label = crate::daemon::schedule::job_label(job);
         println!("{label}: 前回 {last}、次回 {next}");
     }
     let counts = store.outbox_counts(&config.city.code)?;
@@ -375,9 +377,13 @@ fn status(config: &Config) -> anyhow::Result<()> {
 fn preview_send(config: &Config) -> anyhow::Result<()> {
     let plan = Plan::load(&config.paths.plan)?;
     let mut store = Store::open(&config.paths.database)?;
-    let (dataset, reports) =
-        crate::job::build_all_reports(config, &plan, &mut store, crate::job::build_time())?;
-    let messages = crate::job::compose(config, &dataset, &reports, &config.paths.reports)?;
+    let (dataset, reports) = crate::daemon::run::build_all_reports(
+        config,
+        &plan,
+        &mut store,
+        crate::daemon::run::build_time(),
+    )?;
+    let messages = crate::daemon::run::compose(config, &dataset, &reports, &config.paths.reports)?;
     println!(
         "次の実行で送るメール ({} 通、送信はしません):",
         messages.len()

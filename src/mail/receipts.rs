@@ -6,10 +6,11 @@
 use lettre::message::Mailbox;
 
 use crate::config::{mailboxes, Config};
-use crate::intake::{FileReport, Outcome, Severity};
-use crate::mail::template::{render_file, Values};
+use crate::domain::Severity;
+use crate::intake::{FileReport, Outcome};
 use crate::mail::{Outgoing, OutgoingAttachment};
 use crate::plan::Plan;
+use crate::texts::{render_file, Values};
 use crate::workbook::{write_workbook, Render};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -12,10 +12,10 @@ use serde::Deserialize;
 use super::chart::{self, Series};
 use super::page::{save, Align, Canvas, RawPage, Table, A4_PORTRAIT};
 use super::text::FontSet;
-use super::Edition;
 use crate::consolidate::{Datasets, Goal, Policy};
 use crate::domain::japanese::era_year_label;
-use crate::mail::template::{substitute, Values};
+use crate::report::Edition;
+use crate::texts::{substitute, Values};
 
 const MARGIN: f32 = 48.0;
 const BODY: f32 = 9.0;
@@ -60,7 +60,7 @@ pub struct Labels {
 impl Labels {
     /// Reads `templates/report/white_paper.toml`.
     pub fn load(templates: &Path) -> anyhow::Result<Labels> {
-        super::load_texts(templates, "white_paper.toml")
+        crate::report::load_texts(templates, "white_paper.toml")
     }
 }
 

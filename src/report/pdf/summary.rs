@@ -7,11 +7,11 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
-use super::Edition;
 use crate::consolidate::Datasets;
 use crate::domain::Status;
-use crate::mail::template::{substitute, Values};
+use crate::report::Edition;
 use crate::store::SubmissionState;
+use crate::texts::{substitute, Values};
 
 const MARGIN: f32 = 40.0;
 
@@ -47,7 +47,7 @@ fn default_problems_heading() -> String {
 impl Texts {
     /// Reads `templates/report/summary.toml`.
     pub fn load(templates: &Path) -> anyhow::Result<Texts> {
-        let texts: Texts = super::load_texts(templates, "summary.toml")?;
+        let texts: Texts = crate::report::load_texts(templates, "summary.toml")?;
         anyhow::ensure!(
             texts.status_columns.len() == 6 && texts.off_target_columns.len() == 7,
             "報告書の文言 summary.toml: status_columns には6つ、off_target_columns には7つの見出しが要ります"

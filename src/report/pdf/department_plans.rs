@@ -8,9 +8,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
-use super::Edition;
 use crate::consolidate::{Datasets, DepartmentPlan};
-use crate::mail::template::{substitute, Values};
+use crate::report::Edition;
+use crate::texts::{substitute, Values};
 
 /// The texts of the booklet and the newsletter page.
 #[derive(Debug, Clone, Deserialize)]
@@ -32,7 +32,7 @@ pub struct Texts {
 impl Texts {
     /// Reads `templates/report/newsletter.toml`.
     pub fn load(templates: &Path) -> anyhow::Result<Texts> {
-        super::load_texts(templates, "newsletter.toml")
+        crate::report::load_texts(templates, "newsletter.toml")
     }
 
     fn or_missing(&self, text: &str) -> String {

@@ -12,16 +12,18 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use chrono_tz::{Asia::Tokyo, Tz};
 
+use crate::archive::sha256_hex;
 use crate::config::{mailboxes, Config};
 use crate::consolidate;
-use crate::intake::{self, sha256_hex, FileReport, Intake, Outcome};
-use crate::mail::template::{render_file, Values};
+use crate::intake::{self, FileReport, Intake, Outcome};
+use crate::mail::outbox::{self, DeliveryStats};
+use crate::mail::receipts;
 use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
-use crate::outbox::{self, DeliveryStats, Staged};
 use crate::plan::Plan;
-use crate::receipt;
 use crate::report::{self, Audience, Dataset, Edition, FontSet, ReportFile, WhitePaperLabels};
+use crate::store::Staged;
 use crate::store::Store;
+use crate::texts::{render_file, Values};
 
 /// A queued message as a run's summary lists it: recipients, subject, attachment names.
 pub type Mailed = (String, String, Vec<String>);
@@ -173,7 +175,7 @@ fn take_in(
     for path in paths {
         let mut composed = None;
         let answer = |report: &FileReport| -> anyhow::Result<Option<Staged>> {
-            let Some(receipt) = receipt::compose(config, plan, report, &shown, &guide)? else {
+            let Some(receipt) = receipts::compose(config, plan, report, &shown, &guide)? else {
                 return Ok(None);
             };
             composed = Some(mailed(&receipt));

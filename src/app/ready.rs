@@ -7,8 +7,7 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use super::problems::{all_or_nothing, NotReady, Problem};
-use super::{Config, Transport};
+use crate::config::{all_or_nothing, Config, NotReady, Problem, Transport};
 
 /// The mail texts under `templates/mail/`.
 pub const MAIL_TEMPLATES: [&str; 7] = [

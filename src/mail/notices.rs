@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Tokyo;
 
 use crate::config::{mailboxes, Config};
-use crate::mail::template::{render_file, Values};
+use crate::mail::outbox;
 use crate::mail::{Mailer, Outgoing};
-use crate::outbox;
 use crate::store::{Store, SubmissionState};
+use crate::texts::{render_file, Values};
 
 pub const REMINDERS: &str = "reminders";
 pub const ESCALATION: &str = "escalation";

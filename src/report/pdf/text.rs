@@ -23,7 +23,7 @@ use crate::config::Config;
 /// drawn as 〓 (the geta mark, which Japanese print uses for exactly this) and
 /// recorded, and [`FontSet::take_missing`] hands the record to whoever lists it for
 /// the managers. Intake warns the submitter of the same characters beforehand
-/// (see [`Coverage`](super::Coverage)).
+/// (see [`Coverage`](crate::report::Coverage)).
 pub struct FontSet {
     fonts: Vec<LoadedFont>,
     /// System fonts after `fonts`, parsed only when a character first needs them:
@@ -115,10 +115,10 @@ impl FontSet {
     }
 
     /// The configured fonts, then the system fonts found for `report.system_fonts`
-    /// (see [`super::fonts::font_paths`]), parsed when first needed.
+    /// (see [`crate::report::fonts::font_paths`]), parsed when first needed.
     pub fn for_config(config: &Config) -> anyhow::Result<FontSet> {
-        let mut set = FontSet::load_paths(&super::fonts::configured_font_paths(config))?;
-        set.later = super::fonts::system_font_paths(config)
+        let mut set = FontSet::load_paths(&crate::report::fonts::configured_font_paths(config))?;
+        set.later = crate::report::fonts::system_font_paths(config)
             .into_iter()
             .map(|path| LaterFont {
                 path,

@@ -16,8 +16,8 @@ use notify::{RecursiveMode, Watcher};
 use tokio::sync::{mpsc, Mutex};
 
 use crate::config::Config;
+use crate::daemon::run::ingest_files;
 use crate::intake::inbox_files;
-use crate::job::ingest_files;
 
 /// What a file looked like at one look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,11 +27,12 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
+use crate::archive::{keep_by_hash, path_by_hash, sha256_hex};
 use crate::config::{mailboxes, Config};
-use crate::intake::{keep_by_hash, path_by_hash, sha256_hex};
-use crate::mail::template::{render_file, Values};
+use crate::domain::stamp;
 use crate::mail::{FailureKind, Mailer, Outgoing, OutgoingAttachment, SendError};
-use crate::store::{Claim, Delivery, NewMessage, Store, StoredAttachment, StoredMessage};
+use crate::store::{Claim, Delivery, Staged, Store, StoredAttachment, StoredMessage};
+use crate::texts::{render_file, Values};
 
 /// The key prefix of the managers' reports of undeliverable mail.
 const FAILURE_REPORT: &str = "delivery-failures";
@@ -66,11 +67,6 @@ pub fn lease(config: &Config) -> Duration {
     Duration::seconds(i64::try_from(seconds).unwrap_or(i64::MAX / 2_000))
 }
 
-/// A UTC time as the outbox stores it; such strings sort in time order.
-pub fn stamp(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// Attachments are kept by hash under `archive/outbox/`, apart from the originals received.
 fn attachments_dir(config: &Config) -> PathBuf {
     config.paths.archive.join("outbox")
@@ -88,31 +84,6 @@ pub fn enqueue(
 ) -> anyhow::Result<bool> {
     let staged = stage(config, key, outgoing)?;
     store.enqueue_message(&config.city.code, &staged.as_new(), &stamp(now))
-}
-
-/// A message ready for the outbox: its attachments are already kept in the archive, so
-/// that queuing it is only rows in the store, which can then be written in the same
-/// transaction as what the message answers.
-#[derive(Debug, Clone)]
-pub struct Staged {
-    pub key: String,
-    pub subject: String,
-    pub body: String,
-    pub recipients: Vec<String>,
-    pub attachments: Vec<StoredAttachment>,
-}
-
-impl Staged {
-    /// The rows to write.
-    pub fn as_new(&self) -> NewMessage<'_> {
-        NewMessage {
-            key: &self.key,
-            subject: &self.subject,
-            body: &self.body,
-            recipients: &self.recipients,
-            attachments: &self.attachments,
-        }
-    }
 }
 
 /// Keeps a message's attachments in the archive (or, over the size limit, notes in its

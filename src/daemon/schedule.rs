@@ -23,10 +23,11 @@ use tokio::sync::Mutex;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::config::{Config, CronSchedule};
-use crate::job::{run_once, RunOptions};
+use crate::daemon::run::{run_once, RunOptions};
+use crate::domain::stamp;
+use crate::mail::notices;
+use crate::mail::outbox;
 use crate::mail::Mailer;
-use crate::notices;
-use crate::outbox::{self, stamp};
 use crate::store::{RunLease, Store};
 
 /// The annual run: ingest, consolidate, build every report, mail them.
@@ -293,7 +294,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         mailer,
         Arc::clone(&running),
     ));
-    let watcher = tokio::spawn(crate::watch::watch_inbox(
+    let watcher = tokio::spawn(crate::daemon::watch::watch_inbox(
         Arc::clone(&config),
         Arc::clone(&running),
     ));

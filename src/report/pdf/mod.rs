@@ -1,10 +1,17 @@
 //! The indicator PDF: A4 landscape, a table per department whose header row repeats
 //! on every page, text wrapped inside its cell, figures right-aligned.
 
-use super::page::{save, Align, Canvas, Table, A4_LANDSCAPE};
+mod chart;
+pub(super) mod department_plans;
+pub(super) mod page;
+pub(super) mod summary;
+pub(super) mod text;
+pub(super) mod white_paper;
+
 use super::{Dataset, Edition};
 use crate::domain::{Indicator, Observation, ObservationKind};
 use crate::store::DepartmentIndicators;
+use page::{save, Align, Canvas, Table, A4_LANDSCAPE};
 
 const MARGIN: f32 = 36.0;
 const BODY_SIZE: f32 = 8.0;

@@ -1,0 +1,5 @@
+//! The service: the whole run, the schedule that repeats it, the inbox watcher.
+
+pub mod run;
+pub mod schedule;
+pub mod watch;
