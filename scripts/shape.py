@@ -2,7 +2,7 @@
 """The code's shape: the graph of imports between top-level modules (with its cycles),
 function lengths, and the places that open the store or read the clock.
 
-Usage: scripts/shape.py [src-dir]   (prints a report; exits 1 on a cycle or a function over 60 lines)
+Usage: scripts/shape.py [src-dir]   (prints a report; exits 1 on a cycle, a function over 60 lines, or a median over 10)
 """
 import os
 import re
@@ -11,6 +11,7 @@ import sys
 
 SRC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "src")
 LIMIT = 60
+MEDIAN_LIMIT = 10
 
 
 def rust_files(root):
@@ -24,6 +25,30 @@ def top_module(path):
     rel = os.path.relpath(path, SRC).replace(os.sep, "/")
     first = rel.split("/")[0]
     return first[:-3] if first.endswith(".rs") else first
+
+
+def sub_module(path):
+    """`report::pdf` for src/report/pdf/white_paper.rs, `report` for src/report/mod.rs."""
+    parts = os.path.relpath(path, SRC).replace(os.sep, "/")[:-3].split("/")
+    if parts[-1] == "mod":
+        parts = parts[:-1]
+    return "::".join(parts[:2])
+
+
+def sub_imports(path, modules):
+    """The second-level modules a file uses (`crate::report::fonts`, `super::page`)."""
+    text = strip_comments_and_strings(open(path, encoding="utf-8").read())
+    own = sub_module(path)
+    used = set()
+    for m in re.finditer(r"\bcrate::(\w+)(?:::(\w+))?", text):
+        nested = f"{m.group(1)}::{m.group(2)}"
+        used.add(nested if nested in modules else m.group(1))
+    parent = own.split("::")[0]
+    for m in re.finditer(r"\bsuper::(\w+)", text):
+        if "::" in own and f"{parent}::{m.group(1)}" in modules:
+            used.add(f"{parent}::{m.group(1)}")
+    used.discard(own)
+    return own, {u for u in used if u in modules}
 
 
 def strip_comments_and_strings(text):
@@ -182,6 +207,15 @@ def main():
         print(f"{module} -> {', '.join(sorted(graph[module])) or '-'}")
     found = cycles(graph)
     print(f"\ncycles: {len(found)}" + "".join(f"\n  {' <-> '.join(c)}" for c in found))
+    subs = {sub_module(p) for p in files}
+    sub_graph = {}
+    for path in files:
+        own, used = sub_imports(path, subs)
+        sub_graph.setdefault(own, set()).update(used)
+    inner = cycles(sub_graph)
+    print(f"cycles between second-level modules (report::pdf, store::outbox, …): {len(inner)}"
+          + "".join(f"\n  {' <-> '.join(c)}" for c in inner))
+    found += inner
     for label, items in (("library", lengths), ("unit tests", test_lengths)):
         values = sorted(length for length, _ in items)
         if not values:
@@ -201,7 +235,9 @@ def main():
     clocks = count(r"(Utc|Local)::now\(\)|SystemTime::now\(\)|Instant::now\(\)", files)
     print(f"{len(clocks)}: " + ", ".join(clocks))
     over = [w for length, w in lengths + test_lengths if length > LIMIT]
-    sys.exit(1 if found or over else 0)
+    median = statistics.median(length for length, _ in lengths + test_lengths)
+    print(f"\nmedian of all functions: {median} (bar: 10)")
+    sys.exit(1 if found or over or median > MEDIAN_LIMIT else 0)
 
 
 main()

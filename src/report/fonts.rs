@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::pdf::text::is_invisible;
 use crate::config::Config;
 
 /// Where system fonts are looked for, before asking fontconfig.
@@ -110,6 +109,12 @@ fn find_with_fontconfig(file_name: &str) -> Option<PathBuf> {
         .lines()
         .map(|line| PathBuf::from(line.trim().trim_end_matches(':')))
         .find(|path| path.file_name().is_some_and(|n| n == file_name) && path.is_file())
+}
+
+/// Characters that are drawn as nothing rather than as 〓: variation selectors (a
+/// name's 葛󠄀 prints as its base 葛) and the joiners inside emoji sequences.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
 }
 
 /// The characters the report fonts can draw, as sorted, disjoint ranges of code

@@ -13,6 +13,7 @@ use std::sync::{Mutex, OnceLock};
 use printpdf::{Codepoint, ParsedFont};
 
 use crate::config::Config;
+use crate::report::fonts::is_invisible;
 
 /// The fonts the PDFs are set in, in order of preference: a character is drawn with
 /// the first font that has a glyph for it (IPAexGothic, then a fallback for the few
@@ -48,12 +49,6 @@ pub const REPLACEMENT: char = '\u{3013}';
 pub struct MissingGlyph {
     pub character: char,
     pub text: String,
-}
-
-/// Characters that are drawn as nothing rather than as 〓: variation selectors (a
-/// name's 葛󠄀 prints as its base 葛) and the joiners inside emoji sequences.
-pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
 }
 
 /// Where a character is drawn from.
