@@ -39,13 +39,7 @@ pub struct Render<'a> {
 /// Renders the workbook.
 pub fn write_workbook(content: &SubmissionContent, render: &Render) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    let title = format!("{} {} 提出用ブック", content.department, render.fiscal_year);
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title(title)
-            .set_author("hakusho")
-            .set_creation_datetime(&ExcelDateTime::from_timestamp(render.created)?),
-    );
+    workbook.set_properties(&properties(content, render)?);
     let styles = Styles::new();
     let marks = Marks::new(render.findings);
     guide::write(
@@ -68,6 +62,17 @@ pub fn write_workbook(content: &SubmissionContent, render: &Render) -> Result<Ve
     sheet.actions(workbook.add_worksheet(), content)?;
     sheet.kpis(workbook.add_worksheet(), content)?;
     workbook.save_to_buffer()
+}
+
+/// The title (department and fiscal year) and the creation time given by the caller,
+/// so that the same content gives the same bytes.
+fn properties(content: &SubmissionContent, render: &Render) -> Result<DocProperties, XlsxError> {
+    let title = format!("{} {} 提出用ブック", content.department, render.fiscal_year);
+    let created = ExcelDateTime::from_timestamp(render.created)?;
+    Ok(DocProperties::new()
+        .set_title(title)
+        .set_author("hakusho")
+        .set_creation_datetime(&created))
 }
 
 /// The cell formats of the workbook.
@@ -344,6 +349,23 @@ impl Sheet<'_> {
         Ok(())
     }
 
+    /// One entry's cells, styled by their column, the row tall enough for them.
+    fn table_row(
+        &mut self,
+        sheet: &mut Worksheet,
+        name: &str,
+        columns: &[Column],
+        row: u32,
+        cells: &[String],
+    ) -> Result<(), XlsxError> {
+        for (c, (text, column)) in cells.iter().zip(columns).enumerate() {
+            let format = self.styles.for_column(column);
+            self.cell(sheet, name, row, c as u16, text, format)?;
+        }
+        sheet.set_row_height(row, row_height(cells, columns))?;
+        Ok(())
+    }
+
     /// A table: header row, then one row per entry at the row it belongs to.
     fn table(
         &mut self,
@@ -359,17 +381,7 @@ impl Sheet<'_> {
         }
         sheet.set_row_height(0, 36)?;
         for (row, cells) in rows {
-            for (c, (text, column)) in cells.iter().zip(columns).enumerate() {
-                self.cell(
-                    sheet,
-                    name,
-                    *row,
-                    c as u16,
-                    text,
-                    self.styles.for_column(column),
-                )?;
-            }
-            sheet.set_row_height(*row, row_height(cells, columns))?;
+            self.table_row(sheet, name, columns, *row, cells)?;
         }
         sheet.set_freeze_panes(1, 0)?;
         sheet.set_repeat_rows(0, 0)?;

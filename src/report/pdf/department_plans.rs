@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
-use crate::consolidate::{Datasets, DepartmentPlan};
+use crate::consolidate::{Datasets, DepartmentPlan, Project};
 use crate::report::Edition;
 use crate::texts::{substitute, Values};
 
@@ -101,6 +101,16 @@ fn department_section(
     canvas.paragraph(&texts.or_missing(&plan.covid_response), 9.0, 9.0, 1.6)
 }
 
+/// 番号, 主要事業, 目標指標 and 目標 of one project.
+fn project_row(p: &Project, texts: &Texts) -> Vec<String> {
+    vec![
+        p.number.clone(),
+        p.title.clone(),
+        texts.or_missing(&p.indicator),
+        texts.or_missing(&p.target),
+    ]
+}
+
 /// 組織構成, 職員数 and 予算規模 as a two-column table.
 fn resources_table(
     canvas: &mut Canvas,
@@ -132,14 +142,7 @@ fn projects_table(canvas: &mut Canvas, plan: &DepartmentPlan, texts: &Texts) -> 
     let rows: Vec<Vec<String>> = plan
         .projects
         .iter()
-        .map(|p| {
-            vec![
-                p.number.clone(),
-                p.title.clone(),
-                texts.or_missing(&p.indicator),
-                texts.or_missing(&p.target),
-            ]
-        })
+        .map(|p| project_row(p, texts))
         .collect();
     if rows.is_empty() {
         canvas.paragraph(&texts.missing, 9.0, 9.0, 1.6)?;

@@ -327,6 +327,30 @@ impl<'a> Canvas<'a> {
         self.size.height - self.margin - 12.0 - self.bottom
     }
 
+    /// A cell's lines inside its padding, in the box whose top-left is (x, top).
+    fn cell_lines(
+        &mut self,
+        lines: &[String],
+        size: f32,
+        (x, top, width): (f32, f32, f32),
+        align: Align,
+    ) -> anyhow::Result<()> {
+        for (i, line) in lines.iter().enumerate() {
+            let baseline = top - PADDING - (i as f32 + 1.0) * size * 1.3 + size * 0.3;
+            self.aligned(
+                line,
+                size,
+                x + PADDING,
+                width - 2.0 * PADDING,
+                baseline,
+                align,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A row of wrapped cells with its borders (a grey header row when `header`); the
+    /// next line starts below it.
     fn row(&mut self, cells: &CellLines, table: &Table, header: bool) -> anyhow::Result<()> {
         let height = row_height(cells, table);
         let top = self.y;
@@ -341,18 +365,7 @@ impl<'a> Canvas<'a> {
             } else {
                 table.align.get(column).copied().unwrap_or(Align::Left)
             };
-            for (i, line) in lines.iter().enumerate() {
-                let baseline =
-                    top - PADDING - (i as f32 + 1.0) * table.size * 1.3 + table.size * 0.3;
-                self.aligned(
-                    line,
-                    table.size,
-                    x + PADDING,
-                    width - 2.0 * PADDING,
-                    baseline,
-                    align,
-                )?;
-            }
+            self.cell_lines(lines, table.size, (x, top, *width), align)?;
             self.line(x, top, x, top - height, 0.5, 0.0);
             x += width;
         }

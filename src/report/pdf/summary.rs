@@ -280,6 +280,8 @@ fn finding_line(f: &CrossFinding) -> String {
     format!("{}({})", f.message, places.join(" / "))
 }
 
+/// The changes from the previous fiscal year, or a line saying there is nothing to
+/// compare with.
 fn changes(
     canvas: &mut Canvas,
     datasets: &Datasets,
@@ -287,6 +289,19 @@ fn changes(
     no_last_year: &str,
 ) -> anyhow::Result<()> {
     heading(canvas, &texts.changes_heading)?;
+    let mut lines = change_lines(datasets);
+    if lines.is_empty() {
+        lines.push(no_last_year.to_string());
+    }
+    for line in lines {
+        canvas.paragraph(&format!("・{line}"), 8.5, 0.0, 1.5)?;
+    }
+    Ok(())
+}
+
+/// Each indicator whose year's figure differs from the one reported the year before:
+/// `1-1.2 指標名: 前年度 → 今年度`.
+fn change_lines(datasets: &Datasets) -> Vec<String> {
     let last_year = datasets.fiscal_year - 1;
     let mut lines = Vec::new();
     for i in datasets
@@ -306,11 +321,5 @@ fn changes(
             ));
         }
     }
-    if lines.is_empty() {
-        lines.push(no_last_year.to_string());
-    }
-    for line in lines {
-        canvas.paragraph(&format!("・{line}"), 8.5, 0.0, 1.5)?;
-    }
-    Ok(())
+    lines
 }

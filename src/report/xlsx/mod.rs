@@ -9,7 +9,7 @@ use rust_xlsxwriter::{
 };
 
 use super::Edition;
-use crate::consolidate::{ActionItem, Datasets, Indicator};
+use crate::consolidate::{ActionItem, Datasets, Indicator, Policy};
 use crate::domain::Status;
 
 const INDICATORS: &str = "目標指標";
@@ -158,21 +158,25 @@ fn indicator_sheet(
         for i in &policy.indicators {
             row += 1;
             rows.push(row);
-            let fixed = [
-                &policy.department,
-                &policy.code,
-                &policy.name,
-                &policy.sections.join("・"),
-                &i.name,
-                &i.unit,
-            ];
-            sheet.write_row_with_format(row, 0, fixed, text)?;
+            sheet.write_row_with_format(row, 0, fixed_cells(policy, i), text)?;
             write_figures(sheet, row, i, text, &percent)?;
         }
         by_policy.push((policy.code.clone(), policy.name.clone(), rows));
     }
     status_colours(sheet, total)?;
     Ok(by_policy)
+}
+
+/// The columns before the figures: 部, 施策コード, 施策名, 担当課, 指標名, 単位.
+fn fixed_cells(policy: &Policy, i: &Indicator) -> [String; 6] {
+    [
+        policy.department.clone(),
+        policy.code.clone(),
+        policy.name.clone(),
+        policy.sections.join("・"),
+        i.name.clone(),
+        i.unit.clone(),
+    ]
 }
 
 /// The fixed columns, then each period printed, each period as a number, the status
@@ -229,6 +233,23 @@ fn status_colours(sheet: &mut Worksheet, rows: u32) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// A policy's chart: a line per indicator (its row of the 目標指標 sheet), over the
+/// numeric columns from the baseline to the year (L–O).
+fn policy_chart(title: &str, rows: &[u32]) -> Chart {
+    let categories = (INDICATORS, 0, 11, 0, 14);
+    let mut chart = Chart::new(ChartType::Line);
+    chart.title().set_name(title);
+    for row in rows {
+        chart
+            .add_series()
+            .set_categories(categories)
+            .set_values((INDICATORS, *row, 11, *row, 14))
+            .set_name((INDICATORS, *row, 4));
+    }
+    chart.set_width(480).set_height(260);
+    chart
+}
+
 /// A line chart per policy: each indicator's figures from the baseline to the year.
 fn chart_sheet(
     workbook: &mut Workbook,
@@ -240,22 +261,12 @@ fn chart_sheet(
         .set_landscape()
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0);
-    let categories = (INDICATORS, 0, 11, 0, 14);
     for (n, (code, name, rows)) in policies
         .iter()
         .filter(|(_, _, rows)| !rows.is_empty())
         .enumerate()
     {
-        let mut chart = Chart::new(ChartType::Line);
-        chart.title().set_name(&format!("{code} {name}"));
-        for row in rows {
-            chart
-                .add_series()
-                .set_categories(categories)
-                .set_values((INDICATORS, *row, 11, *row, 14))
-                .set_name((INDICATORS, *row, 4));
-        }
-        chart.set_width(480).set_height(260);
+        let chart = policy_chart(&format!("{code} {name}"), rows);
         sheet.insert_chart((n / 2) as u32 * 14, (n % 2) as u16 * 8, &chart)?;
     }
     Ok(())
