@@ -21,6 +21,8 @@
 //! - [`daemon`]: the whole run, the schedule (a ledger of runs), the inbox watcher.
 //! - [`cli`]: the `hakusho` command line; [`logging`] keeps each log event on one line.
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod archive;
 pub mod cli;

@@ -38,38 +38,47 @@ pub fn prefilled(
             .indicators_of(name)
             .map(|i| blank_indicator(plan, i))
             .collect(),
-        progress: plan
-            .policies_of(name)
-            .map(|p| PolicyProgress {
-                policy_code: p.code.clone(),
-                policy_name: p.name.clone(),
-                ..PolicyProgress::default()
-            })
-            .collect(),
-        action_items: plan
-            .items_of(name)
-            .map(|i| ActionItemEntry {
-                id: i.id.clone(),
-                major: i.major,
-                title: i.title.clone(),
-                departments: i.departments.join("・"),
-                overview: i.overview.join("\n"),
-                ..ActionItemEntry::default()
-            })
-            .collect(),
+        progress: plan.policies_of(name).map(blank_progress).collect(),
+        action_items: plan.items_of(name).map(blank_action_item).collect(),
         kpis: plan
             .kpis_of(name)
-            .map(|(goal, k)| KpiEntry {
-                id: k.id.clone(),
-                goal: goal.number.to_string(),
-                name: k.name.clone(),
-                earlier: k.earlier.clone(),
-                baseline: k.baseline.clone(),
-                target: k.target.clone(),
-                ..KpiEntry::default()
-            })
+            .map(|(goal, k)| blank_kpi(goal, k))
             .collect(),
         ..SubmissionContent::default()
+    }
+}
+
+/// A policy's row of 取組状況: its code and name, the narrative to write.
+fn blank_progress(policy: &crate::plan::Policy) -> PolicyProgress {
+    PolicyProgress {
+        policy_code: policy.code.clone(),
+        policy_name: policy.name.clone(),
+        ..PolicyProgress::default()
+    }
+}
+
+/// An action-plan item as the plan describes it; the year's progress to write.
+fn blank_action_item(item: &crate::plan::ActionItem) -> ActionItemEntry {
+    ActionItemEntry {
+        id: item.id.clone(),
+        major: item.major,
+        title: item.title.clone(),
+        departments: item.departments.join("・"),
+        overview: item.overview.join("\n"),
+        ..ActionItemEntry::default()
+    }
+}
+
+/// A KPI with the plan's earlier, baseline and target figures; the year's to write.
+fn blank_kpi(goal: &crate::plan::StrategyGoal, k: &crate::plan::Kpi) -> KpiEntry {
+    KpiEntry {
+        id: k.id.clone(),
+        goal: goal.number.to_string(),
+        name: k.name.clone(),
+        earlier: k.earlier.clone(),
+        baseline: k.baseline.clone(),
+        target: k.target.clone(),
+        ..KpiEntry::default()
     }
 }
 
@@ -114,6 +123,22 @@ pub fn guide_text(config: &Config) -> anyhow::Result<String> {
     std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
 }
 
+/// Every department, or only the one named (an error when there is none of that name).
+fn selected_departments<'a>(
+    config: &'a Config,
+    only: Option<&str>,
+) -> anyhow::Result<Vec<&'a Department>> {
+    let departments: Vec<&Department> = config
+        .departments
+        .iter()
+        .filter(|d| only.is_none_or(|name| d.name == name))
+        .collect();
+    if departments.is_empty() {
+        anyhow::bail!("部「{}」は設定にありません", only.unwrap_or_default());
+    }
+    Ok(departments)
+}
+
 /// Writes one template per department (or the one named) into `out` and returns the paths.
 pub fn write_templates(
     config: &Config,
@@ -127,15 +152,7 @@ pub fn write_templates(
     let guide = guide_text(config)?;
     let last_year = store.current_submissions(&config.city.code, FiscalYear(fiscal_year.0 - 1))?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let departments: Vec<&Department> = config
-        .departments
-        .iter()
-        .filter(|d| only.is_none_or(|name| d.name == name))
-        .collect();
-    if departments.is_empty() {
-        anyhow::bail!("部「{}」は設定にありません", only.unwrap_or_default());
-    }
-    departments
+    selected_departments(config, only)?
         .into_iter()
         .map(|department| {
             let previous = last_year

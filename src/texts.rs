@@ -10,7 +10,9 @@ use anyhow::{anyhow, bail, Context};
 /// A rendered subject and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
+    /// The subject: the first line, after `件名:`.
     pub subject: String,
+    /// The rest, without the blank lines after the subject.
     pub body: String,
 }
 
@@ -38,6 +40,7 @@ pub fn render(template: &str, values: &Values) -> anyhow::Result<Rendered> {
     })
 }
 
+/// Fills `{{name}}` placeholders from `values`; an unknown or unclosed placeholder is an error.
 pub fn substitute(template: &str, values: &Values) -> anyhow::Result<String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;

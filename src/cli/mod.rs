@@ -32,11 +32,16 @@ pub struct Cli {
     /// Log format: text (one line per event) or json (one JSON object per line).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "HAKUSHO_LOG_FORMAT")]
     pub log_format: LogFormat,
+    // No doc comment: clap would print it in the help, which must not change.
+    #[allow(missing_docs)]
     #[command(subcommand)]
     pub command: Command,
 }
 
 /// How the logs are written (to standard error).
+// The variants are their own names (`--format json`); a doc comment on them would
+// become clap's help for the value and change the `--help` text.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -136,6 +141,9 @@ pub enum Command {
 }
 
 /// The export formats.
+// The variants are their own names (`--format json`); a doc comment on them would
+// become clap's help for the value and change the `--help` text.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Xlsx,

@@ -25,15 +25,23 @@ pub use toml_error::looks_secret;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// `[city]`: the city's name, code and the fiscal year collected.
     pub city: City,
+    /// `[paths]`: where the inbox, archive, reports, store and outbox are.
     pub paths: Paths,
+    /// `[submission]`: what a submission must contain and when it is due.
     #[serde(default)]
     pub submission: SubmissionRules,
+    /// `[report]`: the fonts the PDFs embed.
     #[serde(default)]
     pub report: ReportSettings,
+    /// `[mail]`: the sender and how mail leaves.
     pub mail: MailSettings,
+    /// `[managers]`: who receives the summary and the escalations.
     pub managers: Managers,
+    /// `[schedule]`: when the daemon runs its jobs.
     pub schedule: Schedule,
+    /// `[[departments]]`: every department (部), in the order reports list them.
     pub departments: Vec<Department>,
 }
 
@@ -131,12 +139,19 @@ pub enum RequiredPart {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Paths {
+    /// The folder departments drop their workbooks into.
     pub inbox: PathBuf,
+    /// Every received file, kept under its SHA-256.
     pub archive: PathBuf,
+    /// Where the reports are written, a folder per fiscal year.
     pub reports: PathBuf,
+    /// The SQLite store.
     pub database: PathBuf,
+    /// Where the `file` transport writes `.eml` files.
     pub outbox: PathBuf,
+    /// The `templates/` folder: the texts people read.
     pub templates: PathBuf,
+    /// The folder of the fonts named in `[report] fonts`.
     pub fonts: PathBuf,
     /// The plan's reference data (`basic_plan.toml`, `strategy.toml`, `action_plan.toml`).
     pub plan: PathBuf,
@@ -186,7 +201,9 @@ impl Default for ReportSettings {
 pub struct MailSettings {
     /// The sender: `三鷹市企画経営課 <kikaku@mitaka.example>`.
     pub from: ConfigMailbox,
+    /// How mail leaves: `file` or `smtp`.
     pub transport: Transport,
+    /// The server, required when `transport = "smtp"`.
     pub smtp: Option<SmtpSettings>,
     /// A message larger than this (attachments included) is sent without its
     /// attachments, saying where the files are: many municipal networks cap mail at 10 MB.
@@ -227,7 +244,9 @@ fn default_retry_seconds() -> u64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
+    /// Writes each message as an `.eml` file into `paths.outbox`.
     File,
+    /// Sends through the server in `[mail.smtp]`.
     Smtp,
 }
 
@@ -236,14 +255,20 @@ pub enum Transport {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpSettings {
+    /// The server's host name (`smtp.mitaka.example`).
     pub host: String,
+    /// The server's port (587 for STARTTLS, 465 for TLS).
     pub port: u16,
+    /// How the connection is protected.
     pub security: Security,
+    /// The login name, when the server asks for one.
     pub user: Option<String>,
+    /// The environment variable holding the password (default `HAKUSHO_SMTP_PASSWORD`).
     #[serde(default = "default_password_env")]
     pub password_env: String,
     /// The name given in EHLO; lettre would otherwise send the machine's host name.
     pub hello_name: Option<String>,
+    /// How long one SMTP command may take before the send fails (default 30).
     #[serde(default = "default_timeout_seconds")]
     pub timeout_seconds: u64,
     /// A CA certificate (PEM) to trust besides the public ones: a city's own mail
@@ -282,6 +307,7 @@ pub enum Security {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Managers {
+    /// The planning division's addresses (`企画経営課 <kikaku@…>`).
     pub recipients: Vec<ConfigMailbox>,
 }
 
@@ -307,10 +333,12 @@ pub struct Schedule {
     /// Reminders to departments that have not submitted (or were sent back), in the
     /// `reminder_days` before the deadline.
     pub reminders: Option<CronSchedule>,
+    /// How many days before the deadline reminders start (default 7).
     #[serde(default = "default_reminder_days")]
     pub reminder_days: u32,
     /// After the deadline, the managers are told who is missing, for `escalation_days`.
     pub escalation: Option<CronSchedule>,
+    /// How many days after the deadline the managers keep hearing of it (default 14).
     #[serde(default = "default_escalation_days")]
     pub escalation_days: u32,
     /// A digest of the collection to the managers, from `reminder_days` before the
@@ -342,8 +370,11 @@ fn default_shutdown_grace_seconds() -> u64 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Department {
+    /// The department's name as workbooks and reports write it (企画部).
     pub name: String,
+    /// Its sections (企画経営課, …), printed as 組織構成 when none is submitted.
     pub sections: Vec<String>,
+    /// Who receives its receipts, reminders and reports.
     pub recipients: Vec<ConfigMailbox>,
 }
 
@@ -370,7 +401,9 @@ pub fn mailboxes(list: &[ConfigMailbox]) -> Vec<Mailbox> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "String")]
 pub struct CronSchedule {
+    /// The expression as written (`0 0 9 * * Mon-Fri`).
     pub expression: String,
+    /// The parsed schedule.
     pub cron: croner::Cron,
 }
 

@@ -35,6 +35,7 @@ impl fmt::Display for Problem {
 /// printed as it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct NotReady {
+    /// Every problem found, in the order checked.
     pub problems: Vec<Problem>,
 }
 

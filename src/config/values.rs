@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use chrono_tz::Asia::Tokyo;
 
 use super::problems::Problem;
-use super::{Config, CronSchedule, Transport};
+use super::{Config, CronSchedule, SmtpSettings, Transport};
 
 /// A schedule must fire within this many years: a cron such as 30 February is accepted
 /// by the parser but never runs. Ten years covers 29 February twice over.
@@ -79,23 +79,7 @@ impl Config {
             }
             return;
         };
-        if smtp.host.trim().is_empty() {
-            problems.push(Problem::new("mail.smtp.host", "サーバー名が空です"));
-        }
-        positive(problems, "mail.smtp.port", u64::from(smtp.port));
-        positive(problems, "mail.smtp.timeout_seconds", smtp.timeout_seconds);
-        positive(
-            problems,
-            "mail.smtp.pool_idle_seconds",
-            smtp.pool_idle_seconds,
-        );
-        if !is_variable_name(&smtp.password_env) {
-            // Never quoted: someone may have written the password itself here.
-            problems.push(Problem::new(
-                "mail.smtp.password_env",
-                "環境変数の名前 (英字・数字・_) を書きます。パスワードそのものは設定ファイルに書きません(値は表示しません)",
-            ));
-        }
+        smtp_problems(smtp, problems);
     }
 
     fn schedule_problems(&self, problems: &mut Vec<Problem>) {
@@ -106,6 +90,23 @@ impl Config {
                 "3 秒以上にしてください(期限の 3 分の 1 ごとに更新します)",
             ));
         }
+        self.cron_problems(problems);
+        if schedule.reminders.is_some() {
+            positive(
+                problems,
+                "schedule.reminder_days",
+                u64::from(schedule.reminder_days),
+            );
+        }
+        if schedule.escalation.is_some() {
+            let days = u64::from(schedule.escalation_days);
+            positive(problems, "schedule.escalation_days", days);
+        }
+    }
+
+    /// Schedules that never fire, and jobs about the deadline when there is none.
+    fn cron_problems(&self, problems: &mut Vec<Problem>) {
+        let schedule = &self.schedule;
         let crons = [
             ("schedule.annual_run", Some(&schedule.annual_run)),
             ("schedule.reminders", schedule.reminders.as_ref()),
@@ -125,17 +126,28 @@ impl Config {
                 ));
             }
         }
-        if schedule.reminders.is_some() {
-            positive(
-                problems,
-                "schedule.reminder_days",
-                u64::from(schedule.reminder_days),
-            );
-        }
-        if schedule.escalation.is_some() {
-            let days = u64::from(schedule.escalation_days);
-            positive(problems, "schedule.escalation_days", days);
-        }
+    }
+}
+
+/// The SMTP server's own settings: a host, counts above zero, a variable name for
+/// the password.
+fn smtp_problems(smtp: &SmtpSettings, problems: &mut Vec<Problem>) {
+    if smtp.host.trim().is_empty() {
+        problems.push(Problem::new("mail.smtp.host", "サーバー名が空です"));
+    }
+    positive(problems, "mail.smtp.port", u64::from(smtp.port));
+    positive(problems, "mail.smtp.timeout_seconds", smtp.timeout_seconds);
+    positive(
+        problems,
+        "mail.smtp.pool_idle_seconds",
+        smtp.pool_idle_seconds,
+    );
+    if !is_variable_name(&smtp.password_env) {
+        // Never quoted: someone may have written the password itself here.
+        problems.push(Problem::new(
+            "mail.smtp.password_env",
+            "環境変数の名前 (英字・数字・_) を書きます。パスワードそのものは設定ファイルに書きません(値は表示しません)",
+        ));
     }
 }
 

@@ -43,7 +43,9 @@ pub struct RunOptions {
 /// What a run did, for the person who started it.
 #[derive(Debug, Default)]
 pub struct RunSummary {
+    /// What intake made of each file found in the inbox.
     pub files: Vec<FileReport>,
+    /// The report files written, in the order they were built.
     pub reports: Vec<PathBuf>,
     /// Each message queued by this run: recipients, subject, attachment names.
     pub mailed: Vec<Mailed>,

@@ -36,7 +36,9 @@ pub const ANNUAL_RUN: &str = "annual_run";
 /// What a pass of [`run_due_jobs_once`] did with one job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ran {
+    /// The job's name (`annual_run`, `reminders`, …).
     pub job: String,
+    /// The slot it ran for, a UTC stamp.
     pub scheduled_for: String,
     /// `ok`, or the error.
     pub outcome: String,

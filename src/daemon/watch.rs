@@ -22,7 +22,9 @@ use crate::intake::inbox_files;
 /// What a file looked like at one look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Look {
+    /// The file's size in bytes.
     pub size: u64,
+    /// Its modification time, where the file system keeps one.
     pub modified: Option<SystemTime>,
 }
 

@@ -5,7 +5,9 @@ use std::fmt;
 /// How serious a finding is: errors reject the submission, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
+    /// The submission is sent back (差戻し).
     Error,
+    /// The submission is accepted; the department is asked to check (要確認).
     Warning,
 }
 
@@ -30,6 +32,7 @@ impl Severity {
 /// One problem found in a submitted file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// An error rejects the file; a warning is told and the file is accepted.
     pub severity: Severity,
     /// The sheet, when the problem is inside one.
     pub sheet: Option<String>,
@@ -69,14 +72,6 @@ impl Finding {
             message: message.into(),
         }
     }
-
-    /// The finding with the file name in front: `企画部.xlsx: シート「目標指標」 F7: …`.
-    pub fn in_file<'a>(&'a self, file_name: &'a str) -> impl fmt::Display + 'a {
-        InFile {
-            finding: self,
-            file_name,
-        }
-    }
 }
 
 impl fmt::Display for Finding {
@@ -92,23 +87,12 @@ impl fmt::Display for Finding {
     }
 }
 
-struct InFile<'a> {
-    finding: &'a Finding,
-    file_name: &'a str,
-}
-
-impl fmt::Display for InFile<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file_name, self.finding)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn names_file_sheet_and_cell_in_japanese() {
+    fn names_sheet_and_cell_in_japanese() {
         let finding = Finding::at(
             Severity::Error,
             "目標指標",
@@ -116,8 +100,8 @@ mod tests {
             "数値を期待しましたが「未定」でした",
         );
         assert_eq!(
-            finding.in_file("企画部.xlsx").to_string(),
-            "企画部.xlsx: [エラー] シート「目標指標」 F7: 数値を期待しましたが「未定」でした"
+            finding.to_string(),
+            "[エラー] シート「目標指標」 F7: 数値を期待しましたが「未定」でした"
         );
         let finding = Finding::file_error("ブックとして開けません");
         assert_eq!(finding.to_string(), "[エラー] ブックとして開けません");

@@ -73,18 +73,6 @@ pub struct Indicator {
 }
 
 impl Indicator {
-    /// The descriptive fields in table order: policy code, policy name, section,
-    /// indicator name, unit (the columns before the five periods).
-    pub fn descriptive_fields(&self) -> [&str; 5] {
-        [
-            &self.policy_code,
-            &self.policy_name,
-            &self.section,
-            &self.name,
-            &self.unit,
-        ]
-    }
-
     /// The cell for one period.
     pub fn observation(&self, period: Period) -> Option<&Observation> {
         let index = Period::ALL.iter().position(|p| *p == period)?;

@@ -11,7 +11,9 @@ use super::FiscalYear;
 /// A number with the unit printed after it: `34,677件` → 34677 and `件`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quantity {
+    /// The number, with the thousands separators and full-width digits read (34677).
     pub value: f64,
+    /// What follows the number (件, %, 人); may be empty.
     pub unit: String,
 }
 
@@ -57,6 +59,7 @@ pub enum ObservationKind {
 pub struct Observation {
     /// The text as it was entered, trimmed; reports print this.
     pub printed: String,
+    /// What the text was read as: a number, a range, words, or nothing.
     pub kind: ObservationKind,
     /// The main figures; two for a compound cell such as `8施設 98事業者`.
     pub quantities: Vec<Quantity>,

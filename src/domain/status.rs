@@ -24,11 +24,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    /// More is better (`higher`): 件数, 参加者数.
     Higher,
+    /// Less is better (`lower`): 待機児童数, 事故件数.
     Lower,
+    /// Keep at or above the target (`floor`).
     Floor,
+    /// Keep at or below the target (`ceiling`).
     Ceiling,
+    /// Keep at least the baseline (`maintain`).
     Maintain,
+    /// Not a number to compare (`qualitative`): 判定対象外.
     Qualitative,
 }
 
@@ -36,9 +42,13 @@ pub enum Direction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// 達成: the target is reached.
     Achieved,
+    /// 順調: progress keeps pace with the plan period.
     OnTrack,
+    /// 要注意: behind the pace, or not yet at a floor or ceiling.
     Caution,
+    /// 後退: moved away from the target since the previous figure.
     Regressed,
     /// A figure the rule needs is missing or not a number.
     NotRated,
@@ -63,9 +73,13 @@ impl Status {
 /// The numbers the rule reads.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Figures {
+    /// 計画策定時: where the plan started.
     pub baseline: Option<f64>,
+    /// The figure of the period before the year (中期).
     pub previous: Option<f64>,
+    /// The year's figure (達成値).
     pub actual: Option<f64>,
+    /// 目標値, or the number a target in words stands for.
     pub target: Option<f64>,
     /// How far the fiscal year is into the plan period, 0 to 1.
     pub elapsed: f64,
@@ -88,35 +102,50 @@ pub fn status(direction: Direction, f: &Figures) -> Status {
     let Some(actual) = f.actual else {
         return Status::NotRated;
     };
-    let reference = if direction == Direction::Maintain {
-        f.baseline
-    } else {
-        f.target
-    };
-    let Some(reference) = reference else {
+    let Some(reference) = reference(direction, f) else {
         return Status::NotRated;
     };
     let wants_more = matches!(
         direction,
         Direction::Higher | Direction::Floor | Direction::Maintain
     );
-    let met = if wants_more {
-        actual >= reference
-    } else {
-        actual <= reference
-    };
-    if met {
+    if better_or_equal(wants_more, actual, reference) {
         return Status::Achieved;
     }
-    let worse_than_before =
-        f.previous
-            .is_some_and(|p| if wants_more { actual < p } else { actual > p });
-    if worse_than_before {
+    if f.previous.is_some_and(|p| worse(wants_more, actual, p)) {
         return Status::Regressed;
     }
     match progress(direction, f) {
         Some(share) if share >= f.elapsed => Status::OnTrack,
         _ => Status::Caution,
+    }
+}
+
+/// What the figure is measured against: the baseline for an indicator to maintain,
+/// the target otherwise.
+fn reference(direction: Direction, f: &Figures) -> Option<f64> {
+    if direction == Direction::Maintain {
+        f.baseline
+    } else {
+        f.target
+    }
+}
+
+/// Whether `actual` moved away from `previous`, against the direction wanted.
+fn worse(wants_more: bool, actual: f64, previous: f64) -> bool {
+    if wants_more {
+        actual < previous
+    } else {
+        actual > previous
+    }
+}
+
+/// Whether `actual` is at or beyond `reference` in the direction wanted.
+fn better_or_equal(wants_more: bool, actual: f64, reference: f64) -> bool {
+    if wants_more {
+        actual >= reference
+    } else {
+        actual <= reference
     }
 }
 

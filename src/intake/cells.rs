@@ -69,7 +69,9 @@ pub fn read_form(sheet: &Sheet) -> HashMap<String, (String, String)> {
 
 /// A table row: where it stands and its cells as text, in column order.
 pub struct TableRow {
+    /// The 1-based sheet row.
     pub row: u32,
+    /// Its cells as text, one per column of the layout.
     pub cells: Vec<String>,
 }
 

@@ -24,13 +24,19 @@ use std::io::{Cursor, Read};
 /// a few hundred rows.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// The largest file accepted, in bytes.
     pub max_file_bytes: u64,
+    /// The most entries the zip may hold.
     pub max_entries: usize,
+    /// The most bytes all entries may expand to.
     pub max_expanded_bytes: u64,
+    /// The most bytes one entry may expand to.
     pub max_entry_bytes: u64,
     /// Expansion ratio allowed for a single large entry.
     pub max_ratio: u64,
+    /// The most rows a sheet may have.
     pub max_rows: u32,
+    /// The most columns a sheet may have.
     pub max_columns: u32,
 }
 

@@ -35,22 +35,32 @@ use crate::workbook::SubmissionContent;
 pub enum Outcome {
     /// Recorded as the department's current submission.
     Accepted {
+        /// The department it is from.
         department: String,
+        /// How many indicators it reports.
         indicators: usize,
     },
     /// Kept in the archive but not used: the findings say why.
     Rejected,
     /// These exact bytes were received before.
-    AlreadyReceived { department: Option<String> },
+    AlreadyReceived {
+        /// The department they were from, when it was readable.
+        department: Option<String>,
+    },
 }
 
 /// The result of taking in one file.
 #[derive(Debug, Clone)]
 pub struct FileReport {
+    /// The file name as found in the inbox.
     pub file_name: String,
+    /// The file's SHA-256.
     pub sha256: String,
+    /// The row it was recorded as; none when it was not recorded.
     pub submission_id: Option<i64>,
+    /// Accepted, rejected, or why it was not read.
     pub outcome: Outcome,
+    /// What is wrong or doubtful in it.
     pub findings: Vec<Finding>,
     /// What was read, accepted or not (for the receipt and the annotated copy).
     pub content: Option<SubmissionContent>,
@@ -59,7 +69,9 @@ pub struct FileReport {
 /// What intake checks files against.
 #[derive(Clone, Copy)]
 pub struct Intake<'a> {
+    /// The city's configuration.
     pub config: &'a Config,
+    /// The plan the submission is checked against.
     pub plan: &'a Plan,
     /// The characters the report fonts have ([`Coverage::for_config`], loaded once):
     /// any other character in a cell or the file name is a warning, as it prints as 〓.

@@ -25,6 +25,7 @@ use crate::workbook::{
 pub struct Reading {
     /// The content, when the workbook's sheets could be found at all.
     pub content: Option<SubmissionContent>,
+    /// What is wrong or doubtful in it, with sheet and cell.
     pub findings: Vec<Finding>,
 }
 

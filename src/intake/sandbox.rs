@@ -53,6 +53,7 @@ const MAX_SHEET_NAME_CHARS: usize = 64;
 /// The child's answer: the cells intake needs, or why the file cannot be read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Answer {
+    /// The workbook's sheets, as far as intake needs them.
     Parsed(ParsedWorkbook),
     /// The file is not a workbook we can read; the reason is for the submitter.
     Refused(String),
@@ -74,31 +75,44 @@ pub struct ParsedWorkbook {
 /// One sheet's non-empty cells, at their absolute positions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParsedSheet {
+    /// The sheet's name.
     pub name: String,
+    /// Its non-empty cells, row by row.
     pub cells: Vec<ParsedCell>,
 }
 
 /// A non-empty cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParsedCell {
+    /// The 0-based row.
     pub row: u32,
+    /// The 0-based column.
     pub column: u32,
+    /// What the cell holds.
     pub value: CellValue,
 }
 
 /// A cell's value, as calamine read it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CellValue {
+    /// A whole number.
     Int(i64),
+    /// A number with a fraction (or stored as one).
     Float(f64),
+    /// A string.
     Text(String),
+    /// TRUE or FALSE.
     Bool(bool),
     /// A date serial; `duration` when the cell is formatted as elapsed time.
     Date {
+        /// Days since 1899-12-30, the fraction being the time of day.
         serial: f64,
+        /// The cell is formatted as elapsed time, not as a date.
         duration: bool,
     },
+    /// A date written as ISO 8601 text (`2021-04-30`).
     DateIso(String),
+    /// A duration written as ISO 8601 text (`PT1H`).
     DurationIso(String),
     /// A formula error such as `#DIV/0!`.
     Error(String),
@@ -107,8 +121,11 @@ pub enum CellValue {
 /// A text cut to fit a cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LongText {
+    /// The sheet.
     pub sheet: String,
+    /// The 0-based row.
     pub row: u32,
+    /// The 0-based column.
     pub column: u32,
     /// How many characters the cell had.
     pub chars: usize,

@@ -22,9 +22,13 @@ use crate::config::{Config, Security, SmtpSettings, Transport};
 /// A message before it is turned into MIME.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
+    /// The recipients.
     pub to: Vec<Mailbox>,
+    /// The subject, in Japanese.
     pub subject: String,
+    /// The plain-text body.
     pub body: String,
+    /// The files attached.
     pub attachments: Vec<OutgoingAttachment>,
 }
 
@@ -33,7 +37,9 @@ pub struct Outgoing {
 pub struct OutgoingAttachment {
     /// The file name the recipient sees (Japanese allowed).
     pub file_name: String,
+    /// Its MIME type (`application/pdf`).
     pub content_type: String,
+    /// Its content.
     pub bytes: Vec<u8>,
     /// Where the file is kept, told instead when the message would be too large.
     pub location: Option<String>,
@@ -43,6 +49,7 @@ pub struct OutgoingAttachment {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct SendError {
+    /// Whether trying again can help.
     pub kind: FailureKind,
     /// What went wrong, in Japanese.
     pub message: String,
@@ -106,9 +113,13 @@ fn smtp_failure(error: &lettre::transport::smtp::Error) -> SendError {
 /// Where messages go. Cheap to clone: the SMTP transport's connection pool is shared.
 #[derive(Clone)]
 pub enum Mailer {
+    /// Writes `.eml` files into `paths.outbox` (`transport = "file"`).
     Outbox(AsyncFileTransport<Tokio1Executor>),
+    /// Sends through the configured server.
     Smtp {
+        /// The pooled connection to the server.
         transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// How long one send may take in all.
         timeout: Duration,
     },
 }

@@ -11,8 +11,11 @@ use crate::mail::{Mailer, Outgoing};
 use crate::store::{Store, SubmissionState};
 use crate::texts::{render_file, Values};
 
+/// The job that reminds departments before the deadline (`[schedule] reminders`).
 pub const REMINDERS: &str = "reminders";
+/// The job that tells the managers who is missing after the deadline.
 pub const ESCALATION: &str = "escalation";
+/// The job that mails the managers a digest of the collection.
 pub const DIGEST: &str = "digest";
 
 /// Where a department stands, in words for a notice; `None` when it has submitted.

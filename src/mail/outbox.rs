@@ -43,8 +43,11 @@ const PAUSE_NOTICE: &str = "delivery-paused";
 /// What one delivery pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeliveryStats {
+    /// Copies the server accepted.
     pub sent: usize,
+    /// Copies that failed transiently and wait for another attempt.
     pub retried: usize,
+    /// Copies that failed for good (permanent error or attempts used up).
     pub failed: usize,
     /// The pass ended with delivery paused (the reason is in the store).
     pub paused: bool,

@@ -22,8 +22,11 @@ pub const WHOLE_ADMINISTRATION: &str = "全庁";
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
+    /// 基本計画 (`basic_plan.toml`).
     pub basic: BasicPlan,
+    /// 総合戦略 (`strategy.toml`).
     pub strategy: Strategy,
+    /// 都市経営アクションプラン (`action_plan.toml`).
     pub action_plan: ActionPlan,
 }
 
@@ -31,13 +34,21 @@ pub struct Plan {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BasicPlan {
+    /// The plan's name as printed (第2次総合計画 …).
     pub name: String,
+    /// The year of the 計画策定時 column.
     pub baseline_year: ConfigFiscalYear,
+    /// The year of the 前期 column.
     pub early_year: ConfigFiscalYear,
+    /// The year of the 中期 column.
     pub middle_year: ConfigFiscalYear,
+    /// The year of the 目標値 column.
     pub target_year: ConfigFiscalYear,
+    /// 第1部 … in order.
     pub parts: Vec<Part>,
+    /// Every policy of every part, in the plan's order.
     pub policies: Vec<Policy>,
+    /// Every indicator of every policy, in the plan's order.
     pub indicators: Vec<PlanIndicator>,
 }
 
@@ -45,7 +56,9 @@ pub struct BasicPlan {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Part {
+    /// N of 第N部.
     pub number: u32,
+    /// The part's title.
     pub title: String,
 }
 
@@ -55,9 +68,13 @@ pub struct Part {
 pub struct Policy {
     /// `1-1` for 第1部 第1, `2-4-1` for 第2部 第4-1.
     pub code: String,
+    /// The number of the part it belongs to.
     pub part: u32,
+    /// 施策名.
     pub name: String,
+    /// The owning department (企画部).
     pub department: String,
+    /// 主な担当課: the sections within it.
     pub sections: Vec<String>,
     /// Footnotes printed under the policy's indicator table.
     #[serde(default)]
@@ -70,8 +87,11 @@ pub struct Policy {
 pub struct PlanIndicator {
     /// `1-1.2`: the policy code and the indicator's place in its table.
     pub id: String,
+    /// The code of the policy it measures (`1-1`).
     pub policy: String,
+    /// 指標名.
     pub name: String,
+    /// The unit of its figures (件, %, 人 …).
     pub unit: String,
     /// Which way the indicator should move (see [`crate::domain::status`]).
     pub direction: Direction,
@@ -79,8 +99,11 @@ pub struct PlanIndicator {
     pub target_value: Option<f64>,
     /// 計画策定時, 前期, 中期 and 目標値, as printed.
     pub baseline: String,
+    /// 前期, as printed (`34,677件`).
     pub early: String,
+    /// 中期, as printed.
     pub middle: String,
+    /// 目標値, as printed (`増加`, `35,000件`).
     pub target: String,
 }
 
@@ -88,11 +111,15 @@ pub struct PlanIndicator {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Strategy {
+    /// The strategy's name as printed.
     pub name: String,
     /// The years of the KPI columns: an earlier year, the strategy's baseline, the target.
     pub earlier_year: ConfigFiscalYear,
+    /// The year of the 戦略策定時 column.
     pub baseline_year: ConfigFiscalYear,
+    /// The year of the 目標値 column.
     pub target_year: ConfigFiscalYear,
+    /// 基本目標1 … in order.
     pub goals: Vec<StrategyGoal>,
 }
 
@@ -100,14 +127,18 @@ pub struct Strategy {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StrategyGoal {
+    /// N of 基本目標N.
     pub number: u32,
+    /// The goal's title.
     pub title: String,
     /// (施策の方向), one string per paragraph.
     pub direction: Vec<String>,
     /// Footnotes of the goal's KPI table.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The goal's 数値目標.
     pub numeric_goal: NumericGoal,
+    /// The goal's KPIs, in the plan's order.
     pub kpis: Vec<Kpi>,
 }
 
@@ -115,10 +146,15 @@ pub struct StrategyGoal {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NumericGoal {
+    /// What is surveyed (市民満足度 …).
     pub name: String,
+    /// The department that reports it.
     pub department: String,
+    /// The earlier survey's figure, as printed (`45.3%`).
     pub earlier: String,
+    /// The figure when the strategy was made, as printed.
     pub baseline: String,
+    /// 目標値, as printed.
     pub target: String,
 }
 
@@ -128,14 +164,17 @@ pub struct NumericGoal {
 pub struct Kpi {
     /// `K1-1`: goal and place.
     pub id: String,
+    /// The KPI's name.
     pub name: String,
     /// The department that reports the figure.
     pub department: String,
     /// The basic-plan indicator that is the same fact, when there is one.
     pub plan_indicator: Option<String>,
+    /// 実績値 of the earlier year, as printed.
     pub earlier: String,
     /// 戦略策定時.
     pub baseline: String,
+    /// 目標値, as printed.
     pub target: String,
 }
 
@@ -143,11 +182,15 @@ pub struct Kpi {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionPlan {
+    /// The action plan's name as printed.
     pub name: String,
     /// The department that reports the items owned by the whole administration (全庁).
     pub whole_administration: String,
+    /// The 考え方 (1)…(5).
     pub groups: Vec<ActionGroup>,
+    /// The 体系 1…13.
     pub systems: Vec<ActionSystem>,
+    /// Every 個別課題, in the plan's order.
     pub items: Vec<ActionItem>,
 }
 
@@ -155,8 +198,11 @@ pub struct ActionPlan {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionGroup {
+    /// N of (N).
     pub number: u32,
+    /// The 考え方's title.
     pub title: String,
+    /// The numbers of its 体系.
     pub systems: Vec<u32>,
 }
 
@@ -164,7 +210,9 @@ pub struct ActionGroup {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionSystem {
+    /// N of 体系N.
     pub number: u32,
+    /// The 体系's title.
     pub title: String,
 }
 
@@ -172,11 +220,15 @@ pub struct ActionSystem {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionItem {
+    /// `1-(2)`: the 体系 and the item's place in it.
     pub id: String,
+    /// The number of its 体系.
     pub system: u32,
+    /// 課題名.
     pub title: String,
     /// 【主要】: a major project of the basic plan.
     pub major: bool,
+    /// The owning departments, or 全庁 (see [`WHOLE_ADMINISTRATION`]).
     pub departments: Vec<String>,
     /// 概要, one string per paragraph; departments may update it.
     pub overview: Vec<String>,
@@ -302,6 +354,14 @@ impl Plan {
 
     /// References between the files must resolve and ids must be unique.
     fn check(&self) -> anyhow::Result<()> {
+        self.check_unique_ids()?;
+        self.check_policies_have_parts()?;
+        self.check_indicators_have_policies()?;
+        self.check_kpis_have_indicators()?;
+        self.check_items_have_systems()
+    }
+
+    fn check_unique_ids(&self) -> anyhow::Result<()> {
         unique(
             "policy code",
             self.basic.policies.iter().map(|p| p.code.as_str()),
@@ -314,28 +374,31 @@ impl Plan {
             "action item id",
             self.action_plan.items.iter().map(|i| i.id.as_str()),
         )?;
-        unique(
-            "KPI id",
-            self.strategy
-                .goals
-                .iter()
-                .flat_map(|g| &g.kpis)
-                .map(|k| k.id.as_str()),
-        )?;
+        let kpis = self.strategy.goals.iter().flat_map(|g| &g.kpis);
+        unique("KPI id", kpis.map(|k| k.id.as_str()))
+    }
+
+    fn check_policies_have_parts(&self) -> anyhow::Result<()> {
         for policy in &self.basic.policies {
             if !self.basic.parts.iter().any(|p| p.number == policy.part) {
                 bail!("施策 {} の部 {} がありません", policy.code, policy.part);
             }
         }
+        Ok(())
+    }
+
+    fn check_indicators_have_policies(&self) -> anyhow::Result<()> {
         for indicator in &self.basic.indicators {
             if self.policy(&indicator.policy).is_none() {
-                bail!(
-                    "指標 {} の施策 {} がありません",
-                    indicator.id,
-                    indicator.policy
-                );
+                let (id, policy) = (&indicator.id, &indicator.policy);
+                bail!("指標 {id} の施策 {policy} がありません");
             }
         }
+        Ok(())
+    }
+
+    /// A KPI that names a basic-plan indicator must name one that exists.
+    fn check_kpis_have_indicators(&self) -> anyhow::Result<()> {
         for kpi in self.strategy.goals.iter().flat_map(|g| &g.kpis) {
             if let Some(id) = kpi
                 .plan_indicator
@@ -345,13 +408,13 @@ impl Plan {
                 bail!("KPI {} の基本計画指標 {id} がありません", kpi.id);
             }
         }
+        Ok(())
+    }
+
+    fn check_items_have_systems(&self) -> anyhow::Result<()> {
+        let systems = &self.action_plan.systems;
         for item in &self.action_plan.items {
-            if !self
-                .action_plan
-                .systems
-                .iter()
-                .any(|s| s.number == item.system)
-            {
+            if !systems.iter().any(|s| s.number == item.system) {
                 bail!("個別課題 {} の体系 {} がありません", item.id, item.system);
             }
         }
@@ -372,8 +435,11 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> anyhow::Result<
 /// The reference data as text, as kept in the store for each fiscal year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanTexts {
+    /// `basic_plan.toml` as read.
     pub basic_plan: String,
+    /// `strategy.toml` as read.
     pub strategy: String,
+    /// `action_plan.toml` as read.
     pub action_plan: String,
 }
 

@@ -29,11 +29,15 @@ use crate::workbook::layout::{indicator, indicator_columns};
 /// Everything a report prints.
 #[derive(Debug, Clone)]
 pub struct Dataset {
+    /// The city's name as printed.
     pub city: String,
+    /// The basic plan's name as printed.
     pub plan_name: String,
+    /// The fiscal year reported.
     pub fiscal_year: FiscalYear,
     /// Column headers of the five periods, in [`Period::ALL`] order.
     pub period_headers: Vec<String>,
+    /// Each department's indicators from its latest accepted submission, in the configuration's order.
     pub departments: Vec<DepartmentIndicators>,
     /// The time printed on reports and recorded in their metadata (Asia/Tokyo).
     pub built_at: DateTime<Tz>,
@@ -44,6 +48,7 @@ pub struct Dataset {
     /// managers' summary that digest with each department's latest submission state
     /// (it prints rejected ones too). Empty until the reports are built.
     pub inputs_sha256: String,
+    /// The managers' summary's digest (see `inputs_sha256`).
     pub summary_inputs_sha256: String,
 }
 
@@ -123,6 +128,7 @@ fn load_texts<T: serde::de::DeserializeOwned>(
 /// What every report of one build shares: the fonts, the build time, and the
 /// digest of the data the reports were made from.
 pub struct Edition<'a> {
+    /// The fonts every PDF of the build embeds.
     pub fonts: &'a FontSet,
     /// Printed on the reports and recorded in their metadata (Asia/Tokyo).
     pub built_at: DateTime<Tz>,
@@ -132,6 +138,7 @@ pub struct Edition<'a> {
 }
 
 impl<'a> Edition<'a> {
+    /// The edition of `datasets`: the digest of their JSON export is computed here, once.
     pub fn new(
         datasets: &crate::consolidate::Datasets,
         fonts: &'a FontSet,
@@ -167,15 +174,18 @@ impl<'a> Edition<'a> {
 pub enum Audience {
     /// The whole administration (全庁): the managers.
     Whole,
+    /// One department (its name), for its own report.
     Department(String),
 }
 
 /// A report file, ready to write or attach.
 #[derive(Debug, Clone)]
 pub struct ReportFile {
+    /// Who receives it: the managers, everyone, or one department.
     pub audience: Audience,
     /// A Japanese file name: `令和2年度_目標指標_企画部.pdf`.
     pub file_name: String,
+    /// The file's content (PDF or xlsx).
     pub bytes: Vec<u8>,
 }
 

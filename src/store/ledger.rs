@@ -7,10 +7,15 @@ use super::Store;
 /// One scheduled run as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRun {
+    /// The job's name (`annual_run`, `reminders`, …).
     pub job: String,
+    /// The slot it ran for, a UTC stamp (one run per job and slot).
     pub scheduled_for: String,
+    /// When a daemon claimed it, a UTC stamp.
     pub started_at: String,
+    /// When it ended; none while it runs or after its daemon died.
     pub finished_at: Option<String>,
+    /// `ok` or what failed; none until it ends.
     pub outcome: Option<String>,
     /// Until when its daemon holds it (renewed while it runs); none for old runs.
     pub lease_until: Option<String>,
@@ -19,7 +24,9 @@ pub struct JobRun {
 /// Who holds a run, and until when (a UTC stamp as the ledger writes it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunLease {
+    /// The daemon holding it (host and process id).
     pub owner: String,
+    /// Until when, a UTC stamp.
     pub until: String,
 }
 

@@ -35,13 +35,21 @@ pub struct Store {
 
 /// A submission about to be recorded.
 pub struct NewSubmission<'a> {
+    /// The city the file was received for.
     pub city_code: &'a str,
+    /// The file's SHA-256: the same bytes are recorded once.
     pub sha256: &'a str,
+    /// The file name as received.
     pub file_name: &'a str,
+    /// Where the archive keeps the original.
     pub archived_path: &'a str,
+    /// The department it names, when readable.
     pub department: Option<&'a str>,
+    /// The fiscal year it names, when readable.
     pub fiscal_year: Option<FiscalYear>,
+    /// When it was taken in, a UTC stamp.
     pub received_at: &'a str,
+    /// What intake found in it.
     pub findings: &'a [Finding],
     /// The content, stored only when the submission is accepted.
     pub accepted: Option<&'a SubmissionContent>,
@@ -60,28 +68,41 @@ pub enum Recorded {
 /// A submission already in the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSubmission {
+    /// Its row id (提出#id).
     pub id: i64,
+    /// The file name as received.
     pub file_name: String,
+    /// The department it names, when readable.
     pub department: Option<String>,
+    /// Whether it was accepted (no errors).
     pub accepted: bool,
 }
 
 /// A department's current submission, with where it came from.
 #[derive(Debug, Clone)]
 pub struct CurrentSubmission {
+    /// The submission's id (提出#id).
     pub submission_id: i64,
+    /// The file name as received.
     pub file_name: String,
+    /// What was read from it.
     pub content: SubmissionContent,
 }
 
 /// Where a department's latest submission of a year stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubmissionState {
+    /// The department.
     pub department: String,
+    /// Whether the latest submission was accepted.
     pub accepted: bool,
+    /// Its file name.
     pub file_name: String,
+    /// When it was taken in, a UTC stamp.
     pub received_at: String,
+    /// How many errors intake found in it.
     pub errors: i64,
+    /// How many warnings.
     pub warnings: i64,
 }
 
@@ -99,9 +120,13 @@ impl SubmissionState {
 /// A department's current indicators, with the file they came from.
 #[derive(Debug, Clone)]
 pub struct DepartmentIndicators {
+    /// The department.
     pub department: String,
+    /// The submission they came from.
     pub submission_id: i64,
+    /// Its file name.
     pub file_name: String,
+    /// Its indicators, in sheet order.
     pub indicators: Vec<Indicator>,
 }
 

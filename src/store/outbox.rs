@@ -14,38 +14,56 @@ use super::Store;
 /// An attachment as stored: the file lives in the archive under its sha256.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAttachment {
+    /// The name the recipient sees (令和2年度_企画部_報告書.pdf).
     pub file_name: String,
+    /// Its MIME type (`application/pdf`).
     pub content_type: String,
+    /// Its SHA-256, under which the archive keeps it.
     pub sha256: String,
+    /// Its size in bytes.
     pub size_bytes: i64,
 }
 
 /// A message waiting in the outbox, or already sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredMessage {
+    /// The message's row id.
     pub id: i64,
+    /// The key it was queued under; the same key is never queued twice.
     pub idempotency_key: String,
+    /// The subject, in Japanese.
     pub subject: String,
+    /// The plain-text body.
     pub body: String,
+    /// Its attachments, in the order they are attached.
     pub attachments: Vec<StoredAttachment>,
 }
 
 /// The message of a copy that failed for good, as the failure report names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnreportedMessage {
+    /// The message's subject.
     pub subject: String,
+    /// The key it was queued under.
     pub key: String,
 }
 
 /// One recipient's copy of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
+    /// The copy's row id.
     pub id: i64,
+    /// The message it is a copy of.
     pub message_id: i64,
+    /// The recipient's address.
     pub recipient: String,
+    /// `pending`, `sending`, `sent` or `failed`.
     pub state: String,
+    /// How many sends were tried.
     pub attempts: i64,
+    /// When it is next due, a UTC stamp.
     pub next_attempt_at: String,
+    /// The last failure, in Japanese; none if none.
     pub last_error: Option<String>,
     /// The claim token of the sender holding the copy, while it is `sending`.
     pub claim_token: Option<String>,
@@ -66,10 +84,12 @@ pub struct DeliveryPause {
 /// A claim on copies: whose it is and until when it holds.
 #[derive(Debug, Clone, Copy)]
 pub struct Claim<'a> {
+    /// The sender's claim token.
     pub token: &'a str,
     /// Due copies are those whose next attempt is at or before this time; a lease
     /// before it has expired.
     pub now: &'a str,
+    /// Until when the claimed copies are held (a UTC stamp).
     pub lease_until: &'a str,
 }
 
@@ -77,9 +97,13 @@ pub struct Claim<'a> {
 pub struct NewMessage<'a> {
     /// Same key, same message: a second enqueue is ignored.
     pub key: &'a str,
+    /// The subject, in Japanese.
     pub subject: &'a str,
+    /// The plain-text body.
     pub body: &'a str,
+    /// One copy goes to each address.
     pub recipients: &'a [String],
+    /// Attachments already kept in the archive.
     pub attachments: &'a [StoredAttachment],
 }
 
@@ -88,10 +112,15 @@ pub struct NewMessage<'a> {
 /// transaction as what the message answers.
 #[derive(Debug, Clone)]
 pub struct Staged {
+    /// The idempotency key (see [`NewMessage::key`]).
     pub key: String,
+    /// The subject, in Japanese.
     pub subject: String,
+    /// The plain-text body.
     pub body: String,
+    /// One copy goes to each address.
     pub recipients: Vec<String>,
+    /// Attachments already kept in the archive.
     pub attachments: Vec<StoredAttachment>,
 }
 
@@ -111,8 +140,11 @@ impl Staged {
 /// How many deliveries are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxCounts {
+    /// Copies waiting to be sent or sent again (`pending` and `sending`).
     pub pending: i64,
+    /// Copies the server accepted.
     pub sent: i64,
+    /// Copies that failed for good.
     pub failed: i64,
 }
 

@@ -8,16 +8,25 @@ use crate::domain::{FiscalYear, Indicator};
 /// One department's submission for one fiscal year.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubmissionContent {
+    /// The department named in 提出情報 (企画部).
     pub department: String,
+    /// The fiscal year named in 提出情報; `None` when unreadable.
     pub fiscal_year: Option<FiscalYear>,
     /// Who filled it in, and how to reach them.
     pub submitter: String,
+    /// 連絡先 as typed (内線, mail address).
     pub contact: String,
+    /// The 部の運営方針 sheet.
     pub profile: DepartmentProfile,
+    /// The 主要事業 sheet, one entry per filled row.
     pub projects: Vec<PriorityProject>,
+    /// The 目標指標 sheet, one entry per row.
     pub indicators: Vec<IndicatorEntry>,
+    /// The 取組状況 sheet, one entry per policy.
     pub progress: Vec<PolicyProgress>,
+    /// The アクションプラン sheet, one entry per item.
     pub action_items: Vec<ActionItemEntry>,
+    /// The 総合戦略KPI sheet, one entry per KPI.
     pub kpis: Vec<KpiEntry>,
 }
 
@@ -30,6 +39,7 @@ pub struct DepartmentProfile {
     pub staff_count: String,
     /// 予算規模 (千円), as typed.
     pub budget: String,
+    /// 運営方針: the department's policy for the year, as typed.
     pub operating_policy: String,
     /// 新型コロナウイルス感染症への対応.
     pub covid_response: String,
@@ -40,12 +50,17 @@ pub struct DepartmentProfile {
 pub struct PriorityProject {
     /// `①`.
     pub number: String,
+    /// 主要事業: the project's name.
     pub title: String,
+    /// 担当課.
     pub section: String,
+    /// 目標指標（単年度）: how the project is measured.
     pub indicator: String,
+    /// 目標: the figure aimed for, as typed.
     pub target: String,
     /// Last year's project in the same place, pre-filled for reference.
     pub previous: String,
+    /// The 1-based sheet row it was read from (or is written to), for findings and lineage.
     pub row: u32,
 }
 
@@ -54,6 +69,7 @@ pub struct PriorityProject {
 pub struct IndicatorEntry {
     /// The plan's id: `1-1.2`.
     pub id: String,
+    /// The indicator with its five cells, parsed.
     pub indicator: Indicator,
     /// When the figure was observed, if not in the fiscal year: `平成28年`.
     pub observed_at: String,
@@ -61,16 +77,20 @@ pub struct IndicatorEntry {
     pub reason: String,
     /// A note for the reader: what explains a large change, a footnote.
     pub note: String,
+    /// The 1-based sheet row it was read from (or is written to), for findings and lineage.
     pub row: u32,
 }
 
 /// 施策の達成に向けた取り組み状況 of one policy.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyProgress {
+    /// The policy code (`1-1`).
     pub policy_code: String,
+    /// 施策名, as pre-filled.
     pub policy_name: String,
     /// Paragraphs separated by line breaks.
     pub text: String,
+    /// The 1-based sheet row it was read from (or is written to), for findings and lineage.
     pub row: u32,
 }
 
@@ -79,12 +99,17 @@ pub struct PolicyProgress {
 pub struct ActionItemEntry {
     /// `1-(2)`.
     pub id: String,
+    /// A 主要 item.
     pub major: bool,
+    /// 課題名.
     pub title: String,
     /// Every owner, joined with 、 as printed.
     pub departments: String,
+    /// 概要, paragraphs separated by line breaks.
     pub overview: String,
+    /// The year's 取組状況等, paragraphs separated by line breaks.
     pub progress: String,
+    /// The 1-based sheet row it was read from (or is written to), for findings and lineage.
     pub row: u32,
 }
 
@@ -95,12 +120,19 @@ pub struct KpiEntry {
     pub id: String,
     /// 基本目標 number.
     pub goal: String,
+    /// The KPI's name, as pre-filled.
     pub name: String,
+    /// 実績値 of the earlier year, as typed (`45.3%`).
     pub earlier: String,
+    /// 戦略策定時, as typed.
     pub baseline: String,
+    /// 実績値 of the reported year, as typed.
     pub actual: String,
+    /// 目標値, as typed.
     pub target: String,
+    /// 説明・注記.
     pub note: String,
+    /// The 1-based sheet row it was read from (or is written to), for findings and lineage.
     pub row: u32,
 }
 

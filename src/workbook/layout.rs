@@ -8,27 +8,45 @@ use crate::plan::{BasicPlan, Strategy};
 /// The layout version written into every workbook; intake refuses others.
 pub const TEMPLATE_VERSION: u32 = 2;
 
+/// The first sheet: how to fill in the workbook (not read back).
 pub const GUIDE_SHEET: &str = "記入のしかた";
+/// The form naming the template version, department, fiscal year and submitter.
 pub const INFO_SHEET: &str = "提出情報";
+/// The form of the department's 運営方針 (組織構成, 職員数, 予算規模 …).
 pub const PROFILE_SHEET: &str = "部の運営方針";
+/// The table of 主要事業 (①…⑩) with their 目標指標 and 目標.
 pub const PROJECT_SHEET: &str = "主要事業";
+/// The table of the department's 目標指標, a row per indicator.
 pub const INDICATOR_SHEET: &str = "目標指標";
+/// The table of each policy's 取り組み状況 (a narrative per policy).
 pub const PROGRESS_SHEET: &str = "取組状況";
+/// The table of the action-plan items the department reports on.
 pub const ACTION_SHEET: &str = "アクションプラン";
+/// The table of the regional strategy's KPIs the department reports on.
 pub const KPI_SHEET: &str = "総合戦略KPI";
 
-/// Labels of the 提出情報 form (column A; the value stands in column B).
+/// The 提出情報 form's labels stand in column A, their values in column B. This one
+/// labels the template version, which intake compares with [`TEMPLATE_VERSION`].
 pub const LABEL_TEMPLATE_VERSION: &str = "テンプレート版";
+/// The department's name (企画部); must match the configuration.
 pub const LABEL_DEPARTMENT: &str = "部名";
+/// The fiscal year the workbook reports (令和2年度).
 pub const LABEL_FISCAL_YEAR: &str = "年度";
+/// Who filled the workbook in.
 pub const LABEL_SUBMITTER: &str = "記入者";
+/// How to reach them (内線, mail address).
 pub const LABEL_CONTACT: &str = "連絡先";
 
-/// Labels of the 部の運営方針 form.
+/// The 部の運営方針 form's labels stand in column A like the 提出情報 form's. This one
+/// labels the department's sections (…課, one per line).
 pub const LABEL_SECTIONS: &str = "組織構成";
+/// The department's staff count (`85人`).
 pub const LABEL_STAFF: &str = "職員数";
+/// The department's budget (`12億3,456万円`).
 pub const LABEL_BUDGET: &str = "予算規模";
+/// The department's operating policy for the year.
 pub const LABEL_POLICY: &str = "運営方針";
+/// The department's response to COVID-19.
 pub const LABEL_COVID: &str = "新型コロナウイルス感染症への対応";
 
 /// How many priority projects the template offers (①…⑩).
@@ -41,6 +59,7 @@ pub const CIRCLED: [&str; PROJECT_ROWS] = ["①", "②", "③", "④", "⑤", "�
 pub struct Column {
     /// The header; its first line is what intake checks.
     pub header: String,
+    /// The column's width in Excel character units.
     pub width: f64,
     /// An input cell (unlocked, styled) rather than a pre-filled, locked one.
     pub input: bool,
@@ -82,14 +101,21 @@ impl Column {
 
 /// Columns of the 主要事業 sheet.
 pub mod project {
+    /// Column A: 番号 (①…⑩, pre-filled).
     pub const NUMBER: usize = 0;
+    /// Column B: 主要事業.
     pub const TITLE: usize = 1;
+    /// Column C: 担当課.
     pub const SECTION: usize = 2;
+    /// Column D: 目標指標（単年度）.
     pub const INDICATOR: usize = 3;
+    /// Column E: 目標.
     pub const TARGET: usize = 4;
+    /// Column F: (参考) 前年度の主要事業, pre-filled.
     pub const PREVIOUS: usize = 5;
 }
 
+/// The 主要事業 sheet's columns, in [`project`] order.
 pub fn project_columns() -> Vec<Column> {
     vec![
         Column::locked("番号", 6.0),
@@ -103,15 +129,25 @@ pub fn project_columns() -> Vec<Column> {
 
 /// Columns of the 目標指標 sheet.
 pub mod indicator {
+    /// Column A: 指標ID.
     pub const ID: usize = 0;
+    /// Column B: 施策.
     pub const POLICY: usize = 1;
+    /// Column C: 担当課.
     pub const SECTION: usize = 2;
+    /// Column D: 指標名.
     pub const NAME: usize = 3;
+    /// Column E: 単位.
     pub const UNIT: usize = 4;
+    /// Column I: 達成値: the reported year's figure.
     pub const ACTUAL: usize = 8;
+    /// Column J: 観測時点, when the figure is not of the fiscal year itself.
     pub const OBSERVED_AT: usize = 9;
+    /// Column K: 目標値.
     pub const TARGET: usize = 10;
+    /// Column L: 変更理由 for a changed pre-filled figure.
     pub const REASON: usize = 11;
+    /// Column M: 説明・注記.
     pub const NOTE: usize = 12;
     /// The columns of the five periods, in `Period::ALL` order.
     pub const PERIODS: [usize; 5] = [5, 6, 7, ACTUAL, TARGET];
@@ -119,6 +155,8 @@ pub mod indicator {
     pub const COUNT: usize = 13;
 }
 
+/// The 目標指標 sheet's columns, in [`indicator`] order; the period headers carry the plan's years
+/// and `fiscal_year`.
 pub fn indicator_columns(plan: &BasicPlan, fiscal_year: crate::domain::FiscalYear) -> Vec<Column> {
     vec![
         Column::locked("指標ID", 8.0),
@@ -139,11 +177,15 @@ pub fn indicator_columns(plan: &BasicPlan, fiscal_year: crate::domain::FiscalYea
 
 /// Columns of the 取組状況 sheet.
 pub mod progress {
+    /// Column A: 施策コード.
     pub const CODE: usize = 0;
+    /// Column B: 施策名.
     pub const NAME: usize = 1;
+    /// Column C: 取り組み状況, paragraphs separated by line breaks in the cell.
     pub const TEXT: usize = 2;
 }
 
+/// The 取組状況 sheet's columns, in [`progress`] order.
 pub fn progress_columns() -> Vec<Column> {
     vec![
         Column::locked("施策コード", 10.0),
@@ -157,14 +199,21 @@ pub fn progress_columns() -> Vec<Column> {
 
 /// Columns of the アクションプラン sheet.
 pub mod action {
+    /// Column A: 個別課題.
     pub const ID: usize = 0;
+    /// Column B: 主要.
     pub const MAJOR: usize = 1;
+    /// Column C: 課題名.
     pub const TITLE: usize = 2;
+    /// Column D: 担当部.
     pub const DEPARTMENTS: usize = 3;
+    /// Column E: 概要.
     pub const OVERVIEW: usize = 4;
+    /// Column F: the year's 取組状況等.
     pub const PROGRESS: usize = 5;
 }
 
+/// The アクションプラン sheet's columns, in [`action`] order.
 pub fn action_columns(fiscal_year: crate::domain::FiscalYear) -> Vec<Column> {
     vec![
         Column::locked("個別課題", 8.0),
@@ -178,16 +227,26 @@ pub fn action_columns(fiscal_year: crate::domain::FiscalYear) -> Vec<Column> {
 
 /// Columns of the 総合戦略KPI sheet.
 pub mod kpi {
+    /// Column A: KPI id.
     pub const ID: usize = 0;
+    /// Column B: 基本目標.
     pub const GOAL: usize = 1;
+    /// Column C: 指標.
     pub const NAME: usize = 2;
+    /// Column D: 実績値 of the earlier year.
     pub const EARLIER: usize = 3;
+    /// Column E: 戦略策定時: the strategy's baseline figure.
     pub const BASELINE: usize = 4;
+    /// Column F: 実績値 of the reported year.
     pub const ACTUAL: usize = 5;
+    /// Column G: 目標値.
     pub const TARGET: usize = 6;
+    /// Column H: 説明・注記.
     pub const NOTE: usize = 7;
 }
 
+/// The 総合戦略KPI sheet's columns, in [`kpi`] order; the period headers carry the strategy's
+/// years and `fiscal_year`.
 pub fn kpi_columns(strategy: &Strategy, fiscal_year: crate::domain::FiscalYear) -> Vec<Column> {
     vec![
         Column::locked("KPI", 7.0),

@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
     FormatBorder, Note, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
-use super::content::{IndicatorEntry, SubmissionContent};
+use super::content::{ActionItemEntry, IndicatorEntry, KpiEntry, SubmissionContent};
 use super::layout::*;
 use super::{cell_position, guide};
 use crate::domain::FiscalYear;
@@ -22,7 +22,9 @@ use crate::plan::Plan;
 
 /// What a rendering needs beside the content.
 pub struct Render<'a> {
+    /// The plan the locked columns are filled from.
     pub plan: &'a Plan,
+    /// The fiscal year the workbook collects (the 達成値 column).
     pub fiscal_year: FiscalYear,
     /// The department's sections, offered as a drop-down.
     pub sections: &'a [String],
@@ -37,13 +39,7 @@ pub struct Render<'a> {
 /// Renders the workbook.
 pub fn write_workbook(content: &SubmissionContent, render: &Render) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    let title = format!("{} {} 提出用ブック", content.department, render.fiscal_year);
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title(title)
-            .set_author("hakusho")
-            .set_creation_datetime(&ExcelDateTime::from_timestamp(render.created)?),
-    );
+    workbook.set_properties(&properties(content, render)?);
     let styles = Styles::new();
     let marks = Marks::new(render.findings);
     guide::write(
@@ -66,6 +62,17 @@ pub fn write_workbook(content: &SubmissionContent, render: &Render) -> Result<Ve
     sheet.actions(workbook.add_worksheet(), content)?;
     sheet.kpis(workbook.add_worksheet(), content)?;
     workbook.save_to_buffer()
+}
+
+/// The title (department and fiscal year) and the creation time given by the caller,
+/// so that the same content gives the same bytes.
+fn properties(content: &SubmissionContent, render: &Render) -> Result<DocProperties, XlsxError> {
+    let title = format!("{} {} 提出用ブック", content.department, render.fiscal_year);
+    let created = ExcelDateTime::from_timestamp(render.created)?;
+    Ok(DocProperties::new()
+        .set_title(title)
+        .set_author("hakusho")
+        .set_creation_datetime(&created))
 }
 
 /// The cell formats of the workbook.
@@ -206,15 +213,7 @@ impl Sheet<'_> {
             (LABEL_COVID, profile.covid_response.as_str(), true),
         ];
         self.form(sheet, PROFILE_SHEET, &rows, 80.0)?;
-        let staff = DataValidation::new()
-            .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))
-            .set_error_message("職員数は0以上の整数(人)で記入してください")?;
-        sheet.add_data_validation(2, 1, 2, 1, &staff)?;
-        let budget = DataValidation::new()
-            .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
-            .set_input_message("一般会計の当初予算額を千円単位の数値で記入します")?
-            .set_error_message("予算規模は0以上の数値(千円)で記入してください")?;
-        sheet.add_data_validation(3, 1, 3, 1, &budget)?;
+        profile_validations(sheet)?;
         sheet.write_string_with_format(
             6,
             0,
@@ -233,27 +232,7 @@ impl Sheet<'_> {
         content: &SubmissionContent,
     ) -> Result<(), XlsxError> {
         let columns = project_columns();
-        let rows: Vec<(u32, Vec<String>)> = (0..PROJECT_ROWS.max(content.projects.len()))
-            .map(|i| {
-                let p = content.projects.get(i).cloned().unwrap_or_default();
-                let number = if p.number.is_empty() {
-                    CIRCLED.get(i).copied().unwrap_or("").to_string()
-                } else {
-                    p.number
-                };
-                (
-                    i as u32 + 1,
-                    vec![
-                        number,
-                        p.title,
-                        p.section,
-                        p.indicator,
-                        p.target,
-                        p.previous,
-                    ],
-                )
-            })
-            .collect();
+        let rows = project_rows(content);
         self.table(sheet, PROJECT_SHEET, &columns, &rows)?;
         if !self.render.sections.is_empty() {
             let list = DataValidation::new()
@@ -313,20 +292,7 @@ impl Sheet<'_> {
             .action_items
             .iter()
             .enumerate()
-            .map(|(i, a)| {
-                let major = if a.major { "主要" } else { "" }.to_string();
-                (
-                    row_of(a.row, i),
-                    vec![
-                        a.id.clone(),
-                        major,
-                        a.title.clone(),
-                        a.departments.clone(),
-                        a.overview.clone(),
-                        a.progress.clone(),
-                    ],
-                )
-            })
+            .map(|(i, a)| (row_of(a.row, i), action_cells(a)))
             .collect::<Vec<_>>();
         self.table(
             sheet,
@@ -345,19 +311,7 @@ impl Sheet<'_> {
             .kpis
             .iter()
             .enumerate()
-            .map(|(i, k)| {
-                let cells = vec![
-                    k.id.clone(),
-                    k.goal.clone(),
-                    k.name.clone(),
-                    k.earlier.clone(),
-                    k.baseline.clone(),
-                    k.actual.clone(),
-                    k.target.clone(),
-                    k.note.clone(),
-                ];
-                (row_of(k.row, i), cells)
-            })
+            .map(|(i, k)| (row_of(k.row, i), kpi_cells(k)))
             .collect::<Vec<_>>();
         self.table(
             sheet,
@@ -395,6 +349,23 @@ impl Sheet<'_> {
         Ok(())
     }
 
+    /// One entry's cells, styled by their column, the row tall enough for them.
+    fn table_row(
+        &mut self,
+        sheet: &mut Worksheet,
+        name: &str,
+        columns: &[Column],
+        row: u32,
+        cells: &[String],
+    ) -> Result<(), XlsxError> {
+        for (c, (text, column)) in cells.iter().zip(columns).enumerate() {
+            let format = self.styles.for_column(column);
+            self.cell(sheet, name, row, c as u16, text, format)?;
+        }
+        sheet.set_row_height(row, row_height(cells, columns))?;
+        Ok(())
+    }
+
     /// A table: header row, then one row per entry at the row it belongs to.
     fn table(
         &mut self,
@@ -410,23 +381,7 @@ impl Sheet<'_> {
         }
         sheet.set_row_height(0, 36)?;
         for (row, cells) in rows {
-            for (c, (text, column)) in cells.iter().zip(columns).enumerate() {
-                self.cell(
-                    sheet,
-                    name,
-                    *row,
-                    c as u16,
-                    text,
-                    self.styles.for_column(column),
-                )?;
-            }
-            let lines = cells
-                .iter()
-                .zip(columns)
-                .map(|(text, column)| lines_in(text, column.width))
-                .max()
-                .unwrap_or(1);
-            sheet.set_row_height(*row, (lines as f64 * 13.5 + 4.0).min(409.0))?;
+            self.table_row(sheet, name, columns, *row, cells)?;
         }
         sheet.set_freeze_panes(1, 0)?;
         sheet.set_repeat_rows(0, 0)?;
@@ -477,6 +432,81 @@ fn indicator_cells(entry: &IndicatorEntry) -> Vec<String> {
     cells[indicator::REASON] = entry.reason.clone();
     cells[indicator::NOTE] = entry.note.clone();
     cells
+}
+
+/// 職員数 as a whole number of people, 予算規模 as a number of thousand yen.
+fn profile_validations(sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    let staff = DataValidation::new()
+        .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))
+        .set_error_message("職員数は0以上の整数(人)で記入してください")?;
+    sheet.add_data_validation(2, 1, 2, 1, &staff)?;
+    let budget = DataValidation::new()
+        .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+        .set_input_message("一般会計の当初予算額を千円単位の数値で記入します")?
+        .set_error_message("予算規模は0以上の数値(千円)で記入してください")?;
+    sheet.add_data_validation(3, 1, 3, 1, &budget)?;
+    Ok(())
+}
+
+/// At least the ten places ①…⑩, each with last year's project beside it.
+fn project_rows(content: &SubmissionContent) -> Vec<(u32, Vec<String>)> {
+    (0..PROJECT_ROWS.max(content.projects.len()))
+        .map(|i| {
+            let p = content.projects.get(i).cloned().unwrap_or_default();
+            let number = if p.number.is_empty() {
+                CIRCLED.get(i).copied().unwrap_or("").to_string()
+            } else {
+                p.number
+            };
+            let cells = vec![
+                number,
+                p.title,
+                p.section,
+                p.indicator,
+                p.target,
+                p.previous,
+            ];
+            (i as u32 + 1, cells)
+        })
+        .collect()
+}
+
+/// An action-plan item's cells, in [`super::layout::action`] order.
+fn action_cells(a: &ActionItemEntry) -> Vec<String> {
+    let major = if a.major { "主要" } else { "" }.to_string();
+    vec![
+        a.id.clone(),
+        major,
+        a.title.clone(),
+        a.departments.clone(),
+        a.overview.clone(),
+        a.progress.clone(),
+    ]
+}
+
+/// A KPI's cells, in [`super::layout::kpi`] order.
+fn kpi_cells(k: &KpiEntry) -> Vec<String> {
+    vec![
+        k.id.clone(),
+        k.goal.clone(),
+        k.name.clone(),
+        k.earlier.clone(),
+        k.baseline.clone(),
+        k.actual.clone(),
+        k.target.clone(),
+        k.note.clone(),
+    ]
+}
+
+/// Tall enough for the cell with the most lines, within Excel's 409 points.
+fn row_height(cells: &[String], columns: &[Column]) -> f64 {
+    let lines = cells
+        .iter()
+        .zip(columns)
+        .map(|(text, column)| lines_in(text, column.width))
+        .max()
+        .unwrap_or(1);
+    (lines as f64 * 13.5 + 4.0).min(409.0)
 }
 
 /// How many lines `text` takes in a column `width` characters wide, counting

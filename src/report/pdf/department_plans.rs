@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
-use crate::consolidate::{Datasets, DepartmentPlan};
+use crate::consolidate::{Datasets, DepartmentPlan, Project};
 use crate::report::Edition;
 use crate::texts::{substitute, Values};
 
@@ -16,16 +16,27 @@ use crate::texts::{substitute, Values};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Texts {
+    /// The newsletter page's title (「各部の運営方針と目標」を策定しました).
     pub title: String,
+    /// The line under the title.
     pub lead: String,
+    /// The paragraph that says what 各部の運営方針と目標 are.
     pub introduction: String,
+    /// Who to ask (`☎企画経営課 ☎内線2150`).
     pub contact: String,
+    /// The closing paragraph: where the booklet can be read.
     pub closing: String,
+    /// The booklet's title (`{{city}} {{fiscal_year}} 各部の運営方針と目標`); also the PDF title.
     pub booklet_title: String,
+    /// Over 組織構成, 職員数 and 予算規模 (部の経営資源).
     pub resources_heading: String,
+    /// Over the 運営方針.
     pub policy_heading: String,
+    /// Over the 主要事業と目標指標.
     pub projects_heading: String,
+    /// Over the response to COVID-19.
     pub covid_heading: String,
+    /// Printed for a field the department left empty (—).
     pub missing: String,
 }
 
@@ -73,6 +84,7 @@ pub fn booklet(datasets: &Datasets, texts: &Texts, edition: &Edition) -> anyhow:
     )
 }
 
+/// A department's page: its resources, 運営方針, projects and COVID-19 response.
 fn department_section(
     canvas: &mut Canvas,
     plan: &DepartmentPlan,
@@ -80,6 +92,31 @@ fn department_section(
 ) -> anyhow::Result<()> {
     canvas.heading(&plan.department, 15.0, 1, 60.0)?;
     canvas.paragraph(&texts.resources_heading, 10.5, 0.0, 1.8)?;
+    resources_table(canvas, plan, texts)?;
+    canvas.paragraph(&texts.policy_heading, 10.5, 0.0, 1.9)?;
+    canvas.paragraph(&texts.or_missing(&plan.operating_policy), 9.0, 9.0, 1.6)?;
+    canvas.paragraph(&texts.projects_heading, 10.5, 0.0, 1.9)?;
+    projects_table(canvas, plan, texts)?;
+    canvas.paragraph(&texts.covid_heading, 10.5, 0.0, 1.9)?;
+    canvas.paragraph(&texts.or_missing(&plan.covid_response), 9.0, 9.0, 1.6)
+}
+
+/// 番号, 主要事業, 目標指標 and 目標 of one project.
+fn project_row(p: &Project, texts: &Texts) -> Vec<String> {
+    vec![
+        p.number.clone(),
+        p.title.clone(),
+        texts.or_missing(&p.indicator),
+        texts.or_missing(&p.target),
+    ]
+}
+
+/// 組織構成, 職員数 and 予算規模 as a two-column table.
+fn resources_table(
+    canvas: &mut Canvas,
+    plan: &DepartmentPlan,
+    texts: &Texts,
+) -> anyhow::Result<()> {
     let sections = if plan.sections.is_empty() {
         texts.missing.clone()
     } else {
@@ -97,21 +134,15 @@ fn department_section(
         rows,
         size: 8.5,
     };
-    canvas.table(&table)?;
-    canvas.paragraph(&texts.policy_heading, 10.5, 0.0, 1.9)?;
-    canvas.paragraph(&texts.or_missing(&plan.operating_policy), 9.0, 9.0, 1.6)?;
-    canvas.paragraph(&texts.projects_heading, 10.5, 0.0, 1.9)?;
+    canvas.table(&table)
+}
+
+/// The 主要事業 with their 目標指標 and 目標, or the missing mark when there are none.
+fn projects_table(canvas: &mut Canvas, plan: &DepartmentPlan, texts: &Texts) -> anyhow::Result<()> {
     let rows: Vec<Vec<String>> = plan
         .projects
         .iter()
-        .map(|p| {
-            vec![
-                p.number.clone(),
-                p.title.clone(),
-                texts.or_missing(&p.indicator),
-                texts.or_missing(&p.target),
-            ]
-        })
+        .map(|p| project_row(p, texts))
         .collect();
     if rows.is_empty() {
         canvas.paragraph(&texts.missing, 9.0, 9.0, 1.6)?;
@@ -128,8 +159,7 @@ fn department_section(
         };
         canvas.table(&table)?;
     }
-    canvas.paragraph(&texts.covid_heading, 10.5, 0.0, 1.9)?;
-    canvas.paragraph(&texts.or_missing(&plan.covid_response), 9.0, 9.0, 1.6)
+    Ok(())
 }
 
 /// The newsletter page: one A4 page, a block per department with its priority
@@ -167,6 +197,27 @@ fn newsletter_page(
     size: f32,
 ) -> anyhow::Result<bool> {
     let width = canvas.content_width();
+    newsletter_head(canvas, datasets, texts, size)?;
+    let bottom_reserved =
+        48.0 + size * 1.5 * (canvas.fonts.wrap(&texts.closing, size, width).len() as f32) + 8.0;
+    let Some(bottom) = department_blocks(canvas, datasets, texts, size, bottom_reserved)? else {
+        return Ok(false);
+    };
+    canvas.y = bottom - 4.0;
+    canvas.line(36.0, canvas.y, 36.0 + width, canvas.y, 0.5, 0.5);
+    canvas.gap(2.0);
+    canvas.paragraph(&texts.closing, size, 0.0, 1.5)?;
+    Ok(canvas.page_index() == 0)
+}
+
+/// The year and the lead, the title, the introduction and whom to ask.
+fn newsletter_head(
+    canvas: &mut Canvas,
+    datasets: &Datasets,
+    texts: &Texts,
+    size: f32,
+) -> anyhow::Result<()> {
+    let width = canvas.content_width();
     canvas.text(&datasets.fiscal_year_label, 11.0, 36.0, canvas.y)?;
     canvas.aligned(&texts.lead, 9.0, 36.0, width, canvas.y, Align::Right)?;
     canvas.gap(10.0);
@@ -181,10 +232,20 @@ fn newsletter_page(
         Align::Right,
     )?;
     canvas.gap(size * 2.2);
-    let column_width = (width - 14.0) / 2.0;
+    Ok(())
+}
+
+/// A block per department in two columns, each into the shorter one; the y below the
+/// longer column, or `None` when a block reaches into `bottom_reserved`.
+fn department_blocks(
+    canvas: &mut Canvas,
+    datasets: &Datasets,
+    texts: &Texts,
+    size: f32,
+    bottom_reserved: f32,
+) -> anyhow::Result<Option<f32>> {
+    let column_width = (canvas.content_width() - 14.0) / 2.0;
     let top = canvas.y;
-    let bottom_reserved =
-        48.0 + size * 1.5 * (canvas.fonts.wrap(&texts.closing, size, width).len() as f32) + 8.0;
     let mut ys = [top, top];
     for plan in &datasets.department_plans {
         // Each block goes into the shorter column.
@@ -192,15 +253,11 @@ fn newsletter_page(
         let x = 36.0 + column as f32 * (column_width + 14.0);
         let y = block(canvas, plan, texts, x, ys[column], column_width, size)?;
         if y < bottom_reserved {
-            return Ok(false);
+            return Ok(None);
         }
         ys[column] = y - size;
     }
-    canvas.y = ys[0].min(ys[1]) - 4.0;
-    canvas.line(36.0, canvas.y, 36.0 + width, canvas.y, 0.5, 0.5);
-    canvas.gap(2.0);
-    canvas.paragraph(&texts.closing, size, 0.0, 1.5)?;
-    Ok(canvas.page_index() == 0)
+    Ok(Some(ys[0].min(ys[1])))
 }
 
 /// The most lines a project takes in the newsletter: a page shared by every department
@@ -217,6 +274,18 @@ fn at_most(mut lines: Vec<String>) -> Vec<String> {
         }
     }
     lines
+}
+
+/// A line per project (①…), or the missing mark when there are none.
+fn block_lines(plan: &DepartmentPlan, texts: &Texts) -> Vec<String> {
+    if plan.projects.is_empty() {
+        vec![texts.missing.clone()]
+    } else {
+        plan.projects
+            .iter()
+            .map(|p| format!("{}{}", p.number, p.title))
+            .collect()
+    }
 }
 
 /// One department's block; returns the y below it.
@@ -238,15 +307,7 @@ fn block(
         top - bar + size * 0.5,
     )?;
     let mut y = top - bar - 2.0;
-    let lines: Vec<String> = if plan.projects.is_empty() {
-        vec![texts.missing.clone()]
-    } else {
-        plan.projects
-            .iter()
-            .map(|p| format!("{}{}", p.number, p.title))
-            .collect()
-    };
-    for line in lines {
+    for line in block_lines(plan, texts) {
         let wrapped_lines = at_most(canvas.fonts.wrap(&line, size, width - 14.0));
         for (i, wrapped) in wrapped_lines.into_iter().enumerate() {
             y -= size * 1.45;

@@ -17,14 +17,18 @@ use super::text::FontSet;
 /// A page size in points.
 #[derive(Debug, Clone, Copy)]
 pub struct PageSize {
+    /// Width in points (1/72 inch).
     pub width: f32,
+    /// Height in points.
     pub height: f32,
 }
 
+/// A4 upright: the white paper, the department reports, the newsletter and the summary.
 pub const A4_PORTRAIT: PageSize = PageSize {
     width: 595.28,
     height: 841.89,
 };
+/// A4 on its side: the whole-city indicator tables, whose rows are wide.
 pub const A4_LANDSCAPE: PageSize = PageSize {
     width: 841.89,
     height: 595.28,
@@ -40,17 +44,24 @@ pub enum Align {
 
 /// A table to lay out: widths in points; the header row repeats on each page.
 pub struct Table {
+    /// Each column's width in points.
     pub widths: Vec<f32>,
+    /// Each column's alignment.
     pub align: Vec<Align>,
+    /// The header row, repeated on each page.
     pub header: Vec<String>,
+    /// The body rows, a string per column; a cell may hold line breaks.
     pub rows: Vec<Vec<String>>,
+    /// The font size in points.
     pub size: f32,
 }
 
 /// An entry of the table of contents: its level, text and the page it starts on.
 #[derive(Debug, Clone)]
 pub struct Heading {
+    /// 1 for a chapter, 2 for a section, 3 below (the contents list 1 and 2).
     pub level: u8,
+    /// The heading as printed.
     pub text: String,
     /// 0-based page index within the canvas.
     pub page: usize,
@@ -58,14 +69,19 @@ pub struct Heading {
 
 /// A finished page: its drawing and the running-header label in force on it.
 pub struct RawPage {
+    /// The page's drawing operations.
     pub ops: Vec<Op>,
+    /// The section the running header names on this page.
     pub section: String,
 }
 
 /// Pages being laid out, top to bottom.
 pub struct Canvas<'a> {
+    /// The fonts text is set in.
     pub fonts: &'a FontSet,
+    /// The page size.
     pub size: PageSize,
+    /// The left and right margin, and the top one, in points.
     pub margin: f32,
     /// Space kept free at the bottom for the running footer.
     pub bottom: f32,
@@ -75,6 +91,7 @@ pub struct Canvas<'a> {
     pub y: f32,
     /// The label the running header shows from this page on.
     pub section: String,
+    /// Every heading laid out so far, for the contents.
     pub headings: Vec<Heading>,
     used_fonts: BTreeSet<usize>,
     /// The stroke width and grey last set on this page, so they are set only on change.
@@ -108,6 +125,7 @@ fn split_lines(cells: &mut CellLines, count: usize) -> Option<CellLines> {
 }
 
 impl<'a> Canvas<'a> {
+    /// An empty first page; the first line starts below the top margin.
     pub fn new(fonts: &'a FontSet, size: PageSize, margin: f32) -> Self {
         Canvas {
             fonts,
@@ -146,6 +164,7 @@ impl<'a> Canvas<'a> {
         }
     }
 
+    /// Closes the page being drawn and starts the next one at its top.
     pub fn new_page(&mut self) {
         let ops = std::mem::take(&mut self.ops);
         self.done.push(RawPage {
@@ -308,6 +327,30 @@ impl<'a> Canvas<'a> {
         self.size.height - self.margin - 12.0 - self.bottom
     }
 
+    /// A cell's lines inside its padding, in the box whose top-left is (x, top).
+    fn cell_lines(
+        &mut self,
+        lines: &[String],
+        size: f32,
+        (x, top, width): (f32, f32, f32),
+        align: Align,
+    ) -> anyhow::Result<()> {
+        for (i, line) in lines.iter().enumerate() {
+            let baseline = top - PADDING - (i as f32 + 1.0) * size * 1.3 + size * 0.3;
+            self.aligned(
+                line,
+                size,
+                x + PADDING,
+                width - 2.0 * PADDING,
+                baseline,
+                align,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A row of wrapped cells with its borders (a grey header row when `header`); the
+    /// next line starts below it.
     fn row(&mut self, cells: &CellLines, table: &Table, header: bool) -> anyhow::Result<()> {
         let height = row_height(cells, table);
         let top = self.y;
@@ -322,18 +365,7 @@ impl<'a> Canvas<'a> {
             } else {
                 table.align.get(column).copied().unwrap_or(Align::Left)
             };
-            for (i, line) in lines.iter().enumerate() {
-                let baseline =
-                    top - PADDING - (i as f32 + 1.0) * table.size * 1.3 + table.size * 0.3;
-                self.aligned(
-                    line,
-                    table.size,
-                    x + PADDING,
-                    width - 2.0 * PADDING,
-                    baseline,
-                    align,
-                )?;
-            }
+            self.cell_lines(lines, table.size, (x, top, *width), align)?;
             self.line(x, top, x, top - height, 0.5, 0.0);
             x += width;
         }
@@ -431,11 +463,15 @@ fn font_id(index: usize) -> FontId {
 
 /// Document-wide facts for the PDF's metadata.
 pub struct Meta<'a> {
+    /// The PDF's Title.
     pub title: &'a str,
+    /// The PDF's Author: the city.
     pub author: &'a str,
+    /// The PDF's Subject (the plan's name, …).
     pub subject: &'a str,
     /// Recorded in `Keywords` after the template version: the SHA-256 of the inputs.
     pub inputs_sha256: &'a str,
+    /// The build time (Unix seconds) recorded as creation and modification date.
     pub built_at: i64,
 }
 
@@ -451,46 +487,14 @@ pub fn save(
     meta: &Meta,
 ) -> anyhow::Result<Vec<u8>> {
     let mut doc = PdfDocument::new(meta.title);
-    for index in used.iter().copied().chain([0]) {
-        // A used font is loaded: it drew a glyph.
-        let Some(font) = fonts.font(index) else {
-            continue;
-        };
-        doc.resources
-            .fonts
-            .map
-            .entry(font_id(index))
-            .or_insert_with(|| printpdf::PdfFont::new(font.font.clone()));
-    }
-    let total = pages.len();
-    let mut pdf_pages = Vec::with_capacity(total);
+    add_fonts(&mut doc, fonts, used);
+    let mut pdf_pages = Vec::with_capacity(pages.len());
     for (i, page) in pages.into_iter().enumerate() {
         let mut canvas = Canvas::new(fonts, size, 0.0);
         canvas.ops = page.ops;
         if i >= first_numbered {
             let number = (i + 1 - first_numbered).to_string();
-            canvas.aligned(&number, 9.0, 0.0, size.width, 24.0, Align::Center)?;
-            let running = if page.section.is_empty() {
-                header.to_string()
-            } else {
-                format!("{header}　{}", page.section)
-            };
-            canvas.aligned(
-                &running,
-                7.5,
-                36.0,
-                size.width - 72.0,
-                size.height - 24.0,
-                Align::Right,
-            )?;
-            canvas.line(
-                36.0,
-                size.height - 28.0,
-                size.width - 36.0,
-                size.height - 28.0,
-                0.4,
-                0.5,
-            );
+            page_furniture(&mut canvas, &number, header, &page.section)?;
         }
         pdf_pages.push(PdfPage::new(
             printpdf::Mm::from(Pt(size.width)),
@@ -505,6 +509,44 @@ pub fn save(
         .save(&PdfSaveOptions::default(), &mut warnings);
     fix_document_id(&mut bytes);
     Ok(bytes)
+}
+
+/// The fonts the pages drew with, and the first font (the page numbers and headers use
+/// it), under their fixed ids.
+fn add_fonts(doc: &mut PdfDocument, fonts: &FontSet, used: &BTreeSet<usize>) {
+    for index in used.iter().copied().chain([0]) {
+        // A used font is loaded: it drew a glyph.
+        let Some(font) = fonts.font(index) else {
+            continue;
+        };
+        doc.resources
+            .fonts
+            .map
+            .entry(font_id(index))
+            .or_insert_with(|| printpdf::PdfFont::new(font.font.clone()));
+    }
+}
+
+/// The page number at the foot, and at the head the running header (the document's
+/// title, then the page's section) over a rule.
+fn page_furniture(
+    canvas: &mut Canvas,
+    number: &str,
+    header: &str,
+    section: &str,
+) -> anyhow::Result<()> {
+    let size = canvas.size;
+    canvas.aligned(number, 9.0, 0.0, size.width, 24.0, Align::Center)?;
+    let running = if section.is_empty() {
+        header.to_string()
+    } else {
+        format!("{header}　{section}")
+    };
+    let (left, right, rule) = (36.0, size.width - 36.0, size.height - 28.0);
+    let (width, top) = (size.width - 72.0, size.height - 24.0);
+    canvas.aligned(&running, 7.5, left, width, top, Align::Right)?;
+    canvas.line(left, rule, right, rule, 0.4, 0.5);
+    Ok(())
 }
 
 fn set_metadata(doc: &mut PdfDocument, meta: &Meta) {

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
-use crate::consolidate::Datasets;
+use crate::consolidate::{CrossFinding, Datasets};
 use crate::domain::Status;
 use crate::report::Edition;
 use crate::store::SubmissionState;
@@ -19,21 +19,37 @@ const MARGIN: f32 = 40.0;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Texts {
+    /// The title (`{{city}} {{fiscal_year}} 白書集計の要約`); also the PDF title.
     pub title: String,
+    /// The line dating the summary (`作成 {{built_at}}`).
     pub built: String,
+    /// Section 1: each department's submission (`1. 提出状況`).
     pub status_heading: String,
+    /// The status table's six column headers (部, 状態, 最新の提出, 受付日時, 誤り, 注意).
     pub status_columns: Vec<String>,
+    /// The status of an accepted submission (受理).
     pub accepted: String,
+    /// The status of a submission accepted with warnings (受理(要確認)).
     pub accepted_with_warnings: String,
+    /// The status of a submission sent back (差戻し).
     pub rejected: String,
+    /// The status of a department with no submission (未提出).
     pub missing: String,
+    /// Section 2: indicators behind their target (後退・要注意).
     pub off_target_heading: String,
+    /// That table's seven column headers (ID, 指標, 担当部, 中期, 達成値, 目標値, 状態).
     pub off_target_columns: Vec<String>,
+    /// Printed when no indicator is behind.
     pub none_off_target: String,
+    /// Section 3: disagreements between submissions and what is missing.
     pub findings_heading: String,
+    /// Printed when nothing disagrees and nothing is missing.
     pub no_findings: String,
+    /// Put before each missing thing (`不足: `).
     pub gap_prefix: String,
+    /// Section 4: the changes from the previous fiscal year.
     pub changes_heading: String,
+    /// Printed when the previous year has no submission (`{{last_year}}` is its year).
     pub no_last_year: String,
     /// The heading of what went wrong building the reports (shown only then).
     #[serde(default = "default_problems_heading")]
@@ -66,15 +82,7 @@ pub fn build(
     edition: &Edition,
 ) -> anyhow::Result<Vec<u8>> {
     let fonts = edition.fonts;
-    let values = Values::from([
-        ("city", datasets.city.clone()),
-        ("fiscal_year", datasets.fiscal_year_label.clone()),
-        (
-            "built_at",
-            edition.built_at.format("%Y年%-m月%-d日 %H:%M").to_string(),
-        ),
-        ("last_year", (datasets.fiscal_year - 1).to_string()),
-    ]);
+    let values = summary_values(datasets, edition);
     let title = substitute(&texts.title, &values)?;
     let mut canvas = Canvas::new(fonts, A4_PORTRAIT, MARGIN);
     canvas.paragraph(&title, 15.0, 0.0, 1.5)?;
@@ -92,6 +100,18 @@ pub fn build(
     let (pages, used) = canvas.finish();
     let meta = edition.meta(&title, &datasets.city, &title);
     save(fonts, A4_PORTRAIT, pages, &used, &title, 0, &meta)
+}
+
+/// The placeholders of the summary's texts: the city, the year, the build time (to the
+/// minute) and the previous fiscal year.
+fn summary_values(datasets: &Datasets, edition: &Edition) -> Values {
+    let built_at = edition.built_at.format("%Y年%-m月%-d日 %H:%M").to_string();
+    Values::from([
+        ("city", datasets.city.clone()),
+        ("fiscal_year", datasets.fiscal_year_label.clone()),
+        ("built_at", built_at),
+        ("last_year", (datasets.fiscal_year - 1).to_string()),
+    ])
 }
 
 /// Reports that could not be built and characters printed as 〓, first, since the
@@ -113,6 +133,8 @@ fn heading(canvas: &mut Canvas, text: &str) -> anyhow::Result<()> {
     canvas.paragraph(text, 11.5, 0.0, 1.6)
 }
 
+/// A row per department, in the configuration's order: its latest submission's
+/// state, file, time and counts, or 未提出.
 fn submission_status(
     canvas: &mut Canvas,
     departments: &[String],
@@ -123,26 +145,7 @@ fn submission_status(
     let rows: Vec<Vec<String>> = departments
         .iter()
         .map(|d| match states.iter().find(|s| &s.department == d) {
-            Some(s) => {
-                let state = match (s.accepted, s.warnings) {
-                    (false, _) => &texts.rejected,
-                    (true, 0) => &texts.accepted,
-                    (true, _) => &texts.accepted_with_warnings,
-                };
-                let received = s
-                    .received_at
-                    .get(..16)
-                    .unwrap_or(&s.received_at)
-                    .replace('T', " ");
-                vec![
-                    d.clone(),
-                    state.clone(),
-                    s.file_name.clone(),
-                    received,
-                    s.errors.to_string(),
-                    s.warnings.to_string(),
-                ]
-            }
+            Some(s) => status_row(s, texts),
             None => vec![
                 d.clone(),
                 texts.missing.clone(),
@@ -170,34 +173,33 @@ fn submission_status(
     canvas.table(&table)
 }
 
+/// The row of a department that submitted: 受理, 受理(要確認) or 差戻し, the file,
+/// when it came (to the minute) and how many errors and warnings it had.
+fn status_row(s: &SubmissionState, texts: &Texts) -> Vec<String> {
+    let state = match (s.accepted, s.warnings) {
+        (false, _) => &texts.rejected,
+        (true, 0) => &texts.accepted,
+        (true, _) => &texts.accepted_with_warnings,
+    };
+    let received = s
+        .received_at
+        .get(..16)
+        .unwrap_or(&s.received_at)
+        .replace('T', " ");
+    vec![
+        s.department.clone(),
+        state.clone(),
+        s.file_name.clone(),
+        received,
+        s.errors.to_string(),
+        s.warnings.to_string(),
+    ]
+}
+
+/// The indicators that went back (後退) or lag (要注意), 後退 first.
 fn off_target(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow::Result<()> {
     heading(canvas, &texts.off_target_heading)?;
-    let mut rows = Vec::new();
-    for policy in datasets.white_paper.parts.iter().flat_map(|p| &p.policies) {
-        for i in policy
-            .indicators
-            .iter()
-            .filter(|i| matches!(i.status, Status::Regressed | Status::Caution))
-        {
-            rows.push(vec![
-                i.id.clone(),
-                i.name.clone(),
-                policy.department.clone(),
-                i.cells[2].printed.clone(),
-                i.cells[3].printed.clone(),
-                i.cells[4].printed.clone(),
-                i.status_label.clone(),
-            ]);
-        }
-    }
-    // 後退 first: they moved away from the target.
-    rows.sort_by_key(|r| {
-        if r[6] == Status::Regressed.label() {
-            0
-        } else {
-            1
-        }
-    });
+    let rows = off_target_rows(datasets);
     if rows.is_empty() {
         return canvas.paragraph(&texts.none_off_target, 9.0, 8.0, 1.6);
     }
@@ -219,20 +221,40 @@ fn off_target(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow
     canvas.table(&table)
 }
 
+/// ID, name, department, 中期, the year, 目標値 and status of each indicator off target.
+fn off_target_rows(datasets: &Datasets) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for policy in datasets.white_paper.parts.iter().flat_map(|p| &p.policies) {
+        for i in policy
+            .indicators
+            .iter()
+            .filter(|i| matches!(i.status, Status::Regressed | Status::Caution))
+        {
+            rows.push(vec![
+                i.id.clone(),
+                i.name.clone(),
+                policy.department.clone(),
+                i.cells[2].printed.clone(),
+                i.cells[3].printed.clone(),
+                i.cells[4].printed.clone(),
+                i.status_label.clone(),
+            ]);
+        }
+    }
+    // 後退 first: they moved away from the target (the sort is stable).
+    rows.sort_by_key(|r| {
+        if r[6] == Status::Regressed.label() {
+            0
+        } else {
+            1
+        }
+    });
+    rows
+}
+
 fn findings(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow::Result<()> {
     heading(canvas, &texts.findings_heading)?;
-    let mut lines: Vec<String> = datasets
-        .findings
-        .iter()
-        .map(|f| {
-            let places: Vec<String> = f
-                .places
-                .iter()
-                .map(|p| format!("{}「{}」", p.location, p.printed))
-                .collect();
-            format!("{}({})", f.message, places.join(" / "))
-        })
-        .collect();
+    let mut lines: Vec<String> = datasets.findings.iter().map(finding_line).collect();
     lines.extend(
         datasets
             .gaps
@@ -248,6 +270,18 @@ fn findings(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow::
     Ok(())
 }
 
+/// A disagreement and each place with the value printed there.
+fn finding_line(f: &CrossFinding) -> String {
+    let places: Vec<String> = f
+        .places
+        .iter()
+        .map(|p| format!("{}「{}」", p.location, p.printed))
+        .collect();
+    format!("{}({})", f.message, places.join(" / "))
+}
+
+/// The changes from the previous fiscal year, or a line saying there is nothing to
+/// compare with.
 fn changes(
     canvas: &mut Canvas,
     datasets: &Datasets,
@@ -255,6 +289,19 @@ fn changes(
     no_last_year: &str,
 ) -> anyhow::Result<()> {
     heading(canvas, &texts.changes_heading)?;
+    let mut lines = change_lines(datasets);
+    if lines.is_empty() {
+        lines.push(no_last_year.to_string());
+    }
+    for line in lines {
+        canvas.paragraph(&format!("・{line}"), 8.5, 0.0, 1.5)?;
+    }
+    Ok(())
+}
+
+/// Each indicator whose year's figure differs from the one reported the year before:
+/// `1-1.2 指標名: 前年度 → 今年度`.
+fn change_lines(datasets: &Datasets) -> Vec<String> {
     let last_year = datasets.fiscal_year - 1;
     let mut lines = Vec::new();
     for i in datasets
@@ -274,11 +321,5 @@ fn changes(
             ));
         }
     }
-    if lines.is_empty() {
-        lines.push(no_last_year.to_string());
-    }
-    for line in lines {
-        canvas.paragraph(&format!("・{line}"), 8.5, 0.0, 1.5)?;
-    }
-    Ok(())
+    lines
 }

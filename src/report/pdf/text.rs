@@ -47,7 +47,9 @@ pub const REPLACEMENT: char = '\u{3013}';
 /// place), as printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingGlyph {
+    /// The character no font has.
     pub character: char,
+    /// The line it was in, with 〓 in its place.
     pub text: String,
 }
 
@@ -82,6 +84,7 @@ impl LaterFont {
 
 /// One parsed font.
 pub struct LoadedFont {
+    /// The font as printpdf parsed it, embedded as a subset.
     pub font: ParsedFont,
     /// The file name, for messages.
     pub name: String,
@@ -91,8 +94,11 @@ pub struct LoadedFont {
 /// A piece of text set in one font: the font's index in the set, its glyphs (each
 /// with the text it stands for, for extraction) and its width in points.
 pub struct Run {
+    /// The font's index in the [`FontSet`].
     pub font: usize,
+    /// The glyphs, each with the text it stands for.
     pub glyphs: Vec<Codepoint>,
+    /// The run's width in points.
     pub width: f32,
 }
 

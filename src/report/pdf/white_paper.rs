@@ -12,7 +12,9 @@ use serde::Deserialize;
 use super::chart::{self, Series};
 use super::page::{save, Align, Canvas, RawPage, Table, A4_PORTRAIT};
 use super::text::FontSet;
-use crate::consolidate::{Datasets, Goal, Policy};
+use crate::consolidate::{
+    ActionItem, ActionSystem, Datasets, DepartmentPlan, Goal, Indicator, Policy,
+};
 use crate::domain::japanese::era_year_label;
 use crate::report::Edition;
 use crate::texts::{substitute, Values};
@@ -24,36 +26,67 @@ const BODY: f32 = 9.0;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Labels {
+    /// The cover title (`{{city}}自治体経営白書 {{edition}}`); also the PDF title.
     pub title: String,
+    /// The line under the cover title (「創造的な自治体経営」を目指して).
     pub subtitle: String,
+    /// The heading of the contents pages (目次).
     pub contents: String,
+    /// Chapter 1's heading (`第1章 {{plan}}に基づく取り組み`); also the running header.
     pub chapter1: String,
+    /// The section over the parts and policies (`第2節 各施策の進捗状況 {{fiscal_year}}`).
     pub progress_section: String,
+    /// Put before a policy's department and sections (`[主な担当課]`).
     pub owner_label: String,
+    /// Over a policy's indicator table (`(1) 目標指標の達成状況`).
     pub indicator_heading: String,
+    /// Over a policy's progress narrative (`(2) 施策の達成に向けた取り組み状況`).
     pub narrative_heading: String,
+    /// The indicator table's first column (指標).
     pub indicator_column: String,
+    /// The indicator table's last column (状態: 達成, 未達成, …).
     pub status_column: String,
+    /// The label of the target line in a chart (目標).
     pub chart_target: String,
+    /// Printed when a policy has no 取組状況 submitted.
     pub no_narrative: String,
+    /// The regional strategy's section (`第3節 {{strategy}}について`).
     pub strategy_section: String,
+    /// A 基本目標's heading (`基本目標{{number}} {{title}}`).
     pub goal_heading: String,
+    /// The 数値目標 table's first column (目標項目).
     pub numeric_goal_column: String,
+    /// Over a goal's KPI table (`重要業績評価指標 (KPI) の進捗状況`).
     pub kpi_heading: String,
+    /// The KPI table's first column (指標).
     pub kpi_column: String,
+    /// Chapter 2's heading (`第2章 行財政改革等の取り組み`); also the running header.
     pub chapter2: String,
+    /// The action plan's section (`{{action_plan}}の主な取り組み状況`).
     pub action_section: String,
+    /// A 考え方's line (`◇自治体経営の基本的な考え方({{number}}) {{title}}`).
     pub group_heading: String,
+    /// A 体系's heading (`体系{{number}} {{title}}`).
     pub system_heading: String,
+    /// Put before the title of a 主要 item (【主要】).
     pub major_mark: String,
+    /// Put before an item's departments (担当).
     pub departments_label: String,
+    /// The heading of an item's 概要, after a ■.
     pub overview_label: String,
+    /// The heading of an item's progress (`{{fiscal_year}}の取組状況等`), after a ■.
     pub action_progress_label: String,
+    /// Printed when an item has no progress submitted (—).
     pub no_progress: String,
+    /// A department report's title (`{{city}} {{fiscal_year}} {{department}}の取り組み`).
     pub department_title: String,
+    /// The chapter of a department report with its 運営方針と目標.
     pub department_plan_heading: String,
+    /// The chapter of a department report on its submission (提出の状況と確認事項).
     pub submission_heading: String,
+    /// Printed when a submission has nothing missing or flagged.
     pub nothing_to_note: String,
+    /// Printed for a field the department left empty (—).
     pub missing_field: String,
 }
 
@@ -138,6 +171,7 @@ fn render(
     save(fonts, A4_PORTRAIT, pages, &used, title, 1, &meta)
 }
 
+/// The title, subtitle, the month of publication (和暦 and 西暦) and the city.
 fn cover_page(
     canvas: &mut Canvas,
     title: &str,
@@ -145,17 +179,6 @@ fn cover_page(
     datasets: &Datasets,
     built_at: chrono::DateTime<chrono_tz::Tz>,
 ) -> anyhow::Result<()> {
-    let width = canvas.content_width();
-    let height = canvas.size.height;
-    canvas.aligned(title, 26.0, MARGIN, width, height * 0.62, Align::Center)?;
-    canvas.aligned(
-        &labels.subtitle,
-        14.0,
-        MARGIN,
-        width,
-        height * 0.55,
-        Align::Center,
-    )?;
     use chrono::Datelike;
     let date = format!(
         "{}（{}）年{}月",
@@ -163,16 +186,16 @@ fn cover_page(
         built_at.year(),
         built_at.month()
     );
-    canvas.aligned(&date, 12.0, MARGIN, width, height * 0.22, Align::Center)?;
-    canvas.aligned(
-        &datasets.city,
-        16.0,
-        MARGIN,
-        width,
-        height * 0.17,
-        Align::Center,
-    )?;
-    Ok(())
+    centred(canvas, title, 26.0, 0.62)?;
+    centred(canvas, &labels.subtitle, 14.0, 0.55)?;
+    centred(canvas, &date, 12.0, 0.22)?;
+    centred(canvas, &datasets.city, 16.0, 0.17)
+}
+
+/// A line centred between the margins, at `height_share` of the page's height.
+fn centred(canvas: &mut Canvas, text: &str, size: f32, height_share: f32) -> anyhow::Result<()> {
+    let (width, y) = (canvas.content_width(), canvas.size.height * height_share);
+    canvas.aligned(text, size, MARGIN, width, y, Align::Center)
 }
 
 /// The contents pages, numbering the body from after the cover and the contents.
@@ -186,33 +209,38 @@ fn contents(
     canvas.paragraph(&labels.contents, 16.0, 0.0, 1.6)?;
     canvas.gap(6.0);
     for heading in headings.iter().filter(|h| h.level <= 2) {
-        let size = if heading.level == 1 { 10.5 } else { 9.0 };
-        let indent = if heading.level == 1 { 0.0 } else { 14.0 };
-        canvas.ensure_space(size * 1.7);
-        canvas.gap(size * 1.7);
-        let number = (heading.page + front_pages + 1).to_string();
-        let width = canvas.content_width();
-        let available = width - indent - 30.0;
-        let line = canvas
-            .fonts
-            .wrap(&heading.text, size, available)
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        canvas.text(&line, size, MARGIN + indent, canvas.y)?;
-        let dots_from = MARGIN + indent + canvas.fonts.width(&line, size) + 4.0;
-        let dots_to = MARGIN + width - canvas.fonts.width(&number, size) - 4.0;
-        if dots_to > dots_from {
-            canvas.polyline(
-                &[(dots_from, canvas.y + 1.0), (dots_to, canvas.y + 1.0)],
-                0.4,
-                0.6,
-                true,
-            );
-        }
-        canvas.aligned(&number, size, MARGIN, width, canvas.y, Align::Right)?;
+        contents_line(&mut canvas, heading, heading.page + front_pages + 1)?;
     }
     Ok(canvas.finish())
+}
+
+/// A chapter (level 1) or section (indented) on one line, dotted to its page number.
+fn contents_line(
+    canvas: &mut Canvas,
+    heading: &super::page::Heading,
+    page: usize,
+) -> anyhow::Result<()> {
+    let size = if heading.level == 1 { 10.5 } else { 9.0 };
+    let indent = if heading.level == 1 { 0.0 } else { 14.0 };
+    canvas.ensure_space(size * 1.7);
+    canvas.gap(size * 1.7);
+    let number = page.to_string();
+    let width = canvas.content_width();
+    let available = width - indent - 30.0;
+    let line = canvas
+        .fonts
+        .wrap(&heading.text, size, available)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    canvas.text(&line, size, MARGIN + indent, canvas.y)?;
+    let dots_from = MARGIN + indent + canvas.fonts.width(&line, size) + 4.0;
+    let dots_to = MARGIN + width - canvas.fonts.width(&number, size) - 4.0;
+    if dots_to > dots_from {
+        let y = canvas.y + 1.0;
+        canvas.polyline(&[(dots_from, y), (dots_to, y)], 0.4, 0.6, true);
+    }
+    canvas.aligned(&number, size, MARGIN, width, canvas.y, Align::Right)
 }
 
 struct Writer<'a> {
@@ -275,35 +303,50 @@ impl Writer<'_> {
         canvas.paragraph(&owner, 8.5, 0.0, 1.5)?;
         if !policy.indicators.is_empty() {
             canvas.paragraph(&self.labels.indicator_heading, 9.5, 0.0, 1.6)?;
-            let widths = vec![151.0, 60.0, 60.0, 60.0, 60.0, 60.0, 48.0];
-            let mut header = vec![self.labels.indicator_column.clone()];
-            header.extend(periods.iter().map(|p| p.replacen('(', "\n(", 1)));
-            header.push(self.labels.status_column.clone());
-            let rows = policy
-                .indicators
-                .iter()
-                .map(|i| {
-                    let mut row = vec![i.name.clone()];
-                    row.extend(i.cells.iter().map(|c| c.printed.clone()));
-                    row.push(i.status_label.clone());
-                    row
-                })
-                .collect();
-            let mut align = vec![Align::Left];
-            align.extend([Align::Right; 5]);
-            align.push(Align::Center);
-            canvas.table(&Table {
-                widths,
-                align,
-                header,
-                rows,
-                size: 7.5,
-            })?;
+            self.indicator_table(canvas, policy, periods)?;
             for note in &policy.notes {
                 canvas.paragraph(note, 7.5, 0.0, 1.4)?;
             }
             self.charts(canvas, policy, periods)?;
         }
+        self.narrative(canvas, policy)
+    }
+
+    /// One row per indicator: its name, a figure per period, its status.
+    fn indicator_table(
+        &self,
+        canvas: &mut Canvas,
+        policy: &Policy,
+        periods: &[String],
+    ) -> anyhow::Result<()> {
+        let widths = vec![151.0, 60.0, 60.0, 60.0, 60.0, 60.0, 48.0];
+        let mut header = vec![self.labels.indicator_column.clone()];
+        header.extend(periods.iter().map(|p| p.replacen('(', "\n(", 1)));
+        header.push(self.labels.status_column.clone());
+        let rows = policy
+            .indicators
+            .iter()
+            .map(|i| {
+                let mut row = vec![i.name.clone()];
+                row.extend(i.cells.iter().map(|c| c.printed.clone()));
+                row.push(i.status_label.clone());
+                row
+            })
+            .collect();
+        let mut align = vec![Align::Left];
+        align.extend([Align::Right; 5]);
+        align.push(Align::Center);
+        canvas.table(&Table {
+            widths,
+            align,
+            header,
+            rows,
+            size: 7.5,
+        })
+    }
+
+    /// The policy's 取組状況, one indented paragraph each, or a line saying there is none.
+    fn narrative(&self, canvas: &mut Canvas, policy: &Policy) -> anyhow::Result<()> {
         canvas.paragraph(&self.labels.narrative_heading, 9.5, 0.0, 1.7)?;
         if policy.progress.is_empty() {
             canvas.paragraph(&self.labels.no_narrative, BODY, 9.0, 1.55)?;
@@ -327,28 +370,32 @@ impl Writer<'_> {
             canvas.ensure_space(height + 6.0);
             let top = canvas.y - 4.0;
             for (i, indicator) in row.iter().enumerate() {
-                let values: Vec<Option<f64>> =
-                    indicator.cells[..4].iter().map(|c| c.value).collect();
-                let target = indicator.cells[4].value;
-                let series = Series {
-                    title: &indicator.name,
-                    values: &values,
-                    labels: &short[..4],
-                    target,
-                    target_label: &self.labels.chart_target,
-                };
-                chart::draw(
-                    canvas,
-                    &series,
-                    MARGIN + i as f32 * (width + gap),
-                    top,
-                    width,
-                    height,
-                )?;
+                let left = MARGIN + i as f32 * (width + gap);
+                self.chart(canvas, indicator, &short, (left, top, width, height))?;
             }
             canvas.y = top - height;
         }
         Ok(())
+    }
+
+    /// The four periods' figures against the target, in the box (left, top, width, height).
+    fn chart(
+        &self,
+        canvas: &mut Canvas,
+        indicator: &Indicator,
+        short: &[String],
+        (left, top, width, height): (f32, f32, f32, f32),
+    ) -> anyhow::Result<()> {
+        let values: Vec<Option<f64>> = indicator.cells[..4].iter().map(|c| c.value).collect();
+        let target = indicator.cells[4].value;
+        let series = Series {
+            title: &indicator.name,
+            values: &values,
+            labels: &short[..4],
+            target,
+            target_label: &self.labels.chart_target,
+        };
+        chart::draw(canvas, &series, left, top, width, height)
     }
 
     fn strategy(&self, canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
@@ -380,8 +427,24 @@ impl Writer<'_> {
             canvas.paragraph(&format!("　{paragraph}"), BODY, 0.0, 1.55)?;
         }
         canvas.gap(4.0);
-        let numeric = &goal.numeric_goal;
         let periods: Vec<String> = periods.iter().map(|p| p.replacen('(', "\n(", 1)).collect();
+        self.numeric_goal_table(canvas, goal, &periods)?;
+        canvas.paragraph(&self.labels.kpi_heading, 9.5, 0.0, 1.7)?;
+        self.kpi_table(canvas, goal, &periods)?;
+        for note in &goal.notes {
+            canvas.paragraph(note, 7.5, 0.0, 1.4)?;
+        }
+        Ok(())
+    }
+
+    /// The goal's 数値目標: the baseline, the latest figure and the target.
+    fn numeric_goal_table(
+        &self,
+        canvas: &mut Canvas,
+        goal: &Goal,
+        periods: &[String],
+    ) -> anyhow::Result<()> {
+        let numeric = &goal.numeric_goal;
         let header = vec![
             self.labels.numeric_goal_column.clone(),
             periods[0].clone(),
@@ -397,8 +460,16 @@ impl Writer<'_> {
             header,
             rows: vec![row],
             size: 7.5,
-        })?;
-        canvas.paragraph(&self.labels.kpi_heading, 9.5, 0.0, 1.7)?;
+        })
+    }
+
+    /// One row per KPI, a figure per period.
+    fn kpi_table(
+        &self,
+        canvas: &mut Canvas,
+        goal: &Goal,
+        periods: &[String],
+    ) -> anyhow::Result<()> {
         let mut header = vec![self.labels.kpi_column.clone()];
         header.extend(periods.iter().cloned());
         let rows = goal
@@ -422,11 +493,7 @@ impl Writer<'_> {
             header,
             rows,
             size: 7.5,
-        })?;
-        for note in &goal.notes {
-            canvas.paragraph(note, 7.5, 0.0, 1.4)?;
-        }
-        Ok(())
+        })
     }
 
     /// The department's 運営方針と目標 and the state of its submission.
@@ -439,52 +506,64 @@ impl Writer<'_> {
         canvas.new_page();
         canvas.section = self.labels.department_plan_heading.clone();
         canvas.heading(&self.labels.department_plan_heading, 13.0, 1, 40.0)?;
-        let dash = |s: &str| {
-            if s.is_empty() {
-                self.labels.missing_field.clone()
-            } else {
-                s.to_string()
-            }
-        };
         for plan in &own.department_plans {
-            let fields = [
-                ("組織構成", plan.sections.join("、")),
-                ("職員数", plan.staff_count.clone()),
-                ("予算規模", plan.budget.clone()),
-                ("運営方針", plan.operating_policy.clone()),
-            ];
-            for (label, value) in fields {
-                canvas.paragraph(&format!("{label}: {}", dash(&value)), BODY, 0.0, 1.6)?;
-            }
-            canvas.paragraph("主要事業と目標指標", 9.5, 0.0, 1.8)?;
-            if plan.projects.is_empty() {
-                canvas.paragraph(&self.labels.missing_field, BODY, 9.0, 1.55)?;
-            }
-            for p in &plan.projects {
-                canvas.paragraph(&format!("{}{}", p.number, p.title), BODY, 9.0, 1.55)?;
-                canvas.paragraph(
-                    &format!(
-                        "目標指標: {}　目標: {}",
-                        dash(&p.indicator),
-                        dash(&p.target)
-                    ),
-                    8.0,
-                    21.0,
-                    1.45,
-                )?;
-            }
-            canvas.paragraph(
-                &format!(
-                    "新型コロナウイルス感染症への対応: {}",
-                    dash(&plan.covid_response)
-                ),
-                BODY,
-                0.0,
-                1.8,
-            )?;
+            self.department_plan(canvas, plan)?;
         }
         canvas.gap(8.0);
         canvas.heading(&self.labels.submission_heading, 13.0, 1, 40.0)?;
+        self.submission_state(canvas, own, notes)
+    }
+
+    /// A field as printed, or the mark for a field the department left empty.
+    fn or_missing(&self, s: &str) -> String {
+        if s.is_empty() {
+            self.labels.missing_field.clone()
+        } else {
+            s.to_string()
+        }
+    }
+
+    /// 組織構成, 職員数, 予算規模, 運営方針, the 主要事業 and the COVID-19 response.
+    fn department_plan(&self, canvas: &mut Canvas, plan: &DepartmentPlan) -> anyhow::Result<()> {
+        let fields = [
+            ("組織構成", plan.sections.join("、")),
+            ("職員数", plan.staff_count.clone()),
+            ("予算規模", plan.budget.clone()),
+            ("運営方針", plan.operating_policy.clone()),
+        ];
+        for (label, value) in fields {
+            let line = format!("{label}: {}", self.or_missing(&value));
+            canvas.paragraph(&line, BODY, 0.0, 1.6)?;
+        }
+        self.projects(canvas, plan)?;
+        let covid = self.or_missing(&plan.covid_response);
+        let line = format!("新型コロナウイルス感染症への対応: {covid}");
+        canvas.paragraph(&line, BODY, 0.0, 1.8)
+    }
+
+    /// Each 主要事業 with its 目標指標 and 目標 on an indented line.
+    fn projects(&self, canvas: &mut Canvas, plan: &DepartmentPlan) -> anyhow::Result<()> {
+        canvas.paragraph("主要事業と目標指標", 9.5, 0.0, 1.8)?;
+        if plan.projects.is_empty() {
+            canvas.paragraph(&self.labels.missing_field, BODY, 9.0, 1.55)?;
+        }
+        for p in &plan.projects {
+            canvas.paragraph(&format!("{}{}", p.number, p.title), BODY, 9.0, 1.55)?;
+            let (indicator, target) = (self.or_missing(&p.indicator), self.or_missing(&p.target));
+            let line = format!("目標指標: {indicator}　目標: {target}");
+            canvas.paragraph(&line, 8.0, 21.0, 1.45)?;
+        }
+        Ok(())
+    }
+
+    /// What is missing, what the cross-checks flagged and the intake's notes, one bullet
+    /// each, or a line saying there is nothing to note.
+    fn submission_state(
+        &self,
+        canvas: &mut Canvas,
+        own: &Datasets,
+        notes: &[String],
+    ) -> anyhow::Result<()> {
         let mut lines: Vec<String> = own
             .gaps
             .iter()
@@ -518,29 +597,32 @@ impl Writer<'_> {
             )?;
             canvas.paragraph(&heading, 10.0, 0.0, 1.6)?;
             for system in &group.systems {
-                let heading = self.fill(
-                    &self.labels.system_heading,
-                    &[
-                        ("number", system.number.to_string()),
-                        ("title", system.title.clone()),
-                    ],
-                )?;
-                canvas.gap(4.0);
-                canvas.heading(&heading, 11.5, 2, 60.0)?;
-                for item in &system.items {
-                    self.item(canvas, item)
-                        .with_context(|| format!("個別課題 {}", item.id))?;
-                }
+                self.system(canvas, system)?;
             }
         }
         Ok(())
     }
 
-    fn item(
-        &self,
-        canvas: &mut Canvas,
-        item: &crate::consolidate::ActionItem,
-    ) -> anyhow::Result<()> {
+    /// A 体系 as a section heading, then its items.
+    fn system(&self, canvas: &mut Canvas, system: &ActionSystem) -> anyhow::Result<()> {
+        let heading = self.fill(
+            &self.labels.system_heading,
+            &[
+                ("number", system.number.to_string()),
+                ("title", system.title.clone()),
+            ],
+        )?;
+        canvas.gap(4.0);
+        canvas.heading(&heading, 11.5, 2, 60.0)?;
+        for item in &system.items {
+            self.item(canvas, item)
+                .with_context(|| format!("個別課題 {}", item.id))?;
+        }
+        Ok(())
+    }
+
+    /// An action-plan item: its title (marked when 主要), departments, 概要 and progress.
+    fn item(&self, canvas: &mut Canvas, item: &ActionItem) -> anyhow::Result<()> {
         canvas.gap(5.0);
         let major = if item.major {
             format!("{} ", self.labels.major_mark)
@@ -568,6 +650,11 @@ impl Writer<'_> {
         for paragraph in &item.overview {
             canvas.paragraph(paragraph, 8.5, 9.0, 1.5)?;
         }
+        self.item_progress(canvas, item)
+    }
+
+    /// The item's 取組状況等, or a line saying there is none yet.
+    fn item_progress(&self, canvas: &mut Canvas, item: &ActionItem) -> anyhow::Result<()> {
         canvas.paragraph(
             &format!("■{}", self.fill(&self.labels.action_progress_label, &[])?),
             8.5,

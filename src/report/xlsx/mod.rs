@@ -9,7 +9,7 @@ use rust_xlsxwriter::{
 };
 
 use super::Edition;
-use crate::consolidate::Datasets;
+use crate::consolidate::{ActionItem, Datasets, Indicator, Policy};
 use crate::domain::Status;
 
 const INDICATORS: &str = "目標指標";
@@ -22,26 +22,45 @@ const FIXED: [(&str, f64); 6] = [
     ("単位", 8.0),
 ];
 
+/// The header and width (characters) of each column of the other sheets.
+const PROGRESS_COLUMNS: [(&str, f64); 4] = [
+    ("施策コード", 10.0),
+    ("施策名", 24.0),
+    ("担当部", 12.0),
+    ("取り組み状況", 100.0),
+];
+const KPI_COLUMNS: [(&str, f64); 4] = [
+    ("KPI", 7.0),
+    ("基本目標", 8.0),
+    ("指標", 36.0),
+    ("担当部", 12.0),
+];
+const ACTION_COLUMNS: [(&str, f64); 7] = [
+    ("体系", 6.0),
+    ("個別課題", 8.0),
+    ("主要", 6.0),
+    ("課題名", 30.0),
+    ("担当部", 14.0),
+    ("概要", 60.0),
+    ("取組状況等", 60.0),
+];
+const PLAN_COLUMNS: [(&str, f64); 6] = [
+    ("部", 14.0),
+    ("番号", 6.0),
+    ("主要事業", 50.0),
+    ("担当課", 14.0),
+    ("目標指標", 30.0),
+    ("目標", 16.0),
+];
+
+fn owned(columns: &[(&str, f64)]) -> Vec<(String, f64)> {
+    columns.iter().map(|(l, w)| (l.to_string(), *w)).collect()
+}
+
 /// Builds the workbook; `inputs_sha256` and the template version go into its properties.
 pub fn build(datasets: &Datasets, edition: &Edition) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title(format!(
-                "{} {} 白書データ",
-                datasets.city, datasets.fiscal_year_label
-            ))
-            .set_author(datasets.city.as_str())
-            .set_subject(datasets.white_paper.plan_name.as_str())
-            .set_comment(format!("inputs-sha256:{}", edition.inputs_sha256))
-            .set_keywords(format!(
-                "hakusho-template:{}",
-                crate::workbook::layout::TEMPLATE_VERSION
-            ))
-            .set_creation_datetime(&ExcelDateTime::from_timestamp(
-                edition.built_at.timestamp(),
-            )?),
-    );
+    workbook.set_properties(&properties(datasets, edition)?);
     let header = Format::new()
         .set_bold()
         .set_text_wrap()
@@ -59,6 +78,24 @@ pub fn build(datasets: &Datasets, edition: &Edition) -> Result<Vec<u8>, XlsxErro
     action_sheet(workbook.add_worksheet(), datasets, &header, &text)?;
     plan_sheet(workbook.add_worksheet(), datasets, &header, &text)?;
     workbook.save_to_buffer()
+}
+
+/// Title, author, subject; the inputs' digest and the template version, so that a
+/// published workbook can be traced; the build time as creation time.
+fn properties(datasets: &Datasets, edition: &Edition) -> Result<DocProperties, XlsxError> {
+    let title = format!(
+        "{} {} 白書データ",
+        datasets.city, datasets.fiscal_year_label
+    );
+    let template = crate::workbook::layout::TEMPLATE_VERSION;
+    let created = ExcelDateTime::from_timestamp(edition.built_at.timestamp())?;
+    Ok(DocProperties::new()
+        .set_title(title)
+        .set_author(datasets.city.as_str())
+        .set_subject(datasets.white_paper.plan_name.as_str())
+        .set_comment(format!("inputs-sha256:{}", edition.inputs_sha256))
+        .set_keywords(format!("hakusho-template:{template}"))
+        .set_creation_datetime(&created))
 }
 
 /// Header row, widths, frozen pane, autofilter, A4 landscape fitted to the width.
@@ -104,11 +141,7 @@ fn indicator_sheet(
     header: &Format,
     text: &Format,
 ) -> Result<Vec<(String, String, Vec<u32>)>, XlsxError> {
-    let periods = &d.white_paper.period_labels;
-    let mut columns: Vec<(String, f64)> = FIXED.iter().map(|(l, w)| (l.to_string(), *w)).collect();
-    columns.extend(periods.iter().map(|p| (p.clone(), 16.0)));
-    columns.extend(periods.iter().map(|p| (format!("{p}\n(数値)"), 14.0)));
-    columns.extend([("状態".to_string(), 8.0), ("進捗率".to_string(), 8.0)]);
+    let columns = indicator_columns(&d.white_paper.period_labels);
     let policies: Vec<_> = d
         .white_paper
         .parts
@@ -125,33 +158,60 @@ fn indicator_sheet(
         for i in &policy.indicators {
             row += 1;
             rows.push(row);
-            let fixed = [
-                &policy.department,
-                &policy.code,
-                &policy.name,
-                &policy.sections.join("・"),
-                &i.name,
-                &i.unit,
-            ];
-            sheet.write_row_with_format(row, 0, fixed, text)?;
-            let number = unit_format(&i.unit, text);
-            for (k, cell) in i.cells.iter().enumerate() {
-                sheet.write_string_with_format(row, (6 + k) as u16, &cell.printed, text)?;
-                match cell.value {
-                    Some(v) => sheet.write_number_with_format(row, (11 + k) as u16, v, &number)?,
-                    None => sheet.write_blank(row, (11 + k) as u16, text)?,
-                };
-            }
-            sheet.write_string_with_format(row, 16, &i.status_label, text)?;
-            match i.progress {
-                Some(p) => sheet.write_number_with_format(row, 17, p, &percent)?,
-                None => sheet.write_blank(row, 17, text)?,
-            };
+            sheet.write_row_with_format(row, 0, fixed_cells(policy, i), text)?;
+            write_figures(sheet, row, i, text, &percent)?;
         }
         by_policy.push((policy.code.clone(), policy.name.clone(), rows));
     }
     status_colours(sheet, total)?;
     Ok(by_policy)
+}
+
+/// The columns before the figures: 部, 施策コード, 施策名, 担当課, 指標名, 単位.
+fn fixed_cells(policy: &Policy, i: &Indicator) -> [String; 6] {
+    [
+        policy.department.clone(),
+        policy.code.clone(),
+        policy.name.clone(),
+        policy.sections.join("・"),
+        i.name.clone(),
+        i.unit.clone(),
+    ]
+}
+
+/// The fixed columns, then each period printed, each period as a number, the status
+/// and the progress.
+fn indicator_columns(periods: &[String]) -> Vec<(String, f64)> {
+    let mut columns = owned(&FIXED);
+    columns.extend(periods.iter().map(|p| (p.clone(), 16.0)));
+    columns.extend(periods.iter().map(|p| (format!("{p}\n(数値)"), 14.0)));
+    columns.extend([("状態".to_string(), 8.0), ("進捗率".to_string(), 8.0)]);
+    columns
+}
+
+/// An indicator's cells as printed (G–K) and as numbers in its unit (L–P), its status
+/// (Q) and progress (R); a cell without a number stays blank.
+fn write_figures(
+    sheet: &mut Worksheet,
+    row: u32,
+    i: &Indicator,
+    text: &Format,
+    percent: &Format,
+) -> Result<(), XlsxError> {
+    let number = unit_format(&i.unit, text);
+    for (k, cell) in i.cells.iter().enumerate() {
+        sheet.write_string_with_format(row, (6 + k) as u16, &cell.printed, text)?;
+        match cell.value {
+            Some(v) => sheet.write_number_with_format(row, (11 + k) as u16, v, &number)?,
+            None => sheet.write_blank(row, (11 + k) as u16, text)?,
+        };
+    }
+    sheet.write_string_with_format(row, 16, &i.status_label, text)?;
+    match i.progress {
+        Some(p) => sheet.write_number_with_format(row, 17, p, percent)?,
+        None => sheet.write_blank(row, 17, text)?,
+    };
+    Ok(())
 }
 
 /// 達成 green, 順調 light green, 要注意 yellow, 後退 red.
@@ -173,6 +233,23 @@ fn status_colours(sheet: &mut Worksheet, rows: u32) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// A policy's chart: a line per indicator (its row of the 目標指標 sheet), over the
+/// numeric columns from the baseline to the year (L–O).
+fn policy_chart(title: &str, rows: &[u32]) -> Chart {
+    let categories = (INDICATORS, 0, 11, 0, 14);
+    let mut chart = Chart::new(ChartType::Line);
+    chart.title().set_name(title);
+    for row in rows {
+        chart
+            .add_series()
+            .set_categories(categories)
+            .set_values((INDICATORS, *row, 11, *row, 14))
+            .set_name((INDICATORS, *row, 4));
+    }
+    chart.set_width(480).set_height(260);
+    chart
+}
+
 /// A line chart per policy: each indicator's figures from the baseline to the year.
 fn chart_sheet(
     workbook: &mut Workbook,
@@ -184,22 +261,12 @@ fn chart_sheet(
         .set_landscape()
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0);
-    let categories = (INDICATORS, 0, 11, 0, 14);
     for (n, (code, name, rows)) in policies
         .iter()
         .filter(|(_, _, rows)| !rows.is_empty())
         .enumerate()
     {
-        let mut chart = Chart::new(ChartType::Line);
-        chart.title().set_name(&format!("{code} {name}"));
-        for row in rows {
-            chart
-                .add_series()
-                .set_categories(categories)
-                .set_values((INDICATORS, *row, 11, *row, 14))
-                .set_name((INDICATORS, *row, 4));
-        }
-        chart.set_width(480).set_height(260);
+        let chart = policy_chart(&format!("{code} {name}"), rows);
         sheet.insert_chart((n / 2) as u32 * 14, (n % 2) as u16 * 8, &chart)?;
     }
     Ok(())
@@ -211,13 +278,7 @@ fn progress_sheet(
     header: &Format,
     text: &Format,
 ) -> Result<(), XlsxError> {
-    let columns = [
-        ("施策コード", 10.0),
-        ("施策名", 24.0),
-        ("担当部", 12.0),
-        ("取り組み状況", 100.0),
-    ]
-    .map(|(l, w)| (l.to_string(), w));
+    let columns = owned(&PROGRESS_COLUMNS);
     let policies: Vec<_> = d
         .white_paper
         .parts
@@ -240,14 +301,7 @@ fn kpi_sheet(
     text: &Format,
 ) -> Result<(), XlsxError> {
     let strategy = &d.white_paper.strategy;
-    let mut columns: Vec<(String, f64)> = [
-        ("KPI", 7.0),
-        ("基本目標", 8.0),
-        ("指標", 36.0),
-        ("担当部", 12.0),
-    ]
-    .map(|(l, w)| (l.to_string(), w))
-    .to_vec();
+    let mut columns = owned(&KPI_COLUMNS);
     columns.extend(strategy.period_labels.iter().map(|p| (p.clone(), 16.0)));
     let kpis: Vec<_> = strategy
         .goals
@@ -275,16 +329,7 @@ fn action_sheet(
     header: &Format,
     text: &Format,
 ) -> Result<(), XlsxError> {
-    let columns = [
-        ("体系", 6.0),
-        ("個別課題", 8.0),
-        ("主要", 6.0),
-        ("課題名", 30.0),
-        ("担当部", 14.0),
-        ("概要", 60.0),
-        ("取組状況等", 60.0),
-    ]
-    .map(|(l, w)| (l.to_string(), w));
+    let columns = owned(&ACTION_COLUMNS);
     let items: Vec<_> = d
         .white_paper
         .action_plan
@@ -302,18 +347,22 @@ fn action_sheet(
     )?;
     for (n, (system, item)) in items.iter().enumerate() {
         let row = n as u32 + 1;
-        let cells = [
-            system.to_string(),
-            item.id.clone(),
-            if item.major { "主要" } else { "" }.to_string(),
-            item.title.clone(),
-            item.departments.join("・"),
-            item.overview.join("\n"),
-            item.progress.join("\n"),
-        ];
-        sheet.write_row_with_format(row, 0, &cells, text)?;
+        sheet.write_row_with_format(row, 0, action_cells(*system, item), text)?;
     }
     Ok(())
+}
+
+/// 体系, 個別課題, 主要, 課題名, 担当部, 概要 and 取組状況等 of one item.
+fn action_cells(system: u32, item: &ActionItem) -> [String; 7] {
+    [
+        system.to_string(),
+        item.id.clone(),
+        if item.major { "主要" } else { "" }.to_string(),
+        item.title.clone(),
+        item.departments.join("・"),
+        item.overview.join("\n"),
+        item.progress.join("\n"),
+    ]
 }
 
 fn plan_sheet(
@@ -322,15 +371,7 @@ fn plan_sheet(
     header: &Format,
     text: &Format,
 ) -> Result<(), XlsxError> {
-    let columns = [
-        ("部", 14.0),
-        ("番号", 6.0),
-        ("主要事業", 50.0),
-        ("担当課", 14.0),
-        ("目標指標", 30.0),
-        ("目標", 16.0),
-    ]
-    .map(|(l, w)| (l.to_string(), w));
+    let columns = owned(&PLAN_COLUMNS);
     let projects: Vec<_> = d
         .department_plans
         .iter()
