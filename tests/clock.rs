@@ -106,8 +106,11 @@ fn deliver_at(
 fn a_failed_delivery_is_retried_after_the_injected_now_not_the_wall_clock() {
     let city = unreachable_server();
     let start = jst(2021, 4, 10, 12, 0, 0);
-    let (app, clock) = app_at(&city, start);
+    // Entered before the application is made, so that it is dropped inside the
+    // runtime: the SMTP pool ends with a task.
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let _entered = rt.enter();
+    let (app, clock) = app_at(&city, start);
     let file = city.inbox().join("令和2年度_企画部.xlsx");
     let summary = rt.block_on(ingest_files(&app, vec![file])).unwrap();
     assert_eq!(summary.delivery.retried, 1, "{:?}", summary.delivery);

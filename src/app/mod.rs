@@ -109,7 +109,9 @@ impl App {
     }
 
     /// The mail transport, made at first use (a missing password is an error then),
-    /// its pooled connections kept from one delivery pass to the next.
+    /// its pooled connections kept from one delivery pass to the next. An SMTP
+    /// transport's pool lives in the Tokio runtime: the context that made one must be
+    /// dropped before its runtime.
     pub fn mailer(&self) -> anyhow::Result<&Mailer> {
         once(&self.parts.mailer, || Mailer::from_config(self.config()))
     }
