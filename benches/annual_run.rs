@@ -8,9 +8,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use hakusho::app::App;
 use hakusho::config::Config;
 use hakusho::consolidate;
-use hakusho::daemon::run::{build_all_reports, build_time, run_once, RunOptions};
+use hakusho::daemon::run::{build_all_reports, run_once, RunOptions};
+use hakusho::domain::Clock;
 use hakusho::intake::{ingest_inbox, Intake};
 use hakusho::plan::Plan;
 use hakusho::report::{Edition, FontSet, WhitePaperLabels};
@@ -21,6 +23,8 @@ const ROUNDS: usize = 7;
 fn main() -> anyhow::Result<()> {
     let city = common::TestCity::new(None);
     let config = Config::load(&city.config_path())?;
+    let app = App::new(config.clone(), Clock::system());
+    let received_at = app.clock().tokyo();
     let fonts = FontSet::for_config(&config)?;
     let plan = Plan::load(&config.paths.plan)?;
     let coverage = hakusho::report::Coverage::for_config(&config)?;
@@ -38,7 +42,7 @@ fn main() -> anyhow::Result<()> {
                 fonts: &coverage,
             },
             &mut store,
-            "bench",
+            received_at,
         )
         .unwrap();
         start.elapsed()
@@ -52,9 +56,9 @@ fn main() -> anyhow::Result<()> {
             fonts: &coverage,
         },
         &mut store,
-        "bench",
+        received_at,
     )?;
-    let built_at = build_time();
+    let built_at = app.build_time();
     let mut reports = Vec::new();
     let mut indicators = 0;
     let build = median(|| {
@@ -81,7 +85,7 @@ fn main() -> anyhow::Result<()> {
     let whole = median(|| {
         let start = Instant::now();
         runtime
-            .block_on(run_once(&config, RunOptions::default()))
+            .block_on(run_once(&app, RunOptions::default()))
             .unwrap();
         start.elapsed()
     });

@@ -182,9 +182,10 @@ fn time_store(config: &Config, intake: Intake, corpus: &[Vec<u8>]) -> anyhow::Re
         config: &config,
         ..intake
     };
+    let received_at = hakusho::domain::Clock::system().tokyo();
     let start = Instant::now();
     for path in &files {
-        ingest_file(path, intake, &mut store, "bench")?;
+        ingest_file(path, intake, &mut store, received_at)?;
     }
     Ok(start.elapsed())
 }

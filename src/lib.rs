@@ -5,7 +5,7 @@
 //! One module per stage of the pipeline, in the order data flows through them. A
 //! module uses only those listed above it (`scripts/shape.py` checks there is no cycle):
 //!
-//! - [`domain`]: fiscal years, 和暦, indicator cells (`34,677件`), findings, statuses.
+//! - [`domain`]: fiscal years, 和暦, indicator cells (`34,677件`), findings, statuses, the clock.
 //! - [`archive`]: bytes kept under their SHA-256 (originals, attachments, content keys).
 //! - [`texts`]: the texts people read, from `templates/` (`{{placeholder}}` filled in).
 //! - [`config`]: the TOML file that names the city, departments, paths, mail and schedules.
@@ -17,9 +17,11 @@
 //! - [`intake`]: reads a file in a sandboxed child (calamine), checks it, archives and records it.
 //! - [`consolidate`]: the white-paper and 各部の運営方針と目標 datasets, checked and traced.
 //! - [`mail`]: the transport (lettre), receipts, notices, and the outbox every message goes through.
-//! - [`app`]: the configuration checked for a command before it does anything.
+//! - [`app`]: the configuration checked for a command before it does anything, and the
+//!   context built from it once (clock, store, plan, fonts, mailer) and passed down.
 //! - [`daemon`]: the whole run, the schedule (a ledger of runs), the inbox watcher.
-//! - [`cli`]: the `hakusho` command line; [`logging`] keeps each log event on one line.
+//! - [`cli`]: the `hakusho` command line, one file per command; [`logging`] keeps each log
+//!   event on one line.
 
 #![warn(missing_docs)]
 

@@ -6,10 +6,13 @@ mod common;
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
 use common::TestCity;
+use hakusho::app::App;
 use hakusho::config::Config;
 use hakusho::daemon::run::{run_once, RunOptions};
-use hakusho::daemon::schedule::{latest_due, resume_unfinished, run_due_jobs_once, ANNUAL_RUN};
-use hakusho::domain::stamp;
+use hakusho::daemon::schedule::{
+    latest_due, resume_unfinished, run_due_jobs_once, Ran, ANNUAL_RUN,
+};
+use hakusho::domain::{stamp, Clock};
 use hakusho::store::{RunLease, Store};
 
 fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
@@ -33,6 +36,24 @@ fn annual_only() -> TestCity {
         .collect();
     std::fs::write(city.config_path(), kept.join("\n")).unwrap();
     city
+}
+
+/// The application on the city's configuration, its clock standing at `at` (Tokyo
+/// time of 15 April 2021 unless a test moves it).
+fn app_at(config: &Config, at: DateTime<Utc>) -> (App, Clock) {
+    let clock = Clock::fixed(at);
+    (App::new(config.clone(), clock.clone()), clock)
+}
+
+/// Sets the clock to `at` and runs what is due then.
+fn run_due_at(
+    rt: &tokio::runtime::Runtime,
+    app: &App,
+    clock: &Clock,
+    at: DateTime<Utc>,
+) -> Vec<Ran> {
+    clock.set(at);
+    rt.block_on(run_due_jobs_once(app)).unwrap()
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -74,11 +95,10 @@ fn the_annual_run_is_due_at_nine_in_tokyo_and_caught_up_within_the_window() {
 fn a_missed_run_is_caught_up_once() {
     let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
+    let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
     // The daemon was down at 09:00; it starts at 13:00.
-    let ran = rt
-        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 13, 0, 0)))
-        .unwrap();
+    let ran = run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 13, 0, 0));
     assert_eq!(ran.len(), 1);
     assert_eq!(
         (
@@ -91,14 +111,8 @@ fn a_missed_run_is_caught_up_once() {
     let sent = outbox_count(&city);
     assert_eq!(sent, 22);
     // Later ticks, and a restart, find it done.
-    assert!(rt
-        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 13, 5, 0)))
-        .unwrap()
-        .is_empty());
-    assert!(rt
-        .block_on(run_due_jobs_once(&config, jst(2021, 4, 16, 9, 0, 0)))
-        .unwrap()
-        .is_empty());
+    assert!(run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 13, 5, 0)).is_empty());
+    assert!(run_due_at(&rt, &app, &clock, jst(2021, 4, 16, 9, 0, 0)).is_empty());
     assert_eq!(outbox_count(&city), sent);
     let store = Store::open(&config.paths.database).unwrap();
     assert_eq!(
@@ -111,6 +125,7 @@ fn a_missed_run_is_caught_up_once() {
 fn a_job_never_overlaps_itself() {
     let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
+    let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let mut store = Store::open(&config.paths.database).unwrap();
     // A run of the previous day is still going (another live daemon, or a long run).
     assert!(store
@@ -118,13 +133,11 @@ fn a_job_never_overlaps_itself() {
             &config.city.code,
             ANNUAL_RUN,
             "2021-04-14T00:00:00Z",
-            &stamp(Utc::now()),
-            &held_by("another-daemon", 3600)
+            &stamp(clock.now()),
+            &held_by(&clock, "another-daemon", 3600)
         )
         .unwrap());
-    let ran = runtime()
-        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 10, 0, 0)))
-        .unwrap();
+    let ran = run_due_at(&runtime(), &app, &clock, jst(2021, 4, 15, 10, 0, 0));
     assert!(ran.is_empty());
     assert_eq!(
         store.runs_of(&config.city.code, ANNUAL_RUN).unwrap().len(),
@@ -137,6 +150,7 @@ fn a_job_never_overlaps_itself() {
 fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
     let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
+    let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
     let scheduled_for = "2021-04-15T00:00:00Z";
     // A daemon claimed the run, did its work and mailed, then was killed before
@@ -147,16 +161,15 @@ fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
             &config.city.code,
             ANNUAL_RUN,
             scheduled_for,
-            &stamp(Utc::now()),
-            &held_by("killed-daemon", -1)
+            &stamp(clock.now()),
+            &held_by(&clock, "killed-daemon", -1)
         )
         .unwrap());
-    rt.block_on(run_once(&config, RunOptions::default()))
-        .unwrap();
+    rt.block_on(run_once(&app, RunOptions::default())).unwrap();
     let sent = outbox_count(&city);
     assert_eq!(sent, 22);
     // The next start resumes it: the reports are built again, the mail is not sent again.
-    let resumed = rt.block_on(resume_unfinished(&config)).unwrap();
+    let resumed = rt.block_on(resume_unfinished(&app)).unwrap();
     assert_eq!(resumed.len(), 1);
     assert_eq!(resumed[0].outcome, "ok");
     assert_eq!(outbox_count(&city), sent);
@@ -165,14 +178,14 @@ fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
         .unwrap()
         .unwrap();
     assert_eq!(run.outcome.as_deref(), Some("ok"));
-    assert!(rt.block_on(resume_unfinished(&config)).unwrap().is_empty());
+    assert!(rt.block_on(resume_unfinished(&app)).unwrap().is_empty());
 }
 
-/// A lease held by `owner` for `seconds` from now (negative: already run out).
-fn held_by(owner: &str, seconds: i64) -> RunLease {
+/// A lease held by `owner` for `seconds` from the clock's now (negative: already run out).
+fn held_by(clock: &Clock, owner: &str, seconds: i64) -> RunLease {
     RunLease {
         owner: owner.to_string(),
-        until: stamp(Utc::now() + chrono::Duration::seconds(seconds)),
+        until: stamp(clock.now() + chrono::Duration::seconds(seconds)),
     }
 }
 
@@ -180,25 +193,23 @@ fn held_by(owner: &str, seconds: i64) -> RunLease {
 fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
     let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
+    let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
     let scheduled_for = "2021-04-15T00:00:00Z";
     let mut store = Store::open(&config.paths.database).unwrap();
-    let now = stamp(Utc::now());
+    let now = stamp(clock.now());
     assert!(store
         .claim_run(
             &config.city.code,
             ANNUAL_RUN,
             scheduled_for,
             &now,
-            &held_by("live", 3600)
+            &held_by(&clock, "live", 3600)
         )
         .unwrap());
     // Another daemon starting, or ticking, leaves the live run alone.
-    assert!(rt.block_on(resume_unfinished(&config)).unwrap().is_empty());
-    assert!(rt
-        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 10, 0, 0)))
-        .unwrap()
-        .is_empty());
+    assert!(rt.block_on(resume_unfinished(&app)).unwrap().is_empty());
+    assert!(run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 10, 0, 0)).is_empty());
     assert_eq!(outbox_count(&city), 0);
     // Its owner keeps renewing; a stranger cannot.
     assert!(store
@@ -206,7 +217,7 @@ fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
             &config.city.code,
             ANNUAL_RUN,
             scheduled_for,
-            &held_by("live", 3600)
+            &held_by(&clock, "live", 3600)
         )
         .unwrap());
     assert!(!store
@@ -214,7 +225,7 @@ fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
             &config.city.code,
             ANNUAL_RUN,
             scheduled_for,
-            &held_by("stranger", 3600)
+            &held_by(&clock, "stranger", 3600)
         )
         .unwrap());
     // The owner dies: once the lease has run out, exactly one taker wins.
@@ -223,7 +234,7 @@ fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
             &config.city.code,
             ANNUAL_RUN,
             scheduled_for,
-            &held_by("live", -1)
+            &held_by(&clock, "live", -1)
         )
         .unwrap());
     let takers: Vec<bool> = (0..4)
@@ -234,8 +245,8 @@ fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
                     &config.city.code,
                     ANNUAL_RUN,
                     scheduled_for,
-                    &stamp(Utc::now()),
-                    &held_by(&format!("taker-{i}"), 3600),
+                    &stamp(clock.now()),
+                    &held_by(&clock, &format!("taker-{i}"), 3600),
                 )
                 .unwrap()
         })
@@ -247,6 +258,7 @@ fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
 fn a_run_whose_lease_ran_out_is_resumed_by_the_next_daemon() {
     let city = annual_only();
     let config = Config::load(&city.config_path()).unwrap();
+    let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
     let mut store = Store::open(&config.paths.database).unwrap();
     assert!(store
@@ -254,13 +266,11 @@ fn a_run_whose_lease_ran_out_is_resumed_by_the_next_daemon() {
             &config.city.code,
             ANNUAL_RUN,
             "2021-04-15T00:00:00Z",
-            &stamp(Utc::now()),
-            &held_by("killed", -1)
+            &stamp(clock.now()),
+            &held_by(&clock, "killed", -1)
         )
         .unwrap());
-    let ran = rt
-        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 10, 0, 0)))
-        .unwrap();
+    let ran = run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 10, 0, 0));
     assert_eq!(ran.len(), 1);
     assert_eq!(ran[0].outcome, "ok");
     assert_eq!(
@@ -280,10 +290,9 @@ fn a_failing_run_is_recorded_and_the_next_time_still_runs() {
     );
     std::fs::write(city.config_path(), broken).unwrap();
     let config = Config::load(&city.config_path()).unwrap();
+    let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
-    let ran = rt
-        .block_on(run_due_jobs_once(&config, jst(2021, 4, 15, 9, 0, 1)))
-        .unwrap();
+    let ran = run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 9, 0, 1));
     assert!(ran[0].outcome.starts_with("failed:"), "{}", ran[0].outcome);
     let store = Store::open(&config.paths.database).unwrap();
     assert!(
@@ -299,9 +308,7 @@ fn a_failing_run_is_recorded_and_the_next_time_still_runs() {
         "{status}"
     );
     // A year later the schedule is still alive.
-    let ran = rt
-        .block_on(run_due_jobs_once(&config, jst(2022, 4, 15, 9, 0, 1)))
-        .unwrap();
+    let ran = run_due_at(&rt, &app, &clock, jst(2022, 4, 15, 9, 0, 1));
     assert_eq!(ran.len(), 1);
 }
 
@@ -338,16 +345,14 @@ fn subjects(city: &TestCity) -> Vec<String> {
 #[test]
 fn reminders_go_to_departments_without_an_accepted_submission_in_the_days_before_the_deadline() {
     let (city, config) = notices_city(); // deadline 2021-04-09, reminders 7 days before
+    let (app, clock) = app_at(&config, jst(2021, 3, 26, 9, 0, 5));
     let rt = runtime();
     // Two weeks early: nothing.
-    rt.block_on(run_due_jobs_once(&config, jst(2021, 3, 26, 9, 0, 5)))
-        .unwrap();
+    run_due_at(&rt, &app, &clock, jst(2021, 3, 26, 9, 0, 5));
     assert!(subjects(&city).is_empty(), "{:#?}", subjects(&city));
     // Three days before: everyone but 企画部 is reminded, once.
-    rt.block_on(run_due_jobs_once(&config, jst(2021, 4, 6, 9, 0, 5)))
-        .unwrap();
-    rt.block_on(run_due_jobs_once(&config, jst(2021, 4, 6, 9, 30, 0)))
-        .unwrap();
+    run_due_at(&rt, &app, &clock, jst(2021, 4, 6, 9, 0, 5));
+    run_due_at(&rt, &app, &clock, jst(2021, 4, 6, 9, 30, 0));
     let reminders: Vec<_> = subjects(&city)
         .into_iter()
         .filter(|s| s.contains("ご提出のお願い"))
@@ -362,10 +367,10 @@ fn reminders_go_to_departments_without_an_accepted_submission_in_the_days_before
 #[test]
 fn after_the_deadline_the_managers_hear_who_is_missing_and_get_a_weekly_digest() {
     let (city, config) = notices_city();
+    let (app, clock) = app_at(&config, jst(2021, 3, 26, 9, 0, 5));
     let rt = runtime();
     // Monday 12 April 2021: the digest at 09:00, the escalation at 10:00 (three days late).
-    rt.block_on(run_due_jobs_once(&config, jst(2021, 4, 12, 10, 0, 5)))
-        .unwrap();
+    run_due_at(&rt, &app, &clock, jst(2021, 4, 12, 10, 0, 5));
     let subjects = subjects(&city);
     assert!(
         subjects
@@ -381,7 +386,6 @@ fn after_the_deadline_the_managers_hear_who_is_missing_and_get_a_weekly_digest()
     );
     assert_eq!(subjects.len(), 4, "each to both managers: {subjects:#?}");
     // Long after the collection: nothing more.
-    rt.block_on(run_due_jobs_once(&config, jst(2021, 6, 7, 10, 0, 5)))
-        .unwrap();
+    run_due_at(&rt, &app, &clock, jst(2021, 6, 7, 10, 0, 5));
     assert_eq!(self::subjects(&city).len(), 4);
 }

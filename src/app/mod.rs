@@ -1,22 +1,147 @@
 //! The application: the configuration read for a command and checked against what
-//! the command will use on disk, before it does anything.
+//! the command will use on disk, and the context built from it once per command or
+//! daemon and passed down (the configuration, the clock, the store, the plan, the
+//! fonts' coverage, the mailer).
 
 mod ready;
+mod store;
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
+use chrono_tz::{Asia::Tokyo, Tz};
 
 pub use ready::{Needs, MAIL_TEMPLATES, PLAN_FILES, REPORT_TEMPLATES};
+pub use store::{StoreGuard, StoreHandle};
 
 use crate::config::Config;
+use crate::domain::Clock;
+use crate::intake::Intake;
+use crate::mail::Mailer;
+use crate::plan::Plan;
+use crate::report::Coverage;
 
 /// Reads a configuration file for a command and checks, besides its values, what
-/// the command will use on disk ([`Needs`]): every problem is reported at once.
-pub fn load_config(path: &Path, needs: Needs) -> anyhow::Result<Config> {
+/// the command will use on disk ([`Needs`]): every problem is reported at once. The
+/// schedules are judged from the clock's now.
+pub fn load_config(path: &Path, needs: Needs, clock: &Clock) -> anyhow::Result<Config> {
     let config = Config::read(path)?;
     config
-        .check_ready(needs)
+        .check_ready(needs, clock.now())
         .with_context(|| format!("設定ファイル {} に誤りがあります", path.display()))?;
     Ok(config)
+}
+
+/// What a command or the daemon works with, built once and passed down. Clones share
+/// everything. The parts a command may not need (the plan, the fonts, the mailer, the
+/// store) are made at first use and kept.
+#[derive(Clone)]
+pub struct App {
+    parts: Arc<Parts>,
+}
+
+struct Parts {
+    config: Config,
+    clock: Clock,
+    store: StoreHandle,
+    plan: OnceLock<Plan>,
+    fonts: OnceLock<Coverage>,
+    mailer: OnceLock<Mailer>,
+}
+
+impl App {
+    /// The context of a command or the daemon on `config`, reading time from `clock`.
+    pub fn new(config: Config, clock: Clock) -> App {
+        App::build(config, clock, false)
+    }
+
+    /// Like [`App::new`], with a store whose pages are checked when it is opened: a
+    /// damaged store is an error, never an empty answer (`send`, `status`).
+    pub fn with_checked_store(config: Config, clock: Clock) -> App {
+        App::build(config, clock, true)
+    }
+
+    fn build(config: Config, clock: Clock, checked: bool) -> App {
+        let store = StoreHandle::new(config.paths.database.clone(), checked);
+        let parts = Parts {
+            config,
+            clock,
+            store,
+            plan: OnceLock::new(),
+            fonts: OnceLock::new(),
+            mailer: OnceLock::new(),
+        };
+        App {
+            parts: Arc::new(parts),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.parts.config
+    }
+
+    /// The clock every time is read from.
+    pub fn clock(&self) -> &Clock {
+        &self.parts.clock
+    }
+
+    /// Now, from the clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.parts.clock.now()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &StoreHandle {
+        &self.parts.store
+    }
+
+    /// The plan's reference data, read at first use.
+    pub fn plan(&self) -> anyhow::Result<&Plan> {
+        once(&self.parts.plan, || Plan::load(&self.config().paths.plan))
+    }
+
+    /// The characters the report fonts have, read at first use.
+    pub fn fonts(&self) -> anyhow::Result<&Coverage> {
+        once(&self.parts.fonts, || Coverage::for_config(self.config()))
+    }
+
+    /// The mail transport, made at first use (a missing password is an error then),
+    /// its pooled connections kept from one delivery pass to the next. An SMTP
+    /// transport's pool lives in the Tokio runtime: the context that made one must be
+    /// dropped before its runtime.
+    pub fn mailer(&self) -> anyhow::Result<&Mailer> {
+        once(&self.parts.mailer, || Mailer::from_config(self.config()))
+    }
+
+    /// What intake checks files against: the configuration, the plan, the fonts.
+    pub fn intake(&self) -> anyhow::Result<Intake<'_>> {
+        Ok(Intake {
+            config: self.config(),
+            plan: self.plan()?,
+            fonts: self.fonts()?,
+        })
+    }
+
+    /// The time printed on what is built now: `SOURCE_DATE_EPOCH` when set
+    /// (reproducible builds), else the clock's now, in Asia/Tokyo.
+    pub fn build_time(&self) -> DateTime<Tz> {
+        let fixed = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0));
+        fixed.unwrap_or_else(|| self.now()).with_timezone(&Tokyo)
+    }
+}
+
+/// The value in `cell`, made by `make` the first time. Two threads may both make it;
+/// one is kept (all the parts are read-only once made).
+fn once<T>(cell: &OnceLock<T>, make: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<&T> {
+    if let Some(value) = cell.get() {
+        return Ok(value);
+    }
+    let value = make()?;
+    Ok(cell.get_or_init(|| value))
 }

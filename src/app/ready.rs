@@ -7,6 +7,8 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
+
 use crate::config::{all_or_nothing, Config, NotReady, Problem, Transport};
 
 /// The mail texts under `templates/mail/`.
@@ -116,9 +118,9 @@ impl Needs {
 
 impl Config {
     /// Checks everything `needs` says the command will use, and the values of the
-    /// whole file, reporting every problem at once.
-    pub fn check_ready(&self, needs: Needs) -> Result<(), NotReady> {
-        let mut problems = self.value_problems();
+    /// whole file (the schedules from `now`), reporting every problem at once.
+    pub fn check_ready(&self, needs: Needs, now: DateTime<Utc>) -> Result<(), NotReady> {
+        let mut problems = self.value_problems(now);
         for problem in self.path_problems(needs) {
             // Two needs can share a folder (the archive): say it once.
             if !problems.contains(&problem) {

@@ -478,9 +478,11 @@ impl Config {
         self.departments.iter().find(|d| d.name == name)
     }
 
-    /// Every value problem at once (see `values.rs`).
+    /// Every value problem at once (see `values.rs`), the schedules judged from the
+    /// system clock's now (`app::load_config` judges them from the application's clock).
     fn value_problems_at_once(&self) -> Result<(), NotReady> {
-        problems::all_or_nothing(self.value_problems())
+        let now = crate::domain::Clock::system().now();
+        problems::all_or_nothing(self.value_problems(now))
     }
 }
 

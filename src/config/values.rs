@@ -1,7 +1,7 @@
 //! Checks of the values themselves, made when the file is read: counts and times that
 //! must be above zero, schedules that must fire, keys that need one another.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Asia::Tokyo;
 
 use super::problems::Problem;
@@ -12,11 +12,12 @@ use super::{Config, CronSchedule, SmtpSettings, Transport};
 const CRON_HORIZON_YEARS: i64 = 10;
 
 impl Config {
-    /// Every value problem of the configuration.
-    pub(crate) fn value_problems(&self) -> Vec<Problem> {
+    /// Every value problem of the configuration; a schedule must fire within
+    /// [`CRON_HORIZON_YEARS`] from `now`.
+    pub(crate) fn value_problems(&self, now: DateTime<Utc>) -> Vec<Problem> {
         let mut problems = self.department_problems();
         self.mail_problems(&mut problems);
-        self.schedule_problems(&mut problems);
+        self.schedule_problems(&mut problems, now);
         if !(0.0..=100.0).contains(&self.submission.implausible_change) {
             problems.push(Problem::new(
                 "submission.implausible_change",
@@ -82,7 +83,7 @@ impl Config {
         smtp_problems(smtp, problems);
     }
 
-    fn schedule_problems(&self, problems: &mut Vec<Problem>) {
+    fn schedule_problems(&self, problems: &mut Vec<Problem>, now: DateTime<Utc>) {
         let schedule = &self.schedule;
         if schedule.run_lease_seconds < 3 {
             problems.push(Problem::new(
@@ -114,7 +115,7 @@ impl Config {
             ("schedule.digest", schedule.digest.as_ref()),
         ];
         for (key, cron) in crons {
-            if let Some(problem) = cron.and_then(|cron| never_fires(key, cron)) {
+            if let Some(problem) = cron.and_then(|cron| never_fires(key, cron, now)) {
                 problems.push(problem);
             }
         }
@@ -151,9 +152,9 @@ fn smtp_problems(smtp: &SmtpSettings, problems: &mut Vec<Problem>) {
     }
 }
 
-/// A problem when `cron` does not fire within [`CRON_HORIZON_YEARS`] from now.
-fn never_fires(key: &str, cron: &CronSchedule) -> Option<Problem> {
-    let now = Utc::now().with_timezone(&Tokyo);
+/// A problem when `cron` does not fire within [`CRON_HORIZON_YEARS`] from `now`.
+fn never_fires(key: &str, cron: &CronSchedule, now: DateTime<Utc>) -> Option<Problem> {
+    let now = now.with_timezone(&Tokyo);
     let horizon = now + Duration::days(366 * CRON_HORIZON_YEARS);
     match cron.cron.find_next_occurrence(&now, false) {
         Ok(next) if next <= horizon => None,

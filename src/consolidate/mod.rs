@@ -37,8 +37,6 @@ pub fn from_store(
     store: &mut Store,
     fiscal_year: FiscalYear,
 ) -> anyhow::Result<Datasets> {
-    let mut config = config.clone();
-    config.city.fiscal_year.0 = fiscal_year;
     let texts = match store.plan_snapshot(&config.city.code, fiscal_year)? {
         Some(texts) => texts,
         None => {
@@ -49,7 +47,7 @@ pub fn from_store(
     };
     let plan = Plan::from_texts(&texts).context("計画の参照データ(保存済み)に誤りがあります")?;
     let submissions = store.current_submissions(&config.city.code, fiscal_year)?;
-    let mut datasets = build(&config, &plan, &submissions);
+    let mut datasets = build(config, &plan, fiscal_year, &submissions);
     for year in store
         .fiscal_years(&config.city.code)?
         .into_iter()
@@ -140,11 +138,17 @@ impl Datasets {
     }
 }
 
-/// Builds both datasets for the configured fiscal year.
-pub fn build(config: &Config, plan: &Plan, submissions: &[CurrentSubmission]) -> Datasets {
+/// Builds both datasets of `fiscal_year`.
+pub fn build(
+    config: &Config,
+    plan: &Plan,
+    fiscal_year: FiscalYear,
+    submissions: &[CurrentSubmission],
+) -> Datasets {
     let builder = Builder {
         config,
         plan,
+        fiscal_year,
         submissions,
     };
     let white_paper = builder.white_paper();
@@ -154,8 +158,8 @@ pub fn build(config: &Config, plan: &Plan, submissions: &[CurrentSubmission]) ->
     Datasets {
         city: config.city.name.clone(),
         city_code: config.city.code.clone(),
-        fiscal_year: config.fiscal_year().start_year(),
-        fiscal_year_label: config.fiscal_year().to_string(),
+        fiscal_year: fiscal_year.start_year(),
+        fiscal_year_label: fiscal_year.to_string(),
         white_paper,
         department_plans,
         gaps,
@@ -166,6 +170,8 @@ pub fn build(config: &Config, plan: &Plan, submissions: &[CurrentSubmission]) ->
 struct Builder<'a> {
     config: &'a Config,
     plan: &'a Plan,
+    /// The year being built (an argument, never the configuration's year).
+    fiscal_year: FiscalYear,
     submissions: &'a [CurrentSubmission],
 }
 
@@ -194,7 +200,7 @@ impl Builder<'_> {
 
     fn white_paper(&self) -> WhitePaper {
         let basic = &self.plan.basic;
-        let columns = layout::indicator_columns(basic, self.config.fiscal_year());
+        let columns = layout::indicator_columns(basic, self.fiscal_year);
         WhitePaper {
             plan_name: basic.name.clone(),
             period_labels: indicator::PERIODS
@@ -328,7 +334,7 @@ impl Builder<'_> {
             basic.baseline_year.0.start_year(),
             basic.target_year.0.start_year(),
         );
-        let year = self.config.fiscal_year().start_year();
+        let year = self.fiscal_year.start_year();
         Figures {
             baseline: values[0].or(values[1]),
             previous: values[2],
@@ -340,7 +346,7 @@ impl Builder<'_> {
 
     fn strategy(&self) -> Strategy {
         let strategy = &self.plan.strategy;
-        let year = self.config.fiscal_year();
+        let year = self.fiscal_year;
         Strategy {
             name: strategy.name.clone(),
             period_labels: vec![

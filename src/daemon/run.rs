@@ -9,16 +9,17 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
-use chrono_tz::{Asia::Tokyo, Tz};
+use chrono::DateTime;
+use chrono_tz::Tz;
 
+use crate::app::App;
 use crate::archive::sha256_hex;
 use crate::config::{mailboxes, Config};
 use crate::consolidate;
-use crate::intake::{self, FileReport, Intake, Outcome};
+use crate::intake::{self, FileReport, Outcome};
 use crate::mail::outbox::{self, DeliveryStats};
 use crate::mail::receipts;
-use crate::mail::{Mailer, Outgoing, OutgoingAttachment};
+use crate::mail::{Outgoing, OutgoingAttachment};
 use crate::plan::Plan;
 use crate::report::{self, Audience, Dataset, Edition, FontSet, ReportFile, WhitePaperLabels};
 use crate::store::Staged;
@@ -67,26 +68,14 @@ struct Taken {
     failed: Vec<String>,
 }
 
-/// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
-pub fn build_time() -> DateTime<Tz> {
-    let fixed = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.parse::<i64>().ok());
-    let utc = fixed
-        .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
-        .unwrap_or_else(Utc::now);
-    utc.with_timezone(&Tokyo)
-}
-
 /// Runs the whole job once.
-pub async fn run_once(config: &Config, options: RunOptions) -> anyhow::Result<RunSummary> {
-    let built_at = options.built_at.unwrap_or_else(build_time);
+pub async fn run_once(app: &App, options: RunOptions) -> anyhow::Result<RunSummary> {
+    let built_at = options.built_at.unwrap_or_else(|| app.build_time());
     let (mut summary, messages) = {
-        let config = config.clone();
-        let out = options.out.clone();
-        tokio::task::spawn_blocking(move || prepare(&config, out, built_at)).await??
+        let (app, out) = (app.clone(), options.out.clone());
+        tokio::task::spawn_blocking(move || prepare(&app, out, built_at)).await??
     };
-    deliver(config, messages, &mut summary).await?;
+    deliver(app, messages, &mut summary).await?;
     not_taken_in(&summary)?;
     Ok(summary)
 }
@@ -105,13 +94,11 @@ fn not_taken_in(summary: &RunSummary) -> anyhow::Result<()> {
 }
 
 /// Takes in the given files (not the inbox) and answers each with its receipt.
-pub async fn ingest_files(config: &Config, paths: Vec<PathBuf>) -> anyhow::Result<RunSummary> {
+pub async fn ingest_files(app: &App, paths: Vec<PathBuf>) -> anyhow::Result<RunSummary> {
     let taken = {
-        let config = config.clone();
+        let app = app.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            let mut store = Store::open(&config.paths.database)?;
-            let plan = Plan::load(&config.paths.plan)?;
-            take_in(&config, &plan, &mut store, &paths)
+            take_in(&app, &mut *app.store().blocking_lock()?, &paths)
         })
         .await??
     };
@@ -121,26 +108,27 @@ pub async fn ingest_files(config: &Config, paths: Vec<PathBuf>) -> anyhow::Resul
         not_taken_in: taken.failed,
         ..RunSummary::default()
     };
-    deliver(config, Vec::new(), &mut summary).await?;
+    deliver(app, Vec::new(), &mut summary).await?;
     not_taken_in(&summary)?;
     Ok(summary)
 }
 
 /// Queues the messages (each under its key) and delivers what is due.
 async fn deliver(
-    config: &Config,
+    app: &App,
     messages: Vec<(String, Outgoing)>,
     summary: &mut RunSummary,
 ) -> anyhow::Result<()> {
-    let mut store = Store::open(&config.paths.database)?;
-    let now = Utc::now();
+    let config = app.config();
+    let mut store = app.store().lock().await?;
+    let now = app.now();
     for (key, outgoing) in &messages {
         if outbox::enqueue(config, &mut store, key, outgoing, now)? {
             summary.mailed.push(mailed(outgoing));
         }
     }
-    let mailer = Mailer::from_config(config)?;
-    summary.delivery = outbox::deliver_once(config, &mut store, &mailer, now).await?;
+    let mailer = app.mailer()?;
+    summary.delivery = outbox::deliver_once(config, &mut store, mailer, now).await?;
     Ok(())
 }
 
@@ -161,37 +149,29 @@ fn mailed(outgoing: &Outgoing) -> Mailed {
 }
 
 /// Intake of some files, each recorded with its receipt (keyed by the file's hash) in
-/// one transaction. Returns what was taken in and the receipts queued.
-fn take_in(
-    config: &Config,
-    plan: &Plan,
-    store: &mut Store,
-    paths: &[PathBuf],
-) -> anyhow::Result<Taken> {
-    let received_at = Utc::now().with_timezone(&Tokyo);
-    let stamp = received_at.to_rfc3339();
+/// one transaction, all received at the clock's now. Returns what was taken in and
+/// the receipts queued.
+fn take_in(app: &App, store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<Taken> {
+    let received_at = app.clock().tokyo();
     let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
+    let config = app.config();
     let guide = crate::template::guide_text(config)?;
-    let fonts = report::Coverage::for_config(config)?;
+    let intake = app.intake()?;
     let mut taken = Taken::default();
     for path in paths {
         let mut composed = None;
         let answer = |report: &FileReport| -> anyhow::Result<Option<Staged>> {
-            let Some(receipt) = receipts::compose(config, plan, report, &shown, &guide)? else {
+            let Some(receipt) = receipts::compose(config, intake.plan, report, &shown, &guide)?
+            else {
                 return Ok(None);
             };
             composed = Some(mailed(&receipt));
             let key = format!("receipt:{}", report.sha256);
             Ok(Some(outbox::stage(config, &key, &receipt)?))
         };
-        let intake = Intake {
-            config,
-            plan,
-            fonts: &fonts,
-        };
         // A file that fails for a reason of our own is left for the next run; the
         // files after it are still taken in and answered.
-        let report = match intake::ingest_and_answer(path, intake, store, &stamp, answer) {
+        let report = match intake::ingest_and_answer(path, intake, store, received_at, answer) {
             Ok(report) => report,
             Err(error) => {
                 let name = crate::domain::printable(&path.display().to_string()).into_owned();
@@ -212,14 +192,15 @@ fn take_in(
 
 /// The blocking part: intake with receipts, store, reports, and the messages to send.
 fn prepare(
-    config: &Config,
+    app: &App,
     out: Option<PathBuf>,
     built_at: DateTime<Tz>,
 ) -> anyhow::Result<(RunSummary, Vec<(String, Outgoing)>)> {
-    let mut store = Store::open(&config.paths.database)?;
-    let plan = Plan::load(&config.paths.plan)?;
+    let config = app.config();
+    let mut store = app.store().blocking_lock()?;
+    let plan = app.plan()?;
     let inbox = intake::inbox_files(&config.paths.inbox)?;
-    let taken = take_in(config, &plan, &mut store, &inbox)?;
+    let taken = take_in(app, &mut store, &inbox)?;
     if !taken.failed.is_empty() {
         let summary = RunSummary {
             files: taken.files,
@@ -230,7 +211,7 @@ fn prepare(
         return Ok((summary, Vec::new()));
     }
     let Taken { files, mailed, .. } = taken;
-    let (dataset, reports) = build_all_reports(config, &plan, &mut store, built_at)?;
+    let (dataset, reports) = build_all_reports(config, plan, &mut store, built_at)?;
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
     let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;
     let missing = config

@@ -22,13 +22,13 @@ use chrono_tz::{Asia::Tokyo, Tz};
 use tokio::sync::Mutex;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
+use crate::app::App;
 use crate::config::{Config, CronSchedule};
 use crate::daemon::run::{run_once, RunOptions};
 use crate::domain::stamp;
 use crate::mail::notices;
 use crate::mail::outbox;
-use crate::mail::Mailer;
-use crate::store::{RunLease, Store};
+use crate::store::RunLease;
 
 /// The annual run: ingest, consolidate, build every report, mail them.
 pub const ANNUAL_RUN: &str = "annual_run";
@@ -82,9 +82,9 @@ pub fn latest_due(
         .then_some(due)
 }
 
-/// The next time a schedule fires, in Asia/Tokyo.
-pub fn next_occurrence(cron: &CronSchedule) -> Option<DateTime<Tz>> {
-    let now = Utc::now().with_timezone(&Tokyo);
+/// The next time a schedule fires after `now`, in Asia/Tokyo.
+pub fn next_occurrence(cron: &CronSchedule, now: DateTime<Utc>) -> Option<DateTime<Tz>> {
+    let now = now.with_timezone(&Tokyo);
     cron.cron.find_next_occurrence(&now, false).ok()
 }
 
@@ -99,92 +99,96 @@ pub fn job_label(job: &str) -> &'static str {
     }
 }
 
-/// Runs every job whose latest scheduled time is due and not yet in the ledger, and
-/// takes over a run whose daemon died (its lease ran out).
-pub async fn run_due_jobs_once(config: &Config, now: DateTime<Utc>) -> anyhow::Result<Vec<Ran>> {
-    let mut ran = resume_unfinished(config).await?;
+/// Runs every job whose latest scheduled time (at or before the clock's now) is due
+/// and not yet in the ledger, and takes over a run whose daemon died (its lease ran
+/// out).
+pub async fn run_due_jobs_once(app: &App) -> anyhow::Result<Vec<Ran>> {
+    let mut ran = resume_unfinished(app).await?;
+    let config = app.config();
+    let now = app.now();
     for (job, cron) in jobs(config) {
         let Some(due) = latest_due(cron, now, config.schedule.catch_up_hours) else {
             continue;
         };
         let scheduled_for = stamp(due.with_timezone(&Utc).trunc_subsecs(0));
-        {
-            let mut store = Store::open(&config.paths.database)?;
-            if let Some(running) = store.unfinished_run(&config.city.code, job)? {
-                tracing::warn!(job, running = %running.scheduled_for, "前回の実行が終わっていないため、新しい実行は始めません");
-                continue;
-            }
-            let lease = lease(config);
-            if !store.claim_run(
-                &config.city.code,
-                job,
-                &scheduled_for,
-                &stamp(Utc::now()),
-                &lease,
-            )? {
-                continue;
-            }
+        if claim(app, job, &scheduled_for).await? {
+            ran.push(execute(app, job, &scheduled_for).await?);
         }
-        ran.push(execute(config, job, &scheduled_for).await?);
     }
     Ok(ran)
+}
+
+/// Enters a run of `job` for `scheduled_for` in the ledger, unless the job has an
+/// unfinished run or the time is there already (another daemon ran it).
+async fn claim(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<bool> {
+    let city = &app.config().city.code;
+    let mut store = app.store().lock().await?;
+    if let Some(running) = store.unfinished_run(city, job)? {
+        tracing::warn!(job, running = %running.scheduled_for, "前回の実行が終わっていないため、新しい実行は始めません");
+        return Ok(false);
+    }
+    store.claim_run(city, job, scheduled_for, &stamp(app.now()), &lease(app))
 }
 
 /// Runs again the unfinished runs whose lease ran out: their daemon stopped (killed,
 /// or past its grace at shutdown). A run another daemon still holds is left alone.
-pub async fn resume_unfinished(config: &Config) -> anyhow::Result<Vec<Ran>> {
+pub async fn resume_unfinished(app: &App) -> anyhow::Result<Vec<Ran>> {
     let mut ran = Vec::new();
-    for (job, _) in jobs(config) {
-        let mut store = Store::open(&config.paths.database)?;
-        let Some(run) = store.unfinished_run(&config.city.code, job)? else {
-            continue;
-        };
-        let now = stamp(Utc::now());
-        if store.take_over_run(
-            &config.city.code,
-            job,
-            &run.scheduled_for,
-            &now,
-            &lease(config),
-        )? {
-            tracing::info!(job, scheduled_for = %run.scheduled_for, "止まったデーモンの実行を引き継いでやり直します");
-            ran.push(execute(config, job, &run.scheduled_for).await?);
+    for (job, _) in jobs(app.config()) {
+        if let Some(scheduled_for) = take_over(app, job).await? {
+            tracing::info!(job, scheduled_for = %scheduled_for, "止まったデーモンの実行を引き継いでやり直します");
+            ran.push(execute(app, job, &scheduled_for).await?);
         }
     }
     Ok(ran)
 }
 
+/// Takes over the unfinished run of `job` if its lease ran out; its scheduled time.
+async fn take_over(app: &App, job: &str) -> anyhow::Result<Option<String>> {
+    let city = &app.config().city.code;
+    let mut store = app.store().lock().await?;
+    let Some(run) = store.unfinished_run(city, job)? else {
+        return Ok(None);
+    };
+    let now = stamp(app.now());
+    let taken = store.take_over_run(city, job, &run.scheduled_for, &now, &lease(app))?;
+    Ok(taken.then_some(run.scheduled_for))
+}
+
 /// This process's name in the ledger: host, process id and start time, so a restarted
 /// daemon with a reused pid is still another owner.
-fn process_owner() -> &'static str {
+fn process_owner(app: &App) -> &'static str {
     static OWNER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     OWNER.get_or_init(|| {
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-        let started = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let started = app.now().timestamp_nanos_opt().unwrap_or_default();
         format!("{}:{}:{started}", host.trim(), std::process::id())
     })
 }
 
 /// A lease from now, held by this process.
-fn lease(config: &Config) -> RunLease {
-    let seconds = config.schedule.run_lease_seconds as i64;
+fn lease(app: &App) -> RunLease {
+    let seconds = app.config().schedule.run_lease_seconds as i64;
     RunLease {
-        owner: process_owner().to_string(),
-        until: stamp(Utc::now() + chrono::Duration::seconds(seconds)),
+        owner: process_owner(app).to_string(),
+        until: stamp(app.now() + chrono::Duration::seconds(seconds)),
     }
 }
 
-/// Renews the lease of a run every third of its length until aborted.
-fn keep_lease(config: &Config, job: &str, scheduled_for: &str) -> tokio::task::JoinHandle<()> {
-    let config = config.clone();
+/// Renews the lease of a run every third of its length until aborted, over a
+/// connection of its own: the run holds the application's store meanwhile.
+fn keep_lease(app: &App, job: &str, scheduled_for: &str) -> tokio::task::JoinHandle<()> {
+    let app = app.clone();
     let (job, scheduled_for) = (job.to_string(), scheduled_for.to_string());
-    let every = Duration::from_secs((config.schedule.run_lease_seconds / 3).max(1));
+    let every = Duration::from_secs((app.config().schedule.run_lease_seconds / 3).max(1));
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
-            let renewed = Store::open(&config.paths.database).and_then(|mut store| {
-                store.renew_run(&config.city.code, &job, &scheduled_for, &lease(&config))
-            });
+            let city = &app.config().city.code;
+            let renewed = app
+                .store()
+                .separate()
+                .and_then(|mut store| store.renew_run(city, &job, &scheduled_for, &lease(&app)));
             match renewed {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!(job, scheduled_for, "実行の保持期限を更新できませんでした(別のデーモンが引き継いだか、終わっています)"),
@@ -195,24 +199,24 @@ fn keep_lease(config: &Config, job: &str, scheduled_for: &str) -> tokio::task::J
 }
 
 /// What one job does; the number of messages it queued.
-async fn run_job(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Result<usize> {
+async fn run_job(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<usize> {
     if job == ANNUAL_RUN {
         // The run's mail is keyed by what it contains, so a resumed run sends nothing twice.
-        run_once(config, RunOptions::default())
+        return run_once(app, RunOptions::default())
             .await
-            .map(|summary| summary.mailed.len())
-    } else {
-        let time = DateTime::parse_from_rfc3339(scheduled_for)
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|_| Utc::now());
-        notices::run(config, job, time).await
+            .map(|summary| summary.mailed.len());
     }
+    let now = app.now();
+    let time = DateTime::parse_from_rfc3339(scheduled_for).map_or(now, |t| t.with_timezone(&Utc));
+    let mailer = app.mailer()?;
+    let mut store = app.store().lock().await?;
+    notices::run(app.config(), &mut store, mailer, job, time, now).await
 }
 
 /// Runs one claimed job and closes its ledger entry, whatever the outcome.
-async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Result<Ran> {
-    let heartbeat = keep_lease(config, job, scheduled_for);
-    let result = run_job(config, job, scheduled_for).await;
+async fn execute(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<Ran> {
+    let heartbeat = keep_lease(app, job, scheduled_for);
+    let result = run_job(app, job, scheduled_for).await;
     heartbeat.abort();
     let outcome = match result {
         Ok(messages) => {
@@ -229,12 +233,13 @@ async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Res
             format!("failed: {error:#}")
         }
     };
-    let mut store = Store::open(&config.paths.database)?;
+    let finished = stamp(app.now());
+    let mut store = app.store().lock().await?;
     store.finish_run(
-        &config.city.code,
+        &app.config().city.code,
         job,
         scheduled_for,
-        &stamp(Utc::now()),
+        &finished,
         &outcome,
     )?;
     Ok(Ran {
@@ -244,97 +249,107 @@ async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Res
     })
 }
 
+/// One thing at a time: a run, an intake from the inbox, or a delivery pass.
+type Running = Arc<Mutex<()>>;
+
 /// Runs until asked to stop.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub async fn serve(app: App) -> anyhow::Result<()> {
     // Listen for SIGTERM/Ctrl-C before anything runs, so a stop during the start-up
     // catch-up drains it like any other run.
     let stop = StopSignal::listen()?;
-    // Built once: a bad mail setting (a missing password) stops start-up, and the
+    // Made now: a bad mail setting (a missing password) stops start-up, and the
     // worker keeps its pooled connections from one pass to the next.
-    let mailer = Mailer::from_config(&config)?;
-    let config = Arc::new(config);
-    // One thing at a time: a run, an intake from the inbox, or a delivery pass.
-    let running = Arc::new(Mutex::new(()));
-    let startup = {
-        let (config, guard) = (Arc::clone(&config), Arc::clone(&running).lock_owned().await);
-        tokio::spawn(async move {
-            let _guard = guard;
-            if let Err(error) = catch_up(&config).await {
-                tracing::error!(
-                    "catching up at start-up failed: {}",
-                    crate::domain::printable(&format!("{error:#}"))
-                );
-            }
-        })
-    };
-    let mut scheduler = JobScheduler::new()
-        .await
-        .context("starting the scheduler")?;
+    app.mailer()?;
+    let running: Running = Arc::new(Mutex::new(()));
+    let startup = start_up(&app, &running).await;
     // Set on SIGTERM: a tick already waiting for the lock then starts nothing, since
     // the runtime is about to stop under it.
     let stopping = Arc::new(AtomicBool::new(false));
-    for (name, cron) in jobs(&config) {
-        let (config, running, stopping) = (
-            Arc::clone(&config),
-            Arc::clone(&running),
-            Arc::clone(&stopping),
-        );
-        let job = Job::new_async_tz(cron.expression.as_str(), Tokyo, move |_id, _scheduler| {
-            let (config, running, stopping) = (
-                Arc::clone(&config),
-                Arc::clone(&running),
-                Arc::clone(&stopping),
-            );
-            Box::pin(async move { tick(&config, &running, &stopping).await })
-        })
-        .with_context(|| format!("schedule.{name}: {}", cron.expression))?;
-        scheduler.add(job).await?;
-    }
+    let mut scheduler = schedule_jobs(&app, &running, &stopping).await?;
     scheduler.start().await?;
-    let worker = tokio::spawn(delivery_worker(
-        Arc::clone(&config),
-        mailer,
-        Arc::clone(&running),
-    ));
+    let worker = tokio::spawn(delivery_worker(app.clone(), Arc::clone(&running)));
     let watcher = tokio::spawn(crate::daemon::watch::watch_inbox(
-        Arc::clone(&config),
+        app.clone(),
         Arc::clone(&running),
     ));
-    tracing::info!(next = ?next_occurrence(&config.schedule.annual_run), "hakusho is serving");
+    let next = next_occurrence(&app.config().schedule.annual_run, app.now());
+    tracing::info!(next = ?next, "hakusho is serving");
     stop.wait().await;
     tracing::info!("stopping: no new runs; waiting for the running one");
     stopping.store(true, Ordering::SeqCst);
     scheduler.shutdown().await?;
     worker.abort();
     watcher.abort();
-    let grace = Duration::from_secs(config.schedule.shutdown_grace_seconds);
-    // Held until serve returns, so nothing starts once the running job is done.
+    drain(&app, &running).await;
+    startup.abort();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The start-up catch-up, holding the lock from before it is spawned so that nothing
+/// else starts first.
+async fn start_up(app: &App, running: &Running) -> tokio::task::JoinHandle<()> {
+    let (app, guard) = (app.clone(), Arc::clone(running).lock_owned().await);
+    tokio::spawn(async move {
+        let _guard = guard;
+        if let Err(error) = catch_up(&app).await {
+            tracing::error!(
+                "catching up at start-up failed: {}",
+                crate::domain::printable(&format!("{error:#}"))
+            );
+        }
+    })
+}
+
+/// The scheduler with a wake-up for each configured job (not started yet).
+async fn schedule_jobs(
+    app: &App,
+    running: &Running,
+    stopping: &Arc<AtomicBool>,
+) -> anyhow::Result<JobScheduler> {
+    let scheduler = JobScheduler::new()
+        .await
+        .context("starting the scheduler")?;
+    for (name, cron) in jobs(app.config()) {
+        let (app, running, stopping) = (app.clone(), Arc::clone(running), Arc::clone(stopping));
+        let job = Job::new_async_tz(cron.expression.as_str(), Tokyo, move |_id, _scheduler| {
+            let (app, running, stopping) =
+                (app.clone(), Arc::clone(&running), Arc::clone(&stopping));
+            Box::pin(async move { tick(&app, &running, &stopping).await })
+        })
+        .with_context(|| format!("schedule.{name}: {}", cron.expression))?;
+        scheduler.add(job).await?;
+    }
+    Ok(scheduler)
+}
+
+/// Waits up to the grace for the running job; the lock is held until serve returns,
+/// so nothing starts once the running job is done.
+async fn drain(app: &App, running: &Running) {
+    let grace = Duration::from_secs(app.config().schedule.shutdown_grace_seconds);
     let held = tokio::time::timeout(grace, running.lock()).await;
     if held.is_err() {
         tracing::warn!(
             "the running job did not finish in time; it will be resumed at the next start"
         );
     }
-    startup.abort();
-    tracing::info!("stopped");
-    Ok(())
 }
 
 /// Resumes what a stopped process left unfinished, then runs what was missed.
-async fn catch_up(config: &Config) -> anyhow::Result<()> {
+async fn catch_up(app: &App) -> anyhow::Result<()> {
     // run_due_jobs_once resumes what a stopped daemon left before it runs what is due.
-    run_due_jobs_once(config, Utc::now()).await?;
+    run_due_jobs_once(app).await?;
     Ok(())
 }
 
-async fn tick(config: &Config, running: &Mutex<()>, stopping: &AtomicBool) {
+async fn tick(app: &App, running: &Mutex<()>, stopping: &AtomicBool) {
     // Wait for a run or an intake in progress: a tick must not be lost (the annual run
     // fires once a year). The ledger keeps each scheduled time to one run.
     let _guard = running.lock().await;
     if stopping.load(Ordering::SeqCst) {
         return;
     }
-    if let Err(error) = run_due_jobs_once(config, Utc::now()).await {
+    if let Err(error) = run_due_jobs_once(app).await {
         tracing::error!(
             "scheduled run failed: {}",
             crate::domain::printable(&format!("{error:#}"))
@@ -346,7 +361,7 @@ async fn tick(config: &Config, running: &Mutex<()>, stopping: &AtomicBool) {
 /// stopped sender left claimed are taken again once their lease has run out, and a
 /// paused delivery is probed again. Each copy is claimed in the store, so this worker,
 /// `hakusho send` and other daemons on the same store never send one copy twice.
-async fn delivery_worker(config: Arc<Config>, mailer: Mailer, running: Arc<Mutex<()>>) {
+async fn delivery_worker(app: App, running: Running) {
     let mut interval = tokio::time::interval(Duration::from_secs(30));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -356,24 +371,26 @@ async fn delivery_worker(config: Arc<Config>, mailer: Mailer, running: Arc<Mutex
         let _guard = running.lock().await;
         // A run another daemon left behind (killed) is taken over once its lease has
         // run out, without waiting for the next scheduled time or a restart.
-        if let Err(error) = resume_unfinished(&config).await {
+        if let Err(error) = resume_unfinished(&app).await {
             tracing::error!(
                 "中断された実行を引き継げません: {}",
                 crate::domain::printable(&format!("{error:#}"))
             );
         }
-        let result = async {
-            let mut store = Store::open(&config.paths.database)?;
-            outbox::deliver_once(&config, &mut store, &mailer, Utc::now()).await
-        }
-        .await;
-        if let Err(error) = result {
+        if let Err(error) = deliver_pending(&app).await {
             tracing::error!(
                 "delivery failed: {}",
                 crate::domain::printable(&format!("{error:#}"))
             );
         }
     }
+}
+
+/// One delivery pass at the clock's now.
+async fn deliver_pending(app: &App) -> anyhow::Result<outbox::DeliveryStats> {
+    let mailer = app.mailer()?;
+    let mut store = app.store().lock().await?;
+    outbox::deliver_once(app.config(), &mut store, mailer, app.now()).await
 }
 
 /// SIGTERM or Ctrl-C, listened for from the moment it is created.

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::{mpsc, Mutex};
 
-use crate::config::Config;
+use crate::app::App;
 use crate::daemon::run::ingest_files;
 use crate::intake::inbox_files;
 
@@ -82,7 +82,8 @@ pub fn look(inbox: &Path) -> anyhow::Result<Vec<(PathBuf, Look)>> {
 
 /// Watches the inbox until the task is dropped. `running` keeps intake from
 /// interleaving with a scheduled run.
-pub async fn watch_inbox(config: Arc<Config>, running: Arc<Mutex<()>>) {
+pub async fn watch_inbox(app: App, running: Arc<Mutex<()>>) {
+    let config = app.config();
     let (wake, mut woken) = mpsc::channel::<()>(16);
     // Kept alive for as long as the loop runs; without events, polling still works.
     let _watcher = match notify::recommended_watcher(move |_event| {
@@ -118,7 +119,7 @@ pub async fn watch_inbox(config: Arc<Config>, running: Arc<Mutex<()>>) {
         };
         tokio::time::sleep(wait).await;
         for _ in 0..2 {
-            if let Err(error) = take_complete(&config, &running, &mut state).await {
+            if let Err(error) = take_complete(&app, &running, &mut state).await {
                 tracing::error!(
                     "taking in the inbox failed: {}",
                     crate::domain::printable(&format!("{error:#}"))
@@ -130,17 +131,17 @@ pub async fn watch_inbox(config: Arc<Config>, running: Arc<Mutex<()>>) {
 }
 
 async fn take_complete(
-    config: &Config,
+    app: &App,
     running: &Mutex<()>,
     state: &mut InboxState,
 ) -> anyhow::Result<()> {
-    let ready = state.complete(look(&config.paths.inbox)?);
+    let ready = state.complete(look(&app.config().paths.inbox)?);
     if ready.is_empty() {
         return Ok(());
     }
     let _guard = running.lock().await;
     // Files taken in before a failure are recognised by their hash when offered again.
-    let summary = match ingest_files(config, ready.clone()).await {
+    let summary = match ingest_files(app, ready.clone()).await {
         Ok(summary) => summary,
         Err(error) => {
             state.forget(&ready);

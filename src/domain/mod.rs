@@ -1,5 +1,6 @@
 //! The planning cycle's vocabulary as types, and the parsing of Japanese cell text.
 
+pub mod clock;
 mod finding;
 mod fiscal_year;
 pub mod japanese;
@@ -7,6 +8,7 @@ mod observation;
 mod printable;
 pub mod status;
 
+pub use clock::Clock;
 pub use finding::{Finding, Severity};
 pub use fiscal_year::{ConfigFiscalYear, FiscalYear, FiscalYearError};
 pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};

@@ -15,7 +15,8 @@ mod untrusted_file;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 pub use guard::{inspect, refuse_reason, Inspection, Limits};
 pub use reader::{read_answer, read_submission, Reading};
@@ -82,7 +83,7 @@ pub struct Intake<'a> {
 pub fn ingest_inbox(
     intake: Intake,
     store: &mut Store,
-    received_at: &str,
+    received_at: DateTime<Tz>,
 ) -> anyhow::Result<Vec<FileReport>> {
     let files = inbox_files(&intake.config.paths.inbox)?;
     files
@@ -153,7 +154,7 @@ pub fn ingest_file(
     path: &Path,
     intake: Intake,
     store: &mut Store,
-    received_at: &str,
+    received_at: DateTime<Tz>,
 ) -> anyhow::Result<FileReport> {
     ingest_and_answer(path, intake, store, received_at, |_| Ok(None))
 }
@@ -165,7 +166,7 @@ pub fn ingest_and_answer(
     path: &Path,
     intake: Intake,
     store: &mut Store,
-    received_at: &str,
+    received_at: DateTime<Tz>,
     answer: impl FnOnce(&FileReport) -> anyhow::Result<Option<Staged>>,
 ) -> anyhow::Result<FileReport> {
     let config = intake.config;
@@ -179,7 +180,8 @@ pub fn ingest_and_answer(
             // what is known of the file, so the same unreadable file is told once.
             let report = untrusted_file::unreadable(path, file_name, reason);
             if let Some(staged) = answer(&report)? {
-                store.enqueue_message(&config.city.code, &staged.as_new(), &stamp(Utc::now()))?;
+                let queued_at = stamp(received_at.with_timezone(&Utc));
+                store.enqueue_message(&config.city.code, &staged.as_new(), &queued_at)?;
             }
             return Ok(report);
         }
@@ -225,7 +227,7 @@ fn record(
     store: &mut Store,
     mut report: FileReport,
     archived: &Path,
-    received_at: &str,
+    received_at: DateTime<Tz>,
     answer: Option<Staged>,
 ) -> anyhow::Result<FileReport> {
     let content = report.content.as_ref();
@@ -240,12 +242,12 @@ fn record(
                 .map(|c| c.department.as_str())
                 .filter(|d| config.department(d).is_some()),
             fiscal_year: content.and_then(|c| c.fiscal_year),
-            received_at,
+            received_at: &received_at.to_rfc3339(),
             findings: &report.findings,
             accepted: content.filter(|_| accepted),
         },
         answer.as_ref().map(Staged::as_new).as_ref(),
-        &stamp(Utc::now()),
+        &stamp(received_at.with_timezone(&Utc)),
     )?;
     match recorded {
         Recorded::New(id) => report.submission_id = Some(id),

@@ -27,12 +27,15 @@ fn shortfall(state: Option<&SubmissionState>) -> Option<&'static str> {
     }
 }
 
-/// Sends the notices of `job` for the day of `scheduled_for`; returns how many
-/// messages were queued.
+/// Sends the notices of `job` for the day of `scheduled_for`, queued at `now`;
+/// returns how many messages were queued.
 pub async fn run(
     config: &Config,
+    store: &mut Store,
+    mailer: &Mailer,
     job: &str,
     scheduled_for: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let Some(deadline) = config.submission.deadline.map(|d| d.0) else {
         return Ok(0);
@@ -43,35 +46,34 @@ pub async fn run(
     let after = (today - deadline).num_days();
     let in_reminders = (0..=i64::from(schedule.reminder_days)).contains(&before);
     let in_escalation = (1..=i64::from(schedule.escalation_days)).contains(&after);
-    let messages = match job {
-        REMINDERS if in_reminders => reminders(config, deadline, before)?,
-        ESCALATION if in_escalation => escalation(config, deadline)?.into_iter().collect(),
-        DIGEST if in_reminders || in_escalation => {
-            digest(config, deadline, today)?.into_iter().collect()
+    let messages = {
+        // Read only by the job that sends something today.
+        let states = || store.latest_by_department(&config.city.code, config.fiscal_year());
+        match job {
+            REMINDERS if in_reminders => reminders(config, &states()?, deadline, before)?,
+            ESCALATION if in_escalation => escalation(config, &states()?, deadline)?
+                .into_iter()
+                .collect(),
+            DIGEST if in_reminders || in_escalation => digest(config, &states()?, deadline, today)?
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
         }
-        _ => Vec::new(),
     };
-    let mut store = Store::open(&config.paths.database)?;
-    let now = Utc::now();
     let mut queued = 0;
     for (key, outgoing) in &messages {
         queued += usize::from(outbox::enqueue(
             config,
-            &mut store,
+            store,
             &format!("{key}:{today}"),
             outgoing,
             now,
         )?);
     }
     if queued > 0 {
-        outbox::deliver_once(config, &mut store, &Mailer::from_config(config)?, now).await?;
+        outbox::deliver_once(config, store, mailer, now).await?;
     }
     Ok(queued)
-}
-
-fn states(config: &Config) -> anyhow::Result<Vec<SubmissionState>> {
-    Store::open(&config.paths.database)?
-        .latest_by_department(&config.city.code, config.fiscal_year())
 }
 
 fn base_values(config: &Config, deadline: NaiveDate) -> Values {
@@ -84,10 +86,10 @@ fn base_values(config: &Config, deadline: NaiveDate) -> Values {
 
 fn reminders(
     config: &Config,
+    states: &[SubmissionState],
     deadline: NaiveDate,
     days_left: i64,
 ) -> anyhow::Result<Vec<(String, Outgoing)>> {
-    let states = states(config)?;
     let mut messages = Vec::new();
     for department in config
         .departments
@@ -120,8 +122,11 @@ fn reminders(
     Ok(messages)
 }
 
-fn escalation(config: &Config, deadline: NaiveDate) -> anyhow::Result<Option<(String, Outgoing)>> {
-    let states = states(config)?;
+fn escalation(
+    config: &Config,
+    states: &[SubmissionState],
+    deadline: NaiveDate,
+) -> anyhow::Result<Option<(String, Outgoing)>> {
     let missing: Vec<String> = config
         .departments
         .iter()
@@ -148,10 +153,10 @@ fn escalation(config: &Config, deadline: NaiveDate) -> anyhow::Result<Option<(St
 
 fn digest(
     config: &Config,
+    states: &[SubmissionState],
     deadline: NaiveDate,
     today: NaiveDate,
 ) -> anyhow::Result<Option<(String, Outgoing)>> {
-    let states = states(config)?;
     let lines: Vec<String> = config
         .departments
         .iter()

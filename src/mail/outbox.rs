@@ -189,7 +189,9 @@ impl Sender {
     fn new(config: &Config, now: DateTime<Utc>) -> Sender {
         static PASSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let pass = PASSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        // The pass's now (from the caller's clock) with the process and the pass: no
+        // two live senders share a token.
+        let nanos = now.timestamp_nanos_opt().unwrap_or_default();
         Sender {
             token: format!("{}-{nanos}-{pass}", std::process::id()),
             lease: lease(config),
@@ -342,7 +344,7 @@ fn record(
     let kept = match result {
         Ok(()) => {
             stats.sent += 1;
-            store.mark_sent(delivery.id, token, &stamp(Utc::now()))?
+            store.mark_sent(delivery.id, token, &stamp(sender.clock()))?
         }
         Err(e) if e.kind == FailureKind::Setting => {
             store.release(delivery.id, token, &e.message)?;

@@ -1,0 +1,79 @@
+//! The store as the application holds it: opened at first use, then kept for the
+//! command or the daemon, one user at a time.
+
+use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::store::Store;
+
+/// The application's store: one connection, opened when first asked for (a command
+/// that does not use the store never opens it) and shared by the daemon's tasks,
+/// which take turns.
+#[derive(Clone)]
+pub struct StoreHandle {
+    path: PathBuf,
+    /// Whether the first open checks the pages (`send`, `status`: a damaged store is
+    /// an error, never an empty answer).
+    checked: bool,
+    store: Arc<Mutex<Option<Store>>>,
+}
+
+/// The store, held until dropped: nobody else in this process uses it meanwhile.
+pub struct StoreGuard<'a>(MutexGuard<'a, Option<Store>>);
+
+impl StoreHandle {
+    /// The store at `path`, not opened yet.
+    pub fn new(path: PathBuf, checked: bool) -> StoreHandle {
+        StoreHandle {
+            path,
+            checked,
+            store: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Waits for the store, opening it the first time.
+    pub async fn lock(&self) -> anyhow::Result<StoreGuard<'_>> {
+        self.opened(self.store.lock().await)
+    }
+
+    /// [`StoreHandle::lock`] for blocking code (in `spawn_blocking`, never in a task).
+    pub fn blocking_lock(&self) -> anyhow::Result<StoreGuard<'_>> {
+        self.opened(self.store.blocking_lock())
+    }
+
+    /// A connection of its own, for work that must go on beside the one holding the
+    /// store (a run's lease is renewed while the run builds its reports).
+    pub fn separate(&self) -> anyhow::Result<Store> {
+        Store::open(&self.path)
+    }
+
+    fn opened<'a>(
+        &self,
+        mut guard: MutexGuard<'a, Option<Store>>,
+    ) -> anyhow::Result<StoreGuard<'a>> {
+        if guard.is_none() {
+            *guard = Some(match self.checked {
+                true => Store::open_checked(&self.path)?,
+                false => self.separate()?,
+            });
+        }
+        Ok(StoreGuard(guard))
+    }
+}
+
+impl Deref for StoreGuard<'_> {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        self.0.as_ref().expect("opened before the guard was given")
+    }
+}
+
+impl DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.0.as_mut().expect("opened before the guard was given")
+    }
+}

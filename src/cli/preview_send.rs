@@ -1,0 +1,61 @@
+//! `hakusho preview-send`: who would receive what on the next run, sending nothing.
+
+use crate::app::App;
+use crate::daemon::run::{build_all_reports, compose};
+use crate::domain::printable;
+use crate::mail::outbox::{message_size, size_label, too_large};
+use crate::mail::Outgoing;
+use crate::store::Store;
+
+/// The messages the next run would send from what is stored now, and the outbox.
+pub(super) async fn preview_send(app: &App) -> anyhow::Result<()> {
+    let config = app.config();
+    let plan = app.plan()?;
+    let mut store = app.store().lock().await?;
+    let (dataset, reports) = build_all_reports(config, plan, &mut store, app.build_time())?;
+    let messages = compose(config, &dataset, &reports, &config.paths.reports)?;
+    println!(
+        "次の実行で送るメール ({} 通、送信はしません):",
+        messages.len()
+    );
+    for (_, message) in &messages {
+        print_message(app, message);
+    }
+    print_pending(app, &store)
+}
+
+/// One message: subject, recipients, attachments and the total size.
+fn print_message(app: &App, message: &Outgoing) {
+    let to: Vec<String> = message.to.iter().map(ToString::to_string).collect();
+    println!("  {}", printable(&message.subject));
+    println!("    宛先: {}", to.join(", "));
+    for a in &message.attachments {
+        println!(
+            "    添付: {} ({})",
+            printable(&a.file_name),
+            size_label(a.bytes.len() as u64)
+        );
+    }
+    println!(
+        "    合計 {}{}",
+        size_label(message_size(message)),
+        if too_large(app.config(), message) {
+            "(上限を超えるため、添付せずに保存場所を知らせます)"
+        } else {
+            ""
+        }
+    );
+}
+
+/// The copies waiting in the outbox.
+fn print_pending(app: &App, store: &Store) -> anyhow::Result<()> {
+    let pending = store.deliveries_in(&app.config().city.code, "pending")?;
+    println!("送信待ちのメール: {} 件", pending.len());
+    for d in pending {
+        println!(
+            "  {} (試行 {} 回、次回 {})",
+            d.recipient, d.attempts, d.next_attempt_at
+        );
+    }
+    Ok(())
+}

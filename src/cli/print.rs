@@ -1,0 +1,83 @@
+//! What several commands print the same way: paths, stored times, a run's summary.
+
+use std::path::Path;
+
+use crate::daemon::run::RunSummary;
+use crate::domain::printable;
+use crate::intake::Outcome;
+
+/// A path as printed: one line, whatever characters its name holds.
+pub(super) fn display(path: &Path) -> String {
+    printable(&path.display().to_string()).into_owned()
+}
+
+/// A stored RFC 3339 time as staff read it: Tokyo time, to the minute.
+pub(super) fn tokyo_time(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
+        |_| stamp.to_string(),
+        |t| {
+            t.with_timezone(&chrono_tz::Asia::Tokyo)
+                .format("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        },
+    )
+}
+
+/// What `run --once` and `ingest` did: the files, the reports, the mail.
+pub(super) fn print_summary(summary: &RunSummary) {
+    print_files(summary);
+    if !summary.missing.is_empty() {
+        println!("未提出: {}", summary.missing.join("、"));
+    }
+    println!("作成した報告書 ({} 件):", summary.reports.len());
+    for path in &summary.reports {
+        println!("  {}", display(path));
+    }
+    print_mail(summary);
+}
+
+/// Each file taken in, with its outcome and findings.
+fn print_files(summary: &RunSummary) {
+    println!("受付 ({} 件):", summary.files.len());
+    for file in &summary.files {
+        let label = outcome_label(&file.outcome);
+        println!("  {} … {}", printable(&file.file_name), printable(&label));
+        for finding in &file.findings {
+            println!("    {}", printable(&finding.to_string()));
+        }
+    }
+}
+
+/// The delivery pass and each message queued.
+fn print_mail(summary: &RunSummary) {
+    println!("送信したメール ({} 通):", summary.mailed.len());
+    let d = summary.delivery;
+    println!(
+        "  配送: 送信 {} 件、再試行待ち {} 件、配送不能 {} 件",
+        d.sent, d.retried, d.failed
+    );
+    if d.paused {
+        println!("  配送を一時停止しています(送信者側の設定の問題。`hakusho status` で理由を確認してください)");
+    }
+    for (to, subject, attachments) in &summary.mailed {
+        let (to, subject) = (printable(to), printable(subject));
+        println!("  {to}: {subject} (添付 {} 件)", attachments.len());
+    }
+}
+
+/// What happened to a file, in a few words.
+fn outcome_label(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Accepted {
+            department,
+            indicators,
+        } => format!("受理 ({department}、目標指標 {indicators}件)"),
+        Outcome::Rejected => "差戻し".to_string(),
+        Outcome::AlreadyReceived {
+            department: Some(d),
+        } => format!("受付済み ({d}、同じ内容のファイル)"),
+        Outcome::AlreadyReceived { department: None } => {
+            "受付済み (同じ内容のファイル)".to_string()
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! `hakusho status`: submissions per department, the schedule, the outbox.
+
+use super::print::tokyo_time;
+use crate::app::App;
+use crate::daemon::schedule::{job_label, jobs, next_occurrence};
+use crate::domain::printable;
+use crate::store::Store;
+
+/// Submissions of the year by department, the last and next run of each job, the
+/// outbox and a paused delivery.
+pub(super) async fn status(app: &App) -> anyhow::Result<()> {
+    let store = app.store().lock().await?;
+    print_submissions(app, &store)?;
+    print_schedule(app, &store)?;
+    print_outbox(app, &store)
+}
+
+/// Each configured department's latest submission of the configured year.
+fn print_submissions(app: &App, store: &Store) -> anyhow::Result<()> {
+    let config = app.config();
+    let year = config.fiscal_year();
+    println!("{} {} の提出状況:", config.city.name, year);
+    let states = store.latest_by_department(&config.city.code, year)?;
+    for department in &config.departments {
+        match states.iter().find(|s| s.department == department.name) {
+            Some(s) => println!(
+                "  {}: {} ({}、{})",
+                department.name,
+                s.label(),
+                printable(&s.file_name),
+                tokyo_time(&s.received_at)
+            ),
+            None => println!("  {}: 未提出", department.name),
+        }
+    }
+    Ok(())
+}
+
+/// Each job's last run (with its outcome) and next time, from the clock's now.
+fn print_schedule(app: &App, store: &Store) -> anyhow::Result<()> {
+    let config = app.config();
+    for (job, cron) in jobs(config) {
+        let next = next_occurrence(cron, app.now()).map_or_else(
+            || "なし".to_string(),
+            |t| t.format("%Y-%m-%d %H:%M %Z").to_string(),
+        );
+        let last = match store.last_run(&config.city.code, job)? {
+            Some(run) => format!(
+                "{} ({})",
+                tokyo_time(&run.scheduled_for),
+                run_outcome_label(run.outcome.as_deref())
+            ),
+            None => "なし".to_string(),
+        };
+        println!("{}: 前回 {last}、次回 {next}", job_label(job));
+    }
+    Ok(())
+}
+
+/// The outbox by state, each undeliverable copy, and a paused delivery.
+fn print_outbox(app: &App, store: &Store) -> anyhow::Result<()> {
+    let city = &app.config().city.code;
+    let counts = store.outbox_counts(city)?;
+    println!(
+        "送信待ちのメール: 未送信 {} 件、送信済み {} 件、配送不能 {} 件",
+        counts.pending, counts.sent, counts.failed
+    );
+    for failed in store.deliveries_in(city, "failed")? {
+        println!(
+            "  配送不能: {} ({})",
+            printable(&failed.recipient),
+            printable(&failed.last_error.unwrap_or_default())
+        );
+    }
+    if let Some(pause) = store.delivery_pause(city)? {
+        println!(
+            "配送を一時停止中: {} から(最後の確認 {})。理由: {}",
+            tokyo_time(&pause.paused_at),
+            tokyo_time(&pause.last_probe_at),
+            pause.reason
+        );
+        println!("  送信者側の設定(SMTP のログイン・暗号化)を直すと、次の配送で自動的に再開します");
+    }
+    Ok(())
+}
+
+/// How a ledger outcome reads in Japanese.
+fn run_outcome_label(outcome: Option<&str>) -> String {
+    match outcome {
+        None => "実行中".to_string(),
+        Some("ok") => "成功".to_string(),
+        Some(other) => match other.strip_prefix("failed: ") {
+            Some(error) => format!("失敗: {error}"),
+            None => other.to_string(),
+        },
+    }
+}
