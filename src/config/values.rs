@@ -91,7 +91,7 @@ impl Config {
                 "3 秒以上にしてください(期限の 3 分の 1 ごとに更新します)",
             ));
         }
-        self.cron_problems(problems);
+        self.cron_problems(problems, now);
         if schedule.reminders.is_some() {
             positive(
                 problems,
@@ -106,7 +106,7 @@ impl Config {
     }
 
     /// Schedules that never fire, and jobs about the deadline when there is none.
-    fn cron_problems(&self, problems: &mut Vec<Problem>) {
+    fn cron_problems(&self, problems: &mut Vec<Problem>, now: DateTime<Utc>) {
         let schedule = &self.schedule;
         let crons = [
             ("schedule.annual_run", Some(&schedule.annual_run)),
