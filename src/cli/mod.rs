@@ -14,7 +14,7 @@ use crate::intake::{check_file, Intake, Outcome};
 use crate::mail::outbox::{message_size, size_label, too_large};
 use crate::plan::Plan;
 use crate::report::export;
-use crate::store::Store;
+use crate::store::{DeliveryState, JobRun, RunOutcome, Store};
 use crate::template::write_templates;
 
 /// hakusho: collects the departments' planning workbooks and publishes the white paper.
@@ -304,14 +304,11 @@ fn tokyo_time(stamp: &str) -> String {
 }
 
 /// How a ledger outcome reads in Japanese.
-fn run_outcome_label(outcome: Option<&str>) -> String {
-    match outcome {
+fn run_outcome_label(run: &JobRun) -> String {
+    match run.outcome {
         None => "実行中".to_string(),
-        Some("ok") => "成功".to_string(),
-        Some(other) => match other.strip_prefix("failed: ") {
-            Some(error) => format!("失敗: {error}"),
-            None => other.to_string(),
-        },
+        Some(RunOutcome::Succeeded) => "成功".to_string(),
+        Some(RunOutcome::Failed) => format!("失敗: {}", run.failure.as_deref().unwrap_or("")),
     }
 }
 
@@ -342,7 +339,7 @@ fn status(config: &Config) -> anyhow::Result<()> {
             Some(run) => format!(
                 "{} ({})",
                 tokyo_time(&run.scheduled_for),
-                run_outcome_label(run.outcome.as_deref())
+                run_outcome_label(&run)
             ),
             None => "なし".to_string(),
         };
@@ -354,7 +351,7 @@ fn status(config: &Config) -> anyhow::Result<()> {
         "送信待ちのメール: 未送信 {} 件、送信済み {} 件、配送不能 {} 件",
         counts.pending, counts.sent, counts.failed
     );
-    for failed in store.deliveries_in(&config.city.code, "failed")? {
+    for failed in store.deliveries_in(&config.city.code, DeliveryState::Failed)? {
         println!(
             "  配送不能: {} ({})",
             printable(&failed.recipient),
@@ -409,7 +406,7 @@ fn preview_send(config: &Config) -> anyhow::Result<()> {
             }
         );
     }
-    let pending = store.deliveries_in(&config.city.code, "pending")?;
+    let pending = store.deliveries_in(&config.city.code, DeliveryState::Pending)?;
     println!("送信待ちのメール: {} 件", pending.len());
     for d in pending {
         println!(

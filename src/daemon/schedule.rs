@@ -28,7 +28,7 @@ use crate::domain::stamp;
 use crate::mail::notices;
 use crate::mail::outbox;
 use crate::mail::Mailer;
-use crate::store::{RunLease, Store};
+use crate::store::{RunLease, RunOutcome, Store};
 
 /// The annual run: ingest, consolidate, build every report, mail them.
 pub const ANNUAL_RUN: &str = "annual_run";
@@ -38,8 +38,10 @@ pub const ANNUAL_RUN: &str = "annual_run";
 pub struct Ran {
     pub job: String,
     pub scheduled_for: String,
-    /// `ok`, or the error.
-    pub outcome: String,
+    /// How it ended.
+    pub outcome: RunOutcome,
+    /// Why it failed, when it did (the error with its causes).
+    pub failure: Option<String>,
 }
 
 /// The configured jobs with their schedules.
@@ -212,10 +214,10 @@ async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Res
     let heartbeat = keep_lease(config, job, scheduled_for);
     let result = run_job(config, job, scheduled_for).await;
     heartbeat.abort();
-    let outcome = match result {
+    let (outcome, failure) = match result {
         Ok(messages) => {
             tracing::info!(job, scheduled_for, messages, "run finished");
-            "ok".to_string()
+            (RunOutcome::Succeeded, None)
         }
         Err(error) => {
             tracing::error!(
@@ -224,7 +226,7 @@ async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Res
                 "run failed: {}",
                 crate::domain::printable(&format!("{error:#}"))
             );
-            format!("failed: {error:#}")
+            (RunOutcome::Failed, Some(format!("{error:#}")))
         }
     };
     let mut store = Store::open(&config.paths.database)?;
@@ -233,12 +235,14 @@ async fn execute(config: &Config, job: &str, scheduled_for: &str) -> anyhow::Res
         job,
         scheduled_for,
         &stamp(Utc::now()),
-        &outcome,
+        outcome,
+        failure.as_deref(),
     )?;
     Ok(Ran {
         job: job.to_string(),
         scheduled_for: scheduled_for.to_string(),
         outcome,
+        failure,
     })
 }
 

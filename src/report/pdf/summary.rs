@@ -10,7 +10,7 @@ use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
 use crate::consolidate::Datasets;
 use crate::domain::Status;
 use crate::report::Edition;
-use crate::store::SubmissionState;
+use crate::store::{SubmissionState, SubmissionStatus};
 use crate::texts::{substitute, Values};
 
 const MARGIN: f32 = 40.0;
@@ -124,10 +124,10 @@ fn submission_status(
         .iter()
         .map(|d| match states.iter().find(|s| &s.department == d) {
             Some(s) => {
-                let state = match (s.accepted, s.warnings) {
-                    (false, _) => &texts.rejected,
-                    (true, 0) => &texts.accepted,
-                    (true, _) => &texts.accepted_with_warnings,
+                let state = match (s.status, s.warnings) {
+                    (SubmissionStatus::Rejected, _) => &texts.rejected,
+                    (SubmissionStatus::Accepted, 0) => &texts.accepted,
+                    (SubmissionStatus::Accepted, _) => &texts.accepted_with_warnings,
                 };
                 let received = s
                     .received_at
