@@ -13,6 +13,7 @@ use hakusho::daemon::run::ingest_files;
 use hakusho::daemon::schedule::{run_due_jobs_once, ANNUAL_RUN};
 use hakusho::domain::{stamp, Clock};
 use hakusho::mail::outbox::{deliver_once, DeliveryStats};
+use hakusho::store::{DeliveryState, RunOutcome};
 
 fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
     Tokyo
@@ -55,7 +56,7 @@ fn a_due_job_runs_when_the_clock_says_and_everything_it_records_carries_that_tim
     clock.set(jst(2021, 4, 15, 9, 0, 0));
     let ran = rt.block_on(run_due_jobs_once(&app)).unwrap();
     assert_eq!(ran.len(), 1);
-    assert_eq!(ran[0].outcome, "ok");
+    assert_eq!(ran[0].outcome, RunOutcome::Succeeded);
     let nine = "2021-04-15T00:00:00Z";
     let store = rt.block_on(app.store().lock()).unwrap();
     let runs = store.runs_of(&app.config().city.code, ANNUAL_RUN).unwrap();
@@ -117,7 +118,7 @@ fn a_failed_delivery_is_retried_after_the_injected_now_not_the_wall_clock() {
     let pending = {
         let store = rt.block_on(app.store().lock()).unwrap();
         store
-            .deliveries_in(&app.config().city.code, "pending")
+            .deliveries_in(&app.config().city.code, DeliveryState::Pending)
             .unwrap()
     };
     assert_eq!(pending.len(), 1);

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::{stdout_of, SmtpSink, TestCity};
 use hakusho::config::Config;
-use hakusho::store::{Claim, Store};
+use hakusho::store::{Claim, DeliveryState, Store};
 use mail_parser::MessageParser;
 
 /// A port nothing listens on (bound, then released).
@@ -228,7 +228,7 @@ fn claim_one_for(city: &TestCity, token: &str, lease_until: &str) -> i64 {
         .claim_next(&city_code(city), 0, claim)
         .unwrap()
         .unwrap();
-    assert_eq!(claimed.state, "sending");
+    assert_eq!(claimed.state, DeliveryState::Sending);
     claimed.id
 }
 
@@ -298,7 +298,7 @@ fn a_refused_login_pauses_delivery_and_the_daemon_delivers_everything_once_fixed
     assert_eq!(store.outbox_counts(&code).unwrap().failed, 0);
     assert!(
         store
-            .deliveries_in(&code, "pending")
+            .deliveries_in(&code, DeliveryState::Pending)
             .unwrap()
             .iter()
             .all(|d| d.attempts == 0),

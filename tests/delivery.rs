@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use common::{stdout_of, SmtpSink, TestCity};
 use hakusho::config::Config;
-use hakusho::store::{Claim, Store};
+use hakusho::store::{Claim, DeliveryState, Store};
 use mail_parser::MessageParser;
 
 /// A port nothing listens on (bound, then released).
@@ -132,7 +132,7 @@ fn a_delivery_cut_short_resumes_after_a_restart_and_sends_each_copy_once() {
         lease_until: "2000-01-01T00:00:00Z",
     };
     let orphan = store.claim_next(&config.city.code, 0, claim).unwrap();
-    assert_eq!(orphan.unwrap().state, "sending");
+    assert_eq!(orphan.unwrap().state, DeliveryState::Sending);
     drop(store);
 
     let second = SmtpSink::start_with(&["--port", &port.to_string()]);

@@ -13,7 +13,7 @@ use hakusho::daemon::schedule::{
     latest_due, resume_unfinished, run_due_jobs_once, Ran, ANNUAL_RUN,
 };
 use hakusho::domain::{stamp, Clock};
-use hakusho::store::{RunLease, Store};
+use hakusho::store::{RunLease, RunOutcome, Store};
 
 fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
     Tokyo
@@ -104,9 +104,9 @@ fn a_missed_run_is_caught_up_once() {
         (
             ran[0].job.as_str(),
             ran[0].scheduled_for.as_str(),
-            ran[0].outcome.as_str()
+            ran[0].outcome
         ),
-        (ANNUAL_RUN, "2021-04-15T00:00:00Z", "ok")
+        (ANNUAL_RUN, "2021-04-15T00:00:00Z", RunOutcome::Succeeded)
     );
     let sent = outbox_count(&city);
     assert_eq!(sent, 22);
@@ -171,13 +171,13 @@ fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
     // The next start resumes it: the reports are built again, the mail is not sent again.
     let resumed = rt.block_on(resume_unfinished(&app)).unwrap();
     assert_eq!(resumed.len(), 1);
-    assert_eq!(resumed[0].outcome, "ok");
+    assert_eq!(resumed[0].outcome, RunOutcome::Succeeded);
     assert_eq!(outbox_count(&city), sent);
     let run = store
         .last_run(&config.city.code, ANNUAL_RUN)
         .unwrap()
         .unwrap();
-    assert_eq!(run.outcome.as_deref(), Some("ok"));
+    assert_eq!(run.outcome, Some(RunOutcome::Succeeded));
     assert!(rt.block_on(resume_unfinished(&app)).unwrap().is_empty());
 }
 
@@ -272,7 +272,7 @@ fn a_run_whose_lease_ran_out_is_resumed_by_the_next_daemon() {
         .unwrap());
     let ran = run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 10, 0, 0));
     assert_eq!(ran.len(), 1);
-    assert_eq!(ran[0].outcome, "ok");
+    assert_eq!(ran[0].outcome, RunOutcome::Succeeded);
     assert_eq!(
         store.runs_of(&config.city.code, ANNUAL_RUN).unwrap().len(),
         1
@@ -293,7 +293,8 @@ fn a_failing_run_is_recorded_and_the_next_time_still_runs() {
     let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
     let ran = run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 9, 0, 1));
-    assert!(ran[0].outcome.starts_with("failed:"), "{}", ran[0].outcome);
+    assert_eq!(ran[0].outcome, RunOutcome::Failed, "{:?}", ran[0]);
+    assert!(ran[0].failure.is_some(), "a failed run keeps why");
     let store = Store::open(&config.paths.database).unwrap();
     assert!(
         store

@@ -42,7 +42,8 @@ fn serve_runs_the_job_on_its_schedule_and_stops_on_sigterm() {
         .unwrap();
     assert!(!runs.is_empty());
     assert!(
-        runs.iter().all(|r| r.outcome.as_deref() == Some("ok")),
+        runs.iter()
+            .all(|r| r.outcome == Some(hakusho::store::RunOutcome::Succeeded)),
         "{runs:?}"
     );
     assert!(city

@@ -5,7 +5,7 @@ use crate::daemon::run::{build_all_reports, compose};
 use crate::domain::printable;
 use crate::mail::outbox::{message_size, size_label, too_large};
 use crate::mail::Outgoing;
-use crate::store::Store;
+use crate::store::{DeliveryState, Store};
 
 /// The messages the next run would send from what is stored now, and the outbox.
 pub(super) async fn preview_send(app: &App) -> anyhow::Result<()> {
@@ -49,7 +49,7 @@ fn print_message(app: &App, message: &Outgoing) {
 
 /// The copies waiting in the outbox.
 fn print_pending(app: &App, store: &Store) -> anyhow::Result<()> {
-    let pending = store.deliveries_in(&app.config().city.code, "pending")?;
+    let pending = store.deliveries_in(&app.config().city.code, DeliveryState::Pending)?;
     println!("送信待ちのメール: {} 件", pending.len());
     for d in pending {
         println!(

@@ -4,7 +4,7 @@ use super::print::tokyo_time;
 use crate::app::App;
 use crate::daemon::schedule::{job_label, jobs, next_occurrence};
 use crate::domain::printable;
-use crate::store::Store;
+use crate::store::{DeliveryState, JobRun, RunOutcome, Store};
 
 /// Submissions of the year by department, the last and next run of each job, the
 /// outbox and a paused delivery.
@@ -48,7 +48,7 @@ fn print_schedule(app: &App, store: &Store) -> anyhow::Result<()> {
             Some(run) => format!(
                 "{} ({})",
                 tokyo_time(&run.scheduled_for),
-                run_outcome_label(run.outcome.as_deref())
+                run_outcome_label(&run)
             ),
             None => "なし".to_string(),
         };
@@ -65,7 +65,7 @@ fn print_outbox(app: &App, store: &Store) -> anyhow::Result<()> {
         "送信待ちのメール: 未送信 {} 件、送信済み {} 件、配送不能 {} 件",
         counts.pending, counts.sent, counts.failed
     );
-    for failed in store.deliveries_in(city, "failed")? {
+    for failed in store.deliveries_in(city, DeliveryState::Failed)? {
         println!(
             "  配送不能: {} ({})",
             printable(&failed.recipient),
@@ -85,13 +85,10 @@ fn print_outbox(app: &App, store: &Store) -> anyhow::Result<()> {
 }
 
 /// How a ledger outcome reads in Japanese.
-fn run_outcome_label(outcome: Option<&str>) -> String {
-    match outcome {
+fn run_outcome_label(run: &JobRun) -> String {
+    match run.outcome {
         None => "実行中".to_string(),
-        Some("ok") => "成功".to_string(),
-        Some(other) => match other.strip_prefix("failed: ") {
-            Some(error) => format!("失敗: {error}"),
-            None => other.to_string(),
-        },
+        Some(RunOutcome::Succeeded) => "成功".to_string(),
+        Some(RunOutcome::Failed) => format!("失敗: {}", run.failure.as_deref().unwrap_or("")),
     }
 }

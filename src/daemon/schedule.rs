@@ -28,7 +28,7 @@ use crate::daemon::run::{run_once, RunOptions};
 use crate::domain::stamp;
 use crate::mail::notices;
 use crate::mail::outbox;
-use crate::store::RunLease;
+use crate::store::{RunLease, RunOutcome};
 
 /// The annual run: ingest, consolidate, build every report, mail them.
 pub const ANNUAL_RUN: &str = "annual_run";
@@ -40,8 +40,10 @@ pub struct Ran {
     pub job: String,
     /// The slot it ran for, a UTC stamp.
     pub scheduled_for: String,
-    /// `ok`, or the error.
-    pub outcome: String,
+    /// How it ended.
+    pub outcome: RunOutcome,
+    /// Why it failed, when it did (the error with its causes).
+    pub failure: Option<String>,
 }
 
 /// The configured jobs with their schedules.
@@ -218,10 +220,10 @@ async fn execute(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<Ra
     let heartbeat = keep_lease(app, job, scheduled_for);
     let result = run_job(app, job, scheduled_for).await;
     heartbeat.abort();
-    let outcome = match result {
+    let (outcome, failure) = match result {
         Ok(messages) => {
             tracing::info!(job, scheduled_for, messages, "run finished");
-            "ok".to_string()
+            (RunOutcome::Succeeded, None)
         }
         Err(error) => {
             tracing::error!(
@@ -230,7 +232,7 @@ async fn execute(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<Ra
                 "run failed: {}",
                 crate::domain::printable(&format!("{error:#}"))
             );
-            format!("failed: {error:#}")
+            (RunOutcome::Failed, Some(format!("{error:#}")))
         }
     };
     let finished = stamp(app.now());
@@ -240,12 +242,14 @@ async fn execute(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<Ra
         job,
         scheduled_for,
         &finished,
-        &outcome,
+        outcome,
+        failure.as_deref(),
     )?;
     Ok(Ran {
         job: job.to_string(),
         scheduled_for: scheduled_for.to_string(),
         outcome,
+        failure,
     })
 }
 

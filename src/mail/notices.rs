@@ -8,7 +8,7 @@ use chrono_tz::Asia::Tokyo;
 use crate::config::{mailboxes, Config};
 use crate::mail::outbox;
 use crate::mail::{Mailer, Outgoing};
-use crate::store::{Store, SubmissionState};
+use crate::store::{Store, SubmissionState, SubmissionStatus};
 use crate::texts::{render_file, Values};
 
 /// The job that reminds departments before the deadline (`[schedule] reminders`).
@@ -22,7 +22,9 @@ pub const DIGEST: &str = "digest";
 fn shortfall(state: Option<&SubmissionState>) -> Option<&'static str> {
     match state {
         None => Some("まだ提出がありません"),
-        Some(s) if !s.accepted => Some("差戻しとなったまま、受理できる提出がありません"),
+        Some(s) if s.status == SubmissionStatus::Rejected => {
+            Some("差戻しとなったまま、受理できる提出がありません")
+        }
         Some(_) => None,
     }
 }

@@ -10,7 +10,7 @@ use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
 use crate::consolidate::{CrossFinding, Datasets};
 use crate::domain::Status;
 use crate::report::Edition;
-use crate::store::SubmissionState;
+use crate::store::{SubmissionState, SubmissionStatus};
 use crate::texts::{substitute, Values};
 
 const MARGIN: f32 = 40.0;
@@ -176,10 +176,10 @@ fn submission_status(
 /// The row of a department that submitted: 受理, 受理(要確認) or 差戻し, the file,
 /// when it came (to the minute) and how many errors and warnings it had.
 fn status_row(s: &SubmissionState, texts: &Texts) -> Vec<String> {
-    let state = match (s.accepted, s.warnings) {
-        (false, _) => &texts.rejected,
-        (true, 0) => &texts.accepted,
-        (true, _) => &texts.accepted_with_warnings,
+    let state = match (s.status, s.warnings) {
+        (SubmissionStatus::Rejected, _) => &texts.rejected,
+        (SubmissionStatus::Accepted, 0) => &texts.accepted,
+        (SubmissionStatus::Accepted, _) => &texts.accepted_with_warnings,
     };
     let received = s
         .received_at

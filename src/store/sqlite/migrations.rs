@@ -9,36 +9,41 @@ use anyhow::Context;
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration, in order. A new one is appended, never edited once released.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "submissions",
-        include_str!("../../migrations/0001_submissions.sql"),
+        include_str!("../../../migrations/0001_submissions.sql"),
     ),
     (
         2,
         "plan_snapshots",
-        include_str!("../../migrations/0002_plan_snapshots.sql"),
+        include_str!("../../../migrations/0002_plan_snapshots.sql"),
     ),
     (
         3,
         "outbox",
-        include_str!("../../migrations/0003_outbox.sql"),
+        include_str!("../../../migrations/0003_outbox.sql"),
     ),
     (
         4,
         "job_runs",
-        include_str!("../../migrations/0004_job_runs.sql"),
+        include_str!("../../../migrations/0004_job_runs.sql"),
     ),
     (
         5,
         "delivery_leases",
-        include_str!("../../migrations/0005_delivery_leases.sql"),
+        include_str!("../../../migrations/0005_delivery_leases.sql"),
     ),
     (
         6,
         "job_run_leases",
-        include_str!("../../migrations/0006_job_run_leases.sql"),
+        include_str!("../../../migrations/0006_job_run_leases.sql"),
+    ),
+    (
+        7,
+        "run_failures",
+        include_str!("../../../migrations/0007_run_failures.sql"),
     ),
 ];
 
@@ -87,7 +92,8 @@ pub fn latest_version() -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::Store;
+    use crate::store::sqlite::SqliteStore as Store;
+    use crate::store::Backend;
 
     #[test]
     fn processes_opening_a_new_store_at_once_all_succeed_and_migrate_once() {

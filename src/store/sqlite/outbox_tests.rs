@@ -2,6 +2,7 @@
 //! lease ran out, outcomes written only under one's own claim.
 
 use super::*;
+use crate::store::sqlite::SqliteStore as Store;
 
 const CITY: &str = "132047";
 const T0: &str = "2026-11-29T00:00:00Z";
@@ -47,9 +48,9 @@ fn a_claimed_copy_is_not_claimed_again_while_its_lease_holds() {
     let (_dir, mut store) = store_with(&["a@x.example", "b@x.example"]);
     let first = claim_all(&mut store, claim("A", T1, T3));
     assert_eq!(first.len(), 2);
-    assert!(first
-        .iter()
-        .all(|d| d.state == "sending" && d.attempts == 1 && d.claim_token.as_deref() == Some("A")));
+    assert!(first.iter().all(|d| d.state == DeliveryState::Sending
+        && d.attempts == 1
+        && d.claim_token.as_deref() == Some("A")));
     assert!(claim_all(&mut store, claim("B", T2, T3)).is_empty());
 }
 
@@ -63,7 +64,13 @@ fn a_copy_whose_lease_expired_is_taken_by_the_next_sender_and_the_first_loses_it
     assert!(!store.mark_sent(dead.id, "A", T2).unwrap());
     assert!(!store.mark_failed(dead.id, "A", "遅すぎた").unwrap());
     assert!(store.mark_sent(taken.id, "B", T2).unwrap());
-    assert_eq!(store.deliveries_in(CITY, "sent").unwrap().len(), 1);
+    assert_eq!(
+        store
+            .deliveries_in(CITY, DeliveryState::Sent)
+            .unwrap()
+            .len(),
+        1
+    );
     assert!(claim_all(&mut store, claim("C", T3, T3)).is_empty());
 }
 
@@ -103,7 +110,7 @@ fn a_released_copy_is_pending_again_with_its_attempt_not_counted() {
     let d = claim_all(&mut store, claim("A", T1, T3)).remove(0);
     assert!(!store.release(d.id, "B", "535").unwrap(), "not B's claim");
     assert!(store.release(d.id, "A", "535").unwrap());
-    let pending = store.deliveries_in(CITY, "pending").unwrap();
+    let pending = store.deliveries_in(CITY, DeliveryState::Pending).unwrap();
     assert_eq!(
         (pending[0].attempts, pending[0].claim_token.clone()),
         (0, None)

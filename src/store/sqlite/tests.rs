@@ -1,11 +1,17 @@
-use super::*;
-use crate::domain::Observation;
+use super::SqliteStore as Store;
+use crate::domain::{Finding, FiscalYear, Indicator, Observation};
+use crate::store::{
+    latest_version, Backend, NewMessage, NewSubmission, Outbox, Recorded, SubmissionStatus,
+    Submissions,
+};
 use crate::workbook::{
     ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress, PriorityProject,
+    SubmissionContent,
 };
 
-fn content(name: &str) -> SubmissionContent {
-    let indicator = Indicator {
+/// An indicator as the seed's 企画部 reports it, under `name`.
+fn indicator(name: &str) -> Indicator {
+    Indicator {
         policy_code: "1-1".to_string(),
         policy_name: "国際化の推進".to_string(),
         section: "企画経営課".to_string(),
@@ -21,7 +27,11 @@ fn content(name: &str) -> SubmissionContent {
         .into_iter()
         .map(Observation::parse)
         .collect(),
-    };
+    }
+}
+
+/// A whole accepted content with one row of each part.
+fn content(name: &str) -> SubmissionContent {
     SubmissionContent {
         department: "企画部".to_string(),
         fiscal_year: Some(FiscalYear(2020)),
@@ -39,7 +49,7 @@ fn content(name: &str) -> SubmissionContent {
         }],
         indicators: vec![IndicatorEntry {
             id: "1-1.1".into(),
-            indicator,
+            indicator: indicator(name),
             observed_at: String::new(),
             reason: String::new(),
             note: "注記".into(),
@@ -162,7 +172,7 @@ fn the_same_bytes_are_found_by_their_hash_and_cannot_be_recorded_twice() {
         .record_submission(&submission("same", Some(&sent), &[]))
         .unwrap();
     let found = store.submission_by_hash("132047", "same").unwrap().unwrap();
-    assert_eq!((found.id, found.accepted), (id, true));
+    assert_eq!((found.id, found.status), (id, SubmissionStatus::Accepted));
     assert!(store
         .record_submission(&submission("same", Some(&sent), &[]))
         .is_err());

@@ -1,0 +1,145 @@
+//! The store on SQLite: one file, opened by each process that needs it.
+//!
+//! Everything SQLite-only lives here: the connection (rusqlite), the `PRAGMA`s, the
+//! busy answer and its retry, `BEGIN IMMEDIATE` for the transactions, the migrations'
+//! dialect. The queries themselves are kept to SQL that PostgreSQL reads too
+//! (`INSERT … ON CONFLICT … DO NOTHING`, `RETURNING`, `COALESCE`, `substr`) except for
+//! what is noted where it is written:
+//!
+//! - parameters are `?N`; a PostgreSQL driver wants `$N` (a mechanical rewrite);
+//! - `INTEGER PRIMARY KEY` in the migrations is SQLite's row id; PostgreSQL needs an
+//!   identity column, so its migrations will be its own files;
+//! - the busy retry in [`set_up`] and `PRAGMA quick_check` have no PostgreSQL
+//!   counterpart (it waits on locks itself; it has no page check to run).
+
+mod content;
+mod ledger;
+mod migrations;
+mod outbox;
+mod submissions;
+
+use std::path::Path;
+
+use anyhow::Context;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::Connection;
+
+use super::states::{DeliveryState, RunOutcome, StoredName, SubmissionStatus};
+use super::Backend;
+use crate::domain::Severity;
+
+pub use migrations::latest_version;
+
+/// How long a statement waits for another process's write lock before it fails.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// An open SQLite store: one connection to the database file.
+pub struct SqliteStore {
+    connection: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating if need be) the database file and applies the migrations.
+    pub fn open(path: &Path) -> anyhow::Result<SqliteStore> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        let mut connection = Connection::open(path)
+            .with_context(|| format!("データベース {} を開けません", path.display()))?;
+        // Set before anything else touches the file: a process that meets another's
+        // write lock (a migration, a claim, a run) waits for it instead of failing.
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        let unreadable = || format!("データベース {} を読めません", path.display());
+        connection
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .with_context(unreadable)?;
+        set_up(&mut connection).with_context(unreadable)?;
+        Ok(SqliteStore { connection })
+    }
+
+    /// Opens the store and checks its pages first: a damaged or unreadable file is an
+    /// error in Japanese, never an empty result.
+    pub fn open_checked(path: &Path) -> anyhow::Result<SqliteStore> {
+        let store = SqliteStore::open(path)?;
+        let verdict: String = store
+            .connection
+            .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
+            .with_context(|| format!("データベース {} を読めません", path.display()))?;
+        if verdict != "ok" {
+            anyhow::bail!(
+                "データベース {} が壊れています({verdict})。バックアップから戻してください",
+                path.display()
+            );
+        }
+        Ok(store)
+    }
+}
+
+impl Backend for SqliteStore {
+    fn schema_version(&self) -> anyhow::Result<i64> {
+        Ok(self.connection.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+}
+
+/// Switches the database to write-ahead logging and applies the migrations. Processes
+/// opening a new store at the same moment meet SQLite's "busy" in places where its
+/// busy timeout does not wait (switching the journal, reading the WAL index while
+/// another process builds it); each such answer means "try again", so the set-up is
+/// tried again for a while (it is idempotent: the migrations run in one transaction).
+fn set_up(connection: &mut Connection) -> anyhow::Result<()> {
+    let mut tries = 0;
+    loop {
+        let result = connection
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            .map_err(anyhow::Error::from)
+            .and_then(|_| migrations::apply(connection));
+        match result {
+            Err(e) if is_busy(&e) && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Whether an error is SQLite's "busy" (another process holds the lock).
+fn is_busy(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy
+        )
+    })
+}
+
+/// A stored state is its name as text; an unknown name fails the read with the
+/// state's own error ([`super::UnknownState`]).
+macro_rules! text_by_name {
+    ($($state:ty),*) => {$(
+        impl FromSql for $state {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                <$state>::from_name(value.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
+            }
+        }
+
+        impl ToSql for $state {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+    )*};
+}
+
+text_by_name!(SubmissionStatus, DeliveryState, RunOutcome, Severity);
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod states_tests;
