@@ -320,17 +320,15 @@ fn status(config: &Config) -> anyhow::Result<()> {
     let store = Store::open_checked(&config.paths.database)?;
     let year = config.fiscal_year();
     println!("{} {} の提出状況:", config.city.name, year);
-    let states = store.latest_by_department(&config.city.code, year)?;
-    for department in &config.departments {
-        match states.iter().find(|s| s.department == department.name) {
+    for (department, state) in consolidate::standings(config, &store, year)? {
+        match state {
             Some(s) => println!(
-                "  {}: {} ({}、{})",
-                department.name,
+                "  {department}: {} ({}、{})",
                 s.label(),
                 printable(&s.file_name),
                 tokyo_time(&s.received_at)
             ),
-            None => println!("  {}: 未提出", department.name),
+            None => println!("  {department}: 未提出"),
         }
     }
     for (job, cron) in crate::daemon::schedule::jobs(config) {
@@ -375,15 +373,13 @@ fn status(config: &Config) -> anyhow::Result<()> {
 
 /// The messages the next run would send from what is stored now, and the outbox.
 fn preview_send(config: &Config) -> anyhow::Result<()> {
-    let plan = Plan::load(&config.paths.plan)?;
     let mut store = Store::open(&config.paths.database)?;
-    let (dataset, reports) = crate::daemon::run::build_all_reports(
+    let (built, reports) = crate::daemon::run::build_all_reports(
         config,
-        &plan,
         &mut store,
         crate::daemon::run::build_time(),
     )?;
-    let messages = crate::daemon::run::compose(config, &dataset, &reports, &config.paths.reports)?;
+    let messages = crate::mail::compose::compose(config, &built, &reports, &config.paths.reports)?;
     println!(
         "次の実行で送るメール ({} 通、送信はしません):",
         messages.len()

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::domain::{Direction, Status};
+use crate::domain::{Direction, Finding, Period, Status};
+use crate::store::SubmissionState;
 
 /// Where a value came from: the submission version, its file, sheet and cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,6 +41,56 @@ pub struct Datasets {
     pub gaps: Vec<Gap>,
     /// Disagreements between submissions or with the plan.
     pub findings: Vec<CrossFinding>,
+    /// Who submitted: each department's current (latest accepted) submission, in the
+    /// configuration's order, with its indicator rows as submitted. The whole-city
+    /// indicator table, the report mails and a run's summary print this. Not part of
+    /// the export (the export, and the digest of it every report records, stay as
+    /// they were).
+    #[serde(skip)]
+    pub submissions: Vec<Submission>,
+    /// Each department's latest submission of the year, accepted or not, as the store
+    /// lists them: the manager summary's status table.
+    #[serde(skip)]
+    pub states: Vec<SubmissionState>,
+    /// The headers of the indicator table's five columns as the workbook prints them
+    /// (with their line breaks), in [`Period::ALL`] order.
+    #[serde(skip)]
+    pub period_headers: Vec<String>,
+}
+
+impl Datasets {
+    /// The current submission of a department, if it has one.
+    pub fn submission_of(&self, department: &str) -> Option<&Submission> {
+        self.submissions.iter().find(|s| s.department == department)
+    }
+
+    /// Number of indicator rows across the submissions.
+    pub fn indicator_count(&self) -> usize {
+        self.submissions.iter().map(|s| s.indicators.len()).sum()
+    }
+}
+
+/// A department's current submission: the file it came from, its indicator rows, and
+/// what intake found in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub department: String,
+    pub submission_id: i64,
+    pub file_name: String,
+    /// The rows of its 目標指標 sheet, in the order it submitted them.
+    pub indicators: Vec<SubmittedIndicator>,
+    /// The findings intake recorded for it (warnings: it was accepted), in order.
+    pub findings: Vec<Finding>,
+}
+
+/// An indicator row as its department submitted it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmittedIndicator {
+    pub policy_code: String,
+    pub policy_name: String,
+    pub name: String,
+    /// The five cells, in [`Period::ALL`] order.
+    pub cells: Vec<Cell>,
 }
 
 /// 自治体経営白書.
@@ -51,6 +102,16 @@ pub struct WhitePaper {
     pub parts: Vec<Part>,
     pub strategy: Strategy,
     pub action_plan: ActionPlan,
+}
+
+impl WhitePaper {
+    /// The label of an indicator table's column: `計画策定時(平成28年度)`.
+    pub fn period_label(&self, period: Period) -> &str {
+        let index = Period::ALL.iter().position(|p| *p == period);
+        index
+            .and_then(|i| self.period_labels.get(i))
+            .map_or("", String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,6 +167,13 @@ pub struct YearFigure {
     pub source: Source,
 }
 
+impl Indicator {
+    /// The cell of one period.
+    pub fn cell(&self, period: Period) -> Option<&Cell> {
+        self.cells.iter().find(|c| c.period == period.key())
+    }
+}
+
 /// One printed value and the number read from it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cell {
@@ -113,6 +181,14 @@ pub struct Cell {
     pub printed: String,
     pub value: Option<f64>,
     pub source: Option<Source>,
+}
+
+impl Cell {
+    /// Whether it holds a figure or a mark that stands for none (blank, `同左`, `—`),
+    /// rather than words (`維持`).
+    pub fn is_figure(&self) -> bool {
+        self.value.is_some() || crate::domain::is_mark(&self.printed)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

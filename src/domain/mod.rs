@@ -5,12 +5,14 @@ mod fiscal_year;
 pub mod japanese;
 mod observation;
 mod printable;
+mod reading;
 pub mod status;
 
 pub use finding::{Finding, Severity};
 pub use fiscal_year::{ConfigFiscalYear, FiscalYear, FiscalYearError};
 pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};
 pub use printable::{is_unsafe_in_logs, json_printable, printable};
+pub use reading::{is_mark, says_same_as_left, Reading};
 pub use status::{Direction, Status};
 
 /// The five columns of an indicator table (目標指標の達成状況).

@@ -13,8 +13,8 @@ use std::path::Path;
 use anyhow::Context;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
+use crate::domain::FiscalYear;
 use crate::domain::{Finding, Severity};
-use crate::domain::{FiscalYear, Indicator};
 use crate::plan::PlanTexts;
 use crate::workbook::SubmissionContent;
 
@@ -92,27 +92,6 @@ impl SubmissionState {
             (false, _) => "差戻し",
             (true, 0) => "受理",
             (true, _) => "受理(要確認)",
-        }
-    }
-}
-
-/// A department's current indicators, with the file they came from.
-#[derive(Debug, Clone)]
-pub struct DepartmentIndicators {
-    pub department: String,
-    pub submission_id: i64,
-    pub file_name: String,
-    pub indicators: Vec<Indicator>,
-}
-
-impl CurrentSubmission {
-    /// The indicators alone, as the reports print them.
-    pub fn indicators(&self) -> DepartmentIndicators {
-        DepartmentIndicators {
-            department: self.content.department.clone(),
-            submission_id: self.submission_id,
-            file_name: self.file_name.clone(),
-            indicators: self.content.plain_indicators(),
         }
     }
 }
@@ -352,19 +331,6 @@ impl Store {
         )?;
         let years = statement.query_map([city_code], |row| row.get::<_, i32>(0))?;
         Ok(years.map(|y| y.map(FiscalYear)).collect::<Result<_, _>>()?)
-    }
-
-    /// For each department, the indicators of its latest accepted submission for the year.
-    pub fn current_indicators(
-        &self,
-        city_code: &str,
-        fiscal_year: FiscalYear,
-    ) -> anyhow::Result<Vec<DepartmentIndicators>> {
-        Ok(self
-            .current_submissions(city_code, fiscal_year)?
-            .iter()
-            .map(CurrentSubmission::indicators)
-            .collect())
     }
 
     /// The findings recorded for a submission, in the order they were found.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::Observation;
+use crate::domain::{Indicator, Observation, Period};
 use crate::workbook::{
     ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress, PriorityProject,
 };
@@ -22,6 +22,12 @@ fn content(name: &str) -> SubmissionContent {
         .map(Observation::parse)
         .collect(),
     };
+    let readings = Period::ALL
+        .iter()
+        .zip(&indicator.observations)
+        .zip(["F2", "G2", "H2", "I2", "K2"])
+        .map(|((period, o), cell)| crate::domain::Reading::new(*period, o, "目標指標", cell.into()))
+        .collect();
     SubmissionContent {
         department: "企画部".to_string(),
         fiscal_year: Some(FiscalYear(2020)),
@@ -44,6 +50,7 @@ fn content(name: &str) -> SubmissionContent {
             reason: String::new(),
             note: "注記".into(),
             row: 1,
+            readings,
         }],
         progress: vec![PolicyProgress {
             policy_code: "1-1".into(),
@@ -116,13 +123,15 @@ fn an_accepted_submission_reads_back_whole() {
         .current_submissions("132047", FiscalYear(2020))
         .unwrap();
     assert_eq!(current.len(), 1);
-    assert_eq!(current[0].content, sent);
+    // The store keeps the readings (text, figure, cell), not intake's full parse.
+    let mut kept = sent.clone();
+    kept.indicators[0].indicator.observations.clear();
+    assert_eq!(current[0].content, kept);
+    let entry = &current[0].content.indicators[0];
+    assert_eq!(entry.reading(Period::Actual).unwrap().value, Some(202850.0));
     assert_eq!(
-        store
-            .current_indicators("132047", FiscalYear(2020))
-            .unwrap()[0]
-            .indicators,
-        sent.plain_indicators()
+        entry.reading(Period::Target).unwrap().address(),
+        "目標指標!K2"
     );
     assert!(store
         .current_submissions("132047", FiscalYear(2021))
