@@ -172,6 +172,16 @@ impl Indicator {
     pub fn cell(&self, period: Period) -> Option<&Cell> {
         self.cells.iter().find(|c| c.period == period.key())
     }
+
+    /// The text printed for one period (empty when the indicator has no such cell).
+    pub fn printed(&self, period: Period) -> &str {
+        self.cell(period).map_or("", |c| c.printed.as_str())
+    }
+
+    /// The figure of one period, when its cell holds one.
+    pub fn value(&self, period: Period) -> Option<f64> {
+        self.cell(period).and_then(|c| c.value)
+    }
 }
 
 /// One printed value and the number read from it.

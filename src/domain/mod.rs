@@ -40,6 +40,14 @@ impl Period {
         Period::Target,
     ];
 
+    /// The columns that hold observed figures (all but the target), in order.
+    pub const OBSERVED: [Period; 4] = [
+        Period::Baseline,
+        Period::Early,
+        Period::Middle,
+        Period::Actual,
+    ];
+
     /// The stable name used in the store.
     pub fn key(self) -> &'static str {
         match self {

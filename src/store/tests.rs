@@ -22,12 +22,7 @@ fn content(name: &str) -> SubmissionContent {
         .map(Observation::parse)
         .collect(),
     };
-    let readings = Period::ALL
-        .iter()
-        .zip(&indicator.observations)
-        .zip(["F2", "G2", "H2", "I2", "K2"])
-        .map(|((period, o), cell)| crate::domain::Reading::new(*period, o, "目標指標", cell.into()))
-        .collect();
+    let readings = readings(&indicator);
     SubmissionContent {
         department: "企画部".to_string(),
         fiscal_year: Some(FiscalYear(2020)),
@@ -77,6 +72,16 @@ fn content(name: &str) -> SubmissionContent {
         }],
         ..Default::default()
     }
+}
+
+/// What intake reads of the indicator's five cells in row 2.
+fn readings(indicator: &Indicator) -> Vec<crate::domain::Reading> {
+    Period::ALL
+        .iter()
+        .zip(&indicator.observations)
+        .zip(["F2", "G2", "H2", "I2", "K2"])
+        .map(|((period, o), cell)| crate::domain::Reading::new(*period, o, "目標指標", cell.into()))
+        .collect()
 }
 
 fn submission<'a>(

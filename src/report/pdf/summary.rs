@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
 use crate::consolidate::Datasets;
-use crate::domain::Status;
+use crate::domain::{Period, Status};
 use crate::report::Edition;
 use crate::store::SubmissionState;
 use crate::texts::{substitute, Values};
@@ -183,9 +183,9 @@ fn off_target(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow
                 i.id.clone(),
                 i.name.clone(),
                 policy.department.clone(),
-                i.cells[2].printed.clone(),
-                i.cells[3].printed.clone(),
-                i.cells[4].printed.clone(),
+                i.printed(Period::Middle).to_string(),
+                i.printed(Period::Actual).to_string(),
+                i.printed(Period::Target).to_string(),
                 i.status_label.clone(),
             ]);
         }
@@ -267,10 +267,11 @@ fn changes(
         let Some(previous) = i.history.iter().find(|h| h.fiscal_year == last_year) else {
             continue;
         };
-        if previous.printed != i.cells[3].printed {
+        let actual = i.printed(Period::Actual);
+        if previous.printed != actual {
             lines.push(format!(
-                "{} {}: {} → {}",
-                i.id, i.name, previous.printed, i.cells[3].printed
+                "{} {}: {} → {actual}",
+                i.id, i.name, previous.printed
             ));
         }
     }

@@ -14,6 +14,7 @@ use super::page::{save, Align, Canvas, RawPage, Table, A4_PORTRAIT};
 use super::text::FontSet;
 use crate::consolidate::{Datasets, Goal, Policy};
 use crate::domain::japanese::era_year_label;
+use crate::domain::Period;
 use crate::report::Edition;
 use crate::texts::{substitute, Values};
 
@@ -328,8 +329,8 @@ impl Writer<'_> {
             let top = canvas.y - 4.0;
             for (i, indicator) in row.iter().enumerate() {
                 let values: Vec<Option<f64>> =
-                    indicator.cells[..4].iter().map(|c| c.value).collect();
-                let target = indicator.cells[4].value;
+                    Period::OBSERVED.map(|p| indicator.value(p)).to_vec();
+                let target = indicator.value(Period::Target);
                 let series = Series {
                     title: &indicator.name,
                     values: &values,
