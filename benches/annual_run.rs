@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
     let mut indicators = 0;
     let build = median(|| {
         let start = Instant::now();
-        let (dataset, files) = build_all_reports(&config, &plan, &mut store, built_at).unwrap();
+        let (dataset, files) = build_all_reports(&config, &mut store, built_at).unwrap();
         indicators = dataset.indicator_count();
         reports = files;
         start.elapsed()

@@ -16,7 +16,8 @@
 //! - [`report`]: the fonts; the xlsx (rust_xlsxwriter) and PDF (printpdf) reports; plain tables.
 //! - [`intake`]: reads a file in a sandboxed child (calamine), checks it, archives and records it.
 //! - [`consolidate`]: the white-paper and 各部の運営方針と目標 datasets, checked and traced.
-//! - [`mail`]: the transport (lettre), receipts, notices, and the outbox every message goes through.
+//! - [`mail`]: the transport (lettre), receipts, the report mails (composed from the consolidated
+//!   dataset), notices, and the outbox every message goes through.
 //! - [`app`]: the configuration checked for a command before it does anything, and the
 //!   context built from it once (clock, store, plan, fonts, mailer) and passed down.
 //! - [`daemon`]: the whole run, the schedule (a ledger of runs), the inbox watcher.

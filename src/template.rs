@@ -114,6 +114,8 @@ fn blank_indicator(plan: &Plan, reference: &crate::plan::PlanIndicator) -> Indic
         reason: String::new(),
         note: String::new(),
         row: 0,
+        // A template is written, never stored: nothing was read from a cell yet.
+        readings: Vec::new(),
     }
 }
 

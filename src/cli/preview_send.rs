@@ -1,8 +1,9 @@
 //! `hakusho preview-send`: who would receive what on the next run, sending nothing.
 
 use crate::app::App;
-use crate::daemon::run::{build_all_reports, compose};
+use crate::daemon::run::build_all_reports;
 use crate::domain::printable;
+use crate::mail::compose::compose;
 use crate::mail::outbox::{message_size, size_label, too_large};
 use crate::mail::Outgoing;
 use crate::store::{DeliveryState, Store};
@@ -10,10 +11,9 @@ use crate::store::{DeliveryState, Store};
 /// The messages the next run would send from what is stored now, and the outbox.
 pub(super) async fn preview_send(app: &App) -> anyhow::Result<()> {
     let config = app.config();
-    let plan = app.plan()?;
     let mut store = app.store().lock().await?;
-    let (dataset, reports) = build_all_reports(config, plan, &mut store, app.build_time())?;
-    let messages = compose(config, &dataset, &reports, &config.paths.reports)?;
+    let (built, reports) = build_all_reports(config, &mut store, app.build_time())?;
+    let messages = compose(config, &built, &reports, &config.paths.reports)?;
     println!(
         "次の実行で送るメール ({} 通、送信はしません):",
         messages.len()

@@ -2,6 +2,7 @@
 
 use super::print::tokyo_time;
 use crate::app::App;
+use crate::consolidate;
 use crate::daemon::schedule::{job_label, jobs, next_occurrence};
 use crate::domain::printable;
 use crate::store::{DeliveryState, JobRun, RunOutcome, Store};
@@ -20,17 +21,15 @@ fn print_submissions(app: &App, store: &Store) -> anyhow::Result<()> {
     let config = app.config();
     let year = config.fiscal_year();
     println!("{} {} の提出状況:", config.city.name, year);
-    let states = store.latest_by_department(&config.city.code, year)?;
-    for department in &config.departments {
-        match states.iter().find(|s| s.department == department.name) {
+    for (department, state) in consolidate::standings(config, store, year)? {
+        match state {
             Some(s) => println!(
-                "  {}: {} ({}、{})",
-                department.name,
+                "  {department}: {} ({}、{})",
                 s.label(),
                 printable(&s.file_name),
                 tokyo_time(&s.received_at)
             ),
-            None => println!("  {}: 未提出", department.name),
+            None => println!("  {department}: 未提出"),
         }
     }
     Ok(())

@@ -1,8 +1,9 @@
 //! What the datasets lack, and where two places disagree about one fact.
 
-use super::model::{CrossFinding, Gap, Place, WhitePaper};
+use super::model::{CrossFinding, Gap, Indicator, Kpi, Place, WhitePaper};
 use crate::config::{Config, RequiredPart};
 use crate::domain::japanese::fold_width;
+use crate::domain::Period;
 use crate::plan::Plan;
 use crate::store::CurrentSubmission;
 
@@ -21,11 +22,10 @@ pub fn gaps(config: &Config, plan: &Plan, submissions: &[CurrentSubmission]) -> 
         };
         let content = &submission.content;
         if config.submission.requires(RequiredPart::AchievedValues) {
-            for e in content
-                .indicators
-                .iter()
-                .filter(|e| e.indicator.observations[3].printed.is_empty())
-            {
+            for e in content.indicators.iter().filter(|e| {
+                e.reading(Period::Actual)
+                    .is_some_and(|r| r.printed.is_empty())
+            }) {
                 gaps.push(gap(format!("指標 {} の達成値がありません", e.id)));
             }
         }
@@ -69,18 +69,13 @@ pub fn gaps(config: &Config, plan: &Plan, submissions: &[CurrentSubmission]) -> 
 /// policy decision, and the strategy may set its own for the same measure; the
 /// planning division confirms which is meant.
 pub fn cross_findings(plan: &Plan, white_paper: &WhitePaper) -> Vec<CrossFinding> {
-    let indicators: Vec<_> = white_paper
+    let indicators: Vec<&Indicator> = white_paper
         .parts
         .iter()
         .flat_map(|p| &p.policies)
         .flat_map(|p| &p.indicators)
         .collect();
-    let plan_years = [
-        plan.basic.baseline_year.0,
-        plan.basic.early_year.0,
-        plan.basic.middle_year.0,
-    ];
-    let strategy = &plan.strategy;
+    let pairs = column_pairs(plan);
     let mut findings = Vec::new();
     for kpi in white_paper.strategy.goals.iter().flat_map(|g| &g.kpis) {
         let Some(indicator) = kpi
@@ -90,50 +85,79 @@ pub fn cross_findings(plan: &Plan, white_paper: &WhitePaper) -> Vec<CrossFinding
         else {
             continue;
         };
-        // KPI columns: earlier year, strategy baseline year, the fiscal year, target.
-        let pairs = [
-            (
-                0,
-                plan_years
-                    .iter()
-                    .position(|y| *y == strategy.earlier_year.0),
-            ),
-            (
-                1,
-                plan_years
-                    .iter()
-                    .position(|y| *y == strategy.baseline_year.0),
-            ),
-            (2, Some(3)),
-            (
-                3,
-                (strategy.target_year.0 == plan.basic.target_year.0).then_some(4),
-            ),
-        ];
-        for (kpi_index, plan_index) in pairs {
-            let Some(plan_index) = plan_index else {
-                continue;
-            };
-            let (k, p) = (&kpi.cells[kpi_index], &indicator.cells[plan_index]);
-            if same(&k.printed, &p.printed) {
-                continue;
-            }
-            let target = kpi_index == 3;
-            findings.push(CrossFinding {
-                kind: if target { "two_targets" } else { "conflict" }.to_string(),
-                message: if target {
-                    format!("総合戦略KPI {} と基本計画の指標 {}「{}」で目標値が異なります。同じ指標に二つの目標があるため、どちらを用いるか確認してください", kpi.id, indicator.id, indicator.name)
-                } else {
-                    format!("総合戦略KPI {} と基本計画の指標 {}「{}」で同じ年の値が食い違っています", kpi.id, indicator.id, indicator.name)
-                },
-                places: vec![
-                    Place { location: format!("総合戦略 KPI {} {}", kpi.id, white_paper.strategy.period_labels[kpi_index]), printed: k.printed.clone(), source: k.source.clone() },
-                    Place { location: format!("基本計画 指標 {} {}", indicator.id, white_paper.period_labels[plan_index]), printed: p.printed.clone(), source: p.source.clone() },
-                ],
-            });
+        let same_years = pairs
+            .iter()
+            .filter_map(|(kpi_column, period)| Some((*kpi_column, (*period)?)));
+        for (kpi_column, period) in same_years {
+            findings.extend(disagreement(
+                white_paper,
+                kpi,
+                indicator,
+                kpi_column,
+                period,
+            ));
         }
     }
     findings
+}
+
+/// For each KPI column (earlier year, strategy baseline year, the fiscal year, target),
+/// the plan's column of the same year, if the plan has one.
+fn column_pairs(plan: &Plan) -> [(usize, Option<Period>); 4] {
+    let (basic, strategy) = (&plan.basic, &plan.strategy);
+    let observed = [
+        (basic.baseline_year.0, Period::Baseline),
+        (basic.early_year.0, Period::Early),
+        (basic.middle_year.0, Period::Middle),
+    ];
+    let plan_column = |year| observed.iter().find(|(y, _)| *y == year).map(|(_, p)| *p);
+    let same_target = strategy.target_year.0 == basic.target_year.0;
+    [
+        (0, plan_column(strategy.earlier_year.0)),
+        (1, plan_column(strategy.baseline_year.0)),
+        (2, Some(Period::Actual)),
+        (3, same_target.then_some(Period::Target)),
+    ]
+}
+
+/// The finding when a KPI's column and the plan's column of the same year differ.
+fn disagreement(
+    white_paper: &WhitePaper,
+    kpi: &Kpi,
+    indicator: &Indicator,
+    kpi_column: usize,
+    period: Period,
+) -> Option<CrossFinding> {
+    let (k, p) = (kpi.cells.get(kpi_column)?, indicator.cell(period)?);
+    if same(&k.printed, &p.printed) {
+        return None;
+    }
+    let target = period == Period::Target;
+    let kpi_label = &white_paper.strategy.period_labels[kpi_column];
+    let plan_label = white_paper.period_label(period);
+    Some(CrossFinding {
+        kind: if target { "two_targets" } else { "conflict" }.to_string(),
+        message: if target {
+            format!("総合戦略KPI {} と基本計画の指標 {}「{}」で目標値が異なります。同じ指標に二つの目標があるため、どちらを用いるか確認してください", kpi.id, indicator.id, indicator.name)
+        } else {
+            format!(
+                "総合戦略KPI {} と基本計画の指標 {}「{}」で同じ年の値が食い違っています",
+                kpi.id, indicator.id, indicator.name
+            )
+        },
+        places: vec![
+            Place {
+                location: format!("総合戦略 KPI {} {kpi_label}", kpi.id),
+                printed: k.printed.clone(),
+                source: k.source.clone(),
+            },
+            Place {
+                location: format!("基本計画 指標 {} {plan_label}", indicator.id),
+                printed: p.printed.clone(),
+                source: p.source.clone(),
+            },
+        ],
+    })
 }
 
 /// Two printed values say the same when they differ only in width and spacing.

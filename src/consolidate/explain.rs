@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::model::{Cell, Datasets, Source};
+use super::model::{ActionItem, Cell, Datasets, Indicator, Kpi, Policy, Source, WhitePaper};
 
 /// The lineage of an indicator (`1-1.1`), a KPI (`K2-1`) or an action-plan item
 /// (`1-(2)`), or `None` when the dataset has no such item.
@@ -17,57 +17,68 @@ pub fn explain(datasets: &Datasets, item: &str) -> Option<String> {
         .flat_map(|p| p.indicators.iter().map(move |i| (p, i)))
         .find(|(_, i)| i.id == item)
     {
-        let _ = writeln!(
-            out,
-            "指標 {} {}({} {}、{})",
-            indicator.id, indicator.name, policy.code, policy.name, policy.department
-        );
-        let _ = writeln!(
-            out,
-            "  状態: {}{}",
-            indicator.status_label,
-            indicator
-                .progress
-                .map(|p| format!("(進捗 {:.0}%)", p * 100.0))
-                .unwrap_or_default()
-        );
-        write_cells(&mut out, &indicator.cells, &wp.period_labels);
-        for figure in &indicator.history {
-            let _ = writeln!(
-                out,
-                "  {}年度の達成値: {} ← {}",
-                figure.fiscal_year,
-                figure.printed,
-                figure.source.describe()
-            );
-        }
-        return Some(out);
-    }
-    if let Some(kpi) = wp
+        write_indicator(&mut out, wp, policy, indicator);
+    } else if let Some(kpi) = wp
         .strategy
         .goals
         .iter()
         .flat_map(|g| &g.kpis)
         .find(|k| k.id == item)
     {
+        write_kpi(&mut out, wp, kpi);
+    } else {
+        let action = wp
+            .action_plan
+            .groups
+            .iter()
+            .flat_map(|g| &g.systems)
+            .flat_map(|s| &s.items)
+            .find(|i| i.id == item)?;
+        write_action_item(&mut out, action);
+    }
+    Some(out)
+}
+
+fn write_indicator(out: &mut String, wp: &WhitePaper, policy: &Policy, indicator: &Indicator) {
+    let _ = writeln!(
+        out,
+        "指標 {} {}({} {}、{})",
+        indicator.id, indicator.name, policy.code, policy.name, policy.department
+    );
+    let _ = writeln!(
+        out,
+        "  状態: {}{}",
+        indicator.status_label,
+        indicator
+            .progress
+            .map(|p| format!("(進捗 {:.0}%)", p * 100.0))
+            .unwrap_or_default()
+    );
+    write_cells(out, &indicator.cells, &wp.period_labels);
+    for figure in &indicator.history {
         let _ = writeln!(
             out,
-            "総合戦略KPI {} {}({})",
-            kpi.id, kpi.name, kpi.department
+            "  {}年度の達成値: {} ← {}",
+            figure.fiscal_year,
+            figure.printed,
+            figure.source.describe()
         );
-        if let Some(id) = &kpi.plan_indicator {
-            let _ = writeln!(out, "  基本計画の指標 {id} と同じ指標");
-        }
-        write_cells(&mut out, &kpi.cells, &wp.strategy.period_labels);
-        return Some(out);
     }
-    let action = wp
-        .action_plan
-        .groups
-        .iter()
-        .flat_map(|g| &g.systems)
-        .flat_map(|s| &s.items)
-        .find(|i| i.id == item)?;
+}
+
+fn write_kpi(out: &mut String, wp: &WhitePaper, kpi: &Kpi) {
+    let _ = writeln!(
+        out,
+        "総合戦略KPI {} {}({})",
+        kpi.id, kpi.name, kpi.department
+    );
+    if let Some(id) = &kpi.plan_indicator {
+        let _ = writeln!(out, "  基本計画の指標 {id} と同じ指標");
+    }
+    write_cells(out, &kpi.cells, &wp.strategy.period_labels);
+}
+
+fn write_action_item(out: &mut String, action: &ActionItem) {
     let _ = writeln!(
         out,
         "個別課題 {}{} {}({})",
@@ -91,7 +102,6 @@ pub fn explain(datasets: &Datasets, item: &str) -> Option<String> {
     if action.sources.is_empty() {
         let _ = writeln!(out, "  取組状況等: 提出なし");
     }
-    Some(out)
 }
 
 fn write_cells(out: &mut String, cells: &[Cell], labels: &[String]) {

@@ -14,15 +14,14 @@ mod model;
 use crate::config::Config;
 use crate::domain::status::{self, Figures};
 use crate::domain::FiscalYear;
-use crate::domain::{Observation, ObservationKind, Period};
+use crate::domain::{says_same_as_left, Observation, Period, Reading};
 use crate::plan::{self, Plan, PlanTexts};
 
-use crate::store::{CurrentSubmission, Store};
+use crate::store::{CurrentSubmission, Store, SubmissionState};
 use crate::workbook::layout::{
-    self, action, indicator, kpi, ACTION_SHEET, INDICATOR_SHEET, KPI_SHEET, PROFILE_SHEET,
-    PROGRESS_SHEET,
+    self, action, indicator, kpi, ACTION_SHEET, KPI_SHEET, PROFILE_SHEET, PROGRESS_SHEET,
 };
-use crate::workbook::{cell_name, paragraphs};
+use crate::workbook::{cell_name, paragraphs, IndicatorEntry};
 use anyhow::Context;
 
 pub use explain::explain;
@@ -37,17 +36,13 @@ pub fn from_store(
     store: &mut Store,
     fiscal_year: FiscalYear,
 ) -> anyhow::Result<Datasets> {
-    let texts = match store.plan_snapshot(&config.city.code, fiscal_year)? {
-        Some(texts) => texts,
-        None => {
-            let texts = PlanTexts::read(&config.paths.plan)?;
-            store.keep_plan_snapshot(&config.city.code, fiscal_year, &texts)?;
-            texts
-        }
-    };
-    let plan = Plan::from_texts(&texts).context("計画の参照データ(保存済み)に誤りがあります")?;
+    let plan = plan_of_year(config, store, fiscal_year)?;
     let submissions = store.current_submissions(&config.city.code, fiscal_year)?;
     let mut datasets = build(config, &plan, fiscal_year, &submissions);
+    datasets.states = store.latest_by_department(&config.city.code, fiscal_year)?;
+    for submission in &mut datasets.submissions {
+        submission.findings = store.findings_of(submission.submission_id)?;
+    }
     for year in store
         .fiscal_years(&config.city.code)?
         .into_iter()
@@ -57,6 +52,42 @@ pub fn from_store(
         add_history(&mut datasets, year, &earlier);
     }
     Ok(datasets)
+}
+
+/// The plan's reference data as kept for the year; kept now when it was not yet.
+fn plan_of_year(
+    config: &Config,
+    store: &mut Store,
+    fiscal_year: FiscalYear,
+) -> anyhow::Result<Plan> {
+    let texts = match store.plan_snapshot(&config.city.code, fiscal_year)? {
+        Some(texts) => texts,
+        None => {
+            let texts = PlanTexts::read(&config.paths.plan)?;
+            store.keep_plan_snapshot(&config.city.code, fiscal_year, &texts)?;
+            texts
+        }
+    };
+    Plan::from_texts(&texts).context("計画の参照データ(保存済み)に誤りがあります")
+}
+
+/// Where each configured department stands for a year: its latest submission (accepted
+/// or not), or `None` when it has sent nothing. `status` prints this; the manager
+/// summary prints the same from [`Datasets::states`].
+pub fn standings(
+    config: &Config,
+    store: &Store,
+    fiscal_year: FiscalYear,
+) -> anyhow::Result<Vec<(String, Option<SubmissionState>)>> {
+    let states = store.latest_by_department(&config.city.code, fiscal_year)?;
+    Ok(config
+        .departments
+        .iter()
+        .map(|d| {
+            let state = states.iter().find(|s| s.department == d.name);
+            (d.name.clone(), state.cloned())
+        })
+        .collect())
 }
 
 /// Adds each indicator's figure of an earlier year to its series.
@@ -69,27 +100,103 @@ fn add_history(datasets: &mut Datasets, year: FiscalYear, submissions: &[Current
         .flat_map(|p| &mut p.indicators);
     for indicator in indicators {
         let found = submissions.iter().find_map(|s| {
-            s.content
-                .indicators
-                .iter()
-                .find(|e| e.id == indicator.id)
-                .map(|e| (s, e))
+            let actual = entry_of(s, &indicator.id)?.reading(Period::Actual)?;
+            Some((s, actual))
         });
-        if let Some((submission, entry)) = found {
-            let actual = &entry.indicator.observations[3];
+        if let Some((submission, actual)) = found {
             indicator.history.push(YearFigure {
                 fiscal_year: year.start_year(),
                 printed: actual.printed.clone(),
-                value: actual.value(),
-                source: Source {
-                    submission_id: submission.submission_id,
-                    department: submission.content.department.clone(),
-                    file: submission.file_name.clone(),
-                    sheet: INDICATOR_SHEET.to_string(),
-                    cell: cell_name(entry.row, indicator::ACTUAL as u16),
-                },
+                value: actual.value,
+                source: reading_source(submission, actual),
             });
         }
+    }
+}
+
+/// A submission's entry for an indicator of the plan.
+fn entry_of<'s>(submission: &'s CurrentSubmission, id: &str) -> Option<&'s IndicatorEntry> {
+    submission.content.indicators.iter().find(|e| e.id == id)
+}
+
+/// Where a value read at intake came from: the cell intake read it from.
+fn reading_source(submission: &CurrentSubmission, reading: &Reading) -> Source {
+    Source {
+        submission_id: submission.submission_id,
+        department: submission.content.department.clone(),
+        file: submission.file_name.clone(),
+        sheet: reading.sheet.clone(),
+        cell: reading.cell.clone(),
+    }
+}
+
+/// An indicator's cells as its department submitted them.
+fn submitted_cells(submission: &CurrentSubmission, entry: &IndicatorEntry) -> Vec<Cell> {
+    entry
+        .readings
+        .iter()
+        .map(|r| Cell {
+            period: r.period.key().to_string(),
+            printed: r.printed.clone(),
+            value: r.value,
+            source: Some(reading_source(submission, r)),
+        })
+        .collect()
+}
+
+/// An indicator's cells as the plan fixes them, for a department that has not submitted.
+fn planned_cells(reference: &plan::PlanIndicator) -> Vec<Cell> {
+    let planned = [
+        &reference.baseline,
+        &reference.early,
+        &reference.middle,
+        "",
+        &reference.target,
+    ];
+    Period::ALL
+        .iter()
+        .zip(planned)
+        .map(|(period, printed)| Cell {
+            period: period.key().to_string(),
+            printed: printed.to_string(),
+            value: Observation::parse(printed).value(),
+            source: None,
+        })
+        .collect()
+}
+
+/// Each cell's figure by period, `同左` taking the figure on its left.
+fn carried_values(cells: &[Cell]) -> Vec<(&str, Option<f64>)> {
+    let mut values: Vec<(&str, Option<f64>)> = Vec::new();
+    for cell in cells {
+        let value = match says_same_as_left(&cell.printed) {
+            true => values.last().and_then(|(_, v)| *v),
+            false => cell.value,
+        };
+        values.push((&cell.period, value));
+    }
+    values
+}
+
+/// A department's current submission as the whole-city indicator table prints it.
+fn submission(current: &CurrentSubmission) -> Submission {
+    Submission {
+        department: current.content.department.clone(),
+        submission_id: current.submission_id,
+        file_name: current.file_name.clone(),
+        indicators: current
+            .content
+            .indicators
+            .iter()
+            .map(|e| SubmittedIndicator {
+                policy_code: e.indicator.policy_code.clone(),
+                policy_name: e.indicator.policy_name.clone(),
+                name: e.indicator.name.clone(),
+                cells: submitted_cells(current, e),
+            })
+            .collect(),
+        // Read from the store by `from_store`; a dataset built from content alone has none.
+        findings: Vec::new(),
     }
 }
 
@@ -164,6 +271,9 @@ pub fn build(
         department_plans,
         gaps,
         findings,
+        submissions: builder.submissions(),
+        states: Vec::new(),
+        period_headers: builder.period_headers(),
     }
 }
 
@@ -198,14 +308,38 @@ impl Builder<'_> {
         }
     }
 
+    /// Every department's current submission, in the configuration's order (one the
+    /// configuration does not name comes last).
+    fn submissions(&self) -> Vec<Submission> {
+        let rank = |name: &str| {
+            let departments = &self.config.departments;
+            departments
+                .iter()
+                .position(|d| d.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        let mut listed: Vec<Submission> = self.submissions.iter().map(submission).collect();
+        listed.sort_by_key(|s| rank(&s.department));
+        listed
+    }
+
+    /// The headers of the indicator table's five period columns, as the workbook has them.
+    fn period_headers(&self) -> Vec<String> {
+        let columns = layout::indicator_columns(&self.plan.basic, self.fiscal_year);
+        indicator::PERIODS
+            .iter()
+            .map(|c| columns[*c].header.clone())
+            .collect()
+    }
+
     fn white_paper(&self) -> WhitePaper {
         let basic = &self.plan.basic;
-        let columns = layout::indicator_columns(basic, self.fiscal_year);
         WhitePaper {
             plan_name: basic.name.clone(),
-            period_labels: indicator::PERIODS
+            period_labels: self
+                .period_headers()
                 .iter()
-                .map(|c| columns[*c].header.replace('\n', ""))
+                .map(|h| h.replace('\n', ""))
                 .collect(),
             parts: basic
                 .parts
@@ -262,45 +396,11 @@ impl Builder<'_> {
         reference: &plan::PlanIndicator,
         submission: Option<&CurrentSubmission>,
     ) -> Indicator {
-        let entry = submission.and_then(|s| {
-            s.content
-                .indicators
-                .iter()
-                .find(|e| e.id == reference.id)
-                .map(|e| (s, e))
-        });
-        let planned = [
-            &reference.baseline,
-            &reference.early,
-            &reference.middle,
-            "",
-            &reference.target,
-        ];
-        let cells: Vec<Cell> = Period::ALL
-            .iter()
-            .zip(indicator::PERIODS)
-            .enumerate()
-            .map(|(i, (period, column))| {
-                let label = period.key().to_string();
-                match entry {
-                    Some((s, e)) => {
-                        let o = &e.indicator.observations[i];
-                        Cell {
-                            period: label,
-                            printed: o.printed.clone(),
-                            value: o.value(),
-                            source: Some(self.source(s, INDICATOR_SHEET, e.row, column)),
-                        }
-                    }
-                    None => Cell {
-                        period: label,
-                        printed: planned[i].to_string(),
-                        value: Observation::parse(planned[i]).value(),
-                        source: None,
-                    },
-                }
-            })
-            .collect();
+        let entry = submission.and_then(|s| Some((s, entry_of(s, &reference.id)?)));
+        let cells = match entry {
+            Some((s, e)) => submitted_cells(s, e),
+            None => planned_cells(reference),
+        };
         let figures = self.figures(reference, &cells);
         let status = status::status(reference.direction, &figures);
         Indicator {
@@ -321,14 +421,11 @@ impl Builder<'_> {
 
     /// The numbers the status rule reads; `同左` takes the figure on its left.
     fn figures(&self, reference: &plan::PlanIndicator, cells: &[Cell]) -> Figures {
-        let mut values: Vec<Option<f64>> = Vec::new();
-        for cell in cells {
-            let value = match Observation::parse(&cell.printed).kind {
-                ObservationKind::SameAsLeft => values.last().copied().flatten(),
-                _ => cell.value,
-            };
-            values.push(value);
-        }
+        let values = carried_values(cells);
+        let at = |period: Period| {
+            let found = values.iter().find(|(key, _)| *key == period.key());
+            found.and_then(|(_, value)| *value)
+        };
         let basic = &self.plan.basic;
         let (start, end) = (
             basic.baseline_year.0.start_year(),
@@ -336,10 +433,10 @@ impl Builder<'_> {
         );
         let year = self.fiscal_year.start_year();
         Figures {
-            baseline: values[0].or(values[1]),
-            previous: values[2],
-            actual: values[3],
-            target: values[4].or(reference.target_value),
+            baseline: at(Period::Baseline).or(at(Period::Early)),
+            previous: at(Period::Middle),
+            actual: at(Period::Actual),
+            target: at(Period::Target).or(reference.target_value),
             elapsed: f64::from(year - start) / f64::from((end - start).max(1)),
         }
     }

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::domain::{Direction, Status};
+use crate::domain::{Direction, Finding, Period, Status};
+use crate::store::SubmissionState;
 
 /// Where a value came from: the submission version, its file, sheet and cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,6 +51,62 @@ pub struct Datasets {
     pub gaps: Vec<Gap>,
     /// Disagreements between submissions or with the plan.
     pub findings: Vec<CrossFinding>,
+    /// Who submitted: each department's current (latest accepted) submission, in the
+    /// configuration's order, with its indicator rows as submitted. The whole-city
+    /// indicator table, the report mails and a run's summary print this. Not part of
+    /// the export (the export, and the digest of it every report records, stay as
+    /// they were).
+    #[serde(skip)]
+    pub submissions: Vec<Submission>,
+    /// Each department's latest submission of the year, accepted or not, as the store
+    /// lists them: the manager summary's status table.
+    #[serde(skip)]
+    pub states: Vec<SubmissionState>,
+    /// The headers of the indicator table's five columns as the workbook prints them
+    /// (with their line breaks), in [`Period::ALL`] order.
+    #[serde(skip)]
+    pub period_headers: Vec<String>,
+}
+
+impl Datasets {
+    /// The current submission of a department, if it has one.
+    pub fn submission_of(&self, department: &str) -> Option<&Submission> {
+        self.submissions.iter().find(|s| s.department == department)
+    }
+
+    /// Number of indicator rows across the submissions.
+    pub fn indicator_count(&self) -> usize {
+        self.submissions.iter().map(|s| s.indicators.len()).sum()
+    }
+}
+
+/// A department's current submission: the file it came from, its indicator rows, and
+/// what intake found in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    /// The department (`企画部`).
+    pub department: String,
+    /// The stored version (`提出#3`).
+    pub submission_id: i64,
+    /// The file name it came under, as the reports print it.
+    pub file_name: String,
+    /// The rows of its 目標指標 sheet, in the order it submitted them.
+    pub indicators: Vec<SubmittedIndicator>,
+    /// The findings intake recorded for it (warnings: it was accepted), in order.
+    pub findings: Vec<Finding>,
+}
+
+/// An indicator row as its department submitted it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmittedIndicator {
+    /// The policy it measures (`1-1`).
+    pub policy_code: String,
+    /// The policy's name (`国際化の推進`).
+    pub policy_name: String,
+    /// The indicator's name as the row gives it.
+    pub name: String,
+    /// The five cells, in [`Period::ALL`] order.
+    pub cells: Vec<Cell>,
 }
 
 /// 自治体経営白書.
@@ -65,6 +122,16 @@ pub struct WhitePaper {
     pub strategy: Strategy,
     /// The administrative-reform action plan and its items.
     pub action_plan: ActionPlan,
+}
+
+impl WhitePaper {
+    /// The label of an indicator table's column: `計画策定時(平成28年度)`.
+    pub fn period_label(&self, period: Period) -> &str {
+        let index = Period::ALL.iter().position(|p| *p == period);
+        index
+            .and_then(|i| self.period_labels.get(i))
+            .map_or("", String::as_str)
+    }
 }
 
 /// A part of the basic plan (第1部 …) and its policies.
@@ -142,6 +209,23 @@ pub struct YearFigure {
     pub source: Source,
 }
 
+impl Indicator {
+    /// The cell of one period.
+    pub fn cell(&self, period: Period) -> Option<&Cell> {
+        self.cells.iter().find(|c| c.period == period.key())
+    }
+
+    /// The text printed for one period (empty when the indicator has no such cell).
+    pub fn printed(&self, period: Period) -> &str {
+        self.cell(period).map_or("", |c| c.printed.as_str())
+    }
+
+    /// The figure of one period, when its cell holds one.
+    pub fn value(&self, period: Period) -> Option<f64> {
+        self.cell(period).and_then(|c| c.value)
+    }
+}
+
 /// One printed value and the number read from it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cell {
@@ -153,6 +237,14 @@ pub struct Cell {
     pub value: Option<f64>,
     /// Where it was read from; `None` for a value that comes from the plan.
     pub source: Option<Source>,
+}
+
+impl Cell {
+    /// Whether it holds a figure or a mark that stands for none (blank, `同左`, `—`),
+    /// rather than words (`維持`).
+    pub fn is_figure(&self) -> bool {
+        self.value.is_some() || crate::domain::is_mark(&self.printed)
+    }
 }
 
 /// The regional strategy (総合戦略) section of the white paper.

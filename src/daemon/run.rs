@@ -8,29 +8,25 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
 use crate::app::App;
 use crate::archive::sha256_hex;
-use crate::config::{mailboxes, Config};
+use crate::config::Config;
 use crate::consolidate;
+use crate::consolidate::Datasets;
 use crate::intake::{self, FileReport, Outcome};
+use crate::mail::compose::{compose, WHOLE};
 use crate::mail::outbox::{self, DeliveryStats};
 use crate::mail::receipts;
-use crate::mail::{Outgoing, OutgoingAttachment};
-use crate::plan::Plan;
-use crate::report::{self, Audience, Dataset, Edition, FontSet, ReportFile, WhitePaperLabels};
+use crate::mail::Outgoing;
+use crate::report::{self, Built, Edition, FontSet, ReportFile, WhitePaperLabels};
 use crate::store::Staged;
 use crate::store::Store;
-use crate::texts::{render_file, Values};
 
 /// A queued message as a run's summary lists it: recipients, subject, attachment names.
 pub type Mailed = (String, String, Vec<String>);
-
-/// The audience name of the managers' mail.
-const WHOLE: &str = "全庁";
 
 /// Options of one run.
 #[derive(Debug, Clone, Default)]
@@ -198,7 +194,6 @@ fn prepare(
 ) -> anyhow::Result<(RunSummary, Vec<(String, Outgoing)>)> {
     let config = app.config();
     let mut store = app.store().blocking_lock()?;
-    let plan = app.plan()?;
     let inbox = intake::inbox_files(&config.paths.inbox)?;
     let taken = take_in(app, &mut store, &inbox)?;
     if !taken.failed.is_empty() {
@@ -211,18 +206,18 @@ fn prepare(
         return Ok((summary, Vec::new()));
     }
     let Taken { files, mailed, .. } = taken;
-    let (dataset, reports) = build_all_reports(config, plan, &mut store, built_at)?;
+    let (built, reports) = build_all_reports(config, &mut store, built_at)?;
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
-    let written = report::write_reports(&dir, dataset.fiscal_year, &reports)?;
+    let written = report::write_reports(&dir, built.fiscal_year(), &reports)?;
     let missing = config
         .departments
         .iter()
-        .filter(|d| !dataset.departments.iter().any(|s| s.department == d.name))
+        .filter(|d| built.datasets.submission_of(&d.name).is_none())
         .map(|d| d.name.clone())
         .collect();
-    let messages = compose(config, &dataset, &reports, &dir)?
+    let messages = compose(config, &built, &reports, &dir)?
         .into_iter()
-        .map(|(audience, outgoing)| (report_key(&dataset, &audience, &outgoing), outgoing))
+        .map(|(audience, outgoing)| (report_key(&built, &audience, &outgoing), outgoing))
         .collect();
     let summary = RunSummary {
         files,
@@ -239,16 +234,16 @@ fn prepare(
 /// files attached and the problems told. A run repeated or resumed with the same inputs
 /// queues nothing new; one with changed inputs, or one where a report that failed
 /// before is built now, sends the new mail.
-fn report_key(dataset: &Dataset, audience: &str, outgoing: &Outgoing) -> String {
+fn report_key(built: &Built, audience: &str, outgoing: &Outgoing) -> String {
     let inputs = match audience {
-        WHOLE => &dataset.summary_inputs_sha256,
-        _ => &dataset.inputs_sha256,
+        WHOLE => &built.summary_inputs_sha256,
+        _ => &built.inputs_sha256,
     };
-    let mut carried = format!("{inputs}\n{}", dataset.problems.join("\n"));
+    let mut carried = format!("{inputs}\n{}", built.problems.join("\n"));
     for attachment in &outgoing.attachments {
         carried.push_str(&format!("\n{}", attachment.file_name));
     }
-    let year = dataset.fiscal_year.start_year();
+    let year = built.datasets.fiscal_year;
     format!(
         "report:{year}:{}:{audience}",
         sha256_hex(carried.as_bytes())
@@ -257,91 +252,141 @@ fn report_key(dataset: &Dataset, audience: &str, outgoing: &Outgoing) -> String 
 
 /// Every report of the configured year from the store: the white paper, the manager
 /// summary, 各部の運営方針と目標 (booklet and newsletter page), the indicator tables, and
-/// each department's own report. Pure but for reading the store and the templates.
+/// each department's own report, all printed from one consolidated dataset. Pure but
+/// for reading the store and the templates.
 ///
 /// Each report (and each department's files) is built on its own: one that fails is
 /// logged with its cause and left out, and the others are built and mailed all the
 /// same. What failed, and every character printed as 〓, is listed for the managers in
-/// their summary and in [`Dataset::problems`] (their mail).
+/// their summary and in [`Built::problems`] (their mail).
 pub fn build_all_reports(
     config: &Config,
-    plan: &Plan,
     store: &mut Store,
     built_at: DateTime<Tz>,
-) -> anyhow::Result<(Dataset, Vec<ReportFile>)> {
-    let year = config.fiscal_year();
-    let current = store.current_indicators(&config.city.code, year)?;
-    let mut dataset = Dataset::new(config, plan, current, built_at);
+) -> anyhow::Result<(Built, Vec<ReportFile>)> {
+    let datasets = consolidate::from_store(config, store, config.fiscal_year())?;
+    let texts = ReportTexts::load(config)?;
     let fonts = FontSet::for_config(config)?;
-    let datasets = consolidate::from_store(config, store, year)?;
-    let labels = WhitePaperLabels::load(&config.paths.templates)?;
-    let texts = report::DepartmentPlanTexts::load(&config.paths.templates)?;
-    let states = store.latest_by_department(&config.city.code, year)?;
-    let summary_texts = report::SummaryTexts::load(&config.paths.templates)?;
-    let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
     let edition = Edition::new(&datasets, &fonts, built_at)?;
     let mut build = Builds::new(&fonts);
+    let summary_at = build_whole_city(&mut build, &datasets, &texts, &edition);
+    build_departments(&mut build, &datasets, &texts, &edition);
+    build_summary(&mut build, config, &datasets, &texts, &edition, summary_at);
+    let summary_inputs_sha256 = summary_inputs(&edition, &datasets);
+    let built = Built {
+        datasets,
+        built_at,
+        problems: build.problems,
+        inputs_sha256: edition.inputs_sha256.clone(),
+        summary_inputs_sha256,
+    };
+    Ok((built, build.files))
+}
+
+/// The headings and labels of the reports, from `templates/report/`.
+struct ReportTexts {
+    white_paper: WhitePaperLabels,
+    department_plans: report::DepartmentPlanTexts,
+    summary: report::SummaryTexts,
+}
+
+impl ReportTexts {
+    fn load(config: &Config) -> anyhow::Result<Self> {
+        let templates = &config.paths.templates;
+        Ok(ReportTexts {
+            white_paper: WhitePaperLabels::load(templates)?,
+            department_plans: report::DepartmentPlanTexts::load(templates)?,
+            summary: report::SummaryTexts::load(templates)?,
+        })
+    }
+}
+
+/// The whole-city reports but the summary; returns where the summary goes among the
+/// files (second, as before: it is built last, once the others have said what went wrong).
+fn build_whole_city(
+    build: &mut Builds,
+    datasets: &Datasets,
+    texts: &ReportTexts,
+    edition: &Edition,
+) -> usize {
     build.attempt("自治体経営白書", || {
-        Ok(vec![report::white_paper_file(
-            &datasets, &labels, &edition,
-        )?])
+        let labels = &texts.white_paper;
+        Ok(vec![report::white_paper_file(datasets, labels, edition)?])
     });
-    // The summary goes second, as before, once the other reports have said what went wrong.
     let summary_at = build.files.len();
     build.attempt("各部の運営方針と目標", || {
-        report::department_plan_files(&datasets, &texts, &edition)
+        report::department_plan_files(datasets, &texts.department_plans, edition)
     });
     build.attempt("白書データ(全庁)", || {
-        Ok(vec![report::workbook_file(&datasets, None, &edition)?])
+        Ok(vec![report::workbook_file(datasets, None, edition)?])
     });
     build.attempt("目標指標の達成状況(全庁)", || {
-        report::build_reports(&dataset, &edition)
+        report::indicator_files(datasets, edition)
     });
-    for submitted in store.current_submissions(&config.city.code, year)? {
-        let department = submitted.content.department.clone();
+    summary_at
+}
+
+/// Each department's workbook and report, with its submission's intake findings.
+fn build_departments(
+    build: &mut Builds,
+    datasets: &Datasets,
+    texts: &ReportTexts,
+    edition: &Edition,
+) {
+    // In the order of the departments' names, as they always were built: a character
+    // drawn as 〓 is told for the first report it is in.
+    let mut by_name: Vec<_> = datasets.submissions.iter().collect();
+    by_name.sort_by(|a, b| a.department.cmp(&b.department));
+    for submission in by_name {
+        let department = &submission.department;
+        let notes: Vec<String> = submission
+            .findings
+            .iter()
+            .map(|f| format!("受付時の指摘 {f}"))
+            .collect();
         build.attempt(&format!("{department}の報告書"), || {
-            let notes: Vec<String> = store
-                .findings_of(submitted.submission_id)
-                .with_context(|| {
-                    format!(
-                        "reading the findings of submission {}",
-                        submitted.submission_id
-                    )
-                })?
-                .iter()
-                .map(|f| format!("受付時の指摘 {f}"))
-                .collect();
+            let labels = &texts.white_paper;
             Ok(vec![
-                report::workbook_file(&datasets, Some(&department), &edition)?,
-                report::department_file(&datasets, &department, &notes, &labels, &edition)?,
+                report::workbook_file(datasets, Some(department), edition)?,
+                report::department_file(datasets, department, &notes, labels, edition)?,
             ])
         });
     }
+}
+
+/// The managers' summary, with the problems of the reports built so far, put in its
+/// place among the files.
+fn build_summary(
+    build: &mut Builds,
+    config: &Config,
+    datasets: &Datasets,
+    texts: &ReportTexts,
+    edition: &Edition,
+    summary_at: usize,
+) {
     let problems = build.problems.clone();
+    let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
     // The summary prints the problems listed so far: only characters not listed yet are news.
     build.list_known_characters_again = false;
-    let summary = build.attempt("管理者向け要約", || {
-        let file = report::summary_file(
-            &datasets,
-            &names,
-            &states,
-            &summary_texts,
-            &problems,
-            &edition,
-        )?;
+    let added = build.attempt("管理者向け要約", || {
+        let states = &datasets.states;
+        let file =
+            report::summary_file(datasets, &names, states, &texts.summary, &problems, edition)?;
         Ok(vec![file])
     });
-    let (mut files, problems) = (build.files, build.problems);
-    let summary_files: Vec<ReportFile> = files.drain(files.len() - summary..).collect();
-    files.splice(summary_at..summary_at, summary_files);
-    dataset.problems = problems;
+    let at = build.files.len() - added;
+    let summary: Vec<ReportFile> = build.files.drain(at..).collect();
+    build.files.splice(summary_at..summary_at, summary);
+}
+
+/// What the managers' summary was built from: the datasets' digest and each
+/// department's latest submission state (it prints rejected ones too).
+fn summary_inputs(edition: &Edition, datasets: &Datasets) -> String {
     let mut with_states = edition.inputs_sha256.clone();
-    for state in &states {
+    for state in &datasets.states {
         with_states.push_str(&format!("\n{state:?}"));
     }
-    dataset.summary_inputs_sha256 = sha256_hex(with_states.as_bytes());
-    dataset.inputs_sha256 = edition.inputs_sha256.clone();
-    Ok((dataset, files))
+    sha256_hex(with_states.as_bytes())
 }
 
 /// The reports of one build as they are made, and what went wrong on the way.
@@ -416,129 +461,4 @@ impl<'f> Builds<'f> {
             ));
         }
     }
-}
-
-/// One message per department that submitted, and one to the managers, each with
-/// the name of its audience.
-pub fn compose(
-    config: &Config,
-    dataset: &Dataset,
-    files: &[ReportFile],
-    dir: &std::path::Path,
-) -> anyhow::Result<Vec<(String, Outgoing)>> {
-    let mut messages = Vec::new();
-    for submitted in &dataset.departments {
-        let Some(department) = config.department(&submitted.department) else {
-            continue;
-        };
-        if department.recipients.is_empty() {
-            tracing::warn!(department = %department.name, "no recipients configured; report not mailed");
-            continue;
-        }
-        let audience = Audience::Department(department.name.clone());
-        let attachments = attachments_for(files, &audience, dir, dataset);
-        let mut values = common_values(dataset, &attachments);
-        values.insert("department", department.name.clone());
-        values.insert("file_name", submitted.file_name.clone());
-        values.insert("indicator_count", submitted.indicators.len().to_string());
-        let own = format!("{}の報告書", department.name);
-        let problems = dataset.problems.iter().filter(|p| p.starts_with(&own));
-        values.insert("problems", problem_lines(problems));
-        let rendered = render_file(&config.paths.templates, "department_report", &values)?;
-        messages.push((
-            department.name.clone(),
-            Outgoing {
-                to: mailboxes(&department.recipients),
-                subject: rendered.subject,
-                body: rendered.body,
-                attachments,
-            },
-        ));
-    }
-    if !config.managers.recipients.is_empty() {
-        let attachments = attachments_for(files, &Audience::Whole, dir, dataset);
-        let mut values = common_values(dataset, &attachments);
-        values.insert("status_lines", status_lines(config, dataset));
-        values.insert("problems", problem_lines(dataset.problems.iter()));
-        let rendered = render_file(&config.paths.templates, "manager_summary", &values)?;
-        messages.push((
-            WHOLE.to_string(),
-            Outgoing {
-                to: mailboxes(&config.managers.recipients),
-                subject: rendered.subject,
-                body: rendered.body,
-                attachments,
-            },
-        ));
-    }
-    Ok(messages)
-}
-
-fn common_values(dataset: &Dataset, attachments: &[OutgoingAttachment]) -> Values {
-    let list = attachments
-        .iter()
-        .map(|a| format!("  ・{}", a.file_name))
-        .collect::<Vec<_>>()
-        .join("\n");
-    Values::from([
-        ("city", dataset.city.clone()),
-        ("fiscal_year", dataset.fiscal_year.to_string()),
-        (
-            "built_at",
-            dataset.built_at.format("%Y年%-m月%-d日 %H:%M").to_string(),
-        ),
-        ("attachments", list),
-    ])
-}
-
-fn attachments_for(
-    files: &[ReportFile],
-    audience: &Audience,
-    dir: &std::path::Path,
-    dataset: &Dataset,
-) -> Vec<OutgoingAttachment> {
-    files
-        .iter()
-        .filter(|f| &f.audience == audience)
-        .map(|f| OutgoingAttachment {
-            file_name: f.file_name.clone(),
-            content_type: f.content_type().to_string(),
-            bytes: f.bytes.clone(),
-            location: Some(
-                dir.join(dataset.fiscal_year.to_string())
-                    .join(&f.file_name)
-                    .display()
-                    .to_string(),
-            ),
-        })
-        .collect()
-}
-
-/// What went wrong while building the reports, as a paragraph of a mail (nothing
-/// when all went well).
-fn problem_lines<'p>(problems: impl Iterator<Item = &'p String>) -> String {
-    let lines: Vec<String> = problems.map(|p| format!("  ・{p}")).collect();
-    if lines.is_empty() {
-        return String::new();
-    }
-    format!("\n報告書の作成で問題がありました:\n{}\n", lines.join("\n"))
-}
-
-/// One line per configured department: submitted (with its indicator count) or not.
-fn status_lines(config: &Config, dataset: &Dataset) -> String {
-    config
-        .departments
-        .iter()
-        .map(
-            |d| match dataset.departments.iter().find(|s| s.department == d.name) {
-                Some(s) => format!(
-                    "  ・{}: 提出済み(目標指標 {}件)",
-                    d.name,
-                    s.indicators.len()
-                ),
-                None => format!("  ・{}: 未提出", d.name),
-            },
-        )
-        .collect::<Vec<_>>()
-        .join("\n")
 }

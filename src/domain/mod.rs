@@ -6,6 +6,7 @@ mod fiscal_year;
 pub mod japanese;
 mod observation;
 mod printable;
+mod reading;
 pub mod status;
 
 pub use clock::Clock;
@@ -13,6 +14,7 @@ pub use finding::{Finding, Severity};
 pub use fiscal_year::{ConfigFiscalYear, FiscalYear, FiscalYearError};
 pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};
 pub use printable::{is_unsafe_in_logs, json_printable, printable};
+pub use reading::{is_mark, says_same_as_left, Reading};
 pub use status::{Direction, Status};
 
 /// The five columns of an indicator table (目標指標の達成状況).
@@ -38,6 +40,14 @@ impl Period {
         Period::Middle,
         Period::Actual,
         Period::Target,
+    ];
+
+    /// The columns that hold observed figures (all but the target), in order.
+    pub const OBSERVED: [Period; 4] = [
+        Period::Baseline,
+        Period::Early,
+        Period::Middle,
+        Period::Actual,
     ];
 
     /// The stable name used in the store.

@@ -91,15 +91,13 @@ impl Observation {
     /// ```
     pub fn parse(text: &str) -> Self {
         let printed = text.trim().to_string();
-        let folded = fold_width(&printed);
-        let folded = folded.trim();
-        let kind = match folded {
-            "" => ObservationKind::Blank,
-            "同左" => ObservationKind::SameAsLeft,
-            "—" | "―" | "-" | "ー" | "‐" | "–" => ObservationKind::NotAvailable,
-            _ => return Self::parse_figures(printed, folded),
-        };
-        Self::without_figures(printed, kind)
+        match super::reading::word_kind(&printed) {
+            Some(kind) => Self::without_figures(printed, kind),
+            None => {
+                let folded = fold_width(&printed);
+                Self::parse_figures(printed.clone(), folded.trim())
+            }
+        }
     }
 
     /// The first main figure, the one a chart plots.

@@ -402,13 +402,28 @@ fn indicator_entry(plan: &Plan, row: TableRow) -> IndicatorEntry {
                 Observation::parse(text)
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let readings = readings(&observations, row.row);
     IndicatorEntry {
         id: reference.id.clone(),
+        readings,
         indicator: plan.describe(reference, observations),
         observed_at,
         reason: c[indicator::REASON].clone(),
         note: c[indicator::NOTE].clone(),
         row: row.row,
     }
+}
+
+/// What the store keeps of an indicator row's five cells, each with its address.
+fn readings(observations: &[Observation], row: u32) -> Vec<crate::domain::Reading> {
+    crate::domain::Period::ALL
+        .iter()
+        .zip(indicator::PERIODS)
+        .zip(observations)
+        .map(|((period, column), observation)| {
+            let cell = cell_name(row, column as u16);
+            crate::domain::Reading::new(*period, observation, INDICATOR_SHEET, cell)
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 //! machine needs no mail server; SMTP (STARTTLS, implicit TLS, or plain for a local
 //! relay) is chosen in the configuration, with rustls.
 
+pub mod compose;
 pub mod notices;
 pub mod outbox;
 pub mod receipts;

@@ -20,97 +20,38 @@ pub use pdf::summary::Texts as SummaryTexts;
 pub use pdf::text::{FontSet, MissingGlyph, REPLACEMENT};
 pub use pdf::white_paper::Labels as WhitePaperLabels;
 
-use crate::config::Config;
+use crate::consolidate::Datasets;
 use crate::domain::FiscalYear;
-use crate::plan::Plan;
-use crate::store::DepartmentIndicators;
-use crate::workbook::layout::{indicator, indicator_columns};
 
-/// Everything a report prints.
+/// What one build of the reports printed from, and what went wrong on the way: the
+/// report mails are composed from it, and keyed by its digests.
 #[derive(Debug, Clone)]
-pub struct Dataset {
-    /// The city's name as printed.
-    pub city: String,
-    /// The basic plan's name as printed.
-    pub plan_name: String,
-    /// The fiscal year reported.
-    pub fiscal_year: FiscalYear,
-    /// Column headers of the five periods, in [`Period::ALL`] order.
-    pub period_headers: Vec<String>,
-    /// Each department's indicators from its latest accepted submission, in the configuration's order.
-    pub departments: Vec<DepartmentIndicators>,
-    /// The time printed on reports and recorded in their metadata (Asia/Tokyo).
+pub struct Built {
+    /// The dataset every report of the build printed from.
+    pub datasets: Datasets,
+    /// The time printed on the reports and recorded in their metadata (Asia/Tokyo).
     pub built_at: DateTime<Tz>,
     /// What went wrong building the reports (a report that failed, a character
-    /// printed as 〓), in Japanese, for the managers' mail. Empty until they are built.
+    /// printed as 〓), in Japanese, for the managers' mail.
     pub problems: Vec<String>,
     /// What the reports were built from: the Edition's inputs digest, and for the
     /// managers' summary that digest with each department's latest submission state
-    /// (it prints rejected ones too). Empty until the reports are built.
+    /// (it prints rejected ones too).
     pub inputs_sha256: String,
-    /// The managers' summary's digest (see `inputs_sha256`).
+    /// The inputs digest of the managers' summary (see `inputs_sha256`).
     pub summary_inputs_sha256: String,
 }
 
-impl Dataset {
-    /// A dataset for the configured city and year from the stored submissions.
-    pub fn new(
-        config: &Config,
-        plan: &Plan,
-        departments: Vec<DepartmentIndicators>,
-        built_at: DateTime<Tz>,
-    ) -> Self {
-        let fiscal_year = config.fiscal_year();
-        let columns = indicator_columns(&plan.basic, fiscal_year);
-        Dataset {
-            city: config.city.name.clone(),
-            plan_name: plan.basic.name.clone(),
-            fiscal_year,
-            period_headers: indicator::PERIODS
-                .iter()
-                .map(|c| columns[*c].header.clone())
-                .collect(),
-            departments: order_like_config(departments, config),
-            built_at,
-            problems: Vec::new(),
-            inputs_sha256: String::new(),
-            summary_inputs_sha256: String::new(),
-        }
+impl Built {
+    /// The fiscal year the reports are of.
+    pub fn fiscal_year(&self) -> FiscalYear {
+        FiscalYear(self.datasets.fiscal_year)
     }
 
-    /// The same dataset narrowed to one department.
-    pub fn for_department(&self, department: &str) -> Dataset {
-        Dataset {
-            departments: self
-                .departments
-                .iter()
-                .filter(|d| d.department == department)
-                .cloned()
-                .collect(),
-            ..self.clone()
-        }
-    }
-
-    /// Number of indicators across departments.
+    /// Number of indicator rows across the departments' submissions.
     pub fn indicator_count(&self) -> usize {
-        self.departments.iter().map(|d| d.indicators.len()).sum()
+        self.datasets.indicator_count()
     }
-}
-
-/// Departments in the order of the configuration (the city's own order), not by name.
-fn order_like_config(
-    mut departments: Vec<DepartmentIndicators>,
-    config: &Config,
-) -> Vec<DepartmentIndicators> {
-    let rank = |name: &str| {
-        config
-            .departments
-            .iter()
-            .position(|d| d.name == name)
-            .unwrap_or(usize::MAX)
-    };
-    departments.sort_by_key(|d| rank(&d.department));
-    departments
 }
 
 /// Reads the headings and labels of a report from `templates/report/<file_name>`.
@@ -128,7 +69,7 @@ fn load_texts<T: serde::de::DeserializeOwned>(
 /// What every report of one build shares: the fonts, the build time, and the
 /// digest of the data the reports were made from.
 pub struct Edition<'a> {
-    /// The fonts every PDF of the build embeds.
+    /// The fonts every report draws with (with their fallbacks, 〓 beyond them).
     pub fonts: &'a FontSet,
     /// Printed on the reports and recorded in their metadata (Asia/Tokyo).
     pub built_at: DateTime<Tz>,
@@ -138,7 +79,7 @@ pub struct Edition<'a> {
 }
 
 impl<'a> Edition<'a> {
-    /// The edition of `datasets`: the digest of their JSON export is computed here, once.
+    /// The edition of a build: the datasets' digest computed once, for every file.
     pub fn new(
         datasets: &crate::consolidate::Datasets,
         fonts: &'a FontSet,
@@ -174,18 +115,18 @@ impl<'a> Edition<'a> {
 pub enum Audience {
     /// The whole administration (全庁): the managers.
     Whole,
-    /// One department (its name), for its own report.
+    /// One department (its name), which receives its own report.
     Department(String),
 }
 
 /// A report file, ready to write or attach.
 #[derive(Debug, Clone)]
 pub struct ReportFile {
-    /// Who receives it: the managers, everyone, or one department.
+    /// Who receives it.
     pub audience: Audience,
     /// A Japanese file name: `令和2年度_目標指標_企画部.pdf`.
     pub file_name: String,
-    /// The file's content (PDF or xlsx).
+    /// The file's contents (PDF or xlsx).
     pub bytes: Vec<u8>,
 }
 
@@ -200,10 +141,11 @@ impl ReportFile {
     }
 }
 
-/// Builds the whole-city indicator table (PDF, A4 landscape).
-pub fn build_reports(dataset: &Dataset, edition: &Edition) -> anyhow::Result<Vec<ReportFile>> {
-    let stem = format!("{}_目標指標_全庁", dataset.fiscal_year);
-    let pdf = pdf::indicator_document(dataset, edition, "全庁")
+/// Builds the whole-city indicator table (PDF, A4 landscape): each department's
+/// indicator rows as it submitted them.
+pub fn indicator_files(datasets: &Datasets, edition: &Edition) -> anyhow::Result<Vec<ReportFile>> {
+    let stem = format!("{}_目標指標_全庁", datasets.fiscal_year_label);
+    let pdf = pdf::indicator_document(datasets, edition, "全庁")
         .with_context(|| format!("building the PDF {stem}.pdf"))?;
     Ok(vec![ReportFile {
         audience: Audience::Whole,

@@ -9,9 +9,9 @@
 //! as text on every database. No method is generic, so `dyn Backend` works.
 
 use super::{
-    Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, DepartmentIndicators, JobRun,
-    NewMessage, NewSubmission, OutboxCounts, Recorded, RunLease, RunOutcome, StoredMessage,
-    StoredSubmission, SubmissionState, UnreportedMessage,
+    Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, JobRun, NewMessage,
+    NewSubmission, OutboxCounts, Recorded, RunLease, RunOutcome, StoredMessage, StoredSubmission,
+    SubmissionState, UnreportedMessage,
 };
 use crate::domain::{Finding, FiscalYear};
 use crate::plan::PlanTexts;
@@ -53,19 +53,6 @@ pub trait Submissions {
         city_code: &str,
         fiscal_year: FiscalYear,
     ) -> anyhow::Result<Vec<CurrentSubmission>>;
-
-    /// For each department, the indicators of its latest accepted submission for the year.
-    fn current_indicators(
-        &self,
-        city_code: &str,
-        fiscal_year: FiscalYear,
-    ) -> anyhow::Result<Vec<DepartmentIndicators>> {
-        Ok(self
-            .current_submissions(city_code, fiscal_year)?
-            .iter()
-            .map(CurrentSubmission::indicators)
-            .collect())
-    }
 
     /// Each department's latest submission for the year (accepted or not), with how
     /// many errors and warnings it drew.

@@ -16,7 +16,7 @@ use std::ops::{Deref, DerefMut};
 use std::path::Path;
 
 use crate::domain::Finding;
-use crate::domain::{FiscalYear, Indicator};
+use crate::domain::FiscalYear;
 use crate::workbook::SubmissionContent;
 
 pub use backend::{Backend, Ledger, Outbox, PlanSnapshots, Submissions};
@@ -148,31 +148,6 @@ impl SubmissionState {
             (SubmissionStatus::Rejected, _) => "差戻し",
             (SubmissionStatus::Accepted, 0) => "受理",
             (SubmissionStatus::Accepted, _) => "受理(要確認)",
-        }
-    }
-}
-
-/// A department's current indicators, with the file they came from.
-#[derive(Debug, Clone)]
-pub struct DepartmentIndicators {
-    /// The department (`企画部`).
-    pub department: String,
-    /// The stored version the indicators come from.
-    pub submission_id: i64,
-    /// The file name it came under.
-    pub file_name: String,
-    /// Its indicators in sheet order.
-    pub indicators: Vec<Indicator>,
-}
-
-impl CurrentSubmission {
-    /// The indicators alone, as the reports print them.
-    pub fn indicators(&self) -> DepartmentIndicators {
-        DepartmentIndicators {
-            department: self.content.department.clone(),
-            submission_id: self.submission_id,
-            file_name: self.file_name.clone(),
-            indicators: self.content.plain_indicators(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Every entry keeps the sheet row it came from, so findings, lineage and the
 //! annotated copy of a rejected file point at the submitter's own cells.
 
-use crate::domain::{FiscalYear, Indicator};
+use crate::domain::{FiscalYear, Indicator, Period, Reading};
 
 /// One department's submission for one fiscal year.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -79,6 +79,17 @@ pub struct IndicatorEntry {
     pub note: String,
     /// The 1-based sheet row it was read from (or is written to), for findings and lineage.
     pub row: u32,
+    /// The five cells as intake read them, with the cell each came from: what the
+    /// store keeps and gives back (a stored entry's `indicator.observations` is empty:
+    /// the full parse serves the checks at intake only).
+    pub readings: Vec<Reading>,
+}
+
+impl IndicatorEntry {
+    /// The reading of one period, if the entry has it.
+    pub fn reading(&self, period: Period) -> Option<&Reading> {
+        self.readings.iter().find(|r| r.period == period)
+    }
 }
 
 /// 施策の達成に向けた取り組み状況 of one policy.
@@ -134,16 +145,6 @@ pub struct KpiEntry {
     pub note: String,
     /// The 1-based sheet row it was read from (or is written to), for findings and lineage.
     pub row: u32,
-}
-
-impl SubmissionContent {
-    /// The indicators alone, for the reports.
-    pub fn plain_indicators(&self) -> Vec<Indicator> {
-        self.indicators
-            .iter()
-            .map(|e| e.indicator.clone())
-            .collect()
-    }
 }
 
 /// Splits a multi-line cell into paragraphs, dropping empty lines.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
 use crate::consolidate::{CrossFinding, Datasets};
-use crate::domain::Status;
+use crate::domain::{Period, Status};
 use crate::report::Edition;
 use crate::store::{SubmissionState, SubmissionStatus};
 use crate::texts::{substitute, Values};
@@ -234,9 +234,9 @@ fn off_target_rows(datasets: &Datasets) -> Vec<Vec<String>> {
                 i.id.clone(),
                 i.name.clone(),
                 policy.department.clone(),
-                i.cells[2].printed.clone(),
-                i.cells[3].printed.clone(),
-                i.cells[4].printed.clone(),
+                i.printed(Period::Middle).to_string(),
+                i.printed(Period::Actual).to_string(),
+                i.printed(Period::Target).to_string(),
                 i.status_label.clone(),
             ]);
         }
@@ -314,10 +314,11 @@ fn change_lines(datasets: &Datasets) -> Vec<String> {
         let Some(previous) = i.history.iter().find(|h| h.fiscal_year == last_year) else {
             continue;
         };
-        if previous.printed != i.cells[3].printed {
+        let actual = i.printed(Period::Actual);
+        if previous.printed != actual {
             lines.push(format!(
-                "{} {}: {} → {}",
-                i.id, i.name, previous.printed, i.cells[3].printed
+                "{} {}: {} → {actual}",
+                i.id, i.name, previous.printed
             ));
         }
     }

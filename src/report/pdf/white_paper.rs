@@ -16,6 +16,7 @@ use crate::consolidate::{
     ActionItem, ActionSystem, Datasets, DepartmentPlan, Goal, Indicator, Policy,
 };
 use crate::domain::japanese::era_year_label;
+use crate::domain::Period;
 use crate::report::Edition;
 use crate::texts::{substitute, Values};
 
@@ -386,8 +387,8 @@ impl Writer<'_> {
         short: &[String],
         (left, top, width, height): (f32, f32, f32, f32),
     ) -> anyhow::Result<()> {
-        let values: Vec<Option<f64>> = indicator.cells[..4].iter().map(|c| c.value).collect();
-        let target = indicator.cells[4].value;
+        let values: Vec<Option<f64>> = Period::OBSERVED.map(|p| indicator.value(p)).to_vec();
+        let target = indicator.value(Period::Target);
         let series = Series {
             title: &indicator.name,
             values: &values,

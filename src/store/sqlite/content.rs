@@ -2,11 +2,10 @@
 
 use rusqlite::{params, Connection, Transaction};
 
-use crate::domain::{Indicator, Observation, Period};
-use crate::workbook::layout::{indicator, INDICATOR_SHEET};
+use crate::domain::{Indicator, Period, Reading};
 use crate::workbook::{
-    cell_name, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress,
-    PriorityProject, SubmissionContent,
+    ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress, PriorityProject,
+    SubmissionContent,
 };
 
 /// Stores every part of `content` under `id`.
@@ -68,20 +67,10 @@ fn insert_indicator(
         ],
     )?;
     let indicator_id = tx.last_insert_rowid();
-    for ((period, column), observation) in Period::ALL
-        .iter()
-        .zip(indicator::PERIODS)
-        .zip(&ind.observations)
-    {
+    for reading in &entry.readings {
         tx.prepare_cached(
             "INSERT INTO observations (indicator_id, period, cell, printed, value) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-            params![
-                indicator_id,
-                period.key(),
-                format!("{INDICATOR_SHEET}!{}", cell_name(entry.row, column as u16)),
-                observation.printed,
-                observation.value()
-            ],
+            params![indicator_id, reading.period.key(), reading.address(), reading.printed, reading.value],
         )?;
     }
     Ok(())
@@ -139,6 +128,7 @@ fn load_indicators(connection: &Connection, id: i64) -> anyhow::Result<Vec<Indic
         let entry = IndicatorEntry {
             id: r.get(1)?,
             indicator: Indicator { policy_code: r.get(2)?, policy_name: r.get(3)?, section: r.get(4)?, name: r.get(5)?, unit: r.get(6)?, observations: Vec::new() },
+            readings: Vec::new(),
             observed_at: r.get(7)?,
             reason: r.get(8)?,
             note: r.get(9)?,
@@ -149,29 +139,34 @@ fn load_indicators(connection: &Connection, id: i64) -> anyhow::Result<Vec<Indic
     heads
         .into_iter()
         .map(|(key, mut entry)| {
-            entry.indicator.observations = load_observations(connection, key)?;
+            entry.readings = load_readings(connection, key)?;
             Ok(entry)
         })
         .collect()
 }
 
-fn load_observations(
-    connection: &Connection,
-    indicator_id: i64,
-) -> anyhow::Result<Vec<Observation>> {
-    let cells = rows(
+/// The readings of an indicator as intake stored them, in period order.
+fn load_readings(connection: &Connection, indicator_id: i64) -> anyhow::Result<Vec<Reading>> {
+    let stored = rows(
         connection,
-        "SELECT period, printed FROM observations WHERE indicator_id = ?1",
+        "SELECT period, cell, printed, value FROM observations WHERE indicator_id = ?1",
         indicator_id,
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        |r| {
+            let key: String = r.get(0)?;
+            let (sheet, cell) = Reading::split_address(&r.get::<_, String>(1)?);
+            let reading = |period| -> rusqlite::Result<Reading> {
+                Ok(Reading {
+                    period,
+                    printed: r.get(2)?,
+                    value: r.get(3)?,
+                    sheet,
+                    cell,
+                })
+            };
+            Period::from_key(&key).map(reading).transpose()
+        },
     )?;
-    let mut cells: Vec<(Period, String)> = cells
-        .into_iter()
-        .filter_map(|(key, printed)| Some((Period::from_key(&key)?, printed)))
-        .collect();
-    cells.sort_by_key(|(period, _)| *period);
-    Ok(cells
-        .iter()
-        .map(|(_, printed)| Observation::parse(printed))
-        .collect())
+    let mut readings: Vec<Reading> = stored.into_iter().flatten().collect();
+    readings.sort_by_key(|r| r.period);
+    Ok(readings)
 }

@@ -1,5 +1,5 @@
 use super::SqliteStore as Store;
-use crate::domain::{Finding, FiscalYear, Indicator, Observation};
+use crate::domain::{Finding, FiscalYear, Indicator, Observation, Period};
 use crate::store::{
     latest_version, Backend, NewMessage, NewSubmission, Outbox, Recorded, SubmissionStatus,
     Submissions,
@@ -32,6 +32,8 @@ fn indicator(name: &str) -> Indicator {
 
 /// A whole accepted content with one row of each part.
 fn content(name: &str) -> SubmissionContent {
+    let indicator = indicator(name);
+    let readings = readings(&indicator);
     SubmissionContent {
         department: "企画部".to_string(),
         fiscal_year: Some(FiscalYear(2020)),
@@ -49,11 +51,12 @@ fn content(name: &str) -> SubmissionContent {
         }],
         indicators: vec![IndicatorEntry {
             id: "1-1.1".into(),
-            indicator: indicator(name),
+            indicator,
             observed_at: String::new(),
             reason: String::new(),
             note: "注記".into(),
             row: 1,
+            readings,
         }],
         progress: vec![PolicyProgress {
             policy_code: "1-1".into(),
@@ -80,6 +83,16 @@ fn content(name: &str) -> SubmissionContent {
         }],
         ..Default::default()
     }
+}
+
+/// What intake reads of the indicator's five cells in row 2.
+fn readings(indicator: &Indicator) -> Vec<crate::domain::Reading> {
+    Period::ALL
+        .iter()
+        .zip(&indicator.observations)
+        .zip(["F2", "G2", "H2", "I2", "K2"])
+        .map(|((period, o), cell)| crate::domain::Reading::new(*period, o, "目標指標", cell.into()))
+        .collect()
 }
 
 fn submission<'a>(
@@ -126,13 +139,15 @@ fn an_accepted_submission_reads_back_whole() {
         .current_submissions("132047", FiscalYear(2020))
         .unwrap();
     assert_eq!(current.len(), 1);
-    assert_eq!(current[0].content, sent);
+    // The store keeps the readings (text, figure, cell), not intake's full parse.
+    let mut kept = sent.clone();
+    kept.indicators[0].indicator.observations.clear();
+    assert_eq!(current[0].content, kept);
+    let entry = &current[0].content.indicators[0];
+    assert_eq!(entry.reading(Period::Actual).unwrap().value, Some(202850.0));
     assert_eq!(
-        store
-            .current_indicators("132047", FiscalYear(2020))
-            .unwrap()[0]
-            .indicators,
-        sent.plain_indicators()
+        entry.reading(Period::Target).unwrap().address(),
+        "目標指標!K2"
     );
     assert!(store
         .current_submissions("132047", FiscalYear(2021))
