@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::consolidate;
 use crate::daemon::run::{run_once, RunOptions, RunSummary};
 use crate::domain::{printable, FiscalYear};
-use crate::intake::{check_file, Intake, Outcome};
+use crate::intake::{check_file, Intake};
 use crate::mail::outbox::{message_size, size_label, too_large};
 use crate::plan::Plan;
 use crate::report::export;
@@ -437,13 +437,7 @@ fn check(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
                 fonts: &fonts,
             },
         )?;
-        let verdict = if reading.has_errors() {
-            "差戻し"
-        } else if reading.findings.is_empty() {
-            "問題なし"
-        } else {
-            "受理(要確認の点あり)"
-        };
+        let verdict = reading.verdict().check_label();
         println!("{} … {verdict}", printable(&name));
         for finding in &reading.findings {
             println!("  {}", printable(&finding.to_string()));
@@ -464,7 +458,7 @@ pub struct CheckFailed(pub usize);
 fn print_summary(summary: &RunSummary) {
     println!("受付 ({} 件):", summary.files.len());
     for file in &summary.files {
-        let label = outcome_label(&file.outcome);
+        let label = file.outcome.label();
         println!("  {} … {}", printable(&file.file_name), printable(&label));
         for finding in &file.findings {
             println!("    {}", printable(&finding.to_string()));
@@ -489,22 +483,6 @@ fn print_summary(summary: &RunSummary) {
     for (to, subject, attachments) in &summary.mailed {
         let (to, subject) = (printable(to), printable(subject));
         println!("  {to}: {subject} (添付 {} 件)", attachments.len());
-    }
-}
-
-fn outcome_label(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Accepted {
-            department,
-            indicators,
-        } => format!("受理 ({department}、目標指標 {indicators}件)"),
-        Outcome::Rejected => "差戻し".to_string(),
-        Outcome::AlreadyReceived {
-            department: Some(d),
-        } => format!("受付済み ({d}、同じ内容のファイル)"),
-        Outcome::AlreadyReceived { department: None } => {
-            "受付済み (同じ内容のファイル)".to_string()
-        }
     }
 }
 

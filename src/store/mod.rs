@@ -86,13 +86,9 @@ pub struct SubmissionState {
 }
 
 impl SubmissionState {
-    /// 受理, 受理(要確認) or 差戻し.
+    /// 受理, 受理(要確認) or 差戻し, as a table cell says it.
     pub fn label(&self) -> &'static str {
-        match (self.accepted, self.warnings) {
-            (false, _) => "差戻し",
-            (true, 0) => "受理",
-            (true, _) => "受理(要確認)",
-        }
+        crate::texts::Verdict::of(self.accepted, self.warnings > 0).short_label()
     }
 }
 

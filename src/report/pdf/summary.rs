@@ -23,9 +23,6 @@ pub struct Texts {
     pub built: String,
     pub status_heading: String,
     pub status_columns: Vec<String>,
-    pub accepted: String,
-    pub accepted_with_warnings: String,
-    pub rejected: String,
     pub missing: String,
     pub off_target_heading: String,
     pub off_target_columns: Vec<String>,
@@ -124,11 +121,6 @@ fn submission_status(
         .iter()
         .map(|d| match states.iter().find(|s| &s.department == d) {
             Some(s) => {
-                let state = match (s.accepted, s.warnings) {
-                    (false, _) => &texts.rejected,
-                    (true, 0) => &texts.accepted,
-                    (true, _) => &texts.accepted_with_warnings,
-                };
                 let received = s
                     .received_at
                     .get(..16)
@@ -136,7 +128,7 @@ fn submission_status(
                     .replace('T', " ");
                 vec![
                     d.clone(),
-                    state.clone(),
+                    s.label().to_string(),
                     s.file_name.clone(),
                     received,
                     s.errors.to_string(),
