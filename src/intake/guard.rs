@@ -282,7 +282,7 @@ fn sheet_refusal(
         }
     }
     scanner.finish();
-    scanner.exceeds(limits).then(|| Refusal::SheetTooLarge {
+    scanner.exceeds(limits).then_some(Refusal::SheetTooLarge {
         name,
         reach: (scanner.max_row, scanner.max_column),
         limit: (limits.max_rows, limits.max_columns),
