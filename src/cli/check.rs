@@ -7,7 +7,7 @@ use anyhow::bail;
 use super::print::display;
 use crate::app::App;
 use crate::domain::printable;
-use crate::intake::{check_file, Reading};
+use crate::intake::check_file;
 
 /// `hakusho check` found errors: exit status 1 with a one-line summary.
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +23,7 @@ pub(super) fn check(app: &App, files: &[PathBuf]) -> anyhow::Result<()> {
             .file_name()
             .map_or_else(|| display(path), |n| n.to_string_lossy().into_owned());
         let reading = check_file(path, intake)?;
-        println!("{} … {}", printable(&name), verdict(&reading));
+        println!("{} … {}", printable(&name), reading.verdict().check_label());
         for finding in &reading.findings {
             println!("  {}", printable(&finding.to_string()));
         }
@@ -33,15 +33,4 @@ pub(super) fn check(app: &App, files: &[PathBuf]) -> anyhow::Result<()> {
         bail!(CheckFailed(errors));
     }
     Ok(())
-}
-
-/// What the file would get if it were submitted.
-fn verdict(reading: &Reading) -> &'static str {
-    if reading.has_errors() {
-        "差戻し"
-    } else if reading.findings.is_empty() {
-        "問題なし"
-    } else {
-        "受理(要確認の点あり)"
-    }
 }

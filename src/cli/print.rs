@@ -4,7 +4,6 @@ use std::path::Path;
 
 use crate::daemon::run::RunSummary;
 use crate::domain::printable;
-use crate::intake::Outcome;
 
 /// A path as printed: one line, whatever characters its name holds.
 pub(super) fn display(path: &Path) -> String {
@@ -40,7 +39,7 @@ pub(super) fn print_summary(summary: &RunSummary) {
 fn print_files(summary: &RunSummary) {
     println!("受付 ({} 件):", summary.files.len());
     for file in &summary.files {
-        let label = outcome_label(&file.outcome);
+        let label = file.outcome.label();
         println!("  {} … {}", printable(&file.file_name), printable(&label));
         for finding in &file.findings {
             println!("    {}", printable(&finding.to_string()));
@@ -62,22 +61,5 @@ fn print_mail(summary: &RunSummary) {
     for (to, subject, attachments) in &summary.mailed {
         let (to, subject) = (printable(to), printable(subject));
         println!("  {to}: {subject} (添付 {} 件)", attachments.len());
-    }
-}
-
-/// What happened to a file, in a few words.
-fn outcome_label(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Accepted {
-            department,
-            indicators,
-        } => format!("受理 ({department}、目標指標 {indicators}件)"),
-        Outcome::Rejected => "差戻し".to_string(),
-        Outcome::AlreadyReceived {
-            department: Some(d),
-        } => format!("受付済み ({d}、同じ内容のファイル)"),
-        Outcome::AlreadyReceived { department: None } => {
-            "受付済み (同じ内容のファイル)".to_string()
-        }
     }
 }

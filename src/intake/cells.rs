@@ -50,7 +50,7 @@ pub fn check_error_value(
             Severity::Error,
             name,
             cell_name(row, column),
-            format!("セルがエラー値({error})になっています。数式を値に直してください"),
+            crate::texts::intake::error_value(error),
         ));
         return true;
     }
@@ -123,7 +123,7 @@ fn check_header(
                 Severity::Error,
                 name,
                 cell_name(0, c as u16),
-                format!("見出しは「{}」のはずですが「{found}」でした。列を動かしたり挿入したりせずに記入してください", column.label()),
+                crate::texts::intake::wrong_heading(column.label(), &found),
             ));
         }
     }

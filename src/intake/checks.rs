@@ -9,8 +9,9 @@ use crate::domain::{Finding, Severity};
 use crate::domain::{FiscalYear, Observation, ObservationKind, Period};
 use crate::plan::Plan;
 use crate::report::{describe_character, Coverage};
+use crate::texts::intake as texts;
 use crate::workbook::layout::{self, *};
-use crate::workbook::{cell_name, IndicatorEntry, SubmissionContent};
+use crate::workbook::{cell_name, DepartmentProfile, IndicatorEntry, SubmissionContent};
 
 pub fn check_version(cell: &str, text: &str, findings: &mut Vec<Finding>) {
     if text.trim() != TEMPLATE_VERSION.to_string() {
@@ -18,7 +19,7 @@ pub fn check_version(cell: &str, text: &str, findings: &mut Vec<Finding>) {
             Severity::Error,
             INFO_SHEET,
             cell.to_string(),
-            format!("テンプレート版「{text}」のブックは読めません(対応している版: {TEMPLATE_VERSION})。最新の提出用ブックを使ってください"),
+            texts::unknown_template_version(text, TEMPLATE_VERSION),
         ));
     }
 }
@@ -30,10 +31,7 @@ pub fn check_department(cell: &str, name: &str, config: &Config, findings: &mut 
             Severity::Error,
             INFO_SHEET,
             cell.to_string(),
-            format!(
-                "部名「{name}」は登録されていません(登録済み: {})",
-                known.join("、")
-            ),
+            texts::unknown_department(name, &known),
         ));
     }
 }
@@ -47,7 +45,7 @@ pub fn check_fiscal_year(
     let expected = config.fiscal_year();
     let message = match FiscalYear::parse(text) {
         Ok(year) if year == expected => return Some(year),
-        Ok(year) => format!("{year}のブックです。いま受け付けているのは{expected}分です"),
+        Ok(year) => texts::other_fiscal_year(year, expected),
         Err(e) => e.to_string(),
     };
     findings.push(Finding::at(
@@ -71,10 +69,8 @@ fn owned(
 ) -> bool {
     let message = match owner {
         Some(owner) if owner == department => return true,
-        Some(owner) => {
-            format!("{what}「{id}」は{owner}の担当です。{department}の提出には含められません")
-        }
-        None => format!("{what}「{id}」は計画にありません。行を追加せずに記入してください"),
+        Some(owner) => texts::row_of_another_department(what, id, owner, department),
+        None => texts::row_not_in_plan(what, id),
     };
     findings.push(Finding::at(
         Severity::Error,
@@ -213,7 +209,13 @@ impl Checker<'_> {
     }
 
     fn required_profile(&mut self, content: &SubmissionContent) {
-        let profile = &content.profile;
+        self.profile_filled_in(&content.profile);
+        self.profile_numbers(&content.profile);
+        self.project_titles(content);
+    }
+
+    /// The profile's fields the city requires are filled in.
+    fn profile_filled_in(&mut self, profile: &DepartmentProfile) {
         let fields = [
             (
                 RequiredPart::Sections,
@@ -248,27 +250,25 @@ impl Checker<'_> {
         ];
         for (part, label, empty, row) in fields {
             if empty && self.requires(part) {
-                self.error(
-                    PROFILE_SHEET,
-                    row,
-                    1,
-                    format!("「{label}」が記入されていません"),
-                );
+                self.error(PROFILE_SHEET, row, 1, texts::not_filled_in(label));
             }
         }
+    }
+
+    /// The staff count and the budget are numbers.
+    fn profile_numbers(&mut self, profile: &DepartmentProfile) {
         for (row, text, label) in [
             (2, &profile.staff_count, LABEL_STAFF),
             (3, &profile.budget, LABEL_BUDGET),
         ] {
             if !text.is_empty() && Observation::parse(text).value().is_none() {
-                self.error(
-                    PROFILE_SHEET,
-                    row,
-                    1,
-                    format!("「{label}」は数値で記入してください(「{text}」と記入されています)"),
-                );
+                self.error(PROFILE_SHEET, row, 1, texts::not_a_number(label, text));
             }
         }
+    }
+
+    /// At least one priority project, and every project row has its title.
+    fn project_titles(&mut self, content: &SubmissionContent) {
         if content.projects.iter().all(|p| p.title.is_empty())
             && self.requires(RequiredPart::PriorityProjects)
         {
@@ -276,7 +276,7 @@ impl Checker<'_> {
                 PROJECT_SHEET,
                 1,
                 project::TITLE,
-                "主要事業が一つも記入されていません".to_string(),
+                texts::NO_PROJECT.to_string(),
             );
         }
         for project in content.projects.iter().filter(|p| p.title.is_empty()) {
@@ -284,7 +284,7 @@ impl Checker<'_> {
                 PROJECT_SHEET,
                 project.row,
                 project::TITLE,
-                "目標指標や目標だけがあり、主要事業名がありません".to_string(),
+                texts::PROJECT_WITHOUT_TITLE.to_string(),
             );
         }
     }
@@ -313,10 +313,7 @@ impl Checker<'_> {
                     severity: Severity::Error,
                     sheet: Some(sheet.to_string()),
                     cell: None,
-                    message: format!(
-                        "行が削除されています: {}。配布されたブックの行を消さずに記入してください",
-                        missing.join("、")
-                    ),
+                    message: texts::deleted_rows(&missing),
                 });
             }
         }
@@ -341,10 +338,8 @@ impl Checker<'_> {
             } else if same_text(&observation.printed, planned) || !entry.reason.is_empty() {
                 continue;
             } else {
-                self.error(INDICATOR_SHEET, entry.row, column, format!(
-                    "計画の値「{planned}」が「{}」に変わっています。直したときは「変更理由」に理由を記入してください",
-                    observation.printed
-                ));
+                let message = texts::planned_value_changed(planned, &observation.printed);
+                self.error(INDICATOR_SHEET, entry.row, column, message);
             }
         }
         self.unit(entry);
@@ -362,14 +357,12 @@ impl Checker<'_> {
                     INDICATOR_SHEET,
                     entry.row,
                     column,
-                    "達成値が記入されていません".to_string(),
+                    texts::NO_ACHIEVED_VALUE.to_string(),
                 );
             }
             ObservationKind::Qualitative if middle.kind == ObservationKind::Measured => {
-                self.error(INDICATOR_SHEET, entry.row, column, format!(
-                    "数値を期待しましたが「{}」でした。値が出ないときは「—」と記入し、「説明・注記」に理由を書いてください",
-                    actual.printed
-                ));
+                let message = texts::number_expected(&actual.printed);
+                self.error(INDICATOR_SHEET, entry.row, column, message);
             }
             ObservationKind::Measured => self.implausible_move(entry, middle, actual, column),
             _ => {}
@@ -391,10 +384,9 @@ impl Checker<'_> {
         }
         let change = (now - before) / before.abs();
         if change.abs() > self.config.submission.implausible_change {
-            self.warning(INDICATOR_SHEET, entry.row, column, format!(
-                "前回(中期)の「{}」から「{}」へ {:+.0}% 変わっています。理由を「説明・注記」に記入してください",
-                previous.printed, actual.printed, change * 100.0
-            ));
+            let message =
+                texts::implausible_change(&previous.printed, &actual.printed, change * 100.0);
+            self.warning(INDICATOR_SHEET, entry.row, column, message);
         }
     }
 
@@ -418,10 +410,7 @@ impl Checker<'_> {
                     INDICATOR_SHEET,
                     entry.row,
                     column,
-                    format!(
-                        "単位は「{declared}」のはずですが「{}」と記入されています",
-                        observation.printed
-                    ),
+                    texts::other_unit(declared, &observation.printed),
                 );
             }
         }
@@ -434,10 +423,7 @@ impl Checker<'_> {
                     PROGRESS_SHEET,
                     p.row,
                     layout::progress::TEXT,
-                    format!(
-                        "施策「{} {}」の取り組み状況が記入されていません",
-                        p.policy_code, p.policy_name
-                    ),
+                    texts::no_policy_progress(&p.policy_code, &p.policy_name),
                 );
             }
         }
@@ -456,10 +442,7 @@ impl Checker<'_> {
                         ACTION_SHEET,
                         item.row,
                         action::PROGRESS,
-                        format!(
-                            "個別課題 {} の取組状況等が記入されていません(主担当の部)",
-                            item.id
-                        ),
+                        texts::no_item_progress(&item.id),
                     );
                 }
             }
@@ -476,9 +459,8 @@ impl Checker<'_> {
             ];
             for (found, planned, column) in planned {
                 if !same_text(found, planned) && entry.note.is_empty() {
-                    self.error(KPI_SHEET, entry.row, column, format!(
-                        "計画の値「{planned}」が「{found}」に変わっています。直したときは「説明・注記」に理由を記入してください"
-                    ));
+                    let message = texts::planned_kpi_value_changed(planned, found);
+                    self.error(KPI_SHEET, entry.row, column, message);
                 }
             }
             if entry.actual.is_empty() && self.requires(RequiredPart::KpiValues) {
@@ -486,7 +468,7 @@ impl Checker<'_> {
                     KPI_SHEET,
                     entry.row,
                     kpi::ACTUAL,
-                    "実績値が記入されていません(値がないときは「—」)".to_string(),
+                    texts::NO_KPI_ACTUAL.to_string(),
                 );
             }
         }
@@ -529,14 +511,12 @@ pub fn check_printable_cells<'s>(
                 Severity::Warning,
                 name,
                 cell,
-                unprintable_message(&absent),
+                texts::unprintable(&described(&absent)),
             ));
         }
     }
     if more > 0 {
-        findings.push(Finding::file_warning(format!(
-            "ほかに {more} 個のセルにも、報告書のフォントにない字があります(報告書では「〓」と印刷されます)"
-        )));
+        findings.push(Finding::file_warning(texts::more_unprintable_cells(more)));
     }
 }
 
@@ -544,7 +524,7 @@ pub fn check_printable_cells<'s>(
 pub fn check_printable_file_name(file_name: &str, coverage: &Coverage) -> Option<Finding> {
     let absent = unprintable(file_name, coverage);
     (!absent.is_empty())
-        .then(|| Finding::file_warning(format!("ファイル名の{}", unprintable_message(&absent))))
+        .then(|| Finding::file_warning(texts::unprintable_in_file_name(&described(&absent))))
 }
 
 /// At most this many distinct characters are named in one finding.
@@ -564,10 +544,7 @@ fn unprintable(text: &str, coverage: &Coverage) -> Vec<char> {
     absent
 }
 
-fn unprintable_message(absent: &[char]) -> String {
-    let listed: Vec<String> = absent.iter().map(|c| describe_character(*c)).collect();
-    format!(
-        "{} は報告書のフォントにない字のため、報告書では「〓」と印刷されます。ほかの字で書けるなら書き換えてください",
-        listed.join("、")
-    )
+/// Each character as the reports' font check names it: `「髙」(U+9AD9)`.
+fn described(absent: &[char]) -> Vec<String> {
+    absent.iter().map(|c| describe_character(*c)).collect()
 }

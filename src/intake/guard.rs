@@ -20,6 +20,8 @@
 
 use std::io::{Cursor, Read};
 
+use crate::texts::intake as texts;
+
 /// Limits for one submitted file. A department workbook is a few hundred kilobytes,
 /// a few hundred rows.
 #[derive(Debug, Clone, Copy)]
@@ -60,41 +62,122 @@ const RATIO_FLOOR_BYTES: u64 = 10 * 1024 * 1024;
 /// What the guard found: a reason to refuse, or notes to pass on.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Inspection {
-    /// Why the file must not be opened, in Japanese.
-    pub refusal: Option<String>,
-    /// Things the submitter should know that do not stop the file.
+    /// Why the file must not be opened.
+    pub refusal: Option<Refusal>,
+    /// Things the submitter should know that do not stop the file, in Japanese.
     pub notes: Vec<String>,
 }
 
-/// Returns why the file must not be opened, in Japanese, or `None` when it may be.
-pub fn refuse_reason(bytes: &[u8], limits: &Limits) -> Option<String> {
+/// Why the guard will not let calamine open a file. Each is the submitter's to fix;
+/// it prints in Japanese (from [`texts`](crate::texts::intake)), quoting what was
+/// found and the limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The file is larger than [`Limits::max_file_bytes`].
+    #[error("{}", texts::file_too_large(*size, *limit))]
+    FileTooLarge {
+        /// The file's size in bytes.
+        size: u64,
+        /// The most allowed.
+        limit: u64,
+    },
+    /// An encrypted (password-protected) workbook.
+    #[error("{}", texts::PASSWORD_PROTECTED)]
+    PasswordProtected,
+    /// A zip whose central directory cannot be read.
+    #[error("{}", texts::broken_zip(.0))]
+    BrokenZip(
+        /// What the zip reader said.
+        String,
+    ),
+    /// More entries than [`Limits::max_entries`].
+    #[error("{}", texts::too_many_entries(*.0))]
+    TooManyEntries(
+        /// How many entries the zip has.
+        usize,
+    ),
+    /// An entry whose header or data cannot be read.
+    #[error("{}", texts::unreadable_entry(*index, error))]
+    UnreadableEntry {
+        /// The entry's position in the zip.
+        index: usize,
+        /// What the zip reader said.
+        error: String,
+    },
+    /// One entry compressed beyond any real workbook.
+    #[error("{}", texts::over_compressed(name, *ratio, *size))]
+    OverCompressed {
+        /// The entry's name.
+        name: String,
+        /// Its expanded size over its compressed size.
+        ratio: u64,
+        /// Its expanded size in bytes.
+        size: u64,
+    },
+    /// One entry larger than [`Limits::max_entry_bytes`] once expanded.
+    #[error("{}", texts::entry_too_large(name, *size, *limit))]
+    EntryTooLarge {
+        /// The entry's name.
+        name: String,
+        /// Its expanded size in bytes.
+        size: u64,
+        /// The most allowed.
+        limit: u64,
+    },
+    /// All entries larger than [`Limits::max_expanded_bytes`] once expanded.
+    #[error("{}", texts::expanded_too_large(*expanded, *limit))]
+    ExpandedTooLarge {
+        /// The expanded size of all entries in bytes.
+        expanded: u64,
+        /// The most allowed.
+        limit: u64,
+    },
+    /// An entry that fails to decompress.
+    #[error("{}", texts::entry_undecompressable(name, error))]
+    Undecompressable {
+        /// The entry's name.
+        name: String,
+        /// What the decompressor said.
+        error: String,
+    },
+    /// A worksheet whose cells reach past [`Limits::max_rows`] or [`Limits::max_columns`].
+    #[error("{}", texts::sheet_reaches_too_far(name, *reach, *limit))]
+    SheetTooLarge {
+        /// The worksheet's entry in the zip.
+        name: String,
+        /// The last row and column named.
+        reach: (u32, u32),
+        /// The rows and columns allowed.
+        limit: (u32, u32),
+    },
+}
+
+/// Returns why the file must not be opened, or `None` when it may be.
+pub fn refuse_reason(bytes: &[u8], limits: &Limits) -> Option<Refusal> {
     inspect(bytes, limits).refusal
 }
 
 /// Inspects a file's bytes against the limits.
 pub fn inspect(bytes: &[u8], limits: &Limits) -> Inspection {
-    let refuse = |reason: String| Inspection {
-        refusal: Some(reason),
+    let refuse = |refusal: Refusal| Inspection {
+        refusal: Some(refusal),
         notes: Vec::new(),
     };
     if bytes.len() as u64 > limits.max_file_bytes {
-        return refuse(format!(
-            "ファイルが大きすぎます({} バイト、上限 {} バイト)",
-            bytes.len(),
-            limits.max_file_bytes
-        ));
+        return refuse(Refusal::FileTooLarge {
+            size: bytes.len() as u64,
+            limit: limits.max_file_bytes,
+        });
     }
     if is_encrypted_ooxml(bytes) {
-        return refuse("パスワードで保護されたブックは読めません。パスワードを外して保存し直してから提出してください".to_string());
+        return refuse(Refusal::PasswordProtected);
     }
     if !bytes.starts_with(b"PK\x03\x04") {
         return Inspection::default(); // Not a zip: xls (OLE) or something calamine refuses by itself.
     }
     match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(archive) => check_archive(archive, limits),
-        Err(e) => refuse(format!(
-            "ZIP 形式が壊れています。ファイルが途中で切れていないか確かめてください({e})"
-        )),
+        Err(e) => refuse(Refusal::BrokenZip(e.to_string())),
     }
 }
 
@@ -111,7 +194,7 @@ fn is_encrypted_ooxml(bytes: &[u8]) -> bool {
 fn check_archive(mut archive: zip::ZipArchive<Cursor<&[u8]>>, limits: &Limits) -> Inspection {
     let mut inspection = Inspection::default();
     if archive.len() > limits.max_entries {
-        inspection.refusal = Some(format!("ZIP の項目が多すぎます({} 個)", archive.len()));
+        inspection.refusal = Some(Refusal::TooManyEntries(archive.len()));
         return inspection;
     }
     let mut expanded: u64 = 0;
@@ -124,7 +207,10 @@ fn check_archive(mut archive: zip::ZipArchive<Cursor<&[u8]>>, limits: &Limits) -
                 entry.compressed_size(),
             ),
             Err(e) => {
-                inspection.refusal = Some(format!("ZIP の項目 {i} を読めません({e})"));
+                inspection.refusal = Some(Refusal::UnreadableEntry {
+                    index: i,
+                    error: e.to_string(),
+                });
                 return inspection;
             }
         };
@@ -134,19 +220,17 @@ fn check_archive(mut archive: zip::ZipArchive<Cursor<&[u8]>>, limits: &Limits) -
             return inspection;
         }
         if name.ends_with("vbaProject.bin") {
-            inspection
-                .notes
-                .push("マクロ(VBA)が含まれていますが、実行せずに無視しました".to_string());
+            inspection.notes.push(texts::MACROS_IGNORED.to_string());
         }
         if is_sheet_xml(&name) {
             sheets.push(i);
         }
     }
     if expanded > limits.max_expanded_bytes {
-        inspection.refusal = Some(format!(
-            "展開後の大きさが上限を超えます({expanded} バイト、上限 {} バイト)",
-            limits.max_expanded_bytes
-        ));
+        inspection.refusal = Some(Refusal::ExpandedTooLarge {
+            expanded,
+            limit: limits.max_expanded_bytes,
+        });
         return inspection;
     }
     inspection.refusal = sheets
@@ -155,18 +239,16 @@ fn check_archive(mut archive: zip::ZipArchive<Cursor<&[u8]>>, limits: &Limits) -
     inspection
 }
 
-fn entry_refusal(name: &str, size: u64, compressed: u64, limits: &Limits) -> Option<String> {
+fn entry_refusal(name: &str, size: u64, compressed: u64, limits: &Limits) -> Option<Refusal> {
     let ratio = size / compressed.max(1);
+    let name = name.to_string();
     if size > RATIO_FLOOR_BYTES && ratio > limits.max_ratio {
-        return Some(format!(
-            "ZIP の項目「{name}」が異常に圧縮されています({ratio} 倍、展開後 {size} バイト)"
-        ));
+        return Some(Refusal::OverCompressed { name, ratio, size });
     }
-    (size > limits.max_entry_bytes).then(|| {
-        format!(
-            "ZIP の項目「{name}」が大きすぎます(展開後 {size} バイト、上限 {} バイト)",
-            limits.max_entry_bytes
-        )
+    (size > limits.max_entry_bytes).then_some(Refusal::EntryTooLarge {
+        name,
+        size,
+        limit: limits.max_entry_bytes,
     })
 }
 
@@ -180,10 +262,13 @@ fn sheet_refusal(
     archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
     index: usize,
     limits: &Limits,
-) -> Option<String> {
+) -> Option<Refusal> {
     let entry = match archive.by_index(index) {
         Ok(entry) => entry,
-        Err(e) => return Some(format!("ZIP の項目 {index} を読めません({e})")),
+        Err(e) => {
+            let error = e.to_string();
+            return Some(Refusal::UnreadableEntry { index, error });
+        }
     };
     let name = entry.name().unwrap_or_default().to_string();
     let mut scanner = ExtentScanner::default();
@@ -193,18 +278,20 @@ fn sheet_refusal(
         match reader.read(&mut buffer) {
             Ok(0) => break,
             Ok(n) => scanner.feed(&buffer[..n]),
-            Err(e) => return Some(format!("ZIP の項目「{name}」を展開できません({e})")),
+            Err(e) => {
+                let error = e.to_string();
+                return Some(Refusal::Undecompressable { name, error });
+            }
         }
         if scanner.exceeds(limits) {
             break;
         }
     }
     scanner.finish();
-    scanner.exceeds(limits).then(|| {
-        format!(
-            "シートが大きすぎます(「{name}」に {} 行目・{} 列目までの範囲があります。上限は {} 行・{} 列)。不要な行や列を削除してください",
-            scanner.max_row, scanner.max_column, limits.max_rows, limits.max_columns
-        )
+    scanner.exceeds(limits).then_some(Refusal::SheetTooLarge {
+        name,
+        reach: (scanner.max_row, scanner.max_column),
+        limit: (limits.max_rows, limits.max_columns),
     })
 }
 
@@ -305,7 +392,7 @@ mod tests {
             max_expanded_bytes: 1000,
             ..Limits::default()
         };
-        let reason = refuse_reason(&bytes, &limits).unwrap();
+        let reason = refuse_reason(&bytes, &limits).unwrap().to_string();
         assert!(
             reason.starts_with("展開後の大きさが上限を超えます(1200 バイト"),
             "{reason}"
@@ -320,23 +407,30 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(
-            refuse_reason(&bytes, &limits).unwrap(),
+            refuse_reason(&bytes, &limits),
+            Some(Refusal::TooManyEntries(3))
+        );
+        assert_eq!(
+            Refusal::TooManyEntries(3).to_string(),
             "ZIP の項目が多すぎます(3 個)"
         );
         let limits = Limits {
             max_file_bytes: 10,
             ..Limits::default()
         };
-        assert!(refuse_reason(&bytes, &limits)
-            .unwrap()
-            .starts_with("ファイルが大きすぎます"));
+        assert!(matches!(
+            refuse_reason(&bytes, &limits),
+            Some(Refusal::FileTooLarge { limit: 10, .. })
+        ));
     }
 
     #[test]
     fn refuses_a_sheet_that_reaches_too_far() {
         let sheet = b"<sheetData><row r=\"1\"><c r=\"A1\"/></row><row r=\"1000000\"><c r=\"J1000000\"/></row></sheetData>";
         let bytes = zip_with(&[("xl/worksheets/sheet1.xml", sheet)]);
-        let reason = refuse_reason(&bytes, &Limits::default()).unwrap();
+        let reason = refuse_reason(&bytes, &Limits::default())
+            .unwrap()
+            .to_string();
         assert!(
             reason.starts_with("シートが大きすぎます(「xl/worksheets/sheet1.xml」に 1000000 行目"),
             "{reason}"
@@ -365,15 +459,17 @@ mod tests {
         );
         let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         ole.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
-        assert!(refuse_reason(&ole, &Limits::default())
-            .unwrap()
-            .starts_with("パスワードで保護されたブック"));
+        assert_eq!(
+            refuse_reason(&ole, &Limits::default()),
+            Some(Refusal::PasswordProtected)
+        );
     }
 
     #[test]
     fn refuses_a_broken_zip_and_passes_non_zip_bytes_on() {
         let reason = refuse_reason(b"PK\x03\x04garbage", &Limits::default()).unwrap();
-        assert!(reason.starts_with("ZIP 形式が壊れています"), "{reason}");
+        assert!(matches!(reason, Refusal::BrokenZip(_)), "{reason}");
+        assert!(reason.to_string().starts_with("ZIP 形式が壊れています"));
         assert_eq!(refuse_reason(b"plain text", &Limits::default()), None);
     }
 }

@@ -4,9 +4,13 @@
 //! their sha256 like any other); the run goes on with the other files. The same
 //! bytes received twice are recognised, not recorded twice. Files are never moved
 //! out of the inbox: the archive, keyed by content, is what makes intake idempotent.
+//!
+//! What is wrong with a file is the submitter's: a finding, and the file sent back.
+//! What goes wrong in hakusho is an [`IntakeError`]: the file is read again later.
 
 mod cells;
 mod checks;
+mod error;
 mod guard;
 mod reader;
 pub mod sandbox;
@@ -18,17 +22,19 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-pub use guard::{inspect, refuse_reason, Inspection, Limits};
+pub use error::IntakeError;
+pub use guard::{inspect, refuse_reason, Inspection, Limits, Refusal};
 pub use reader::{read_answer, read_submission, Reading};
 pub use untrusted_file::read_untrusted_file;
 
 use crate::archive::{keep_by_hash, sha256_hex};
 use crate::config::Config;
-use crate::domain::{stamp, Finding};
+use crate::domain::{stamp, Finding, Severity};
 use crate::plan::Plan;
 use crate::report::Coverage;
 use crate::store::Staged;
 use crate::store::{NewSubmission, Recorded, Store};
+use crate::texts::{self, Verdict};
 use crate::workbook::SubmissionContent;
 
 /// What happened to one inbox file.
@@ -50,6 +56,22 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// The line `hakusho ingest` prints for the file: `受理 (企画部、目標指標 12件)`.
+    pub fn label(&self) -> String {
+        match self {
+            Outcome::Accepted {
+                department,
+                indicators,
+            } => texts::verdict::accepted_line(department, *indicators),
+            Outcome::Rejected => Verdict::SentBack.label().to_string(),
+            Outcome::AlreadyReceived { department } => {
+                texts::verdict::already_received_line(department.as_deref())
+            }
+        }
+    }
+}
+
 /// The result of taking in one file.
 #[derive(Debug, Clone)]
 pub struct FileReport {
@@ -65,6 +87,22 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// What was read, accepted or not (for the receipt and the annotated copy).
     pub content: Option<SubmissionContent>,
+}
+
+impl FileReport {
+    /// The verdict the submitter reads first: a file recorded with a warning is
+    /// accepted with warnings.
+    pub fn verdict(&self) -> Verdict {
+        let warnings = self
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Warning);
+        match self.outcome {
+            Outcome::Accepted { .. } => Verdict::of(true, warnings),
+            Outcome::Rejected => Verdict::SentBack,
+            Outcome::AlreadyReceived { .. } => Verdict::AlreadyReceived,
+        }
+    }
 }
 
 /// What intake checks files against.
@@ -88,13 +126,13 @@ pub fn ingest_inbox(
     let files = inbox_files(&intake.config.paths.inbox)?;
     files
         .iter()
-        .map(|path| ingest_file(path, intake, store, received_at))
+        .map(|path| Ok(ingest_file(path, intake, store, received_at)?))
         .collect()
 }
 
 /// Checks a file without storing anything. A file that cannot be read is a refusal
 /// with its reason, not an error: the other files are still checked.
-pub fn check_file(path: &Path, intake: Intake) -> anyhow::Result<Reading> {
+pub fn check_file(path: &Path, intake: Intake) -> Result<Reading, IntakeError> {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     match read_untrusted_file(path, Limits::default().max_file_bytes) {
         Ok(bytes) => read_bytes(&bytes, &name, intake),
@@ -104,9 +142,9 @@ pub fn check_file(path: &Path, intake: Intake) -> anyhow::Result<Reading> {
 
 /// Reads a file's bytes as a submission, in a child process with limits (see
 /// [`sandbox`]): whatever the bytes do to the parser, this process is not harmed.
-/// An error is hakusho's own (the reader could not be started), never the file's. The
-/// file name is checked too: it is printed in the reports.
-pub fn read_bytes(bytes: &[u8], file_name: &str, intake: Intake) -> anyhow::Result<Reading> {
+/// An error is hakusho's own (the reader could not be started, the machine was too
+/// busy), never the file's. The file name is checked too: it is printed in the reports.
+pub fn read_bytes(bytes: &[u8], file_name: &str, intake: Intake) -> Result<Reading, IntakeError> {
     let answer = sandbox::parse_isolated(bytes, &reader::DATA_SHEETS)?;
     let mut reading = read_answer(answer, intake.config, intake.plan, intake.fonts);
     reading
@@ -122,7 +160,7 @@ pub fn read_bytes(bytes: &[u8], file_name: &str, intake: Intake) -> anyhow::Resu
 /// temporary names copy tools write to before renaming (`.tmp`, `.part`, …).
 pub fn inbox_files(inbox: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(inbox)
-        .with_context(|| format!("受付フォルダー {} を読めません", inbox.display()))?;
+        .with_context(|| texts::intake::inbox_unreadable(inbox.display()))?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry?;
@@ -155,7 +193,7 @@ pub fn ingest_file(
     intake: Intake,
     store: &mut Store,
     received_at: DateTime<Tz>,
-) -> anyhow::Result<FileReport> {
+) -> Result<FileReport, IntakeError> {
     ingest_and_answer(path, intake, store, received_at, |_| Ok(None))
 }
 
@@ -168,7 +206,7 @@ pub fn ingest_and_answer(
     store: &mut Store,
     received_at: DateTime<Tz>,
     answer: impl FnOnce(&FileReport) -> anyhow::Result<Option<Staged>>,
-) -> anyhow::Result<FileReport> {
+) -> Result<FileReport, IntakeError> {
     let config = intake.config;
     let file_name = path
         .file_name()
@@ -176,20 +214,12 @@ pub fn ingest_and_answer(
     let bytes = match read_untrusted_file(path, Limits::default().max_file_bytes) {
         Ok(bytes) => bytes,
         Err(reason) => {
-            // Nothing to record (no bytes); the answer is queued on its own, keyed by
-            // what is known of the file, so the same unreadable file is told once.
-            let report = untrusted_file::unreadable(path, file_name, reason);
-            if let Some(staged) = answer(&report)? {
-                let queued_at = stamp(received_at.with_timezone(&Utc));
-                store.enqueue_message(&config.city.code, &staged.as_new(), &queued_at)?;
-            }
-            return Ok(report);
+            return answer_unreadable(path, file_name, reason, config, store, received_at, answer)
         }
     };
-    let sha256 = sha256_hex(&bytes);
     let mut report = FileReport {
         file_name,
-        sha256,
+        sha256: sha256_hex(&bytes),
         submission_id: None,
         outcome: Outcome::Rejected,
         findings: Vec::new(),
@@ -202,11 +232,52 @@ pub fn ingest_and_answer(
         };
         return Ok(report);
     }
+    let archived = archive(path, config, &report.sha256, &bytes)?;
+    read_into(&mut report, &bytes, intake)?;
+    let receipt = answer(&report)?;
+    Ok(record(
+        config,
+        store,
+        report,
+        &archived,
+        received_at,
+        receipt,
+    )?)
+}
+
+/// A file that could not be read at all: nothing to record (no bytes); the answer is
+/// queued on its own, keyed by what is known of the file, so the same unreadable file
+/// is told once.
+fn answer_unreadable(
+    path: &Path,
+    file_name: String,
+    reason: String,
+    config: &Config,
+    store: &mut Store,
+    received_at: DateTime<Tz>,
+    answer: impl FnOnce(&FileReport) -> anyhow::Result<Option<Staged>>,
+) -> Result<FileReport, IntakeError> {
+    // Nothing to record (no bytes); the answer is queued on its own, keyed by what is
+    // known of the file, so the same unreadable file is told once.
+    let report = untrusted_file::unreadable(path, file_name, reason);
+    if let Some(staged) = answer(&report)? {
+        let queued_at = stamp(received_at.with_timezone(&Utc));
+        store.enqueue_message(&config.city.code, &staged.as_new(), &queued_at)?;
+    }
+    Ok(report)
+}
+
+/// Keeps the bytes in the archive under their hash, with the file's extension.
+fn archive(path: &Path, config: &Config, sha256: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
     let extension = path.extension().map_or_else(String::new, |e| {
         format!(".{}", e.to_string_lossy().to_lowercase())
     });
-    let archived = keep_by_hash(&config.paths.archive, &report.sha256, &extension, &bytes)?;
-    let reading = read_bytes(&bytes, &report.file_name, intake)?;
+    keep_by_hash(&config.paths.archive, sha256, &extension, bytes)
+}
+
+/// Reads the bytes into the report: its findings, its content, accepted or not.
+fn read_into(report: &mut FileReport, bytes: &[u8], intake: Intake) -> Result<(), IntakeError> {
+    let reading = read_bytes(bytes, &report.file_name, intake)?;
     if let (true, Some(content)) = (reading.is_acceptable(), &reading.content) {
         report.outcome = Outcome::Accepted {
             department: content.department.clone(),
@@ -215,8 +286,7 @@ pub fn ingest_and_answer(
     }
     report.findings = reading.findings;
     report.content = reading.content;
-    let receipt = answer(&report)?;
-    record(config, store, report, &archived, received_at, receipt)
+    Ok(())
 }
 
 /// Records a file read and its answer, in one transaction. When another process

@@ -14,6 +14,8 @@ use crate::domain::{Finding, Severity};
 use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
 use crate::report::Coverage;
+use crate::texts::intake as texts;
+use crate::texts::Verdict;
 use crate::workbook::layout::{self, *};
 use crate::workbook::{
     cell_name, paragraphs, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry,
@@ -38,6 +40,12 @@ impl Reading {
     /// True when any finding is an error.
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    /// What `hakusho check` says of the file: sent back on any error, accepted with
+    /// warnings on any other finding.
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of(!self.has_errors(), !self.findings.is_empty())
     }
 
     /// A file refused as a whole.
@@ -80,9 +88,7 @@ pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverag
             Some(sheet) => {
                 sheets.insert(name, sheet.to_range());
             }
-            None => findings.push(Finding::file_error(format!(
-                "シート「{name}」がありません。hakusho が配布した提出用ブックに記入してください"
-            ))),
+            None => findings.push(Finding::file_error(texts::missing_sheet(name))),
         }
     }
     if sheets.len() < DATA_SHEETS.len() {
@@ -97,9 +103,7 @@ pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverag
         .iter()
         .filter(|n| !DATA_SHEETS.contains(&n.as_str()) && n.as_str() != GUIDE_SHEET)
     {
-        findings.push(Finding::file_warning(format!(
-            "シート「{extra}」は読み取りません(追加されたシートの内容は集計されません)"
-        )));
+        findings.push(Finding::file_warning(texts::extra_sheet(extra)));
     }
     findings.extend(parsed.too_long.iter().map(too_long));
     let read = DATA_SHEETS.iter().map(|name| (*name, &sheets[name]));
@@ -125,10 +129,7 @@ fn too_long(text: &LongText) -> Finding {
         Severity::Error,
         &text.sheet,
         cell_name(text.row, text.column as u16),
-        format!(
-            "文字数が多すぎます({} 字。1 つのセルに入るのは {MAX_CELL_CHARS} 字まで)。文章を短くしてください",
-            text.chars
-        ),
+        texts::text_too_long(text.chars, MAX_CELL_CHARS),
     )
 }
 
@@ -177,7 +178,7 @@ impl Context<'_> {
                     Severity::Error,
                     INFO_SHEET,
                     cell,
-                    format!("「{label}」が記入されていません"),
+                    texts::not_filled_in(label),
                 ));
             }
             found
@@ -236,9 +237,7 @@ impl Context<'_> {
                 Severity::Error,
                 PROJECT_SHEET,
                 cell_name(extra.row, project::TITLE as u16),
-                format!(
-                    "主要事業は ①…⑩ の {PROJECT_ROWS} 行に記入します。⑩ より下の行は読みません。行を追加せず、{PROJECT_ROWS} 件に絞って ①…⑩ に書いてください"
-                ),
+                texts::too_many_projects(PROJECT_ROWS),
             ));
         }
         projects

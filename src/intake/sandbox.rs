@@ -24,6 +24,8 @@ use calamine::{open_workbook_auto_from_rs, Data, Range, Reader};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{inspect, Limits};
+use super::IntakeError;
+use crate::texts::intake as texts;
 
 /// The first argument that makes the binary a reader child instead of the CLI.
 pub const CHILD_ARGUMENT: &str = "read-untrusted";
@@ -200,7 +202,7 @@ impl CellValue {
 pub fn parse_in_process(bytes: &[u8], wanted: &[&str]) -> Answer {
     let inspection = inspect(bytes, &Limits::default());
     if let Some(reason) = inspection.refusal {
-        return Answer::Refused(format!("このファイルは開けません: {reason}"));
+        return Answer::Refused(texts::unopenable_because(reason));
     }
     let mut workbook = match open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(workbook) => workbook,
@@ -277,28 +279,24 @@ fn sheet_cells(
 }
 
 fn too_far(sheet: &str, row: u32, column: u32) -> String {
-    format!(
-        "シート「{sheet}」が大きすぎます({} 行目・{} 列目に値があります。読み取れるのは {MAX_ROWS} 行・{MAX_COLUMNS} 列まで)。不要な行や列を削除してから提出してください",
-        row + 1,
-        column + 1
-    )
+    texts::sheet_too_large(sheet, (row + 1, column + 1), (MAX_ROWS, MAX_COLUMNS))
 }
 
 /// Explains an unopenable file; a password-protected workbook is a common case.
 fn unopenable(cause: &str) -> String {
     let lower = cause.to_lowercase();
     if lower.contains("encrypt") || lower.contains("password") {
-        return "パスワードで保護されたブックは読めません。パスワードを外して保存し直してから提出してください".to_string();
+        return texts::PASSWORD_PROTECTED.to_string();
     }
     let cause: String = cause.chars().take(200).collect();
-    format!("Excel/ODS のブックとして開けません({cause})。xlsx, xlsm, xls, xlsb, ods のいずれかで提出してください")
+    texts::not_a_workbook(&cause)
 }
 
 /// Parses a workbook in a child process with limits, and explains what went wrong
 /// when the child did not answer. An error is hakusho's own (the reader program
-/// cannot be started), never the file's.
-pub fn parse_isolated(bytes: &[u8], wanted: &[&str]) -> anyhow::Result<Answer> {
-    let program = reader_program()?;
+/// cannot be started, the machine too busy to read in time), never the file's.
+pub fn parse_isolated(bytes: &[u8], wanted: &[&str]) -> Result<Answer, IntakeError> {
+    let program = reader_program().map_err(IntakeError::Reader)?;
     let mut child = Command::new(&program)
         .arg(CHILD_ARGUMENT)
         .args(wanted)
@@ -308,12 +306,8 @@ pub fn parse_isolated(bytes: &[u8], wanted: &[&str]) -> anyhow::Result<Answer> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .with_context(|| {
-            format!(
-                "読み取り用のプロセス {} を起動できません",
-                program.display()
-            )
-        })?;
+        .with_context(|| texts::reader_not_started(program.display()))
+        .map_err(IntakeError::Reader)?;
     let (mut stdin, stdout, stderr) = (
         child.stdin.take().expect("piped"),
         child.stdout.take().expect("piped"),
@@ -332,15 +326,16 @@ pub fn parse_isolated(bytes: &[u8], wanted: &[&str]) -> anyhow::Result<Answer> {
         });
         let errors = scope.spawn(|| read_capped(stderr, MAX_ERROR_OUTPUT));
         let limit = Duration::from_secs(WALL_SECONDS);
-        let ended = wait_with_deadline(&mut child, &answered, limit)?;
+        let ended =
+            wait_with_deadline(&mut child, &answered, limit).map_err(IntakeError::Reader)?;
         let (answer, overflowed) = answer.join().expect("reader thread");
         let (errors, _) = errors.join().expect("reader thread");
         // Not a verdict on the file (its CPU time was within the limit): an error, so
         // the file is not recorded and is read again later.
         if matches!(ended, Ended::TimedOut) {
-            anyhow::bail!(
-                "ファイルの読み取りが {WALL_SECONDS} 秒で終わりませんでした(マシンが混み合っています)。後でもう一度読み取ります"
-            );
+            return Err(IntakeError::TimedOut {
+                seconds: WALL_SECONDS,
+            });
         }
         Ok(interpret(ended, &answer, overflowed, &errors))
     })
@@ -366,10 +361,7 @@ fn wait_with_deadline(
         Err(std::sync::mpsc::RecvTimeoutError::Timeout)
     );
     while ended_in_time && Instant::now() < deadline {
-        if let Some(status) = child
-            .try_wait()
-            .context("読み取り用のプロセスを待てません")?
-        {
+        if let Some(status) = child.try_wait().context(texts::READER_NOT_WAITED)? {
             return Ok(Ended::Exited(status));
         }
         std::thread::sleep(Duration::from_micros(200));
@@ -412,18 +404,15 @@ fn interpret(ended: Ended, answer: &[u8], overflowed: bool, errors: &[u8]) -> An
 }
 
 fn too_large() -> String {
-    format!(
-        "ファイルが大きすぎて読めません(読み取りに {} MB を超えるメモリーが必要でした)。不要なシート・行・列を削除して保存し直してから提出してください",
-        MEMORY_BYTES / 1024 / 1024
-    )
+    texts::needs_too_much_memory(MEMORY_BYTES / 1024 / 1024)
 }
 
 fn too_slow() -> String {
-    format!("ファイルの読み取りが時間内に終わりませんでした(上限 {CPU_SECONDS} 秒)。ファイルが壊れているか、大きすぎます。保存し直してから提出してください")
+    texts::reading_too_slow(CPU_SECONDS)
 }
 
 fn broken() -> String {
-    "ファイルが壊れています(読み取りの途中で失敗しました)。Excel で開いて保存し直してから提出してください".to_string()
+    texts::BROKEN_FILE.to_string()
 }
 
 /// The program to start as the reader child: `HAKUSHO_READER` when set, else this
@@ -434,7 +423,7 @@ fn reader_program() -> anyhow::Result<PathBuf> {
     if let Some(path) = std::env::var_os("HAKUSHO_READER") {
         return Ok(PathBuf::from(path));
     }
-    let exe = std::env::current_exe().context("このプログラムの場所がわかりません")?;
+    let exe = std::env::current_exe().context(texts::OWN_PATH_UNKNOWN)?;
     let folder = exe.parent();
     if folder
         .and_then(Path::file_name)
@@ -443,9 +432,7 @@ fn reader_program() -> anyhow::Result<PathBuf> {
         let beside = folder.and_then(Path::parent).map(|dir| dir.join("hakusho"));
         return match beside {
             Some(path) if path.is_file() => Ok(path),
-            _ => anyhow::bail!(
-                "読み取り用のプログラム hakusho が見つかりません(HAKUSHO_READER で場所を指定できます)"
-            ),
+            _ => anyhow::bail!(texts::READER_NOT_FOUND),
         };
     }
     let own = Path::new("/proc/self/exe");

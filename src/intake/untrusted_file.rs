@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::{sha256_hex, FileReport, Finding, Outcome};
+use crate::texts::intake as texts;
+use crate::texts::intake::kind;
 
 /// Reads a regular file of at most `max_bytes`, or says in Japanese why not.
 pub fn read_untrusted_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
@@ -23,14 +25,9 @@ pub fn read_untrusted_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Strin
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)
         .map_err(|e| open_refusal(&e))?;
-    let metadata = file
-        .metadata()
-        .map_err(|e| format!("ファイルの情報を読めません({e})"))?;
+    let metadata = file.metadata().map_err(texts::no_file_information)?;
     if !metadata.is_file() {
-        return Err(format!(
-            "通常のファイルではないため読みません(種類: {})",
-            kind_label(metadata.file_type())
-        ));
+        return Err(texts::not_a_regular_file(kind_label(metadata.file_type())));
     }
     if metadata.len() > max_bytes {
         return Err(too_large(metadata.len(), max_bytes));
@@ -38,7 +35,7 @@ pub fn read_untrusted_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Strin
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("ファイルを読めません({e})"))?;
+        .map_err(texts::file_unreadable)?;
     if bytes.len() as u64 > max_bytes {
         return Err(too_large(bytes.len() as u64, max_bytes));
     }
@@ -46,39 +43,34 @@ pub fn read_untrusted_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Strin
 }
 
 fn too_large(size: u64, max_bytes: u64) -> String {
-    format!("ファイルが大きすぎます({size} バイト、上限 {max_bytes} バイト)")
+    texts::file_too_large(size, max_bytes)
 }
 
 fn open_refusal(error: &std::io::Error) -> String {
     match (error.kind(), error.raw_os_error()) {
-        (_, Some(libc::ELOOP)) => {
-            "シンボリックリンクは受け付けません。ファイルそのものを置いてください".to_string()
-        }
-        (ErrorKind::PermissionDenied, _) => {
-            "ファイルを読む権限がありません。hakusho が読めるようにファイルの権限を直してください"
-                .to_string()
-        }
-        (ErrorKind::NotFound, _) => "ファイルがありません(読む前に消されました)".to_string(),
-        _ => format!("ファイルを開けません({error})"),
+        (_, Some(libc::ELOOP)) => texts::SYMBOLIC_LINK.to_string(),
+        (ErrorKind::PermissionDenied, _) => texts::NO_PERMISSION.to_string(),
+        (ErrorKind::NotFound, _) => texts::VANISHED.to_string(),
+        _ => texts::file_unopenable(error),
     }
 }
 
 /// What kind of thing a path is, in Japanese.
 pub fn kind_label(kind: FileType) -> &'static str {
     if kind.is_symlink() {
-        "シンボリックリンク"
+        kind::SYMLINK
     } else if kind.is_dir() {
-        "フォルダー"
+        kind::FOLDER
     } else if kind.is_fifo() {
-        "FIFO"
+        kind::FIFO
     } else if kind.is_socket() {
-        "ソケット"
+        kind::SOCKET
     } else if kind.is_block_device() || kind.is_char_device() {
-        "デバイス"
+        kind::DEVICE
     } else if kind.is_file() {
-        "ファイル"
+        kind::FILE
     } else {
-        "不明"
+        kind::UNKNOWN
     }
 }
 

@@ -19,6 +19,7 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{Config, Security, SmtpSettings, Transport};
+use crate::texts;
 
 /// A message before it is turned into MIME.
 #[derive(Debug, Clone)]
@@ -46,13 +47,14 @@ pub struct OutgoingAttachment {
     pub location: Option<String>,
 }
 
-/// Why a message was not sent.
+/// Why a message was not sent: the one answer a sender matches on ([`FailureKind`]
+/// decides what happens to the copy), with the reason an operator reads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct SendError {
-    /// Whether trying again can help.
+    /// Whose fault it is, which decides whether the copy is tried again.
     pub kind: FailureKind,
-    /// What went wrong, in Japanese.
+    /// What went wrong, in Japanese (from [`texts::delivery`]).
     pub message: String,
 }
 
@@ -69,16 +71,28 @@ pub enum FailureKind {
 }
 
 impl SendError {
-    fn transient(message: String) -> Self {
+    /// A failure worth trying again later.
+    pub fn transient(message: String) -> Self {
         SendError {
             kind: FailureKind::Transient,
             message,
         }
     }
 
-    /// Whether the copy is undeliverable for good.
-    pub fn is_permanent(&self) -> bool {
-        self.kind == FailureKind::Permanent
+    /// A failure of this copy for good.
+    pub fn permanent(message: String) -> Self {
+        SendError {
+            kind: FailureKind::Permanent,
+            message,
+        }
+    }
+
+    /// A failure of the sender's own setting.
+    pub fn setting(message: String) -> Self {
+        SendError {
+            kind: FailureKind::Setting,
+            message,
+        }
     }
 }
 
@@ -97,17 +111,11 @@ fn smtp_failure(error: &lettre::transport::smtp::Error) -> SendError {
     let client_setting =
         error.is_client() && !error.to_string().contains("Envelope contains non-ascii");
     if code.is_some_and(|c| SETTING_CODES.contains(&c)) || error.is_tls() || client_setting {
-        SendError {
-            kind: FailureKind::Setting,
-            message: format!("SMTP の送信者側の設定(ログインまたは暗号化)で失敗しました: {error}"),
-        }
+        SendError::setting(texts::delivery::smtp_setting(error))
     } else if error.is_permanent() {
-        SendError {
-            kind: FailureKind::Permanent,
-            message: format!("SMTP サーバーが受け取りを拒否しました: {error}"),
-        }
+        SendError::permanent(texts::delivery::smtp_refused(error))
     } else {
-        SendError::transient(format!("SMTP で送れませんでした: {error}"))
+        SendError::transient(texts::delivery::smtp_failed(error))
     }
 }
 
@@ -147,21 +155,15 @@ impl Mailer {
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
             // No recipient makes a write to the outbox folder fail: it is the folder.
-            Mailer::Outbox(transport) => {
-                transport
-                    .send(message)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| SendError {
-                        kind: FailureKind::Setting,
-                        message: format!("送信フォルダーに書き込めません: {e}"),
-                    })
-            }
+            Mailer::Outbox(transport) => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::setting(texts::delivery::outbox_unwritable(e))),
             Mailer::Smtp { transport, timeout } => {
                 match tokio::time::timeout(*timeout, transport.send(message)).await {
-                    Err(_) => Err(SendError::transient(format!(
-                        "SMTP サーバーが {} 秒以内に応答しませんでした",
-                        timeout.as_secs()
+                    Err(_) => Err(SendError::transient(texts::delivery::smtp_timed_out(
+                        timeout.as_secs(),
                     ))),
                     Ok(Err(e)) => Err(smtp_failure(&e)),
                     Ok(Ok(_)) => Ok(()),

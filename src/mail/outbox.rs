@@ -32,7 +32,7 @@ use crate::config::{mailboxes, Config};
 use crate::domain::stamp;
 use crate::mail::{FailureKind, Mailer, Outgoing, OutgoingAttachment, SendError};
 use crate::store::{Claim, Delivery, Staged, Store, StoredAttachment, StoredMessage};
-use crate::texts::{render_file, Values};
+use crate::texts::{self, render_file, Values};
 
 /// The key prefix of the managers' reports of undeliverable mail.
 const FAILURE_REPORT: &str = "delivery-failures";
@@ -301,10 +301,8 @@ async fn send_batch(
                 sending.spawn(async move { (delivery, mailer.send(email).await) });
             }
             Err(error) => {
-                let unbuildable = SendError {
-                    kind: FailureKind::Permanent,
-                    message: format!("メールを組み立てられません: {error:#}"),
-                };
+                let unbuildable =
+                    SendError::permanent(texts::delivery::unbuildable(format!("{error:#}")));
                 results.push((delivery, Err(unbuildable)));
             }
         }
@@ -350,7 +348,10 @@ fn record(
             store.release(delivery.id, token, &e.message)?;
             return Ok(Some(e.message));
         }
-        Err(e) if e.is_permanent() || delivery.attempts >= i64::from(config.mail.max_attempts) => {
+        Err(e)
+            if e.kind == FailureKind::Permanent
+                || delivery.attempts >= i64::from(config.mail.max_attempts) =>
+        {
             tracing::warn!(recipient = %crate::domain::printable(&delivery.recipient), error = %crate::domain::printable(&e.to_string()), "delivery failed for good");
             stats.failed += 1;
             store.mark_failed(delivery.id, token, &e.message)?

@@ -6,28 +6,13 @@
 use lettre::message::Mailbox;
 
 use crate::config::{mailboxes, Config};
-use crate::domain::Severity;
 use crate::intake::{FileReport, Outcome};
 use crate::mail::{Outgoing, OutgoingAttachment};
 use crate::plan::Plan;
-use crate::texts::{render_file, Values};
+use crate::texts::{receipt as texts, render_file, Values};
 use crate::workbook::{write_workbook, Render};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// The verdict a submitter reads first.
-pub fn verdict(report: &FileReport) -> &'static str {
-    let warnings = report
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Warning);
-    match (&report.outcome, warnings) {
-        (Outcome::Accepted { .. }, false) => "受理",
-        (Outcome::Accepted { .. }, true) => "受理(要確認の点あり)",
-        (Outcome::Rejected, _) => "差戻し",
-        (Outcome::AlreadyReceived { .. }, _) => "受付済み",
-    }
-}
 
 /// The receipt for a file, or `None` when nobody can be told (the same bytes again,
 /// or no department we know to answer).
@@ -48,19 +33,21 @@ pub fn compose(
     let (name, to): (&str, Vec<Mailbox>) = match department {
         Some(d) => (&d.name, mailboxes(&d.recipients)),
         // A file that names no department of ours goes to the planning division.
-        None => ("部名不明", mailboxes(&config.managers.recipients)),
+        None => (
+            texts::UNKNOWN_DEPARTMENT,
+            mailboxes(&config.managers.recipients),
+        ),
     };
     if to.is_empty() {
         return Ok(None);
     }
-    let verdict = verdict(report);
     let values = Values::from([
         ("city", config.city.name.clone()),
         ("fiscal_year", config.fiscal_year().to_string()),
         ("department", name.to_string()),
         ("file_name", report.file_name.clone()),
         ("received_at", received_at.to_string()),
-        ("verdict", verdict.to_string()),
+        ("verdict", report.verdict().label().to_string()),
         ("explanation", explanation(report).to_string()),
         ("findings", finding_lines(report)),
     ]);
@@ -78,10 +65,10 @@ pub fn compose(
 
 fn explanation(report: &FileReport) -> &'static str {
     match report.outcome {
-        Outcome::Rejected if report.content.is_some() => "次の誤りがあるため、受理できませんでした。誤りのあるセルに色とコメントを付けたブックを添付しました。\nそのブックを直して、もう一度提出してください。",
-        Outcome::Rejected => "次の理由により、ファイルを読み取れませんでした。提出用ブックで提出し直してください。",
-        _ if report.findings.is_empty() => "内容に問題は見つかりませんでした。",
-        _ => "受理しましたが、次の点を確認してください。必要なら直して再提出してください(最新の提出が使われます)。",
+        Outcome::Rejected if report.content.is_some() => texts::SENT_BACK_WITH_COPY,
+        Outcome::Rejected => texts::UNREADABLE,
+        _ if report.findings.is_empty() => texts::NO_PROBLEMS,
+        _ => texts::ACCEPTED_WITH_NOTES,
     }
 }
 
@@ -123,7 +110,7 @@ fn annotated_copy(
         .map_or(report.file_name.as_str(), |(stem, _)| stem);
     Ok(Some(OutgoingAttachment {
         location: None,
-        file_name: format!("{stem}_要修正.xlsx"),
+        file_name: texts::annotated_copy_name(stem),
         content_type: XLSX.to_string(),
         bytes,
     }))

@@ -142,12 +142,9 @@ pub struct SubmissionState {
 }
 
 impl SubmissionState {
-    /// 受理, 受理(要確認) or 差戻し.
+    /// 受理, 受理(要確認) or 差戻し, as a table cell says it.
     pub fn label(&self) -> &'static str {
-        match (self.status, self.warnings) {
-            (SubmissionStatus::Rejected, _) => "差戻し",
-            (SubmissionStatus::Accepted, 0) => "受理",
-            (SubmissionStatus::Accepted, _) => "受理(要確認)",
-        }
+        crate::texts::Verdict::of(self.status == SubmissionStatus::Accepted, self.warnings > 0)
+            .short_label()
     }
 }

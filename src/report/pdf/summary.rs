@@ -10,7 +10,7 @@ use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
 use crate::consolidate::{CrossFinding, Datasets};
 use crate::domain::{Period, Status};
 use crate::report::Edition;
-use crate::store::{SubmissionState, SubmissionStatus};
+use crate::store::SubmissionState;
 use crate::texts::{substitute, Values};
 
 const MARGIN: f32 = 40.0;
@@ -27,12 +27,6 @@ pub struct Texts {
     pub status_heading: String,
     /// The status table's six column headers (部, 状態, 最新の提出, 受付日時, 誤り, 注意).
     pub status_columns: Vec<String>,
-    /// The status of an accepted submission (受理).
-    pub accepted: String,
-    /// The status of a submission accepted with warnings (受理(要確認)).
-    pub accepted_with_warnings: String,
-    /// The status of a submission sent back (差戻し).
-    pub rejected: String,
     /// The status of a department with no submission (未提出).
     pub missing: String,
     /// Section 2: indicators behind their target (後退・要注意).
@@ -145,7 +139,7 @@ fn submission_status(
     let rows: Vec<Vec<String>> = departments
         .iter()
         .map(|d| match states.iter().find(|s| &s.department == d) {
-            Some(s) => status_row(s, texts),
+            Some(s) => status_row(s),
             None => vec![
                 d.clone(),
                 texts.missing.clone(),
@@ -175,12 +169,7 @@ fn submission_status(
 
 /// The row of a department that submitted: 受理, 受理(要確認) or 差戻し, the file,
 /// when it came (to the minute) and how many errors and warnings it had.
-fn status_row(s: &SubmissionState, texts: &Texts) -> Vec<String> {
-    let state = match (s.status, s.warnings) {
-        (SubmissionStatus::Rejected, _) => &texts.rejected,
-        (SubmissionStatus::Accepted, 0) => &texts.accepted,
-        (SubmissionStatus::Accepted, _) => &texts.accepted_with_warnings,
-    };
+fn status_row(s: &SubmissionState) -> Vec<String> {
     let received = s
         .received_at
         .get(..16)
@@ -188,7 +177,7 @@ fn status_row(s: &SubmissionState, texts: &Texts) -> Vec<String> {
         .replace('T', " ");
     vec![
         s.department.clone(),
-        state.clone(),
+        s.label().to_string(),
         s.file_name.clone(),
         received,
         s.errors.to_string(),

@@ -1,6 +1,19 @@
-//! Mail texts from `templates/mail/*.txt`: a `件名:` line, a blank line, the body.
-//! Placeholders are `{{name}}`; one the caller does not supply is an error, so a typo
-//! in a template never reaches a department as a raw `{{…}}`.
+//! The texts people read, from one place: the mail texts of `templates/mail/*.txt`
+//! (rendered here), and in the submodules the texts written in code: intake's
+//! findings and refusals ([`intake`]), the verdict on a file ([`verdict`]), the
+//! receipt's explanations ([`receipt`]), why a message was not sent ([`delivery`]).
+//! Each submodule tests every text it holds.
+//!
+//! A mail template is a `件名:` line, a blank line, the body. Placeholders are
+//! `{{name}}`; one the caller does not supply is an error, so a typo in a template
+//! never reaches a department as a raw `{{…}}`.
+
+pub mod delivery;
+pub mod intake;
+pub mod receipt;
+pub mod verdict;
+
+pub use verdict::Verdict;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -59,6 +72,14 @@ pub fn substitute(template: &str, values: &Values) -> anyhow::Result<String> {
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// Whether a text has a character of Japanese script (kana or kanji): the tests of
+/// the submodules check every text with it.
+#[cfg(test)]
+pub(crate) fn is_japanese(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
 }
 
 #[cfg(test)]

@@ -1,0 +1,327 @@
+//! What intake tells a submitter about a file: each finding's message, the guard's and
+//! the reader's refusals, and hakusho's own failures while reading. The sheet and the
+//! cell are not in these texts: a [`Finding`](crate::domain::Finding) carries them and
+//! prints them in front (`シート「目標指標」 F7: …`).
+
+use std::fmt::Display;
+
+// The workbook itself.
+
+/// The template version cell names a version this hakusho does not read.
+pub fn unknown_template_version(found: &str, supported: impl Display) -> String {
+    format!("テンプレート版「{found}」のブックは読めません(対応している版: {supported})。最新の提出用ブックを使ってください")
+}
+
+/// The department named is not one of the city's.
+pub fn unknown_department(name: &str, known: &[&str]) -> String {
+    format!(
+        "部名「{name}」は登録されていません(登録済み: {})",
+        known.join("、")
+    )
+}
+
+/// The workbook is for another fiscal year than the one being taken in.
+pub fn other_fiscal_year(found: impl Display, expected: impl Display) -> String {
+    format!("{found}のブックです。いま受け付けているのは{expected}分です")
+}
+
+/// A row (indicator, policy, item, KPI) of another department's.
+pub fn row_of_another_department(what: &str, id: &str, owner: &str, department: &str) -> String {
+    format!("{what}「{id}」は{owner}の担当です。{department}の提出には含められません")
+}
+
+/// A row that the plan does not have.
+pub fn row_not_in_plan(what: &str, id: &str) -> String {
+    format!("{what}「{id}」は計画にありません。行を追加せずに記入してください")
+}
+
+/// A sheet of the submission workbook is missing.
+pub fn missing_sheet(sheet: &str) -> String {
+    format!("シート「{sheet}」がありません。hakusho が配布した提出用ブックに記入してください")
+}
+
+/// A sheet the submitter added: it is not read.
+pub fn extra_sheet(sheet: &str) -> String {
+    format!("シート「{sheet}」は読み取りません(追加されたシートの内容は集計されません)")
+}
+
+/// A column heading was moved or changed.
+pub fn wrong_heading(expected: &str, found: &str) -> String {
+    format!("見出しは「{expected}」のはずですが「{found}」でした。列を動かしたり挿入したりせずに記入してください")
+}
+
+/// Rows the plan gives the department were deleted.
+pub fn deleted_rows(rows: &[String]) -> String {
+    format!(
+        "行が削除されています: {}。配布されたブックの行を消さずに記入してください",
+        rows.join("、")
+    )
+}
+
+/// Rows added below the last priority project row.
+pub fn too_many_projects(rows: usize) -> String {
+    format!("主要事業は ①…⑩ の {rows} 行に記入します。⑩ より下の行は読みません。行を追加せず、{rows} 件に絞って ①…⑩ に書いてください")
+}
+
+// Cells.
+
+/// A required field is empty.
+pub fn not_filled_in(label: &str) -> String {
+    format!("「{label}」が記入されていません")
+}
+
+/// A field that must be a number is not one.
+pub fn not_a_number(label: &str, found: &str) -> String {
+    format!("「{label}」は数値で記入してください(「{found}」と記入されています)")
+}
+
+/// A formula that failed (`#DIV/0!`).
+pub fn error_value(error: impl Display) -> String {
+    format!("セルがエラー値({error})になっています。数式を値に直してください")
+}
+
+/// A text longer than a cell holds.
+pub fn text_too_long(chars: usize, max: usize) -> String {
+    format!(
+        "文字数が多すぎます({chars} 字。1 つのセルに入るのは {max} 字まで)。文章を短くしてください"
+    )
+}
+
+/// No priority project at all.
+pub const NO_PROJECT: &str = "主要事業が一つも記入されていません";
+
+/// A project row with indicators or targets but no title.
+pub const PROJECT_WITHOUT_TITLE: &str = "目標指標や目標だけがあり、主要事業名がありません";
+
+/// The year's achieved value of an indicator is empty.
+pub const NO_ACHIEVED_VALUE: &str = "達成値が記入されていません";
+
+/// A KPI's actual value is empty.
+pub const NO_KPI_ACTUAL: &str = "実績値が記入されていません(値がないときは「—」)";
+
+/// A planned value of an indicator changed without a reason.
+pub fn planned_value_changed(planned: &str, found: &str) -> String {
+    format!("計画の値「{planned}」が「{found}」に変わっています。直したときは「変更理由」に理由を記入してください")
+}
+
+/// A planned value of a KPI changed without a note.
+pub fn planned_kpi_value_changed(planned: &str, found: &str) -> String {
+    format!("計画の値「{planned}」が「{found}」に変わっています。直したときは「説明・注記」に理由を記入してください")
+}
+
+/// A number was expected in the year's value.
+pub fn number_expected(found: &str) -> String {
+    format!("数値を期待しましたが「{found}」でした。値が出ないときは「—」と記入し、「説明・注記」に理由を書いてください")
+}
+
+/// The year's value moved further from the last one than is plausible.
+pub fn implausible_change(before: &str, now: &str, percent: f64) -> String {
+    format!("前回(中期)の「{before}」から「{now}」へ {percent:+.0}% 変わっています。理由を「説明・注記」に記入してください")
+}
+
+/// A value written in another unit than the indicator's.
+pub fn other_unit(declared: &str, found: &str) -> String {
+    format!("単位は「{declared}」のはずですが「{found}」と記入されています")
+}
+
+/// A policy's progress is empty.
+pub fn no_policy_progress(code: &str, name: &str) -> String {
+    format!("施策「{code} {name}」の取り組み状況が記入されていません")
+}
+
+/// An action-plan item the department leads has no progress.
+pub fn no_item_progress(id: &str) -> String {
+    format!("個別課題 {id} の取組状況等が記入されていません(主担当の部)")
+}
+
+// Characters the report fonts lack.
+
+/// Characters that will print as 〓 (each described, e.g. `「髙」(U+9AD9)`).
+pub fn unprintable(described: &[String]) -> String {
+    format!(
+        "{} は報告書のフォントにない字のため、報告書では「〓」と印刷されます。ほかの字で書けるなら書き換えてください",
+        described.join("、")
+    )
+}
+
+/// The same, in the file name.
+pub fn unprintable_in_file_name(described: &[String]) -> String {
+    format!("ファイル名の{}", unprintable(described))
+}
+
+/// Cells past the ones named with such characters.
+pub fn more_unprintable_cells(more: usize) -> String {
+    format!("ほかに {more} 個のセルにも、報告書のフォントにない字があります(報告書では「〓」と印刷されます)")
+}
+
+// Opening the file.
+
+/// A file over the size limit.
+pub fn file_too_large(size: u64, limit: u64) -> String {
+    format!("ファイルが大きすぎます({size} バイト、上限 {limit} バイト)")
+}
+
+/// The file's metadata could not be read.
+pub fn no_file_information(error: impl Display) -> String {
+    format!("ファイルの情報を読めません({error})")
+}
+
+/// Not a regular file (a folder, a FIFO, a device…).
+pub fn not_a_regular_file(kind: &str) -> String {
+    format!("通常のファイルではないため読みません(種類: {kind})")
+}
+
+/// Reading the file failed.
+pub fn file_unreadable(error: impl Display) -> String {
+    format!("ファイルを読めません({error})")
+}
+
+/// Opening the file failed for another reason than the ones below.
+pub fn file_unopenable(error: impl Display) -> String {
+    format!("ファイルを開けません({error})")
+}
+
+/// A symbolic link is never followed.
+pub const SYMBOLIC_LINK: &str =
+    "シンボリックリンクは受け付けません。ファイルそのものを置いてください";
+
+/// hakusho may not read the file.
+pub const NO_PERMISSION: &str =
+    "ファイルを読む権限がありません。hakusho が読めるようにファイルの権限を直してください";
+
+/// The file vanished between listing and reading.
+pub const VANISHED: &str = "ファイルがありません(読む前に消されました)";
+
+/// What kind of thing a path is: words for [`not_a_regular_file`].
+pub mod kind {
+    /// A symbolic link.
+    pub const SYMLINK: &str = "シンボリックリンク";
+    /// A folder.
+    pub const FOLDER: &str = "フォルダー";
+    /// A named pipe.
+    pub const FIFO: &str = "FIFO";
+    /// A socket.
+    pub const SOCKET: &str = "ソケット";
+    /// A block or character device.
+    pub const DEVICE: &str = "デバイス";
+    /// A regular file.
+    pub const FILE: &str = "ファイル";
+    /// Anything else.
+    pub const UNKNOWN: &str = "不明";
+}
+
+// The guard's refusals (before the workbook is opened).
+
+/// An encrypted workbook.
+pub const PASSWORD_PROTECTED: &str =
+    "パスワードで保護されたブックは読めません。パスワードを外して保存し直してから提出してください";
+
+/// A zip that cannot be read.
+pub fn broken_zip(error: impl Display) -> String {
+    format!("ZIP 形式が壊れています。ファイルが途中で切れていないか確かめてください({error})")
+}
+
+/// A zip of too many entries.
+pub fn too_many_entries(count: usize) -> String {
+    format!("ZIP の項目が多すぎます({count} 個)")
+}
+
+/// A zip entry whose header cannot be read.
+pub fn unreadable_entry(index: usize, error: impl Display) -> String {
+    format!("ZIP の項目 {index} を読めません({error})")
+}
+
+/// A zip whose entries expand to too much.
+pub fn expanded_too_large(expanded: u64, limit: u64) -> String {
+    format!("展開後の大きさが上限を超えます({expanded} バイト、上限 {limit} バイト)")
+}
+
+/// One entry compressed beyond any real workbook (a zip bomb).
+pub fn over_compressed(name: &str, ratio: u64, size: u64) -> String {
+    format!("ZIP の項目「{name}」が異常に圧縮されています({ratio} 倍、展開後 {size} バイト)")
+}
+
+/// One entry too large once expanded.
+pub fn entry_too_large(name: &str, size: u64, limit: u64) -> String {
+    format!("ZIP の項目「{name}」が大きすぎます(展開後 {size} バイト、上限 {limit} バイト)")
+}
+
+/// One entry that fails to decompress.
+pub fn entry_undecompressable(name: &str, error: impl Display) -> String {
+    format!("ZIP の項目「{name}」を展開できません({error})")
+}
+
+/// A worksheet whose cells reach too far (`name` is the entry of the zip).
+pub fn sheet_reaches_too_far(name: &str, reach: (u32, u32), limit: (u32, u32)) -> String {
+    format!(
+        "シートが大きすぎます(「{name}」に {} 行目・{} 列目までの範囲があります。上限は {} 行・{} 列)。不要な行や列を削除してください",
+        reach.0, reach.1, limit.0, limit.1
+    )
+}
+
+/// A note, not a refusal: macros are never run.
+pub const MACROS_IGNORED: &str = "マクロ(VBA)が含まれていますが、実行せずに無視しました";
+
+// The reader child's refusals.
+
+/// The guard's refusal, as the reader reports it.
+pub fn unopenable_because(reason: impl Display) -> String {
+    format!("このファイルは開けません: {reason}")
+}
+
+/// calamine could not open the file as a workbook.
+pub fn not_a_workbook(cause: &str) -> String {
+    format!("Excel/ODS のブックとして開けません({cause})。xlsx, xlsm, xls, xlsb, ods のいずれかで提出してください")
+}
+
+/// A data sheet with a value past the rows and columns read (1-based).
+pub fn sheet_too_large(sheet: &str, at: (u32, u32), limit: (u32, u32)) -> String {
+    format!(
+        "シート「{sheet}」が大きすぎます({} 行目・{} 列目に値があります。読み取れるのは {} 行・{} 列まで)。不要な行や列を削除してから提出してください",
+        at.0, at.1, limit.0, limit.1
+    )
+}
+
+/// The reader ran out of memory.
+pub fn needs_too_much_memory(megabytes: u64) -> String {
+    format!("ファイルが大きすぎて読めません(読み取りに {megabytes} MB を超えるメモリーが必要でした)。不要なシート・行・列を削除して保存し直してから提出してください")
+}
+
+/// The reader ran out of CPU time.
+pub fn reading_too_slow(seconds: u64) -> String {
+    format!("ファイルの読み取りが時間内に終わりませんでした(上限 {seconds} 秒)。ファイルが壊れているか、大きすぎます。保存し直してから提出してください")
+}
+
+/// The reader crashed on the file.
+pub const BROKEN_FILE: &str =
+    "ファイルが壊れています(読み取りの途中で失敗しました)。Excel で開いて保存し直してから提出してください";
+
+// hakusho's own failures (an operator reads these, in the log and the run's output).
+
+/// The machine was too busy to read the file in time: not the file's fault.
+pub fn reader_timed_out(seconds: u64) -> String {
+    format!("ファイルの読み取りが {seconds} 秒で終わりませんでした(マシンが混み合っています)。後でもう一度読み取ります")
+}
+
+/// The reader child could not be started.
+pub fn reader_not_started(program: impl Display) -> String {
+    format!("読み取り用のプロセス {program} を起動できません")
+}
+
+/// The reader child could not be waited for.
+pub const READER_NOT_WAITED: &str = "読み取り用のプロセスを待てません";
+
+/// This program's own path is unknown.
+pub const OWN_PATH_UNKNOWN: &str = "このプログラムの場所がわかりません";
+
+/// The binary to start as the reader is not found beside a test binary.
+pub const READER_NOT_FOUND: &str =
+    "読み取り用のプログラム hakusho が見つかりません(HAKUSHO_READER で場所を指定できます)";
+
+/// The inbox folder cannot be listed.
+pub fn inbox_unreadable(folder: impl Display) -> String {
+    format!("受付フォルダー {folder} を読めません")
+}
+
+#[cfg(test)]
+mod tests;

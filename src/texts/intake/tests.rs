@@ -1,0 +1,164 @@
+//! Every intake text, rendered with sample values: Japanese, fully filled in, and
+//! naming what it is about (the value found, the label, the sheet, the limit).
+
+use super::*;
+use crate::texts::is_japanese;
+
+/// Checks one text: Japanese, no placeholder left, every sample value named.
+fn check(text: impl AsRef<str>, named: &[&str]) {
+    let text = text.as_ref();
+    assert!(is_japanese(text), "not Japanese: {text}");
+    assert!(
+        !text.contains('{') && !text.contains('}'),
+        "unfilled: {text}"
+    );
+    for value in named {
+        assert!(text.contains(value), "{text} does not name {value}");
+    }
+}
+
+#[test]
+fn the_workbook_texts() {
+    check(unknown_template_version("0.9", 3), &["「0.9」", "3"]);
+    check(
+        unknown_department("企画室", &["企画部", "総務部"]),
+        &["「企画室」", "企画部、総務部"],
+    );
+    check(
+        other_fiscal_year("令和元年度", "令和2年度"),
+        &["令和元年度", "令和2年度"],
+    );
+    let another = row_of_another_department("指標ID", "1-1-1", "総務部", "企画部");
+    check(another, &["指標ID「1-1-1」", "総務部", "企画部"]);
+    check(row_not_in_plan("KPI", "K9"), &["KPI「K9」"]);
+    check(missing_sheet("目標指標"), &["シート「目標指標」"]);
+    check(extra_sheet("メモ"), &["シート「メモ」"]);
+    check(wrong_heading("指標ID", "番号"), &["「指標ID」", "「番号」"]);
+    let rows = [
+        "1-1-1「転入者数」".to_string(),
+        "1-1-2「出生数」".to_string(),
+    ];
+    check(deleted_rows(&rows), &["1-1-1「転入者数」、1-1-2「出生数」"]);
+    check(too_many_projects(10), &["10 行", "10 件"]);
+}
+
+#[test]
+fn the_cell_texts() {
+    check(not_filled_in("職員数"), &["「職員数」"]);
+    check(not_a_number("予算額", "未定"), &["「予算額」", "「未定」"]);
+    check(error_value("DIV/0!"), &["DIV/0!"]);
+    check(text_too_long(40000, 32767), &["40000 字", "32767 字"]);
+    check(NO_PROJECT, &["主要事業"]);
+    check(PROJECT_WITHOUT_TITLE, &["主要事業名"]);
+    check(NO_ACHIEVED_VALUE, &["達成値"]);
+    check(NO_KPI_ACTUAL, &["実績値"]);
+}
+
+#[test]
+fn the_value_texts() {
+    let changed = planned_value_changed("120件", "130件");
+    check(changed, &["「120件」", "「130件」", "「変更理由」"]);
+    let changed = planned_kpi_value_changed("50%", "55%");
+    check(changed, &["「50%」", "「55%」", "「説明・注記」"]);
+    check(number_expected("未定"), &["「未定」"]);
+    let moved = implausible_change("100件", "250件", 150.0);
+    check(moved, &["「100件」", "「250件」", "+150%"]);
+    check(other_unit("件", "12人"), &["「件」", "「12人」"]);
+    check(
+        no_policy_progress("1-1", "子育て支援"),
+        &["「1-1 子育て支援」"],
+    );
+    check(no_item_progress("A-3"), &["A-3"]);
+}
+
+#[test]
+fn the_font_texts() {
+    let described = ["「髙」(U+9AD9)".to_string()];
+    check(unprintable(&described), &["「髙」(U+9AD9)", "「〓」"]);
+    check(
+        unprintable_in_file_name(&described),
+        &["ファイル名", "「髙」(U+9AD9)"],
+    );
+    check(more_unprintable_cells(7), &["7 個"]);
+}
+
+#[test]
+fn the_file_texts() {
+    check(file_too_large(30, 20), &["30 バイト", "上限 20 バイト"]);
+    check(no_file_information("I/O error"), &["I/O error"]);
+    check(not_a_regular_file(kind::FIFO), &["FIFO"]);
+    check(file_unreadable("I/O error"), &["I/O error"]);
+    check(file_unopenable("I/O error"), &["I/O error"]);
+    check(SYMBOLIC_LINK, &["シンボリックリンク"]);
+    check(NO_PERMISSION, &["権限"]);
+    check(VANISHED, &["ファイル"]);
+    use kind::*;
+    for word in [SYMLINK, FOLDER, SOCKET, DEVICE, FILE, UNKNOWN] {
+        check(word, &[]);
+    }
+}
+
+#[test]
+fn the_guard_texts() {
+    let sheet = "xl/worksheets/sheet1.xml";
+    check(PASSWORD_PROTECTED, &["パスワード"]);
+    check(broken_zip("invalid header"), &["invalid header"]);
+    check(too_many_entries(3), &["3 個"]);
+    check(unreadable_entry(4, "bad"), &["項目 4", "bad"]);
+    check(
+        expanded_too_large(1200, 1000),
+        &["1200 バイト", "上限 1000 バイト"],
+    );
+    check(
+        over_compressed(sheet, 900, 1 << 30),
+        &["「xl/worksheets/sheet1.xml」", "900 倍"],
+    );
+    check(
+        entry_too_large(sheet, 70, 64),
+        &["「xl/worksheets/sheet1.xml」", "70 バイト", "64 バイト"],
+    );
+    check(
+        entry_undecompressable(sheet, "bad"),
+        &["「xl/worksheets/sheet1.xml」", "bad"],
+    );
+    let far = sheet_reaches_too_far(sheet, (1000000, 10), (100000, 200));
+    check(
+        far,
+        &[
+            "「xl/worksheets/sheet1.xml」",
+            "1000000 行目・10 列目",
+            "100000 行・200 列",
+        ],
+    );
+    check(MACROS_IGNORED, &["マクロ"]);
+}
+
+#[test]
+fn the_reader_texts() {
+    check(
+        unopenable_because("ZIP の項目が多すぎます(3 個)"),
+        &["ZIP の項目が多すぎます(3 個)"],
+    );
+    check(not_a_workbook("invalid file"), &["invalid file", "xlsx"]);
+    let large = sheet_too_large("目標指標", (5001, 3), (5000, 100));
+    check(
+        large,
+        &["シート「目標指標」", "5001 行目・3 列目", "5000 行・100 列"],
+    );
+    check(needs_too_much_memory(384), &["384 MB"]);
+    check(reading_too_slow(20), &["20 秒"]);
+    check(BROKEN_FILE, &["壊れています"]);
+}
+
+#[test]
+fn the_texts_of_hakushos_own_failures() {
+    check(reader_timed_out(120), &["120 秒"]);
+    check(
+        reader_not_started("/usr/bin/hakusho"),
+        &["/usr/bin/hakusho"],
+    );
+    check(READER_NOT_WAITED, &["プロセス"]);
+    check(OWN_PATH_UNKNOWN, &["プログラム"]);
+    check(READER_NOT_FOUND, &["HAKUSHO_READER"]);
+    check(inbox_unreadable("/srv/inbox"), &["/srv/inbox"]);
+}
