@@ -41,7 +41,12 @@ pub fn from_store(
     let mut datasets = build(config, &plan, fiscal_year, &submissions);
     datasets.states = store.latest_by_department(&config.city.code, fiscal_year)?;
     for submission in &mut datasets.submissions {
-        submission.findings = store.findings_of(submission.submission_id)?;
+        let id = submission.submission_id;
+        let read = store.findings_of(id);
+        match read.with_context(|| format!("reading the findings of submission {id}")) {
+            Ok(findings) => submission.findings = findings,
+            Err(error) => submission.unreadable_findings = Some(format!("{error:#}")),
+        }
     }
     for year in store
         .fiscal_years(&config.city.code)?
@@ -197,6 +202,7 @@ fn submission(current: &CurrentSubmission) -> Submission {
             .collect(),
         // Read from the store by `from_store`; a dataset built from content alone has none.
         findings: Vec::new(),
+        unreadable_findings: None,
     }
 }
 

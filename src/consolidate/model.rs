@@ -94,6 +94,9 @@ pub struct Submission {
     pub indicators: Vec<SubmittedIndicator>,
     /// The findings intake recorded for it (warnings: it was accepted), in order.
     pub findings: Vec<Finding>,
+    /// Why its findings could not be read back (a damaged row): only this
+    /// department's report, which prints them, fails.
+    pub unreadable_findings: Option<String>,
 }
 
 /// An indicator row as its department submitted it.

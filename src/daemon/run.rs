@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::archive::sha256_hex;
 use crate::config::Config;
 use crate::consolidate;
-use crate::consolidate::Datasets;
+use crate::consolidate::{Datasets, Submission};
 use crate::intake::{self, FileReport, Outcome};
 use crate::mail::compose::{compose, WHOLE};
 use crate::mail::outbox::{self, DeliveryStats};
@@ -339,12 +339,8 @@ fn build_departments(
     by_name.sort_by(|a, b| a.department.cmp(&b.department));
     for submission in by_name {
         let department = &submission.department;
-        let notes: Vec<String> = submission
-            .findings
-            .iter()
-            .map(|f| format!("受付時の指摘 {f}"))
-            .collect();
         build.attempt(&format!("{department}の報告書"), || {
+            let notes = intake_notes(submission)?;
             let labels = &texts.white_paper;
             Ok(vec![
                 report::workbook_file(datasets, Some(department), edition)?,
@@ -352,6 +348,15 @@ fn build_departments(
             ])
         });
     }
+}
+
+/// What intake found in a department's submission, as its report prints it.
+fn intake_notes(submission: &Submission) -> anyhow::Result<Vec<String>> {
+    if let Some(error) = &submission.unreadable_findings {
+        anyhow::bail!("受付時の指摘を読めません: {error}");
+    }
+    let notes = submission.findings.iter();
+    Ok(notes.map(|f| format!("受付時の指摘 {f}")).collect())
 }
 
 /// The managers' summary, with the problems of the reports built so far, put in its
