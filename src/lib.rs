@@ -11,11 +11,13 @@
 //! - [`config`]: the TOML file that names the city, departments, paths, mail and schedules.
 //! - [`plan`]: the plan's reference data (policies, indicators, KPIs, action-plan items, owners).
 //! - [`workbook`]: the submission workbook: layout, content, writer (templates, annotated copies).
-//! - [`store`]: SQLite with the migrations in `migrations/`; every submission version kept.
+//! - [`store`]: the store's interface (submissions, plan snapshots, outbox, ledger) and its
+//!   SQLite implementation with the migrations in `migrations/`; every submission version kept.
 //! - [`template`]: the workbook a department fills in, pre-filled from the plan and the store.
+//! - [`consolidate`]: the white-paper and 各部の運営方針と目標 datasets, checked and traced:
+//!   the one dataset every report, mail and `status` prints from.
 //! - [`report`]: the fonts; the xlsx (rust_xlsxwriter) and PDF (printpdf) reports; plain tables.
 //! - [`intake`]: reads a file in a sandboxed child (calamine), checks it, archives and records it.
-//! - [`consolidate`]: the white-paper and 各部の運営方針と目標 datasets, checked and traced.
 //! - [`mail`]: the transport (lettre), receipts, the report mails (composed from the consolidated
 //!   dataset), notices, and the outbox every message goes through.
 //! - [`app`]: the configuration checked for a command before it does anything, and the
