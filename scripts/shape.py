@@ -183,6 +183,26 @@ def cycles(graph):
     return out
 
 
+def declared_layers():
+    """The modules in the order `src/lib.rs` lists them: each may use only those above it."""
+    text = open(os.path.join(SRC, "lib.rs"), encoding="utf-8").read()
+    return re.findall(r"^//! - \[`(\w+)`\]", text, re.M)
+
+
+def layer_breaches(graph):
+    """Uses of a module listed below the user in `src/lib.rs` (or not listed at all)."""
+    order = declared_layers()
+    rank = {m: i for i, m in enumerate(order)}
+    breaches = []
+    for module, used in sorted(graph.items()):
+        if module not in rank:
+            continue
+        for other in sorted(used):
+            if other in rank and rank[other] > rank[module]:
+                breaches.append(f"{module} -> {other}")
+    return breaches
+
+
 def count(pattern, files):
     hits = []
     for path in files:
@@ -216,6 +236,10 @@ def main():
     print(f"cycles between second-level modules (report::pdf, store::outbox, …): {len(inner)}"
           + "".join(f"\n  {' <-> '.join(c)}" for c in inner))
     found += inner
+    breaches = layer_breaches(graph)
+    print(f"uses of a module listed below in src/lib.rs: {len(breaches)}"
+          + "".join(f"\n  {b}" for b in breaches))
+    found += breaches
     for label, items in (("library", lengths), ("unit tests", test_lengths)):
         values = sorted(length for length, _ in items)
         if not values:

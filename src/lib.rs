@@ -3,7 +3,8 @@
 //! # Layout
 //!
 //! One module per stage of the pipeline, in the order data flows through them. A
-//! module uses only those listed above it (`scripts/shape.py` checks there is no cycle):
+//! module uses only those listed above it (`scripts/shape.py` checks it, and that there is
+//! no cycle):
 //!
 //! - [`domain`]: fiscal years, 和暦, indicator cells (`34,677件`), findings, statuses, the clock.
 //! - [`archive`]: bytes kept under their SHA-256 (originals, attachments, content keys).
