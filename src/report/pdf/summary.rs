@@ -45,6 +45,15 @@ pub struct Texts {
     pub changes_heading: String,
     /// Printed when the previous year has no submission (`{{last_year}}` is its year).
     pub no_last_year: String,
+    /// Older copies of this file named the verdict words here (`accepted`,
+    /// `accepted_with_warnings`, `rejected`). They now come from `texts::Verdict`, one
+    /// wording everywhere; such a copy still loads, and those three keys are not read.
+    #[serde(default, rename = "accepted")]
+    _accepted: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "accepted_with_warnings")]
+    _accepted_with_warnings: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "rejected")]
+    _rejected: Option<serde::de::IgnoredAny>,
     /// The heading of what went wrong building the reports (shown only then).
     #[serde(default = "default_problems_heading")]
     pub problems_heading: String,
@@ -312,4 +321,31 @@ fn change_lines(datasets: &Datasets) -> Vec<String> {
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Texts;
+
+    fn shipped() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/report/summary.toml");
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn an_older_copy_naming_the_verdict_words_still_loads() {
+        let older = format!(
+            "{}\naccepted = \"受理\"\naccepted_with_warnings = \"受理(要確認)\"\nrejected = \"差戻し\"\n",
+            shipped()
+        );
+        let texts: Texts = toml::from_str(&older).unwrap();
+        assert_eq!(texts.missing, "未提出");
+    }
+
+    #[test]
+    fn any_other_unknown_key_is_still_refused() {
+        let typo = format!("{}\nmisssing = \"未提出\"\n", shipped());
+        let error = toml::from_str::<Texts>(&typo).unwrap_err().to_string();
+        assert!(error.contains("misssing"), "{error}");
+    }
 }
