@@ -4,9 +4,8 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use chrono_tz::Asia::Tokyo;
-use common::TestCity;
+use chrono::{DateTime, Duration, Utc};
+use common::{annual_only, jst, TestCity};
 use hakusho::app::App;
 use hakusho::config::Config;
 use hakusho::daemon::run::ingest_files;
@@ -14,29 +13,6 @@ use hakusho::daemon::schedule::{run_due_jobs_once, ANNUAL_RUN};
 use hakusho::domain::{stamp, Clock};
 use hakusho::mail::outbox::{deliver_once, DeliveryStats};
 use hakusho::store::{DeliveryState, RunOutcome};
-
-fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
-    Tokyo
-        .with_ymd_and_hms(y, m, d, h, mi, s)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-/// A city whose only job is the annual run (15 April, 09:00 in Tokyo).
-fn annual_only(smtp_port: Option<u16>) -> TestCity {
-    let city = TestCity::new(smtp_port);
-    let text = std::fs::read_to_string(city.config_path()).unwrap();
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| {
-            !["reminders =", "escalation =", "digest ="]
-                .iter()
-                .any(|k| l.starts_with(k))
-        })
-        .collect();
-    std::fs::write(city.config_path(), kept.join("\n")).unwrap();
-    city
-}
 
 fn app_at(city: &TestCity, at: DateTime<Utc>) -> (App, Clock) {
     let config = Config::load(&city.config_path()).unwrap();

@@ -5,7 +5,7 @@ mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
-use common::TestCity;
+use common::{annual_only, jst, TestCity};
 use hakusho::app::App;
 use hakusho::config::Config;
 use hakusho::daemon::run::{run_once, RunOptions};
@@ -14,29 +14,6 @@ use hakusho::daemon::schedule::{
 };
 use hakusho::domain::{stamp, Clock};
 use hakusho::store::{RunLease, RunOutcome, Store};
-
-fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
-    Tokyo
-        .with_ymd_and_hms(y, m, d, h, mi, s)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-/// A city whose only job is the annual run (the notices have their own tests).
-fn annual_only() -> TestCity {
-    let city = TestCity::new(None);
-    let text = std::fs::read_to_string(city.config_path()).unwrap();
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| {
-            !["reminders =", "escalation =", "digest ="]
-                .iter()
-                .any(|k| l.starts_with(k))
-        })
-        .collect();
-    std::fs::write(city.config_path(), kept.join("\n")).unwrap();
-    city
-}
 
 /// The application on the city's configuration, its clock standing at `at` (Tokyo
 /// time of 15 April 2021 unless a test moves it).
@@ -68,7 +45,7 @@ fn outbox_count(city: &TestCity) -> usize {
 
 #[test]
 fn the_annual_run_is_due_at_nine_in_tokyo_and_caught_up_within_the_window() {
-    let city = annual_only();
+    let city = annual_only(None);
     let config = Config::load(&city.config_path()).unwrap();
     let cron = &config.schedule.annual_run; // 0 0 9 15 4 *: 15 April, 09:00 JST
     let nine = Tokyo.with_ymd_and_hms(2021, 4, 15, 9, 0, 0).unwrap();
@@ -93,7 +70,7 @@ fn the_annual_run_is_due_at_nine_in_tokyo_and_caught_up_within_the_window() {
 
 #[test]
 fn a_missed_run_is_caught_up_once() {
-    let city = annual_only();
+    let city = annual_only(None);
     let config = Config::load(&city.config_path()).unwrap();
     let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
@@ -123,7 +100,7 @@ fn a_missed_run_is_caught_up_once() {
 
 #[test]
 fn a_job_never_overlaps_itself() {
-    let city = annual_only();
+    let city = annual_only(None);
     let config = Config::load(&city.config_path()).unwrap();
     let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let mut store = Store::open(&config.paths.database).unwrap();
@@ -148,7 +125,7 @@ fn a_job_never_overlaps_itself() {
 
 #[test]
 fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
-    let city = annual_only();
+    let city = annual_only(None);
     let config = Config::load(&city.config_path()).unwrap();
     let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
@@ -191,7 +168,7 @@ fn held_by(clock: &Clock, owner: &str, seconds: i64) -> RunLease {
 
 #[test]
 fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
-    let city = annual_only();
+    let city = annual_only(None);
     let config = Config::load(&city.config_path()).unwrap();
     let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
@@ -256,7 +233,7 @@ fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
 
 #[test]
 fn a_run_whose_lease_ran_out_is_resumed_by_the_next_daemon() {
-    let city = annual_only();
+    let city = annual_only(None);
     let config = Config::load(&city.config_path()).unwrap();
     let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
@@ -281,7 +258,7 @@ fn a_run_whose_lease_ran_out_is_resumed_by_the_next_daemon() {
 
 #[test]
 fn a_failing_run_is_recorded_and_the_next_time_still_runs() {
-    let city = annual_only();
+    let city = annual_only(None);
     let text = std::fs::read_to_string(city.config_path()).unwrap();
     // Templates that are not there: the run fails.
     let broken = text.replace(

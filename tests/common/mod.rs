@@ -103,6 +103,32 @@ impl TestCity {
     }
 }
 
+/// A moment of Tokyo time, as UTC.
+pub fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono_tz::Asia::Tokyo
+        .with_ymd_and_hms(y, m, d, h, mi, s)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// A city whose only job is the annual run (15 April, 09:00 in Tokyo): the notices
+/// have their own tests.
+pub fn annual_only(smtp_port: Option<u16>) -> TestCity {
+    let city = TestCity::new(smtp_port);
+    let text = std::fs::read_to_string(city.config_path()).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            !["reminders =", "escalation =", "digest ="]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .collect();
+    std::fs::write(city.config_path(), kept.join("\n")).unwrap();
+    city
+}
+
 /// The standard output of a run, asserting it succeeded.
 pub fn stdout_of(output: &Output) -> String {
     assert!(
