@@ -17,7 +17,7 @@ pub(super) async fn send(app: &App, retry_undeliverable: bool) -> anyhow::Result
         println!("配送不能だったメール {requeued} 件を送信待ちに戻しました");
     }
     let mailer = app.mailer()?;
-    let stats = deliver_once(config, &mut store, mailer, app.now()).await?;
+    let stats = deliver_once(config, &mut store, mailer, app.clock()).await?;
     println!(
         "配送: 送信 {} 件、再試行待ち {} 件、配送不能 {} 件",
         stats.sent, stats.retried, stats.failed

@@ -124,7 +124,7 @@ async fn deliver(
         }
     }
     let mailer = app.mailer()?;
-    summary.delivery = outbox::deliver_once(config, &mut store, mailer, now).await?;
+    summary.delivery = outbox::deliver_once(config, &mut store, mailer, app.clock()).await?;
     Ok(())
 }
 

@@ -212,7 +212,7 @@ async fn run_job(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<us
     let time = DateTime::parse_from_rfc3339(scheduled_for).map_or(now, |t| t.with_timezone(&Utc));
     let mailer = app.mailer()?;
     let mut store = app.store().lock().await?;
-    notices::run(app.config(), &mut store, mailer, job, time, now).await
+    notices::run(app.config(), &mut store, mailer, job, time, app.clock()).await
 }
 
 /// Runs one claimed job and closes its ledger entry, whatever the outcome.
@@ -394,7 +394,7 @@ async fn delivery_worker(app: App, running: Running) {
 async fn deliver_pending(app: &App) -> anyhow::Result<outbox::DeliveryStats> {
     let mailer = app.mailer()?;
     let mut store = app.store().lock().await?;
-    outbox::deliver_once(app.config(), &mut store, mailer, app.now()).await
+    outbox::deliver_once(app.config(), &mut store, mailer, app.clock()).await
 }
 
 /// SIGTERM or Ctrl-C, listened for from the moment it is created.

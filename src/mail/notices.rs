@@ -6,10 +6,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Tokyo;
 
 use crate::config::{mailboxes, Config};
+use crate::consolidate;
+use crate::domain::Clock;
 use crate::mail::outbox;
 use crate::mail::{Mailer, Outgoing};
 use crate::store::{Store, SubmissionState, SubmissionStatus};
-use crate::texts::{render_file, Values};
+use crate::texts::{render_file, verdict, Values};
 
 /// The job that reminds departments before the deadline (`[schedule] reminders`).
 pub const REMINDERS: &str = "reminders";
@@ -21,12 +23,19 @@ pub const DIGEST: &str = "digest";
 /// Where a department stands, in words for a notice; `None` when it has submitted.
 fn shortfall(state: Option<&SubmissionState>) -> Option<&'static str> {
     match state {
-        None => Some("まだ提出がありません"),
-        Some(s) if s.status == SubmissionStatus::Rejected => {
-            Some("差戻しとなったまま、受理できる提出がありません")
-        }
+        None => Some(verdict::NOTHING_SUBMITTED),
+        Some(s) if s.status == SubmissionStatus::Rejected => Some(verdict::ONLY_SENT_BACK),
         Some(_) => None,
     }
+}
+
+/// The latest submission of each configured department that sent anything.
+fn submitted_states(config: &Config, store: &Store) -> anyhow::Result<Vec<SubmissionState>> {
+    let standings = consolidate::standings(config, store, config.fiscal_year())?;
+    Ok(standings
+        .into_iter()
+        .filter_map(|(_, state)| state)
+        .collect())
 }
 
 /// Sends the notices of `job` for the day of `scheduled_for`, queued at `now`;
@@ -37,8 +46,9 @@ pub async fn run(
     mailer: &Mailer,
     job: &str,
     scheduled_for: DateTime<Utc>,
-    now: DateTime<Utc>,
+    clock: &Clock,
 ) -> anyhow::Result<usize> {
+    let now = clock.now();
     let Some(deadline) = config.submission.deadline.map(|d| d.0) else {
         return Ok(0);
     };
@@ -49,8 +59,9 @@ pub async fn run(
     let in_reminders = (0..=i64::from(schedule.reminder_days)).contains(&before);
     let in_escalation = (1..=i64::from(schedule.escalation_days)).contains(&after);
     let messages = {
-        // Read only by the job that sends something today.
-        let states = || store.latest_by_department(&config.city.code, config.fiscal_year());
+        // Read only by the job that sends something today, from consolidation like
+        // `status` and the managers' summary.
+        let states = || submitted_states(config, store);
         match job {
             REMINDERS if in_reminders => reminders(config, &states()?, deadline, before)?,
             ESCALATION if in_escalation => escalation(config, &states()?, deadline)?
@@ -73,7 +84,7 @@ pub async fn run(
         )?);
     }
     if queued > 0 {
-        outbox::deliver_once(config, store, mailer, now).await?;
+        outbox::deliver_once(config, store, mailer, clock).await?;
     }
     Ok(queued)
 }

@@ -29,7 +29,7 @@ use lettre::Message;
 
 use crate::archive::{keep_by_hash, path_by_hash, sha256_hex};
 use crate::config::{mailboxes, Config};
-use crate::domain::stamp;
+use crate::domain::{stamp, Clock};
 use crate::mail::{FailureKind, Mailer, Outgoing, OutgoingAttachment, SendError};
 use crate::store::{Claim, Delivery, Staged, Store, StoredAttachment, StoredMessage};
 use crate::texts::{self, render_file, Values};
@@ -164,11 +164,11 @@ pub async fn deliver_once(
     config: &Config,
     store: &mut Store,
     mailer: &Mailer,
-    now: DateTime<Utc>,
+    clock: &Clock,
 ) -> anyhow::Result<DeliveryStats> {
-    let mut stats = deliver_due(config, store, mailer, now).await?;
-    if !stats.paused && report_failures(config, store, now)? {
-        let more = deliver_due(config, store, mailer, now).await?;
+    let mut stats = deliver_due(config, store, mailer, clock).await?;
+    if !stats.paused && report_failures(config, store, clock.now())? {
+        let more = deliver_due(config, store, mailer, clock).await?;
         stats.sent += more.sent;
         stats.retried += more.retried;
         stats.failed += more.failed;
@@ -177,33 +177,31 @@ pub async fn deliver_once(
     Ok(stats)
 }
 
-/// One sender's claims during a pass: its token, and the pass's clock.
+/// One sender's claims during a pass: its token, and the application's clock.
 struct Sender {
     token: String,
     lease: Duration,
-    now: DateTime<Utc>,
-    started: std::time::Instant,
+    clock: Clock,
 }
 
 impl Sender {
-    fn new(config: &Config, now: DateTime<Utc>) -> Sender {
+    fn new(config: &Config, clock: &Clock) -> Sender {
         static PASSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let pass = PASSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // The pass's now (from the caller's clock) with the process and the pass: no
         // two live senders share a token.
-        let nanos = now.timestamp_nanos_opt().unwrap_or_default();
+        let nanos = clock.now().timestamp_nanos_opt().unwrap_or_default();
         Sender {
             token: format!("{}-{nanos}-{pass}", std::process::id()),
             lease: lease(config),
-            now,
-            started: std::time::Instant::now(),
+            clock: clock.clone(),
         }
     }
 
-    /// The pass's time moved on by how long the pass has run, so a long pass neither
-    /// takes leases that are still live nor grants ones that are already over.
+    /// The time now, read at each claim and each result, so a long pass neither takes
+    /// leases that are still live nor grants ones that are already over.
     fn clock(&self) -> DateTime<Utc> {
-        self.now + Duration::from_std(self.started.elapsed()).unwrap_or_default()
+        self.clock.now()
     }
 
     /// Claims up to `count` copies after `cursor`, which moves past them.
@@ -240,9 +238,9 @@ async fn deliver_due(
     config: &Config,
     store: &mut Store,
     mailer: &Mailer,
-    now: DateTime<Utc>,
+    clock: &Clock,
 ) -> anyhow::Result<DeliveryStats> {
-    let sender = Sender::new(config, now);
+    let sender = Sender::new(config, clock);
     let parallel = config.mail.parallel.max(1);
     let mut count = if store.delivery_pause(&config.city.code)?.is_some() {
         1

@@ -57,6 +57,13 @@ impl Verdict {
     }
 }
 
+/// Where a department stands in a reminder or an escalation, when it has sent nothing.
+pub const NOTHING_SUBMITTED: &str = "まだ提出がありません";
+
+/// Where a department stands in a reminder or an escalation, when every file it sent
+/// was sent back (差戻し).
+pub const ONLY_SENT_BACK: &str = "差戻しとなったまま、受理できる提出がありません";
+
 /// `hakusho ingest`'s line for a file recorded: `受理 (企画部、目標指標 12件)`.
 pub fn accepted_line(department: &str, indicators: usize) -> String {
     format!(
@@ -100,6 +107,13 @@ mod tests {
             words(Verdict::check_label),
             ["問題なし", "受理(要確認の点あり)", "差戻し", "受付済み"]
         );
+    }
+
+    #[test]
+    fn a_notice_says_sent_back_in_the_verdict_s_word() {
+        assert!(NOTHING_SUBMITTED.contains("提出"));
+        assert!(ONLY_SENT_BACK.starts_with(Verdict::SentBack.label()));
+        assert!(ONLY_SENT_BACK.contains("受理"));
     }
 
     #[test]

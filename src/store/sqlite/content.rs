@@ -153,20 +153,29 @@ fn load_readings(connection: &Connection, indicator_id: i64) -> anyhow::Result<V
         indicator_id,
         |r| {
             let key: String = r.get(0)?;
+            let period = Period::from_key(&key).ok_or_else(|| unknown_period(key))?;
             let (sheet, cell) = Reading::split_address(&r.get::<_, String>(1)?);
-            let reading = |period| -> rusqlite::Result<Reading> {
-                Ok(Reading {
-                    period,
-                    printed: r.get(2)?,
-                    value: r.get(3)?,
-                    sheet,
-                    cell,
-                })
-            };
-            Period::from_key(&key).map(reading).transpose()
+            Ok(Reading {
+                period,
+                printed: r.get(2)?,
+                value: r.get(3)?,
+                sheet,
+                cell,
+            })
         },
     )?;
-    let mut readings: Vec<Reading> = stored.into_iter().flatten().collect();
+    let mut readings: Vec<Reading> = stored;
     readings.sort_by_key(|r| r.period);
     Ok(readings)
+}
+
+/// A stored period this version does not know: the read fails and names it, rather
+/// than leaving the figure out.
+fn unknown_period(key: String) -> rusqlite::Error {
+    let unknown = crate::store::UnknownState {
+        kind: "指標の期間",
+        name: key,
+        known: Period::ALL.iter().map(|p| p.key()).collect(),
+    };
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(unknown))
 }

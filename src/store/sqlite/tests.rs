@@ -129,6 +129,32 @@ fn migrations_apply_once_and_reopen_cleanly() {
 }
 
 #[test]
+fn a_stored_period_this_version_does_not_know_fails_the_read_and_is_named() {
+    let (_dir, mut store) = open_temp();
+    let sent = content("英語版ホームページのアクセス件数");
+    store
+        .record_submission(&submission("aa", Some(&sent), &[]))
+        .unwrap();
+    for unknown in ["final", "", "Actual", "実績"] {
+        store
+            .connection
+            .execute(
+                "UPDATE observations SET period = ?1 WHERE cell = '目標指標!I2'",
+                [unknown],
+            )
+            .unwrap();
+        let error = store
+            .current_submissions("132047", FiscalYear(2020))
+            .unwrap_err();
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("指標の期間") && message.contains(&format!("「{unknown}」")),
+            "{message}"
+        );
+    }
+}
+
+#[test]
 fn an_accepted_submission_reads_back_whole() {
     let (_dir, mut store) = open_temp();
     let sent = content("英語版ホームページのアクセス件数");
