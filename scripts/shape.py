@@ -196,6 +196,8 @@ def layer_breaches(graph):
     breaches = []
     for module, used in sorted(graph.items()):
         if module not in rank:
+            if module not in ("lib", "main"):
+                breaches.append(f"{module} is not listed in src/lib.rs")
             continue
         for other in sorted(used):
             if other in rank and rank[other] > rank[module]:

@@ -10,6 +10,7 @@
 //! - [`archive`]: bytes kept under their SHA-256 (originals, attachments, content keys).
 //! - [`texts`]: the texts people read, from `templates/` (`{{placeholder}}` filled in).
 //! - [`config`]: the TOML file that names the city, departments, paths, mail and schedules.
+//! - [`logging`]: each log event on one line (text or JSON), control characters escaped.
 //! - [`plan`]: the plan's reference data (policies, indicators, KPIs, action-plan items, owners).
 //! - [`workbook`]: the submission workbook: layout, content, writer (templates, annotated copies).
 //! - [`store`]: the store's interface (submissions, plan snapshots, outbox, ledger) and its
@@ -24,8 +25,7 @@
 //! - [`app`]: the configuration checked for a command before it does anything, and the
 //!   context built from it once (clock, store, plan, fonts, mailer) and passed down.
 //! - [`daemon`]: the whole run, the schedule (a ledger of runs), the inbox watcher.
-//! - [`cli`]: the `hakusho` command line, one file per command; [`logging`] keeps each log
-//!   event on one line.
+//! - [`cli`]: the `hakusho` command line, one file per command.
 
 #![warn(missing_docs)]
 

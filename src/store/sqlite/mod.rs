@@ -9,7 +9,7 @@
 //! - parameters are `?N`; a PostgreSQL driver wants `$N` (a mechanical rewrite);
 //! - `INTEGER PRIMARY KEY` in the migrations is SQLite's row id; PostgreSQL needs an
 //!   identity column, so its migrations will be its own files;
-//! - the busy retry in [`set_up`] and `PRAGMA quick_check` have no PostgreSQL
+//! - the busy retry in `set_up` and `PRAGMA quick_check` have no PostgreSQL
 //!   counterpart (it waits on locks itself; it has no page check to run).
 
 mod content;
