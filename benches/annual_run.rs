@@ -20,67 +20,35 @@ use hakusho::store::Store;
 
 const ROUNDS: usize = 7;
 
+/// What the bench measured, printed at the end.
+struct Figures {
+    indicators: usize,
+    intake: Duration,
+    build: Duration,
+    reports: Vec<hakusho::report::ReportFile>,
+    white_paper: Vec<u8>,
+    white_paper_time: Duration,
+    libreoffice: Result<Duration, String>,
+    whole: Duration,
+}
+
 fn main() -> anyhow::Result<()> {
     let city = common::TestCity::new(None);
     let config = Config::load(&city.config_path())?;
     let app = App::new(config.clone(), Clock::system());
-    let received_at = app.clock().tokyo();
-    let fonts = FontSet::for_config(&config)?;
     let plan = Plan::load(&config.paths.plan)?;
     let coverage = hakusho::report::Coverage::for_config(&config)?;
-
-    let intake = median(|| {
-        let db = tempfile::NamedTempFile::new().unwrap();
-        let mut store = Store::open(db.path()).unwrap();
-        let mut config = config.clone();
-        config.paths.archive = city.path().join(format!("archive-{}", rand_suffix()));
-        let start = Instant::now();
-        ingest_inbox(
-            Intake {
-                config: &config,
-                plan: &plan,
-                fonts: &coverage,
-            },
-            &mut store,
-            received_at,
-        )
-        .unwrap();
-        start.elapsed()
-    });
-
+    let intake = Intake {
+        config: &config,
+        plan: &plan,
+        fonts: &coverage,
+    };
+    let intake_time = time_intake(&city, intake, &app);
     let mut store = Store::open(&config.paths.database)?;
-    ingest_inbox(
-        Intake {
-            config: &config,
-            plan: &plan,
-            fonts: &coverage,
-        },
-        &mut store,
-        received_at,
-    )?;
-    let built_at = app.build_time();
-    let mut reports = Vec::new();
-    let mut indicators = 0;
-    let build = median(|| {
-        let start = Instant::now();
-        let (dataset, files) = build_all_reports(&config, &mut store, built_at).unwrap();
-        indicators = dataset.indicator_count();
-        reports = files;
-        start.elapsed()
-    });
-    let datasets = consolidate::from_store(&config, &mut store, config.fiscal_year())?;
-    let labels = WhitePaperLabels::load(&config.paths.templates)?;
-    let mut white_paper = Vec::new();
-    let edition = Edition::new(&datasets, &fonts, built_at)?;
-    let white_paper_time = median(|| {
-        let start = Instant::now();
-        white_paper = hakusho::report::white_paper_file(&datasets, &labels, &edition)
-            .unwrap()
-            .bytes;
-        start.elapsed()
-    });
+    ingest_inbox(intake, &mut store, app.clock().tokyo())?;
+    let (indicators, build, reports) = time_build(&config, &mut store, &app);
+    let (white_paper, white_paper_time) = time_white_paper(&config, &mut store, &app)?;
     let libreoffice = libreoffice_conversion(&city, &reports);
-
     let runtime = tokio::runtime::Runtime::new()?;
     let whole = median(|| {
         let start = Instant::now();
@@ -89,36 +57,105 @@ fn main() -> anyhow::Result<()> {
             .unwrap();
         start.elapsed()
     });
+    print_figures(&Figures {
+        indicators,
+        intake: intake_time,
+        build,
+        reports,
+        white_paper,
+        white_paper_time,
+        libreoffice,
+        whole,
+    });
+    Ok(())
+}
 
-    let white_paper_pages = count_pages(&white_paper);
-    let all_pages: usize = reports.iter().map(|r| count_pages(&r.bytes)).sum();
-    let total_bytes: usize = reports.iter().map(|r| r.bytes.len()).sum();
+/// Intake of the ten workbooks into a fresh store and archive each round.
+fn time_intake(city: &common::TestCity, intake: Intake, app: &App) -> Duration {
+    median(|| {
+        let db = tempfile::NamedTempFile::new().unwrap();
+        let mut store = Store::open(db.path()).unwrap();
+        let mut config = intake.config.clone();
+        config.paths.archive = city.path().join(format!("archive-{}", rand_suffix()));
+        let start = Instant::now();
+        let intake = Intake {
+            config: &config,
+            ..intake
+        };
+        ingest_inbox(intake, &mut store, app.clock().tokyo()).unwrap();
+        start.elapsed()
+    })
+}
+
+/// Every report built from the store: the indicators counted, the time, the files.
+fn time_build(
+    config: &Config,
+    store: &mut Store,
+    app: &App,
+) -> (usize, Duration, Vec<hakusho::report::ReportFile>) {
+    let built_at = app.build_time();
+    let (mut indicators, mut reports) = (0, Vec::new());
+    let build = median(|| {
+        let start = Instant::now();
+        let (dataset, files) = build_all_reports(config, store, built_at).unwrap();
+        indicators = dataset.indicator_count();
+        reports = files;
+        start.elapsed()
+    });
+    (indicators, build, reports)
+}
+
+/// The white paper alone: its bytes and the time.
+fn time_white_paper(
+    config: &Config,
+    store: &mut Store,
+    app: &App,
+) -> anyhow::Result<(Vec<u8>, Duration)> {
+    let fonts = FontSet::for_config(config)?;
+    let datasets = consolidate::from_store(config, store, config.fiscal_year())?;
+    let labels = WhitePaperLabels::load(&config.paths.templates)?;
+    let edition = Edition::new(&datasets, &fonts, app.build_time())?;
+    let mut white_paper = Vec::new();
+    let time = median(|| {
+        let start = Instant::now();
+        white_paper = hakusho::report::white_paper_file(&datasets, &labels, &edition)
+            .unwrap()
+            .bytes;
+        start.elapsed()
+    });
+    Ok((white_paper, time))
+}
+
+fn print_figures(f: &Figures) {
+    let white_paper_pages = count_pages(&f.white_paper);
+    let all_pages: usize = f.reports.iter().map(|r| count_pages(&r.bytes)).sum();
+    let total_bytes: usize = f.reports.iter().map(|r| r.bytes.len()).sum();
     println!(
-        "annual run, sample FY2020 (10 workbooks, {indicators} indicators), median of {ROUNDS}:"
+        "annual run, sample FY2020 (10 workbooks, {} indicators), median of {ROUNDS}:",
+        f.indicators
     );
-    println!("  intake of 10 workbooks ........ {:>8.1} ms", ms(intake));
+    println!("  intake of 10 workbooks ........ {:>8.1} ms", ms(f.intake));
     println!(
         "  build all {} reports .......... {:>8.1} ms  ({all_pages} PDF pages, {:.0} pages/s)",
-        reports.len(),
-        ms(build),
-        all_pages as f64 / build.as_secs_f64()
+        f.reports.len(),
+        ms(f.build),
+        all_pages as f64 / f.build.as_secs_f64()
     );
-    println!("  white paper alone ............. {:>8.1} ms  ({white_paper_pages} pages, {:.0} pages/s, {} bytes)", ms(white_paper_time), white_paper_pages as f64 / white_paper_time.as_secs_f64(), white_paper.len());
-    match libreoffice {
+    println!("  white paper alone ............. {:>8.1} ms  ({white_paper_pages} pages, {:.0} pages/s, {} bytes)", ms(f.white_paper_time), white_paper_pages as f64 / f.white_paper_time.as_secs_f64(), f.white_paper.len());
+    match &f.libreoffice {
         Ok(lo) => println!(
             "  LibreOffice xlsx -> PDF ....... {:>8.1} ms  (the whole-city workbook; white paper is {:.0}x faster, target 20x)",
-            ms(lo),
-            lo.as_secs_f64() / white_paper_time.as_secs_f64()
+            ms(*lo),
+            lo.as_secs_f64() / f.white_paper_time.as_secs_f64()
         ),
         Err(why) => println!("  LibreOffice xlsx -> PDF ....... not measured ({why})"),
     }
-    println!("  whole run to the outbox ....... {:>8.1} ms", ms(whole));
+    println!("  whole run to the outbox ....... {:>8.1} ms", ms(f.whole));
     println!("  all reports ................... {:>8} bytes", total_bytes);
     println!(
         "  peak memory (VmHWM) ........... {:>8} kB",
         common::peak_rss_kb()
     );
-    Ok(())
 }
 
 fn median(mut f: impl FnMut() -> Duration) -> Duration {

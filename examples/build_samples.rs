@@ -86,16 +86,7 @@ fn main() -> anyhow::Result<()> {
     let actions: ActionSeed = read(&seeds.join("action_plan.toml"))?;
     let strategy: StrategySeed = read(&seeds.join("strategy.toml"))?;
     let newsletter: NewsletterSeed = read(&seeds.join("department_plans.toml"))?;
-    let kpi_actuals: HashMap<String, String> = strategy
-        .goals
-        .iter()
-        .flat_map(|g| {
-            g.kpis
-                .iter()
-                .enumerate()
-                .map(move |(i, k)| (format!("K{}-{}", g.number, i + 1), k.actual.clone()))
-        })
-        .collect();
+    let kpi_actuals = kpi_actuals(&strategy);
     let guide = guide_text(&config)?;
     let fiscal_year = config.fiscal_year();
     for department in &config.departments {
@@ -113,10 +104,7 @@ fn main() -> anyhow::Result<()> {
         content.projects = projects
             .map(|p| priority_projects(&p.priority_projects))
             .unwrap_or_default();
-        content.submitter = format!(
-            "{} 白書担当",
-            department.sections.first().map_or("", String::as_str)
-        );
+        content.submitter = submitter(&department.sections);
         let render = Render {
             plan: &plan,
             fiscal_year,
@@ -141,6 +129,25 @@ fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The seed's KPI actuals by id (`K2-1`).
+fn kpi_actuals(strategy: &StrategySeed) -> HashMap<String, String> {
+    strategy
+        .goals
+        .iter()
+        .flat_map(|g| {
+            g.kpis
+                .iter()
+                .enumerate()
+                .map(move |(i, k)| (format!("K{}-{}", g.number, i + 1), k.actual.clone()))
+        })
+        .collect()
+}
+
+/// Who submits: the department's first section's white-paper clerk.
+fn submitter(sections: &[String]) -> String {
+    format!("{} 白書担当", sections.first().map_or("", String::as_str))
 }
 
 fn read<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {

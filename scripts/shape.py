@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""The code's shape: the graph of imports between top-level modules (with its cycles),
-function lengths, and the places that open the store or read the clock.
+"""The code's shape: the graph of imports between modules (its cycles, and uses of a
+module listed below the user in src/lib.rs), function lengths (src/, tests, benches,
+examples), and the places that open the store or read the clock.
 
-Usage: scripts/shape.py [src-dir]   (prints a report; exits 1 on a cycle, a function over 60 lines, or a median over 10)
+Usage: scripts/shape.py [src-dir]   (prints a report; exits 1 on a cycle, a layer breach, a function over 60 lines,
+                             or a median over 10)
 """
 import os
 import re
@@ -259,7 +261,7 @@ def main():
         for path in rust_files(os.path.join(SRC, "..", folder)):
             outside += [(length, f"{os.path.relpath(path, os.path.join(SRC, '..'))}:{line} {name}")
                         for name, line, length, _ in functions(path) if length > LIMIT]
-    print(f"\n## Outside src/ (integration tests, benches, examples; reported, not enforced): "
+    print(f"\n## Outside src/ (integration tests, benches, examples): "
           f"{len(outside)} over {LIMIT}" + "".join(f"\n  {n} lines {w}" for n, w in sorted(outside, reverse=True)))
     print("\n## Places that open the store")
     opens = count(r"Store::open(_checked)?\s*\(", files)
@@ -267,7 +269,7 @@ def main():
     print("\n## Places that read the clock")
     clocks = count(r"(Utc|Local)::now\(\)|SystemTime::now\(\)|Instant::now\(\)", files)
     print(f"{len(clocks)}: " + ", ".join(clocks))
-    over = [w for length, w in lengths + test_lengths if length > LIMIT]
+    over = [w for length, w in lengths + test_lengths + outside if length > LIMIT]
     median = statistics.median(length for length, _ in lengths + test_lengths)
     print(f"\nmedian of all functions: {median} (bar: 10)")
     sys.exit(1 if found or over or median > MEDIAN_LIMIT else 0)

@@ -93,59 +93,72 @@ fn the_export_reproduces_every_table_and_list_of_the_seed() {
             .cloned()
             .unwrap_or_default()
         {
-            let code = expected["code"].as_str().unwrap();
-            let policy = policies.iter().find(|p| p["code"] == code).unwrap();
-            assert_eq!(policy["name"], expected["name"].as_str().unwrap());
-            assert_eq!(policy["department"], department);
-            assert_eq!(
-                strings(&policy["sections"]),
-                seed_strings(&expected["sections"]),
-                "{code}"
-            );
-            assert_eq!(
-                strings(&policy["notes"]),
-                seed_strings(&expected["notes"]),
-                "{code}"
-            );
-            assert_eq!(
-                strings(&policy["progress"]),
-                seed_strings(&expected["progress"]),
-                "{code}"
-            );
-            let part = wp["parts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|p| {
-                    p["policies"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .any(|x| x["code"] == code)
-                })
-                .unwrap();
-            assert_eq!(part["title"], expected["part"].as_str().unwrap());
-            for (got, want) in policy["indicators"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .zip(expected["indicators"].as_array().unwrap())
-            {
-                assert_eq!(got["name"], want["name"].as_str().unwrap());
-                assert_eq!(got["unit"], want["unit"].as_str().unwrap());
-                let cells: Vec<String> = ["baseline", "early", "middle", "actual", "target"]
-                    .iter()
-                    .map(|k| want[*k].as_str().unwrap().to_string())
-                    .collect();
-                assert_eq!(printed(&got["cells"]), cells, "{}", got["id"]);
-                indicators += 1;
-            }
+            indicators += check_policy(wp, &policies, department, &expected);
         }
     }
     assert_eq!(indicators, 68);
     check_strategy(&wp["strategy"]);
     check_action_plan(&wp["action_plan"]);
     check_department_plans(&data["department_plans"]);
+}
+
+/// One policy of the seed against the export: its name, department, sections, notes,
+/// progress, part and indicator rows. Returns how many indicators it checked.
+fn check_policy(
+    wp: &Value,
+    policies: &[&Value],
+    department: &str,
+    expected: &toml::Value,
+) -> usize {
+    let mut indicators = 0;
+    let code = expected["code"].as_str().unwrap();
+    let policy = policies.iter().find(|p| p["code"] == code).unwrap();
+    assert_eq!(policy["name"], expected["name"].as_str().unwrap());
+    assert_eq!(policy["department"], department);
+    assert_eq!(
+        strings(&policy["sections"]),
+        seed_strings(&expected["sections"]),
+        "{code}"
+    );
+    assert_eq!(
+        strings(&policy["notes"]),
+        seed_strings(&expected["notes"]),
+        "{code}"
+    );
+    assert_eq!(
+        strings(&policy["progress"]),
+        seed_strings(&expected["progress"]),
+        "{code}"
+    );
+    let part = wp["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["policies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["code"] == code)
+        })
+        .unwrap();
+    assert_eq!(part["title"], expected["part"].as_str().unwrap());
+    for (got, want) in policy["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(expected["indicators"].as_array().unwrap())
+    {
+        assert_eq!(got["name"], want["name"].as_str().unwrap());
+        assert_eq!(got["unit"], want["unit"].as_str().unwrap());
+        let cells: Vec<String> = ["baseline", "early", "middle", "actual", "target"]
+            .iter()
+            .map(|k| want[*k].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(printed(&got["cells"]), cells, "{}", got["id"]);
+        indicators += 1;
+    }
+    indicators
 }
 
 fn check_strategy(strategy: &Value) {

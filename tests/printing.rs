@@ -185,30 +185,7 @@ fn a_report_that_fails_for_one_department_stops_neither_the_others_nor_any_mail(
         );
     }
     assert!(dir.join("令和2年度_自治体経営白書.pdf").exists());
-    let mail = managers_mail(&city);
-    assert!(mail.contains("・企画部の報告書を作成できませんでした。この報告書は送られません(原因は hakusho のログにあります)"), "{mail}");
-    let summary = pdf_text_compact(&dir.join("令和2年度_管理者向け要約.pdf"));
-    assert!(summary.contains("企画部の報告書を作成できませんでした"));
-    // 企画部 is told too.
-    let own = outbox_mails(&city)
-        .into_iter()
-        .find(|(s, _)| s.contains("目標指標の集計結果（企画部）"))
-        .unwrap()
-        .1;
-    assert!(
-        own.contains("・企画部の報告書を作成できませんでした"),
-        "{own}"
-    );
-    // Every department that submitted still gets its mail.
-    let mails = outbox_mails(&city);
-    for department in common::DEPARTMENTS {
-        assert!(
-            mails
-                .iter()
-                .any(|(s, _)| s.contains(&format!("目標指標の集計結果（{department}）"))),
-            "{department}"
-        );
-    }
+    the_failure_is_told_and_every_department_mailed(&city, &dir);
     // The log names the report and the cause.
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -217,25 +194,56 @@ fn a_report_that_fails_for_one_department_stops_neither_the_others_nor_any_mail(
             && log.contains("Invalid column type Blob"),
         "{log}"
     );
-    // Once the damage is repaired, the next run with the same inputs builds 企画部's
-    // report and mails it: the mail's key covers what it carries, not only the inputs.
+    once_repaired_the_report_is_built_and_mailed_once(&city, &dir);
+}
+
+/// The managers' mail and summary, and 企画部's own mail, say its report failed; every
+/// department that submitted still gets its mail.
+fn the_failure_is_told_and_every_department_mailed(city: &TestCity, dir: &Path) {
+    let mail = managers_mail(city);
+    assert!(mail.contains("・企画部の報告書を作成できませんでした。この報告書は送られません(原因は hakusho のログにあります)"), "{mail}");
+    let summary = pdf_text_compact(&dir.join("令和2年度_管理者向け要約.pdf"));
+    assert!(summary.contains("企画部の報告書を作成できませんでした"));
+    let own = outbox_mails(city)
+        .into_iter()
+        .find(|(s, _)| s.contains("目標指標の集計結果（企画部）"))
+        .unwrap()
+        .1;
+    assert!(
+        own.contains("・企画部の報告書を作成できませんでした"),
+        "{own}"
+    );
+    let mails = outbox_mails(city);
+    for department in common::DEPARTMENTS {
+        assert!(
+            mails
+                .iter()
+                .any(|(s, _)| s.contains(&format!("目標指標の集計結果（{department}）"))),
+            "{department}"
+        );
+    }
+}
+
+/// Once the damage is repaired, the next run with the same inputs builds 企画部's
+/// report and mails it (the mail's key covers what it carries, not only the inputs);
+/// a third run with nothing changed sends nothing new.
+fn once_repaired_the_report_is_built_and_mailed_once(city: &TestCity, dir: &Path) {
     let store = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
     store
         .execute("DELETE FROM findings WHERE position = 999", [])
         .unwrap();
-    let before = outbox_mails(&city).len();
+    let before = outbox_mails(city).len();
     stdout_of(&city.hakusho(&["run", "--once"]));
     assert!(dir.join("令和2年度_企画部_報告書.pdf").exists());
-    let mails = outbox_mails(&city);
+    let mails = outbox_mails(city);
     let again: Vec<_> = mails
         .iter()
         .filter(|(s, _)| s.contains("目標指標の集計結果（企画部）"))
         .collect();
     assert_eq!(again.len(), 2, "企画部's mail with its report");
     assert!(mails.len() > before);
-    // A third run with nothing changed sends nothing new.
     stdout_of(&city.hakusho(&["run", "--once"]));
-    assert_eq!(outbox_mails(&city).len(), mails.len());
+    assert_eq!(outbox_mails(city).len(), mails.len());
 }
 
 /// Stores a finding whose message is bytes, not text, for the department's submission.

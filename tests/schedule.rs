@@ -189,31 +189,17 @@ fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
     assert!(run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 10, 0, 0)).is_empty());
     assert_eq!(outbox_count(&city), 0);
     // Its owner keeps renewing; a stranger cannot.
-    assert!(store
-        .renew_run(
-            &config.city.code,
-            ANNUAL_RUN,
-            scheduled_for,
-            &held_by(&clock, "live", 3600)
-        )
-        .unwrap());
-    assert!(!store
-        .renew_run(
-            &config.city.code,
-            ANNUAL_RUN,
-            scheduled_for,
-            &held_by(&clock, "stranger", 3600)
-        )
-        .unwrap());
+    let renew = |store: &mut Store, owner: &str, seconds: i64| {
+        let lease = held_by(&clock, owner, seconds);
+        let code = &config.city.code;
+        store
+            .renew_run(code, ANNUAL_RUN, scheduled_for, &lease)
+            .unwrap()
+    };
+    assert!(renew(&mut store, "live", 3600));
+    assert!(!renew(&mut store, "stranger", 3600));
     // The owner dies: once the lease has run out, exactly one taker wins.
-    assert!(store
-        .renew_run(
-            &config.city.code,
-            ANNUAL_RUN,
-            scheduled_for,
-            &held_by(&clock, "live", -1)
-        )
-        .unwrap());
+    assert!(renew(&mut store, "live", -1));
     let takers: Vec<bool> = (0..4)
         .map(|i| {
             Store::open(&config.paths.database)
