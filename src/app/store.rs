@@ -10,8 +10,9 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::store::Store;
 
 /// The application's store: one connection, opened when first asked for (a command
-/// that does not use the store never opens it) and shared by the daemon's tasks,
-/// which take turns.
+/// that does not use the store never opens it) and shared by the daemon's short
+/// tasks, which take turns. Long work (a run, a delivery pass) takes a
+/// [`StoreHandle::separate`] connection and never holds the shared one.
 #[derive(Clone)]
 pub struct StoreHandle {
     path: PathBuf,
@@ -44,8 +45,8 @@ impl StoreHandle {
         self.opened(self.store.blocking_lock())
     }
 
-    /// A connection of its own, for work that must go on beside the one holding the
-    /// store (a run's lease is renewed while the run builds its reports).
+    /// A connection of its own, for long work that others must not wait behind (a run,
+    /// a delivery pass) and for work beside it (a run's lease renewed while it builds).
     pub fn separate(&self) -> anyhow::Result<Store> {
         Store::open(&self.path)
     }
@@ -57,7 +58,7 @@ impl StoreHandle {
         if guard.is_none() {
             *guard = Some(match self.checked {
                 true => Store::open_checked(&self.path)?,
-                false => self.separate()?,
+                false => Store::open(&self.path)?,
             });
         }
         Ok(StoreGuard(guard))

@@ -116,7 +116,8 @@ async fn deliver(
     summary: &mut RunSummary,
 ) -> anyhow::Result<()> {
     let config = app.config();
-    let mut store = app.store().lock().await?;
+    // Delivery waits on mail servers: on a connection of its own, nobody waits behind it.
+    let mut store = app.store().separate()?;
     let now = app.now();
     for (key, outgoing) in &messages {
         if outbox::enqueue(config, &mut store, key, outgoing, now)? {
@@ -193,7 +194,9 @@ fn prepare(
     built_at: DateTime<Tz>,
 ) -> anyhow::Result<(RunSummary, Vec<(String, Outgoing)>)> {
     let config = app.config();
-    let mut store = app.store().blocking_lock()?;
+    // A connection of the run's own: it is held through minutes of report building,
+    // and the watcher, the delivery worker and the other jobs go on beside it.
+    let mut store = app.store().separate()?;
     let inbox = intake::inbox_files(&config.paths.inbox)?;
     let taken = take_in(app, &mut store, &inbox)?;
     if !taken.failed.is_empty() {

@@ -393,7 +393,9 @@ async fn delivery_worker(app: App, running: Running) {
 /// One delivery pass at the clock's now.
 async fn deliver_pending(app: &App) -> anyhow::Result<outbox::DeliveryStats> {
     let mailer = app.mailer()?;
-    let mut store = app.store().lock().await?;
+    // Delivery waits on mail servers: on a connection of its own, the watcher and the
+    // jobs never wait behind a slow server.
+    let mut store = app.store().separate()?;
     outbox::deliver_once(app.config(), &mut store, mailer, app.clock()).await
 }
 
