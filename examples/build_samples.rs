@@ -38,6 +38,9 @@ struct PolicySeed {
 #[derive(Deserialize)]
 struct IndicatorSeed {
     actual: String,
+    /// 説明・注記: what explains a large move, drawn from the white paper's own text.
+    #[serde(default)]
+    note: String,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +68,9 @@ struct GoalSeed {
 #[derive(Deserialize)]
 struct KpiSeed {
     actual: String,
+    /// 説明・注記, as for an indicator.
+    #[serde(default)]
+    note: String,
 }
 
 #[derive(Deserialize)]
@@ -86,7 +92,7 @@ fn main() -> anyhow::Result<()> {
     let actions: ActionSeed = read(&seeds.join("action_plan.toml"))?;
     let strategy: StrategySeed = read(&seeds.join("strategy.toml"))?;
     let newsletter: NewsletterSeed = read(&seeds.join("department_plans.toml"))?;
-    let kpi_actuals = kpi_actuals(&strategy);
+    let kpi_seeds = kpi_seeds(&strategy);
     let guide = guide_text(&config)?;
     let fiscal_year = config.fiscal_year();
     for department in &config.departments {
@@ -95,7 +101,9 @@ fn main() -> anyhow::Result<()> {
         fill_white_paper(&mut content, &seed);
         fill_actions(&mut content, &plan, &actions);
         for kpi in &mut content.kpis {
-            kpi.actual = kpi_actuals[&kpi.id].clone();
+            let seed = kpi_seeds[&kpi.id];
+            kpi.actual = seed.actual.clone();
+            kpi.note = seed.note.clone();
         }
         let projects = newsletter
             .departments
@@ -131,8 +139,8 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The seed's KPI actuals by id (`K2-1`).
-fn kpi_actuals(strategy: &StrategySeed) -> HashMap<String, String> {
+/// The seed's KPIs by id (`K2-1`).
+fn kpi_seeds(strategy: &StrategySeed) -> HashMap<String, &KpiSeed> {
     strategy
         .goals
         .iter()
@@ -140,7 +148,7 @@ fn kpi_actuals(strategy: &StrategySeed) -> HashMap<String, String> {
             g.kpis
                 .iter()
                 .enumerate()
-                .map(move |(i, k)| (format!("K{}-{}", g.number, i + 1), k.actual.clone()))
+                .map(move |(i, k)| (format!("K{}-{}", g.number, i + 1), k))
         })
         .collect()
 }
@@ -166,6 +174,7 @@ fn fill_white_paper(content: &mut SubmissionContent, seed: &DepartmentSeed) {
                 .find(|e| e.id == id)
                 .expect("the plan has the seed's indicators");
             entry.indicator.observations[3] = Observation::parse(&indicator.actual);
+            entry.note = indicator.note.clone();
         }
         let progress = content
             .progress
