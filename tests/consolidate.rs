@@ -59,6 +59,11 @@ fn seed_strings(value: &toml::Value) -> Vec<String> {
         .collect()
 }
 
+/// The 説明・注記 a sample row carries: the seed's `note`, empty where it has none.
+fn seed_note(row: &toml::Value) -> &str {
+    row.get("note").and_then(|n| n.as_str()).unwrap_or("")
+}
+
 fn printed(cells: &Value) -> Vec<String> {
     cells
         .as_array()
@@ -156,6 +161,7 @@ fn check_policy(
             .map(|k| want[*k].as_str().unwrap().to_string())
             .collect();
         assert_eq!(printed(&got["cells"]), cells, "{}", got["id"]);
+        assert_eq!(got["note"], seed_note(want), "the note of {}", got["id"]);
         indicators += 1;
     }
     indicators
@@ -189,6 +195,7 @@ fn check_strategy(strategy: &Value) {
                 ["h26", "baseline", "actual", "target"]
                     .map(|k| want[k].as_str().unwrap().to_string())
             );
+            assert_eq!(kpi["note"], seed_note(want), "the note of {}", kpi["id"]);
         }
     }
     assert_eq!(goals.len(), 3);
