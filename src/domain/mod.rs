@@ -4,6 +4,8 @@ pub mod clock;
 mod finding;
 mod fiscal_year;
 pub mod japanese;
+pub mod jis;
+mod jis_counterparts;
 mod observation;
 mod printable;
 mod reading;

@@ -108,6 +108,8 @@ pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverag
     findings.extend(parsed.too_long.iter().map(too_long));
     let read = DATA_SHEETS.iter().map(|name| (*name, &sheets[name]));
     checks::check_printable_cells(read, fonts, &mut findings);
+    let read = DATA_SHEETS.iter().map(|name| (*name, &sheets[name]));
+    super::chinese_forms::check_chinese_form_cells(read, &mut findings);
     let content = Context {
         config,
         plan,

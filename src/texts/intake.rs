@@ -154,6 +154,58 @@ pub fn more_unprintable_cells(more: usize) -> String {
     format!("ほかに {more} 個のセルにも、報告書のフォントにない字があります(報告書では「〓」と印刷されます)")
 }
 
+// Chinese forms typed for Japanese characters (实 for 実).
+
+/// One Chinese form and its Japanese counterparts: 「发」(簡体字) and `発髪`.
+pub struct ChineseForm<'a> {
+    /// The character as typed.
+    pub found: char,
+    /// 簡体字 or 繁体字.
+    pub kind: &'a str,
+    /// The Japanese characters it may stand for, the usual one first.
+    pub japanese: &'a str,
+}
+
+/// A cell with characters that are Chinese forms of Japanese ones.
+pub fn chinese_forms(forms: &[ChineseForm]) -> String {
+    match forms {
+        [form] => format!(
+            "「{}」は日本語の文字ではありません({})。{}の誤りではありませんか",
+            form.found,
+            form.kind,
+            alternatives(form.japanese)
+        ),
+        _ => {
+            let each: Vec<String> = forms
+                .iter()
+                .map(|f| format!("「{}」({})は{}", f.found, f.kind, alternatives(f.japanese)))
+                .collect();
+            format!(
+                "日本語の文字ではない字があります。{}の誤りではありませんか",
+                each.join("、")
+            )
+        }
+    }
+}
+
+/// The same, in the file name.
+pub fn chinese_forms_in_file_name(forms: &[ChineseForm]) -> String {
+    format!("ファイル名の{}", chinese_forms(forms))
+}
+
+/// Cells past the ones named with such characters.
+pub fn more_chinese_form_cells(more: usize) -> String {
+    format!(
+        "ほかに {more} 個のセルにも、日本語の文字ではない中国語の字体(簡体字・繁体字)があります"
+    )
+}
+
+/// `「発」か「髪」`.
+fn alternatives(japanese: &str) -> String {
+    let quoted: Vec<String> = japanese.chars().map(|c| format!("「{c}」")).collect();
+    quoted.join("か")
+}
+
 // Opening the file.
 
 /// A file over the size limit.

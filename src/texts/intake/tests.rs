@@ -162,3 +162,40 @@ fn the_texts_of_hakushos_own_failures() {
     check(READER_NOT_FOUND, &["HAKUSHO_READER"]);
     check(inbox_unreadable("/srv/inbox"), &["/srv/inbox"]);
 }
+
+#[test]
+fn the_chinese_form_texts() {
+    let shi = ChineseForm {
+        found: '实',
+        kind: "簡体字",
+        japanese: "実",
+    };
+    let fa = ChineseForm {
+        found: '发',
+        kind: "簡体字",
+        japanese: "発髪",
+    };
+    assert_eq!(
+        chinese_forms(&[shi]),
+        "「实」は日本語の文字ではありません(簡体字)。「実」の誤りではありませんか"
+    );
+    let shi = ChineseForm {
+        found: '实',
+        kind: "簡体字",
+        japanese: "実",
+    };
+    assert_eq!(
+        chinese_forms(&[shi, fa]),
+        "日本語の文字ではない字があります。「实」(簡体字)は「実」、「发」(簡体字)は「発」か「髪」の誤りではありませんか"
+    );
+    let shuo = ChineseForm {
+        found: '說',
+        kind: "繁体字",
+        japanese: "説",
+    };
+    check(
+        chinese_forms_in_file_name(&[shuo]),
+        &["ファイル名", "「說」", "「説」"],
+    );
+    check(more_chinese_form_cells(3), &["3 個"]);
+}
