@@ -5,7 +5,6 @@ mod finding;
 mod fiscal_year;
 pub mod japanese;
 pub mod jis;
-mod jis_counterparts;
 mod observation;
 mod printable;
 mod reading;
