@@ -14,6 +14,7 @@ mod chinese_forms;
 mod error;
 mod guard;
 mod reader;
+mod same_fact;
 pub mod sandbox;
 mod untrusted_file;
 

@@ -161,6 +161,8 @@ impl Context<'_> {
         };
         if self.config.department(&department).is_some() {
             checks::check_content(&mut content, self.config, self.plan, self.findings);
+            let year = fiscal_year_for_headers;
+            super::same_fact::check_same_facts(&content, self.plan, year, self.findings);
         }
         content
     }

@@ -124,6 +124,20 @@ pub fn other_unit(declared: &str, found: &str) -> String {
     format!("単位は「{declared}」のはずですが「{found}」と記入されています")
 }
 
+/// A KPI's figure and the same year's figure of the basic-plan indicator it is differ:
+/// `kpi_column` and `plan_column` are the two columns' headings, `plan_cell` the
+/// indicator's cell (`I5`).
+pub fn same_fact_differs(
+    kpi_column: &str,
+    kpi_figure: &str,
+    plan_cell: &str,
+    indicator_id: &str,
+    plan_column: &str,
+    plan_figure: &str,
+) -> String {
+    format!("{kpi_column}「{kpi_figure}」が目標指標 {plan_cell}({indicator_id})の{plan_column}「{plan_figure}」と違います。同じ指標の同じ年度の値です。どちらかを直してください")
+}
+
 /// A policy's progress is empty.
 pub fn no_policy_progress(code: &str, name: &str) -> String {
     format!("施策「{code} {name}」の取り組み状況が記入されていません")

@@ -199,3 +199,11 @@ fn the_chinese_form_texts() {
     );
     check(more_chinese_form_cells(3), &["3 個"]);
 }
+
+#[test]
+fn the_same_fact_text() {
+    assert_eq!(
+        same_fact_differs("実績値(令和2年度)", "270人", "I3", "1-1.2", "達成値(令和2年度)", "260人"),
+        "実績値(令和2年度)「270人」が目標指標 I3(1-1.2)の達成値(令和2年度)「260人」と違います。同じ指標の同じ年度の値です。どちらかを直してください"
+    );
+}
