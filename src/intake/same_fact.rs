@@ -3,7 +3,7 @@
 //! Which cells are one fact and when they disagree is the plan's to say
 //! ([`Plan::same_facts`], [`figures_disagree`]); the managers' summary asks the same.
 
-use crate::domain::{Finding, FiscalYear, Severity};
+use crate::domain::{Finding, FiscalYear, Period, Severity};
 use crate::plan::{figures_disagree, KpiColumn, Plan, SameFact};
 use crate::texts::intake as texts;
 use crate::workbook::layout::{indicator, indicator_columns, kpi, kpi_columns, KPI_SHEET};
@@ -38,9 +38,7 @@ fn disagreement(
     headings: &Headings,
 ) -> Option<Finding> {
     let (kpi_figure, kpi_column) = kpi_cell(kpi, fact.kpi_column);
-    let period_index = crate::domain::Period::ALL
-        .iter()
-        .position(|p| *p == fact.period)?;
+    let period_index = Period::ALL.iter().position(|p| *p == fact.period)?;
     let plan_figure = &entry.indicator.observations.get(period_index)?.printed;
     if !figures_disagree(kpi_figure, plan_figure) {
         return None;
