@@ -2,9 +2,8 @@
 
 use super::model::{CrossFinding, Gap, Indicator, Kpi, Place, WhitePaper};
 use crate::config::{Config, RequiredPart};
-use crate::domain::japanese::fold_width;
 use crate::domain::Period;
-use crate::plan::Plan;
+use crate::plan::{figures_disagree, Plan, SameFact};
 use crate::store::CurrentSubmission;
 
 /// Departments that have not submitted, and required parts that are empty.
@@ -62,7 +61,9 @@ pub fn gaps(config: &Config, plan: &Plan, submissions: &[CurrentSubmission]) -> 
 }
 
 /// One fact, one value: a KPI that is a basic-plan indicator must print the same
-/// figures as the plan's table for the same years.
+/// figures as the plan's table for the same years. Which cells are one fact and when
+/// they disagree is [`Plan::same_facts`] and [`figures_disagree`], which intake asks
+/// too (it tells the submitter of a disagreement inside one workbook).
 ///
 /// A difference in an observed figure is a `conflict` (an error: one of the two is
 /// wrong). A difference in the target is `two_targets`, a warning: a target is a
@@ -75,49 +76,21 @@ pub fn cross_findings(plan: &Plan, white_paper: &WhitePaper) -> Vec<CrossFinding
         .flat_map(|p| &p.policies)
         .flat_map(|p| &p.indicators)
         .collect();
-    let pairs = column_pairs(plan);
+    let kpis: Vec<&Kpi> = white_paper
+        .strategy
+        .goals
+        .iter()
+        .flat_map(|g| &g.kpis)
+        .collect();
     let mut findings = Vec::new();
-    for kpi in white_paper.strategy.goals.iter().flat_map(|g| &g.kpis) {
-        let Some(indicator) = kpi
-            .plan_indicator
-            .as_ref()
-            .and_then(|id| indicators.iter().find(|i| &i.id == id))
-        else {
-            continue;
-        };
-        let same_years = pairs
-            .iter()
-            .filter_map(|(kpi_column, period)| Some((*kpi_column, (*period)?)));
-        for (kpi_column, period) in same_years {
-            findings.extend(disagreement(
-                white_paper,
-                kpi,
-                indicator,
-                kpi_column,
-                period,
-            ));
+    for fact in plan.same_facts() {
+        let kpi = kpis.iter().find(|k| k.id == fact.kpi.id);
+        let indicator = indicators.iter().find(|i| i.id == fact.indicator.id);
+        if let (Some(kpi), Some(indicator)) = (kpi, indicator) {
+            findings.extend(disagreement(white_paper, kpi, indicator, fact));
         }
     }
     findings
-}
-
-/// For each KPI column (earlier year, strategy baseline year, the fiscal year, target),
-/// the plan's column of the same year, if the plan has one.
-fn column_pairs(plan: &Plan) -> [(usize, Option<Period>); 4] {
-    let (basic, strategy) = (&plan.basic, &plan.strategy);
-    let observed = [
-        (basic.baseline_year.0, Period::Baseline),
-        (basic.early_year.0, Period::Early),
-        (basic.middle_year.0, Period::Middle),
-    ];
-    let plan_column = |year| observed.iter().find(|(y, _)| *y == year).map(|(_, p)| *p);
-    let same_target = strategy.target_year.0 == basic.target_year.0;
-    [
-        (0, plan_column(strategy.earlier_year.0)),
-        (1, plan_column(strategy.baseline_year.0)),
-        (2, Some(Period::Actual)),
-        (3, same_target.then_some(Period::Target)),
-    ]
 }
 
 /// The finding when a KPI's column and the plan's column of the same year differ.
@@ -125,14 +98,14 @@ fn disagreement(
     white_paper: &WhitePaper,
     kpi: &Kpi,
     indicator: &Indicator,
-    kpi_column: usize,
-    period: Period,
+    fact: SameFact,
 ) -> Option<CrossFinding> {
+    let (kpi_column, period) = (fact.kpi_column.index(), fact.period);
     let (k, p) = (kpi.cells.get(kpi_column)?, indicator.cell(period)?);
-    if same(&k.printed, &p.printed) {
+    if !figures_disagree(&k.printed, &p.printed) {
         return None;
     }
-    let target = period == Period::Target;
+    let target = fact.is_target();
     let kpi_label = &white_paper.strategy.period_labels[kpi_column];
     let plan_label = white_paper.period_label(period);
     Some(CrossFinding {
@@ -158,10 +131,4 @@ fn disagreement(
             },
         ],
     })
-}
-
-/// Two printed values say the same when they differ only in width and spacing.
-fn same(a: &str, b: &str) -> bool {
-    let norm = |s: &str| fold_width(s).split_whitespace().collect::<String>();
-    norm(a) == norm(b)
 }

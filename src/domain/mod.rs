@@ -4,6 +4,7 @@ pub mod clock;
 mod finding;
 mod fiscal_year;
 pub mod japanese;
+pub mod jis;
 mod observation;
 mod printable;
 mod reading;

@@ -10,9 +10,11 @@
 
 mod cells;
 mod checks;
+mod chinese_forms;
 mod error;
 mod guard;
 mod reader;
+mod same_fact;
 pub mod sandbox;
 mod untrusted_file;
 
@@ -150,6 +152,9 @@ pub fn read_bytes(bytes: &[u8], file_name: &str, intake: Intake) -> Result<Readi
     reading
         .findings
         .extend(checks::check_printable_file_name(file_name, intake.fonts));
+    reading
+        .findings
+        .extend(chinese_forms::check_chinese_form_file_name(file_name));
     Ok(reading)
 }
 

@@ -108,6 +108,8 @@ pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverag
     findings.extend(parsed.too_long.iter().map(too_long));
     let read = DATA_SHEETS.iter().map(|name| (*name, &sheets[name]));
     checks::check_printable_cells(read, fonts, &mut findings);
+    let read = DATA_SHEETS.iter().map(|name| (*name, &sheets[name]));
+    super::chinese_forms::check_chinese_form_cells(read, &mut findings);
     let content = Context {
         config,
         plan,
@@ -159,6 +161,8 @@ impl Context<'_> {
         };
         if self.config.department(&department).is_some() {
             checks::check_content(&mut content, self.config, self.plan, self.findings);
+            let year = fiscal_year_for_headers;
+            super::same_fact::check_same_facts(&content, self.plan, year, self.findings);
         }
         content
     }

@@ -12,6 +12,10 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
+mod same_fact;
+
+pub use same_fact::{figures_disagree, KpiColumn, SameFact};
+
 use crate::domain::ConfigFiscalYear;
 use crate::domain::{Direction, Indicator, Observation};
 

@@ -124,6 +124,20 @@ pub fn other_unit(declared: &str, found: &str) -> String {
     format!("単位は「{declared}」のはずですが「{found}」と記入されています")
 }
 
+/// A KPI's figure and the same year's figure of the basic-plan indicator it is differ:
+/// `kpi_column` and `plan_column` are the two columns' headings, `plan_cell` the
+/// indicator's cell (`I5`).
+pub fn same_fact_differs(
+    kpi_column: &str,
+    kpi_figure: &str,
+    plan_cell: &str,
+    indicator_id: &str,
+    plan_column: &str,
+    plan_figure: &str,
+) -> String {
+    format!("{kpi_column}「{kpi_figure}」が目標指標 {plan_cell}({indicator_id})の{plan_column}「{plan_figure}」と違います。同じ指標の同じ年度の値です。どちらかを直してください")
+}
+
 /// A policy's progress is empty.
 pub fn no_policy_progress(code: &str, name: &str) -> String {
     format!("施策「{code} {name}」の取り組み状況が記入されていません")
@@ -152,6 +166,58 @@ pub fn unprintable_in_file_name(described: &[String]) -> String {
 /// Cells past the ones named with such characters.
 pub fn more_unprintable_cells(more: usize) -> String {
     format!("ほかに {more} 個のセルにも、報告書のフォントにない字があります(報告書では「〓」と印刷されます)")
+}
+
+// Chinese forms typed for Japanese characters (实 for 実).
+
+/// One Chinese form and its Japanese counterparts: 「发」(簡体字) and `発髪`.
+pub struct ChineseForm<'a> {
+    /// The character as typed.
+    pub found: char,
+    /// 簡体字 or 繁体字.
+    pub kind: &'a str,
+    /// The Japanese characters it may stand for, the usual one first.
+    pub japanese: &'a str,
+}
+
+/// A cell with characters that are Chinese forms of Japanese ones.
+pub fn chinese_forms(forms: &[ChineseForm]) -> String {
+    match forms {
+        [form] => format!(
+            "「{}」は日本語の文字ではありません({})。{}の誤りではありませんか",
+            form.found,
+            form.kind,
+            alternatives(form.japanese)
+        ),
+        _ => {
+            let each: Vec<String> = forms
+                .iter()
+                .map(|f| format!("「{}」({})は{}", f.found, f.kind, alternatives(f.japanese)))
+                .collect();
+            format!(
+                "日本語の文字ではない字があります。{}の誤りではありませんか",
+                each.join("、")
+            )
+        }
+    }
+}
+
+/// The same, in the file name.
+pub fn chinese_forms_in_file_name(forms: &[ChineseForm]) -> String {
+    format!("ファイル名の{}", chinese_forms(forms))
+}
+
+/// Cells past the ones named with such characters.
+pub fn more_chinese_form_cells(more: usize) -> String {
+    format!(
+        "ほかに {more} 個のセルにも、日本語の文字ではない中国語の字体(簡体字・繁体字)があります"
+    )
+}
+
+/// `「発」か「髪」`.
+fn alternatives(japanese: &str) -> String {
+    let quoted: Vec<String> = japanese.chars().map(|c| format!("「{c}」")).collect();
+    quoted.join("か")
 }
 
 // Opening the file.

@@ -162,3 +162,48 @@ fn the_texts_of_hakushos_own_failures() {
     check(READER_NOT_FOUND, &["HAKUSHO_READER"]);
     check(inbox_unreadable("/srv/inbox"), &["/srv/inbox"]);
 }
+
+#[test]
+fn the_chinese_form_texts() {
+    let shi = ChineseForm {
+        found: '实',
+        kind: "簡体字",
+        japanese: "実",
+    };
+    let fa = ChineseForm {
+        found: '发',
+        kind: "簡体字",
+        japanese: "発髪",
+    };
+    assert_eq!(
+        chinese_forms(&[shi]),
+        "「实」は日本語の文字ではありません(簡体字)。「実」の誤りではありませんか"
+    );
+    let shi = ChineseForm {
+        found: '实',
+        kind: "簡体字",
+        japanese: "実",
+    };
+    assert_eq!(
+        chinese_forms(&[shi, fa]),
+        "日本語の文字ではない字があります。「实」(簡体字)は「実」、「发」(簡体字)は「発」か「髪」の誤りではありませんか"
+    );
+    let shuo = ChineseForm {
+        found: '說',
+        kind: "繁体字",
+        japanese: "説",
+    };
+    check(
+        chinese_forms_in_file_name(&[shuo]),
+        &["ファイル名", "「說」", "「説」"],
+    );
+    check(more_chinese_form_cells(3), &["3 個"]);
+}
+
+#[test]
+fn the_same_fact_text() {
+    assert_eq!(
+        same_fact_differs("実績値(令和2年度)", "270人", "I3", "1-1.2", "達成値(令和2年度)", "260人"),
+        "実績値(令和2年度)「270人」が目標指標 I3(1-1.2)の達成値(令和2年度)「260人」と違います。同じ指標の同じ年度の値です。どちらかを直してください"
+    );
+}
