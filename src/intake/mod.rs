@@ -11,6 +11,7 @@
 mod cells;
 mod checks;
 mod error;
+mod figures;
 mod guard;
 mod reader;
 pub mod sandbox;
