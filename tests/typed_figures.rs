@@ -305,10 +305,7 @@ fn seed_actual(id: &str) -> Option<String> {
         let Some(policies) = seed.get("policies").and_then(|p| p.as_array()) else {
             continue;
         };
-        for p in policies
-            .iter()
-            .filter(|p| p["code"].as_str() == Some(policy))
-        {
+        if let Some(p) = policies.iter().find(|p| p["code"].as_str() == Some(policy)) {
             let indicator = p["indicators"].as_array()?.get(place - 1)?;
             return indicator["actual"].as_str().map(String::from);
         }
