@@ -61,6 +61,23 @@ fn typed(cells: &[(&str, &str, &str)]) -> Reading {
     read(&grid.to_xlsx())
 }
 
+#[test]
+fn a_figure_typed_as_a_number_prints_as_its_row_does() {
+    // 4-1.1 温室効果ガス総排出量: declared t-CO2, printed without a unit (`9,676`).
+    let mut grid = Grid::read(&sample("生活環境部"));
+    let cell = format!("I{}", grid.row_of(INDICATORS, 0, "4-1.1"));
+    grid.set(INDICATORS, &cell, Cell::Number(9500.0));
+    let reading = read(&grid.to_xlsx());
+    assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
+    let content = reading.content.unwrap();
+    let entry = content.indicators.iter().find(|e| e.id == "4-1.1").unwrap();
+    let actual = entry.reading(Period::Actual).unwrap();
+    assert_eq!(
+        (actual.printed.as_str(), actual.value),
+        ("9,500", Some(9500.0))
+    );
+}
+
 /// The cell of `column` in the row of `id` in the 企画部 sample: `I5`.
 fn cell_of(sheet: &str, id: &str, column: char) -> String {
     let grid = Grid::read(&sample("企画部"));

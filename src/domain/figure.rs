@@ -238,14 +238,15 @@ fn other_unit(o: &Observation, form: &RowForm) -> bool {
         && joined != fold_width(&form.declared)
 }
 
-/// Puts the row's unit on a single figure typed without one, and reads `3万人` in a
-/// row of 人 as 30000人. True when the figure was rescaled.
+/// Puts the row's unit on a single figure typed without one (or with the declared
+/// unit the row prints without: `9,000t-CO2` in a row printed `9,676`), and reads
+/// `3万人` in a row of 人 as 30000人. True when the figure was rescaled.
 fn in_row_unit(observation: &mut Observation, form: &RowForm) -> bool {
     if observation.kind != ObservationKind::Measured || observation.quantities.len() != 1 {
         return false;
     }
     let quantity = &mut observation.quantities[0];
-    if quantity.unit.is_empty() {
+    if quantity.unit.is_empty() || fold_width(&quantity.unit) == fold_width(&form.declared) {
         quantity.unit = form.unit.clone();
         return false;
     }
@@ -371,6 +372,7 @@ mod tests {
     fn a_row_printed_without_a_unit_or_with_a_space_keeps_its_form() {
         let tco2 = form("t-CO2", &["24,582", "10,249", "9,676", "12,747"]);
         assert_eq!(TypedFigure::read("９６７６", &tco2).printed, "9,676");
+        assert_eq!(TypedFigure::read("9676t-CO2", &tco2).printed, "9,676");
         let spaced = form("", &["255 人", "300 人"]);
         assert_eq!(TypedFigure::read("２６９", &spaced).printed, "269 人");
         assert_eq!(TypedFigure::read("269人", &spaced).printed, "269人");
