@@ -401,16 +401,9 @@ fn indicator_entry(plan: &Plan, row: TableRow, findings: &mut Vec<Finding>) -> I
     let observed_at = c[indicator::OBSERVED_AT].clone();
     let mut typed = Vec::new();
     for (period, column) in crate::domain::Period::ALL.iter().zip(indicator::PERIODS) {
-        let text = &c[column];
-        // 観測時点 belongs to the year's figure: `231事業所` + `平成28年` → `231事業所 (平成28年)`.
-        let text = if column == indicator::ACTUAL
-            && !observed_at.is_empty()
-            && !text.contains('(')
-            && !text.is_empty()
-        {
-            format!("{text} ({observed_at})")
-        } else {
-            text.clone()
+        let text = match column == indicator::ACTUAL {
+            true => with_observed_at(&c[column], &observed_at),
+            false => c[column].clone(),
         };
         let cell = cell_name(row.row, column as u16);
         let figure = figures::indicator_cell(&text, &form, INDICATOR_SHEET, cell.clone(), findings);
@@ -427,4 +420,12 @@ fn indicator_entry(plan: &Plan, row: TableRow, findings: &mut Vec<Finding>) -> I
         note: c[indicator::NOTE].clone(),
         row: row.row,
     }
+}
+
+/// 観測時点 belongs to the year's figure: `231事業所` + `平成28年` → `231事業所 (平成28年)`.
+fn with_observed_at(text: &str, observed_at: &str) -> String {
+    if observed_at.is_empty() || text.contains('(') || text.is_empty() {
+        return text.to_string();
+    }
+    format!("{text} ({observed_at})")
 }
