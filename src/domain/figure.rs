@@ -184,10 +184,15 @@ impl TypedFigure {
         observation.printed = typed.to_string();
         let decimals = typed_decimals(&rest);
         let rescaled = in_row_unit(&mut observation, form);
-        let half_width = typed == folded;
+        // Only spacing apart from the canonical form, in a row the plan prints with a
+        // space too: kept as typed (the seed's `2,262 人`, `0 m ³`).
+        let as_typed = |canonical: &str| {
+            typed == folded
+                && squashed(&rest) == squashed(canonical)
+                && (form.spaced || !unit_after_space(&rest))
+        };
         let printed = match canonical(&observation, &rest, form, decimals, rescaled) {
-            // Only spacing apart from the canonical form: kept as typed (`255 人`, `0 m ³`).
-            Some(canonical) if half_width && squashed(&rest) == squashed(&canonical) => rest,
+            Some(canonical) if as_typed(&canonical) => rest,
             Some(canonical) => canonical,
             None if provisional.is_some() => rest,
             None => typed.to_string(),
@@ -380,7 +385,11 @@ mod tests {
         assert_eq!(TypedFigure::read("0 m ³", &cubic).printed, "0 m ³");
         let share = form("%", &["38.8%", "50.0%"]);
         assert_eq!(TypedFigure::read("５０．０", &share).printed, "50.0%");
-        assert_eq!(TypedFigure::read("50.0 %", &share).printed, "50.0 %");
+        assert_eq!(TypedFigure::read("50.0 %", &share).printed, "50.0%");
+        assert_eq!(
+            TypedFigure::read("12,345 件", &counts()).printed,
+            "12,345件"
+        );
     }
 
     #[test]
