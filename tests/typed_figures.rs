@@ -217,6 +217,10 @@ fn forms_that_could_be_misread_are_refused_or_warned_about() {
 fn the_sample_figures_are_stored_as_the_white_paper_printed_them() {
     for department in common::DEPARTMENTS {
         let reading = read(&std::fs::read(sample(department)).unwrap());
+        for message in messages(&reading) {
+            let new = ["マイナスの値", "このまま白書に", "数値が 2 つ", "小数の"];
+            assert!(!new.iter().any(|n| message.contains(n)), "{message}");
+        }
         let content = reading.content.unwrap();
         for entry in &content.indicators {
             let typed = &entry.indicator.observations;
