@@ -14,7 +14,7 @@ mod model;
 use crate::config::Config;
 use crate::domain::status::{self, Figures};
 use crate::domain::FiscalYear;
-use crate::domain::{says_same_as_left, Observation, Period, Reading};
+use crate::domain::{says_same_as_left, Observation, Period, Provisional, Reading};
 use crate::plan::{self, Plan, PlanTexts};
 
 use crate::store::{CurrentSubmission, Store, SubmissionState};
@@ -111,7 +111,7 @@ fn add_history(datasets: &mut Datasets, year: FiscalYear, submissions: &[Current
         if let Some((submission, actual)) = found {
             indicator.history.push(YearFigure {
                 fiscal_year: year.start_year(),
-                printed: actual.printed.clone(),
+                printed: actual.noted(),
                 value: actual.value,
                 source: reading_source(submission, actual),
             });
@@ -142,7 +142,7 @@ fn submitted_cells(submission: &CurrentSubmission, entry: &IndicatorEntry) -> Ve
         .iter()
         .map(|r| Cell {
             period: r.period.key().to_string(),
-            printed: r.printed.clone(),
+            printed: r.noted(),
             value: r.value,
             source: Some(reading_source(submission, r)),
         })
@@ -502,11 +502,14 @@ impl Builder<'_> {
             value: Observation::parse(printed).value(),
             source: entry.map(|(s, k)| self.source(s, KPI_SHEET, k.row, column)),
         };
+        // A provisional 実績値 prints with its mark as a note: `265人 (速報値)`.
+        let noted =
+            entry.map(|(_, k)| Provisional::noted(&k.actual, k.actual_provisional.as_deref()));
         let (earlier, baseline, actual, target) = match entry {
             Some((_, k)) => (
                 k.earlier.as_str(),
                 k.baseline.as_str(),
-                k.actual.as_str(),
+                noted.as_deref().unwrap_or_default(),
                 k.target.as_str(),
             ),
             None => (

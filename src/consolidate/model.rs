@@ -234,7 +234,8 @@ impl Indicator {
 pub struct Cell {
     /// The period (column) label the value belongs to.
     pub period: String,
-    /// The value as the department wrote it (`34,677件`, `—`).
+    /// The value as printed: a figure in its one printed form with a provisional
+    /// mark as a note (`34,677件`, `265人 (速報値)`), other text as written (`—`).
     pub printed: String,
     /// The number read from it; `None` for an empty or non-numeric cell.
     pub value: Option<f64>,

@@ -1,6 +1,7 @@
 //! The planning cycle's vocabulary as types, and the parsing of Japanese cell text.
 
 pub mod clock;
+mod figure;
 mod finding;
 mod fiscal_year;
 pub mod japanese;
@@ -11,6 +12,7 @@ mod reading;
 pub mod status;
 
 pub use clock::Clock;
+pub use figure::{Doubt, Provisional, RowForm, TypedFigure};
 pub use finding::{Finding, Severity};
 pub use fiscal_year::{ConfigFiscalYear, FiscalYear, FiscalYearError};
 pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};

@@ -31,6 +31,14 @@ pub enum Bound {
 }
 
 impl Bound {
+    /// The word printed after the figure: `以下`.
+    pub fn suffix(self) -> &'static str {
+        Self::SUFFIXES
+            .iter()
+            .find(|(_, bound)| *bound == self)
+            .map_or("", |(suffix, _)| suffix)
+    }
+
     const SUFFIXES: [(&'static str, Bound); 4] = [
         ("以下", Bound::AtMost),
         ("以上", Bound::AtLeast),
@@ -177,16 +185,16 @@ fn split_brackets(text: &str) -> (&str, Vec<&str>) {
 /// Reads `34,677件`, `225 件`, `8施設 98事業者`, `▲1,200千円`. `None` when the
 /// text is not a sequence of figures.
 fn parse_quantities(text: &str) -> Option<Vec<Quantity>> {
-    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let tokens = signs_joined(text.split_whitespace().collect());
     let mut quantities = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        let (value, unit) = split_number(tokens[i])?;
+        let (value, unit) = split_number(&tokens[i])?;
         let mut unit = unit.to_string();
         i += 1;
         // `225 件`, `0 m ³`: the unit was typed after a space, or in pieces.
-        while i < tokens.len() && split_number(tokens[i]).is_none() {
-            unit.push_str(tokens[i]);
+        while i < tokens.len() && split_number(&tokens[i]).is_none() {
+            unit.push_str(&tokens[i]);
             i += 1;
         }
         quantities.push(Quantity { value, unit });
@@ -194,27 +202,85 @@ fn parse_quantities(text: &str) -> Option<Vec<Quantity>> {
     Some(quantities)
 }
 
-/// Splits a token into its leading number and the unit glued after it.
+/// The signs a clerk types before a negative figure: the white paper's `▲` and `△`,
+/// the ASCII hyphen-minus (full-width `－` is folded to it), the minus sign U+2212,
+/// the hyphen U+2010 and the en dash U+2013.
+pub(crate) const MINUS_SIGNS: [char; 6] = ['▲', '△', '-', '−', '‐', '–'];
+
+/// `▲ 5`: a minus sign typed apart from its figure belongs to it.
+fn signs_joined(tokens: Vec<&str>) -> Vec<String> {
+    let mut joined: Vec<String> = Vec::new();
+    for token in tokens {
+        match joined.last_mut() {
+            Some(last) if last.chars().count() == 1 && last.starts_with(MINUS_SIGNS) => {
+                last.push_str(token)
+            }
+            _ => joined.push(token.to_string()),
+        }
+    }
+    joined
+}
+
+/// Splits a token into its leading number and the unit glued after it. `1万2,345人`
+/// reads as 12345 and `人`; a comma out of its place (`1,2345`) makes it no number.
 fn split_number(token: &str) -> Option<(f64, &str)> {
-    let (sign, body) = match token.strip_prefix(['▲', '△', '-']) {
+    let (sign, body) = match token.strip_prefix(MINUS_SIGNS) {
         Some(rest) => (-1.0, rest),
         None => (1.0, token),
     };
+    let (value, unit) = split_unsigned(body)?;
+    Some((sign * value, unit))
+}
+
+fn split_unsigned(body: &str) -> Option<(f64, &str)> {
     let end = body
         .char_indices()
         .find(|(_, c)| !(c.is_ascii_digit() || *c == ',' || *c == '.'))
         .map_or(body.len(), |(i, _)| i);
     let number = &body[..end];
-    if !number.starts_with(|c: char| c.is_ascii_digit()) {
+    if !number.starts_with(|c: char| c.is_ascii_digit()) || !grouped_rightly(number) {
         return None;
     }
     let value: f64 = number.replace(',', "").parse().ok()?;
     let unit = &body[end..];
-    // A unit holds no digits: `5%を超えない` is a sentence, not a unit.
-    if unit.chars().any(|c| c.is_ascii_digit()) {
+    if let Some(read) = split_myriads(value, unit) {
+        return Some(read);
+    }
+    // A unit holds no digits but in a formula (`t-CO2`): `5%を超えない` is a
+    // sentence, not a unit.
+    let mut previous = ' ';
+    for c in unit.chars() {
+        if c.is_ascii_digit() && !previous.is_ascii_alphanumeric() {
+            return None;
+        }
+        previous = c;
+    }
+    Some((value, unit))
+}
+
+/// `1万2,345人`: a figure written with 万 or 億 and more digits after it.
+fn split_myriads(value: f64, unit: &str) -> Option<(f64, &str)> {
+    let (scale, rest) = [('億', 1e8), ('万', 1e4)]
+        .iter()
+        .find_map(|(c, scale)| Some((*scale, unit.strip_prefix(*c)?)))?;
+    if !rest.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    Some((sign * value, unit))
+    let (lower, unit) = split_unsigned(rest)?;
+    (lower < scale).then_some((value * scale + lower, unit))
+}
+
+/// Thousands separators stand every three digits of the whole part, and only there:
+/// `12,345` and `1,234.5` are figures, `1,2345`, `12,34` and `1.234,5` are not.
+fn grouped_rightly(number: &str) -> bool {
+    let whole = number.split('.').next().unwrap_or("");
+    let fraction = &number[whole.len()..];
+    if fraction.contains(',') || fraction.matches('.').count() > 1 {
+        return false;
+    }
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or("");
+    !first.is_empty() && (first.len() <= 3 || !whole.contains(',')) && groups.all(|g| g.len() == 3)
 }
 
 /// Prints a number the way the white paper does: thousands separators, no

@@ -5,14 +5,15 @@
 //! through the store to consolidation unchanged, so no one parses the text again.
 
 use super::japanese::fold_width;
-use super::{Observation, ObservationKind, Period};
+use super::{Observation, ObservationKind, Period, Provisional, TypedFigure};
 
 /// One period's cell of an indicator, as read at intake.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
     /// The column it fills.
     pub period: Period,
-    /// The text as it was entered, trimmed; reports print this.
+    /// What reports print: a figure in its one printed form (`12,345件`, see
+    /// [`TypedFigure`]), other text as it was entered, trimmed.
     pub printed: String,
     /// The figure read from it (the first main figure), when it holds one.
     pub value: Option<f64>,
@@ -20,6 +21,8 @@ pub struct Reading {
     pub sheet: String,
     /// The cell it was read from: `I7`.
     pub cell: String,
+    /// The provisional mark the cell carried (`速報値`), kept apart from the figure.
+    pub provisional: Option<String>,
 }
 
 impl Reading {
@@ -31,7 +34,23 @@ impl Reading {
             value: observation.value(),
             sheet: sheet.to_string(),
             cell,
+            provisional: None,
         }
+    }
+
+    /// What intake read from a typed figure: its printed form, its number and its
+    /// provisional mark.
+    pub fn typed(period: Period, figure: &TypedFigure, sheet: &str, cell: String) -> Self {
+        Reading {
+            printed: figure.printed.clone(),
+            provisional: figure.provisional.map(|p| p.label().to_string()),
+            ..Reading::new(period, &figure.observation, sheet, cell)
+        }
+    }
+
+    /// The figure as the reports print it, a provisional mark as a note: `265人 (速報値)`.
+    pub fn noted(&self) -> String {
+        Provisional::noted(&self.printed, self.provisional.as_deref())
     }
 
     /// The address as one text: `目標指標!I7`.

@@ -335,7 +335,8 @@ impl Checker<'_> {
             let observation = entry.indicator.observation(*period).expect("five cells");
             if *period == Period::Actual {
                 self.actual(entry, observation, column);
-            } else if same_text(&observation.printed, planned) || !entry.reason.is_empty() {
+            } else if same_figure(entry, *period, observation, planned) || !entry.reason.is_empty()
+            {
                 continue;
             } else {
                 let message = texts::planned_value_changed(planned, &observation.printed);
@@ -379,7 +380,7 @@ impl Checker<'_> {
         let (Some(before), Some(now)) = (previous.value(), actual.value()) else {
             return;
         };
-        if before == 0.0 || !entry.note.is_empty() || previous.unit() != actual.unit() {
+        if before == 0.0 || !entry.note.is_empty() || units_differ(previous, actual) {
             return;
         }
         let change = (now - before) / before.abs();
@@ -473,6 +474,22 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Two different units really typed (`%` against `人`): the figures are not comparable.
+/// A figure typed without its unit takes the row's, and compares.
+fn units_differ(a: &Observation, b: &Observation) -> bool {
+    match (a.unit(), b.unit()) {
+        (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => fold_width(a) != fold_width(b),
+        _ => false,
+    }
+}
+
+/// A pre-filled cell still says the plan's figure: as typed, or in its printed form
+/// (`34677` for `34,677件`).
+fn same_figure(entry: &IndicatorEntry, period: Period, typed: &Observation, planned: &str) -> bool {
+    let printed = entry.reading(period).map(|r| r.noted());
+    same_text(&typed.printed, planned) || printed.is_some_and(|p| same_text(&p, planned))
 }
 
 /// Two printed values are the same when they differ only in width and spacing.

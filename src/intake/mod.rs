@@ -12,6 +12,7 @@ mod cells;
 mod checks;
 mod chinese_forms;
 mod error;
+mod figures;
 mod guard;
 mod reader;
 mod same_fact;

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 
 use super::cells::{read_form, read_table, Sheet, TableRow};
 use super::checks;
+use super::figures;
 use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
 use crate::config::Config;
+use crate::domain::FiscalYear;
 use crate::domain::{Finding, Severity};
-use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
 use crate::report::Coverage;
 use crate::texts::intake as texts;
@@ -293,7 +294,9 @@ impl Context<'_> {
                     self.findings,
                 )
             })
-            .map(|r| indicator_entry(self.plan, r))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|r| indicator_entry(self.plan, r, self.findings))
             .collect()
     }
 
@@ -346,36 +349,44 @@ impl Context<'_> {
     }
 
     fn read_kpis(&mut self, department: &str, fiscal_year: FiscalYear) -> Vec<KpiEntry> {
-        self.table(
-            KPI_SHEET,
-            &kpi_columns(&self.plan.strategy, fiscal_year),
-            None,
-        )
-        .into_iter()
-        .filter(|r| {
-            checks::reports_kpi(
-                self.plan,
-                department,
-                &r.cells[kpi::ID],
-                r.row,
-                self.findings,
-            )
-        })
-        .map(|r| {
-            let c = &r.cells;
-            KpiEntry {
-                id: c[kpi::ID].clone(),
-                goal: c[kpi::GOAL].clone(),
-                name: c[kpi::NAME].clone(),
-                earlier: c[kpi::EARLIER].clone(),
-                baseline: c[kpi::BASELINE].clone(),
-                actual: c[kpi::ACTUAL].clone(),
-                target: c[kpi::TARGET].clone(),
-                note: c[kpi::NOTE].clone(),
-                row: r.row,
-            }
-        })
-        .collect()
+        let columns = kpi_columns(&self.plan.strategy, fiscal_year);
+        let rows: Vec<TableRow> = self
+            .table(KPI_SHEET, &columns, None)
+            .into_iter()
+            .filter(|r| {
+                checks::reports_kpi(
+                    self.plan,
+                    department,
+                    &r.cells[kpi::ID],
+                    r.row,
+                    self.findings,
+                )
+            })
+            .collect();
+        rows.into_iter()
+            .map(|r| kpi_entry(self.plan, r, self.findings))
+            .collect()
+    }
+}
+
+/// A KPI row; its 実績値 read as a typed figure, the other cells as typed.
+fn kpi_entry(plan: &Plan, row: TableRow, findings: &mut Vec<Finding>) -> KpiEntry {
+    let c = &row.cells;
+    let reference = plan.kpi(&c[kpi::ID]).expect("ownership was checked");
+    let cell = cell_name(row.row, kpi::ACTUAL as u16);
+    let form = figures::kpi_form(reference);
+    let actual = figures::kpi_cell(&c[kpi::ACTUAL], &form, KPI_SHEET, cell, findings);
+    KpiEntry {
+        id: c[kpi::ID].clone(),
+        goal: c[kpi::GOAL].clone(),
+        name: c[kpi::NAME].clone(),
+        earlier: c[kpi::EARLIER].clone(),
+        baseline: c[kpi::BASELINE].clone(),
+        actual: actual.printed,
+        actual_provisional: actual.provisional.map(|p| p.label().to_string()),
+        target: c[kpi::TARGET].clone(),
+        note: c[kpi::NOTE].clone(),
+        row: row.row,
     }
 }
 
@@ -383,30 +394,27 @@ fn value(form: &HashMap<String, (String, String)>, label: &str) -> String {
     form.get(label).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
-/// An indicator row; the policy and name come from the plan, the figures from the row.
-fn indicator_entry(plan: &Plan, row: TableRow) -> IndicatorEntry {
+/// An indicator row; the policy and name come from the plan, the figures from the
+/// row, each read for the row (see [`figures`]).
+fn indicator_entry(plan: &Plan, row: TableRow, findings: &mut Vec<Finding>) -> IndicatorEntry {
     let c = &row.cells;
     let reference = plan
         .indicator(&c[indicator::ID])
         .expect("ownership was checked");
+    let form = figures::indicator_form(reference);
     let observed_at = c[indicator::OBSERVED_AT].clone();
-    let observations = indicator::PERIODS
-        .iter()
-        .map(|column| {
-            let text = &c[*column];
-            // 観測時点 belongs to the year's figure: `231事業所` + `平成28年` → `231事業所 (平成28年)`.
-            if *column == indicator::ACTUAL
-                && !observed_at.is_empty()
-                && !text.contains('(')
-                && !text.is_empty()
-            {
-                Observation::parse(&format!("{text} ({observed_at})"))
-            } else {
-                Observation::parse(text)
-            }
-        })
-        .collect::<Vec<_>>();
-    let readings = readings(&observations, row.row);
+    let mut typed = Vec::new();
+    for (period, column) in crate::domain::Period::ALL.iter().zip(indicator::PERIODS) {
+        let text = match column == indicator::ACTUAL {
+            true => with_observed_at(&c[column], &observed_at),
+            false => c[column].clone(),
+        };
+        let cell = cell_name(row.row, column as u16);
+        let figure = figures::indicator_cell(&text, &form, INDICATOR_SHEET, cell.clone(), findings);
+        let reading = crate::domain::Reading::typed(*period, &figure, INDICATOR_SHEET, cell);
+        typed.push((figure.observation, reading));
+    }
+    let (observations, readings) = typed.into_iter().unzip();
     IndicatorEntry {
         id: reference.id.clone(),
         readings,
@@ -418,15 +426,10 @@ fn indicator_entry(plan: &Plan, row: TableRow) -> IndicatorEntry {
     }
 }
 
-/// What the store keeps of an indicator row's five cells, each with its address.
-fn readings(observations: &[Observation], row: u32) -> Vec<crate::domain::Reading> {
-    crate::domain::Period::ALL
-        .iter()
-        .zip(indicator::PERIODS)
-        .zip(observations)
-        .map(|((period, column), observation)| {
-            let cell = cell_name(row, column as u16);
-            crate::domain::Reading::new(*period, observation, INDICATOR_SHEET, cell)
-        })
-        .collect()
+/// 観測時点 belongs to the year's figure: `231事業所` + `平成28年` → `231事業所 (平成28年)`.
+fn with_observed_at(text: &str, observed_at: &str) -> String {
+    if observed_at.is_empty() || text.contains('(') || text.is_empty() {
+        return text.to_string();
+    }
+    format!("{text} ({observed_at})")
 }

@@ -119,6 +119,30 @@ pub fn implausible_change(before: &str, now: &str, percent: f64) -> String {
     format!("前回(中期)の「{before}」から「{now}」へ {percent:+.0}% 変わっています。理由を「説明・注記」に記入してください")
 }
 
+/// A negative figure where the indicator cannot be negative.
+pub fn negative_figure(found: &str) -> String {
+    format!("「{found}」はマイナスの値です。この指標は負の値になりません(計画の値はすべて 0 以上です)。増減ではなく、その年度の値そのものを「▲」「△」「-」を付けずに記入してください")
+}
+
+/// A figure marked as not final (速報値, 見込み, 暫定値).
+pub fn provisional_figure(found: &str, label: &str, printed: &str) -> String {
+    format!("「{found}」は{label}です。このまま白書に「{printed}」と載ります。確定値が出ていれば確定値を記入してください")
+}
+
+/// More figures in one cell than the row holds: `12 345` reads as 12 and 345.
+pub fn several_figures(found: &str, figures: &[String]) -> String {
+    format!(
+        "「{found}」から数値が {} つ({})読み取れます。このセルには数値を 1 つ記入してください。桁区切りは「,」で、年度や注記は括弧で書いてください(例: 12,345人 (令和3年度))",
+        figures.len(),
+        figures.join("、")
+    )
+}
+
+/// `12.345` in a row of whole numbers: read as a decimal, perhaps meant as 12,345.
+pub fn decimal_point(found: &str, read: &str, separated: &str) -> String {
+    format!("「{found}」は小数の {read} として読みました。この指標の計画の値はすべて整数です。桁区切りのつもりなら「,」で記入してください(例: {separated})")
+}
+
 /// A value written in another unit than the indicator's.
 pub fn other_unit(declared: &str, found: &str) -> String {
     format!("単位は「{declared}」のはずですが「{found}」と記入されています")

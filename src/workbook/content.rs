@@ -137,8 +137,11 @@ pub struct KpiEntry {
     pub earlier: String,
     /// 戦略策定時, as typed.
     pub baseline: String,
-    /// 実績値 of the reported year, as typed.
+    /// 実績値 of the reported year: a figure in its one printed form (`269人`), other
+    /// text as typed.
     pub actual: String,
+    /// The provisional mark of 実績値 (`速報値`), kept apart from the figure.
+    pub actual_provisional: Option<String>,
     /// 目標値, as typed.
     pub target: String,
     /// 説明・注記.

@@ -42,9 +42,9 @@ pub fn insert(tx: &Transaction, id: i64, content: &SubmissionContent) -> rusqlit
     }
     for (i, x) in content.kpis.iter().enumerate() {
         tx.prepare_cached(
-            "INSERT INTO kpi_values (submission_id, position, sheet_row, kpi_id, goal, name, earlier, baseline, actual, target, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?.execute(
-            params![id, i as i64, x.row, x.id, x.goal, x.name, x.earlier, x.baseline, x.actual, x.target, x.note],
+            "INSERT INTO kpi_values (submission_id, position, sheet_row, kpi_id, goal, name, earlier, baseline, actual, target, note, actual_provisional)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?.execute(
+            params![id, i as i64, x.row, x.id, x.goal, x.name, x.earlier, x.baseline, x.actual, x.target, x.note, x.actual_provisional],
         )?;
     }
     Ok(())
@@ -69,8 +69,8 @@ fn insert_indicator(
     let indicator_id = tx.last_insert_rowid();
     for reading in &entry.readings {
         tx.prepare_cached(
-            "INSERT INTO observations (indicator_id, period, cell, printed, value) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-            params![indicator_id, reading.period.key(), reading.address(), reading.printed, reading.value],
+            "INSERT INTO observations (indicator_id, period, cell, printed, value, provisional) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
+            params![indicator_id, reading.period.key(), reading.address(), reading.printed, reading.value, reading.provisional],
         )?;
     }
     Ok(())
@@ -93,8 +93,8 @@ pub fn load(
     content.action_items = rows(connection, "SELECT item_id, major, title, departments, overview, progress, sheet_row FROM action_item_reports WHERE submission_id = ?1 ORDER BY position", id, |r| {
         Ok(ActionItemEntry { id: r.get(0)?, major: r.get(1)?, title: r.get(2)?, departments: r.get(3)?, overview: r.get(4)?, progress: r.get(5)?, row: r.get(6)? })
     })?;
-    content.kpis = rows(connection, "SELECT kpi_id, goal, name, earlier, baseline, actual, target, note, sheet_row FROM kpi_values WHERE submission_id = ?1 ORDER BY position", id, |r| {
-        Ok(KpiEntry { id: r.get(0)?, goal: r.get(1)?, name: r.get(2)?, earlier: r.get(3)?, baseline: r.get(4)?, actual: r.get(5)?, target: r.get(6)?, note: r.get(7)?, row: r.get(8)? })
+    content.kpis = rows(connection, "SELECT kpi_id, goal, name, earlier, baseline, actual, target, note, sheet_row, actual_provisional FROM kpi_values WHERE submission_id = ?1 ORDER BY position", id, |r| {
+        Ok(KpiEntry { id: r.get(0)?, goal: r.get(1)?, name: r.get(2)?, earlier: r.get(3)?, baseline: r.get(4)?, actual: r.get(5)?, target: r.get(6)?, note: r.get(7)?, row: r.get(8)?, actual_provisional: r.get(9)? })
     })?;
     Ok(())
 }
@@ -149,7 +149,7 @@ fn load_indicators(connection: &Connection, id: i64) -> anyhow::Result<Vec<Indic
 fn load_readings(connection: &Connection, indicator_id: i64) -> anyhow::Result<Vec<Reading>> {
     let stored = rows(
         connection,
-        "SELECT period, cell, printed, value FROM observations WHERE indicator_id = ?1",
+        "SELECT period, cell, printed, value, provisional FROM observations WHERE indicator_id = ?1",
         indicator_id,
         |r| {
             let key: String = r.get(0)?;
@@ -161,6 +161,7 @@ fn load_readings(connection: &Connection, indicator_id: i64) -> anyhow::Result<V
                 value: r.get(3)?,
                 sheet,
                 cell,
+                provisional: r.get(4)?,
             })
         },
     )?;

@@ -45,6 +45,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "run_failures",
         include_str!("../../../migrations/0007_run_failures.sql"),
     ),
+    (
+        8,
+        "provisional_figures",
+        include_str!("../../../migrations/0008_provisional_figures.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen yet, all in one transaction that

@@ -186,6 +186,37 @@ fn an_accepted_submission_reads_back_whole() {
 }
 
 #[test]
+fn a_provisional_figure_reads_back_with_its_mark_apart_from_the_number() {
+    let (_dir, mut store) = open_temp();
+    let mut sent = content("英語版ホームページのアクセス件数");
+    let form = crate::domain::RowForm::of("件", &["34,677件", "400,000件"]);
+    let typed = crate::domain::TypedFigure::read("２６５，０００件（速報値）", &form);
+    sent.indicators[0].readings[3] =
+        crate::domain::Reading::typed(Period::Actual, &typed, "目標指標", "I2".into());
+    sent.kpis[0].actual = "1.11".into();
+    sent.kpis[0].actual_provisional = Some("見込み".into());
+    store
+        .record_submission(&submission("aa", Some(&sent), &[]))
+        .unwrap();
+    let current = store
+        .current_submissions("132047", FiscalYear(2020))
+        .unwrap();
+    let content = &current[0].content;
+    let actual = content.indicators[0].reading(Period::Actual).unwrap();
+    assert_eq!(actual.printed, "265,000件");
+    assert_eq!(actual.value, Some(265000.0));
+    assert_eq!(actual.provisional.as_deref(), Some("速報値"));
+    assert_eq!(actual.noted(), "265,000件 (速報値)");
+    let target = content.indicators[0].reading(Period::Target).unwrap();
+    assert_eq!(target.provisional, None);
+    assert_eq!(content.kpis[0].actual, "1.11");
+    assert_eq!(
+        content.kpis[0].actual_provisional.as_deref(),
+        Some("見込み")
+    );
+}
+
+#[test]
 fn the_latest_accepted_version_is_current_and_rejections_do_not_count() {
     let (_dir, mut store) = open_temp();
     store

@@ -72,6 +72,26 @@ fn the_value_texts() {
 }
 
 #[test]
+fn the_typed_figure_texts() {
+    check(negative_figure("▲5"), &["「▲5」", "マイナス"]);
+    let provisional = provisional_figure("265人（速報値）", "速報値", "265人 (速報値)");
+    check(
+        provisional,
+        &[
+            "「265人（速報値）」は速報値",
+            "「265人 (速報値)」",
+            "確定値",
+        ],
+    );
+    let several = several_figures("12 345", &["12".to_string(), "345".to_string()]);
+    check(several, &["「12 345」", "2 つ(12、345)"]);
+    check(
+        decimal_point("12.345", "12.345", "12,345"),
+        &["「12.345」", "小数の 12.345", "例: 12,345"],
+    );
+}
+
+#[test]
 fn the_font_texts() {
     let described = ["「髙」(U+9AD9)".to_string()];
     check(unprintable(&described), &["「髙」(U+9AD9)", "「〓」"]);

@@ -1,0 +1,107 @@
+//! The figures a clerk types into period cells (目標指標's five columns, 総合戦略KPI
+//! 実績値), read for their row: the one form the store keeps and the reports print,
+//! the number, a provisional mark kept apart, and what the clerk is told.
+
+use crate::domain::{Doubt, Finding, Provisional, RowForm, Severity, TypedFigure};
+use crate::plan::{Kpi, PlanIndicator};
+use crate::texts::intake as texts;
+
+/// The form of an indicator row: its declared unit and the plan's four figures.
+pub fn indicator_form(reference: &PlanIndicator) -> RowForm {
+    RowForm::of(
+        &reference.unit,
+        &[
+            &reference.baseline,
+            &reference.early,
+            &reference.middle,
+            &reference.target,
+        ],
+    )
+}
+
+/// The form of a KPI row: the unit of the plan's other cells of the row.
+pub fn kpi_form(reference: &Kpi) -> RowForm {
+    RowForm::of(
+        "",
+        &[&reference.earlier, &reference.baseline, &reference.target],
+    )
+}
+
+/// Reads an indicator's period cell. Words and other units are the indicator
+/// checks' to report (they compare with the plan's figures); the rest is told here.
+pub fn indicator_cell(
+    text: &str,
+    form: &RowForm,
+    sheet: &str,
+    cell: String,
+    findings: &mut Vec<Finding>,
+) -> TypedFigure {
+    let figure = TypedFigure::read(text, form);
+    tell(&figure, form, sheet, &cell, false, findings);
+    figure
+}
+
+/// Reads a KPI's 実績値, and tells every doubt about it (no other check reads it).
+pub fn kpi_cell(
+    text: &str,
+    form: &RowForm,
+    sheet: &str,
+    cell: String,
+    findings: &mut Vec<Finding>,
+) -> TypedFigure {
+    let figure = TypedFigure::read(text, form);
+    tell(&figure, form, sheet, &cell, true, findings);
+    figure
+}
+
+/// A finding for each doubt about the figure in `sheet`!`cell`.
+fn tell(
+    figure: &TypedFigure,
+    form: &RowForm,
+    sheet: &str,
+    cell: &str,
+    words_and_units: bool,
+    findings: &mut Vec<Finding>,
+) {
+    for doubt in figure.doubts(form) {
+        let weighed = match doubt {
+            Doubt::NotAFigure | Doubt::OtherUnit if !words_and_units => None,
+            Doubt::OtherUnit if form.unit.is_empty() => None,
+            doubt => Some(told(figure, form, doubt)),
+        };
+        if let Some((severity, message)) = weighed {
+            findings.push(Finding::at(severity, sheet, cell.to_string(), message));
+        }
+    }
+}
+
+/// What the clerk is told of one doubt, and how much it weighs.
+fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt) -> (Severity, String) {
+    let typed = figure.observation.printed.as_str();
+    match doubt {
+        Doubt::NotAFigure => (Severity::Error, texts::number_expected(typed)),
+        Doubt::OtherUnit => (Severity::Warning, texts::other_unit(&form.unit, typed)),
+        Doubt::SeveralFigures => {
+            let read: Vec<String> = figure
+                .observation
+                .quantities
+                .iter()
+                .map(|q| crate::domain::format_quantity(q.value, &q.unit))
+                .collect();
+            (Severity::Error, texts::several_figures(typed, &read))
+        }
+        Doubt::Negative => (Severity::Error, texts::negative_figure(typed)),
+        Doubt::Provisional(mark) => {
+            let printed = Provisional::noted(&figure.printed, Some(mark.label()));
+            let message = texts::provisional_figure(typed, mark.label(), &printed);
+            (Severity::Warning, message)
+        }
+        Doubt::DecimalPoint => {
+            let value = figure.observation.value().unwrap_or_default();
+            let read = crate::domain::format_quantity(value, "");
+            let separated = crate::domain::format_quantity((value * 1000.0).round(), "");
+            let message = texts::decimal_point(typed, &read, &separated);
+            (Severity::Warning, message)
+        }
+    }
+}

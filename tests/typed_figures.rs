@@ -1,0 +1,495 @@
+//! What a clerk types into a figure cell (issue 11, rows 1–3): the same figure typed
+//! many ways is checked and stored alike and printed in one form; every Japanese
+//! minus sign is read, and a negative count is an error; provisional figures are
+//! stored apart from their mark, warned about and printed with a note. And a
+//! property test over the cell reading: every figure cell of the seed and the plan,
+//! typed the ways people type, reads as the same number or is told as a finding.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::grid::{Cell, Grid};
+use common::{pdf_text_compact, repo, stdout_of, TestCity};
+use hakusho::config::Config;
+use hakusho::domain::{ObservationKind, Period, RowForm, TypedFigure};
+use hakusho::intake::{read_submission, Reading};
+use hakusho::plan::Plan;
+use hakusho::report::Coverage;
+
+fn config() -> Config {
+    Config::load(&repo().join("data/hakusho.toml")).unwrap()
+}
+
+fn plan() -> Plan {
+    Plan::load(&repo().join("data/plan")).unwrap()
+}
+
+fn sample(department: &str) -> PathBuf {
+    repo().join(format!("data/inbox/令和2年度_{department}.xlsx"))
+}
+
+/// The report fonts' coverage, read once for the whole test program.
+fn coverage(config: &Config) -> &'static Coverage {
+    static COVERAGE: std::sync::OnceLock<Coverage> = std::sync::OnceLock::new();
+    COVERAGE.get_or_init(|| Coverage::for_config(config).unwrap())
+}
+
+fn read(bytes: &[u8]) -> Reading {
+    let config = config();
+    read_submission(bytes, &config, &plan(), coverage(&config))
+}
+
+fn messages(reading: &Reading) -> Vec<String> {
+    reading.findings.iter().map(ToString::to_string).collect()
+}
+
+fn assert_has(reading: &Reading, expected: &str) {
+    let found = messages(reading);
+    assert!(
+        found.iter().any(|m| m == expected),
+        "expected {expected}\nfound {found:#?}"
+    );
+}
+
+/// The 企画部 sample with cells set to text, read back.
+fn typed(cells: &[(&str, &str, &str)]) -> Reading {
+    let mut grid = Grid::read(&sample("企画部"));
+    for (sheet, cell, text) in cells {
+        grid.text(sheet, cell, text);
+    }
+    read(&grid.to_xlsx())
+}
+
+#[test]
+fn a_figure_typed_as_a_number_prints_as_its_row_does() {
+    // 4-1.1 温室効果ガス総排出量: declared t-CO2, printed without a unit (`9,676`).
+    let mut grid = Grid::read(&sample("生活環境部"));
+    let cell = format!("I{}", grid.row_of(INDICATORS, 0, "4-1.1"));
+    grid.set(INDICATORS, &cell, Cell::Number(9500.0));
+    let reading = read(&grid.to_xlsx());
+    assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
+    let content = reading.content.unwrap();
+    let entry = content.indicators.iter().find(|e| e.id == "4-1.1").unwrap();
+    let actual = entry.reading(Period::Actual).unwrap();
+    assert_eq!(
+        (actual.printed.as_str(), actual.value),
+        ("9,500", Some(9500.0))
+    );
+}
+
+/// The cell of `column` in the row of `id` in the 企画部 sample: `I5`.
+fn cell_of(sheet: &str, id: &str, column: char) -> String {
+    let grid = Grid::read(&sample("企画部"));
+    format!("{column}{}", grid.row_of(sheet, 0, id))
+}
+
+const INDICATORS: &str = "目標指標";
+const KPIS: &str = "総合戦略KPI";
+
+#[test]
+fn a_figure_typed_without_its_unit_or_in_full_width_is_checked_and_printed_in_one_form() {
+    // 1-1.1 英語版ホームページのアクセス件数: 中期 293,478件; its note emptied.
+    for text in [
+        "12,345",
+        "１２，３４５",
+        "12345件",
+        "１２，３４５ 件",
+        "12345",
+    ] {
+        let reading = typed(&[(INDICATORS, "I2", text), (INDICATORS, "M2", "")]);
+        assert_has(
+            &reading,
+            &format!("[注意] シート「目標指標」 I2: 前回(中期)の「293,478件」から「{text}」へ -96% 変わっています。理由を「説明・注記」に記入してください"),
+        );
+        let content = reading.content.unwrap();
+        let actual = content.indicators[0].reading(Period::Actual).unwrap();
+        assert_eq!(actual.printed, "12,345件", "{text}");
+        assert_eq!(actual.value, Some(12345.0), "{text}");
+    }
+}
+
+#[test]
+fn a_pre_filled_figure_retyped_in_another_form_is_not_a_change() {
+    let reading = typed(&[
+        (INDICATORS, "F2", "３４６７７"),
+        (INDICATORS, "G2", "60359件"),
+    ]);
+    assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
+    let content = reading.content.unwrap();
+    let entry = &content.indicators[0];
+    assert_eq!(entry.reading(Period::Baseline).unwrap().printed, "34,677件");
+    assert_eq!(entry.reading(Period::Early).unwrap().printed, "60,359件");
+}
+
+#[test]
+fn every_japanese_minus_sign_is_read_and_a_negative_count_is_an_error() {
+    // 1-2.1 平和推進関連事業の参加者数 (人): every planned figure is 0 or more.
+    let cell = cell_of(INDICATORS, "1-2.1", 'I');
+    let kpi = cell_of(KPIS, "K2-1", 'F');
+    for text in ["▲5", "△5", "−5", "－5", "-5", "▲ 5", "▲５人"] {
+        let reading = typed(&[(INDICATORS, &cell, text), (KPIS, &kpi, text)]);
+        let told = "はマイナスの値です。この指標は負の値になりません(計画の値はすべて 0 以上です)。増減ではなく、その年度の値そのものを「▲」「△」「-」を付けずに記入してください";
+        assert_has(
+            &reading,
+            &format!("[エラー] シート「目標指標」 {cell}: 「{text}」{told}"),
+        );
+        assert_has(
+            &reading,
+            &format!("[エラー] シート「総合戦略KPI」 {kpi}: 「{text}」{told}"),
+        );
+        assert!(!reading.is_acceptable(), "{text}");
+        let content = reading.content.unwrap();
+        let entry = content.indicators.iter().find(|e| e.id == "1-2.1").unwrap();
+        assert_eq!(entry.reading(Period::Actual).unwrap().value, Some(-5.0));
+    }
+}
+
+#[test]
+fn provisional_figures_are_stored_apart_from_their_mark_and_warned_about() {
+    // 1-1.2 通訳・翻訳ボランティア、防災ボランティア登録者数 (人), row 3.
+    let cases = [
+        ("265人（速報値）", "速報値"),
+        ("265人(見込み)", "見込み"),
+        ("265人 暫定", "暫定値"),
+        ("見込み 265人", "見込み"),
+        ("265人（暫定値）", "暫定値"),
+        ("265人 ※速報値", "速報値"),
+    ];
+    for (text, mark) in cases {
+        let reading = typed(&[(INDICATORS, "I3", text)]);
+        assert_has(
+            &reading,
+            &format!("[注意] シート「目標指標」 I3: 「{text}」は{mark}です。このまま白書に「265人 ({mark})」と載ります。確定値が出ていれば確定値を記入してください"),
+        );
+        assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
+        let content = reading.content.unwrap();
+        let actual = content.indicators[1].reading(Period::Actual).unwrap();
+        assert_eq!(actual.printed, "265人", "{text}");
+        assert_eq!(actual.value, Some(265.0), "{text}");
+        assert_eq!(actual.provisional.as_deref(), Some(mark), "{text}");
+    }
+    let kpi = cell_of(KPIS, "K2-1", 'F');
+    let reading = typed(&[(KPIS, &kpi, "２７０人（見込み）")]);
+    assert_has(
+        &reading,
+        &format!("[注意] シート「総合戦略KPI」 {kpi}: 「２７０人（見込み）」は見込みです。このまま白書に「270 人 (見込み)」と載ります。確定値が出ていれば確定値を記入してください"),
+    );
+    let content = reading.content.unwrap();
+    let entry = content.kpis.iter().find(|k| k.id == "K2-1").unwrap();
+    assert_eq!(entry.actual, "270 人");
+    assert_eq!(entry.actual_provisional.as_deref(), Some("見込み"));
+}
+
+#[test]
+fn forms_that_could_be_misread_are_refused_or_warned_about() {
+    let words = "でした。値が出ないときは「—」と記入し、「説明・注記」に理由を書いてください";
+    for text in ["1,2345", "約202,850件", "R2: 202,850件", "202、850件"] {
+        let reading = typed(&[(INDICATORS, "I2", text)]);
+        assert_has(
+            &reading,
+            &format!("[エラー] シート「目標指標」 I2: 数値を期待しましたが「{text}」{words}"),
+        );
+    }
+    let reading = typed(&[(INDICATORS, "I2", "202 850")]);
+    assert_has(&reading, "[エラー] シート「目標指標」 I2: 「202 850」から数値が 2 つ(202、850)読み取れます。このセルには数値を 1 つ記入してください。桁区切りは「,」で、年度や注記は括弧で書いてください(例: 12,345人 (令和3年度))");
+    let reading = typed(&[(INDICATORS, "I2", "202.850"), (INDICATORS, "M2", "")]);
+    assert_has(&reading, "[注意] シート「目標指標」 I2: 「202.850」は小数の 202.85 として読みました。この指標の計画の値はすべて整数です。桁区切りのつもりなら「,」で記入してください(例: 202,850)");
+    let reading = typed(&[(INDICATORS, "I2", "20万2,850件")]);
+    assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
+    let content = reading.content.unwrap();
+    let actual = content.indicators[0].reading(Period::Actual).unwrap();
+    assert_eq!(actual.printed, "202,850件");
+    let kpi = cell_of(KPIS, "K2-1", 'F');
+    let reading = typed(&[(KPIS, &kpi, "約270人")]);
+    assert_has(
+        &reading,
+        &format!("[エラー] シート「総合戦略KPI」 {kpi}: 数値を期待しましたが「約270人」{words}"),
+    );
+    let reading = typed(&[(KPIS, &kpi, "270件")]);
+    assert_has(
+        &reading,
+        &format!("[注意] シート「総合戦略KPI」 {kpi}: 単位は「人」のはずですが「270件」と記入されています"),
+    );
+}
+
+#[test]
+fn the_sample_figures_are_stored_as_the_white_paper_printed_them() {
+    for department in common::DEPARTMENTS {
+        let reading = read(&std::fs::read(sample(department)).unwrap());
+        for message in messages(&reading) {
+            let new = ["マイナスの値", "このまま白書に", "数値が 2 つ", "小数の"];
+            assert!(!new.iter().any(|n| message.contains(n)), "{message}");
+        }
+        let content = reading.content.unwrap();
+        for entry in &content.indicators {
+            let typed = &entry.indicator.observations;
+            for (reading, observation) in entry.readings.iter().zip(typed) {
+                assert_eq!(reading.printed, observation.printed, "{department}");
+                assert_eq!(reading.provisional, None, "{department}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_department_report_prints_the_one_form_and_the_provisional_note() {
+    let city = TestCity::new(None);
+    let path = city.inbox().join("令和2年度_企画部.xlsx");
+    let mut grid = Grid::read(&path);
+    let kpi = format!("F{}", grid.row_of(KPIS, 0, "K2-1"));
+    grid.text(INDICATORS, "I2", "２０３，８５０")
+        .text(INDICATORS, "I3", "268人（速報値）")
+        .text(KPIS, &kpi, "２６８（見込み）")
+        .set(INDICATORS, "I4", Cell::Number(4051.0));
+    std::fs::write(&path, grid.to_xlsx()).unwrap();
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    let report = city
+        .path()
+        .join("reports/令和2年度/令和2年度_企画部_報告書.pdf");
+    let text = pdf_text_compact(&report);
+    for printed in ["203,850件", "268人(速報値)", "268人(見込み)", "4,051人"] {
+        assert!(text.contains(printed), "{printed} not in the report");
+    }
+    assert!(!text.contains("２０３"), "full-width digits printed");
+}
+
+// The property test.
+
+/// A small deterministic generator (xorshift64): the same cases on every run.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Every figure cell of the seed and the plan with the form of its row.
+fn seed_cells(plan: &Plan) -> Vec<(String, RowForm)> {
+    let mut cells = Vec::new();
+    for indicator in &plan.basic.indicators {
+        let form = RowForm::of(
+            &indicator.unit,
+            &[
+                &indicator.baseline,
+                &indicator.early,
+                &indicator.middle,
+                &indicator.target,
+            ],
+        );
+        for text in [
+            &indicator.baseline,
+            &indicator.early,
+            &indicator.middle,
+            &indicator.target,
+        ] {
+            cells.push((text.clone(), form.clone()));
+        }
+        if let Some(actual) = seed_actual(&indicator.id) {
+            cells.push((actual, form.clone()));
+        }
+    }
+    let seed = seed_table("strategy.toml");
+    let seed_goals = seed["goals"].as_array().unwrap();
+    for (goal, seed_goal) in plan.strategy.goals.iter().zip(seed_goals) {
+        let seed_kpis = seed_goal["kpis"].as_array().unwrap();
+        for (kpi, seed_kpi) in goal.kpis.iter().zip(seed_kpis) {
+            let form = RowForm::of("", &[&kpi.earlier, &kpi.baseline, &kpi.target]);
+            for key in ["h26", "baseline", "actual", "target"] {
+                cells.push((seed_kpi[key].as_str().unwrap().to_string(), form.clone()));
+            }
+        }
+    }
+    cells
+}
+
+fn seed_table(file: &str) -> toml::Table {
+    let path = repo().join("data/seed/fy2020").join(file);
+    toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The seed's 達成値 of an indicator (`1-1.2`: policy 1-1, second indicator).
+fn seed_actual(id: &str) -> Option<String> {
+    let (policy, place) = id.rsplit_once('.')?;
+    let place: usize = place.parse().ok()?;
+    for entry in std::fs::read_dir(repo().join("data/seed/fy2020")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let seed = seed_table(&name);
+        let Some(policies) = seed.get("policies").and_then(|p| p.as_array()) else {
+            continue;
+        };
+        if let Some(p) = policies.iter().find(|p| p["code"].as_str() == Some(policy)) {
+            let indicator = p["indicators"].as_array()?.get(place - 1)?;
+            return indicator["actual"].as_str().map(String::from);
+        }
+    }
+    None
+}
+
+/// A single figure's parts, from its one printed form: sign, number, unit, bound, rest.
+struct Parts {
+    number: String,
+    unit: String,
+    bound: &'static str,
+    tail: String,
+}
+
+fn parts(figure: &TypedFigure) -> Option<Parts> {
+    let o = &figure.observation;
+    if o.kind != ObservationKind::Measured || o.quantities.len() != 1 || o.value()? < 0.0 {
+        return None;
+    }
+    let printed = &figure.printed;
+    let number: String = printed
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+        .collect();
+    let tail = printed
+        .find('(')
+        .map_or(String::new(), |i| printed[i..].to_string());
+    Some(Parts {
+        number,
+        unit: o.quantities[0].unit.clone(),
+        bound: o.bound.map_or("", |b| b.suffix()),
+        tail,
+    })
+}
+
+const SIGNS: [&str; 6] = ["▲", "△", "−", "－", "-", "▲ "];
+const SPACES: [&str; 3] = ["", " ", "\u{3000}"];
+const NOTES: [&str; 13] = [
+    " (令和3年)",
+    "（2021年）",
+    " (R3)",
+    "（注１）",
+    " (注 2)",
+    "（速報値）",
+    " 暫定",
+    " ※速報値",
+    " ※注1",
+    " 令和3年度",
+    " 2021年",
+    "(平成 28 年度)",
+    "(見込み)",
+];
+const BEFORE: [&str; 4] = [" ", "見込み ", "令和3年度 ", "R3: "];
+
+/// One way a person could type a figure.
+struct Typed {
+    text: String,
+    /// A minus sign was typed.
+    negative: bool,
+    /// The figure as printed, typed another way: no sign, no word before it, no note
+    /// added, its brackets kept.
+    plain: bool,
+    /// The unit was typed.
+    with_unit: bool,
+}
+
+/// One way a person could type the figure.
+fn perturbed(parts: &Parts, rng: &mut XorShift) -> Typed {
+    let mut number = parts.number.clone();
+    if rng.next() % 2 == 0 {
+        number = number.replace(',', "");
+    }
+    if rng.next() % 2 == 0 {
+        number = hakusho_full_width(&number);
+    }
+    // A sign, a word before and a note each in a few cases only: most are typed plainly.
+    let mut sometimes = |items: &[&'static str], one_in: u64| match rng.next() % one_in {
+        0 => *rng.pick(items),
+        _ => "",
+    };
+    let sign = sometimes(&SIGNS, 4);
+    let (before, note) = (sometimes(&BEFORE, 4), sometimes(&NOTES, 3));
+    let unit = if rng.next() % 3 == 0 {
+        ""
+    } else {
+        parts.unit.as_str()
+    };
+    let space = if unit.is_empty() {
+        ""
+    } else {
+        *rng.pick(&SPACES)
+    };
+    let tail = if rng.next() % 2 == 0 {
+        parts.tail.as_str()
+    } else {
+        ""
+    };
+    let text = format!(
+        "{before}{sign}{number}{space}{unit}{}{}{tail}{note}",
+        parts.bound,
+        if tail.is_empty() { "" } else { " " },
+    );
+    Typed {
+        text,
+        negative: !sign.is_empty(),
+        plain: sign.is_empty() && before.trim().is_empty() && note.is_empty() && tail == parts.tail,
+        with_unit: !unit.is_empty(),
+    }
+}
+
+fn hakusho_full_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '0'..='9' | ',' | '.' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+            c => c,
+        })
+        .collect()
+}
+
+#[test]
+fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
+    let plan = plan();
+    let mut rng = XorShift(0x2026_1202_1100_0011);
+    let (mut cases, mut read_alike, mut told) = (0, 0, 0);
+    for (cell, form) in seed_cells(&plan) {
+        let canonical = TypedFigure::read(&cell, &form);
+        let Some(parts) = parts(&canonical) else {
+            continue;
+        };
+        let expected = canonical.observation.value().unwrap();
+        for _ in 0..200 {
+            let typed = perturbed(&parts, &mut rng);
+            let text = &typed.text;
+            let figure = TypedFigure::read(text, &form);
+            let doubts = figure.doubts(&form);
+            let wanted = if typed.negative { -expected } else { expected };
+            let value = figure.observation.value();
+            assert!(
+                value == Some(wanted) || !doubts.is_empty(),
+                "「{text}」 (from 「{cell}」) read as {value:?} without a finding, expected {wanted}"
+            );
+            let same_unit = typed.with_unit || parts.unit == form.unit;
+            if typed.plain && same_unit && doubts.is_empty() {
+                assert_eq!(
+                    squashed(&figure.printed),
+                    squashed(&canonical.printed),
+                    "「{text}」 (from 「{cell}」)"
+                );
+            }
+            cases += 1;
+            if doubts.is_empty() {
+                read_alike += 1;
+            } else {
+                told += 1;
+            }
+        }
+    }
+    eprintln!("typed figures: {cases} cases, {read_alike} read as their figure without a finding, {told} told");
+    assert!(cases >= 60_000, "only {cases} cases");
+    assert!(read_alike >= cases / 5 && told >= cases / 5);
+}
+
+fn squashed(text: &str) -> String {
+    text.split_whitespace().collect()
+}
