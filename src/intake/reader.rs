@@ -8,12 +8,14 @@ use std::collections::HashMap;
 
 use super::cells::{read_form, read_table, Sheet, TableRow};
 use super::checks;
+use super::Intake;
 use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
 use crate::config::Config;
 use crate::domain::{Finding, Severity};
 use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
 use crate::report::Coverage;
+use crate::store::{EarlierFigures, NO_EARLIER_FIGURES};
 use crate::texts::intake as texts;
 use crate::texts::Verdict;
 use crate::workbook::layout::{self, *};
@@ -68,15 +70,33 @@ pub const DATA_SHEETS: [&str; 7] = [
     KPI_SHEET,
 ];
 
-/// Reads a workbook's bytes in this process. Only for files we trust (the tests'
-/// own workbooks): untrusted files go through [`super::sandbox::parse_isolated`].
+/// Reads a workbook's bytes in this process, its figures compared with the plan's
+/// (no earlier submission). Only for files we trust (the tests' own workbooks):
+/// untrusted files go through [`super::sandbox::parse_isolated`].
 pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan, fonts: &Coverage) -> Reading {
-    read_answer(parse_in_process(bytes, &DATA_SHEETS), config, plan, fonts)
+    let intake = Intake {
+        config,
+        plan,
+        fonts,
+        earlier: &NO_EARLIER_FIGURES,
+    };
+    read_submission_with(bytes, intake)
+}
+
+/// [`read_submission`] with the earlier figures `intake` holds.
+pub fn read_submission_with(bytes: &[u8], intake: Intake) -> Reading {
+    read_answer(parse_in_process(bytes, &DATA_SHEETS), intake)
 }
 
 /// Reads what the reader child answered into the submission's content. Never
 /// panics on bad input: every problem becomes a finding.
-pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverage) -> Reading {
+pub fn read_answer(answer: Answer, intake: Intake) -> Reading {
+    let Intake {
+        config,
+        plan,
+        fonts,
+        earlier,
+    } = intake;
     let parsed = match answer {
         Answer::Parsed(parsed) => parsed,
         Answer::Refused(reason) => return Reading::refused(Finding::file_error(reason)),
@@ -111,6 +131,7 @@ pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverag
     let content = Context {
         config,
         plan,
+        earlier,
         sheets: &sheets,
         findings: &mut findings,
     }
@@ -136,6 +157,7 @@ fn too_long(text: &LongText) -> Finding {
 struct Context<'a> {
     config: &'a Config,
     plan: &'a Plan,
+    earlier: &'a EarlierFigures,
     sheets: &'a HashMap<&'static str, Sheet>,
     findings: &'a mut Vec<Finding>,
 }
@@ -158,7 +180,8 @@ impl Context<'_> {
             kpis: self.read_kpis(&department, fiscal_year_for_headers),
         };
         if self.config.department(&department).is_some() {
-            checks::check_content(&mut content, self.config, self.plan, self.findings);
+            let (config, plan) = (self.config, self.plan);
+            checks::check_content(&mut content, config, plan, self.earlier, self.findings);
         }
         content
     }
