@@ -166,6 +166,9 @@ impl Context<'_> {
     fn read(&mut self) -> SubmissionContent {
         let info = read_form(&self.sheets[INFO_SHEET]);
         let (department, fiscal_year) = self.read_info(&info);
+        if !is_our_layout(&info) {
+            return self.info_only(department, fiscal_year, &info);
+        }
         let fiscal_year_for_headers = fiscal_year.unwrap_or(self.config.fiscal_year());
         let mut content = SubmissionContent {
             department: department.clone(),
@@ -184,6 +187,31 @@ impl Context<'_> {
             checks::check_content(&mut content, config, plan, self.earlier, self.findings);
         }
         content
+    }
+
+    /// A workbook of another template version: its columns are not ours, so nothing
+    /// past 提出情報 is read (each moved column would be one more error, all of them
+    /// misleading); the one error is the version's. The content is the department's
+    /// rows as this version's template has them, so the copy sent back is a workbook
+    /// of this version to fill in.
+    fn info_only(
+        &self,
+        department: String,
+        fiscal_year: Option<FiscalYear>,
+        info: &HashMap<String, (String, String)>,
+    ) -> SubmissionContent {
+        let year = fiscal_year.unwrap_or(self.config.fiscal_year());
+        let blank = match self.config.department(&department) {
+            Some(known) => crate::template::prefilled(self.plan, known, year, None),
+            None => SubmissionContent::default(),
+        };
+        SubmissionContent {
+            department,
+            fiscal_year,
+            submitter: value(info, LABEL_SUBMITTER),
+            contact: value(info, LABEL_CONTACT),
+            ..blank
+        }
     }
 
     /// Template version, department and fiscal year; problems are findings.
@@ -388,6 +416,7 @@ impl Context<'_> {
                 name: c[kpi::NAME].clone(),
                 earlier: c[kpi::EARLIER].clone(),
                 baseline: c[kpi::BASELINE].clone(),
+                previous: c[kpi::PREVIOUS].clone(),
                 actual: c[kpi::ACTUAL].clone(),
                 target: c[kpi::TARGET].clone(),
                 note: c[kpi::NOTE].clone(),
@@ -396,6 +425,13 @@ impl Context<'_> {
         })
         .collect()
     }
+}
+
+/// Whether the workbook says it is of this template version (a missing version is
+/// an error of its own, and the layout is then tried).
+fn is_our_layout(info: &HashMap<String, (String, String)>) -> bool {
+    let version = value(info, LABEL_TEMPLATE_VERSION);
+    version.is_empty() || version.trim() == TEMPLATE_VERSION.to_string()
 }
 
 fn value(form: &HashMap<String, (String, String)>, label: &str) -> String {
@@ -432,6 +468,7 @@ fn indicator_entry(plan: &Plan, row: TableRow) -> IndicatorEntry {
         indicator: plan.describe(reference, observations),
         observed_at,
         reason: c[indicator::REASON].clone(),
+        previous: c[indicator::PREVIOUS].clone(),
         note: c[indicator::NOTE].clone(),
         row: row.row,
     }

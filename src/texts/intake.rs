@@ -9,7 +9,7 @@ use std::fmt::Display;
 
 /// The template version cell names a version this hakusho does not read.
 pub fn unknown_template_version(found: &str, supported: impl Display) -> String {
-    format!("テンプレート版「{found}」のブックは読めません(対応している版: {supported})。最新の提出用ブックを使ってください")
+    format!("テンプレート版「{found}」のブックは読めません(読める版: {supported})。版{supported}の提出用ブックに記入し直してください(このブックのほかのシートは読んでいません)")
 }
 
 /// The department named is not one of the city's.
