@@ -75,7 +75,10 @@ impl City {
 
     fn last_year_content(&self) -> SubmissionContent {
         let current = self.store().current_submissions(CITY, FiscalYear(2020));
-        let found = current.unwrap().into_iter().find(|s| s.content.department == DEPARTMENT);
+        let found = current
+            .unwrap()
+            .into_iter()
+            .find(|s| s.content.department == DEPARTMENT);
         found.unwrap().content
     }
 
@@ -146,16 +149,20 @@ fn messages(reading: &Reading) -> Vec<String> {
 /// The id of the 企画部 indicator whose 令和2年度 達成値 was 4,976,176件.
 fn moved_indicator(city: &City) -> String {
     let last = city.last_year_content();
-    let entry = last.indicators.iter().find(|e| {
-        e.reading(Period::Actual).map(|r| r.printed.as_str()) == Some(LAST_YEAR)
-    });
+    let entry = last
+        .indicators
+        .iter()
+        .find(|e| e.reading(Period::Actual).map(|r| r.printed.as_str()) == Some(LAST_YEAR));
     entry.unwrap().id.clone()
 }
 
 /// The 企画部 KPI with a 令和2年度 実績値 that is a number, and that figure.
 fn moved_kpi(city: &City) -> (String, String) {
     let last = city.last_year_content();
-    let kpi = last.kpis.iter().find(|k| Observation::parse(&k.actual).value().is_some());
+    let kpi = last
+        .kpis
+        .iter()
+        .find(|k| Observation::parse(&k.actual).value().is_some());
     let kpi = kpi.expect("企画部 reports a KPI with a figure");
     (kpi.id.clone(), kpi.actual.clone())
 }
@@ -213,16 +220,27 @@ fn a_kpi_figure_is_compared_with_last_years_too_and_a_note_answers_it() {
     let city = City::new().with_last_year();
     let (id, before) = moved_kpi(&city);
     let value = Observation::parse(&before).value().unwrap();
-    let unit = Observation::parse(&before).unit().unwrap_or_default().to_string();
+    let unit = Observation::parse(&before)
+        .unit()
+        .unwrap_or_default()
+        .to_string();
     let slip = format!("{}{unit}", (value * 30.0).round() / 10.0);
     let bytes = filled_in(&city, 2021, &[(&id, &slip)]);
     let reading = city.check(2021, &bytes, &city.earlier(2021));
     let found = messages(&reading);
     assert_eq!(found.len(), 1, "{found:#?}");
     let expected = format!("前年度（令和2年度）の実績「{before}」から「{slip}」へ +200% 変わっています。誤りでなければ理由を「説明・注記」に記入してください");
-    assert!(found[0].starts_with("[注意] シート「総合戦略KPI」 G"), "{found:#?}");
+    assert!(
+        found[0].starts_with("[注意] シート「総合戦略KPI」 G"),
+        "{found:#?}"
+    );
     assert!(found[0].ends_with(&expected), "{found:#?}");
-    let cell = found[0].split(' ').nth(2).unwrap().trim_end_matches(':').to_string();
+    let cell = found[0]
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .trim_end_matches(':')
+        .to_string();
     let path = city.dir.path().join("令和3年度_企画部.xlsx");
     std::fs::write(&path, &bytes).unwrap();
     let mut grid = Grid::read(&path);
@@ -247,10 +265,26 @@ fn the_template_shows_last_years_figure_beside_each_input_cell() {
     let city = City::new().with_last_year();
     let config = city.collecting(2021);
     let out = city.dir.path().join("templates");
-    let written = write_templates(&config, &city.plan, &city.store(), FiscalYear(2021), None, &out, 0);
+    let written = write_templates(
+        &config,
+        &city.plan,
+        &city.store(),
+        FiscalYear(2021),
+        None,
+        &out,
+        0,
+    );
     let grid = |department: &str| {
         let name = format!("令和3年度_{department}_提出用.xlsx");
-        Grid::read(&written.as_ref().unwrap().iter().find(|p| p.ends_with(&name)).unwrap().clone())
+        Grid::read(
+            &written
+                .as_ref()
+                .unwrap()
+                .iter()
+                .find(|p| p.ends_with(&name))
+                .unwrap()
+                .clone(),
+        )
     };
     let planning = grid(DEPARTMENT);
     assert_eq!(cell(&planning, "目標指標", "I1"), "前年度実績\n(令和2年度)");
@@ -261,9 +295,15 @@ fn the_template_shows_last_years_figure_beside_each_input_cell() {
         let shown = cell(&planning, "目標指標", &format!("I{}", i + 2));
         assert_eq!(shown, entry.reading(Period::Actual).unwrap().printed);
     }
-    assert_eq!(cell(&planning, "総合戦略KPI", "F1"), "前年度実績\n(令和2年度)");
+    assert_eq!(
+        cell(&planning, "総合戦略KPI", "F1"),
+        "前年度実績\n(令和2年度)"
+    );
     for (i, kpi) in last.kpis.iter().enumerate() {
-        assert_eq!(cell(&planning, "総合戦略KPI", &format!("F{}", i + 2)), kpi.actual);
+        assert_eq!(
+            cell(&planning, "総合戦略KPI", &format!("F{}", i + 2)),
+            kpi.actual
+        );
     }
     // 総務部 sent nothing for 令和2年度 in this store: the column says so.
     assert_eq!(cell(&grid("総務部"), "目標指標", "I2"), "—");
@@ -282,5 +322,8 @@ fn a_workbook_of_the_previous_template_version_is_one_clear_error() {
     // The copy sent back is this version's workbook with the department's rows.
     let content = reading.content.unwrap();
     assert_eq!(content.department, DEPARTMENT);
-    assert_eq!(content.indicators.len(), city.plan.indicators_of(DEPARTMENT).count());
+    assert_eq!(
+        content.indicators.len(),
+        city.plan.indicators_of(DEPARTMENT).count()
+    );
 }

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use super::cells::{read_form, read_table, Sheet, TableRow};
 use super::checks;
-use super::Intake;
 use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
+use super::Intake;
 use crate::config::Config;
 use crate::domain::{Finding, Severity};
 use crate::domain::{FiscalYear, Observation};

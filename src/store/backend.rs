@@ -10,9 +10,8 @@
 
 use super::{
     Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, EarlierFigures, JobRun,
-    NewMessage,
-    NewSubmission, OutboxCounts, Recorded, RunLease, RunOutcome, StoredMessage, StoredSubmission,
-    SubmissionState, UnreportedMessage,
+    NewMessage, NewSubmission, OutboxCounts, Recorded, RunLease, RunOutcome, StoredMessage,
+    StoredSubmission, SubmissionState, UnreportedMessage,
 };
 use crate::domain::{Finding, FiscalYear};
 use crate::plan::PlanTexts;
@@ -57,8 +56,11 @@ pub trait Submissions {
 
     /// For each department, indicator and KPI, the figure of its latest accepted
     /// submission of a fiscal year before `before` (last year's when there is one).
-    fn earlier_figures(&self, city_code: &str, before: FiscalYear)
-        -> anyhow::Result<EarlierFigures>;
+    fn earlier_figures(
+        &self,
+        city_code: &str,
+        before: FiscalYear,
+    ) -> anyhow::Result<EarlierFigures>;
 
     /// Each department's latest submission for the year (accepted or not), with how
     /// many errors and warnings it drew.

@@ -7,8 +7,8 @@ use super::{content, earlier, outbox, SqliteStore};
 use crate::domain::{Finding, FiscalYear, Severity};
 use crate::plan::PlanTexts;
 use crate::store::{
-    CurrentSubmission, EarlierFigures, NewMessage, NewSubmission, PlanSnapshots, Recorded, StoredSubmission,
-    SubmissionState, SubmissionStatus, Submissions,
+    CurrentSubmission, EarlierFigures, NewMessage, NewSubmission, PlanSnapshots, Recorded,
+    StoredSubmission, SubmissionState, SubmissionStatus, Submissions,
 };
 use crate::workbook::SubmissionContent;
 

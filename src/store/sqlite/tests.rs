@@ -2,8 +2,7 @@ use super::SqliteStore as Store;
 use crate::domain::{Finding, FiscalYear, Indicator, Observation, Period};
 use crate::store::{
     latest_version, Backend, FigureKind, NewMessage, NewSubmission, Outbox, Recorded,
-    SubmissionStatus,
-    Submissions,
+    SubmissionStatus, Submissions,
 };
 use crate::workbook::{
     ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress, PriorityProject,
@@ -390,7 +389,10 @@ fn earlier_figures_are_the_latest_accepted_ones_of_the_years_before() {
         (found.fiscal_year.0, found.printed.clone())
     };
     // 令和2年度's current submission is the second; its KPI is blank, so 令和元年度's stands.
-    assert_eq!(figure(FigureKind::Indicator, "1-1.1"), (2020, "200件".into()));
+    assert_eq!(
+        figure(FigureKind::Indicator, "1-1.1"),
+        (2020, "200件".into())
+    );
     assert_eq!(figure(FigureKind::Kpi, "K1-1"), (2019, "0.9".into()));
     assert_eq!(figures.len(), 2);
     let before_2020 = store.earlier_figures("132047", FiscalYear(2020)).unwrap();
@@ -404,7 +406,9 @@ fn earlier_figures_are_the_latest_accepted_ones_of_the_years_before() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        read_only.earlier_figures("132047", FiscalYear(2021)).unwrap(),
+        read_only
+            .earlier_figures("132047", FiscalYear(2021))
+            .unwrap(),
         figures
     );
 }

@@ -64,7 +64,10 @@ fn the_value_texts() {
     let compared = last_year_figure(crate::domain::FiscalYear(2020));
     assert_eq!(compared, "前年度（令和2年度）の実績");
     let moved = implausible_change(&compared, "100件", "250件", 150.0);
-    check(moved, &["前年度（令和2年度）の実績「100件」", "「250件」", "+150%"]);
+    check(
+        moved,
+        &["前年度（令和2年度）の実績「100件」", "「250件」", "+150%"],
+    );
     let planned = plan_figure("中期", crate::domain::FiscalYear(2019));
     assert_eq!(planned, "中期（令和元年度）の値");
     let older = earlier_year_figure(crate::domain::FiscalYear(2019));
