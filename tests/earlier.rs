@@ -327,3 +327,37 @@ fn a_workbook_of_the_previous_template_version_is_one_clear_error() {
         city.plan.indicators_of(DEPARTMENT).count()
     );
 }
+
+/// The bytes of the store's file, to see that a command left it as it was.
+fn store_bytes(city: &common::TestCity) -> Vec<u8> {
+    std::fs::read(city.path().join("hakusho.sqlite3")).unwrap()
+}
+
+#[test]
+fn check_compares_with_the_store_and_writes_nothing_to_it() {
+    let city = common::TestCity::new(None);
+    // No store yet: check compares with the plan and creates none.
+    let sample = city.inbox().join(format!("令和2年度_{DEPARTMENT}.xlsx"));
+    let output = city.hakusho(&["check", sample.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", common::stdout_of(&output));
+    assert!(!city.path().join("hakusho.sqlite3").exists());
+    let stdout = common::stdout_of(&city.hakusho(&["ingest", sample.to_str().unwrap()]));
+    assert!(stdout.contains("受理"), "{stdout}");
+    // 令和3年度: the sample again, one figure mistyped.
+    let config = std::fs::read_to_string(city.config_path()).unwrap();
+    let config = config.replace("fiscal_year = \"令和2年度\"", "fiscal_year = \"令和3年度\"");
+    std::fs::write(city.config_path(), config).unwrap();
+    let mut grid = Grid::read(&sample);
+    grid.text("提出情報", "B4", "令和3年度")
+        .text("目標指標", "J7", "200,000件");
+    let next = city.path().join("令和3年度_企画部.xlsx");
+    std::fs::write(&next, grid.to_xlsx()).unwrap();
+    let before = store_bytes(&city);
+    let output = city.hakusho(&["check", next.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("[注意] シート「目標指標」 J7: 前年度（令和2年度）の実績「4,976,176件」から「200,000件」へ -96% 変わっています。誤りでなければ理由を「説明・注記」に記入してください"),
+        "{stdout}"
+    );
+    assert_eq!(store_bytes(&city), before, "check wrote to the store");
+}
