@@ -109,3 +109,58 @@ fn plan_candidate(figure: Observation, column: &str, year: FiscalYear) -> Candid
         named: texts::plan_figure(column, year),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+
+    /// 企画部's indicator 1-1.1 in a 令和3年度 template (中期 is 平成30年度: 293,478件).
+    fn entry() -> (Plan, IndicatorEntry) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = Config::load(&root.join("data/hakusho.toml")).unwrap();
+        let plan = Plan::load(&root.join("data/plan")).unwrap();
+        let department = config.department("企画部").unwrap();
+        let content = crate::template::prefilled(&plan, department, FiscalYear(2021), None);
+        let entry = content.indicators.into_iter().find(|e| e.id == "1-1.1");
+        (plan, entry.unwrap())
+    }
+
+    fn compared(plan: &Plan, entry: &IndicatorEntry, submitted: Option<(i32, &str)>) -> String {
+        let mut earlier = EarlierFigures::default();
+        if let Some((year, printed)) = submitted {
+            let figure = SubmittedFigure {
+                fiscal_year: FiscalYear(year),
+                printed: printed.to_string(),
+            };
+            earlier.keep(FigureKind::Indicator, "企画部", "1-1.1", figure);
+        }
+        let before = Before {
+            plan,
+            earlier: &earlier,
+            department: "企画部",
+            fiscal_year: FiscalYear(2021),
+        };
+        let found = before.indicator(entry).unwrap();
+        format!("{}「{}」", found.named, found.figure.printed)
+    }
+
+    #[test]
+    fn the_latest_figure_before_the_year_is_compared_a_submitted_one_first_on_a_tie() {
+        let (plan, entry) = entry();
+        let last_year = compared(&plan, &entry, Some((2020, "202,850件")));
+        assert_eq!(last_year, "前年度（令和2年度）の実績「202,850件」");
+        let tie = compared(&plan, &entry, Some((2018, "290,000件")));
+        assert_eq!(
+            tie,
+            "平成30年度の実績（前年度の提出はありません）「290,000件」"
+        );
+        let older = compared(&plan, &entry, Some((2017, "250,000件")));
+        assert_eq!(older, "中期（平成30年度）の値「293,478件」");
+        assert_eq!(compared(&plan, &entry, None), older);
+        let words = compared(&plan, &entry, Some((2020, "集計中")));
+        assert_eq!(words, older, "a figure without a number is passed over");
+    }
+}
