@@ -326,6 +326,21 @@ fn a_workbook_of_the_previous_template_version_is_one_clear_error() {
         content.indicators.len(),
         city.plan.indicators_of(DEPARTMENT).count()
     );
+    assert!(content.indicators.iter().all(|e| e.previous == "—"));
+}
+
+#[test]
+fn a_previous_version_workbook_comes_back_with_last_years_figures_shown() {
+    let city = City::new().with_last_year();
+    let mut grid = Grid::read(&repo().join(format!("data/inbox/令和2年度_{DEPARTMENT}.xlsx")));
+    grid.text("提出情報", "B2", "2")
+        .text("提出情報", "B4", "令和3年度");
+    let reading = city.check(2021, &grid.to_xlsx(), &city.earlier(2021));
+    assert_eq!(reading.findings.len(), 1, "{:#?}", messages(&reading));
+    let content = reading.content.unwrap();
+    let id = moved_indicator(&city);
+    let entry = content.indicators.iter().find(|e| e.id == id).unwrap();
+    assert_eq!(entry.previous, LAST_YEAR);
 }
 
 /// The bytes of the store's file, to see that a command left it as it was.

@@ -15,7 +15,7 @@ use crate::domain::{Finding, Severity};
 use crate::domain::{FiscalYear, Observation};
 use crate::plan::Plan;
 use crate::report::Coverage;
-use crate::store::{EarlierFigures, NO_EARLIER_FIGURES};
+use crate::store::{EarlierFigures, FigureKind, NO_EARLIER_FIGURES};
 use crate::texts::intake as texts;
 use crate::texts::Verdict;
 use crate::workbook::layout::{self, *};
@@ -201,10 +201,11 @@ impl Context<'_> {
         info: &HashMap<String, (String, String)>,
     ) -> SubmissionContent {
         let year = fiscal_year.unwrap_or(self.config.fiscal_year());
-        let blank = match self.config.department(&department) {
+        let mut blank = match self.config.department(&department) {
             Some(known) => crate::template::prefilled(self.plan, known, year, None),
             None => SubmissionContent::default(),
         };
+        show_last_year(&mut blank, self.earlier, year);
         SubmissionContent {
             department,
             fiscal_year,
@@ -424,6 +425,26 @@ impl Context<'_> {
             }
         })
         .collect()
+    }
+}
+
+/// Last year's figures in the 前年度実績 cells of a blank workbook (`—` stays where
+/// last year has none).
+fn show_last_year(content: &mut SubmissionContent, earlier: &EarlierFigures, year: FiscalYear) {
+    let department = content.department.clone();
+    let last_year = |kind, id: &str| {
+        let figure = earlier.of(kind, &department, id)?;
+        (figure.fiscal_year.0 + 1 == year.0).then(|| figure.printed.clone())
+    };
+    for entry in &mut content.indicators {
+        if let Some(figure) = last_year(FigureKind::Indicator, &entry.id) {
+            entry.previous = figure;
+        }
+    }
+    for entry in &mut content.kpis {
+        if let Some(figure) = last_year(FigureKind::Kpi, &entry.id) {
+            entry.previous = figure;
+        }
     }
 }
 
