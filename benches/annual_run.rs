@@ -42,6 +42,7 @@ fn main() -> anyhow::Result<()> {
         config: &config,
         plan: &plan,
         fonts: &coverage,
+        earlier: &hakusho::store::NO_EARLIER_FIGURES,
     };
     let intake_time = time_intake(&city, intake, &app);
     let mut store = Store::open(&config.paths.database)?;

@@ -33,6 +33,7 @@ fn main() -> anyhow::Result<()> {
         config: &config,
         plan: &plan,
         fonts: &coverage,
+        earlier: &hakusho::store::NO_EARLIER_FIGURES,
     };
     let corpus = make_corpus(&config, &plan, intake)?;
     let bytes_total: usize = corpus.iter().map(Vec::len).sum();

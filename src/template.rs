@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::config::{Config, Department};
-use crate::domain::{FiscalYear, Observation};
+use crate::domain::{FiscalYear, Observation, Period};
 use crate::plan::Plan;
 use crate::store::Store;
 use crate::workbook::layout::CIRCLED;
@@ -36,13 +36,13 @@ pub fn prefilled(
         projects: previous_projects(last_year),
         indicators: plan
             .indicators_of(name)
-            .map(|i| blank_indicator(plan, i))
+            .map(|i| blank_indicator(plan, i, last_year))
             .collect(),
         progress: plan.policies_of(name).map(blank_progress).collect(),
         action_items: plan.items_of(name).map(blank_action_item).collect(),
         kpis: plan
             .kpis_of(name)
-            .map(|(goal, k)| blank_kpi(goal, k))
+            .map(|(goal, k)| blank_kpi(goal, k, last_year))
             .collect(),
         ..SubmissionContent::default()
     }
@@ -69,9 +69,18 @@ fn blank_action_item(item: &crate::plan::ActionItem) -> ActionItemEntry {
     }
 }
 
-/// A KPI with the plan's earlier, baseline and target figures; the year's to write.
-fn blank_kpi(goal: &crate::plan::StrategyGoal, k: &crate::plan::Kpi) -> KpiEntry {
+/// A KPI with the plan's earlier, baseline and target figures and last year's; the
+/// year's to write.
+fn blank_kpi(
+    goal: &crate::plan::StrategyGoal,
+    k: &crate::plan::Kpi,
+    last_year: Option<&SubmissionContent>,
+) -> KpiEntry {
+    let previous = last_year
+        .and_then(|c| c.kpis.iter().find(|e| e.id == k.id))
+        .map(|e| e.actual.as_str());
     KpiEntry {
+        previous: shown_as_previous(previous),
         id: k.id.clone(),
         goal: goal.number.to_string(),
         name: k.name.clone(),
@@ -96,7 +105,29 @@ fn previous_projects(last_year: Option<&SubmissionContent>) -> Vec<PriorityProje
         .collect()
 }
 
-fn blank_indicator(plan: &Plan, reference: &crate::plan::PlanIndicator) -> IndicatorEntry {
+/// Last year's figure as the 前年度実績 column shows it: `—` when there is none.
+///
+/// Only last year's: the plan's own figures (計画策定時, 前期, 中期) have their columns
+/// on the row already, and an older year's figure under a 前年度 heading would mislead.
+fn shown_as_previous(figure: Option<&str>) -> String {
+    match figure.map(str::trim) {
+        Some(figure) if !figure.is_empty() => figure.to_string(),
+        _ => NO_PREVIOUS_FIGURE.to_string(),
+    }
+}
+
+/// What the 前年度実績 column shows when last year has no accepted figure.
+pub const NO_PREVIOUS_FIGURE: &str = "—";
+
+fn blank_indicator(
+    plan: &Plan,
+    reference: &crate::plan::PlanIndicator,
+    last_year: Option<&SubmissionContent>,
+) -> IndicatorEntry {
+    let previous = last_year
+        .and_then(|c| c.indicators.iter().find(|e| e.id == reference.id))
+        .and_then(|e| e.reading(Period::Actual))
+        .map(|r| r.printed.as_str());
     let cells = [
         &reference.baseline,
         &reference.early,
@@ -112,6 +143,7 @@ fn blank_indicator(plan: &Plan, reference: &crate::plan::PlanIndicator) -> Indic
         ),
         observed_at: String::new(),
         reason: String::new(),
+        previous: shown_as_previous(previous),
         note: String::new(),
         row: 0,
         // A template is written, never stored: nothing was read from a cell yet.

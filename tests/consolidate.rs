@@ -268,7 +268,7 @@ fn the_sample_year_yields_one_cross_check_finding_two_targets_for_one_indicator(
     assert_eq!(finding["kind"], "two_targets");
     let places = finding["places"].as_array().unwrap();
     assert_eq!(places[0]["printed"], "3,500 人");
-    assert_eq!(places[0]["source"]["cell"], "G2");
+    assert_eq!(places[0]["source"]["cell"], "H2");
     assert_eq!(places[0]["source"]["sheet"], "総合戦略KPI");
     assert_eq!(places[1]["printed"], "4,000人");
     assert_eq!(places[1]["source"]["file"], "令和2年度_健康福祉部.xlsx");
@@ -288,7 +288,7 @@ fn explain_traces_each_value_to_its_file_sheet_and_cell() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("令和2年度_企画部.xlsx 目標指標!I2"),
+        stdout.contains("令和2年度_企画部.xlsx 目標指標!J2"),
         "{stdout}"
     );
     let stdout = stdout_of(&city.hakusho(&["explain", "K2-2"]));
@@ -387,7 +387,7 @@ fn datasets_rebuild_the_same_and_years_live_side_by_side() {
     // A 令和3年度 submission of 企画部 sits beside 令和2年度 and extends the series.
     let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
     grid.text("提出情報", "B4", "令和3年度")
-        .text("目標指標", "I2", "250,000件")
+        .text("目標指標", "J2", "250,000件")
         .text("アクションプラン", "F1", "令和3年度の取組状況等");
     let next = city.path().join("令和3年度_企画部.xlsx");
     std::fs::write(&next, grid.to_xlsx()).unwrap();

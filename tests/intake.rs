@@ -86,9 +86,9 @@ fn every_sample_submission_is_accepted_with_all_its_parts() {
 #[test]
 fn a_figure_typed_as_a_number_and_a_date_typed_as_a_date_read_as_printed() {
     let reading = edited(|g| {
-        g.set("目標指標", "I2", Cell::Number(202850.0)).set(
+        g.set("目標指標", "J2", Cell::Number(202850.0)).set(
             "目標指標",
-            "J2",
+            "K2",
             Cell::Date(2021, 3, 31),
         );
     });
@@ -105,7 +105,7 @@ fn a_figure_typed_as_a_number_and_a_date_typed_as_a_date_read_as_printed() {
 #[test]
 fn full_width_digits_read_like_half_width_ones() {
     let reading = edited(|g| {
-        g.text("目標指標", "I2", "２０２，８５０件");
+        g.text("目標指標", "J2", "２０２，８５０件");
     });
     assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
     assert_eq!(
@@ -124,7 +124,7 @@ fn another_template_department_or_year_is_refused_at_its_cell() {
             .text("提出情報", "B3", "企画課")
             .text("提出情報", "B4", "令和3年度");
     });
-    assert_has(&reading, "[エラー] シート「提出情報」 B2: テンプレート版「1」のブックは読めません(対応している版: 2)。最新の提出用ブックを使ってください");
+    assert_has(&reading, "[エラー] シート「提出情報」 B2: テンプレート版「1」のブックは読めません(読める版: 3)。版3の提出用ブックに記入し直してください(このブックのほかのシートは読んでいません)");
     assert!(messages(&reading).iter().any(|m| m.starts_with("[エラー] シート「提出情報」 B3: 部名「企画課」は登録されていません(登録済み: 企画部、総務部")));
     assert_has(&reading, "[エラー] シート「提出情報」 B4: 令和3年度のブックです。いま受け付けているのは令和2年度分です");
 }
@@ -145,53 +145,53 @@ fn a_row_of_another_department_is_refused_and_a_deleted_row_is_missed() {
 #[test]
 fn missing_required_cells_are_errors() {
     let reading = edited(|g| {
-        g.text("目標指標", "I2", "")
+        g.text("目標指標", "J2", "")
             .text("取組状況", "C2", "")
-            .text("総合戦略KPI", "F2", "");
+            .text("総合戦略KPI", "G2", "");
     });
     assert!(!reading.is_acceptable());
     assert_has(
         &reading,
-        "[エラー] シート「目標指標」 I2: 達成値が記入されていません",
+        "[エラー] シート「目標指標」 J2: 達成値が記入されていません",
     );
     assert_has(&reading, "[エラー] シート「取組状況」 C2: 施策「1-1 国際化の推進」の取り組み状況が記入されていません");
     assert_has(
         &reading,
-        "[エラー] シート「総合戦略KPI」 F2: 実績値が記入されていません(値がないときは「—」)",
+        "[エラー] シート「総合戦略KPI」 G2: 実績値が記入されていません(値がないときは「—」)",
     );
 }
 
 #[test]
 fn words_where_a_figure_is_due_are_an_error_and_a_wrong_unit_a_warning() {
     let reading = edited(|g| {
-        g.text("目標指標", "I2", "未定");
+        g.text("目標指標", "J2", "未定");
     });
-    assert_has(&reading, "[エラー] シート「目標指標」 I2: 数値を期待しましたが「未定」でした。値が出ないときは「—」と記入し、「説明・注記」に理由を書いてください");
+    assert_has(&reading, "[エラー] シート「目標指標」 J2: 数値を期待しましたが「未定」でした。値が出ないときは「—」と記入し、「説明・注記」に理由を書いてください");
     let reading = edited(|g| {
-        g.text("目標指標", "I2", "202,850人");
+        g.text("目標指標", "J2", "202,850人");
     });
     assert!(reading.is_acceptable());
     assert_has(
         &reading,
-        "[注意] シート「目標指標」 I2: 単位は「件」のはずですが「202,850人」と記入されています",
+        "[注意] シート「目標指標」 J2: 単位は「件」のはずですが「202,850人」と記入されています",
     );
 }
 
 #[test]
 fn an_implausible_move_asks_for_a_note_and_the_note_answers_it() {
-    let warning = "[注意] シート「目標指標」 I7: 前回(中期)の「2,740,984件」から「4,976,176件」へ +82% 変わっています。理由を「説明・注記」に記入してください";
-    // The sample carries the white paper's explanation in M7; without it, the move is questioned.
+    let warning = "[注意] シート「目標指標」 J7: 中期（平成30年度）の値「2,740,984件」から「4,976,176件」へ +82% 変わっています。誤りでなければ理由を「説明・注記」に記入してください";
+    // The sample carries the white paper's explanation in N7; without it, the move is questioned.
     assert!(!messages(&edited(|_| {})).contains(&warning.to_string()));
     assert_has(
         &edited(|g| {
-            g.set("目標指標", "M7", Cell::Empty);
+            g.set("目標指標", "N7", Cell::Empty);
         }),
         warning,
     );
     let reading = edited(|g| {
         g.text(
             "目標指標",
-            "M7",
+            "N7",
             "新型コロナウイルス感染症に関する情報へのアクセスが集中したため",
         );
     });
@@ -201,12 +201,12 @@ fn an_implausible_move_asks_for_a_note_and_the_note_answers_it() {
 #[test]
 fn a_changed_target_needs_a_reason() {
     let reading = edited(|g| {
-        g.text("目標指標", "K2", "500,000件");
+        g.text("目標指標", "L2", "500,000件");
     });
-    assert_has(&reading, "[エラー] シート「目標指標」 K2: 計画の値「400,000件」が「500,000件」に変わっています。直したときは「変更理由」に理由を記入してください");
+    assert_has(&reading, "[エラー] シート「目標指標」 L2: 計画の値「400,000件」が「500,000件」に変わっています。直したときは「変更理由」に理由を記入してください");
     let reading = edited(|g| {
-        g.text("目標指標", "K2", "500,000件")
-            .text("目標指標", "L2", "令和3年度の計画改定による");
+        g.text("目標指標", "L2", "500,000件")
+            .text("目標指標", "M2", "令和3年度の計画改定による");
     });
     assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
     assert_eq!(
@@ -253,7 +253,7 @@ fn a_formula_that_failed_is_named_by_its_cell() {
     let mut grid = Grid::read(&sample("企画部"));
     grid.set(
         "目標指標",
-        "I2",
+        "J2",
         Cell::Formula("=1/0".into(), "#DIV/0!".into()),
     );
     let source = dir.path().join("企画部.xlsx");
@@ -263,7 +263,7 @@ fn a_formula_that_failed_is_named_by_its_cell() {
     for path in [source, resaved] {
         let reading = read(&std::fs::read(&path).unwrap());
         assert!(!reading.is_acceptable());
-        assert_has(&reading, "[エラー] シート「目標指標」 I2: セルがエラー値(#DIV/0!)になっています。数式を値に直してください");
+        assert_has(&reading, "[エラー] シート「目標指標」 J2: セルがエラー値(#DIV/0!)になっています。数式を値に直してください");
     }
 }
 

@@ -11,8 +11,8 @@ use mail_parser::{MessageParser, MimeHeaders};
 
 fn rejected_workbook(city: &TestCity) -> std::path::PathBuf {
     let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
-    grid.text("目標指標", "I2", "未定")
-        .text("目標指標", "K3", "350人");
+    grid.text("目標指標", "J2", "未定")
+        .text("目標指標", "L3", "350人");
     let path = city.path().join("企画部_修正前.xlsx");
     std::fs::write(&path, grid.to_xlsx()).unwrap();
     path
@@ -38,12 +38,12 @@ fn check_prints_findings_and_fails_only_on_errors() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("[エラー] シート「目標指標」 I2: 数値を期待しましたが「未定」でした"),
+        stdout.contains("[エラー] シート「目標指標」 J2: 数値を期待しましたが「未定」でした"),
         "{stdout}"
     );
     assert!(
         stdout.contains(
-            "[エラー] シート「目標指標」 K3: 計画の値「300人」が「350人」に変わっています"
+            "[エラー] シート「目標指標」 L3: 計画の値「300人」が「350人」に変わっています"
         ),
         "{stdout}"
     );
@@ -82,7 +82,7 @@ fn a_rejected_file_comes_back_annotated_in_its_receipt() {
         "{body}"
     );
     assert!(
-        body.contains("・[エラー] シート「目標指標」 I2: 数値を期待しましたが「未定」でした"),
+        body.contains("・[エラー] シート「目標指標」 J2: 数値を期待しましたが「未定」でした"),
         "{body}"
     );
 
@@ -96,7 +96,7 @@ fn a_rejected_file_comes_back_annotated_in_its_receipt() {
     // The submitter's own values are there, and each offending cell carries its note.
     let grid = Grid::read(&copy);
     let indicators = &grid.sheets.iter().find(|(n, _)| n == "目標指標").unwrap().1;
-    assert_eq!(indicators[1][8], common::grid::Cell::Text("未定".into()));
+    assert_eq!(indicators[1][9], common::grid::Cell::Text("未定".into()));
     let notes = zip_text(&copy, "xl/comments");
     assert!(
         notes.contains("[エラー] 数値を期待しましたが「未定」でした"),
@@ -160,7 +160,7 @@ fn templates_are_written_per_department_and_read_back_by_intake() {
     let output = city.hakusho(&["check", planning.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains("[エラー] シート「目標指標」 I2: 達成値が記入されていません"),
+        stdout.contains("[エラー] シート「目標指標」 J2: 達成値が記入されていません"),
         "{stdout}"
     );
     assert!(!stdout.contains("見出し"), "{stdout}");

@@ -218,7 +218,7 @@ fn a_run_with_changed_inputs_sends_the_new_reports() {
 
     // A file sent back changes only what the managers' summary prints.
     let mut rejected = Grid::read(&sample);
-    rejected.text("目標指標", "I2", "未定");
+    rejected.text("目標指標", "J2", "未定");
     std::fs::write(city.inbox().join("企画部_差戻し.xlsx"), rejected.to_xlsx()).unwrap();
     let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
     assert!(stdout.contains("送信したメール (2 通)"), "{stdout}");

@@ -22,6 +22,7 @@ use crate::intake::Intake;
 use crate::mail::Mailer;
 use crate::plan::Plan;
 use crate::report::Coverage;
+use crate::store::{EarlierFigures, Store};
 
 /// Reads a configuration file for a command and checks, besides its values, what
 /// the command will use on disk ([`Needs`]): every problem is reported at once. The
@@ -116,13 +117,22 @@ impl App {
         once(&self.parts.mailer, || Mailer::from_config(self.config()))
     }
 
-    /// What intake checks files against: the configuration, the plan, the fonts.
-    pub fn intake(&self) -> anyhow::Result<Intake<'_>> {
+    /// What intake checks files against: the configuration, the plan, the fonts, and
+    /// the figures of earlier years ([`App::earlier_figures`]).
+    pub fn intake<'a>(&'a self, earlier: &'a EarlierFigures) -> anyhow::Result<Intake<'a>> {
         Ok(Intake {
             config: self.config(),
             plan: self.plan()?,
             fonts: self.fonts()?,
+            earlier,
         })
+    }
+
+    /// The figures of the years before the configured one, from `store`: what intake
+    /// compares the year's figures with.
+    pub fn earlier_figures(&self, store: &Store) -> anyhow::Result<EarlierFigures> {
+        let config = self.config();
+        store.earlier_figures(&config.city.code, config.fiscal_year())
     }
 
     /// The time printed on what is built now: `SOURCE_DATE_EPOCH` when set

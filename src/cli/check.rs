@@ -1,4 +1,6 @@
-//! `hakusho check`: checks workbooks without storing them (no store is opened).
+//! `hakusho check`: checks workbooks without storing them. The store is opened for
+//! reading only (the earlier years' figures the year's are compared with); without
+//! a store the plan's figures are compared with.
 
 use std::path::PathBuf;
 
@@ -8,6 +10,15 @@ use super::print::display;
 use crate::app::App;
 use crate::domain::printable;
 use crate::intake::check_file;
+use crate::store::{EarlierFigures, Store};
+
+/// The earlier years' figures, read without writing anything: none when no store exists.
+fn earlier_figures(app: &App) -> anyhow::Result<EarlierFigures> {
+    match Store::open_read_only(&app.config().paths.database)? {
+        Some(store) => app.earlier_figures(&store),
+        None => Ok(EarlierFigures::default()),
+    }
+}
 
 /// `hakusho check` found errors: exit status 1 with a one-line summary.
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +27,8 @@ pub struct CheckFailed(pub usize);
 
 /// Prints each file's findings; an error anywhere makes the exit status 1.
 pub(super) fn check(app: &App, files: &[PathBuf]) -> anyhow::Result<()> {
-    let intake = app.intake()?;
+    let earlier = earlier_figures(app)?;
+    let intake = app.intake(&earlier)?;
     let mut errors = 0;
     for path in files {
         let name = path

@@ -153,7 +153,8 @@ fn take_in(app: &App, store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<Ta
     let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
     let config = app.config();
     let guide = crate::template::guide_text(config)?;
-    let intake = app.intake()?;
+    let earlier = app.earlier_figures(store)?;
+    let intake = app.intake(&earlier)?;
     let mut taken = Taken::default();
     for path in paths {
         let mut composed = None;

@@ -3,15 +3,17 @@
 use calamine::Data;
 
 use super::cells::Sheet;
+use super::earlier::{Before, Compared};
 use crate::config::{Config, RequiredPart};
 use crate::domain::japanese::fold_width;
 use crate::domain::{Finding, Severity};
 use crate::domain::{FiscalYear, Observation, ObservationKind, Period};
 use crate::plan::Plan;
 use crate::report::{describe_character, Coverage};
+use crate::store::EarlierFigures;
 use crate::texts::intake as texts;
 use crate::workbook::layout::{self, *};
-use crate::workbook::{cell_name, DepartmentProfile, IndicatorEntry, SubmissionContent};
+use crate::workbook::{cell_name, DepartmentProfile, IndicatorEntry, KpiEntry, SubmissionContent};
 
 pub fn check_version(cell: &str, text: &str, findings: &mut Vec<Finding>) {
     if text.trim() != TEMPLATE_VERSION.to_string() {
@@ -163,11 +165,19 @@ pub fn check_content(
     content: &mut SubmissionContent,
     config: &Config,
     plan: &Plan,
+    earlier: &EarlierFigures,
     findings: &mut Vec<Finding>,
 ) {
+    let before = Before {
+        plan,
+        earlier,
+        department: &content.department,
+        fiscal_year: content.fiscal_year.unwrap_or(config.fiscal_year()),
+    };
     let mut check = Checker {
         config,
         plan,
+        before,
         findings,
     };
     check.required_profile(content);
@@ -182,6 +192,8 @@ pub fn check_content(
 struct Checker<'a> {
     config: &'a Config,
     plan: &'a Plan,
+    /// What the year's figures are compared with.
+    before: Before<'a>,
     findings: &'a mut Vec<Finding>,
 }
 
@@ -365,29 +377,40 @@ impl Checker<'_> {
                 let message = texts::number_expected(&actual.printed);
                 self.error(INDICATOR_SHEET, entry.row, column, message);
             }
-            ObservationKind::Measured => self.implausible_move(entry, middle, actual, column),
+            ObservationKind::Measured if entry.note.is_empty() => {
+                if let Some(compared) = self.before.indicator(entry) {
+                    let at = (INDICATOR_SHEET, entry.row, column);
+                    self.implausible_move(at, &compared, actual);
+                }
+            }
             _ => {}
         }
     }
 
+    /// A figure far from the latest earlier one (by more than the configured share) is
+    /// a warning naming that figure and its year: a slip, or a move to explain.
     fn implausible_move(
         &mut self,
-        entry: &IndicatorEntry,
-        previous: &Observation,
+        (sheet, row, column): (&str, u32, usize),
+        compared: &Compared,
         actual: &Observation,
-        column: usize,
     ) {
+        let previous = &compared.figure;
         let (Some(before), Some(now)) = (previous.value(), actual.value()) else {
             return;
         };
-        if before == 0.0 || !entry.note.is_empty() || units_differ(previous, actual) {
+        if before == 0.0 || units_differ(previous, actual) {
             return;
         }
         let change = (now - before) / before.abs();
         if change.abs() > self.config.submission.implausible_change {
-            let message =
-                texts::implausible_change(&previous.printed, &actual.printed, change * 100.0);
-            self.warning(INDICATOR_SHEET, entry.row, column, message);
+            let message = texts::implausible_change(
+                &compared.named,
+                &previous.printed,
+                &actual.printed,
+                change * 100.0,
+            );
+            self.warning(sheet, row, column, message);
         }
     }
 
@@ -472,6 +495,18 @@ impl Checker<'_> {
                     texts::NO_KPI_ACTUAL.to_string(),
                 );
             }
+            self.kpi_move(entry);
+        }
+    }
+
+    /// A KPI's 実績値 is held to the same plausibility as an indicator's 達成値.
+    fn kpi_move(&mut self, entry: &KpiEntry) {
+        if !entry.note.is_empty() {
+            return;
+        }
+        let actual = Observation::parse(&entry.actual);
+        if let Some(compared) = self.before.kpi(entry) {
+            self.implausible_move((KPI_SHEET, entry.row, kpi::ACTUAL), &compared, &actual);
         }
     }
 }

@@ -11,6 +11,7 @@
 mod cells;
 mod checks;
 mod chinese_forms;
+mod earlier;
 mod error;
 mod figures;
 mod guard;
@@ -27,7 +28,7 @@ use chrono_tz::Tz;
 
 pub use error::IntakeError;
 pub use guard::{inspect, refuse_reason, Inspection, Limits, Refusal};
-pub use reader::{read_answer, read_submission, Reading};
+pub use reader::{read_answer, read_submission, read_submission_with, Reading};
 pub use untrusted_file::read_untrusted_file;
 
 use crate::archive::{keep_by_hash, sha256_hex};
@@ -35,7 +36,7 @@ use crate::config::Config;
 use crate::domain::{stamp, Finding, Severity};
 use crate::plan::Plan;
 use crate::report::Coverage;
-use crate::store::Staged;
+use crate::store::{EarlierFigures, Staged};
 use crate::store::{NewSubmission, Recorded, Store};
 use crate::texts::{self, Verdict};
 use crate::workbook::SubmissionContent;
@@ -118,6 +119,10 @@ pub struct Intake<'a> {
     /// The characters the report fonts have ([`Coverage::for_config`], loaded once):
     /// any other character in a cell or the file name is a warning, as it prints as 〓.
     pub fonts: &'a Coverage,
+    /// The figures of the departments' earlier accepted submissions, which the year's
+    /// figures are compared with ([`crate::store::NO_EARLIER_FIGURES`] for none: the
+    /// plan's figures are compared with then).
+    pub earlier: &'a EarlierFigures,
 }
 
 /// Takes in every file of the inbox, in name order.
@@ -149,7 +154,7 @@ pub fn check_file(path: &Path, intake: Intake) -> Result<Reading, IntakeError> {
 /// busy), never the file's. The file name is checked too: it is printed in the reports.
 pub fn read_bytes(bytes: &[u8], file_name: &str, intake: Intake) -> Result<Reading, IntakeError> {
     let answer = sandbox::parse_isolated(bytes, &reader::DATA_SHEETS)?;
-    let mut reading = read_answer(answer, intake.config, intake.plan, intake.fonts);
+    let mut reading = read_answer(answer, intake);
     reading
         .findings
         .extend(checks::check_printable_file_name(file_name, intake.fonts));

@@ -10,11 +10,13 @@ use super::cells::{read_form, read_table, Sheet, TableRow};
 use super::checks;
 use super::figures;
 use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
+use super::Intake;
 use crate::config::Config;
 use crate::domain::FiscalYear;
 use crate::domain::{Finding, Severity};
 use crate::plan::Plan;
 use crate::report::Coverage;
+use crate::store::{EarlierFigures, FigureKind, NO_EARLIER_FIGURES};
 use crate::texts::intake as texts;
 use crate::texts::Verdict;
 use crate::workbook::layout::{self, *};
@@ -69,15 +71,33 @@ pub const DATA_SHEETS: [&str; 7] = [
     KPI_SHEET,
 ];
 
-/// Reads a workbook's bytes in this process. Only for files we trust (the tests'
-/// own workbooks): untrusted files go through [`super::sandbox::parse_isolated`].
+/// Reads a workbook's bytes in this process, its figures compared with the plan's
+/// (no earlier submission). Only for files we trust (the tests' own workbooks):
+/// untrusted files go through [`super::sandbox::parse_isolated`].
 pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan, fonts: &Coverage) -> Reading {
-    read_answer(parse_in_process(bytes, &DATA_SHEETS), config, plan, fonts)
+    let intake = Intake {
+        config,
+        plan,
+        fonts,
+        earlier: &NO_EARLIER_FIGURES,
+    };
+    read_submission_with(bytes, intake)
+}
+
+/// [`read_submission`] with the earlier figures `intake` holds.
+pub fn read_submission_with(bytes: &[u8], intake: Intake) -> Reading {
+    read_answer(parse_in_process(bytes, &DATA_SHEETS), intake)
 }
 
 /// Reads what the reader child answered into the submission's content. Never
 /// panics on bad input: every problem becomes a finding.
-pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverage) -> Reading {
+pub fn read_answer(answer: Answer, intake: Intake) -> Reading {
+    let Intake {
+        config,
+        plan,
+        fonts,
+        earlier,
+    } = intake;
     let parsed = match answer {
         Answer::Parsed(parsed) => parsed,
         Answer::Refused(reason) => return Reading::refused(Finding::file_error(reason)),
@@ -114,6 +134,7 @@ pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverag
     let content = Context {
         config,
         plan,
+        earlier,
         sheets: &sheets,
         findings: &mut findings,
     }
@@ -139,6 +160,7 @@ fn too_long(text: &LongText) -> Finding {
 struct Context<'a> {
     config: &'a Config,
     plan: &'a Plan,
+    earlier: &'a EarlierFigures,
     sheets: &'a HashMap<&'static str, Sheet>,
     findings: &'a mut Vec<Finding>,
 }
@@ -147,6 +169,9 @@ impl Context<'_> {
     fn read(&mut self) -> SubmissionContent {
         let info = read_form(&self.sheets[INFO_SHEET]);
         let (department, fiscal_year) = self.read_info(&info);
+        if !is_our_layout(&info) {
+            return self.info_only(department, fiscal_year, &info);
+        }
         let fiscal_year_for_headers = fiscal_year.unwrap_or(self.config.fiscal_year());
         let mut content = SubmissionContent {
             department: department.clone(),
@@ -161,11 +186,38 @@ impl Context<'_> {
             kpis: self.read_kpis(&department, fiscal_year_for_headers),
         };
         if self.config.department(&department).is_some() {
-            checks::check_content(&mut content, self.config, self.plan, self.findings);
+            let (config, plan) = (self.config, self.plan);
+            checks::check_content(&mut content, config, plan, self.earlier, self.findings);
             let year = fiscal_year_for_headers;
             super::same_fact::check_same_facts(&content, self.plan, year, self.findings);
         }
         content
+    }
+
+    /// A workbook of another template version: its columns are not ours, so nothing
+    /// past 提出情報 is read (each moved column would be one more error, all of them
+    /// misleading); the one error is the version's. The content is the department's
+    /// rows as this version's template has them, so the copy sent back is a workbook
+    /// of this version to fill in.
+    fn info_only(
+        &self,
+        department: String,
+        fiscal_year: Option<FiscalYear>,
+        info: &HashMap<String, (String, String)>,
+    ) -> SubmissionContent {
+        let year = fiscal_year.unwrap_or(self.config.fiscal_year());
+        let mut blank = match self.config.department(&department) {
+            Some(known) => crate::template::prefilled(self.plan, known, year, None),
+            None => SubmissionContent::default(),
+        };
+        show_last_year(&mut blank, self.earlier, year);
+        SubmissionContent {
+            department,
+            fiscal_year,
+            submitter: value(info, LABEL_SUBMITTER),
+            contact: value(info, LABEL_CONTACT),
+            ..blank
+        }
     }
 
     /// Template version, department and fiscal year; problems are findings.
@@ -382,12 +434,40 @@ fn kpi_entry(plan: &Plan, row: TableRow, findings: &mut Vec<Finding>) -> KpiEntr
         name: c[kpi::NAME].clone(),
         earlier: c[kpi::EARLIER].clone(),
         baseline: c[kpi::BASELINE].clone(),
+        previous: c[kpi::PREVIOUS].clone(),
         actual: actual.printed,
         actual_provisional: actual.provisional.map(|p| p.label().to_string()),
         target: c[kpi::TARGET].clone(),
         note: c[kpi::NOTE].clone(),
         row: row.row,
     }
+}
+
+/// Last year's figures in the 前年度実績 cells of a blank workbook (`—` stays where
+/// last year has none).
+fn show_last_year(content: &mut SubmissionContent, earlier: &EarlierFigures, year: FiscalYear) {
+    let department = content.department.clone();
+    let last_year = |kind, id: &str| {
+        let figure = earlier.of(kind, &department, id)?;
+        (figure.fiscal_year.0 + 1 == year.0).then(|| figure.printed.clone())
+    };
+    for entry in &mut content.indicators {
+        if let Some(figure) = last_year(FigureKind::Indicator, &entry.id) {
+            entry.previous = figure;
+        }
+    }
+    for entry in &mut content.kpis {
+        if let Some(figure) = last_year(FigureKind::Kpi, &entry.id) {
+            entry.previous = figure;
+        }
+    }
+}
+
+/// Whether the workbook says it is of this template version (a missing version is
+/// an error of its own, and the layout is then tried).
+fn is_our_layout(info: &HashMap<String, (String, String)>) -> bool {
+    let version = value(info, LABEL_TEMPLATE_VERSION);
+    version.is_empty() || version.trim() == TEMPLATE_VERSION.to_string()
 }
 
 fn value(form: &HashMap<String, (String, String)>, label: &str) -> String {
@@ -421,6 +501,7 @@ fn indicator_entry(plan: &Plan, row: TableRow, findings: &mut Vec<Finding>) -> I
         indicator: plan.describe(reference, observations),
         observed_at,
         reason: c[indicator::REASON].clone(),
+        previous: c[indicator::PREVIOUS].clone(),
         note: c[indicator::NOTE].clone(),
         row: row.row,
     }

@@ -9,9 +9,9 @@
 //! as text on every database. No method is generic, so `dyn Backend` works.
 
 use super::{
-    Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, JobRun, NewMessage,
-    NewSubmission, OutboxCounts, Recorded, RunLease, RunOutcome, StoredMessage, StoredSubmission,
-    SubmissionState, UnreportedMessage,
+    Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, EarlierFigures, JobRun,
+    NewMessage, NewSubmission, OutboxCounts, Recorded, RunLease, RunOutcome, StoredMessage,
+    StoredSubmission, SubmissionState, UnreportedMessage,
 };
 use crate::domain::{Finding, FiscalYear};
 use crate::plan::PlanTexts;
@@ -53,6 +53,14 @@ pub trait Submissions {
         city_code: &str,
         fiscal_year: FiscalYear,
     ) -> anyhow::Result<Vec<CurrentSubmission>>;
+
+    /// For each department, indicator and KPI, the figure of its latest accepted
+    /// submission of a fiscal year before `before` (last year's when there is one).
+    fn earlier_figures(
+        &self,
+        city_code: &str,
+        before: FiscalYear,
+    ) -> anyhow::Result<EarlierFigures>;
 
     /// Each department's latest submission for the year (accepted or not), with how
     /// many errors and warnings it drew.

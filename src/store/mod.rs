@@ -7,6 +7,7 @@
 //! more implementation. Stored states are enums written by their name ([`states`]).
 
 mod backend;
+mod earlier;
 mod ledger;
 mod outbox;
 pub mod sqlite;
@@ -20,6 +21,7 @@ use crate::domain::FiscalYear;
 use crate::workbook::SubmissionContent;
 
 pub use backend::{Backend, Ledger, Outbox, PlanSnapshots, Submissions};
+pub use earlier::{EarlierFigures, FigureKind, SubmittedFigure, NO_EARLIER_FIGURES};
 pub use ledger::{JobRun, RunLease};
 pub use outbox::{
     Claim, Delivery, DeliveryPause, NewMessage, OutboxCounts, Staged, StoredAttachment,
@@ -46,6 +48,13 @@ impl Store {
         Ok(Store::over(Box::new(sqlite::SqliteStore::open_checked(
             path,
         )?)))
+    }
+
+    /// Opens an existing SQLite store for reading only (no migration, no write);
+    /// `None` when the file does not exist.
+    pub fn open_read_only(path: &Path) -> anyhow::Result<Option<Store>> {
+        let opened = sqlite::SqliteStore::open_read_only(path)?;
+        Ok(opened.map(|store| Store::over(Box::new(store))))
     }
 
     /// A store over any backend.

@@ -9,7 +9,7 @@ use std::fmt::Display;
 
 /// The template version cell names a version this hakusho does not read.
 pub fn unknown_template_version(found: &str, supported: impl Display) -> String {
-    format!("テンプレート版「{found}」のブックは読めません(対応している版: {supported})。最新の提出用ブックを使ってください")
+    format!("テンプレート版「{found}」のブックは読めません(読める版: {supported})。版{supported}の提出用ブックに記入し直してください(このブックのほかのシートは読んでいません)")
 }
 
 /// The department named is not one of the city's.
@@ -115,8 +115,26 @@ pub fn number_expected(found: &str) -> String {
 }
 
 /// The year's value moved further from the last one than is plausible.
-pub fn implausible_change(before: &str, now: &str, percent: f64) -> String {
-    format!("前回(中期)の「{before}」から「{now}」へ {percent:+.0}% 変わっています。理由を「説明・注記」に記入してください")
+///
+/// `compared` names the figure compared with and its year ([`last_year_figure`],
+/// [`earlier_year_figure`], [`plan_figure`]).
+pub fn implausible_change(compared: &str, before: &str, now: &str, percent: f64) -> String {
+    format!("{compared}「{before}」から「{now}」へ {percent:+.0}% 変わっています。誤りでなければ理由を「説明・注記」に記入してください")
+}
+
+/// The figure of last year's accepted submission: `前年度（令和2年度）の実績`.
+pub fn last_year_figure(year: impl Display) -> String {
+    format!("前年度（{year}）の実績")
+}
+
+/// The figure of an earlier year's accepted submission (none for last year): `令和元年度の実績`.
+pub fn earlier_year_figure(year: impl Display) -> String {
+    format!("{year}の実績（前年度の提出はありません）")
+}
+
+/// A figure of the plan's columns, when no earlier submission has one: `中期（令和元年度）の値`.
+pub fn plan_figure(column: &str, year: impl Display) -> String {
+    format!("{column}（{year}）の値")
 }
 
 /// A negative figure where the indicator cannot be negative.

@@ -75,6 +75,9 @@ pub struct IndicatorEntry {
     pub observed_at: String,
     /// Why a pre-filled cell (an earlier year or the target) was changed.
     pub reason: String,
+    /// 前年度実績: last year's accepted 達成値 as shown beside the input cell (`—` when
+    /// there was none); for reference only, never stored or checked.
+    pub previous: String,
     /// A note for the reader: what explains a large change, a footnote.
     pub note: String,
     /// The 1-based sheet row it was read from (or is written to), for findings and lineage.
@@ -137,6 +140,9 @@ pub struct KpiEntry {
     pub earlier: String,
     /// 戦略策定時, as typed.
     pub baseline: String,
+    /// 前年度実績: last year's accepted 実績値 as shown beside the input cell (`—` when
+    /// there was none); for reference only, never stored or checked.
+    pub previous: String,
     /// 実績値 of the reported year: a figure in its one printed form (`269人`), other
     /// text as typed.
     pub actual: String,

@@ -1,4 +1,5 @@
-//! The sheets and columns of the submission workbook (template version 2).
+//! The sheets and columns of the submission workbook (template version 3: last year's
+//! figure stands locked beside each input figure cell).
 //!
 //! The reader checks each header's first line against these labels, and the
 //! writer draws them, so the two cannot drift apart.
@@ -6,7 +7,7 @@
 use crate::plan::{BasicPlan, Strategy};
 
 /// The layout version written into every workbook; intake refuses others.
-pub const TEMPLATE_VERSION: u32 = 2;
+pub const TEMPLATE_VERSION: u32 = 3;
 
 /// The first sheet: how to fill in the workbook (not read back).
 pub const GUIDE_SHEET: &str = "記入のしかた";
@@ -139,20 +140,22 @@ pub mod indicator {
     pub const NAME: usize = 3;
     /// Column E: 単位.
     pub const UNIT: usize = 4;
-    /// Column I: 達成値: the reported year's figure.
-    pub const ACTUAL: usize = 8;
-    /// Column J: 観測時点, when the figure is not of the fiscal year itself.
-    pub const OBSERVED_AT: usize = 9;
-    /// Column K: 目標値.
-    pub const TARGET: usize = 10;
-    /// Column L: 変更理由 for a changed pre-filled figure.
-    pub const REASON: usize = 11;
-    /// Column M: 説明・注記.
-    pub const NOTE: usize = 12;
+    /// Column I: 前年度実績: last year's accepted 達成値, pre-filled for reference.
+    pub const PREVIOUS: usize = 8;
+    /// Column J: 達成値: the reported year's figure.
+    pub const ACTUAL: usize = 9;
+    /// Column K: 観測時点, when the figure is not of the fiscal year itself.
+    pub const OBSERVED_AT: usize = 10;
+    /// Column L: 目標値.
+    pub const TARGET: usize = 11;
+    /// Column M: 変更理由 for a changed pre-filled figure.
+    pub const REASON: usize = 12;
+    /// Column N: 説明・注記.
+    pub const NOTE: usize = 13;
     /// The columns of the five periods, in `Period::ALL` order.
     pub const PERIODS: [usize; 5] = [5, 6, 7, ACTUAL, TARGET];
     /// How many columns the sheet has.
-    pub const COUNT: usize = 13;
+    pub const COUNT: usize = 14;
 }
 
 /// The 目標指標 sheet's columns, in [`indicator`] order; the period headers carry the plan's years
@@ -167,6 +170,7 @@ pub fn indicator_columns(plan: &BasicPlan, fiscal_year: crate::domain::FiscalYea
         Column::amendable(format!("計画策定時\n({})", plan.baseline_year.0), 14.0),
         Column::amendable(format!("前期\n({})", plan.early_year.0), 14.0),
         Column::amendable(format!("中期\n({})", plan.middle_year.0), 14.0),
+        last_year_column(fiscal_year),
         Column::input(&format!("達成値\n({fiscal_year})"), 16.0),
         Column::input("観測時点\n(年度と異なる場合)", 14.0),
         Column::amendable(format!("目標値\n({})", plan.target_year.0), 14.0),
@@ -237,12 +241,14 @@ pub mod kpi {
     pub const EARLIER: usize = 3;
     /// Column E: 戦略策定時: the strategy's baseline figure.
     pub const BASELINE: usize = 4;
-    /// Column F: 実績値 of the reported year.
-    pub const ACTUAL: usize = 5;
-    /// Column G: 目標値.
-    pub const TARGET: usize = 6;
-    /// Column H: 説明・注記.
-    pub const NOTE: usize = 7;
+    /// Column F: 前年度実績: last year's accepted 実績値, pre-filled for reference.
+    pub const PREVIOUS: usize = 5;
+    /// Column G: 実績値 of the reported year.
+    pub const ACTUAL: usize = 6;
+    /// Column H: 目標値.
+    pub const TARGET: usize = 7;
+    /// Column I: 説明・注記.
+    pub const NOTE: usize = 8;
 }
 
 /// The 総合戦略KPI sheet's columns, in [`kpi`] order; the period headers carry the strategy's
@@ -254,8 +260,16 @@ pub fn kpi_columns(strategy: &Strategy, fiscal_year: crate::domain::FiscalYear) 
         Column::locked("指標", 36.0),
         Column::amendable(format!("実績値\n({})", strategy.earlier_year.0), 16.0),
         Column::amendable(format!("戦略策定時\n({})", strategy.baseline_year.0), 16.0),
+        last_year_column(fiscal_year),
         Column::input(&format!("実績値\n({fiscal_year})"), 16.0),
         Column::amendable(format!("目標値\n({})", strategy.target_year.0), 16.0),
         Column::input("説明・注記", 30.0),
     ]
+}
+
+/// The locked column of last year's figure, right before the input cell of the year's:
+/// `前年度実績` over the year it is of.
+fn last_year_column(fiscal_year: crate::domain::FiscalYear) -> Column {
+    let last_year = crate::domain::FiscalYear(fiscal_year.0 - 1);
+    Column::locked(&format!("前年度実績\n({last_year})"), 14.0)
 }

@@ -429,6 +429,7 @@ fn indicator_cells(entry: &IndicatorEntry) -> Vec<String> {
         cells[*column] = observation.printed.clone();
     }
     cells[indicator::OBSERVED_AT] = entry.observed_at.clone();
+    cells[indicator::PREVIOUS] = entry.previous.clone();
     cells[indicator::REASON] = entry.reason.clone();
     cells[indicator::NOTE] = entry.note.clone();
     cells
@@ -492,6 +493,7 @@ fn kpi_cells(k: &KpiEntry) -> Vec<String> {
         k.name.clone(),
         k.earlier.clone(),
         k.baseline.clone(),
+        k.previous.clone(),
         k.actual.clone(),
         k.target.clone(),
         k.note.clone(),

@@ -94,7 +94,7 @@ pub fn load(
         Ok(ActionItemEntry { id: r.get(0)?, major: r.get(1)?, title: r.get(2)?, departments: r.get(3)?, overview: r.get(4)?, progress: r.get(5)?, row: r.get(6)? })
     })?;
     content.kpis = rows(connection, "SELECT kpi_id, goal, name, earlier, baseline, actual, target, note, sheet_row, actual_provisional FROM kpi_values WHERE submission_id = ?1 ORDER BY position", id, |r| {
-        Ok(KpiEntry { id: r.get(0)?, goal: r.get(1)?, name: r.get(2)?, earlier: r.get(3)?, baseline: r.get(4)?, actual: r.get(5)?, target: r.get(6)?, note: r.get(7)?, row: r.get(8)?, actual_provisional: r.get(9)? })
+        Ok(KpiEntry { id: r.get(0)?, goal: r.get(1)?, name: r.get(2)?, earlier: r.get(3)?, baseline: r.get(4)?, previous: String::new(), actual: r.get(5)?, target: r.get(6)?, note: r.get(7)?, row: r.get(8)?, actual_provisional: r.get(9)? })
     })?;
     Ok(())
 }
@@ -131,6 +131,8 @@ fn load_indicators(connection: &Connection, id: i64) -> anyhow::Result<Vec<Indic
             readings: Vec::new(),
             observed_at: r.get(7)?,
             reason: r.get(8)?,
+            // Shown in a workbook only, never stored.
+            previous: String::new(),
             note: r.get(9)?,
             row: r.get(10)?,
         };

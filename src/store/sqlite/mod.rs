@@ -13,6 +13,7 @@
 //!   counterpart (it waits on locks itself; it has no page check to run).
 
 mod content;
+mod earlier;
 mod ledger;
 mod migrations;
 mod outbox;
@@ -22,7 +23,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 use super::states::{DeliveryState, RunOutcome, StoredName, SubmissionStatus};
 use super::Backend;
@@ -56,6 +57,19 @@ impl SqliteStore {
             .with_context(unreadable)?;
         set_up(&mut connection).with_context(unreadable)?;
         Ok(SqliteStore { connection })
+    }
+
+    /// Opens an existing database file for reading only: no migration is applied and
+    /// nothing can be written (for commands that only read, like `check`). `None` when
+    /// there is no file: nothing was ever stored.
+    pub fn open_read_only(path: &Path) -> anyhow::Result<Option<SqliteStore>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("データベース {} を開けません", path.display()))?;
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(Some(SqliteStore { connection }))
     }
 
     /// Opens the store and checks its pages first: a damaged or unreadable file is an

@@ -3,12 +3,12 @@
 use anyhow::Context;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::{content, outbox, SqliteStore};
+use super::{content, earlier, outbox, SqliteStore};
 use crate::domain::{Finding, FiscalYear, Severity};
 use crate::plan::PlanTexts;
 use crate::store::{
-    CurrentSubmission, NewMessage, NewSubmission, PlanSnapshots, Recorded, StoredSubmission,
-    SubmissionState, SubmissionStatus, Submissions,
+    CurrentSubmission, EarlierFigures, NewMessage, NewSubmission, PlanSnapshots, Recorded,
+    StoredSubmission, SubmissionState, SubmissionStatus, Submissions,
 };
 use crate::workbook::SubmissionContent;
 
@@ -109,6 +109,14 @@ impl Submissions for SqliteStore {
                 },
             )
             .collect()
+    }
+
+    fn earlier_figures(
+        &self,
+        city_code: &str,
+        before: FiscalYear,
+    ) -> anyhow::Result<EarlierFigures> {
+        earlier::load(&self.connection, city_code, before)
     }
 
     fn latest_by_department(

@@ -1,8 +1,8 @@
 use super::SqliteStore as Store;
 use crate::domain::{Finding, FiscalYear, Indicator, Observation, Period};
 use crate::store::{
-    latest_version, Backend, NewMessage, NewSubmission, Outbox, Recorded, SubmissionStatus,
-    Submissions,
+    latest_version, Backend, FigureKind, NewMessage, NewSubmission, Outbox, Recorded,
+    SubmissionStatus, Submissions,
 };
 use crate::workbook::{
     ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress, PriorityProject,
@@ -54,6 +54,7 @@ fn content(name: &str) -> SubmissionContent {
             indicator,
             observed_at: String::new(),
             reason: String::new(),
+            previous: String::new(),
             note: "注記".into(),
             row: 1,
             readings,
@@ -384,4 +385,75 @@ fn a_message_queued_by_two_connections_at_once_is_written_once() {
             .count()
     });
     assert_eq!(queued, 1);
+}
+
+/// A content whose indicator 1-1.1 reports `actual` and KPI K1-1 `kpi`.
+fn reporting(actual: &str, kpi: &str) -> SubmissionContent {
+    let mut reported = content("指標");
+    let reading = &mut reported.indicators[0].readings[3];
+    reading.printed = actual.to_string();
+    reading.value = Observation::parse(actual).value();
+    reported.kpis[0].actual = kpi.to_string();
+    reported
+}
+
+fn record_for(store: &mut Store, year: i32, sha256: &str, content: Option<&SubmissionContent>) {
+    let new = NewSubmission {
+        fiscal_year: Some(FiscalYear(year)),
+        ..submission(sha256, content, &[])
+    };
+    store.record_submission(&new).unwrap();
+}
+
+#[test]
+fn earlier_figures_are_the_latest_accepted_ones_of_the_years_before() {
+    let (dir, mut store) = open_temp();
+    let (first, second) = (reporting("100件", "1.0"), reporting("200件", ""));
+    record_for(&mut store, 2019, "r1", Some(&reporting("90件", "0.9")));
+    record_for(&mut store, 2020, "r2a", Some(&first));
+    record_for(&mut store, 2020, "r2b", Some(&second));
+    record_for(&mut store, 2020, "r2c", None);
+    record_for(&mut store, 2021, "r3", Some(&reporting("300件", "3.0")));
+    let figures = store.earlier_figures("132047", FiscalYear(2021)).unwrap();
+    let figure = |kind, id| {
+        let found = figures.of(kind, "企画部", id).unwrap();
+        (found.fiscal_year.0, found.printed.clone())
+    };
+    // 令和2年度's current submission is the second; its KPI is blank, so 令和元年度's stands.
+    assert_eq!(
+        figure(FigureKind::Indicator, "1-1.1"),
+        (2020, "200件".into())
+    );
+    assert_eq!(figure(FigureKind::Kpi, "K1-1"), (2019, "0.9".into()));
+    assert_eq!(figures.len(), 2);
+    let before_2020 = store.earlier_figures("132047", FiscalYear(2020)).unwrap();
+    let found = before_2020.of(FigureKind::Indicator, "企画部", "1-1.1");
+    assert_eq!(found.map(|f| f.printed.as_str()), Some("90件"));
+    assert!(store
+        .earlier_figures("132047", FiscalYear(2019))
+        .unwrap()
+        .is_empty());
+    let read_only = Store::open_read_only(&dir.path().join("db/hakusho.sqlite3"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        read_only
+            .earlier_figures("132047", FiscalYear(2021))
+            .unwrap(),
+        figures
+    );
+}
+
+#[test]
+fn a_store_opened_read_only_writes_nothing_and_a_missing_one_is_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hakusho.sqlite3");
+    assert!(Store::open_read_only(&path).unwrap().is_none());
+    assert!(!path.exists(), "opening read-only must not create the file");
+    drop(Store::open(&path).unwrap());
+    let mut read_only = Store::open_read_only(&path).unwrap().unwrap();
+    let sent = content("指標");
+    assert!(read_only
+        .record_submission(&submission("ro", Some(&sent), &[]))
+        .is_err());
 }

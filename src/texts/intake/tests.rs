@@ -61,8 +61,17 @@ fn the_value_texts() {
     let changed = planned_kpi_value_changed("50%", "55%");
     check(changed, &["「50%」", "「55%」", "「説明・注記」"]);
     check(number_expected("未定"), &["「未定」"]);
-    let moved = implausible_change("100件", "250件", 150.0);
-    check(moved, &["「100件」", "「250件」", "+150%"]);
+    let compared = last_year_figure(crate::domain::FiscalYear(2020));
+    assert_eq!(compared, "前年度（令和2年度）の実績");
+    let moved = implausible_change(&compared, "100件", "250件", 150.0);
+    check(
+        moved,
+        &["前年度（令和2年度）の実績「100件」", "「250件」", "+150%"],
+    );
+    let planned = plan_figure("中期", crate::domain::FiscalYear(2019));
+    assert_eq!(planned, "中期（令和元年度）の値");
+    let older = earlier_year_figure(crate::domain::FiscalYear(2019));
+    assert_eq!(older, "令和元年度の実績（前年度の提出はありません）");
     check(other_unit("件", "12人"), &["「件」", "「12人」"]);
     check(
         no_policy_progress("1-1", "子育て支援"),
