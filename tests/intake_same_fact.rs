@@ -86,10 +86,11 @@ fn the_years_kpi_figure_and_the_indicators_achieved_value_differ_and_both_cells_
     );
     let grid = sample();
     let expected = format!(
-        "[エラー] シート「総合戦略KPI」 {}: 実績値(令和2年度)「２７０人」が目標指標 {}(1-1.2)の達成値(令和2年度)「260人」と違います。同じ指標の同じ年度の値です。どちらかを直してください",
+        "[エラー] シート「総合戦略KPI」 {}: 実績値(令和2年度)「270 人」が目標指標 {}(1-1.2)の達成値(令和2年度)「260人」と違います。同じ指標の同じ年度の値です。どちらかを直してください",
         kpi_cell(&grid, kpi::ACTUAL),
         indicator_cell(&grid, indicator::ACTUAL),
     );
+    // The KPI's figure is quoted in the one form the white paper prints it in.
     assert_eq!(same_fact_findings(&reading), [expected]);
     assert!(!reading.is_acceptable(), "one of the two figures is wrong");
 }
@@ -203,7 +204,7 @@ fn the_summary_judges_the_pair_as_intake_does() {
         .flat_map(|g| g["kpis"].as_array().unwrap())
         .find(|k| k["id"] == "K2-1")
         .unwrap();
-    assert_eq!(k2_1["cells"][2]["printed"], "270", "the file was taken in");
+    assert_eq!(k2_1["cells"][2]["printed"], "270 人", "the file was taken in, printed as its row");
     let kinds: Vec<&str> = data["findings"]
         .as_array()
         .unwrap()

@@ -65,7 +65,7 @@ fn typed(cells: &[(&str, &str, &str)]) -> Reading {
 fn a_figure_typed_as_a_number_prints_as_its_row_does() {
     // 4-1.1 温室効果ガス総排出量: declared t-CO2, printed without a unit (`9,676`).
     let mut grid = Grid::read(&sample("生活環境部"));
-    let cell = format!("I{}", grid.row_of(INDICATORS, 0, "4-1.1"));
+    let cell = format!("J{}", grid.row_of(INDICATORS, 0, "4-1.1"));
     grid.set(INDICATORS, &cell, Cell::Number(9500.0));
     let reading = read(&grid.to_xlsx());
     assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
@@ -78,7 +78,7 @@ fn a_figure_typed_as_a_number_prints_as_its_row_does() {
     );
 }
 
-/// The cell of `column` in the row of `id` in the 企画部 sample: `I5`.
+/// The cell of `column` in the row of `id` in the 企画部 sample: `J5`.
 fn cell_of(sheet: &str, id: &str, column: char) -> String {
     let grid = Grid::read(&sample("企画部"));
     format!("{column}{}", grid.row_of(sheet, 0, id))
@@ -97,10 +97,10 @@ fn a_figure_typed_without_its_unit_or_in_full_width_is_checked_and_printed_in_on
         "１２，３４５ 件",
         "12345",
     ] {
-        let reading = typed(&[(INDICATORS, "I2", text), (INDICATORS, "M2", "")]);
+        let reading = typed(&[(INDICATORS, "J2", text), (INDICATORS, "N2", "")]);
         assert_has(
             &reading,
-            &format!("[注意] シート「目標指標」 I2: 前回(中期)の「293,478件」から「{text}」へ -96% 変わっています。理由を「説明・注記」に記入してください"),
+            &format!("[注意] シート「目標指標」 J2: 中期（平成30年度）の値「293,478件」から「{text}」へ -96% 変わっています。誤りでなければ理由を「説明・注記」に記入してください"),
         );
         let content = reading.content.unwrap();
         let actual = content.indicators[0].reading(Period::Actual).unwrap();
@@ -125,8 +125,8 @@ fn a_pre_filled_figure_retyped_in_another_form_is_not_a_change() {
 #[test]
 fn every_japanese_minus_sign_is_read_and_a_negative_count_is_an_error() {
     // 1-2.1 平和推進関連事業の参加者数 (人): every planned figure is 0 or more.
-    let cell = cell_of(INDICATORS, "1-2.1", 'I');
-    let kpi = cell_of(KPIS, "K2-1", 'F');
+    let cell = cell_of(INDICATORS, "1-2.1", 'J');
+    let kpi = cell_of(KPIS, "K2-1", 'G');
     for text in ["▲5", "△5", "−5", "－5", "-5", "▲ 5", "▲５人"] {
         let reading = typed(&[(INDICATORS, &cell, text), (KPIS, &kpi, text)]);
         let told = "はマイナスの値です。この指標は負の値になりません(計画の値はすべて 0 以上です)。増減ではなく、その年度の値そのものを「▲」「△」「-」を付けずに記入してください";
@@ -147,29 +147,30 @@ fn every_japanese_minus_sign_is_read_and_a_negative_count_is_an_error() {
 
 #[test]
 fn provisional_figures_are_stored_apart_from_their_mark_and_warned_about() {
-    // 1-1.2 通訳・翻訳ボランティア、防災ボランティア登録者数 (人), row 3.
+    // 1-1.2 通訳・翻訳ボランティア、防災ボランティア登録者数 (人), row 3; the
+    // sample has 269人, as its KPI K2-1 (the same fact) has.
     let cases = [
-        ("265人（速報値）", "速報値"),
-        ("265人(見込み)", "見込み"),
-        ("265人 暫定", "暫定値"),
-        ("見込み 265人", "見込み"),
-        ("265人（暫定値）", "暫定値"),
-        ("265人 ※速報値", "速報値"),
+        ("269人（速報値）", "速報値"),
+        ("269人(見込み)", "見込み"),
+        ("269人 暫定", "暫定値"),
+        ("見込み 269人", "見込み"),
+        ("269人（暫定値）", "暫定値"),
+        ("269人 ※速報値", "速報値"),
     ];
     for (text, mark) in cases {
-        let reading = typed(&[(INDICATORS, "I3", text)]);
+        let reading = typed(&[(INDICATORS, "J3", text)]);
         assert_has(
             &reading,
-            &format!("[注意] シート「目標指標」 I3: 「{text}」は{mark}です。このまま白書に「265人 ({mark})」と載ります。確定値が出ていれば確定値を記入してください"),
+            &format!("[注意] シート「目標指標」 J3: 「{text}」は{mark}です。このまま白書に「269人 ({mark})」と載ります。確定値が出ていれば確定値を記入してください"),
         );
         assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
         let content = reading.content.unwrap();
         let actual = content.indicators[1].reading(Period::Actual).unwrap();
-        assert_eq!(actual.printed, "265人", "{text}");
-        assert_eq!(actual.value, Some(265.0), "{text}");
+        assert_eq!(actual.printed, "269人", "{text}");
+        assert_eq!(actual.value, Some(269.0), "{text}");
         assert_eq!(actual.provisional.as_deref(), Some(mark), "{text}");
     }
-    let kpi = cell_of(KPIS, "K2-1", 'F');
+    let kpi = cell_of(KPIS, "K2-1", 'G');
     let reading = typed(&[(KPIS, &kpi, "２７０人（見込み）")]);
     assert_has(
         &reading,
@@ -185,22 +186,22 @@ fn provisional_figures_are_stored_apart_from_their_mark_and_warned_about() {
 fn forms_that_could_be_misread_are_refused_or_warned_about() {
     let words = "でした。値が出ないときは「—」と記入し、「説明・注記」に理由を書いてください";
     for text in ["1,2345", "約202,850件", "R2: 202,850件", "202、850件"] {
-        let reading = typed(&[(INDICATORS, "I2", text)]);
+        let reading = typed(&[(INDICATORS, "J2", text)]);
         assert_has(
             &reading,
-            &format!("[エラー] シート「目標指標」 I2: 数値を期待しましたが「{text}」{words}"),
+            &format!("[エラー] シート「目標指標」 J2: 数値を期待しましたが「{text}」{words}"),
         );
     }
-    let reading = typed(&[(INDICATORS, "I2", "202 850")]);
-    assert_has(&reading, "[エラー] シート「目標指標」 I2: 「202 850」から数値が 2 つ(202、850)読み取れます。このセルには数値を 1 つ記入してください。桁区切りは「,」で、年度や注記は括弧で書いてください(例: 12,345人 (令和3年度))");
-    let reading = typed(&[(INDICATORS, "I2", "202.850"), (INDICATORS, "M2", "")]);
-    assert_has(&reading, "[注意] シート「目標指標」 I2: 「202.850」は小数の 202.85 として読みました。この指標の計画の値はすべて整数です。桁区切りのつもりなら「,」で記入してください(例: 202,850)");
-    let reading = typed(&[(INDICATORS, "I2", "20万2,850件")]);
+    let reading = typed(&[(INDICATORS, "J2", "202 850")]);
+    assert_has(&reading, "[エラー] シート「目標指標」 J2: 「202 850」から数値が 2 つ(202、850)読み取れます。このセルには数値を 1 つ記入してください。桁区切りは「,」で、年度や注記は括弧で書いてください(例: 12,345人 (令和3年度))");
+    let reading = typed(&[(INDICATORS, "J2", "202.850"), (INDICATORS, "N2", "")]);
+    assert_has(&reading, "[注意] シート「目標指標」 J2: 「202.850」は小数の 202.85 として読みました。この指標の計画の値はすべて整数です。桁区切りのつもりなら「,」で記入してください(例: 202,850)");
+    let reading = typed(&[(INDICATORS, "J2", "20万2,850件")]);
     assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
     let content = reading.content.unwrap();
     let actual = content.indicators[0].reading(Period::Actual).unwrap();
     assert_eq!(actual.printed, "202,850件");
-    let kpi = cell_of(KPIS, "K2-1", 'F');
+    let kpi = cell_of(KPIS, "K2-1", 'G');
     let reading = typed(&[(KPIS, &kpi, "約270人")]);
     assert_has(
         &reading,
@@ -237,11 +238,11 @@ fn the_department_report_prints_the_one_form_and_the_provisional_note() {
     let city = TestCity::new(None);
     let path = city.inbox().join("令和2年度_企画部.xlsx");
     let mut grid = Grid::read(&path);
-    let kpi = format!("F{}", grid.row_of(KPIS, 0, "K2-1"));
-    grid.text(INDICATORS, "I2", "２０３，８５０")
-        .text(INDICATORS, "I3", "268人（速報値）")
+    let kpi = format!("G{}", grid.row_of(KPIS, 0, "K2-1"));
+    grid.text(INDICATORS, "J2", "２０３，８５０")
+        .text(INDICATORS, "J3", "268人（速報値）")
         .text(KPIS, &kpi, "２６８（見込み）")
-        .set(INDICATORS, "I4", Cell::Number(4051.0));
+        .set(INDICATORS, "J4", Cell::Number(4051.0));
     std::fs::write(&path, grid.to_xlsx()).unwrap();
     stdout_of(&city.hakusho(&["run", "--once"]));
     let report = city

@@ -39,7 +39,12 @@ fn disagreement(
 ) -> Option<Finding> {
     let (kpi_figure, kpi_column) = kpi_cell(kpi, fact.kpi_column);
     let period_index = Period::ALL.iter().position(|p| *p == fact.period)?;
-    let plan_figure = &entry.indicator.observations.get(period_index)?.printed;
+    // The reading holds the figure in its printed form, a provisional mark kept apart;
+    // the observation is the cell as typed, for periods not read as figures.
+    let plan_figure = match entry.reading(fact.period) {
+        Some(reading) => &reading.printed,
+        None => &entry.indicator.observations.get(period_index)?.printed,
+    };
     if !figures_disagree(kpi_figure, plan_figure) {
         return None;
     }
