@@ -2,19 +2,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
-
 use super::print::display;
+use super::refused::refused_if_any;
 use crate::app::App;
 use crate::domain::printable;
 use crate::intake::check_file;
 
-/// `hakusho check` found errors: exit status 1 with a one-line summary.
-#[derive(Debug, thiserror::Error)]
-#[error("{0} 件のファイルに誤りがあります")]
-pub struct CheckFailed(pub usize);
-
-/// Prints each file's findings; an error anywhere makes the exit status 1.
+/// Prints each file's findings; a file with an error is refused (exit status 1).
 pub(super) fn check(app: &App, files: &[PathBuf]) -> anyhow::Result<()> {
     let intake = app.intake()?;
     let mut errors = 0;
@@ -29,8 +23,5 @@ pub(super) fn check(app: &App, files: &[PathBuf]) -> anyhow::Result<()> {
         }
         errors += usize::from(reading.has_errors());
     }
-    if errors > 0 {
-        bail!(CheckFailed(errors));
-    }
-    Ok(())
+    refused_if_any(errors)
 }

@@ -11,6 +11,7 @@ mod export;
 mod ingest;
 mod preview_send;
 mod print;
+mod refused;
 mod run;
 mod send;
 mod status;
@@ -20,14 +21,19 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-pub use check::CheckFailed;
+pub use refused::{exit_status, Refused, EXIT_ACCEPTED, EXIT_FAILED, EXIT_REFUSED};
 
 use crate::app::{load_config, App, Needs};
 use crate::domain::{Clock, FiscalYear};
 
+/// The exit statuses, as `--help` prints them (the README says the same).
+const EXIT_STATUS_HELP: &str = "Exit status: 0 every file accepted (warnings allowed), \
+1 at least one file refused (sent back: check, ingest, run --once), \
+2 the command itself failed (configuration, store, disk, arguments).";
+
 /// hakusho: collects the departments' planning workbooks and publishes the white paper.
 #[derive(Debug, Parser)]
-#[command(name = "hakusho", version, about)]
+#[command(name = "hakusho", version, about, after_help = EXIT_STATUS_HELP)]
 pub struct Cli {
     /// The configuration file.
     #[arg(
@@ -103,13 +109,13 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Checks submission workbooks without storing them and prints the findings (exit 1 on any error).
+    /// Checks submission workbooks without storing them and prints the findings (exit 1 when one is refused).
     Check {
         /// The workbooks to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Takes in submission workbooks: archives, checks and stores them, and mails each receipt.
+    /// Takes in submission workbooks: archives, checks and stores them, and mails each receipt (exit 1 when one is sent back).
     Ingest {
         /// The workbooks to take in.
         #[arg(required = true)]
