@@ -222,7 +222,11 @@ fn a_run_with_changed_inputs_sends_the_new_reports() {
     std::fs::write(city.inbox().join("企画部_差戻し.xlsx"), rejected.to_xlsx()).unwrap();
     let output = city.hakusho(&["run", "--once"]);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert_eq!(output.status.code(), Some(1), "a file sent back: exit 1\n{stdout}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a file sent back: exit 1\n{stdout}"
+    );
     assert!(stdout.contains("送信したメール (2 通)"), "{stdout}");
     assert_eq!(
         count(&outbox),

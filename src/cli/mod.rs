@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 
 pub use refused::{exit_status, Refused, EXIT_ACCEPTED, EXIT_FAILED, EXIT_REFUSED};
 
-use crate::app::{load_config, App, Needs};
+use crate::app::{load_config, App, Needs, OpenMode};
 use crate::domain::{Clock, FiscalYear};
 
 /// The exit statuses, as `--help` prints them (the README says the same).
@@ -172,11 +172,7 @@ fn parse_fiscal_year(text: &str) -> Result<FiscalYear, String> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock = Clock::system();
     let config = load_config(&cli.config, needs_of(&cli.command), &clock)?;
-    let app = match cli.command {
-        // A damaged store is an error here, never 「送信 0 件」 or an empty status.
-        Command::Send { .. } | Command::Status => App::with_checked_store(config, clock),
-        _ => App::new(config, clock),
-    };
+    let app = App::with_store(config, clock, store_mode(&cli.command));
     dispatch(&app, cli.command).await
 }
 
@@ -203,6 +199,21 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
             out,
         } => export::export(app, fiscal_year, format, &out).await,
         Command::Explain { item, fiscal_year } => explain::explain(app, &item, fiscal_year).await,
+    }
+}
+
+/// How a command opens the store: the commands that only read cannot write to it.
+fn store_mode(command: &Command) -> OpenMode {
+    match command {
+        // A damaged store is an error here, never 「送信 0 件」.
+        Command::Send { .. } => OpenMode::Checked,
+        Command::Check { .. }
+        | Command::Status
+        | Command::PreviewSend
+        | Command::Export { .. }
+        | Command::Explain { .. }
+        | Command::Template { .. } => OpenMode::ReadOnly,
+        Command::Run { .. } | Command::Serve | Command::Ingest { .. } => OpenMode::Writable,
     }
 }
 

@@ -142,7 +142,15 @@ mod tests {
 
     #[test]
     fn ids_typed_full_width_with_any_dash_or_spaces_read_as_the_plan_writes_them() {
-        for typed in ["１－１．１", "１-１.１", " 1-1.1 ", "1ー1.1", "1−1.1", "1‐1．1", "　1-1.1　"] {
+        for typed in [
+            "１－１．１",
+            "１-１.１",
+            " 1-1.1 ",
+            "1ー1.1",
+            "1−1.1",
+            "1‐1．1",
+            "　1-1.1　",
+        ] {
             assert_eq!(item_id(typed), "1-1.1", "{typed}");
         }
         for typed in ["Ｋ２－１", "k2-1", "K2ー1"] {

@@ -48,6 +48,19 @@ impl Store {
         )?)))
     }
 
+    /// Opens an existing, migrated SQLite store read-only: the read-only commands
+    /// (`export`, `explain`, `status`, `template`, `preview-send`) cannot write to it.
+    pub fn open_read_only(path: &Path) -> anyhow::Result<Store> {
+        Ok(Store::over(Box::new(sqlite::SqliteStore::open_read_only(
+            path,
+        )?)))
+    }
+
+    /// An empty store in memory: a read-only command on a machine with no store yet.
+    pub fn in_memory() -> anyhow::Result<Store> {
+        Ok(Store::over(Box::new(sqlite::SqliteStore::in_memory()?)))
+    }
+
     /// A store over any backend.
     pub fn over(backend: Box<dyn Backend + Send>) -> Store {
         Store { backend }

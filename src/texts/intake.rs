@@ -25,6 +25,17 @@ pub fn other_fiscal_year(found: impl Display, expected: impl Display) -> String 
     format!("{found}のブックです。いま受け付けているのは{expected}分です")
 }
 
+/// The workbook is for a fiscal year outside the plan period.
+pub fn fiscal_year_outside_plan(
+    found: impl Display,
+    plan: &str,
+    first: impl Display,
+    last: impl Display,
+    expected: impl Display,
+) -> String {
+    format!("{found}のブックです。{found}は計画期間の外です({plan}の計画期間は{first}から{last}まで)。いま受け付けているのは{expected}分です")
+}
+
 /// A row (indicator, policy, item, KPI) of another department's.
 pub fn row_of_another_department(what: &str, id: &str, owner: &str, department: &str) -> String {
     format!("{what}「{id}」は{owner}の担当です。{department}の提出には含められません")
