@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::cells::{read_form, read_table, Sheet, TableRow};
+use super::cells::{cell_text, read_form, read_table, Sheet, TableRow};
 use super::checks;
 use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
 use crate::config::Config;
@@ -133,6 +133,18 @@ fn too_long(text: &LongText) -> Finding {
     )
 }
 
+/// What the 提出情報 sheet says about the workbook.
+struct Info {
+    /// The department named (trimmed; empty when not filled in).
+    department: String,
+    /// Whether the template version is one this hakusho reads.
+    version_known: bool,
+    /// The fiscal year, when it is the one being taken in.
+    fiscal_year: Option<FiscalYear>,
+    /// The year the tables' headings are read with.
+    year_of_headings: FiscalYear,
+}
+
 struct Context<'a> {
     config: &'a Config,
     plan: &'a Plan,
@@ -142,36 +154,42 @@ struct Context<'a> {
 
 impl Context<'_> {
     fn read(&mut self) -> SubmissionContent {
-        let info = read_form(&self.sheets[INFO_SHEET]);
-        let (department, fiscal_year) = self.read_info(&info);
-        let fiscal_year_for_headers = fiscal_year.unwrap_or(self.config.fiscal_year());
+        let form = read_form(&self.sheets[INFO_SHEET]);
+        let info = self.read_info(&form);
         let mut content = SubmissionContent {
-            department: department.clone(),
-            fiscal_year,
-            submitter: value(&info, LABEL_SUBMITTER),
-            contact: value(&info, LABEL_CONTACT),
-            profile: self.read_profile(),
-            projects: self.read_projects(),
-            indicators: self.read_indicators(&department, fiscal_year_for_headers),
-            progress: self.read_progress(&department),
-            action_items: self.read_actions(&department, fiscal_year_for_headers),
-            kpis: self.read_kpis(&department, fiscal_year_for_headers),
+            department: info.department.clone(),
+            fiscal_year: info.fiscal_year,
+            submitter: value(&form, LABEL_SUBMITTER),
+            contact: value(&form, LABEL_CONTACT),
+            ..SubmissionContent::default()
         };
-        if self.config.department(&department).is_some() {
+        // A template of another version has another layout: every cell read from it
+        // would be a finding that only repeats this one.
+        if !info.version_known {
+            return content;
+        }
+        // Rows are held to the department's ownership only when it is one of the city's.
+        let known = self.config.department(&info.department).is_some();
+        let department = if known { info.department.as_str() } else { "" };
+        let year = info.year_of_headings;
+        content.profile = self.read_profile();
+        content.projects = self.read_projects();
+        content.indicators = self.read_indicators(department, year);
+        content.progress = self.read_progress(department);
+        content.action_items = self.read_actions(department, year);
+        content.kpis = self.read_kpis(department, year);
+        if known {
             checks::check_content(&mut content, self.config, self.plan, self.findings);
         }
         content
     }
 
     /// Template version, department and fiscal year; problems are findings.
-    fn read_info(
-        &mut self,
-        info: &HashMap<String, (String, String)>,
-    ) -> (String, Option<FiscalYear>) {
+    fn read_info(&mut self, form: &HashMap<String, (String, String)>) -> Info {
         let mut field = |label: &str| -> Option<(String, String)> {
-            let found = info.get(label).cloned().filter(|(_, v)| !v.is_empty());
+            let found = form.get(label).cloned().filter(|(_, v)| !v.is_empty());
             if found.is_none() {
-                let cell = info
+                let cell = form
                     .get(label)
                     .map_or_else(|| "B".to_string(), |(cell, _)| cell.clone());
                 self.findings.push(Finding::at(
@@ -186,9 +204,10 @@ impl Context<'_> {
         let version = field(LABEL_TEMPLATE_VERSION);
         let department = field(LABEL_DEPARTMENT);
         let fiscal_year = field(LABEL_FISCAL_YEAR);
-        if let Some((cell, text)) = version {
-            checks::check_version(&cell, &text, self.findings);
-        }
+        let version_known = match version {
+            Some((cell, text)) => checks::check_version(&cell, &text, self.findings),
+            None => true,
+        };
         let department_name = department
             .as_ref()
             .map(|(_, d)| d.trim().to_string())
@@ -197,9 +216,31 @@ impl Context<'_> {
             checks::check_department(&cell, name.trim(), self.config, self.findings);
         }
         let year = fiscal_year.and_then(|(cell, text)| {
-            checks::check_fiscal_year(&cell, &text, self.config, self.findings)
+            checks::check_fiscal_year(&cell, &text, self.config, self.plan, self.findings)
         });
-        (department_name, year)
+        Info {
+            department: department_name,
+            version_known,
+            fiscal_year: year,
+            year_of_headings: year.unwrap_or_else(|| self.year_the_headings_name()),
+        }
+    }
+
+    /// The year the action plan's heading names (the one heading that carries it): a
+    /// workbook whose year cell is wrong or unreadable is read with the headings it
+    /// was made with, so that the year is one finding, not one more per heading.
+    fn year_the_headings_name(&self) -> FiscalYear {
+        let expected = self.config.fiscal_year();
+        let column = action_columns(expected)
+            .iter()
+            .position(|c| c.label().contains(&expected.to_string()));
+        column
+            .and_then(|c| {
+                let heading = cell_text(&self.sheets[ACTION_SHEET], 0, c as u16, "");
+                let end = heading.find("年度")? + "年度".len();
+                FiscalYear::parse(&heading[..end]).ok()
+            })
+            .unwrap_or(expected)
     }
 
     fn read_profile(&mut self) -> DepartmentProfile {
