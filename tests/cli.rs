@@ -137,7 +137,7 @@ fn the_exit_status_says_accepted_refused_or_failed() {
     // 1: at least one file refused, by check and by ingest alike.
     let (_, stderr) = expect_exit(&city.hakusho(&["check", &good, &bad]), 1);
     assert!(
-        stderr.contains("1 件のファイルを差し戻しました"),
+        stderr.contains("hakusho: 1 件のファイルに誤りがあります"),
         "{stderr}"
     );
     let (stdout, stderr) = expect_exit(&city.hakusho(&["ingest", &good, &bad]), 1);

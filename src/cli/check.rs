@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::print::display;
-use super::refused::refused_if_any;
+use super::refused::{refused_if_any, Refused};
 use crate::app::App;
 use crate::domain::printable;
 use crate::intake::check_file;
@@ -23,5 +23,5 @@ pub(super) fn check(app: &App, files: &[PathBuf]) -> anyhow::Result<()> {
         }
         errors += usize::from(reading.has_errors());
     }
-    refused_if_any(errors)
+    refused_if_any(errors, Refused::Checked)
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::print::{print_summary, refused_files};
-use super::refused::refused_if_any;
+use super::refused::{refused_if_any, Refused};
 use crate::app::App;
 use crate::daemon::run::ingest_files;
 
@@ -12,5 +12,5 @@ use crate::daemon::run::ingest_files;
 pub(super) async fn ingest(app: &App, files: Vec<PathBuf>) -> anyhow::Result<()> {
     let summary = ingest_files(app, files).await?;
     print_summary(&summary);
-    refused_if_any(refused_files(&summary))
+    refused_if_any(refused_files(&summary), Refused::SentBack)
 }

@@ -4,8 +4,14 @@
 /// At least one file was refused (sent back to its department): exit status 1, with a
 /// one-line summary. Any other error is the command failing: exit status 2.
 #[derive(Debug, thiserror::Error)]
-#[error("{0} 件のファイルを差し戻しました")]
-pub struct Refused(pub usize);
+pub enum Refused {
+    /// `check` found errors in this many files.
+    #[error("{0} 件のファイルに誤りがあります")]
+    Checked(usize),
+    /// `ingest` or `run --once` sent back this many files.
+    #[error("{0} 件のファイルを差し戻しました")]
+    SentBack(usize),
+}
 
 /// Exit status 0: every file accepted, warnings allowed; nothing else failed.
 pub const EXIT_ACCEPTED: u8 = 0;
@@ -23,10 +29,14 @@ pub fn exit_status(result: &anyhow::Result<()>) -> u8 {
     }
 }
 
-/// `Err(Refused)` when `refused` files were sent back.
-pub(super) fn refused_if_any(refused: usize) -> anyhow::Result<()> {
+/// `Err(Refused)` when `refused` files were refused (`Refused::Checked` or
+/// `Refused::SentBack` as `as_refusal` makes it).
+pub(super) fn refused_if_any(
+    refused: usize,
+    as_refusal: fn(usize) -> Refused,
+) -> anyhow::Result<()> {
     match refused {
         0 => Ok(()),
-        n => Err(Refused(n).into()),
+        n => Err(as_refusal(n).into()),
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::bail;
 
 use super::print::{print_summary, refused_files};
-use super::refused::refused_if_any;
+use super::refused::{refused_if_any, Refused};
 use crate::app::App;
 use crate::daemon::run::{run_once, RunOptions};
 
@@ -21,5 +21,5 @@ pub(super) async fn run(app: &App, once: bool, out: Option<PathBuf>) -> anyhow::
     };
     let summary = run_once(app, options).await?;
     print_summary(&summary);
-    refused_if_any(refused_files(&summary))
+    refused_if_any(refused_files(&summary), Refused::SentBack)
 }
