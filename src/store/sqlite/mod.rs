@@ -88,9 +88,15 @@ impl SqliteStore {
     /// is created, migrated or written, and any write fails. A missing file, one that
     /// is not at the latest version, or a damaged one is an error that says so.
     pub fn open_read_only(path: &Path) -> anyhow::Result<SqliteStore> {
-        if !path.is_file() {
+        if !path.exists() {
             anyhow::bail!(
                 "データベース {} がまだありません。最初の `hakusho ingest` か `hakusho run --once` で作られます",
+                path.display()
+            );
+        }
+        if !path.is_file() {
+            anyhow::bail!(
+                "データベース {} を開けません(ファイルではありません)",
                 path.display()
             );
         }
@@ -234,3 +240,6 @@ mod tests;
 
 #[cfg(test)]
 mod states_tests;
+
+#[cfg(test)]
+mod read_only_tests;
