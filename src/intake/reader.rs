@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::cells::{cell_text, read_form, read_table, Sheet, TableRow};
+use super::cells::{cell_text, read_form, read_table, typed_cells, Sheet, TableRow};
 use super::checks;
 use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
 use crate::config::Config;
@@ -19,7 +19,7 @@ use crate::texts::Verdict;
 use crate::workbook::layout::{self, *};
 use crate::workbook::{
     cell_name, paragraphs, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry,
-    PolicyProgress, PriorityProject, SubmissionContent,
+    PolicyProgress, PriorityProject, SubmissionContent, TypedCells,
 };
 
 /// What reading one workbook gave.
@@ -29,6 +29,8 @@ pub struct Reading {
     pub content: Option<SubmissionContent>,
     /// What is wrong or doubtful in it, with sheet and cell.
     pub findings: Vec<Finding>,
+    /// The data sheets' cells as typed (for the correction copy of a file sent back).
+    pub typed: TypedCells,
 }
 
 impl Reading {
@@ -68,6 +70,10 @@ pub const DATA_SHEETS: [&str; 7] = [
     KPI_SHEET,
 ];
 
+/// The sheets hakusho writes that are not read back: the instructions, and the list of
+/// findings a correction copy opens on (the corrected copy is submitted with it).
+const NOT_READ: [&str; 2] = [GUIDE_SHEET, FINDINGS_SHEET];
+
 /// Reads a workbook's bytes in this process. Only for files we trust (the tests'
 /// own workbooks): untrusted files go through [`super::sandbox::parse_isolated`].
 pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan, fonts: &Coverage) -> Reading {
@@ -101,7 +107,7 @@ pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverag
     for extra in parsed
         .sheet_names
         .iter()
-        .filter(|n| !DATA_SHEETS.contains(&n.as_str()) && n.as_str() != GUIDE_SHEET)
+        .filter(|n| !DATA_SHEETS.contains(&n.as_str()) && !NOT_READ.contains(&n.as_str()))
     {
         findings.push(Finding::file_warning(texts::extra_sheet(extra)));
     }
@@ -119,6 +125,7 @@ pub fn read_answer(answer: Answer, config: &Config, plan: &Plan, fonts: &Coverag
     Reading {
         content: Some(content),
         findings,
+        typed: typed_cells(sheets.iter().map(|(name, sheet)| (*name, sheet))),
     }
 }
 
