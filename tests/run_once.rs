@@ -24,7 +24,9 @@ fn run_once_reads_the_inbox_writes_reports_and_mails_each_department() {
     .unwrap();
     let out = city.path().join("out");
 
-    let stdout = stdout_of(&city.hakusho(&["run", "--once", "--out", out.to_str().unwrap()]));
+    let output = city.hakusho(&["run", "--once", "--out", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(1), "a file sent back: exit 1\n{stdout}");
 
     // The broken file is reported and kept; the run went on with the others.
     assert!(stdout.contains("壊れたファイル.xlsx … 差戻し"), "{stdout}");
