@@ -245,3 +245,23 @@ fn the_corrected_copy_is_read_again_without_a_word_on_its_list_sheet() {
         "{messages:#?}"
     );
 }
+
+#[test]
+fn locked_cells_of_the_copy_say_what_is_taken_in_not_what_was_sent() {
+    let mut grid = typed_by_a_clerk();
+    grid.text("提出情報", "B4", "令和3年度");
+    let reading = read(&grid.to_xlsx());
+    let copy = copy_of(&reading);
+    let info = sheet(&copy, "提出情報");
+    // The year cell is locked: the copy names the year being taken in, so the
+    // corrected copy can be accepted; the clerk's own entries come back as typed.
+    assert_eq!(
+        info.get_value((3, 1)),
+        Some(&Data::String("令和2年度".into()))
+    );
+    let indicators = sheet(&copy, INDICATOR_SHEET);
+    assert_eq!(
+        indicators.get_value((1, indicator::ACTUAL as u32)),
+        Some(&Data::Float(31.0))
+    );
+}

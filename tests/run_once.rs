@@ -26,7 +26,11 @@ fn run_once_reads_the_inbox_writes_reports_and_mails_each_department() {
 
     let output = city.hakusho(&["run", "--once", "--out", out.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert_eq!(output.status.code(), Some(1), "a file sent back: exit 1\n{stdout}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a file sent back: exit 1\n{stdout}"
+    );
 
     // The broken file is reported and kept; the run went on with the others.
     assert!(stdout.contains("壊れたファイル.xlsx … 差戻し"), "{stdout}");

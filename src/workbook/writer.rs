@@ -375,7 +375,7 @@ impl Sheet<'_> {
                 &self.styles.locked
             };
             sheet.write_string_with_format(row, 0, *label, &self.styles.locked)?;
-            self.cell(sheet, name, row, 1, value, base)?;
+            self.cell(sheet, name, (row, 1), value, base, *input)?;
         }
         print_on_a4(sheet);
         protect(sheet);
@@ -393,7 +393,8 @@ impl Sheet<'_> {
     ) -> Result<(), XlsxError> {
         for (c, (text, column)) in cells.iter().zip(columns).enumerate() {
             let format = self.styles.for_column(column);
-            self.cell(sheet, name, row, c as u16, text, format)?;
+            let editable = column.input || column.amendable;
+            self.cell(sheet, name, (row, c as u16), text, format, editable)?;
         }
         sheet.set_row_height(row, row_height(cells, columns))?;
         Ok(())
@@ -423,18 +424,22 @@ impl Sheet<'_> {
         Ok(())
     }
 
+    /// One cell: what the submitter typed there when it is theirs to fill (a correction
+    /// copy), else `text`; a locked cell always gets `text` (the version, department
+    /// and year the copy is for, the plan's figures), as they could not change it there.
     fn cell(
         &self,
         sheet: &mut Worksheet,
         name: &str,
-        row: u32,
-        column: u16,
+        (row, column): (u32, u16),
         text: &str,
         base: &Format,
+        editable: bool,
     ) -> Result<(), XlsxError> {
         let marked = self.marks.apply(sheet, name, row, column, base)?;
         let format = marked.as_ref().unwrap_or(base);
-        match self.typed.get(name, row, column) {
+        let typed = self.typed.get(name, row, column).filter(|_| editable);
+        match typed {
             Some(typed) => write_typed(sheet, row, column, typed, format)?,
             None => sheet.write_string_with_format(row, column, text, format)?,
         };
