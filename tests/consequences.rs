@@ -184,3 +184,21 @@ fn an_unknown_department_is_one_error_not_one_per_row_it_does_not_own() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn another_departments_workbook_renamed_is_one_error_at_the_department_cell() {
+    let mut grid = filled_for("令和2年度");
+    grid.text("提出情報", "B3", "総務部");
+    let found = messages(&read(&grid.to_xlsx()));
+    assert_eq!(
+        found,
+        ["[エラー] シート「提出情報」 B3: 部名は「総務部」ですが、表の行はすべて企画部の担当です。総務部の提出用ブックに記入してください(この部名のまま企画部のブックは提出できません)"],
+        "{found:#?}"
+    );
+    // One row of another department's in the department's own workbook is that row's
+    // error, as before.
+    let mut grid = filled_for("令和2年度");
+    grid.text("目標指標", "A2", "2-2.1");
+    let found = messages(&read(&grid.to_xlsx()));
+    assert!(found.contains(&"[エラー] シート「目標指標」 A2: 指標ID「2-2.1」は生活環境部の担当です。企画部の提出には含められません".to_string()), "{found:#?}");
+}

@@ -144,6 +144,8 @@ fn too_long(text: &LongText) -> Finding {
 struct Info {
     /// The department named (trimmed; empty when not filled in).
     department: String,
+    /// The cell that names it.
+    department_cell: String,
     /// Whether the template version is one this hakusho reads.
     version_known: bool,
     /// The fiscal year, when it is the one being taken in.
@@ -175,8 +177,10 @@ impl Context<'_> {
         if !info.version_known {
             return content;
         }
-        // Rows are held to the department's ownership only when it is one of the city's.
-        let known = self.config.department(&info.department).is_some();
+        // Rows are held to the department's ownership only when it is one of the city's
+        // and the rows are its own (not another department's workbook renamed).
+        let known = self.config.department(&info.department).is_some()
+            && !self.of_another_department(&info);
         let department = if known { info.department.as_str() } else { "" };
         let year = info.year_of_headings;
         content.profile = self.read_profile();
@@ -215,9 +219,9 @@ impl Context<'_> {
             Some((cell, text)) => checks::check_version(&cell, &text, self.findings),
             None => true,
         };
-        let department_name = department
+        let (department_cell, department_name) = department
             .as_ref()
-            .map(|(_, d)| d.trim().to_string())
+            .map(|(cell, d)| (cell.clone(), d.trim().to_string()))
             .unwrap_or_default();
         if let Some((cell, name)) = department {
             checks::check_department(&cell, name.trim(), self.config, self.findings);
@@ -227,10 +231,56 @@ impl Context<'_> {
         });
         Info {
             department: department_name,
+            department_cell,
             version_known,
             fiscal_year: year,
             year_of_headings: year.unwrap_or_else(|| self.year_the_headings_name()),
         }
+    }
+
+    /// Whether every row of the tables belongs to one other department: the workbook is
+    /// that department's, under another name. One error at the department's cell, not
+    /// one per row.
+    fn of_another_department(&mut self, info: &Info) -> bool {
+        let owners = self.owners_of_rows();
+        let [owner] = owners.as_slice() else {
+            return false;
+        };
+        if *owner == info.department {
+            return false;
+        }
+        self.findings.push(Finding::at(
+            Severity::Error,
+            INFO_SHEET,
+            info.department_cell.clone(),
+            texts::workbook_of_another_department(&info.department, owner),
+        ));
+        true
+    }
+
+    /// The departments that own the indicator, policy and KPI rows of the tables, by
+    /// the ids in their first column (action-plan items may be shared: not counted).
+    fn owners_of_rows(&self) -> Vec<String> {
+        let plan = self.plan;
+        let ids = |sheet: &str| -> Vec<String> {
+            let sheet = &self.sheets[sheet];
+            let last = sheet.end().map_or(0, |(row, _)| row);
+            (1..=last).map(|row| cell_text(sheet, row, 0, "")).collect()
+        };
+        let indicators = ids(INDICATOR_SHEET).into_iter().filter_map(|id| {
+            let policy = plan.policy(&plan.indicator(&id)?.policy)?;
+            Some(policy.department.clone())
+        });
+        let policies = ids(PROGRESS_SHEET)
+            .into_iter()
+            .filter_map(|code| Some(plan.policy(&code)?.department.clone()));
+        let kpis = ids(KPI_SHEET)
+            .into_iter()
+            .filter_map(|id| Some(plan.kpi(&id)?.department.clone()));
+        let mut owners: Vec<String> = indicators.chain(policies).chain(kpis).collect();
+        owners.sort();
+        owners.dedup();
+        owners
     }
 
     /// The year the action plan's heading names (the one heading that carries it): a
