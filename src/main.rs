@@ -16,7 +16,7 @@ fn main() -> std::process::ExitCode {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("hakusho: 実行環境を用意できません: {error}");
-            return std::process::ExitCode::FAILURE;
+            return std::process::ExitCode::from(hakusho::cli::EXIT_FAILED);
         }
     };
     runtime.block_on(run())
@@ -25,11 +25,9 @@ fn main() -> std::process::ExitCode {
 async fn run() -> std::process::ExitCode {
     let cli = hakusho::cli::Cli::parse();
     hakusho::cli::init_logging(cli.log_format);
-    match hakusho::cli::run(cli).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("hakusho: {}", hakusho::logging::error_text(&error));
-            std::process::ExitCode::FAILURE
-        }
+    let result = hakusho::cli::run(cli).await;
+    if let Err(error) = &result {
+        eprintln!("hakusho: {}", hakusho::logging::error_text(error));
     }
+    std::process::ExitCode::from(hakusho::cli::exit_status(&result))
 }

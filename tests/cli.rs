@@ -106,3 +106,169 @@ fn preview_send_lists_the_next_run_without_sending() {
         before
     );
 }
+
+/// The output of a command that must exit with `code`: stdout and stderr.
+fn expect_exit(output: &std::process::Output, code: i32) -> (String, String) {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
+/// The 企画部 sample with a word where its first figure is due: sent back.
+fn refused_workbook(city: &TestCity) -> std::path::PathBuf {
+    let mut grid =
+        common::grid::Grid::read(&common::repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    grid.text("目標指標", "I2", "未定");
+    let path = city.path().join("企画部_差戻し.xlsx");
+    std::fs::write(&path, grid.to_xlsx()).unwrap();
+    path
+}
+
+#[test]
+fn the_exit_status_says_accepted_refused_or_failed() {
+    let city = TestCity::new(None);
+    let good = city.inbox().join("令和2年度_総務部.xlsx");
+    let warned = city.inbox().join("令和2年度_企画部.xlsx");
+    let bad = refused_workbook(&city);
+    let [good, warned, bad] = [&good, &warned, &bad].map(|p| p.to_str().unwrap().to_string());
+    // 0: every file accepted, warnings allowed.
+    expect_exit(&city.hakusho(&["check", &good, &warned]), 0);
+    // 1: at least one file refused, by check and by ingest alike.
+    let (_, stderr) = expect_exit(&city.hakusho(&["check", &good, &bad]), 1);
+    assert!(
+        stderr.contains("hakusho: 1 件のファイルに誤りがあります"),
+        "{stderr}"
+    );
+    let (stdout, stderr) = expect_exit(&city.hakusho(&["ingest", &good, &bad]), 1);
+    assert!(stdout.contains("企画部_差戻し.xlsx … 差戻し"), "{stdout}");
+    assert!(
+        stderr.contains("hakusho: 1 件のファイルを差し戻しました"),
+        "{stderr}"
+    );
+    // The same refused bytes again: already received, nothing refused now.
+    expect_exit(&city.hakusho(&["ingest", &bad]), 0);
+    expect_exit(&city.hakusho(&["ingest", &warned]), 0);
+    // 2: the command itself failed (the store is a folder it cannot open).
+    std::fs::remove_file(city.path().join("hakusho.sqlite3")).unwrap();
+    std::fs::create_dir(city.path().join("hakusho.sqlite3")).unwrap();
+    let (_, stderr) = expect_exit(&city.hakusho(&["ingest", &good]), 2);
+    assert!(stderr.contains("データベース"), "{stderr}");
+    expect_exit(&city.hakusho(&["status"]), 2);
+    expect_exit(&city.hakusho(&["check", "--no-such-flag"]), 2);
+}
+
+#[test]
+fn run_once_exits_1_when_a_file_of_the_run_was_sent_back() {
+    let city = TestCity::new(None);
+    refused_workbook(&city);
+    std::fs::rename(
+        city.path().join("企画部_差戻し.xlsx"),
+        city.inbox().join("企画部_差戻し.xlsx"),
+    )
+    .unwrap();
+    let (stdout, _) = expect_exit(&city.hakusho(&["run", "--once"]), 1);
+    assert!(
+        stdout.contains("作成した報告書"),
+        "the reports were built: {stdout}"
+    );
+    // The next run finds nothing new refused.
+    expect_exit(&city.hakusho(&["run", "--once"]), 0);
+}
+
+#[test]
+fn help_and_readme_document_the_exit_statuses() {
+    let help = String::from_utf8(hakusho(&["--help"]).stdout).unwrap();
+    assert!(
+        help.contains("Exit status: 0 every file accepted (warnings allowed), 1 at least one file refused (sent back: check, ingest, run --once), 2 the command itself failed"),
+        "{help}"
+    );
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    assert!(readme.contains("| 2 | the command itself failed"), "README");
+}
+
+const PLAN_PERIOD: &str = "(第4次三鷹市基本計画（第2次改定）の計画期間は平成22年度から令和4年度まで)。計画期間内の年度を指定してください";
+
+#[test]
+fn years_outside_the_plan_period_are_refused_by_every_command_naming_the_period() {
+    let city = TestCity::new(None);
+    common::stdout_of(&city.hakusho(&["run", "--once"]));
+    let out = city.path().join("out");
+    let out = out.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["template", "--fiscal-year", "令和99", "--out", out],
+            "令和99年度",
+        ),
+        (
+            &["template", "--fiscal-year", "H21", "--out", out],
+            "平成21年度",
+        ),
+        (
+            &["export", "--fiscal-year", "令和5年度", "--out", out],
+            "令和5年度",
+        ),
+        (
+            &[
+                "export",
+                "--fiscal-year",
+                "2023",
+                "--format",
+                "json",
+                "--out",
+                out,
+            ],
+            "令和5年度",
+        ),
+        (
+            &["explain", "1-1.1", "--fiscal-year", "令和5年度"],
+            "令和5年度",
+        ),
+    ];
+    for (command, year) in cases {
+        let (_, stderr) = expect_exit(&city.hakusho(command), 2);
+        assert!(
+            stderr.contains(&format!("hakusho: {year}は計画期間の外です{PLAN_PERIOD}")),
+            "{command:?}: {stderr}"
+        );
+        assert!(
+            !std::path::Path::new(out).exists(),
+            "{command:?} wrote files"
+        );
+    }
+    // Nothing was pinned to a year outside the plan: the store keeps 令和2年度 only.
+    let store = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
+    let years: Vec<i64> = store
+        .prepare("SELECT fiscal_year FROM plan_snapshots ORDER BY fiscal_year")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(years, [2020]);
+}
+
+#[test]
+fn explain_reads_ids_typed_full_width_or_with_other_dashes() {
+    let city = TestCity::new(None);
+    common::stdout_of(&city.hakusho(&["run", "--once"]));
+    let plain = common::stdout_of(&city.hakusho(&["explain", "1-1.1"]));
+    assert!(plain.starts_with("指標 1-1.1 "), "{plain}");
+    for typed in ["１－１．１", "１-１.１", " 1-1.1 ", "1ー1.1"] {
+        assert_eq!(
+            common::stdout_of(&city.hakusho(&["explain", typed])),
+            plain,
+            "{typed}"
+        );
+    }
+    let kpi = common::stdout_of(&city.hakusho(&["explain", "K2-1"]));
+    assert_eq!(
+        common::stdout_of(&city.hakusho(&["explain", "Ｋ２－１"])),
+        kpi
+    );
+    let item = common::stdout_of(&city.hakusho(&["explain", "1-(6)"]));
+    assert_eq!(
+        common::stdout_of(&city.hakusho(&["explain", "１－（６）"])),
+        item
+    );
+}

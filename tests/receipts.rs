@@ -58,7 +58,9 @@ fn check_prints_findings_and_fails_only_on_errors() {
 fn a_rejected_file_comes_back_annotated_in_its_receipt() {
     let city = TestCity::new(None);
     let bad = rejected_workbook(&city);
-    let stdout = stdout_of(&city.hakusho(&["ingest", bad.to_str().unwrap()]));
+    let output = city.hakusho(&["ingest", bad.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(1), "sent back: exit 1\n{stdout}");
     assert!(stdout.contains("企画部_修正前.xlsx … 差戻し"), "{stdout}");
 
     let outbox: Vec<_> = std::fs::read_dir(city.path().join("outbox"))

@@ -24,7 +24,13 @@ fn run_once_reads_the_inbox_writes_reports_and_mails_each_department() {
     .unwrap();
     let out = city.path().join("out");
 
-    let stdout = stdout_of(&city.hakusho(&["run", "--once", "--out", out.to_str().unwrap()]));
+    let output = city.hakusho(&["run", "--once", "--out", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a file sent back: exit 1\n{stdout}"
+    );
 
     // The broken file is reported and kept; the run went on with the others.
     assert!(stdout.contains("壊れたファイル.xlsx … 差戻し"), "{stdout}");
@@ -220,7 +226,13 @@ fn a_run_with_changed_inputs_sends_the_new_reports() {
     let mut rejected = Grid::read(&sample);
     rejected.text("目標指標", "J2", "未定");
     std::fs::write(city.inbox().join("企画部_差戻し.xlsx"), rejected.to_xlsx()).unwrap();
-    let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
+    let output = city.hakusho(&["run", "--once"]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a file sent back: exit 1\n{stdout}"
+    );
     assert!(stdout.contains("送信したメール (2 通)"), "{stdout}");
     assert_eq!(
         count(&outbox),
@@ -299,7 +311,7 @@ fn a_file_that_fails_for_our_own_reason_waits_for_the_next_run_and_stops_no_othe
 
     let first = city.hakusho(&["run", "--once"]);
     let stderr = String::from_utf8_lossy(&first.stderr);
-    assert_eq!(first.status.code(), Some(1), "{stderr}");
+    assert_eq!(first.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("1 件のファイルを取り込めませんでした") && stderr.contains("総務部"),
         "{stderr}"

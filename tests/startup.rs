@@ -41,7 +41,7 @@ fn stderr(output: &Output) -> String {
 /// Asserts the command was refused at start-up with a Japanese message naming `key`.
 fn assert_refused(output: &Output, key: &str, words: &str, case: &str) {
     let err = stderr(output);
-    assert_eq!(output.status.code(), Some(1), "{case}: {err}");
+    assert_eq!(output.status.code(), Some(2), "{case}: {err}");
     assert!(err.contains(&format!("設定 {key}: ")), "{case}: {err}");
     assert!(err.contains(words), "{case}: expected «{words}»: {err}");
     assert!(err.contains("設定ファイル"), "{case}: {err}");
@@ -330,7 +330,7 @@ fn a_secret_in_the_configuration_is_never_echoed() {
                 String::from_utf8_lossy(&output.stdout),
                 stderr(&output)
             );
-            assert_eq!(output.status.code(), Some(1), "case {i}: {all}");
+            assert_eq!(output.status.code(), Some(2), "case {i}: {all}");
             assert!(
                 !all.contains("Hunter2"),
                 "case {i} echoed the secret: {all}"

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::{Asia::Tokyo, Tz};
 
 pub use ready::{Needs, MAIL_TEMPLATES, PLAN_FILES, REPORT_TEMPLATES};
-pub use store::{StoreGuard, StoreHandle};
+pub use store::{OpenMode, StoreGuard, StoreHandle};
 
 use crate::config::Config;
 use crate::domain::Clock;
@@ -55,17 +55,19 @@ struct Parts {
 impl App {
     /// The context of a command or the daemon on `config`, reading time from `clock`.
     pub fn new(config: Config, clock: Clock) -> App {
-        App::build(config, clock, false)
+        App::with_store(config, clock, OpenMode::Writable)
     }
 
     /// Like [`App::new`], with a store whose pages are checked when it is opened: a
-    /// damaged store is an error, never an empty answer (`send`, `status`).
+    /// damaged store is an error, never an empty answer (`send`).
     pub fn with_checked_store(config: Config, clock: Clock) -> App {
-        App::build(config, clock, true)
+        App::with_store(config, clock, OpenMode::Checked)
     }
 
-    fn build(config: Config, clock: Clock, checked: bool) -> App {
-        let store = StoreHandle::new(config.paths.database.clone(), checked);
+    /// Like [`App::new`], the store opened as `mode` says ([`OpenMode::ReadOnly`] for
+    /// the commands that only read).
+    pub fn with_store(config: Config, clock: Clock, mode: OpenMode) -> App {
+        let store = StoreHandle::new(config.paths.database.clone(), mode);
         let parts = Parts {
             config,
             clock,

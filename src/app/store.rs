@@ -16,10 +16,23 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct StoreHandle {
     path: PathBuf,
-    /// Whether the first open checks the pages (`send`, `status`: a damaged store is
-    /// an error, never an empty answer).
-    checked: bool,
+    /// How the first open opens it.
+    mode: OpenMode,
     store: Arc<Mutex<Option<Store>>>,
+}
+
+/// How a command opens the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Created and migrated when need be (the commands that write).
+    Writable,
+    /// Like `Writable`, its pages checked first: a damaged store is an error, never an
+    /// empty answer (`send`).
+    Checked,
+    /// Read-only (`status`, `export`, `explain`, `template`, `preview-send`): never
+    /// created, migrated or written; its pages checked; where no store exists yet, an
+    /// empty one in memory (a fresh machine has nothing submitted).
+    ReadOnly,
 }
 
 /// The store, held until dropped: nobody else in this process uses it meanwhile.
@@ -27,10 +40,10 @@ pub struct StoreGuard<'a>(MutexGuard<'a, Option<Store>>);
 
 impl StoreHandle {
     /// The store at `path`, not opened yet.
-    pub fn new(path: PathBuf, checked: bool) -> StoreHandle {
+    pub fn new(path: PathBuf, mode: OpenMode) -> StoreHandle {
         StoreHandle {
             path,
-            checked,
+            mode,
             store: Arc::new(Mutex::new(None)),
         }
     }
@@ -48,7 +61,10 @@ impl StoreHandle {
     /// A connection of its own, for long work that others must not wait behind (a run,
     /// a delivery pass) and for work beside it (a run's lease renewed while it builds).
     pub fn separate(&self) -> anyhow::Result<Store> {
-        Store::open(&self.path)
+        match self.mode {
+            OpenMode::ReadOnly => Store::open_read_only(&self.path),
+            _ => Store::open(&self.path),
+        }
     }
 
     fn opened<'a>(
@@ -56,9 +72,11 @@ impl StoreHandle {
         mut guard: MutexGuard<'a, Option<Store>>,
     ) -> anyhow::Result<StoreGuard<'a>> {
         if guard.is_none() {
-            *guard = Some(match self.checked {
-                true => Store::open_checked(&self.path)?,
-                false => Store::open(&self.path)?,
+            *guard = Some(match self.mode {
+                OpenMode::Writable => Store::open(&self.path)?,
+                OpenMode::Checked => Store::open_checked(&self.path)?,
+                OpenMode::ReadOnly if !self.path.exists() => Store::in_memory()?,
+                OpenMode::ReadOnly => Store::open_read_only(&self.path)?,
             });
         }
         Ok(StoreGuard(guard))

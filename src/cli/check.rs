@@ -4,9 +4,8 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
-
 use super::print::display;
+use super::refused::{refused_if_any, Refused};
 use crate::app::App;
 use crate::domain::printable;
 use crate::intake::check_file;
@@ -14,18 +13,14 @@ use crate::store::{EarlierFigures, Store};
 
 /// The earlier years' figures, read without writing anything: none when no store exists.
 fn earlier_figures(app: &App) -> anyhow::Result<EarlierFigures> {
-    match Store::open_read_only(&app.config().paths.database)? {
-        Some(store) => app.earlier_figures(&store),
-        None => Ok(EarlierFigures::default()),
+    let path = &app.config().paths.database;
+    if !path.exists() {
+        return Ok(EarlierFigures::default());
     }
+    app.earlier_figures(&Store::open_read_only(path)?)
 }
 
-/// `hakusho check` found errors: exit status 1 with a one-line summary.
-#[derive(Debug, thiserror::Error)]
-#[error("{0} 件のファイルに誤りがあります")]
-pub struct CheckFailed(pub usize);
-
-/// Prints each file's findings; an error anywhere makes the exit status 1.
+/// Prints each file's findings; a file with an error is refused (exit status 1).
 pub(super) fn check(app: &App, files: &[PathBuf]) -> anyhow::Result<()> {
     let earlier = earlier_figures(app)?;
     let intake = app.intake(&earlier)?;
@@ -41,8 +36,5 @@ pub(super) fn check(app: &App, files: &[PathBuf]) -> anyhow::Result<()> {
         }
         errors += usize::from(reading.has_errors());
     }
-    if errors > 0 {
-        bail!(CheckFailed(errors));
-    }
-    Ok(())
+    refused_if_any(errors, Refused::Checked)
 }

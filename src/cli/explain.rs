@@ -14,8 +14,8 @@ pub(super) async fn explain(
 ) -> anyhow::Result<()> {
     let year = fiscal_year.unwrap_or(app.config().fiscal_year());
     let datasets = {
-        let mut store = app.store().lock().await?;
-        consolidate::from_store(app.config(), &mut store, year)?
+        let store = app.store().lock().await?;
+        consolidate::read_from_store(app.config(), &store, year)?
     };
     match consolidate::explain(&datasets, item) {
         Some(text) => {

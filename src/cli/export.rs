@@ -9,7 +9,8 @@ use crate::consolidate::{self, Datasets};
 use crate::domain::FiscalYear;
 use crate::report::export;
 
-/// Writes the datasets of `fiscal_year`, rebuilt from the store, into `out`, and
+/// Writes the datasets of `fiscal_year`, rebuilt from the store (read, never written;
+/// a year outside the plan period is refused), into `out`, and
 /// prints the file and what is missing or does not agree.
 pub(super) async fn export(
     app: &App,
@@ -18,8 +19,8 @@ pub(super) async fn export(
     out: &Path,
 ) -> anyhow::Result<()> {
     let datasets = {
-        let mut store = app.store().lock().await?;
-        consolidate::from_store(app.config(), &mut store, fiscal_year)?
+        let store = app.store().lock().await?;
+        consolidate::read_from_store(app.config(), &store, fiscal_year)?
     };
     std::fs::create_dir_all(out)?;
     let stem = out.join(format!("{fiscal_year}_データセット"));

@@ -11,6 +11,7 @@ mod export;
 mod ingest;
 mod preview_send;
 mod print;
+mod refused;
 mod run;
 mod send;
 mod status;
@@ -20,14 +21,19 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-pub use check::CheckFailed;
+pub use refused::{exit_status, Refused, EXIT_ACCEPTED, EXIT_FAILED, EXIT_REFUSED};
 
-use crate::app::{load_config, App, Needs};
+use crate::app::{load_config, App, Needs, OpenMode};
 use crate::domain::{Clock, FiscalYear};
+
+/// The exit statuses, as `--help` prints them (the README says the same).
+const EXIT_STATUS_HELP: &str = "Exit status: 0 every file accepted (warnings allowed), \
+1 at least one file refused (sent back: check, ingest, run --once), \
+2 the command itself failed (configuration, store, disk, arguments).";
 
 /// hakusho: collects the departments' planning workbooks and publishes the white paper.
 #[derive(Debug, Parser)]
-#[command(name = "hakusho", version, about)]
+#[command(name = "hakusho", version, about, after_help = EXIT_STATUS_HELP)]
 pub struct Cli {
     /// The configuration file.
     #[arg(
@@ -103,13 +109,13 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Checks submission workbooks without storing them and prints the findings (exit 1 on any error).
+    /// Checks submission workbooks without storing them and prints the findings (exit 1 when one is refused).
     Check {
         /// The workbooks to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Takes in submission workbooks: archives, checks and stores them, and mails each receipt.
+    /// Takes in submission workbooks: archives, checks and stores them, and mails each receipt (exit 1 when one is sent back).
     Ingest {
         /// The workbooks to take in.
         #[arg(required = true)]
@@ -166,11 +172,7 @@ fn parse_fiscal_year(text: &str) -> Result<FiscalYear, String> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock = Clock::system();
     let config = load_config(&cli.config, needs_of(&cli.command), &clock)?;
-    let app = match cli.command {
-        // A damaged store is an error here, never 「送信 0 件」 or an empty status.
-        Command::Send { .. } | Command::Status => App::with_checked_store(config, clock),
-        _ => App::new(config, clock),
-    };
+    let app = App::with_store(config, clock, store_mode(&cli.command));
     dispatch(&app, cli.command).await
 }
 
@@ -197,6 +199,21 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
             out,
         } => export::export(app, fiscal_year, format, &out).await,
         Command::Explain { item, fiscal_year } => explain::explain(app, &item, fiscal_year).await,
+    }
+}
+
+/// How a command opens the store: the commands that only read cannot write to it.
+fn store_mode(command: &Command) -> OpenMode {
+    match command {
+        // A damaged store is an error here, never 「送信 0 件」.
+        Command::Send { .. } => OpenMode::Checked,
+        Command::Check { .. }
+        | Command::Status
+        | Command::PreviewSend
+        | Command::Export { .. }
+        | Command::Explain { .. }
+        | Command::Template { .. } => OpenMode::ReadOnly,
+        Command::Run { .. } | Command::Serve | Command::Ingest { .. } => OpenMode::Writable,
     }
 }
 

@@ -1,7 +1,8 @@
 //! `hakusho preview-send`: who would receive what on the next run, sending nothing.
 
 use crate::app::App;
-use crate::daemon::run::build_all_reports;
+use crate::consolidate;
+use crate::daemon::run::reports_of;
 use crate::domain::printable;
 use crate::mail::compose::compose;
 use crate::mail::outbox::{message_size, size_label, too_large};
@@ -11,8 +12,9 @@ use crate::store::{DeliveryState, Store};
 /// The messages the next run would send from what is stored now, and the outbox.
 pub(super) async fn preview_send(app: &App) -> anyhow::Result<()> {
     let config = app.config();
-    let mut store = app.store().lock().await?;
-    let (built, reports) = build_all_reports(config, &mut store, app.build_time())?;
+    let store = app.store().lock().await?;
+    let datasets = consolidate::read_from_store(config, &store, config.fiscal_year())?;
+    let (built, reports) = reports_of(config, datasets, app.build_time())?;
     let messages = compose(config, &built, &reports, &config.paths.reports)?;
     println!(
         "次の実行で送るメール ({} 通、送信はしません):",

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::daemon::run::RunSummary;
 use crate::domain::printable;
+use crate::intake::Outcome;
 
 /// A path as printed: one line, whatever characters its name holds.
 pub(super) fn display(path: &Path) -> String {
@@ -62,4 +63,10 @@ fn print_mail(summary: &RunSummary) {
         let (to, subject) = (printable(to), printable(subject));
         println!("  {to}: {subject} (添付 {} 件)", attachments.len());
     }
+}
+
+/// How many files of a run or an ingest were sent back.
+pub(super) fn refused_files(summary: &RunSummary) -> usize {
+    let refused = |outcome: &Outcome| matches!(outcome, Outcome::Rejected);
+    summary.files.iter().filter(|f| refused(&f.outcome)).count()
 }

@@ -8,7 +8,7 @@ use crate::domain::FiscalYear;
 use crate::template::write_templates;
 
 /// Writes the workbooks of `fiscal_year` (the argument, whatever year the
-/// configuration collects) into `out` and prints their paths.
+/// configuration collects, within the plan period) into `out` and prints their paths.
 pub(super) async fn template(
     app: &App,
     fiscal_year: FiscalYear,
@@ -16,6 +16,7 @@ pub(super) async fn template(
     out: &Path,
 ) -> anyhow::Result<()> {
     let plan = app.plan()?;
+    plan.check_in_period(fiscal_year)?;
     let store = app.store().lock().await?;
     let created = app.build_time().timestamp();
     let config = app.config();

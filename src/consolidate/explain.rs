@@ -6,8 +6,11 @@ use std::fmt::Write;
 use super::model::{ActionItem, Cell, Datasets, Indicator, Kpi, Policy, Source, WhitePaper};
 
 /// The lineage of an indicator (`1-1.1`), a KPI (`K2-1`) or an action-plan item
-/// (`1-(2)`), or `None` when the dataset has no such item.
+/// (`1-(2)`), or `None` when the dataset has no such item. The id is read as people
+/// type it: full-width (`１－１．１`, `Ｋ２－１`), any dash, spaces around it.
 pub fn explain(datasets: &Datasets, item: &str) -> Option<String> {
+    let item = item_id(item);
+    let item = item.as_str();
     let wp = &datasets.white_paper;
     let mut out = String::new();
     if let Some((policy, indicator)) = wp
@@ -37,6 +40,20 @@ pub fn explain(datasets: &Datasets, item: &str) -> Option<String> {
         write_action_item(&mut out, action);
     }
     Some(out)
+}
+
+/// An id as the plan writes it: half-width, ASCII hyphens, an upper-case `K`, no spaces.
+pub fn item_id(typed: &str) -> String {
+    crate::domain::japanese::fold_width(typed)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            // ‐ ‑ ‒ – — ― − ー ｰ: the dashes a Japanese keyboard or a copy from Word gives.
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF70}' => '-',
+            'k' => 'K',
+            c => c,
+        })
+        .collect()
 }
 
 fn write_indicator(out: &mut String, wp: &WhitePaper, policy: &Policy, indicator: &Indicator) {
@@ -116,5 +133,29 @@ fn write_cells(out: &mut String, cells: &[Cell], labels: &[String]) {
             cell.printed.as_str()
         };
         let _ = writeln!(out, "  {label}: {printed} ← {from}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::item_id;
+
+    #[test]
+    fn ids_typed_full_width_with_any_dash_or_spaces_read_as_the_plan_writes_them() {
+        for typed in [
+            "１－１．１",
+            "１-１.１",
+            " 1-1.1 ",
+            "1ー1.1",
+            "1−1.1",
+            "1‐1．1",
+            "　1-1.1　",
+        ] {
+            assert_eq!(item_id(typed), "1-1.1", "{typed}");
+        }
+        for typed in ["Ｋ２－１", "k2-1", "K2ー1"] {
+            assert_eq!(item_id(typed), "K2-1", "{typed}");
+        }
+        assert_eq!(item_id("１－（２）"), "1-(2)");
     }
 }

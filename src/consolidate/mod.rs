@@ -24,21 +24,48 @@ use crate::workbook::layout::{
 use crate::workbook::{cell_name, paragraphs, IndicatorEntry};
 use anyhow::Context;
 
-pub use explain::explain;
+pub use explain::{explain, item_id};
 pub use model::*;
 
 /// Builds the datasets of a fiscal year from the store: the latest accepted submission
 /// of each department, and the plan's reference data as kept for that year (kept now,
 /// from `paths.plan`, the first time the year is built), so that a year rebuilt later
 /// comes out the same even after the reference data has moved on to the next plan.
+/// A year outside the plan period is refused before anything is kept.
 pub fn from_store(
     config: &Config,
     store: &mut Store,
     fiscal_year: FiscalYear,
 ) -> anyhow::Result<Datasets> {
     let plan = plan_of_year(config, store, fiscal_year)?;
+    build_from_store(config, store, fiscal_year, &plan)
+}
+
+/// [`from_store`] for the read-only commands (`export`, `explain`, `preview-send`):
+/// the plan as kept for the year when it was, else the current one, and nothing
+/// written to the store.
+pub fn read_from_store(
+    config: &Config,
+    store: &Store,
+    fiscal_year: FiscalYear,
+) -> anyhow::Result<Datasets> {
+    let plan = match store.plan_snapshot(&config.city.code, fiscal_year)? {
+        Some(texts) => kept_plan(&texts)?,
+        None => Plan::load(&config.paths.plan)?,
+    };
+    plan.check_in_period(fiscal_year)?;
+    build_from_store(config, store, fiscal_year, &plan)
+}
+
+/// The datasets of a year from the store's submissions, on the year's plan.
+fn build_from_store(
+    config: &Config,
+    store: &Store,
+    fiscal_year: FiscalYear,
+    plan: &Plan,
+) -> anyhow::Result<Datasets> {
     let submissions = store.current_submissions(&config.city.code, fiscal_year)?;
-    let mut datasets = build(config, &plan, fiscal_year, &submissions);
+    let mut datasets = build(config, plan, fiscal_year, &submissions);
     datasets.states = store.latest_by_department(&config.city.code, fiscal_year)?;
     for submission in &mut datasets.submissions {
         let id = submission.submission_id;
@@ -59,21 +86,31 @@ pub fn from_store(
     Ok(datasets)
 }
 
-/// The plan's reference data as kept for the year; kept now when it was not yet.
+/// The plan's reference data as kept for the year; kept now when it was not yet (and
+/// the year is in the current plan's period: a year outside it must not pin the plan).
 fn plan_of_year(
     config: &Config,
     store: &mut Store,
     fiscal_year: FiscalYear,
 ) -> anyhow::Result<Plan> {
-    let texts = match store.plan_snapshot(&config.city.code, fiscal_year)? {
-        Some(texts) => texts,
-        None => {
-            let texts = PlanTexts::read(&config.paths.plan)?;
-            store.keep_plan_snapshot(&config.city.code, fiscal_year, &texts)?;
-            texts
-        }
-    };
-    Plan::from_texts(&texts).context("計画の参照データ(保存済み)に誤りがあります")
+    if let Some(texts) = store.plan_snapshot(&config.city.code, fiscal_year)? {
+        return kept_plan(&texts);
+    }
+    let texts = PlanTexts::read(&config.paths.plan)?;
+    let plan = Plan::from_texts(&texts).with_context(|| {
+        format!(
+            "計画の参照データ {} に誤りがあります",
+            config.paths.plan.display()
+        )
+    })?;
+    plan.check_in_period(fiscal_year)?;
+    store.keep_plan_snapshot(&config.city.code, fiscal_year, &texts)?;
+    Ok(plan)
+}
+
+/// The plan as kept in the store for a year.
+fn kept_plan(texts: &PlanTexts) -> anyhow::Result<Plan> {
+    Plan::from_texts(texts).context("計画の参照データ(保存済み)に誤りがあります")
 }
 
 /// Where each configured department stands for a year: its latest submission (accepted

@@ -269,6 +269,16 @@ pub fn build_all_reports(
     built_at: DateTime<Tz>,
 ) -> anyhow::Result<(Built, Vec<ReportFile>)> {
     let datasets = consolidate::from_store(config, store, config.fiscal_year())?;
+    reports_of(config, datasets, built_at)
+}
+
+/// Every report printed from `datasets` (see [`build_all_reports`]); reads only the
+/// templates and the fonts (`preview-send` builds from a store it does not write).
+pub fn reports_of(
+    config: &Config,
+    datasets: Datasets,
+    built_at: DateTime<Tz>,
+) -> anyhow::Result<(Built, Vec<ReportFile>)> {
     let texts = ReportTexts::load(config)?;
     let fonts = FontSet::for_config(config)?;
     let edition = Edition::new(&datasets, &fonts, built_at)?;

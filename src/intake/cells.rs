@@ -7,8 +7,8 @@ use calamine::{Data, Range};
 
 use crate::domain::format_quantity;
 use crate::domain::{Finding, Severity};
-use crate::workbook::cell_name;
 use crate::workbook::layout::Column;
+use crate::workbook::{cell_name, Typed, TypedCells};
 
 /// A worksheet as calamine gives it.
 pub type Sheet = Range<Data>;
@@ -26,6 +26,39 @@ pub fn cell_text(sheet: &Sheet, row: u32, column: u16, unit: &str) -> String {
         Some(Data::Error(error)) => format!("#{error:?}"),
         Some(other) => other.to_string(),
     }
+}
+
+/// Every filled cell of the data sheets as typed, with its type, for the correction
+/// copy of a file sent back (intake itself reads text: [`cell_text`]).
+pub fn typed_cells<'a>(sheets: impl Iterator<Item = (&'a str, &'a Sheet)>) -> TypedCells {
+    let mut typed = TypedCells::default();
+    for (name, sheet) in sheets {
+        let (top, left) = sheet.start().unwrap_or((0, 0));
+        for (row, column, data) in sheet.used_cells() {
+            let Some(value) = typed_value(data) else {
+                continue;
+            };
+            let (row, column) = (top + row as u32, left + column as u32);
+            if let Ok(column) = u16::try_from(column) {
+                typed.insert(name, row, column, value);
+            }
+        }
+    }
+    typed
+}
+
+/// A cell's value with its type; `None` for an empty cell or an error value (the copy
+/// writes what intake read there).
+fn typed_value(data: &Data) -> Option<Typed> {
+    Some(match data {
+        Data::Float(x) => Typed::Number(*x),
+        Data::Int(n) => Typed::Number(*n as f64),
+        Data::String(text) => Typed::Text(text.clone()),
+        Data::Bool(b) => Typed::Bool(*b),
+        Data::DateTime(date) => Typed::Date(date.as_f64()),
+        Data::DateTimeIso(text) | Data::DurationIso(text) => Typed::Text(text.clone()),
+        Data::Empty | Data::Error(_) => return None,
+    })
 }
 
 /// A spreadsheet date serial (days since 1899-12-30) as `2021年4月1日`.

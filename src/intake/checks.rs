@@ -15,15 +15,18 @@ use crate::texts::intake as texts;
 use crate::workbook::layout::{self, *};
 use crate::workbook::{cell_name, DepartmentProfile, IndicatorEntry, KpiEntry, SubmissionContent};
 
-pub fn check_version(cell: &str, text: &str, findings: &mut Vec<Finding>) {
-    if text.trim() != TEMPLATE_VERSION.to_string() {
-        findings.push(Finding::at(
-            Severity::Error,
-            INFO_SHEET,
-            cell.to_string(),
-            texts::unknown_template_version(text, TEMPLATE_VERSION),
-        ));
+/// Whether the template version is one this hakusho reads; an error when not.
+pub fn check_version(cell: &str, text: &str, findings: &mut Vec<Finding>) -> bool {
+    if text.trim() == TEMPLATE_VERSION.to_string() {
+        return true;
     }
+    findings.push(Finding::at(
+        Severity::Error,
+        INFO_SHEET,
+        cell.to_string(),
+        texts::unknown_template_version(text, TEMPLATE_VERSION),
+    ));
+    false
 }
 
 pub fn check_department(cell: &str, name: &str, config: &Config, findings: &mut Vec<Finding>) {
@@ -38,14 +41,21 @@ pub fn check_department(cell: &str, name: &str, config: &Config, findings: &mut 
     }
 }
 
+/// The fiscal year, when it is the one being taken in; else an error saying which
+/// year the workbook is for, and the plan period when the year is outside it.
 pub fn check_fiscal_year(
     cell: &str,
     text: &str,
     config: &Config,
+    plan: &Plan,
     findings: &mut Vec<Finding>,
 ) -> Option<FiscalYear> {
     let expected = config.fiscal_year();
     let message = match FiscalYear::parse(text) {
+        Ok(year) if plan.check_in_period(year).is_err() => {
+            let (first, last) = plan.period();
+            texts::fiscal_year_outside_plan(year, &plan.basic.name, first, last, expected)
+        }
         Ok(year) if year == expected => return Some(year),
         Ok(year) => texts::other_fiscal_year(year, expected),
         Err(e) => e.to_string(),
@@ -60,6 +70,9 @@ pub fn check_fiscal_year(
 }
 
 /// A row of another department (or of nothing in the plan) is an error, and dropped.
+/// With no department (its cell empty or unknown: already an error), every row of the
+/// plan is kept as read: which rows it may hold is not known, and a finding per row
+/// would only repeat the department's.
 fn owned(
     owner: Option<&str>,
     department: &str,
@@ -70,7 +83,7 @@ fn owned(
     findings: &mut Vec<Finding>,
 ) -> bool {
     let message = match owner {
-        Some(owner) if owner == department => return true,
+        Some(owner) if owner == department || department.is_empty() => return true,
         Some(owner) => texts::row_of_another_department(what, id, owner, department),
         None => texts::row_not_in_plan(what, id),
     };

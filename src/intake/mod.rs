@@ -39,7 +39,7 @@ use crate::report::Coverage;
 use crate::store::{EarlierFigures, Staged};
 use crate::store::{NewSubmission, Recorded, Store};
 use crate::texts::{self, Verdict};
-use crate::workbook::SubmissionContent;
+use crate::workbook::{SubmissionContent, TypedCells};
 
 /// What happened to one inbox file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +91,8 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// What was read, accepted or not (for the receipt and the annotated copy).
     pub content: Option<SubmissionContent>,
+    /// The cells as typed, with their type (for the annotated copy).
+    pub typed: TypedCells,
 }
 
 impl FileReport {
@@ -235,6 +237,7 @@ pub fn ingest_and_answer(
         outcome: Outcome::Rejected,
         findings: Vec::new(),
         content: None,
+        typed: TypedCells::default(),
     };
     if let Some(known) = store.submission_by_hash(&config.city.code, &report.sha256)? {
         report.submission_id = Some(known.id);
@@ -297,6 +300,7 @@ fn read_into(report: &mut FileReport, bytes: &[u8], intake: Intake) -> Result<()
     }
     report.findings = reading.findings;
     report.content = reading.content;
+    report.typed = reading.typed;
     Ok(())
 }
 

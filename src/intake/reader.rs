@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::cells::{read_form, read_table, Sheet, TableRow};
+use super::cells::{cell_text, read_form, read_table, typed_cells, Sheet, TableRow};
 use super::checks;
 use super::figures;
 use super::sandbox::{parse_in_process, Answer, LongText, MAX_CELL_CHARS};
@@ -22,7 +22,7 @@ use crate::texts::Verdict;
 use crate::workbook::layout::{self, *};
 use crate::workbook::{
     cell_name, paragraphs, ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry,
-    PolicyProgress, PriorityProject, SubmissionContent,
+    PolicyProgress, PriorityProject, SubmissionContent, TypedCells,
 };
 
 /// What reading one workbook gave.
@@ -32,6 +32,8 @@ pub struct Reading {
     pub content: Option<SubmissionContent>,
     /// What is wrong or doubtful in it, with sheet and cell.
     pub findings: Vec<Finding>,
+    /// The data sheets' cells as typed (for the correction copy of a file sent back).
+    pub typed: TypedCells,
 }
 
 impl Reading {
@@ -70,6 +72,10 @@ pub const DATA_SHEETS: [&str; 7] = [
     ACTION_SHEET,
     KPI_SHEET,
 ];
+
+/// The sheets hakusho writes that are not read back: the instructions, and the list of
+/// findings a correction copy opens on (the corrected copy is submitted with it).
+const NOT_READ: [&str; 2] = [GUIDE_SHEET, FINDINGS_SHEET];
 
 /// Reads a workbook's bytes in this process, its figures compared with the plan's
 /// (no earlier submission). Only for files we trust (the tests' own workbooks):
@@ -122,7 +128,7 @@ pub fn read_answer(answer: Answer, intake: Intake) -> Reading {
     for extra in parsed
         .sheet_names
         .iter()
-        .filter(|n| !DATA_SHEETS.contains(&n.as_str()) && n.as_str() != GUIDE_SHEET)
+        .filter(|n| !DATA_SHEETS.contains(&n.as_str()) && !NOT_READ.contains(&n.as_str()))
     {
         findings.push(Finding::file_warning(texts::extra_sheet(extra)));
     }
@@ -143,6 +149,7 @@ pub fn read_answer(answer: Answer, intake: Intake) -> Reading {
     Reading {
         content: Some(content),
         findings,
+        typed: typed_cells(sheets.iter().map(|(name, sheet)| (*name, sheet))),
     }
 }
 
@@ -157,6 +164,20 @@ fn too_long(text: &LongText) -> Finding {
     )
 }
 
+/// What the 提出情報 sheet says about the workbook.
+struct Info {
+    /// The department named (trimmed; empty when not filled in).
+    department: String,
+    /// The cell that names it.
+    department_cell: String,
+    /// Whether the template version is one this hakusho reads.
+    version_known: bool,
+    /// The fiscal year, when it is the one being taken in.
+    fiscal_year: Option<FiscalYear>,
+    /// The year the tables' headings are read with.
+    year_of_headings: FiscalYear,
+}
+
 struct Context<'a> {
     config: &'a Config,
     plan: &'a Plan,
@@ -167,28 +188,35 @@ struct Context<'a> {
 
 impl Context<'_> {
     fn read(&mut self) -> SubmissionContent {
-        let info = read_form(&self.sheets[INFO_SHEET]);
-        let (department, fiscal_year) = self.read_info(&info);
-        if !is_our_layout(&info) {
-            return self.info_only(department, fiscal_year, &info);
-        }
-        let fiscal_year_for_headers = fiscal_year.unwrap_or(self.config.fiscal_year());
+        let form = read_form(&self.sheets[INFO_SHEET]);
+        let info = self.read_info(&form);
         let mut content = SubmissionContent {
-            department: department.clone(),
-            fiscal_year,
-            submitter: value(&info, LABEL_SUBMITTER),
-            contact: value(&info, LABEL_CONTACT),
-            profile: self.read_profile(),
-            projects: self.read_projects(),
-            indicators: self.read_indicators(&department, fiscal_year_for_headers),
-            progress: self.read_progress(&department),
-            action_items: self.read_actions(&department, fiscal_year_for_headers),
-            kpis: self.read_kpis(&department, fiscal_year_for_headers),
+            department: info.department.clone(),
+            fiscal_year: info.fiscal_year,
+            submitter: value(&form, LABEL_SUBMITTER),
+            contact: value(&form, LABEL_CONTACT),
+            ..SubmissionContent::default()
         };
-        if self.config.department(&department).is_some() {
+        // A template of another version has another layout: every cell read from it
+        // would be a finding that only repeats this one.
+        if !info.version_known {
+            return self.info_only(&info, content);
+        }
+        // Rows are held to the department's ownership only when it is one of the city's
+        // and the rows are its own (not another department's workbook renamed).
+        let known = self.config.department(&info.department).is_some()
+            && !self.of_another_department(&info);
+        let department = if known { info.department.as_str() } else { "" };
+        let year = info.year_of_headings;
+        content.profile = self.read_profile();
+        content.projects = self.read_projects();
+        content.indicators = self.read_indicators(department, year);
+        content.progress = self.read_progress(department);
+        content.action_items = self.read_actions(department, year);
+        content.kpis = self.read_kpis(department, year);
+        if known {
             let (config, plan) = (self.config, self.plan);
             checks::check_content(&mut content, config, plan, self.earlier, self.findings);
-            let year = fiscal_year_for_headers;
             super::same_fact::check_same_facts(&content, self.plan, year, self.findings);
         }
         content
@@ -199,36 +227,28 @@ impl Context<'_> {
     /// misleading); the one error is the version's. The content is the department's
     /// rows as this version's template has them, so the copy sent back is a workbook
     /// of this version to fill in.
-    fn info_only(
-        &self,
-        department: String,
-        fiscal_year: Option<FiscalYear>,
-        info: &HashMap<String, (String, String)>,
-    ) -> SubmissionContent {
-        let year = fiscal_year.unwrap_or(self.config.fiscal_year());
-        let mut blank = match self.config.department(&department) {
+    fn info_only(&self, info: &Info, content: SubmissionContent) -> SubmissionContent {
+        let year = info.year_of_headings;
+        let mut blank = match self.config.department(&info.department) {
             Some(known) => crate::template::prefilled(self.plan, known, year, None),
             None => SubmissionContent::default(),
         };
         show_last_year(&mut blank, self.earlier, year);
         SubmissionContent {
-            department,
-            fiscal_year,
-            submitter: value(info, LABEL_SUBMITTER),
-            contact: value(info, LABEL_CONTACT),
+            department: content.department,
+            fiscal_year: content.fiscal_year,
+            submitter: content.submitter,
+            contact: content.contact,
             ..blank
         }
     }
 
     /// Template version, department and fiscal year; problems are findings.
-    fn read_info(
-        &mut self,
-        info: &HashMap<String, (String, String)>,
-    ) -> (String, Option<FiscalYear>) {
+    fn read_info(&mut self, form: &HashMap<String, (String, String)>) -> Info {
         let mut field = |label: &str| -> Option<(String, String)> {
-            let found = info.get(label).cloned().filter(|(_, v)| !v.is_empty());
+            let found = form.get(label).cloned().filter(|(_, v)| !v.is_empty());
             if found.is_none() {
-                let cell = info
+                let cell = form
                     .get(label)
                     .map_or_else(|| "B".to_string(), |(cell, _)| cell.clone());
                 self.findings.push(Finding::at(
@@ -243,20 +263,89 @@ impl Context<'_> {
         let version = field(LABEL_TEMPLATE_VERSION);
         let department = field(LABEL_DEPARTMENT);
         let fiscal_year = field(LABEL_FISCAL_YEAR);
-        if let Some((cell, text)) = version {
-            checks::check_version(&cell, &text, self.findings);
-        }
-        let department_name = department
+        let version_known = match version {
+            Some((cell, text)) => checks::check_version(&cell, &text, self.findings),
+            None => true,
+        };
+        let (department_cell, department_name) = department
             .as_ref()
-            .map(|(_, d)| d.trim().to_string())
+            .map(|(cell, d)| (cell.clone(), d.trim().to_string()))
             .unwrap_or_default();
         if let Some((cell, name)) = department {
             checks::check_department(&cell, name.trim(), self.config, self.findings);
         }
         let year = fiscal_year.and_then(|(cell, text)| {
-            checks::check_fiscal_year(&cell, &text, self.config, self.findings)
+            checks::check_fiscal_year(&cell, &text, self.config, self.plan, self.findings)
         });
-        (department_name, year)
+        Info {
+            department: department_name,
+            department_cell,
+            version_known,
+            fiscal_year: year,
+            year_of_headings: year.unwrap_or_else(|| self.year_the_headings_name()),
+        }
+    }
+
+    /// Whether every row of the tables belongs to one other department: the workbook is
+    /// that department's, under another name. One error at the department's cell, not
+    /// one per row.
+    fn of_another_department(&mut self, info: &Info) -> bool {
+        let owners = self.owners_of_rows();
+        let [owner] = owners.as_slice() else {
+            return false;
+        };
+        if *owner == info.department {
+            return false;
+        }
+        self.findings.push(Finding::at(
+            Severity::Error,
+            INFO_SHEET,
+            info.department_cell.clone(),
+            texts::workbook_of_another_department(&info.department, owner),
+        ));
+        true
+    }
+
+    /// The departments that own the indicator, policy and KPI rows of the tables, by
+    /// the ids in their first column (action-plan items may be shared: not counted).
+    fn owners_of_rows(&self) -> Vec<String> {
+        let plan = self.plan;
+        let ids = |sheet: &str| -> Vec<String> {
+            let sheet = &self.sheets[sheet];
+            let last = sheet.end().map_or(0, |(row, _)| row);
+            (1..=last).map(|row| cell_text(sheet, row, 0, "")).collect()
+        };
+        let indicators = ids(INDICATOR_SHEET).into_iter().filter_map(|id| {
+            let policy = plan.policy(&plan.indicator(&id)?.policy)?;
+            Some(policy.department.clone())
+        });
+        let policies = ids(PROGRESS_SHEET)
+            .into_iter()
+            .filter_map(|code| Some(plan.policy(&code)?.department.clone()));
+        let kpis = ids(KPI_SHEET)
+            .into_iter()
+            .filter_map(|id| Some(plan.kpi(&id)?.department.clone()));
+        let mut owners: Vec<String> = indicators.chain(policies).chain(kpis).collect();
+        owners.sort();
+        owners.dedup();
+        owners
+    }
+
+    /// The year the action plan's heading names (the one heading that carries it): a
+    /// workbook whose year cell is wrong or unreadable is read with the headings it
+    /// was made with, so that the year is one finding, not one more per heading.
+    fn year_the_headings_name(&self) -> FiscalYear {
+        let expected = self.config.fiscal_year();
+        let column = action_columns(expected)
+            .iter()
+            .position(|c| c.label().contains(&expected.to_string()));
+        column
+            .and_then(|c| {
+                let heading = cell_text(&self.sheets[ACTION_SHEET], 0, c as u16, "");
+                let end = heading.find("年度")? + "年度".len();
+                FiscalYear::parse(&heading[..end]).ok()
+            })
+            .unwrap_or(expected)
     }
 
     fn read_profile(&mut self) -> DepartmentProfile {
@@ -465,10 +554,6 @@ fn show_last_year(content: &mut SubmissionContent, earlier: &EarlierFigures, yea
 
 /// Whether the workbook says it is of this template version (a missing version is
 /// an error of its own, and the layout is then tried).
-fn is_our_layout(info: &HashMap<String, (String, String)>) -> bool {
-    let version = value(info, LABEL_TEMPLATE_VERSION);
-    version.is_empty() || version.trim() == TEMPLATE_VERSION.to_string()
-}
 
 fn value(form: &HashMap<String, (String, String)>, label: &str) -> String {
     form.get(label).map(|(_, v)| v.clone()).unwrap_or_default()

@@ -10,7 +10,7 @@ use crate::intake::{FileReport, Outcome};
 use crate::mail::{Outgoing, OutgoingAttachment};
 use crate::plan::Plan;
 use crate::texts::{receipt as texts, render_file, Values};
-use crate::workbook::{write_workbook, Render};
+use crate::workbook::{write_annotated_copy, Render};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -103,7 +103,7 @@ fn annotated_copy(
         findings: &report.findings,
         guide,
     };
-    let bytes = write_workbook(content, &render)?;
+    let bytes = write_annotated_copy(content, &render, &report.typed)?;
     let stem = report
         .file_name
         .rsplit_once('.')

@@ -16,7 +16,7 @@ mod same_fact;
 
 pub use same_fact::{figures_disagree, KpiColumn, SameFact};
 
-use crate::domain::ConfigFiscalYear;
+use crate::domain::{ConfigFiscalYear, FiscalYear};
 use crate::domain::{Direction, Indicator, Observation};
 
 /// How the plan names the whole administration as an owner.
@@ -238,6 +238,11 @@ pub struct ActionItem {
     pub overview: Vec<String>,
 }
 
+/// A fiscal year outside the plan period, with the message that says so in Japanese.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct OutsidePlanPeriod(pub String);
+
 impl Plan {
     /// Reads `basic_plan.toml`, `strategy.toml` and `action_plan.toml` from `dir`.
     pub fn load(dir: &Path) -> anyhow::Result<Plan> {
@@ -254,6 +259,26 @@ impl Plan {
         };
         plan.check()?;
         Ok(plan)
+    }
+
+    /// The plan period: from the 計画策定時 year to the 目標値 year, both included.
+    pub fn period(&self) -> (FiscalYear, FiscalYear) {
+        (self.basic.baseline_year.0, self.basic.target_year.0)
+    }
+
+    /// `Ok` when `year` is in the plan period; else the refusal naming the period (a
+    /// year outside it has no columns, no targets and no plan to pin a snapshot to).
+    pub fn check_in_period(&self, year: FiscalYear) -> Result<(), OutsidePlanPeriod> {
+        let (first, last) = self.period();
+        if (first..=last).contains(&year) {
+            return Ok(());
+        }
+        Err(OutsidePlanPeriod(crate::texts::year_outside_plan_period(
+            year,
+            &self.basic.name,
+            first,
+            last,
+        )))
     }
 
     /// The policies a department owns.

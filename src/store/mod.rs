@@ -50,11 +50,17 @@ impl Store {
         )?)))
     }
 
-    /// Opens an existing SQLite store for reading only (no migration, no write);
-    /// `None` when the file does not exist.
-    pub fn open_read_only(path: &Path) -> anyhow::Result<Option<Store>> {
-        let opened = sqlite::SqliteStore::open_read_only(path)?;
-        Ok(opened.map(|store| Store::over(Box::new(store))))
+    /// Opens an existing, migrated SQLite store read-only: the read-only commands
+    /// (`export`, `explain`, `status`, `template`, `preview-send`) cannot write to it.
+    pub fn open_read_only(path: &Path) -> anyhow::Result<Store> {
+        Ok(Store::over(Box::new(sqlite::SqliteStore::open_read_only(
+            path,
+        )?)))
+    }
+
+    /// An empty store in memory: a read-only command on a machine with no store yet.
+    pub fn in_memory() -> anyhow::Result<Store> {
+        Ok(Store::over(Box::new(sqlite::SqliteStore::in_memory()?)))
     }
 
     /// A store over any backend.

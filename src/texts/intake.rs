@@ -25,6 +25,23 @@ pub fn other_fiscal_year(found: impl Display, expected: impl Display) -> String 
     format!("{found}のブックです。いま受け付けているのは{expected}分です")
 }
 
+/// The workbook is for a fiscal year outside the plan period.
+pub fn fiscal_year_outside_plan(
+    found: impl Display,
+    plan: &str,
+    first: impl Display,
+    last: impl Display,
+    expected: impl Display,
+) -> String {
+    format!("{found}のブックです。{found}は計画期間の外です({plan}の計画期間は{first}から{last}まで)。いま受け付けているのは{expected}分です")
+}
+
+/// The department named is one of the city's, but every row is another's: the
+/// workbook of that department, renamed.
+pub fn workbook_of_another_department(named: &str, owner: &str) -> String {
+    format!("部名は「{named}」ですが、表の行はすべて{owner}の担当です。{named}の提出用ブックに記入してください(この部名のまま{owner}のブックは提出できません)")
+}
+
 /// A row (indicator, policy, item, KPI) of another department's.
 pub fn row_of_another_department(what: &str, id: &str, owner: &str, department: &str) -> String {
     format!("{what}「{id}」は{owner}の担当です。{department}の提出には含められません")

@@ -15,6 +15,16 @@ pub mod verdict;
 
 pub use verdict::Verdict;
 
+/// A fiscal year outside the plan period, given on the command line.
+pub fn year_outside_plan_period(
+    year: impl std::fmt::Display,
+    plan: &str,
+    first: impl std::fmt::Display,
+    last: impl std::fmt::Display,
+) -> String {
+    format!("{year}は計画期間の外です({plan}の計画期間は{first}から{last}まで)。計画期間内の年度を指定してください")
+}
+
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -26,6 +26,7 @@ pub fn write(
     }
     super::writer::print_on_a4(sheet.set_landscape());
     sheet.protect();
-    sheet.set_active(true);
+    // A correction copy opens on its list of findings instead.
+    sheet.set_active(render.findings.is_empty());
     Ok(())
 }

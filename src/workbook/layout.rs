@@ -11,6 +11,9 @@ pub const TEMPLATE_VERSION: u32 = 3;
 
 /// The first sheet: how to fill in the workbook (not read back).
 pub const GUIDE_SHEET: &str = "記入のしかた";
+/// The first sheet of a correction copy: its findings, each a link to its cell. Not read
+/// back when the corrected copy is submitted again.
+pub const FINDINGS_SHEET: &str = "指摘一覧";
 /// The form naming the template version, department, fiscal year and submitter.
 pub const INFO_SHEET: &str = "提出情報";
 /// The form of the department's 運営方針 (組織構成, 職員数, 予算規模 …).

@@ -5,12 +5,17 @@
 //! [`layout::TEMPLATE_VERSION`], which every workbook records.
 
 mod content;
+mod findings_sheet;
 mod guide;
 pub mod layout;
+mod typed;
 mod writer;
 
 pub use content::*;
-pub use writer::{write_workbook, Render};
+pub use typed::{Typed, TypedCells};
+pub use writer::{
+    write_annotated_copy, write_workbook, Render, TINT_ERROR, TINT_INPUT, TINT_WARNING,
+};
 
 /// The A1 name of a cell from 0-based row and column: (1, 5) → `F2`.
 pub fn cell_name(row: u32, column: u16) -> String {

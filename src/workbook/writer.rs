@@ -15,7 +15,8 @@ use rust_xlsxwriter::{
 
 use super::content::{ActionItemEntry, IndicatorEntry, KpiEntry, SubmissionContent};
 use super::layout::*;
-use super::{cell_position, guide};
+use super::typed::{Typed, TypedCells};
+use super::{cell_position, findings_sheet, guide};
 use crate::domain::FiscalYear;
 use crate::domain::{Finding, Severity};
 use crate::plan::Plan;
@@ -36,12 +37,41 @@ pub struct Render<'a> {
     pub guide: &'a str,
 }
 
-/// Renders the workbook.
+/// The tint of an input cell: pale yellow.
+pub const TINT_INPUT: u32 = 0xFFFDE7;
+/// The tint of a cell with an error: red-pink, nothing like the input cells' yellow.
+pub const TINT_ERROR: u32 = 0xFF99A8;
+/// The tint of a cell with a warning (注意): amber, between the two and unlike either.
+pub const TINT_WARNING: u32 = 0xFFB74D;
+
+/// Renders the workbook (a template, a sample: every cell from the content).
 pub fn write_workbook(content: &SubmissionContent, render: &Render) -> Result<Vec<u8>, XlsxError> {
+    render_workbook(content, render, &TypedCells::default())
+}
+
+/// Renders the correction copy of a file sent back: first the sheet listing its
+/// findings (each a link to its cell), then the workbook with each cell the submitter
+/// filled written back as it was typed, with its type, and the findings marked.
+pub fn write_annotated_copy(
+    content: &SubmissionContent,
+    render: &Render,
+    typed: &TypedCells,
+) -> Result<Vec<u8>, XlsxError> {
+    render_workbook(content, render, typed)
+}
+
+fn render_workbook(
+    content: &SubmissionContent,
+    render: &Render,
+    typed: &TypedCells,
+) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     workbook.set_properties(&properties(content, render)?);
     let styles = Styles::new();
     let marks = Marks::new(render.findings);
+    if !render.findings.is_empty() {
+        findings_sheet::write(workbook.add_worksheet(), &styles, render.findings)?;
+    }
     guide::write(
         workbook.add_worksheet(),
         &styles.title,
@@ -53,6 +83,7 @@ pub fn write_workbook(content: &SubmissionContent, render: &Render) -> Result<Ve
         styles: &styles,
         marks: &marks,
         render,
+        typed,
     };
     sheet.info(workbook.add_worksheet(), content)?;
     sheet.profile(workbook.add_worksheet(), content)?;
@@ -79,7 +110,7 @@ fn properties(content: &SubmissionContent, render: &Render) -> Result<DocPropert
 pub(super) struct Styles {
     pub title: Format,
     pub text: Format,
-    header: Format,
+    pub header: Format,
     locked: Format,
     input: Format,
     amendable: Format,
@@ -102,7 +133,7 @@ impl Styles {
             input: cell
                 .clone()
                 .set_unlocked()
-                .set_background_color(Color::RGB(0xFFFDE7)),
+                .set_background_color(Color::RGB(TINT_INPUT)),
             amendable: cell
                 .set_unlocked()
                 .set_background_color(Color::RGB(0xEAF4FF)),
@@ -165,7 +196,7 @@ impl<'a> Marks<'a> {
                 .set_height(120),
         )?;
         let error = found.iter().any(|f| f.severity == Severity::Error);
-        let tint = if error { 0xF8CBAD } else { 0xFFE699 };
+        let tint = if error { TINT_ERROR } else { TINT_WARNING };
         Ok(Some(base.clone().set_background_color(Color::RGB(tint))))
     }
 }
@@ -175,6 +206,8 @@ struct Sheet<'a> {
     styles: &'a Styles,
     marks: &'a Marks<'a>,
     render: &'a Render<'a>,
+    /// The cells as the submitter typed them (a correction copy); empty otherwise.
+    typed: &'a TypedCells,
 }
 
 impl Sheet<'_> {
@@ -342,7 +375,7 @@ impl Sheet<'_> {
                 &self.styles.locked
             };
             sheet.write_string_with_format(row, 0, *label, &self.styles.locked)?;
-            self.cell(sheet, name, row, 1, value, base)?;
+            self.cell(sheet, name, (row, 1), value, base, *input)?;
         }
         print_on_a4(sheet);
         protect(sheet);
@@ -360,7 +393,8 @@ impl Sheet<'_> {
     ) -> Result<(), XlsxError> {
         for (c, (text, column)) in cells.iter().zip(columns).enumerate() {
             let format = self.styles.for_column(column);
-            self.cell(sheet, name, row, c as u16, text, format)?;
+            let editable = column.input || column.amendable;
+            self.cell(sheet, name, (row, c as u16), text, format, editable)?;
         }
         sheet.set_row_height(row, row_height(cells, columns))?;
         Ok(())
@@ -390,20 +424,45 @@ impl Sheet<'_> {
         Ok(())
     }
 
+    /// One cell: what the submitter typed there when it is theirs to fill (a correction
+    /// copy), else `text`; a locked cell always gets `text` (the version, department
+    /// and year the copy is for, the plan's figures), as they could not change it there.
     fn cell(
         &self,
         sheet: &mut Worksheet,
         name: &str,
-        row: u32,
-        column: u16,
+        (row, column): (u32, u16),
         text: &str,
         base: &Format,
+        editable: bool,
     ) -> Result<(), XlsxError> {
-        match self.marks.apply(sheet, name, row, column, base)? {
-            Some(marked) => sheet.write_string_with_format(row, column, text, &marked)?,
-            None => sheet.write_string_with_format(row, column, text, base)?,
+        let marked = self.marks.apply(sheet, name, row, column, base)?;
+        let format = marked.as_ref().unwrap_or(base);
+        let typed = self.typed.get(name, row, column).filter(|_| editable);
+        match typed {
+            Some(typed) => write_typed(sheet, row, column, typed, format)?,
+            None => sheet.write_string_with_format(row, column, text, format)?,
         };
         Ok(())
+    }
+}
+
+/// A cell as it was typed: a number stays a number, a date a date, text text.
+fn write_typed<'s>(
+    sheet: &'s mut Worksheet,
+    row: u32,
+    column: u16,
+    typed: &Typed,
+    format: &Format,
+) -> Result<&'s mut Worksheet, XlsxError> {
+    match typed {
+        Typed::Number(n) => sheet.write_number_with_format(row, column, *n, format),
+        Typed::Date(serial) => {
+            let date = format.clone().set_num_format("yyyy\"年\"m\"月\"d\"日\"");
+            sheet.write_number_with_format(row, column, *serial, &date)
+        }
+        Typed::Text(text) => sheet.write_string_with_format(row, column, text, format),
+        Typed::Bool(b) => sheet.write_boolean_with_format(row, column, *b, format),
     }
 }
 

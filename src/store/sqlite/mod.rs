@@ -59,23 +59,17 @@ impl SqliteStore {
         Ok(SqliteStore { connection })
     }
 
-    /// Opens an existing database file for reading only: no migration is applied and
-    /// nothing can be written (for commands that only read, like `check`). `None` when
-    /// there is no file: nothing was ever stored.
-    pub fn open_read_only(path: &Path) -> anyhow::Result<Option<SqliteStore>> {
-        if !path.exists() {
-            return Ok(None);
-        }
-        let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .with_context(|| format!("データベース {} を開けません", path.display()))?;
-        connection.busy_timeout(BUSY_TIMEOUT)?;
-        Ok(Some(SqliteStore { connection }))
-    }
-
     /// Opens the store and checks its pages first: a damaged or unreadable file is an
     /// error in Japanese, never an empty result.
     pub fn open_checked(path: &Path) -> anyhow::Result<SqliteStore> {
         let store = SqliteStore::open(path)?;
+        store.check_pages(path)?;
+        Ok(store)
+    }
+
+    /// `PRAGMA quick_check`: a damaged file is an error, never an empty answer.
+    fn check_pages(&self, path: &Path) -> anyhow::Result<()> {
+        let store = self;
         let verdict: String = store
             .connection
             .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
@@ -86,18 +80,108 @@ impl SqliteStore {
                 path.display()
             );
         }
-        Ok(store)
+        Ok(())
     }
 }
 
-impl Backend for SqliteStore {
-    fn schema_version(&self) -> anyhow::Result<i64> {
+impl SqliteStore {
+    /// Opens an existing, migrated store read-only (`SQLITE_OPEN_READ_ONLY`): nothing
+    /// is created, migrated or written, and any write fails. A missing file, one that
+    /// is not at the latest version, or a damaged one is an error that says so.
+    pub fn open_read_only(path: &Path) -> anyhow::Result<SqliteStore> {
+        if !path.exists() {
+            anyhow::bail!(
+                "データベース {} がまだありません。最初の `hakusho ingest` か `hakusho run --once` で作られます",
+                path.display()
+            );
+        }
+        if !path.is_file() {
+            anyhow::bail!(
+                "データベース {} を開けません(ファイルではありません)",
+                path.display()
+            );
+        }
+        let connection = read_only_connection(path)
+            .with_context(|| format!("データベース {} を開けません", path.display()))?;
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        let store = SqliteStore { connection };
+        let version = store.migrated_version().with_context(|| {
+            format!(
+                "データベース {} を読めません(hakusho のデータベースでないか、壊れています)",
+                path.display()
+            )
+        })?;
+        if version != latest_version() {
+            anyhow::bail!(
+                "データベース {} は版 {version} です(この hakusho は版 {})。`hakusho run --once` か `hakusho ingest` で更新してから実行してください",
+                path.display(),
+                latest_version()
+            );
+        }
+        store.check_pages(path)?;
+        Ok(store)
+    }
+
+    /// An empty store in memory, migrated: what a read-only command reads on a machine
+    /// where no store was made yet (nothing is written anywhere).
+    pub fn in_memory() -> anyhow::Result<SqliteStore> {
+        let mut connection = Connection::open_in_memory()?;
+        connection.execute_batch("PRAGMA foreign_keys = ON;")?;
+        migrations::apply(&mut connection)?;
+        Ok(SqliteStore { connection })
+    }
+
+    /// The latest migration applied; an error when the file is not a store at all.
+    fn migrated_version(&self) -> anyhow::Result<i64> {
         Ok(self.connection.query_row(
             "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
             [],
             |row| row.get(0),
         )?)
     }
+}
+
+impl Backend for SqliteStore {
+    fn schema_version(&self) -> anyhow::Result<i64> {
+        self.migrated_version()
+    }
+}
+
+/// A read-only connection that leaves every file as it found it. While a process has
+/// the store open its -wal file exists, and the connection joins it through the -shm
+/// (read marks are SQLite's coordination, not data). When there is no -wal, nobody has
+/// the store open and everything is in the main file: a plain read-only connection
+/// would still create an empty -wal and a -shm (it cannot remove them on close), so
+/// the file is opened `immutable`, without them. A writer that starts and checkpoints
+/// within that read could make it fail; it cannot make it write.
+fn read_only_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if Path::new(&wal).exists() {
+        return Connection::open_with_flags(path, flags - OpenFlags::SQLITE_OPEN_URI);
+    }
+    let uri = format!("file:{}?mode=ro&immutable=1", uri_path(path));
+    Connection::open_with_flags(uri, flags)
+}
+
+/// A path as a `file:` URI path: every byte but the unreserved ones and `/`
+/// percent-encoded (a name may hold `?`, `#`, `%`, spaces or Japanese).
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for &byte in absolute.as_os_str().as_bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 /// Switches the database to write-ahead logging and applies the migrations. Processes
@@ -157,3 +241,6 @@ mod tests;
 
 #[cfg(test)]
 mod states_tests;
+
+#[cfg(test)]
+mod read_only_tests;

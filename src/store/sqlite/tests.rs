@@ -433,9 +433,7 @@ fn earlier_figures_are_the_latest_accepted_ones_of_the_years_before() {
         .earlier_figures("132047", FiscalYear(2019))
         .unwrap()
         .is_empty());
-    let read_only = Store::open_read_only(&dir.path().join("db/hakusho.sqlite3"))
-        .unwrap()
-        .unwrap();
+    let read_only = Store::open_read_only(&dir.path().join("db/hakusho.sqlite3")).unwrap();
     assert_eq!(
         read_only
             .earlier_figures("132047", FiscalYear(2021))
@@ -445,13 +443,13 @@ fn earlier_figures_are_the_latest_accepted_ones_of_the_years_before() {
 }
 
 #[test]
-fn a_store_opened_read_only_writes_nothing_and_a_missing_one_is_none() {
+fn a_store_opened_read_only_writes_nothing_and_a_missing_one_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hakusho.sqlite3");
-    assert!(Store::open_read_only(&path).unwrap().is_none());
+    assert!(Store::open_read_only(&path).is_err());
     assert!(!path.exists(), "opening read-only must not create the file");
     drop(Store::open(&path).unwrap());
-    let mut read_only = Store::open_read_only(&path).unwrap().unwrap();
+    let mut read_only = Store::open_read_only(&path).unwrap();
     let sent = content("指標");
     assert!(read_only
         .record_submission(&submission("ro", Some(&sent), &[]))
