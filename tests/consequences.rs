@@ -163,7 +163,7 @@ fn a_template_of_another_version_is_one_error() {
     assert_eq!(
         messages(&read(&grid.to_xlsx())),
         [format!(
-            "[エラー] シート「提出情報」 B2: テンプレート版「1」のブックは読めません(対応している版: {})。最新の提出用ブックを使ってください",
+            "[エラー] シート「提出情報」 B2: テンプレート版「1」のブックは読めません(読める版: {0})。版{0}の提出用ブックに記入し直してください(このブックのほかのシートは読んでいません)",
             hakusho::workbook::layout::TEMPLATE_VERSION
         )],
     );

@@ -130,11 +130,14 @@ fn the_copy_opens_on_a_list_of_its_findings_each_a_link_to_its_cell() {
         "",
         "one row per finding"
     );
-    let expected = "[エラー] シート「目標指標」 I3: 数値を期待しましたが「未定」でした";
+    let expected = format!(
+        "[エラー] シート「目標指標」 {}: 数値を期待しましたが「未定」でした",
+        indicator_cell(2, indicator::ACTUAL)
+    );
     let found: Vec<String> = reading.findings.iter().map(ToString::to_string).collect();
     let i = found
         .iter()
-        .position(|m| m.starts_with(expected))
+        .position(|m| m.starts_with(&expected))
         .unwrap_or_else(|| panic!("{found:#?}"));
     // Each finding links to its cell: the sheet name quoted, in the list sheet's XML.
     let xml = part(&copy, "xl/worksheets/sheet1.xml");
@@ -149,8 +152,9 @@ fn the_copy_opens_on_a_list_of_its_findings_each_a_link_to_its_cell() {
     );
     assert!(
         xml.contains(&format!(
-            r#"<hyperlink ref="C{}" location="'目標指標'!I3""#,
-            i + 2
+            r#"<hyperlink ref="C{}" location="'目標指標'!{}""#,
+            i + 2,
+            indicator_cell(2, indicator::ACTUAL)
         )),
         "{xml}"
     );
@@ -235,7 +239,8 @@ fn the_corrected_copy_is_read_again_without_a_word_on_its_list_sheet() {
     corrected.set(
         INDICATOR_SHEET,
         &indicator_cell(2, indicator::ACTUAL),
-        Cell::Number(250.0),
+        // The figure its KPI K2-1 carries too (the same fact).
+        Cell::Number(269.0),
     );
     let again = read(&corrected.to_xlsx());
     let messages: Vec<String> = again.findings.iter().map(ToString::to_string).collect();

@@ -3,7 +3,7 @@
 //! Which cells are one fact and when they disagree is the plan's to say
 //! ([`Plan::same_facts`], [`figures_disagree`]); the managers' summary asks the same.
 
-use crate::domain::{Finding, FiscalYear, Period, Severity};
+use crate::domain::{Finding, FiscalYear, Observation, ObservationKind, Period, Severity};
 use crate::plan::{figures_disagree, KpiColumn, Plan, SameFact};
 use crate::texts::intake as texts;
 use crate::workbook::layout::{indicator, indicator_columns, kpi, kpi_columns, KPI_SHEET};
@@ -45,7 +45,7 @@ fn disagreement(
         Some(reading) => &reading.printed,
         None => &entry.indicator.observations.get(period_index)?.printed,
     };
-    if !figures_disagree(kpi_figure, plan_figure) {
+    if words_beside_a_figure(kpi_figure, plan_figure) || !figures_disagree(kpi_figure, plan_figure) {
         return None;
     }
     let plan_column = indicator::PERIODS[period_index];
@@ -59,6 +59,13 @@ fn disagreement(
     );
     let cell = cell_name(kpi.row, kpi_column as u16);
     Some(Finding::at(Severity::Error, KPI_SHEET, cell, message))
+}
+
+/// Words on one side where the other holds a figure: the words already have their own
+/// error (a figure is due), so saying the two differ would only repeat it.
+fn words_beside_a_figure(a: &str, b: &str) -> bool {
+    let is_words = |text: &str| Observation::parse(text).kind == ObservationKind::Qualitative;
+    is_words(a) != is_words(b)
 }
 
 /// A KPI row's figure in `column`, and the sheet column it is in.
