@@ -119,7 +119,8 @@ fn expect_exit(output: &std::process::Output, code: i32) -> (String, String) {
 fn refused_workbook(city: &TestCity) -> std::path::PathBuf {
     let mut grid =
         common::grid::Grid::read(&common::repo().join("data/inbox/令和2年度_企画部.xlsx"));
-    let first_figure = hakusho::workbook::cell_name(1, hakusho::workbook::layout::indicator::ACTUAL as u16);
+    let first_figure =
+        hakusho::workbook::cell_name(1, hakusho::workbook::layout::indicator::ACTUAL as u16);
     grid.text("目標指標", &first_figure, "未定");
     let path = city.path().join("企画部_差戻し.xlsx");
     std::fs::write(&path, grid.to_xlsx()).unwrap();

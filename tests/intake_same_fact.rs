@@ -204,7 +204,10 @@ fn the_summary_judges_the_pair_as_intake_does() {
         .flat_map(|g| g["kpis"].as_array().unwrap())
         .find(|k| k["id"] == "K2-1")
         .unwrap();
-    assert_eq!(k2_1["cells"][2]["printed"], "270 人", "the file was taken in, printed as its row");
+    assert_eq!(
+        k2_1["cells"][2]["printed"], "270 人",
+        "the file was taken in, printed as its row"
+    );
     let kinds: Vec<&str> = data["findings"]
         .as_array()
         .unwrap()

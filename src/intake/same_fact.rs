@@ -45,7 +45,8 @@ fn disagreement(
         Some(reading) => &reading.printed,
         None => &entry.indicator.observations.get(period_index)?.printed,
     };
-    if words_beside_a_figure(kpi_figure, plan_figure) || !figures_disagree(kpi_figure, plan_figure) {
+    if words_beside_a_figure(kpi_figure, plan_figure) || !figures_disagree(kpi_figure, plan_figure)
+    {
         return None;
     }
     let plan_column = indicator::PERIODS[period_index];
