@@ -552,9 +552,7 @@ fn show_last_year(content: &mut SubmissionContent, earlier: &EarlierFigures, yea
     }
 }
 
-/// Whether the workbook says it is of this template version (a missing version is
-/// an error of its own, and the layout is then tried).
-
+/// The value of a form's field; empty when the field is missing.
 fn value(form: &HashMap<String, (String, String)>, label: &str) -> String {
     form.get(label).map(|(_, v)| v.clone()).unwrap_or_default()
 }
