@@ -216,3 +216,26 @@ fn the_summary_judges_the_pair_as_intake_does() {
         .collect();
     assert_eq!(kinds, ["two_targets"], "{:#}", data["findings"]);
 }
+
+/// One slip, one finding: a cell already refused (words where a figure is due, a
+/// negative count) is not also said to differ from its pair.
+#[test]
+fn a_refused_cell_is_not_also_said_to_differ_from_its_pair() {
+    for (in_kpi, in_indicator) in [
+        (text("269人"), text("未定")),
+        (text("未定"), text("269人")),
+        (text("▲5"), text("269人")),
+        (text("269人"), text("△5")),
+    ] {
+        let reading = typed(
+            &[(kpi::ACTUAL, in_kpi.clone())],
+            &[(indicator::ACTUAL, in_indicator.clone())],
+        );
+        assert!(!reading.is_acceptable(), "{in_kpi:?} {in_indicator:?}");
+        assert_eq!(
+            same_fact_findings(&reading),
+            Vec::<String>::new(),
+            "{in_kpi:?} {in_indicator:?}"
+        );
+    }
+}

@@ -139,6 +139,15 @@ fn every_japanese_minus_sign_is_read_and_a_negative_count_is_an_error() {
             &format!("[エラー] シート「総合戦略KPI」 {kpi}: 「{text}」{told}"),
         );
         assert!(!reading.is_acceptable(), "{text}");
+        // One slip, one finding: the refused figure is not also asked about its move.
+        for (sheet, at) in [("目標指標", &cell), ("総合戦略KPI", &kpi)] {
+            let prefix = format!("シート「{sheet}」 {at}:");
+            let here: Vec<String> = messages(&reading)
+                .into_iter()
+                .filter(|m| m.contains(&prefix))
+                .collect();
+            assert_eq!(here.len(), 1, "{text}: {here:#?}");
+        }
         let content = reading.content.unwrap();
         let entry = content.indicators.iter().find(|e| e.id == "1-2.1").unwrap();
         assert_eq!(entry.reading(Period::Actual).unwrap().value, Some(-5.0));

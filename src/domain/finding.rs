@@ -63,6 +63,14 @@ impl Finding {
         }
     }
 
+    /// Whether this is an error at `sheet`'s `cell`: what follows from a refused cell
+    /// is not said again (one slip, one finding).
+    pub fn is_error_at(&self, sheet: &str, cell: &str) -> bool {
+        self.severity == Severity::Error
+            && self.sheet.as_deref() == Some(sheet)
+            && self.cell.as_deref() == Some(cell)
+    }
+
     /// A problem in one cell.
     pub fn at(severity: Severity, sheet: &str, cell: String, message: impl Into<String>) -> Self {
         Finding {

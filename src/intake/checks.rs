@@ -215,6 +215,11 @@ impl Checker<'_> {
         self.config.submission.requires(part)
     }
 
+    fn has_error_at(&self, sheet: &str, row: u32, column: usize) -> bool {
+        let cell = cell_name(row, column as u16);
+        self.findings.iter().any(|f| f.is_error_at(sheet, &cell))
+    }
+
     fn error(&mut self, sheet: &str, row: u32, column: usize, message: String) {
         self.findings.push(Finding::at(
             Severity::Error,
@@ -408,6 +413,11 @@ impl Checker<'_> {
         compared: &Compared,
         actual: &Observation,
     ) {
+        // One slip, one finding: a figure already refused (a negative count, a form that
+        // could be misread) is not also asked about its move.
+        if self.has_error_at(sheet, row, column) {
+            return;
+        }
         let previous = &compared.figure;
         let (Some(before), Some(now)) = (previous.value(), actual.value()) else {
             return;

@@ -3,10 +3,12 @@
 //! Which cells are one fact and when they disagree is the plan's to say
 //! ([`Plan::same_facts`], [`figures_disagree`]); the managers' summary asks the same.
 
-use crate::domain::{Finding, FiscalYear, Observation, ObservationKind, Period, Severity};
+use crate::domain::{Finding, FiscalYear, Period, Severity};
 use crate::plan::{figures_disagree, KpiColumn, Plan, SameFact};
 use crate::texts::intake as texts;
-use crate::workbook::layout::{indicator, indicator_columns, kpi, kpi_columns, KPI_SHEET};
+use crate::workbook::layout::{
+    indicator, indicator_columns, kpi, kpi_columns, INDICATOR_SHEET, KPI_SHEET,
+};
 use crate::workbook::{cell_name, IndicatorEntry, KpiEntry, SubmissionContent};
 
 /// An error at the KPI's cell, naming the indicator's cell, for each observed figure
@@ -25,18 +27,31 @@ pub fn check_same_facts(
             .indicators
             .iter()
             .find(|i| i.id == fact.indicator.id);
-        if let (Some(kpi), Some(entry)) = (kpi, entry) {
-            findings.extend(disagreement(fact, kpi, entry, &headings));
+        let Some((finding, indicator_cell)) = kpi
+            .zip(entry)
+            .and_then(|(kpi, entry)| disagreement(fact, kpi, entry, &headings))
+        else {
+            continue;
+        };
+        // One slip, one finding: a cell already refused (words, a negative count) is
+        // not also said to differ from its pair.
+        let kpi_cell = finding.cell.clone().unwrap_or_default();
+        let refused = findings.iter().any(|f| {
+            f.is_error_at(KPI_SHEET, &kpi_cell) || f.is_error_at(INDICATOR_SHEET, &indicator_cell)
+        });
+        if !refused {
+            findings.push(finding);
         }
     }
 }
 
+/// The error at the KPI's cell when the pair differs, and the indicator's cell.
 fn disagreement(
     fact: &SameFact,
     kpi: &KpiEntry,
     entry: &IndicatorEntry,
     headings: &Headings,
-) -> Option<Finding> {
+) -> Option<(Finding, String)> {
     let (kpi_figure, kpi_column) = kpi_cell(kpi, fact.kpi_column);
     let period_index = Period::ALL.iter().position(|p| *p == fact.period)?;
     // The reading holds the figure in its printed form, a provisional mark kept apart;
@@ -45,28 +60,22 @@ fn disagreement(
         Some(reading) => &reading.printed,
         None => &entry.indicator.observations.get(period_index)?.printed,
     };
-    if words_beside_a_figure(kpi_figure, plan_figure) || !figures_disagree(kpi_figure, plan_figure)
-    {
+    if !figures_disagree(kpi_figure, plan_figure) {
         return None;
     }
     let plan_column = indicator::PERIODS[period_index];
+    let indicator_cell = cell_name(entry.row, plan_column as u16);
     let message = texts::same_fact_differs(
         &headings.kpi[kpi_column],
         kpi_figure,
-        &cell_name(entry.row, plan_column as u16),
+        &indicator_cell,
         &entry.id,
         &headings.indicator[plan_column],
         plan_figure,
     );
     let cell = cell_name(kpi.row, kpi_column as u16);
-    Some(Finding::at(Severity::Error, KPI_SHEET, cell, message))
-}
-
-/// Words on one side where the other holds a figure: the words already have their own
-/// error (a figure is due), so saying the two differ would only repeat it.
-fn words_beside_a_figure(a: &str, b: &str) -> bool {
-    let is_words = |text: &str| Observation::parse(text).kind == ObservationKind::Qualitative;
-    is_words(a) != is_words(b)
+    let finding = Finding::at(Severity::Error, KPI_SHEET, cell, message);
+    Some((finding, indicator_cell))
 }
 
 /// A KPI row's figure in `column`, and the sheet column it is in.
