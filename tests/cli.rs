@@ -151,6 +151,22 @@ fn the_exit_status_says_accepted_refused_or_failed() {
     // The same refused bytes again: already received, nothing refused now.
     expect_exit(&city.hakusho(&["ingest", &bad]), 0);
     expect_exit(&city.hakusho(&["ingest", &warned]), 0);
+    // A mistyped path is the command failing, not a file to send back by mail.
+    let missing = city.path().join("企画部_無い.xlsx");
+    let missing = missing.to_str().unwrap();
+    let outbox_before = std::fs::read_dir(city.path().join("outbox")).map_or(0, |d| d.count());
+    for command in ["check", "ingest"] {
+        let (_, stderr) = expect_exit(&city.hakusho(&[command, missing]), 2);
+        assert!(
+            stderr.contains("がありません。パスを確かめてください(何も受け付けていません)"),
+            "{stderr}"
+        );
+    }
+    let outbox_after = std::fs::read_dir(city.path().join("outbox")).map_or(0, |d| d.count());
+    assert_eq!(
+        outbox_after, outbox_before,
+        "nothing mailed for a mistyped path"
+    );
     // 2: the command itself failed (the store is a folder it cannot open).
     std::fs::remove_file(city.path().join("hakusho.sqlite3")).unwrap();
     std::fs::create_dir(city.path().join("hakusho.sqlite3")).unwrap();

@@ -162,7 +162,7 @@ fn missing_required_cells_are_errors() {
 }
 
 #[test]
-fn words_where_a_figure_is_due_are_an_error_and_a_wrong_unit_a_warning() {
+fn words_where_a_figure_is_due_and_another_unit_are_errors() {
     let reading = edited(|g| {
         g.text("目標指標", "J2", "未定");
     });
@@ -170,10 +170,10 @@ fn words_where_a_figure_is_due_are_an_error_and_a_wrong_unit_a_warning() {
     let reading = edited(|g| {
         g.text("目標指標", "J2", "202,850人");
     });
-    assert!(reading.is_acceptable());
+    assert!(!reading.is_acceptable(), "another unit is another number");
     assert_has(
         &reading,
-        "[注意] シート「目標指標」 J2: 単位は「件」のはずですが「202,850人」と記入されています",
+        "[エラー] シート「目標指標」 J2: 単位は「件」のはずですが「202,850人」と記入されています。数値は「件」で記入してください(単位を付けずに数値だけでも読めます)",
     );
 }
 

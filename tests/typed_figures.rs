@@ -219,7 +219,7 @@ fn forms_that_could_be_misread_are_refused_or_warned_about() {
     let reading = typed(&[(KPIS, &kpi, "270件")]);
     assert_has(
         &reading,
-        &format!("[注意] シート「総合戦略KPI」 {kpi}: 単位は「人」のはずですが「270件」と記入されています"),
+        &format!("[エラー] シート「総合戦略KPI」 {kpi}: 単位は「人」のはずですが「270件」と記入されています。数値は「人」で記入してください(単位を付けずに数値だけでも読めます)"),
     );
 }
 
@@ -502,4 +502,117 @@ fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
 
 fn squashed(text: &str) -> String {
     text.split_whitespace().collect()
+}
+
+/// Excel stores `35.6%` typed into a General cell as 0.356 and the format does not
+/// come through: a number below 1 in a row of % is refused naming both readings.
+#[test]
+fn a_percentage_that_excel_made_a_fraction_is_refused_naming_both_readings() {
+    // 1-3.1 市の行政委員会・審議会等における女性委員の割合 (%).
+    let mut grid = Grid::read(&sample("企画部"));
+    let cell = format!("J{}", grid.row_of(INDICATORS, 0, "1-3.1"));
+    grid.set(INDICATORS, &cell, Cell::Number(0.356));
+    let reading = read(&grid.to_xlsx());
+    assert!(!reading.is_acceptable());
+    let here: Vec<String> = messages(&reading)
+        .into_iter()
+        .filter(|m| m.contains(&format!("シート「目標指標」 {cell}:")))
+        .collect();
+    assert_eq!(
+        here,
+        [format!("[エラー] シート「目標指標」 {cell}: 数値のセルに 0.356 が入っています。Excel で「35.6%」と入力すると 0.356 として保存されるため、35.6% か 0.356% か決められません。「35.6%」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")]
+    );
+    // Typed as text, or as a number of 1 or more, it is read as typed.
+    for typed in [Cell::Text("35.6%".into()), Cell::Number(35.6)] {
+        grid.set(INDICATORS, &cell, typed);
+        let reading = read(&grid.to_xlsx());
+        assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
+    }
+}
+
+/// The template's figure cells are formatted as text, so Excel keeps what is typed
+/// (`35.6%`, `1/2`) instead of turning it into a fraction or a date.
+#[test]
+fn the_templates_figure_cells_are_text_so_excel_keeps_what_is_typed() {
+    use std::io::Read;
+    let out = tempfile::tempdir().unwrap();
+    let config = config();
+    let store = hakusho::store::Store::in_memory().unwrap();
+    let year = hakusho::domain::FiscalYear(2021);
+    let path = hakusho::template::write_templates(
+        &config,
+        &plan(),
+        &store,
+        year,
+        Some("企画部"),
+        out.path(),
+        0,
+    )
+    .unwrap()
+    .remove(0);
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let styles = part("xl/styles.xml");
+    // The text format: built-in 49, or a custom format whose code is `@`.
+    let mut text_ids = vec!["49".to_string()];
+    for numfmt in styles.split("<numFmt ").skip(1) {
+        if numfmt.contains("formatCode=\"@\"") {
+            let id = numfmt
+                .split("numFmtId=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next();
+            text_ids.push(id.unwrap().to_string());
+        }
+    }
+    let xfs = styles
+        .split("<cellXfs")
+        .nth(1)
+        .unwrap()
+        .split("</cellXfs>")
+        .next()
+        .unwrap();
+    let text_style: Vec<usize> = xfs
+        .split("<xf ")
+        .skip(1)
+        .enumerate()
+        .filter(|(_, xf)| {
+            text_ids
+                .iter()
+                .any(|id| xf.starts_with(&format!("numFmtId=\"{id}\"")))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!text_style.is_empty(), "{xfs}");
+    // 目標指標 is the fifth sheet: 記入のしかた, 提出情報, 部の運営方針, 主要事業, 目標指標.
+    let sheet = part("xl/worksheets/sheet5.xml");
+    let style_of = |cell: &str| -> usize {
+        let at = sheet
+            .find(&format!("r=\"{cell}\""))
+            .unwrap_or_else(|| panic!("{cell}"));
+        let rest = &sheet[at..];
+        let s = rest
+            .split("s=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        s.parse().unwrap()
+    };
+    for cell in ["F2", "G2", "H2", "J2", "L2"] {
+        assert!(text_style.contains(&style_of(cell)), "{cell} is not text");
+    }
+    for cell in ["I2", "K2", "N2"] {
+        assert!(!text_style.contains(&style_of(cell)), "{cell} is text");
+    }
 }

@@ -186,8 +186,14 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
             department,
             out,
         } => template::template(app, fiscal_year, department.as_deref(), &out).await,
-        Command::Check { files } => check::check(app, &files),
-        Command::Ingest { files } => ingest::ingest(app, files).await,
+        Command::Check { files } => {
+            refused::named_files_exist(&files)?;
+            check::check(app, &files)
+        }
+        Command::Ingest { files } => {
+            refused::named_files_exist(&files)?;
+            ingest::ingest(app, files).await
+        }
         Command::Send {
             retry_undeliverable,
         } => send::send(app, retry_undeliverable).await,

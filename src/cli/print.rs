@@ -40,7 +40,7 @@ pub(super) fn print_summary(summary: &RunSummary) {
 fn print_files(summary: &RunSummary) {
     println!("受付 ({} 件):", summary.files.len());
     for file in &summary.files {
-        let label = file.outcome.label();
+        let label = file.outcome.label(file.has_warnings());
         println!("  {} … {}", printable(&file.file_name), printable(&label));
         for finding in &file.findings {
             println!("    {}", printable(&finding.to_string()));

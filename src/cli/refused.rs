@@ -40,3 +40,18 @@ pub(super) fn refused_if_any(
         n => Err(as_refusal(n).into()),
     }
 }
+
+/// Every path named on the command line exists: a mistyped path is the command's
+/// failure (exit status 2), not a submission to refuse and answer by mail. What is
+/// there but is not a regular file (a folder, a FIFO) is the guard's to refuse.
+pub(super) fn named_files_exist(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    for path in files {
+        if std::fs::symlink_metadata(path).is_err() {
+            anyhow::bail!(
+                "ファイル {} がありません。パスを確かめてください(何も受け付けていません)",
+                crate::domain::printable(&path.display().to_string())
+            );
+        }
+    }
+    Ok(())
+}

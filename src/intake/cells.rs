@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::domain::japanese::fold_width;
 use calamine::{Data, Range};
 
 use crate::domain::format_quantity;
@@ -90,6 +91,33 @@ pub fn check_error_value(
     false
 }
 
+/// A number cell below 1 in a row of `%`: Excel stores `35.6%` typed into a cell of
+/// the General format as 0.356 (and shows it as 35.6%), and the format does not come
+/// through, so 0.356 could be 35.6% or 0.356%. An error naming both, never a guess.
+fn check_percent_number(
+    sheet: &Sheet,
+    name: &str,
+    (row, column): (u32, u16),
+    unit: &str,
+    findings: &mut Vec<Finding>,
+) {
+    if fold_width(unit).trim() != "%" {
+        return;
+    }
+    let value = match sheet.get_value((row, u32::from(column))) {
+        Some(Data::Float(x)) => *x,
+        _ => return,
+    };
+    if value != 0.0 && value.abs() < 1.0 {
+        findings.push(Finding::at(
+            Severity::Error,
+            name,
+            cell_name(row, column),
+            crate::texts::intake::percent_as_fraction(value),
+        ));
+    }
+}
+
 /// A form's values by label: label → (cell of the value, value).
 pub fn read_form(sheet: &Sheet) -> HashMap<String, (String, String)> {
     let last = sheet.end().map_or(0, |(row, _)| row);
@@ -135,6 +163,7 @@ pub fn read_table(
         }
         for column in 0..columns.len() {
             check_error_value(sheet, name, row, column as u16, findings);
+            check_percent_number(sheet, name, (row, column as u16), &unit, findings);
         }
         rows.push(TableRow { row, cells });
     }

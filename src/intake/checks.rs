@@ -17,7 +17,7 @@ use crate::workbook::{cell_name, DepartmentProfile, IndicatorEntry, KpiEntry, Su
 
 /// Whether the template version is one this hakusho reads; an error when not.
 pub fn check_version(cell: &str, text: &str, findings: &mut Vec<Finding>) -> bool {
-    if text.trim() == TEMPLATE_VERSION.to_string() {
+    if fold_width(text).trim() == TEMPLATE_VERSION.to_string() {
         return true;
     }
     findings.push(Finding::at(
@@ -51,7 +51,9 @@ pub fn check_fiscal_year(
     findings: &mut Vec<Finding>,
 ) -> Option<FiscalYear> {
     let expected = config.fiscal_year();
-    let message = match FiscalYear::parse(text) {
+    // A year typed as a number reads back with a thousands separator (`2,021`).
+    let text = text.replace([',', '，'], "");
+    let message = match FiscalYear::parse(&text) {
         Ok(year) if plan.check_in_period(year).is_err() => {
             let (first, last) = plan.period();
             texts::fiscal_year_outside_plan(year, &plan.basic.name, first, last, expected)
@@ -453,7 +455,9 @@ impl Checker<'_> {
                 && units.iter().any(|u| !u.is_empty())
                 && fold_width(&joined) != fold_width(declared)
             {
-                self.warning(
+                // Another unit is another number (`20万` is not 20件, `405名` may not be
+                // 405人): refused, so no figure is published in a unit the row does not have.
+                self.error(
                     INDICATOR_SHEET,
                     entry.row,
                     column,

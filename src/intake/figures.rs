@@ -80,7 +80,7 @@ fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt) -> (Severity, String
     let typed = figure.observation.printed.as_str();
     match doubt {
         Doubt::NotAFigure => (Severity::Error, texts::number_expected(typed)),
-        Doubt::OtherUnit => (Severity::Warning, texts::other_unit(&form.unit, typed)),
+        Doubt::OtherUnit => (Severity::Error, texts::other_unit(&form.unit, typed)),
         Doubt::SeveralFigures => {
             let read: Vec<String> = figure
                 .observation

@@ -61,13 +61,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The line `hakusho ingest` prints for the file: `受理 (企画部、目標指標 12件)`.
-    pub fn label(&self) -> String {
+    /// The line `hakusho ingest` prints for the file: `受理 (企画部、目標指標 12件)`, or
+    /// `受理(要確認の点あり) (…)` when it came with `warnings`, as its receipt says.
+    pub fn label(&self, warnings: bool) -> String {
         match self {
             Outcome::Accepted {
                 department,
                 indicators,
-            } => texts::verdict::accepted_line(department, *indicators),
+            } => {
+                texts::verdict::accepted_line(Verdict::of(true, warnings), department, *indicators)
+            }
             Outcome::Rejected => Verdict::SentBack.label().to_string(),
             Outcome::AlreadyReceived { department } => {
                 texts::verdict::already_received_line(department.as_deref())
@@ -96,13 +99,17 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// Whether any finding is a warning.
+    pub fn has_warnings(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.severity == Severity::Warning)
+    }
+
     /// The verdict the submitter reads first: a file recorded with a warning is
     /// accepted with warnings.
     pub fn verdict(&self) -> Verdict {
-        let warnings = self
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Warning);
+        let warnings = self.has_warnings();
         match self.outcome {
             Outcome::Accepted { .. } => Verdict::of(true, warnings),
             Outcome::Rejected => Verdict::SentBack,

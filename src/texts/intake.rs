@@ -92,6 +92,14 @@ pub fn not_a_number(label: &str, found: &str) -> String {
     format!("「{label}」は数値で記入してください(「{found}」と記入されています)")
 }
 
+/// A number below 1 in a row of `%`: Excel's form of a percentage typed into a
+/// General cell, or the percentage itself.
+pub fn percent_as_fraction(value: f64) -> String {
+    let percent = crate::domain::format_quantity(value * 100.0, "%");
+    let itself = crate::domain::format_quantity(value, "%");
+    format!("数値のセルに {value} が入っています。Excel で「{percent}」と入力すると {value} として保存されるため、{percent} か {itself} か決められません。「{percent}」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")
+}
+
 /// A formula that failed (`#DIV/0!`).
 pub fn error_value(error: impl Display) -> String {
     format!("セルがエラー値({error})になっています。数式を値に直してください")
@@ -180,7 +188,7 @@ pub fn decimal_point(found: &str, read: &str, separated: &str) -> String {
 
 /// A value written in another unit than the indicator's.
 pub fn other_unit(declared: &str, found: &str) -> String {
-    format!("単位は「{declared}」のはずですが「{found}」と記入されています")
+    format!("単位は「{declared}」のはずですが「{found}」と記入されています。数値は「{declared}」で記入してください(単位を付けずに数値だけでも読めます)")
 }
 
 /// A KPI's figure and the same year's figure of the basic-plan indicator it is differ:

@@ -65,10 +65,10 @@ pub const NOTHING_SUBMITTED: &str = "まだ提出がありません";
 pub const ONLY_SENT_BACK: &str = "差戻しとなったまま、受理できる提出がありません";
 
 /// `hakusho ingest`'s line for a file recorded: `受理 (企画部、目標指標 12件)`.
-pub fn accepted_line(department: &str, indicators: usize) -> String {
+pub fn accepted_line(verdict: Verdict, department: &str, indicators: usize) -> String {
     format!(
         "{} ({department}、目標指標 {indicators}件)",
-        Verdict::Accepted.label()
+        verdict.label()
     )
 }
 
@@ -125,7 +125,14 @@ mod tests {
 
     #[test]
     fn the_ingest_lines() {
-        assert_eq!(accepted_line("企画部", 12), "受理 (企画部、目標指標 12件)");
+        assert_eq!(
+            accepted_line(Verdict::Accepted, "企画部", 12),
+            "受理 (企画部、目標指標 12件)"
+        );
+        assert_eq!(
+            accepted_line(Verdict::AcceptedWithWarnings, "企画部", 12),
+            "受理(要確認の点あり) (企画部、目標指標 12件)"
+        );
         assert_eq!(
             already_received_line(Some("企画部")),
             "受付済み (企画部、同じ内容のファイル)"

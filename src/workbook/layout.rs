@@ -69,6 +69,9 @@ pub struct Column {
     pub input: bool,
     /// A pre-filled cell the department may change, with a reason.
     pub amendable: bool,
+    /// A figure: the cells are formatted as text, so what is typed stays as typed
+    /// (Excel would turn `35.6%` into 0.356 and `1/2` into a date).
+    pub figure: bool,
 }
 
 impl Column {
@@ -78,6 +81,7 @@ impl Column {
             width,
             input: false,
             amendable: false,
+            figure: false,
         }
     }
     fn input(header: &str, width: f64) -> Column {
@@ -86,6 +90,7 @@ impl Column {
             width,
             input: true,
             amendable: false,
+            figure: false,
         }
     }
     fn amendable(header: String, width: f64) -> Column {
@@ -94,6 +99,15 @@ impl Column {
             width,
             input: true,
             amendable: true,
+            figure: false,
+        }
+    }
+
+    /// The same column, its cells formatted as text (see [`Column::figure`]).
+    fn of_figures(self) -> Column {
+        Column {
+            figure: true,
+            ..self
         }
     }
 
@@ -170,13 +184,13 @@ pub fn indicator_columns(plan: &BasicPlan, fiscal_year: crate::domain::FiscalYea
         Column::locked("担当課", 12.0),
         Column::locked("指標名", 34.0),
         Column::locked("単位", 8.0),
-        Column::amendable(format!("計画策定時\n({})", plan.baseline_year.0), 14.0),
-        Column::amendable(format!("前期\n({})", plan.early_year.0), 14.0),
-        Column::amendable(format!("中期\n({})", plan.middle_year.0), 14.0),
+        Column::amendable(format!("計画策定時\n({})", plan.baseline_year.0), 14.0).of_figures(),
+        Column::amendable(format!("前期\n({})", plan.early_year.0), 14.0).of_figures(),
+        Column::amendable(format!("中期\n({})", plan.middle_year.0), 14.0).of_figures(),
         last_year_column(fiscal_year),
-        Column::input(&format!("達成値\n({fiscal_year})"), 16.0),
+        Column::input(&format!("達成値\n({fiscal_year})"), 16.0).of_figures(),
         Column::input("観測時点\n(年度と異なる場合)", 14.0),
-        Column::amendable(format!("目標値\n({})", plan.target_year.0), 14.0),
+        Column::amendable(format!("目標値\n({})", plan.target_year.0), 14.0).of_figures(),
         Column::input("変更理由\n(既記入欄を直した場合)", 24.0),
         Column::input("説明・注記", 30.0),
     ]
@@ -261,11 +275,11 @@ pub fn kpi_columns(strategy: &Strategy, fiscal_year: crate::domain::FiscalYear) 
         Column::locked("KPI", 7.0),
         Column::locked("基本目標", 8.0),
         Column::locked("指標", 36.0),
-        Column::amendable(format!("実績値\n({})", strategy.earlier_year.0), 16.0),
-        Column::amendable(format!("戦略策定時\n({})", strategy.baseline_year.0), 16.0),
+        Column::amendable(format!("実績値\n({})", strategy.earlier_year.0), 16.0).of_figures(),
+        Column::amendable(format!("戦略策定時\n({})", strategy.baseline_year.0), 16.0).of_figures(),
         last_year_column(fiscal_year),
-        Column::input(&format!("実績値\n({fiscal_year})"), 16.0),
-        Column::amendable(format!("目標値\n({})", strategy.target_year.0), 16.0),
+        Column::input(&format!("実績値\n({fiscal_year})"), 16.0).of_figures(),
+        Column::amendable(format!("目標値\n({})", strategy.target_year.0), 16.0).of_figures(),
         Column::input("説明・注記", 30.0),
     ]
 }

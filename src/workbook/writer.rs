@@ -114,6 +114,10 @@ pub(super) struct Styles {
     locked: Format,
     input: Format,
     amendable: Format,
+    /// The input and amendable formats of a figure column: text (`@`), so a typed
+    /// `35.6%` or `1/2` stays as typed.
+    input_figure: Format,
+    amendable_figure: Format,
 }
 
 impl Styles {
@@ -122,29 +126,36 @@ impl Styles {
             .set_text_wrap()
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::Top);
+        let input = cell
+            .clone()
+            .set_unlocked()
+            .set_background_color(Color::RGB(TINT_INPUT));
+        let amendable = cell
+            .clone()
+            .set_unlocked()
+            .set_background_color(Color::RGB(0xEAF4FF));
         Styles {
+            input_figure: input.clone().set_num_format("@"),
+            amendable_figure: amendable.clone().set_num_format("@"),
             title: Format::new().set_bold().set_font_size(14),
             text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             header: cell
                 .clone()
                 .set_bold()
                 .set_background_color(Color::RGB(0xD9E1F2)),
-            locked: cell.clone().set_background_color(Color::RGB(0xF2F2F2)),
-            input: cell
-                .clone()
-                .set_unlocked()
-                .set_background_color(Color::RGB(TINT_INPUT)),
-            amendable: cell
-                .set_unlocked()
-                .set_background_color(Color::RGB(0xEAF4FF)),
+            locked: cell.set_background_color(Color::RGB(0xF2F2F2)),
+            input,
+            amendable,
         }
     }
 
     fn for_column(&self, column: &Column) -> &Format {
-        match (column.input, column.amendable) {
-            (_, true) => &self.amendable,
-            (true, false) => &self.input,
-            (false, false) => &self.locked,
+        match (column.input, column.amendable, column.figure) {
+            (_, true, false) => &self.amendable,
+            (_, true, true) => &self.amendable_figure,
+            (true, false, false) => &self.input,
+            (true, false, true) => &self.input_figure,
+            (false, false, _) => &self.locked,
         }
     }
 }
