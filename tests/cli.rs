@@ -148,8 +148,14 @@ fn the_exit_status_says_accepted_refused_or_failed() {
         stderr.contains("hakusho: 1 件のファイルを差し戻しました"),
         "{stderr}"
     );
-    // The same refused bytes again: already received, nothing refused now.
-    expect_exit(&city.hakusho(&["ingest", &bad]), 0);
+    // The same refused bytes again: already received, and still refused.
+    let (stdout, _) = expect_exit(&city.hakusho(&["ingest", &bad]), 1);
+    assert!(
+        stdout.contains(
+            "受付済み (部名不明、前回差し戻したものと同じ内容のファイル。直してから送ってください)"
+        ) || stdout.contains("前回差し戻したものと同じ内容のファイル"),
+        "{stdout}"
+    );
     expect_exit(&city.hakusho(&["ingest", &warned]), 0);
     // A mistyped path is the command failing, not a file to send back by mail.
     let missing = city.path().join("企画部_無い.xlsx");
@@ -190,7 +196,8 @@ fn run_once_exits_1_when_a_file_of_the_run_was_sent_back() {
         stdout.contains("作成した報告書"),
         "the reports were built: {stdout}"
     );
-    // The next run finds nothing new refused.
+    // The next run finds nothing new refused: the file left in the inbox is not
+    // counted again at every run.
     expect_exit(&city.hakusho(&["run", "--once"]), 0);
 }
 

@@ -12,5 +12,5 @@ use crate::daemon::run::ingest_files;
 pub(super) async fn ingest(app: &App, files: Vec<PathBuf>) -> anyhow::Result<()> {
     let summary = ingest_files(app, files).await?;
     print_summary(&summary);
-    refused_if_any(refused_files(&summary), Refused::SentBack)
+    refused_if_any(refused_files(&summary, true), Refused::SentBack)
 }

@@ -65,8 +65,15 @@ fn print_mail(summary: &RunSummary) {
     }
 }
 
-/// How many files of a run or an ingest were sent back.
-pub(super) fn refused_files(summary: &RunSummary) -> usize {
-    let refused = |outcome: &Outcome| matches!(outcome, Outcome::Rejected);
+/// How many files of the run were refused. `repeats`: whether bytes sent back before
+/// and sent again unchanged count too: they do when a person names the file (`ingest`),
+/// not when a run finds it still lying in the inbox (`run --once` would otherwise
+/// exit 1 at every run until someone removes it).
+pub(super) fn refused_files(summary: &RunSummary, repeats: bool) -> usize {
+    let refused = |outcome: &Outcome| match outcome {
+        Outcome::Rejected => true,
+        Outcome::AlreadyReceived { sent_back, .. } => repeats && *sent_back,
+        Outcome::Accepted { .. } => false,
+    };
     summary.files.iter().filter(|f| refused(&f.outcome)).count()
 }

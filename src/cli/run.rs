@@ -21,5 +21,5 @@ pub(super) async fn run(app: &App, once: bool, out: Option<PathBuf>) -> anyhow::
     };
     let summary = run_once(app, options).await?;
     print_summary(&summary);
-    refused_if_any(refused_files(&summary), Refused::SentBack)
+    refused_if_any(refused_files(&summary, false), Refused::SentBack)
 }

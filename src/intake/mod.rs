@@ -37,7 +37,7 @@ use crate::domain::{stamp, Finding, Severity};
 use crate::plan::Plan;
 use crate::report::Coverage;
 use crate::store::{EarlierFigures, Staged};
-use crate::store::{NewSubmission, Recorded, Store};
+use crate::store::{NewSubmission, Recorded, Store, SubmissionStatus};
 use crate::texts::{self, Verdict};
 use crate::workbook::{SubmissionContent, TypedCells};
 
@@ -57,6 +57,8 @@ pub enum Outcome {
     AlreadyReceived {
         /// The department they were from, when it was readable.
         department: Option<String>,
+        /// They were sent back then: sent again unchanged, they are still refused.
+        sent_back: bool,
     },
 }
 
@@ -72,9 +74,10 @@ impl Outcome {
                 texts::verdict::accepted_line(Verdict::of(true, warnings), department, *indicators)
             }
             Outcome::Rejected => Verdict::SentBack.label().to_string(),
-            Outcome::AlreadyReceived { department } => {
-                texts::verdict::already_received_line(department.as_deref())
-            }
+            Outcome::AlreadyReceived {
+                department,
+                sent_back,
+            } => texts::verdict::already_received_line(department.as_deref(), *sent_back),
         }
     }
 }
@@ -249,6 +252,7 @@ pub fn ingest_and_answer(
     if let Some(known) = store.submission_by_hash(&config.city.code, &report.sha256)? {
         report.submission_id = Some(known.id);
         report.outcome = Outcome::AlreadyReceived {
+            sent_back: known.status == SubmissionStatus::Rejected,
             department: known.department,
         };
         return Ok(report);
@@ -346,6 +350,7 @@ fn record(
         Recorded::Known(known) => {
             report.submission_id = Some(known.id);
             report.outcome = Outcome::AlreadyReceived {
+                sent_back: known.status == SubmissionStatus::Rejected,
                 department: known.department,
             };
         }

@@ -72,12 +72,18 @@ pub fn accepted_line(verdict: Verdict, department: &str, indicators: usize) -> S
     )
 }
 
-/// `hakusho ingest`'s line for bytes received before, with the department when known.
-pub fn already_received_line(department: Option<&str>) -> String {
+/// `hakusho ingest`'s line for bytes received before, with the department when known;
+/// bytes sent back then say so (they are refused again).
+pub fn already_received_line(department: Option<&str>, sent_back: bool) -> String {
     let label = Verdict::AlreadyReceived.label();
+    let what = if sent_back {
+        "前回差し戻したものと同じ内容のファイル。直してから送ってください"
+    } else {
+        "同じ内容のファイル"
+    };
     match department {
-        Some(department) => format!("{label} ({department}、同じ内容のファイル)"),
-        None => format!("{label} (同じ内容のファイル)"),
+        Some(department) => format!("{label} ({department}、{what})"),
+        None => format!("{label} ({what})"),
     }
 }
 
@@ -134,9 +140,16 @@ mod tests {
             "受理(要確認の点あり) (企画部、目標指標 12件)"
         );
         assert_eq!(
-            already_received_line(Some("企画部")),
+            already_received_line(Some("企画部"), false),
             "受付済み (企画部、同じ内容のファイル)"
         );
-        assert_eq!(already_received_line(None), "受付済み (同じ内容のファイル)");
+        assert_eq!(
+            already_received_line(None, false),
+            "受付済み (同じ内容のファイル)"
+        );
+        assert_eq!(
+            already_received_line(Some("企画部"), true),
+            "受付済み (企画部、前回差し戻したものと同じ内容のファイル。直してから送ってください)"
+        );
     }
 }
