@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::config::{Config, Department};
-use crate::domain::{FiscalYear, Observation, Period};
+use crate::domain::{FiscalYear, Observation, Period, Provisional};
 use crate::plan::Plan;
 use crate::store::Store;
 use crate::workbook::layout::CIRCLED;
@@ -78,9 +78,9 @@ fn blank_kpi(
 ) -> KpiEntry {
     let previous = last_year
         .and_then(|c| c.kpis.iter().find(|e| e.id == k.id))
-        .map(|e| e.actual.as_str());
+        .map(|e| Provisional::noted(&e.actual, e.actual_provisional.as_deref()));
     KpiEntry {
-        previous: shown_as_previous(previous),
+        previous: shown_as_previous(previous.as_deref()),
         id: k.id.clone(),
         goal: goal.number.to_string(),
         name: k.name.clone(),
@@ -127,7 +127,7 @@ fn blank_indicator(
     let previous = last_year
         .and_then(|c| c.indicators.iter().find(|e| e.id == reference.id))
         .and_then(|e| e.reading(Period::Actual))
-        .map(|r| r.printed.as_str());
+        .map(|r| r.noted());
     let cells = [
         &reference.baseline,
         &reference.early,
@@ -143,7 +143,7 @@ fn blank_indicator(
         ),
         observed_at: String::new(),
         reason: String::new(),
-        previous: shown_as_previous(previous),
+        previous: shown_as_previous(previous.as_deref()),
         note: String::new(),
         row: 0,
         // A template is written, never stored: nothing was read from a cell yet.

@@ -15,7 +15,7 @@ use hakusho::domain::{ConfigFiscalYear, FiscalYear, Observation, Period};
 use hakusho::intake::{ingest_file, read_submission_with, Intake, Outcome, Reading};
 use hakusho::plan::Plan;
 use hakusho::report::Coverage;
-use hakusho::store::{EarlierFigures, Store, NO_EARLIER_FIGURES};
+use hakusho::store::{EarlierFigures, FigureKind, Store, NO_EARLIER_FIGURES};
 use hakusho::template::{guide_text, prefilled, write_templates};
 use hakusho::workbook::{write_workbook, Render, SubmissionContent};
 
@@ -385,4 +385,48 @@ fn check_compares_with_the_store_and_writes_nothing_to_it() {
         "{stdout}"
     );
     assert_eq!(store_bytes(&city), before, "check wrote to the store");
+}
+
+/// Last year's provisional figure is shown with its mark beside this year's input
+/// cell, so the clerk knows it was not final.
+#[test]
+fn last_years_provisional_figure_is_shown_with_its_mark() {
+    let city = City::new();
+    let sample = repo().join(format!("data/inbox/令和2年度_{DEPARTMENT}.xlsx"));
+    let mut grid = Grid::read(&sample);
+    let row = grid.row_of("目標指標", 0, "1-2.1");
+    grid.text("目標指標", &format!("J{row}"), "4,050人（速報値）");
+    let path = city.dir.path().join("令和2年度_企画部_速報.xlsx");
+    std::fs::write(&path, grid.to_xlsx()).unwrap();
+    let intake = Intake {
+        config: &city.config,
+        plan: &city.plan,
+        fonts: fonts(&city.config),
+        earlier: &NO_EARLIER_FIGURES,
+    };
+    let received_at = hakusho::domain::Clock::system().tokyo();
+    let report = ingest_file(&path, intake, &mut city.store(), received_at).unwrap();
+    assert!(matches!(report.outcome, Outcome::Accepted { .. }));
+    let earlier = city.earlier(2021);
+    let figure = earlier
+        .of(FigureKind::Indicator, DEPARTMENT, "1-2.1")
+        .unwrap();
+    assert_eq!(figure.shown(), "4,050人 (速報値)");
+    let out = city.dir.path().join("templates");
+    let config = city.collecting(2021);
+    let written = write_templates(
+        &config,
+        &city.plan,
+        &city.store(),
+        FiscalYear(2021),
+        Some(DEPARTMENT),
+        &out,
+        0,
+    )
+    .unwrap();
+    let template = Grid::read(&written[0]);
+    assert_eq!(
+        cell(&template, "目標指標", &format!("I{row}")),
+        "4,050人 (速報値)"
+    );
 }

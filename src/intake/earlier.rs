@@ -72,6 +72,7 @@ impl Before<'_> {
         let SubmittedFigure {
             fiscal_year,
             printed,
+            ..
         } = self.earlier.of(kind, self.department, id)?;
         let named = if fiscal_year.0 + 1 == self.fiscal_year.0 {
             texts::last_year_figure(fiscal_year)
@@ -134,6 +135,7 @@ mod tests {
             let figure = SubmittedFigure {
                 fiscal_year: FiscalYear(year),
                 printed: printed.to_string(),
+                provisional: None,
             };
             earlier.keep(FigureKind::Indicator, "企画部", "1-1.1", figure);
         }

@@ -540,7 +540,7 @@ fn show_last_year(content: &mut SubmissionContent, earlier: &EarlierFigures, yea
     let department = content.department.clone();
     let last_year = |kind, id: &str| {
         let figure = earlier.of(kind, &department, id)?;
-        (figure.fiscal_year.0 + 1 == year.0).then(|| figure.printed.clone())
+        (figure.fiscal_year.0 + 1 == year.0).then(|| figure.shown())
     };
     for entry in &mut content.indicators {
         if let Some(figure) = last_year(FigureKind::Indicator, &entry.id) {

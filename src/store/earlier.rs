@@ -12,6 +12,15 @@ pub struct SubmittedFigure {
     pub fiscal_year: FiscalYear,
     /// The figure as stored (`4,976,176件`).
     pub printed: String,
+    /// Its provisional mark (`速報値`), kept apart from the figure.
+    pub provisional: Option<String>,
+}
+
+impl SubmittedFigure {
+    /// The figure as shown beside this year's input cell: `269人 (速報値)`.
+    pub fn shown(&self) -> String {
+        crate::domain::Provisional::noted(&self.printed, self.provisional.as_deref())
+    }
 }
 
 /// Which table a figure belongs to: ids of indicators and KPIs are two namespaces.
@@ -76,6 +85,7 @@ mod tests {
         SubmittedFigure {
             fiscal_year: FiscalYear(year),
             printed: printed.to_string(),
+            provisional: None,
         }
     }
 

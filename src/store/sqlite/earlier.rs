@@ -19,14 +19,14 @@ pub fn load(
     before: FiscalYear,
 ) -> anyhow::Result<EarlierFigures> {
     let indicators = format!(
-        "SELECT s.department, s.fiscal_year, i.indicator_ref, o.printed
+        "SELECT s.department, s.fiscal_year, i.indicator_ref, o.printed, o.provisional
          FROM submissions s JOIN indicators i ON i.submission_id = s.id
          JOIN observations o ON o.indicator_id = i.id AND o.period = '{}'
          WHERE {CURRENT}",
         Period::Actual.key()
     );
     let kpis = format!(
-        "SELECT s.department, s.fiscal_year, k.kpi_id, k.actual
+        "SELECT s.department, s.fiscal_year, k.kpi_id, k.actual, k.actual_provisional
          FROM submissions s JOIN kpi_values k ON k.submission_id = s.id
          WHERE {CURRENT}"
     );
@@ -41,14 +41,16 @@ pub fn load(
                     row.get::<_, i32>(1)?,
                     row.get::<_, String>(2)?,
                     row.get::<_, String>(3)?,
+                    row.get::<_, Option<String>>(4)?,
                 ))
             },
         )?;
         for row in rows {
-            let (department, year, id, printed) = row?;
+            let (department, year, id, printed, provisional) = row?;
             let figure = SubmittedFigure {
                 fiscal_year: FiscalYear(year),
                 printed,
+                provisional,
             };
             figures.keep(kind, &department, &id, figure);
         }
