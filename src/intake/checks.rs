@@ -424,7 +424,15 @@ impl Checker<'_> {
         let (Some(before), Some(now)) = (previous.value(), actual.value()) else {
             return;
         };
-        if before == 0.0 || units_differ(previous, actual) {
+        if units_differ(previous, actual) {
+            return;
+        }
+        if before == 0.0 {
+            if now != 0.0 {
+                let message =
+                    texts::moved_from_zero(&compared.named, &previous.printed, &actual.printed);
+                self.warning(sheet, row, column, message);
+            }
             return;
         }
         let change = (now - before) / before.abs();

@@ -139,6 +139,11 @@ pub fn number_expected(found: &str) -> String {
     format!("数値を期待しましたが「{found}」でした。値が出ないときは「—」と記入し、「説明・注記」に理由を書いてください")
 }
 
+/// The year's value moved from a last one of 0: no share to compare, any move is told.
+pub fn moved_from_zero(compared: &str, before: &str, now: &str) -> String {
+    format!("{compared}「{before}」から「{now}」へ変わっています(前回は 0 のため増減率は出せません)。誤りでなければ理由を「説明・注記」に記入してください")
+}
+
 /// The year's value moved further from the last one than is plausible.
 ///
 /// `compared` names the figure compared with and its year ([`last_year_figure`],
