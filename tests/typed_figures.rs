@@ -631,3 +631,44 @@ fn a_move_from_zero_is_told_without_a_share() {
         &format!("[注意] シート「目標指標」 J{row}: 中期（平成30年度）の値「0 m ³」から「5,000」へ変わっています(前回は 0 のため増減率は出せません)。誤りでなければ理由を「説明・注記」に記入してください"),
     );
 }
+
+/// A formula whose result the file does not hold (written by a program, never opened
+/// in Excel) is quoted as its formula, not told as an empty cell.
+#[test]
+fn a_formula_without_its_result_is_quoted_not_called_empty() {
+    use std::io::{Read, Write};
+    let mut grid = Grid::read(&sample("企画部"));
+    grid.set(INDICATORS, "J2", Cell::Number(424_242.0));
+    let xlsx = grid.to_xlsx();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&xlsx)).unwrap();
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..archive.len() {
+        let mut member = archive.by_index(i).unwrap();
+        let name = member.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        member.read_to_end(&mut bytes).unwrap();
+        if name == "xl/worksheets/sheet5.xml" {
+            let xml = String::from_utf8(bytes).unwrap();
+            assert!(xml.contains("<v>424242</v>"), "the 目標指標 sheet");
+            bytes = xml
+                .replace("<v>424242</v>", "<f>200000+2850</f>")
+                .into_bytes();
+        }
+        writer.start_file(name, options).unwrap();
+        writer.write_all(&bytes).unwrap();
+    }
+    let bytes = writer.finish().unwrap().into_inner();
+    let reading = read(&bytes);
+    assert_has(
+        &reading,
+        "[エラー] シート「目標指標」 J2: 数値を期待しましたが「=200000+2850」でした。値が出ないときは「—」と記入し、「説明・注記」に理由を書いてください",
+    );
+    assert!(
+        !messages(&reading)
+            .iter()
+            .any(|m| m.contains("記入されていません")),
+        "{:#?}",
+        messages(&reading)
+    );
+}

@@ -223,7 +223,12 @@ pub fn parse_in_process(bytes: &[u8], wanted: &[&str]) -> Answer {
             continue;
         };
         match sheet_cells(name, &range, &mut parsed.too_long) {
-            Ok(sheet) => parsed.sheets.push(sheet),
+            Ok(mut sheet) => {
+                if let Ok(formulas) = workbook.worksheet_formula(name) {
+                    add_uncalculated_formulas(&mut sheet, &formulas);
+                }
+                parsed.sheets.push(sheet);
+            }
             Err(refusal) => return Answer::Refused(refusal),
         }
     }
@@ -276,6 +281,26 @@ fn sheet_cells(
         name: name.to_string(),
         cells,
     })
+}
+
+/// A formula whose result the file does not hold (written by a program, never opened
+/// in Excel or LibreOffice) would read as an empty cell, and be told as "not filled
+/// in": it is handed back as its formula text (`=200000+2850`), which intake quotes.
+fn add_uncalculated_formulas(sheet: &mut ParsedSheet, formulas: &Range<String>) {
+    let (top, left) = formulas.start().unwrap_or((0, 0));
+    let valued: std::collections::HashSet<(u32, u32)> =
+        sheet.cells.iter().map(|c| (c.row, c.column)).collect();
+    for (r, c, formula) in formulas.used_cells() {
+        let (row, column) = (top + r as u32, left + c as u32);
+        if formula.is_empty() || valued.contains(&(row, column)) {
+            continue;
+        }
+        if row < MAX_ROWS && column < MAX_COLUMNS {
+            let text: String = formula.chars().take(MAX_CELL_CHARS).collect();
+            let value = CellValue::Text(format!("={}", text.trim_start_matches('=')));
+            sheet.cells.push(ParsedCell { row, column, value });
+        }
+    }
 }
 
 fn too_far(sheet: &str, row: u32, column: u32) -> String {
