@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::guard::{inspect, Limits};
 use super::IntakeError;
 use crate::texts::intake as texts;
+use crate::workbook::layout::{INDICATOR_SHEET, KPI_SHEET};
 
 /// The first argument that makes the binary a reader child instead of the CLI.
 pub const CHILD_ARGUMENT: &str = "read-untrusted";
@@ -224,8 +225,12 @@ pub fn parse_in_process(bytes: &[u8], wanted: &[&str]) -> Answer {
         };
         match sheet_cells(name, &range, &mut parsed.too_long) {
             Ok(mut sheet) => {
-                if let Ok(formulas) = workbook.worksheet_formula(name) {
-                    add_uncalculated_formulas(&mut sheet, &formulas);
+                // Only where figures are due: reading the formulas parses the sheet
+                // again, and an uncalculated formula in a text cell misleads no one.
+                if [INDICATOR_SHEET, KPI_SHEET].contains(name) {
+                    if let Ok(formulas) = workbook.worksheet_formula(name) {
+                        add_uncalculated_formulas(&mut sheet, &formulas);
+                    }
                 }
                 parsed.sheets.push(sheet);
             }
