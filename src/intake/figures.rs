@@ -2,7 +2,7 @@
 //! 実績値), read for their row: the one form the store keeps and the reports print,
 //! the number, a provisional mark kept apart, and what the clerk is told.
 
-use crate::domain::{Doubt, Finding, Provisional, RowForm, Severity, TypedFigure};
+use crate::domain::{unreadable_tail, Doubt, Finding, Provisional, RowForm, Severity, TypedFigure};
 use crate::plan::{Kpi, PlanIndicator};
 use crate::texts::intake as texts;
 
@@ -67,6 +67,7 @@ fn tell(
         let weighed = match doubt {
             Doubt::NotAFigure | Doubt::OtherUnit if !words_and_units => None,
             Doubt::OtherUnit if form.unit.is_empty() => None,
+            Doubt::MisplacedMark(mark) => Some(misplaced(figure, form, mark, words_and_units)),
             doubt => Some(told(figure, form, doubt)),
         };
         if let Some((severity, message)) = weighed {
@@ -103,5 +104,35 @@ fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt) -> (Severity, String
             let message = texts::decimal_point(typed, &read, &separated);
             (Severity::Warning, message)
         }
+        Doubt::Decimals => {
+            let value = figure.observation.value().unwrap_or_default();
+            let read = crate::domain::format_quantity(value, "");
+            (
+                Severity::Warning,
+                texts::decimals_in_whole_row(typed, &read),
+            )
+        }
+        Doubt::Unreadable => {
+            let tail = unreadable_tail(&figure.observation, form).unwrap_or_default();
+            let example = crate::domain::format_quantity(12345.0, &form.unit);
+            let message = texts::unreadable_figure(typed, tail, &example);
+            (Severity::Error, message)
+        }
+        Doubt::MisplacedMark(mark) => misplaced(figure, form, mark, false),
     }
+}
+
+/// A provisional word not standing alone: the clerk is shown the form to use, with
+/// the figure read.
+fn misplaced(
+    figure: &TypedFigure,
+    form: &RowForm,
+    mark: Provisional,
+    kpi: bool,
+) -> (Severity, String) {
+    let value = figure.observation.value().unwrap_or(12345.0);
+    let example = crate::domain::format_quantity(value, &form.unit);
+    let typed = figure.observation.printed.as_str();
+    let message = texts::misplaced_mark(typed, mark.label(), &example, kpi);
+    (Severity::Error, message)
 }
