@@ -114,7 +114,7 @@ fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt) -> (Severity, String
         }
         Doubt::Unreadable => {
             let tail = unreadable_tail(&figure.observation, form).unwrap_or_default();
-            let example = crate::domain::format_quantity(12345.0, &form.unit);
+            let example = in_row_form(12345.0, form);
             let message = texts::unreadable_figure(typed, tail, &example);
             (Severity::Error, message)
         }
@@ -131,8 +131,23 @@ fn misplaced(
     kpi: bool,
 ) -> (Severity, String) {
     let value = figure.observation.value().unwrap_or(12345.0);
-    let example = crate::domain::format_quantity(value, &form.unit);
+    let example = in_row_form(value, form);
     let typed = figure.observation.printed.as_str();
     let message = texts::misplaced_mark(typed, mark.label(), &example, kpi);
     (Severity::Error, message)
+}
+
+/// A figure as the row prints it: `12,345件`, or `12,345 人` in a row the plan prints
+/// with a space.
+fn in_row_form(value: f64, form: &RowForm) -> String {
+    let space = if form.spaced && !form.unit.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!(
+        "{}{space}{}",
+        crate::domain::format_quantity(value, ""),
+        form.unit
+    )
 }
