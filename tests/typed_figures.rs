@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use common::grid::{Cell, Grid};
 use common::{pdf_text_compact, repo, stdout_of, TestCity};
 use hakusho::config::Config;
-use hakusho::domain::{ObservationKind, Period, RowForm, TypedFigure};
+use hakusho::domain::{Doubt, ObservationKind, Period, RowForm, TypedFigure};
 use hakusho::intake::{read_submission, Reading};
 use hakusho::plan::Plan;
 use hakusho::report::Coverage;
@@ -600,7 +600,9 @@ fn parts(figure: &TypedFigure) -> Option<Parts> {
 
 const SIGNS: [&str; 6] = ["▲", "△", "−", "－", "-", "▲ "];
 const SPACES: [&str; 3] = ["", " ", "\u{3000}"];
-const NOTES: [&str; 13] = [
+/// Notes after the figure: years, note markers, and every provisional mark standing
+/// alone (in each kind of bracket, after ※, after a space).
+const NOTES: [&str; 26] = [
     " (令和3年)",
     "（2021年）",
     " (R3)",
@@ -614,8 +616,37 @@ const NOTES: [&str; 13] = [
     " 2021年",
     "(平成 28 年度)",
     "(見込み)",
+    "【速報値】",
+    "［暫定値］",
+    "〔見込み〕",
+    "（推計値）",
+    " (推計)",
+    "（概数）",
+    "（概算）",
+    " 予定",
+    "【集計中】",
+    " ※未確定",
+    "（仮）",
+    "\n（速報値）",
+    "\r\n(見込み)",
 ];
+/// Provisional words standing with other text: each must be refused or told.
+const MISPLACED: [&str; 7] = [
+    " （速報値、令和3年3月末時点）",
+    " ※R3.5.1時点の速報値",
+    " (速報値",
+    "(見込み) 速報",
+    "暫定",
+    " (推計値 3月末)",
+    " 概数です",
+];
+/// Text glued after the digits that is no unit: each must be refused.
+const JUNK: [&str; 6] = ["e5", "x47A5E", "減", "-", "増", "E+03"];
 const BEFORE: [&str; 4] = [" ", "見込み ", "令和3年度 ", "R3: "];
+/// Invisible characters pasted from the web.
+const INVISIBLE: [char; 6] = [
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{AD}',
+];
 
 /// One way a person could type a figure.
 struct Typed {
@@ -627,13 +658,53 @@ struct Typed {
     plain: bool,
     /// The unit was typed.
     with_unit: bool,
+    /// What was typed is not the figure (junk after the digits, a provisional word
+    /// not standing alone): it must be told, whatever number was read.
+    must_tell: bool,
+    /// The bracketed sub-figure was typed negative (`(▲198人)`).
+    negative_sub: bool,
+}
+
+/// The figure written with scale characters: `29万3,478`, `29万3千478`, `1万2千`,
+/// `29.3478万`, `293.478千`; the digits as they were when no such form says the same
+/// number.
+fn scaled(number: &str, value: f64, rng: &mut XorShift) -> String {
+    if value.fract() != 0.0 || value < 1000.0 {
+        return number.to_string();
+    }
+    let (myriads, rest) = ((value / 1e4).floor(), value % 1e4);
+    let (thousands, units) = ((rest / 1e3).floor(), rest % 1e3);
+    let mut forms = vec![format!("{}千", value / 1e3)];
+    if format!("{}", value / 1e4).parse::<f64>().ok() == Some(value / 1e4) {
+        forms.push(format!("{}万", value / 1e4));
+    }
+    if myriads > 0.0 && rest > 0.0 {
+        let grouped = hakusho::domain::format_quantity(rest, "");
+        forms.push(format!("{myriads}万{grouped}"));
+        forms.push(format!("{myriads}万{rest}"));
+    }
+    if myriads > 0.0 && thousands > 0.0 {
+        let units = if units > 0.0 {
+            units.to_string()
+        } else {
+            String::new()
+        };
+        forms.push(format!("{myriads}万{thousands}千{units}"));
+    }
+    if myriads == 0.0 && units == 0.0 {
+        forms.push(format!("{thousands}千"));
+    }
+    rng.pick(&forms).clone()
 }
 
 /// One way a person could type the figure.
-fn perturbed(parts: &Parts, rng: &mut XorShift) -> Typed {
+fn perturbed(parts: &Parts, value: f64, rng: &mut XorShift) -> Typed {
     let mut number = parts.number.clone();
     if rng.next() % 2 == 0 {
         number = number.replace(',', "");
+    }
+    if rng.next() % 4 == 0 {
+        number = scaled(&number, value, rng);
     }
     if rng.next() % 2 == 0 {
         number = hakusho_full_width(&number);
@@ -645,32 +716,62 @@ fn perturbed(parts: &Parts, rng: &mut XorShift) -> Typed {
     };
     let sign = sometimes(&SIGNS, 4);
     let (before, note) = (sometimes(&BEFORE, 4), sometimes(&NOTES, 3));
+    let junk = sometimes(&JUNK, 12);
+    let misplaced = sometimes(&MISPLACED, 12);
     let unit = if rng.next() % 3 == 0 {
         ""
     } else {
         parts.unit.as_str()
     };
-    let space = if unit.is_empty() {
+    let space = if unit.is_empty() || !junk.is_empty() {
         ""
     } else {
         *rng.pick(&SPACES)
     };
-    let tail = if rng.next() % 2 == 0 {
-        parts.tail.as_str()
+    let mut tail = if rng.next() % 2 == 0 {
+        parts.tail.clone()
     } else {
-        ""
+        String::new()
+    };
+    let negative_sub = tail.starts_with('(')
+        && tail[1..].starts_with(|c: char| c.is_ascii_digit())
+        && rng.next() % 3 == 0;
+    if negative_sub {
+        tail.insert(1, '▲');
+    }
+    let (junk_before, junk_after) = match rng.next() % 2 {
+        0 => (junk, ""),
+        _ => ("", junk),
     };
     let text = format!(
-        "{before}{sign}{number}{space}{unit}{}{}{tail}{note}",
+        "{before}{sign}{number}{junk_before}{space}{unit}{junk_after}{}{}{tail}{note}{misplaced}",
         parts.bound,
         if tail.is_empty() { "" } else { " " },
     );
     Typed {
         text,
         negative: !sign.is_empty(),
-        plain: sign.is_empty() && before.trim().is_empty() && note.is_empty() && tail == parts.tail,
+        plain: sign.is_empty()
+            && before.trim().is_empty()
+            && note.is_empty()
+            && tail == parts.tail
+            && junk.is_empty()
+            && misplaced.is_empty(),
         with_unit: !unit.is_empty(),
+        must_tell: !junk.is_empty() || !misplaced.is_empty(),
+        negative_sub,
     }
+}
+
+/// The text with an invisible character at a random place.
+fn with_invisible(text: &str, rng: &mut XorShift) -> String {
+    let places: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    let at = *rng.pick(&places);
+    format!("{}{}{}", &text[..at], rng.pick(&INVISIBLE), &text[at..])
 }
 
 fn hakusho_full_width(text: &str) -> String {
@@ -694,7 +795,7 @@ fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
         };
         let expected = canonical.observation.value().unwrap();
         for _ in 0..200 {
-            let typed = perturbed(&parts, &mut rng);
+            let typed = perturbed(&parts, expected, &mut rng);
             let text = &typed.text;
             let figure = TypedFigure::read(text, &form);
             let doubts = figure.doubts(&form);
@@ -704,6 +805,18 @@ fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
                 value == Some(wanted) || !doubts.is_empty(),
                 "「{text}」 (from 「{cell}」) read as {value:?} without a finding, expected {wanted}"
             );
+            assert!(
+                !typed.must_tell || !doubts.is_empty(),
+                "「{text}」 (from 「{cell}」) read as {value:?} without a finding"
+            );
+            if typed.negative_sub && !typed.negative {
+                assert!(!doubts.contains(&Doubt::Negative), "「{text}」: {doubts:?}");
+            }
+            let marked = figure.provisional.is_some() || !doubts.is_empty();
+            assert!(
+                marked || !PROVISIONAL_WORDS.iter().any(|w| text.contains(w)),
+                "「{text}」 (from 「{cell}」): a provisional word neither taken as a mark nor told"
+            );
             let same_unit = typed.with_unit || parts.unit == form.unit;
             if typed.plain && same_unit && doubts.is_empty() {
                 assert_eq!(
@@ -712,6 +825,14 @@ fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
                     "「{text}」 (from 「{cell}」)"
                 );
             }
+            // An invisible character anywhere reads as if it were not there.
+            let hidden = with_invisible(text, &mut rng);
+            let seen = TypedFigure::read(&hidden, &form);
+            assert_eq!(
+                (seen.observation.value(), seen.doubts(&form), &seen.printed),
+                (value, doubts.clone(), &figure.printed),
+                "{hidden:?}"
+            );
             cases += 1;
             if doubts.is_empty() {
                 read_alike += 1;
@@ -724,6 +845,20 @@ fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
     assert!(cases >= 60_000, "only {cases} cases");
     assert!(read_alike >= cases / 5 && told >= cases / 5);
 }
+
+const PROVISIONAL_WORDS: [&str; 11] = [
+    "速報",
+    "見込",
+    "暫定",
+    "推計",
+    "概数",
+    "概算",
+    "予定",
+    "集計中",
+    "未確定",
+    "仮",
+    "見込値",
+];
 
 fn squashed(text: &str) -> String {
     text.split_whitespace().collect()
