@@ -67,8 +67,7 @@ fn tell(
         let weighed = match doubt {
             Doubt::NotAFigure | Doubt::OtherUnit if !words_and_units => None,
             Doubt::OtherUnit if form.unit.is_empty() => None,
-            Doubt::MisplacedMark(mark) => Some(misplaced(figure, form, mark, words_and_units)),
-            doubt => Some(told(figure, form, doubt)),
+            doubt => Some(told(figure, form, doubt, words_and_units)),
         };
         if let Some((severity, message)) = weighed {
             findings.push(Finding::at(severity, sheet, cell.to_string(), message));
@@ -76,8 +75,9 @@ fn tell(
     }
 }
 
-/// What the clerk is told of one doubt, and how much it weighs.
-fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt) -> (Severity, String) {
+/// What the clerk is told of one doubt, and how much it weighs; `kpi` when the cell is
+/// a KPI's (its sheet has no 観測時点 column).
+fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt, kpi: bool) -> (Severity, String) {
     let typed = figure.observation.printed.as_str();
     match doubt {
         Doubt::NotAFigure => (Severity::Error, texts::number_expected(typed)),
@@ -118,7 +118,7 @@ fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt) -> (Severity, String
             let message = texts::unreadable_figure(typed, tail, &example);
             (Severity::Error, message)
         }
-        Doubt::MisplacedMark(mark) => misplaced(figure, form, mark, false),
+        Doubt::MisplacedMark(mark) => misplaced(figure, form, mark, kpi),
     }
 }
 
