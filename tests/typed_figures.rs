@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use common::grid::{Cell, Grid};
 use common::{pdf_text_compact, repo, stdout_of, TestCity};
 use hakusho::config::Config;
-use hakusho::domain::{ObservationKind, Period, RowForm, TypedFigure};
+use hakusho::domain::{Doubt, ObservationKind, Period, RowForm, TypedFigure};
 use hakusho::intake::{read_submission, Reading};
 use hakusho::plan::Plan;
 use hakusho::report::Coverage;
@@ -264,6 +264,231 @@ fn the_department_report_prints_the_one_form_and_the_provisional_note() {
     assert!(!text.contains("２０３"), "full-width digits printed");
 }
 
+/// The findings about one cell.
+fn findings_at(reading: &Reading, sheet: &str, cell: &str) -> Vec<String> {
+    let prefix = format!("シート「{sheet}」 {cell}:");
+    messages(reading)
+        .into_iter()
+        .filter(|m| m.contains(&prefix))
+        .collect()
+}
+
+/// The year's figure of an indicator as stored: printed form and number.
+fn stored(reading: Reading, id: &str) -> (String, Option<f64>) {
+    let content = reading.content.unwrap();
+    let entry = content.indicators.iter().find(|e| e.id == id).unwrap();
+    let actual = entry.reading(Period::Actual).unwrap();
+    (actual.printed.clone(), actual.value)
+}
+
+#[test]
+fn a_figure_written_with_scale_characters_is_read_in_the_row_scale() {
+    // 1-1.1 (件): 万 and 億 with digits after them, and a scale without the unit.
+    for (text, printed, value) in [
+        ("1万2千件", "12,000件", 12000.0),
+        ("20万3千件", "203,000件", 203000.0),
+        ("1億2,345万件", "123,450,000件", 123450000.0),
+        ("20万", "200,000件", 200000.0),
+        ("20.3万", "203,000件", 203000.0),
+        ("203千", "203,000件", 203000.0),
+        ("2千万件", "20,000,000件", 20000000.0),
+    ] {
+        let reading = typed(&[(INDICATORS, "J2", text)]);
+        for message in findings_at(&reading, INDICATORS, "J2") {
+            assert!(message.contains("変わっています"), "{text}: {message}");
+        }
+        assert_eq!(stored(reading, "1-1.1"), (printed.to_string(), Some(value)));
+    }
+    // 2-3.2 製造品出荷額 (百万円, 生活環境部).
+    for (text, printed, value) in [
+        ("3.4億円", "340百万円", 340.0),
+        ("33,653,000千円", "33,653百万円", 33653.0),
+        ("３３，６５３百万円", "33,653百万円", 33653.0),
+    ] {
+        let mut grid = Grid::read(&sample("生活環境部"));
+        let cell = format!("J{}", grid.row_of(INDICATORS, 0, "2-3.2"));
+        grid.text(INDICATORS, &cell, text);
+        let reading = read(&grid.to_xlsx());
+        for message in findings_at(&reading, INDICATORS, &cell) {
+            assert!(message.contains("変わっています"), "{text}: {message}");
+        }
+        assert_eq!(stored(reading, "2-3.2"), (printed.to_string(), Some(value)));
+    }
+}
+
+#[test]
+fn text_glued_after_the_digits_that_is_no_unit_is_refused() {
+    let told = "が読めないため、数値として受け付けられません。数字と桁区切りの「,」で「12,345件」のように記入してください。増減や説明は「説明・注記」に書いてください";
+    for (text, tail) in [
+        ("2.9e5", "e5"),
+        ("0x47A5E", "x47A5E"),
+        ("5件減", "件減"),
+        ("5-件", "-件"),
+        ("202,850件増", "件増"),
+    ] {
+        let reading = typed(&[(INDICATORS, "J2", text)]);
+        assert_has(
+            &reading,
+            &format!("[エラー] シート「目標指標」 J2: 「{text}」は数値のあとの「{tail}」{told}"),
+        );
+        assert!(!reading.is_acceptable(), "{text}");
+    }
+    // A KPI printed without a unit is told too (no unit check reads it).
+    let kpi = cell_of(KPIS, "K2-1", 'G');
+    let reading = typed(&[(KPIS, &kpi, "5人減")]);
+    let told = told.replace("12,345件", "12,345 人");
+    assert_has(
+        &reading,
+        &format!("[エラー] シート「総合戦略KPI」 {kpi}: 「5人減」は数値のあとの「人減」{told}"),
+    );
+    assert_eq!(findings_at(&reading, KPIS, &kpi).len(), 1);
+}
+
+#[test]
+fn a_provisional_word_that_is_not_a_mark_alone_is_refused_with_the_form_to_use() {
+    let form = "のように、数値のあとの括弧に注記の語だけを記入してください。";
+    let indicator = "時点は「観測時点」の列に、その他の説明は「説明・注記」の列に記入してください";
+    for (text, mark, example) in [
+        (
+            "203,000件 （速報値、令和3年3月末時点）",
+            "速報値",
+            "203,000件",
+        ),
+        ("12345件 ※R3.5.1時点の速報値", "速報値", "12,345件"),
+        ("202,850件 (速報値", "速報値", "202,850件"),
+        ("12,345件(見込み) 速報", "見込み", "12,345件"),
+        ("12,345件暫定", "暫定値", "12,345件"),
+    ] {
+        let reading = typed(&[(INDICATORS, "J2", text)]);
+        assert_has(&reading, &format!("[エラー] シート「目標指標」 J2: 「{text}」は{mark}の注記の書き方が読み取れません。{mark}などの注記は「{example}（{mark}）」{form}{indicator}"));
+        assert!(!reading.is_acceptable(), "{text}");
+    }
+    let kpi = cell_of(KPIS, "K2-1", 'G');
+    let reading = typed(&[(KPIS, &kpi, "270人（速報値、3月末）")]);
+    assert_has(&reading, &format!("[エラー] シート「総合戦略KPI」 {kpi}: 「270人（速報値、3月末）」は速報値の注記の書き方が読み取れません。速報値などの注記は「270 人（速報値）」{form}時点などの説明は「説明・注記」の列に記入してください"));
+    // A mark alone in any bracket is a mark.
+    for text in [
+        "202,850件【速報値】",
+        "202,850件［速報値］",
+        "202,850件〔速報値〕",
+        "202,850件 ※速報値",
+    ] {
+        let reading = typed(&[(INDICATORS, "J2", text)]);
+        assert_has(&reading, &format!("[注意] シート「目標指標」 J2: 「{text}」は速報値です。このまま白書に「202,850件 (速報値)」と載ります。確定値が出ていれば確定値を記入してください"));
+        assert_eq!(
+            stored(reading, "1-1.1"),
+            ("202,850件".to_string(), Some(202850.0))
+        );
+    }
+}
+
+#[test]
+fn every_provisional_word_is_warned_about_with_its_label() {
+    for (text, said, label) in [
+        ("269人（推計）", "推計値", "推計値"),
+        ("269人（推計値）", "推計値", "推計値"),
+        ("269人（概数）", "概数", "概数"),
+        ("269人 (概算)", "概算", "概算"),
+        ("269人（予定）", "予定の値", "予定"),
+        ("269人【集計中】", "集計中の値", "集計中"),
+        ("269人 未確定", "未確定の値", "未確定"),
+        ("仮 269人", "仮の値", "仮"),
+        ("269人(仮)", "仮の値", "仮"),
+    ] {
+        let reading = typed(&[(INDICATORS, "J3", text)]);
+        assert_has(
+            &reading,
+            &format!("[注意] シート「目標指標」 J3: 「{text}」は{said}です。このまま白書に「269人 ({label})」と載ります。確定値が出ていれば確定値を記入してください"),
+        );
+        assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
+        let content = reading.content.unwrap();
+        let actual = content.indicators[1].reading(Period::Actual).unwrap();
+        assert_eq!(actual.provisional.as_deref(), Some(label), "{text}");
+        assert_eq!(actual.value, Some(269.0), "{text}");
+    }
+}
+
+#[test]
+fn a_negative_change_beside_the_figure_does_not_refuse_it() {
+    // 1-2.1 参加者数 (人): the figure is 4,050; the bracket holds its change.
+    let cell = cell_of(INDICATORS, "1-2.1", 'J');
+    for text in [
+        "4,050人 (▲5人)",
+        "4,050人 (△5%)",
+        "1,524人 (▲78人)",
+        "4,050人（－5人）",
+    ] {
+        let reading = typed(&[(INDICATORS, &cell, text)]);
+        let found = findings_at(&reading, INDICATORS, &cell);
+        assert!(
+            !found.iter().any(|m| m.contains("マイナス")),
+            "{text}: {found:#?}"
+        );
+    }
+    let reading = typed(&[(INDICATORS, &cell, "▲4,050人 (5人)")]);
+    assert_has(&reading, &format!("[エラー] シート「目標指標」 {cell}: 「▲4,050人 (5人)」はマイナスの値です。この指標は負の値になりません(計画の値はすべて 0 以上です)。増減ではなく、その年度の値そのものを「▲」「△」「-」を付けずに記入してください"));
+}
+
+#[test]
+fn any_decimals_in_a_row_of_whole_numbers_are_warned_about() {
+    let told = "この指標の計画の値はすべて整数です。小数でよいか確かめてください";
+    for (text, read) in [
+        ("1.2345", "1.2345"),
+        ("4.0500", "4.05"),
+        ("202,850.5", "202,850.5"),
+        ("29.8888888888889", "29.8888888888889"),
+    ] {
+        let reading = typed(&[(INDICATORS, "J2", text)]);
+        assert_has(
+            &reading,
+            &format!(
+                "[注意] シート「目標指標」 J2: 「{text}」は小数の {read} として読みました。{told}"
+            ),
+        );
+    }
+    // A number cell, as a formula's result comes.
+    let mut grid = Grid::read(&sample("企画部"));
+    grid.set(INDICATORS, "J2", Cell::Number(293478.6));
+    let reading = read(&grid.to_xlsx());
+    assert_has(
+        &reading,
+        &format!("[注意] シート「目標指標」 J2: 「293,478.6件」は小数の 293,478.6 として読みました。{told}"),
+    );
+    // Rescaled to a whole number: nothing to say about decimals.
+    let reading = typed(&[(INDICATORS, "J2", "20.285万件")]);
+    assert!(findings_at(&reading, INDICATORS, "J2").is_empty());
+    assert_eq!(
+        stored(reading, "1-1.1"),
+        ("202,850件".to_string(), Some(202850.0))
+    );
+}
+
+#[test]
+fn invisible_characters_and_line_breaks_do_not_change_a_figure() {
+    for text in [
+        "202,850\u{200B}件",
+        "\u{FEFF}202,850件",
+        "202,850件\u{2060}",
+        "2\u{200D}02,850",
+        "202,850\u{200C}件",
+    ] {
+        let reading = typed(&[(INDICATORS, "J2", text)]);
+        assert!(
+            findings_at(&reading, INDICATORS, "J2").is_empty(),
+            "{text:?}"
+        );
+        assert_eq!(
+            stored(reading, "1-1.1"),
+            ("202,850件".to_string(), Some(202850.0))
+        );
+    }
+    let reading = typed(&[(INDICATORS, "J2", "202,850件\n（速報値）")]);
+    assert_eq!(
+        findings_at(&reading, INDICATORS, "J2"),
+        vec!["[注意] シート「目標指標」 J2: 「202,850件 （速報値）」は速報値です。このまま白書に「202,850件 (速報値)」と載ります。確定値が出ていれば確定値を記入してください".to_string()]
+    );
+}
+
 // The property test.
 
 /// A small deterministic generator (xorshift64): the same cases on every run.
@@ -375,7 +600,9 @@ fn parts(figure: &TypedFigure) -> Option<Parts> {
 
 const SIGNS: [&str; 6] = ["▲", "△", "−", "－", "-", "▲ "];
 const SPACES: [&str; 3] = ["", " ", "\u{3000}"];
-const NOTES: [&str; 13] = [
+/// Notes after the figure: years, note markers, and every provisional mark standing
+/// alone (in each kind of bracket, after ※, after a space).
+const NOTES: [&str; 26] = [
     " (令和3年)",
     "（2021年）",
     " (R3)",
@@ -389,8 +616,37 @@ const NOTES: [&str; 13] = [
     " 2021年",
     "(平成 28 年度)",
     "(見込み)",
+    "【速報値】",
+    "［暫定値］",
+    "〔見込み〕",
+    "（推計値）",
+    " (推計)",
+    "（概数）",
+    "（概算）",
+    " 予定",
+    "【集計中】",
+    " ※未確定",
+    "（仮）",
+    "\n（速報値）",
+    "\r\n(見込み)",
 ];
+/// Provisional words standing with other text: each must be refused or told.
+const MISPLACED: [&str; 7] = [
+    " （速報値、令和3年3月末時点）",
+    " ※R3.5.1時点の速報値",
+    " (速報値",
+    "(見込み) 速報",
+    "暫定",
+    " (推計値 3月末)",
+    " 概数です",
+];
+/// Text glued after the digits that is no unit: each must be refused.
+const JUNK: [&str; 6] = ["e5", "x47A5E", "減", "-", "増", "E+03"];
 const BEFORE: [&str; 4] = [" ", "見込み ", "令和3年度 ", "R3: "];
+/// Invisible characters pasted from the web.
+const INVISIBLE: [char; 6] = [
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{AD}',
+];
 
 /// One way a person could type a figure.
 struct Typed {
@@ -402,13 +658,53 @@ struct Typed {
     plain: bool,
     /// The unit was typed.
     with_unit: bool,
+    /// What was typed is not the figure (junk after the digits, a provisional word
+    /// not standing alone): it must be told, whatever number was read.
+    must_tell: bool,
+    /// The bracketed sub-figure was typed negative (`(▲198人)`).
+    negative_sub: bool,
+}
+
+/// The figure written with scale characters: `29万3,478`, `29万3千478`, `1万2千`,
+/// `29.3478万`, `293.478千`; the digits as they were when no such form says the same
+/// number.
+fn scaled(number: &str, value: f64, rng: &mut XorShift) -> String {
+    if value.fract() != 0.0 || value < 1000.0 {
+        return number.to_string();
+    }
+    let (myriads, rest) = ((value / 1e4).floor(), value % 1e4);
+    let (thousands, units) = ((rest / 1e3).floor(), rest % 1e3);
+    let mut forms = vec![format!("{}千", value / 1e3)];
+    if format!("{}", value / 1e4).parse::<f64>().ok() == Some(value / 1e4) {
+        forms.push(format!("{}万", value / 1e4));
+    }
+    if myriads > 0.0 && rest > 0.0 {
+        let grouped = hakusho::domain::format_quantity(rest, "");
+        forms.push(format!("{myriads}万{grouped}"));
+        forms.push(format!("{myriads}万{rest}"));
+    }
+    if myriads > 0.0 && thousands > 0.0 {
+        let units = if units > 0.0 {
+            units.to_string()
+        } else {
+            String::new()
+        };
+        forms.push(format!("{myriads}万{thousands}千{units}"));
+    }
+    if myriads == 0.0 && units == 0.0 {
+        forms.push(format!("{thousands}千"));
+    }
+    rng.pick(&forms).clone()
 }
 
 /// One way a person could type the figure.
-fn perturbed(parts: &Parts, rng: &mut XorShift) -> Typed {
+fn perturbed(parts: &Parts, value: f64, rng: &mut XorShift) -> Typed {
     let mut number = parts.number.clone();
     if rng.next() % 2 == 0 {
         number = number.replace(',', "");
+    }
+    if rng.next() % 4 == 0 {
+        number = scaled(&number, value, rng);
     }
     if rng.next() % 2 == 0 {
         number = hakusho_full_width(&number);
@@ -420,32 +716,62 @@ fn perturbed(parts: &Parts, rng: &mut XorShift) -> Typed {
     };
     let sign = sometimes(&SIGNS, 4);
     let (before, note) = (sometimes(&BEFORE, 4), sometimes(&NOTES, 3));
+    let junk = sometimes(&JUNK, 12);
+    let misplaced = sometimes(&MISPLACED, 12);
     let unit = if rng.next() % 3 == 0 {
         ""
     } else {
         parts.unit.as_str()
     };
-    let space = if unit.is_empty() {
+    let space = if unit.is_empty() || !junk.is_empty() {
         ""
     } else {
         *rng.pick(&SPACES)
     };
-    let tail = if rng.next() % 2 == 0 {
-        parts.tail.as_str()
+    let mut tail = if rng.next() % 2 == 0 {
+        parts.tail.clone()
     } else {
-        ""
+        String::new()
+    };
+    let negative_sub = tail.starts_with('(')
+        && tail[1..].starts_with(|c: char| c.is_ascii_digit())
+        && rng.next() % 3 == 0;
+    if negative_sub {
+        tail.insert(1, '▲');
+    }
+    let (junk_before, junk_after) = match rng.next() % 2 {
+        0 => (junk, ""),
+        _ => ("", junk),
     };
     let text = format!(
-        "{before}{sign}{number}{space}{unit}{}{}{tail}{note}",
+        "{before}{sign}{number}{junk_before}{space}{unit}{junk_after}{}{}{tail}{note}{misplaced}",
         parts.bound,
         if tail.is_empty() { "" } else { " " },
     );
     Typed {
         text,
         negative: !sign.is_empty(),
-        plain: sign.is_empty() && before.trim().is_empty() && note.is_empty() && tail == parts.tail,
+        plain: sign.is_empty()
+            && before.trim().is_empty()
+            && note.is_empty()
+            && tail == parts.tail
+            && junk.is_empty()
+            && misplaced.is_empty(),
         with_unit: !unit.is_empty(),
+        must_tell: !junk.is_empty() || !misplaced.is_empty(),
+        negative_sub,
     }
+}
+
+/// The text with an invisible character at a random place.
+fn with_invisible(text: &str, rng: &mut XorShift) -> String {
+    let places: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    let at = *rng.pick(&places);
+    format!("{}{}{}", &text[..at], rng.pick(&INVISIBLE), &text[at..])
 }
 
 fn hakusho_full_width(text: &str) -> String {
@@ -469,7 +795,7 @@ fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
         };
         let expected = canonical.observation.value().unwrap();
         for _ in 0..200 {
-            let typed = perturbed(&parts, &mut rng);
+            let typed = perturbed(&parts, expected, &mut rng);
             let text = &typed.text;
             let figure = TypedFigure::read(text, &form);
             let doubts = figure.doubts(&form);
@@ -479,6 +805,18 @@ fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
                 value == Some(wanted) || !doubts.is_empty(),
                 "「{text}」 (from 「{cell}」) read as {value:?} without a finding, expected {wanted}"
             );
+            assert!(
+                !typed.must_tell || !doubts.is_empty(),
+                "「{text}」 (from 「{cell}」) read as {value:?} without a finding"
+            );
+            if typed.negative_sub && !typed.negative {
+                assert!(!doubts.contains(&Doubt::Negative), "「{text}」: {doubts:?}");
+            }
+            let marked = figure.provisional.is_some() || !doubts.is_empty();
+            assert!(
+                marked || !PROVISIONAL_WORDS.iter().any(|w| text.contains(w)),
+                "「{text}」 (from 「{cell}」): a provisional word neither taken as a mark nor told"
+            );
             let same_unit = typed.with_unit || parts.unit == form.unit;
             if typed.plain && same_unit && doubts.is_empty() {
                 assert_eq!(
@@ -487,6 +825,14 @@ fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
                     "「{text}」 (from 「{cell}」)"
                 );
             }
+            // An invisible character anywhere reads as if it were not there.
+            let hidden = with_invisible(text, &mut rng);
+            let seen = TypedFigure::read(&hidden, &form);
+            assert_eq!(
+                (seen.observation.value(), seen.doubts(&form), &seen.printed),
+                (value, doubts.clone(), &figure.printed),
+                "{hidden:?}"
+            );
             cases += 1;
             if doubts.is_empty() {
                 read_alike += 1;
@@ -499,6 +845,20 @@ fn typed_figures_read_as_their_number_or_are_told_never_silently_as_another() {
     assert!(cases >= 60_000, "only {cases} cases");
     assert!(read_alike >= cases / 5 && told >= cases / 5);
 }
+
+const PROVISIONAL_WORDS: [&str; 11] = [
+    "速報",
+    "見込",
+    "暫定",
+    "推計",
+    "概数",
+    "概算",
+    "予定",
+    "集計中",
+    "未確定",
+    "仮",
+    "見込値",
+];
 
 fn squashed(text: &str) -> String {
     text.split_whitespace().collect()

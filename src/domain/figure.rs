@@ -14,8 +14,14 @@ use super::{Observation, ObservationKind};
 /// Units of a change rather than an amount: a figure in them may be negative.
 const CHANGE_UNITS: [&str; 5] = ["ポイント", "pt", "増減", "差", "前年比"];
 
-/// Scale words a clerk may type before the row's unit: `3万人` in a row of 人.
-const SCALES: [(&str, f64); 4] = [("千", 1e3), ("万", 1e4), ("百万", 1e6), ("億", 1e8)];
+/// Scale characters a unit may begin with (`3万人`, `1,200千円`, `百万円`): one of 千百十,
+/// then one of 万億兆, each optional.
+const SMALL_SCALES: [(char, f64); 3] = [('千', 1e3), ('百', 1e2), ('十', 1e1)];
+const MYRIADS: [(char, f64); 3] = [('兆', 1e12), ('億', 1e8), ('万', 1e4)];
+
+/// Characters no unit begins with: what follows a figure starting so is a slip
+/// (`5-人`), not a unit.
+const NO_UNIT_START: [char; 12] = ['-', '+', '.', ',', '/', '~', '〜', '=', ':', ';', '*', '^'];
 
 /// How a row prints its figures, learnt from the plan's cells of the row.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -31,10 +37,11 @@ pub struct RowForm {
     pub has_figures: bool,
     /// The most figures a plan cell of the row holds (2 for `8施設 98事業者`).
     pub figures_per_cell: usize,
-    /// Every figure of the plan's row is a whole number.
+    /// Every main figure of the plan's row is a whole number.
     pub whole: bool,
-    /// The figure cannot be negative: every figure the plan has for the row is 0 or
-    /// more, and the unit is an amount (件, 人, %), not a change (ポイント).
+    /// The figure cannot be negative: every main figure the plan has for the row is 0
+    /// or more, and the unit is an amount (件, 人, %), not a change (ポイント). A
+    /// bracketed change beside it (`4,050人 (▲5人)`) may be negative.
     pub never_negative: bool,
 }
 
@@ -49,7 +56,7 @@ impl RowForm {
             .collect();
         let values: Vec<f64> = measured
             .iter()
-            .flat_map(|o| o.quantities.iter().chain(&o.sub_value).map(|q| q.value))
+            .flat_map(|o| o.quantities.iter().map(|q| q.value))
             .collect();
         let single: Vec<&Observation> = measured
             .iter()
@@ -96,18 +103,54 @@ pub enum Provisional {
     Projected,
     /// 暫定値: an interim figure.
     Interim,
+    /// 推計値: estimated from a sample or a model, not counted.
+    Estimated,
+    /// 概数: a round figure.
+    Round,
+    /// 概算: a rough calculation.
+    Rough,
+    /// 予定: what is planned, not what happened.
+    Planned,
+    /// 集計中: still being counted.
+    Counting,
+    /// 未確定: not yet confirmed.
+    Unconfirmed,
+    /// 仮: a placeholder.
+    Tentative,
 }
 
 impl Provisional {
     /// What a clerk types, longest first, and what it means.
-    const WORDS: [(&'static str, Provisional); 7] = [
+    const WORDS: [(&'static str, Provisional); 16] = [
         ("速報値", Provisional::Preliminary),
         ("見込み", Provisional::Projected),
         ("見込値", Provisional::Projected),
         ("暫定値", Provisional::Interim),
+        ("推計値", Provisional::Estimated),
+        ("集計中", Provisional::Counting),
+        ("未確定", Provisional::Unconfirmed),
         ("速報", Provisional::Preliminary),
         ("見込", Provisional::Projected),
         ("暫定", Provisional::Interim),
+        ("推計", Provisional::Estimated),
+        ("概数", Provisional::Round),
+        ("概算", Provisional::Rough),
+        ("予定", Provisional::Planned),
+        ("仮値", Provisional::Tentative),
+        ("仮", Provisional::Tentative),
+    ];
+
+    const ALL: [Provisional; 10] = [
+        Provisional::Preliminary,
+        Provisional::Projected,
+        Provisional::Interim,
+        Provisional::Estimated,
+        Provisional::Round,
+        Provisional::Rough,
+        Provisional::Planned,
+        Provisional::Counting,
+        Provisional::Unconfirmed,
+        Provisional::Tentative,
     ];
 
     /// The word the reports print in the note after the figure: `速報値`.
@@ -116,18 +159,27 @@ impl Provisional {
             Provisional::Preliminary => "速報値",
             Provisional::Projected => "見込み",
             Provisional::Interim => "暫定値",
+            Provisional::Estimated => "推計値",
+            Provisional::Round => "概数",
+            Provisional::Rough => "概算",
+            Provisional::Planned => "予定",
+            Provisional::Counting => "集計中",
+            Provisional::Unconfirmed => "未確定",
+            Provisional::Tentative => "仮",
         }
     }
 
     /// Reads a label written by [`Provisional::label`] (as the store keeps it).
     pub fn from_label(label: &str) -> Option<Self> {
-        [
-            Provisional::Preliminary,
-            Provisional::Projected,
-            Provisional::Interim,
-        ]
-        .into_iter()
-        .find(|p| p.label() == label)
+        Self::ALL.into_iter().find(|p| p.label() == label)
+    }
+
+    /// The first provisional word in `text`, wherever it stands.
+    fn found_in(text: &str) -> Option<Self> {
+        Self::WORDS
+            .iter()
+            .find(|(word, _)| text.contains(word))
+            .map(|(_, mark)| *mark)
     }
 
     /// The figure as the reports print it, with its note: `265人 (速報値)`.
@@ -152,8 +204,16 @@ pub enum Doubt {
     Negative,
     /// A figure marked as not final.
     Provisional(Provisional),
+    /// A provisional word that is not a mark standing alone (`203,000件 (速報値、3月末時点)`,
+    /// `12345件 ※R3.5.1時点の速報値`): what the figure is, is not clear.
+    MisplacedMark(Provisional),
+    /// Text glued after the figure that is no unit (`2.9e5`, `0x47A5E`, `5人減`, `5-人`):
+    /// the digits before it are not the figure meant.
+    Unreadable,
     /// `12.345` in a row of whole numbers: a decimal point, or a thousands separator?
     DecimalPoint,
+    /// Decimals in a row of whole numbers (`4.05`, `29.8888888888889`).
+    Decimals,
 }
 
 /// A period cell as typed, read for its row.
@@ -167,18 +227,24 @@ pub struct TypedFigure {
     pub printed: String,
     /// The provisional mark, kept apart from the number.
     pub provisional: Option<Provisional>,
+    /// A provisional word typed that is not a mark standing alone.
+    misplaced_mark: Option<Provisional>,
     /// Digits typed after the decimal point of the first figure.
     decimals: usize,
+    /// The figure was typed in another scale than the row's (`3万人`, `3.4億円`).
+    rescaled: bool,
 }
 
 impl TypedFigure {
     /// Reads what was typed into a period cell of a row of form `form`.
     pub fn read(text: &str, form: &RowForm) -> Self {
-        let typed = text.trim();
+        let cleaned = cleaned(text);
+        let typed = cleaned.trim();
         let folded = fold_width(typed);
-        let (rest, provisional) = match split_provisional(folded.trim()) {
-            Some((rest, mark)) => (rest, Some(mark)),
-            None => (folded.trim().to_string(), None),
+        let (rest, provisional, misplaced_mark) = match split_provisional(folded.trim()) {
+            Mark::Alone(rest, mark) => (rest, Some(mark), None),
+            Mark::Misplaced(mark) => (folded.trim().to_string(), None, Some(mark)),
+            Mark::None => (folded.trim().to_string(), None, None),
         };
         let mut observation = Observation::parse(&rest);
         observation.printed = typed.to_string();
@@ -201,37 +267,103 @@ impl TypedFigure {
             observation,
             printed,
             provisional,
+            misplaced_mark,
             decimals,
+            rescaled,
         }
     }
 
-    /// What the clerk should be told about the figure, in the order found.
+    /// What the clerk should be told about the figure, in the order found. A figure
+    /// that cannot be read (a misplaced mark, text after it) is told that alone.
     pub fn doubts(&self, form: &RowForm) -> Vec<Doubt> {
         let o = &self.observation;
+        let measured = o.kind == ObservationKind::Measured;
+        match self.misplaced_mark {
+            Some(mark) if measured && form.has_figures => return vec![Doubt::MisplacedMark(mark)],
+            _ => {}
+        }
         let mut doubts = Vec::new();
         if o.kind == ObservationKind::Qualitative && form.has_figures {
             doubts.push(Doubt::NotAFigure);
         }
-        if o.kind != ObservationKind::Measured {
+        if !measured {
             return doubts;
         }
         if o.quantities.len() > form.figures_per_cell {
             doubts.push(Doubt::SeveralFigures);
+        } else if unreadable_tail(o, form).is_some() {
+            return vec![Doubt::Unreadable];
         } else if other_unit(o, form) {
             doubts.push(Doubt::OtherUnit);
         }
-        let values = o.quantities.iter().chain(&o.sub_value).map(|q| q.value);
-        if form.never_negative && values.into_iter().any(|v| v < 0.0) {
+        // Only the main figures: a bracketed change beside them may be negative.
+        if form.never_negative && o.quantities.iter().any(|q| q.value < 0.0) {
             doubts.push(Doubt::Negative);
         }
         if let Some(mark) = self.provisional {
             doubts.push(Doubt::Provisional(mark));
         }
-        if form.whole && self.decimals == 3 {
-            doubts.push(Doubt::DecimalPoint);
-        }
+        doubts.extend(self.decimal_doubt(form));
         doubts
     }
+
+    /// Decimals in a row of whole numbers: exactly three typed may be a thousands
+    /// separator; a rescaled figure (`0.027万人` is 270人) is judged by its value.
+    fn decimal_doubt(&self, form: &RowForm) -> Option<Doubt> {
+        let value = self.observation.value()?;
+        if !form.whole {
+            return None;
+        }
+        match (self.rescaled, self.decimals) {
+            (false, 3) => Some(Doubt::DecimalPoint),
+            (false, 0) => None,
+            (false, _) => Some(Doubt::Decimals),
+            (true, _) => (value.fract() != 0.0).then_some(Doubt::Decimals),
+        }
+    }
+}
+
+/// The text after a single figure that is no unit: `e5` of `2.9e5`, `x47A5E` of
+/// `0x47A5E`, `人減` of `5人減`, `-人` of `5-人`. `None` when there is none, or when it
+/// is a unit (the row's, or another: that is [`Doubt::OtherUnit`]).
+pub fn unreadable_tail<'a>(o: &'a Observation, form: &RowForm) -> Option<&'a str> {
+    let [quantity] = o.quantities.as_slice() else {
+        return None;
+    };
+    let tail = fold_width(&quantity.unit);
+    let row = [fold_width(&form.unit), fold_width(&form.declared)];
+    if tail.is_empty() || row.contains(&tail) {
+        return None;
+    }
+    let slip = tail.contains(|c: char| c.is_ascii_digit())
+        || tail.starts_with(NO_UNIT_START)
+        || tail.starts_with(super::observation::MINUS_SIGNS)
+        || tail.contains(['増', '減'])
+        || row
+            .iter()
+            .any(|u| !u.is_empty() && tail.contains(u.as_str()));
+    slip.then_some(quantity.unit.as_str())
+}
+
+/// Invisible characters pasted from the web (zero-width spaces and joiners, word
+/// joiners, byte-order marks, direction marks, soft hyphens) are dropped, and line
+/// breaks and tabs read as spaces: none may change how a figure reads.
+fn cleaned(text: &str) -> String {
+    text.chars()
+        .filter(|c| !invisible(*c))
+        .map(|c| match c {
+            '\n' | '\r' | '\t' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{A0}' => ' ',
+            '\u{2028}' | '\u{2029}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}')
 }
 
 /// A unit was typed, and it is neither the row's printed unit nor its declared one.
@@ -244,28 +376,52 @@ fn other_unit(o: &Observation, form: &RowForm) -> bool {
 }
 
 /// Puts the row's unit on a single figure typed without one (or with the declared
-/// unit the row prints without: `9,000t-CO2` in a row printed `9,676`), and reads
-/// `3万人` in a row of 人 as 30000人. True when the figure was rescaled.
+/// unit the row prints without: `9,000t-CO2` in a row printed `9,676`), and reads a
+/// figure typed in another scale of the row's unit in the row's scale: `3万人` and
+/// `20万` in a row of 人 as 30,000人 and 200,000人, `3.4億円` in a row of 百万円 as
+/// 340百万円. True when the figure was rescaled.
 fn in_row_unit(observation: &mut Observation, form: &RowForm) -> bool {
     if observation.kind != ObservationKind::Measured || observation.quantities.len() != 1 {
         return false;
     }
     let quantity = &mut observation.quantities[0];
-    if quantity.unit.is_empty() || fold_width(&quantity.unit) == fold_width(&form.declared) {
+    let typed = fold_width(&quantity.unit);
+    if typed.is_empty() || typed == fold_width(&form.declared) {
         quantity.unit = form.unit.clone();
         return false;
     }
-    let scale = SCALES.iter().find(|(word, _)| {
-        !form.unit.is_empty()
-            && !form.unit.starts_with(word)
-            && quantity.unit.strip_prefix(word) == Some(form.unit.as_str())
+    let (typed_scale, typed_base) = scale_of(&typed);
+    let printed = fold_width(&form.unit);
+    let declared = fold_width(&form.declared);
+    let row_scale = [&printed, &declared].into_iter().find_map(|unit| {
+        let (scale, base) = scale_of(unit);
+        let same = base == typed_base || (typed_base.is_empty() && unit == &printed);
+        same.then_some(scale)
     });
-    let Some((_, scale)) = scale else {
+    let Some(row_scale) = row_scale else {
         return false;
     };
-    quantity.value = (quantity.value * scale * 1e6).round() / 1e6;
     quantity.unit = form.unit.clone();
+    if typed_scale == row_scale {
+        return false;
+    }
+    let value = quantity.value * typed_scale / row_scale;
+    quantity.value = (value * 1e6).round() / 1e6;
     true
+}
+
+/// Splits a unit into the scale it begins with and the rest: `百万円` → 1e6 and `円`,
+/// `千万件` → 1e7 and `件`, `万` → 1e4 and nothing, `件` → 1 and `件`.
+fn scale_of(unit: &str) -> (f64, &str) {
+    let mut scale = 1.0;
+    let mut rest = unit;
+    for table in [&SMALL_SCALES, &MYRIADS] {
+        if let Some((c, factor)) = table.iter().find(|(c, _)| rest.starts_with(*c)) {
+            scale *= factor;
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    (scale, rest)
 }
 
 /// The one printed form of a single figure: half-width digits, thousands commas,
@@ -321,25 +477,83 @@ fn squashed(text: &str) -> String {
     text.split_whitespace().collect()
 }
 
-/// Takes a provisional mark out of a folded cell: `265人(速報値)`, `265人 ※速報値`,
-/// `見込み 265人`, `265人 暫定`. `None` when there is none, or when what is left is
-/// not a figure (`完成見込み` is words, not a mark).
-fn split_provisional(folded: &str) -> Option<(String, Provisional)> {
-    let (word, mark) = Provisional::WORDS
-        .iter()
-        .find(|(word, _)| folded.contains(word))?;
-    let start = folded.find(word)?;
-    let end = start + word.len();
-    let before = folded[..start].trim_end_matches(['※', '*', ' ']);
-    let after = folded[end..].trim_start_matches([':', ' ']);
-    let (before, after) = match (before.strip_suffix('('), after.strip_prefix(')')) {
-        (Some(b), Some(a)) => (b, a),
-        _ => (before, after),
+/// What a cell says of a provisional mark.
+enum Mark {
+    /// No provisional word.
+    None,
+    /// A mark standing alone, taken out: what is left, and the mark.
+    Alone(String, Provisional),
+    /// A provisional word elsewhere: in a bracket with other words, twice, unclosed.
+    Misplaced(Provisional),
+}
+
+/// Brackets a mark may stand in, after width folding (`（）` and `［］` fold to `()`
+/// and `[]`).
+const BRACKETS: [(char, char); 4] = [('(', ')'), ('[', ']'), ('【', '】'), ('〔', '〕')];
+
+/// Takes a provisional mark out of a folded cell when it stands alone: `265人(速報値)`,
+/// `265人【速報値】`, `265人 ※速報値`, `見込み 265人`, `265人 暫定`. A provisional word
+/// anywhere else is misplaced. A mark whose rest is not a figure (`完成見込み`, `約12,000人
+/// (見込み)`) is words, not a mark.
+fn split_provisional(folded: &str) -> Mark {
+    let Some(first) = Provisional::found_in(folded) else {
+        return Mark::None;
     };
-    let rest = format!("{} {}", before.trim_end(), after.trim_start());
-    let rest = rest.trim().to_string();
-    let read = Observation::parse(&rest);
-    (read.kind == ObservationKind::Measured).then_some((rest, *mark))
+    let alone = Provisional::WORDS.iter().find_map(|(word, mark)| {
+        let rest = bracketed(folded, word)
+            .or_else(|| leading(folded, word))
+            .or_else(|| trailing(folded, word))?;
+        Some((rest, *mark))
+    });
+    match alone {
+        Some((rest, _)) if Provisional::found_in(&rest).is_some() => Mark::Misplaced(first),
+        Some((rest, mark)) if Observation::parse(&rest).kind == ObservationKind::Measured => {
+            Mark::Alone(rest, mark)
+        }
+        Some(_) => Mark::None,
+        None => Mark::Misplaced(first),
+    }
+}
+
+/// `265人 (速報値)`: a bracket holding only the mark (a `※` before it aside).
+fn bracketed(text: &str, word: &str) -> Option<String> {
+    for (open, close) in BRACKETS {
+        for (start, _) in text.match_indices(open) {
+            let inner_start = start + open.len_utf8();
+            let Some(length) = text[inner_start..].find(close) else {
+                continue;
+            };
+            let inner = text[inner_start..inner_start + length].trim();
+            if inner.trim_start_matches(['※', '*']).trim() == word {
+                let end = inner_start + length + close.len_utf8();
+                return Some(joined(&text[..start], &text[end..]));
+            }
+        }
+    }
+    None
+}
+
+/// `見込み 265人`, `速報値:265人`: the mark first, then the figure.
+fn leading(text: &str, word: &str) -> Option<String> {
+    let after = text.strip_prefix(word)?;
+    let apart = after.starts_with([':', ' ']) || after.starts_with(|c: char| c.is_ascii_digit());
+    apart.then(|| after.trim_start_matches([':', ' ']).trim().to_string())
+}
+
+/// `265人 暫定`, `265人 ※速報値`, `265人※速報値`: the figure, then the mark alone.
+fn trailing(text: &str, word: &str) -> Option<String> {
+    let before = text.strip_suffix(word)?;
+    let trimmed = before.trim_end();
+    match trimmed.strip_suffix(['※', '*']) {
+        Some(figure) => Some(figure.trim().to_string()),
+        None => (trimmed.len() < before.len()).then(|| trimmed.to_string()),
+    }
+}
+
+fn joined(before: &str, after: &str) -> String {
+    format!("{} {}", before.trim_end(), after.trim_start())
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -501,5 +715,164 @@ mod tests {
         assert_eq!(read("12,000人以上").observation.value(), Some(12000.0));
         assert_eq!(read("12,000人以上").printed, "12,000人以上");
         assert_eq!(read("265件").doubts(&people), vec![Doubt::OtherUnit]);
+    }
+
+    #[test]
+    fn a_scale_typed_with_or_without_the_unit_reads_in_the_row_scale() {
+        let yen = form("百万円", &["3,000百万円", "3,400百万円"]);
+        for (typed, row, value, printed) in [
+            ("1万2千件", counts(), 12000.0, "12,000件"),
+            ("20万3千件", counts(), 203000.0, "203,000件"),
+            ("1億2,345万件", counts(), 123450000.0, "123,450,000件"),
+            ("20万", counts(), 200000.0, "200,000件"),
+            ("20.3万", counts(), 203000.0, "203,000件"),
+            ("203千", counts(), 203000.0, "203,000件"),
+            ("2千万件", counts(), 20000000.0, "20,000,000件"),
+            ("3.4億円", yen.clone(), 340.0, "340百万円"),
+            ("33,653,000千円", yen.clone(), 33653.0, "33,653百万円"),
+            ("340百万円", yen.clone(), 340.0, "340百万円"),
+            ("0.027万件", counts(), 270.0, "270件"),
+        ] {
+            let figure = TypedFigure::read(typed, &row);
+            assert_eq!(figure.observation.value(), Some(value), "{typed}");
+            assert_eq!(figure.printed, printed, "{typed}");
+            assert!(figure.doubts(&row).is_empty(), "{typed}");
+        }
+    }
+
+    #[test]
+    fn text_after_the_digits_that_is_no_unit_is_unreadable() {
+        let people = form("人", &["2,665人", "6,000人"]);
+        for typed in ["2.9e5", "0x47A5E", "5人減", "5-人", "5人増", "20万人減"] {
+            let figure = TypedFigure::read(typed, &people);
+            assert_eq!(figure.doubts(&people), vec![Doubt::Unreadable], "{typed}");
+        }
+        let bare = form("", &["24,582", "9,676"]);
+        for typed in ["2.9e5", "0x47A5E", "5減"] {
+            let figure = TypedFigure::read(typed, &bare);
+            assert_eq!(figure.doubts(&bare), vec![Doubt::Unreadable], "{typed}");
+        }
+        assert_eq!(
+            TypedFigure::read("265件", &people).doubts(&people),
+            vec![Doubt::OtherUnit]
+        );
+    }
+
+    #[test]
+    fn a_provisional_word_not_standing_alone_is_misplaced() {
+        let people = form("人", &["255人", "300人"]);
+        for (typed, mark) in [
+            (
+                "203,000人 （速報値、令和3年3月末時点）",
+                Provisional::Preliminary,
+            ),
+            ("12345人 ※R3.5.1時点の速報値", Provisional::Preliminary),
+            ("202,850人 (速報値", Provisional::Preliminary),
+            ("12,345人(見込み) 速報", Provisional::Projected),
+            ("12,345人暫定", Provisional::Interim),
+        ] {
+            let figure = TypedFigure::read(typed, &people);
+            assert_eq!(figure.provisional, None, "{typed}");
+            assert_eq!(
+                figure.doubts(&people),
+                vec![Doubt::MisplacedMark(mark)],
+                "{typed}"
+            );
+        }
+        for typed in [
+            "12345人【速報値】",
+            "12345人［速報値］",
+            "12345人〔速報値〕",
+            "12345人 (速報値)",
+        ] {
+            let figure = TypedFigure::read(typed, &people);
+            assert_eq!(figure.printed, "12,345人", "{typed}");
+            assert_eq!(
+                figure.provisional,
+                Some(Provisional::Preliminary),
+                "{typed}"
+            );
+        }
+        let words = form("", &["維持"]);
+        assert!(TypedFigure::read("令和3年度完成見込み", &words)
+            .doubts(&words)
+            .is_empty());
+    }
+
+    #[test]
+    fn every_provisional_word_is_a_mark_with_its_label() {
+        let people = form("人", &["255人", "300人"]);
+        for (word, label) in [
+            ("推計", "推計値"),
+            ("推計値", "推計値"),
+            ("概数", "概数"),
+            ("概算", "概算"),
+            ("予定", "予定"),
+            ("集計中", "集計中"),
+            ("未確定", "未確定"),
+            ("仮", "仮"),
+        ] {
+            for typed in [
+                format!("265人（{word}）"),
+                format!("265人({word})"),
+                format!("{word} 265人"),
+            ] {
+                let figure = TypedFigure::read(&typed, &people);
+                assert_eq!(figure.printed, "265人", "{typed}");
+                let mark = figure.provisional.expect(&typed);
+                assert_eq!(mark.label(), label, "{typed}");
+                assert_eq!(Provisional::from_label(label), Some(mark));
+            }
+        }
+    }
+
+    #[test]
+    fn a_negative_change_beside_the_figure_is_no_negative_figure() {
+        let people = form("人", &["4,372人 (198人)", "3,000人 (180人)"]);
+        for typed in ["4,050人 (▲5人)", "4,050人 (△5%)", "1,524人 (▲78人)"] {
+            let figure = TypedFigure::read(typed, &people);
+            assert!(figure.doubts(&people).is_empty(), "{typed}");
+        }
+        assert_eq!(
+            TypedFigure::read("▲4,050人 (5人)", &people).doubts(&people),
+            vec![Doubt::Negative]
+        );
+        assert!(form("人", &["4,050人 (▲5人)"]).never_negative);
+    }
+
+    #[test]
+    fn any_decimals_in_a_row_of_whole_numbers_are_doubted() {
+        let people = form("人", &["2,665人", "6,000人"]);
+        let doubts = |typed: &str| TypedFigure::read(typed, &people).doubts(&people);
+        assert_eq!(doubts("12.345"), vec![Doubt::DecimalPoint]);
+        for typed in ["1.2345", "4.0500", "293478.6", "29.8888888888889", "12.0"] {
+            assert_eq!(doubts(typed), vec![Doubt::Decimals], "{typed}");
+        }
+        assert!(doubts("0.027万人").is_empty());
+        assert_eq!(doubts("0.02755万人"), vec![Doubt::Decimals]);
+        let share = form("%", &["38.8%", "50.0%"]);
+        assert!(TypedFigure::read("1.2345", &share)
+            .doubts(&share)
+            .is_empty());
+    }
+
+    #[test]
+    fn invisible_characters_and_line_breaks_do_not_change_the_reading() {
+        for typed in [
+            "12,345\u{200B}件",
+            "\u{FEFF}12,345件",
+            "12,345件\u{2060}",
+            "1\u{200D}2,345件",
+            "12,345\u{200C}",
+        ] {
+            let figure = TypedFigure::read(typed, &counts());
+            assert_eq!(figure.observation.value(), Some(12345.0), "{typed:?}");
+            assert_eq!(figure.printed, "12,345件", "{typed:?}");
+            assert!(figure.doubts(&counts()).is_empty(), "{typed:?}");
+        }
+        let figure = TypedFigure::read("293,478件\n（速報値）", &counts());
+        assert_eq!(figure.printed, "293,478件");
+        assert_eq!(figure.provisional, Some(Provisional::Preliminary));
+        assert_eq!(figure.observation.printed, "293,478件 （速報値）");
     }
 }

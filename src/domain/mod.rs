@@ -12,7 +12,7 @@ mod reading;
 pub mod status;
 
 pub use clock::Clock;
-pub use figure::{Doubt, Provisional, RowForm, TypedFigure};
+pub use figure::{unreadable_tail, Doubt, Provisional, RowForm, TypedFigure};
 pub use finding::{Finding, Severity};
 pub use fiscal_year::{ConfigFiscalYear, FiscalYear, FiscalYearError};
 pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};

@@ -258,16 +258,114 @@ fn split_unsigned(body: &str) -> Option<(f64, &str)> {
     Some((value, unit))
 }
 
-/// `1万2,345人`: a figure written with 万 or 億 and more digits after it.
+/// The scale characters of a numeral, each with its place: 千百十 within a myriad
+/// group, 万億兆 closing one.
+const SMALL_SCALES: [(char, f64); 3] = [('千', 1e3), ('百', 1e2), ('十', 1e1)];
+const MYRIADS: [(char, f64); 3] = [('兆', 1e12), ('億', 1e8), ('万', 1e4)];
+
+/// `1万2,345人`, `1億2,345万件`, `1万2千件`, `20万3千件`: a figure written with scale
+/// characters and digits after one of them reads whole, every scale character in its
+/// place, and the unit is what follows. `None` when the figure has no digits after a
+/// scale character: `3万人` and `1,200千円` keep their scale in the unit, for the row
+/// to read (a row of 千円 prints `1,200千円`).
 fn split_myriads(value: f64, unit: &str) -> Option<(f64, &str)> {
-    let (scale, rest) = [('億', 1e8), ('万', 1e4)]
-        .iter()
-        .find_map(|(c, scale)| Some((*scale, unit.strip_prefix(*c)?)))?;
-    if !rest.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
+    let mut numeral = Numeral::new(value);
+    let mut rest = unit;
+    while let Some(c) = rest.chars().next() {
+        if let Some(scale) = SMALL_SCALES.iter().find(|(s, _)| *s == c) {
+            numeral.small(scale.1)?;
+        } else if let Some(scale) = MYRIADS.iter().find(|(s, _)| *s == c) {
+            numeral.myriad(scale.1)?;
+        } else if c.is_ascii_digit() && numeral.awaits_digits() {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == ','))
+                .unwrap_or(rest.len());
+            let digits = &rest[..end];
+            if !grouped_rightly(digits) || rest[end..].starts_with('.') {
+                return None;
+            }
+            numeral.digits(digits.replace(',', "").parse().ok()?);
+            rest = &rest[end..];
+            continue;
+        } else {
+            break;
+        }
+        rest = &rest[c.len_utf8()..];
     }
-    let (lower, unit) = split_unsigned(rest)?;
-    (lower < scale).then_some((value * scale + lower, unit))
+    numeral.read().map(|value| (value, rest))
+}
+
+/// A numeral read left to right: `1億2,345万` is 1 × 億 + 2,345 × 万.
+struct Numeral {
+    /// The myriad groups closed so far (億, 万).
+    closed: f64,
+    /// The current myriad group, its 千百十 placed.
+    group: f64,
+    /// Digits read and not yet placed.
+    pending: Option<f64>,
+    /// The last myriad and the last small scale placed (infinite before the first).
+    last_myriad: f64,
+    last_small: f64,
+    /// Digits stood after a scale character: the figure is a compound numeral.
+    compound: bool,
+    /// The leading digits have a decimal point (`1.5万2千` is no numeral).
+    fractional: bool,
+}
+
+impl Numeral {
+    fn new(value: f64) -> Self {
+        Numeral {
+            closed: 0.0,
+            group: 0.0,
+            pending: Some(value),
+            last_myriad: f64::INFINITY,
+            last_small: f64::INFINITY,
+            compound: false,
+            fractional: value.fract() != 0.0,
+        }
+    }
+
+    fn awaits_digits(&self) -> bool {
+        self.pending.is_none()
+    }
+
+    /// `2千`: a single digit before 千, 百 or 十, each smaller than the one before.
+    fn small(&mut self, scale: f64) -> Option<()> {
+        let n = self.pending.take()?;
+        let fits = n < 10.0 && n.fract() == 0.0 && scale < self.last_small;
+        fits.then(|| {
+            self.group += n * scale;
+            self.last_small = scale;
+        })
+    }
+
+    /// `2,345万`: the group closes; after the first one, a group is less than 万.
+    fn myriad(&mut self, scale: f64) -> Option<()> {
+        let group = self.group + self.pending.take().unwrap_or(0.0);
+        let first = self.last_myriad.is_infinite();
+        let fits = scale < self.last_myriad && group > 0.0 && (first || group < 1e4);
+        fits.then(|| {
+            self.closed += group * scale;
+            self.group = 0.0;
+            self.last_myriad = scale;
+            self.last_small = f64::INFINITY;
+        })
+    }
+
+    fn digits(&mut self, n: f64) {
+        self.pending = Some(n);
+        self.compound = true;
+    }
+
+    /// The number, when digits stood after a scale character and every part kept
+    /// below its place; a decimal (`1.5万2千`) is not read as a compound numeral.
+    fn read(&self) -> Option<f64> {
+        let last = self.pending.unwrap_or(0.0);
+        let place = self.last_small.min(self.last_myriad);
+        let whole = self.closed + self.group + last;
+        let fits = self.compound && last < place && self.group + last < self.last_myriad;
+        (fits && !self.fractional).then_some(whole)
+    }
 }
 
 /// Thousands separators stand every three digits of the whole part, and only there:
@@ -393,6 +491,43 @@ mod tests {
             Some(Bound::AtLeast)
         );
         assert_eq!(Observation::parse("3,000人").bound, None);
+    }
+
+    #[test]
+    fn reads_numerals_with_scale_characters_every_character_in_its_place() {
+        for (text, value, unit) in [
+            ("1万2,345人", 12345.0, "人"),
+            ("1万2千件", 12000.0, "件"),
+            ("20万3千件", 203000.0, "件"),
+            ("1億2345万件", 123450000.0, "件"),
+            ("1億2,345万件", 123450000.0, "件"),
+            ("1万2千3百4十5人", 12345.0, "人"),
+            ("3万2", 30002.0, ""),
+            // No digits after a scale character: the scale stays with the unit.
+            ("3万人", 3.0, "万人"),
+            ("2千万件", 2.0, "千万件"),
+            ("1,200千円", 1200.0, "千円"),
+        ] {
+            assert_eq!(
+                Observation::parse(text).quantities,
+                vec![q(value, unit)],
+                "{text}"
+            );
+        }
+        for text in [
+            "1万12345人",
+            "1.5万2千人",
+            "1万2.5千人",
+            "12千3百人",
+            "1万2億人",
+            "1百2千人",
+        ] {
+            assert_eq!(
+                Observation::parse(text).kind,
+                ObservationKind::Qualitative,
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -460,6 +460,7 @@ impl Checker<'_> {
                 .collect();
             let joined = units.join("・");
             if observation.kind == ObservationKind::Measured
+                && !self.has_error_at(INDICATOR_SHEET, entry.row, column)
                 && units.iter().any(|u| !u.is_empty())
                 && fold_width(&joined) != fold_width(declared)
             {

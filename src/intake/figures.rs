@@ -2,7 +2,7 @@
 //! 実績値), read for their row: the one form the store keeps and the reports print,
 //! the number, a provisional mark kept apart, and what the clerk is told.
 
-use crate::domain::{Doubt, Finding, Provisional, RowForm, Severity, TypedFigure};
+use crate::domain::{unreadable_tail, Doubt, Finding, Provisional, RowForm, Severity, TypedFigure};
 use crate::plan::{Kpi, PlanIndicator};
 use crate::texts::intake as texts;
 
@@ -67,7 +67,7 @@ fn tell(
         let weighed = match doubt {
             Doubt::NotAFigure | Doubt::OtherUnit if !words_and_units => None,
             Doubt::OtherUnit if form.unit.is_empty() => None,
-            doubt => Some(told(figure, form, doubt)),
+            doubt => Some(told(figure, form, doubt, words_and_units)),
         };
         if let Some((severity, message)) = weighed {
             findings.push(Finding::at(severity, sheet, cell.to_string(), message));
@@ -75,8 +75,9 @@ fn tell(
     }
 }
 
-/// What the clerk is told of one doubt, and how much it weighs.
-fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt) -> (Severity, String) {
+/// What the clerk is told of one doubt, and how much it weighs; `kpi` when the cell is
+/// a KPI's (its sheet has no 観測時点 column).
+fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt, kpi: bool) -> (Severity, String) {
     let typed = figure.observation.printed.as_str();
     match doubt {
         Doubt::NotAFigure => (Severity::Error, texts::number_expected(typed)),
@@ -103,5 +104,50 @@ fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt) -> (Severity, String
             let message = texts::decimal_point(typed, &read, &separated);
             (Severity::Warning, message)
         }
+        Doubt::Decimals => {
+            let value = figure.observation.value().unwrap_or_default();
+            let read = crate::domain::format_quantity(value, "");
+            (
+                Severity::Warning,
+                texts::decimals_in_whole_row(typed, &read),
+            )
+        }
+        Doubt::Unreadable => {
+            let tail = unreadable_tail(&figure.observation, form).unwrap_or_default();
+            let example = in_row_form(12345.0, form);
+            let message = texts::unreadable_figure(typed, tail, &example);
+            (Severity::Error, message)
+        }
+        Doubt::MisplacedMark(mark) => misplaced(figure, form, mark, kpi),
     }
+}
+
+/// A provisional word not standing alone: the clerk is shown the form to use, with
+/// the figure read.
+fn misplaced(
+    figure: &TypedFigure,
+    form: &RowForm,
+    mark: Provisional,
+    kpi: bool,
+) -> (Severity, String) {
+    let value = figure.observation.value().unwrap_or(12345.0);
+    let example = in_row_form(value, form);
+    let typed = figure.observation.printed.as_str();
+    let message = texts::misplaced_mark(typed, mark.label(), &example, kpi);
+    (Severity::Error, message)
+}
+
+/// A figure as the row prints it: `12,345件`, or `12,345 人` in a row the plan prints
+/// with a space.
+fn in_row_form(value: f64, form: &RowForm) -> String {
+    let space = if form.spaced && !form.unit.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!(
+        "{}{space}{}",
+        crate::domain::format_quantity(value, ""),
+        form.unit
+    )
 }

@@ -172,9 +172,37 @@ pub fn negative_figure(found: &str) -> String {
     format!("「{found}」はマイナスの値です。この指標は負の値になりません(計画の値はすべて 0 以上です)。増減ではなく、その年度の値そのものを「▲」「△」「-」を付けずに記入してください")
 }
 
-/// A figure marked as not final (速報値, 見込み, 暫定値).
+/// A figure marked as not final (速報値, 見込み, 暫定値, 推計値, 概数, 概算, 予定, 集計中,
+/// 未確定, 仮).
 pub fn provisional_figure(found: &str, label: &str, printed: &str) -> String {
-    format!("「{found}」は{label}です。このまま白書に「{printed}」と載ります。確定値が出ていれば確定値を記入してください")
+    let what = match label {
+        "予定" | "集計中" | "未確定" | "仮" => format!("{label}の値"),
+        _ => label.to_string(),
+    };
+    format!("「{found}」は{what}です。このまま白書に「{printed}」と載ります。確定値が出ていれば確定値を記入してください")
+}
+
+/// A provisional word not standing alone as a mark (`203,000件 （速報値、令和3年3月末時点）`):
+/// `example` is the figure in its form, `kpi` whether the sheet is 総合戦略KPI (it has no
+/// 観測時点 column).
+pub fn misplaced_mark(found: &str, label: &str, example: &str, kpi: bool) -> String {
+    let when = match kpi {
+        true => "時点などの説明は「説明・注記」の列に記入してください",
+        false => "時点は「観測時点」の列に、その他の説明は「説明・注記」の列に記入してください",
+    };
+    format!("「{found}」は{label}の注記の書き方が読み取れません。{label}などの注記は「{example}（{label}）」のように、数値のあとの括弧に注記の語だけを記入してください。{when}")
+}
+
+/// Text glued after a figure that is no unit (`2.9e5`, `0x47A5E`, `5人減`): `tail` is
+/// that text, `example` a figure in the row's form.
+pub fn unreadable_figure(found: &str, tail: &str, example: &str) -> String {
+    format!("「{found}」は数値のあとの「{tail}」が読めないため、数値として受け付けられません。数字と桁区切りの「,」で「{example}」のように記入してください。増減や説明は「説明・注記」に書いてください")
+}
+
+/// Decimals in a row of whole numbers, not three (three may be a thousands separator:
+/// [`decimal_point`]).
+pub fn decimals_in_whole_row(found: &str, read: &str) -> String {
+    format!("「{found}」は小数の {read} として読みました。この指標の計画の値はすべて整数です。小数でよいか確かめてください")
 }
 
 /// More figures in one cell than the row holds: `12 345` reads as 12 and 345.
