@@ -864,30 +864,36 @@ fn squashed(text: &str) -> String {
     text.split_whitespace().collect()
 }
 
-/// Excel stores `35.6%` typed into a General cell as 0.356 and the format does not
-/// come through: a number below 1 in a row of % is refused naming both readings.
+/// Excel stores `35.6%` typed into a General cell as 0.356 (and `100%` as 1) and the
+/// format does not come through: a number cell in a row of % is refused naming both
+/// readings, whatever its value.
 #[test]
-fn a_percentage_that_excel_made_a_fraction_is_refused_naming_both_readings() {
+fn a_number_cell_in_a_percent_row_is_refused_naming_both_readings() {
     // 1-3.1 市の行政委員会・審議会等における女性委員の割合 (%).
     let mut grid = Grid::read(&sample("企画部"));
     let cell = format!("J{}", grid.row_of(INDICATORS, 0, "1-3.1"));
-    grid.set(INDICATORS, &cell, Cell::Number(0.356));
-    let reading = read(&grid.to_xlsx());
-    assert!(!reading.is_acceptable());
-    let here: Vec<String> = messages(&reading)
-        .into_iter()
-        .filter(|m| m.contains(&format!("シート「目標指標」 {cell}:")))
-        .collect();
-    assert_eq!(
-        here,
-        [format!("[エラー] シート「目標指標」 {cell}: 数値のセルに 0.356 が入っています。Excel で「35.6%」と入力すると 0.356 として保存されるため、35.6% か 0.356% か決められません。「35.6%」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")]
-    );
-    // Typed as text, or as a number of 1 or more, it is read as typed.
-    for typed in [Cell::Text("35.6%".into()), Cell::Number(35.6)] {
-        grid.set(INDICATORS, &cell, typed);
+    for (number, itself, hundredfold) in [
+        (0.356, "0.356%", "35.6%"),
+        (1.0, "1%", "100%"),
+        (1.05, "1.05%", "105%"),
+        (35.6, "35.6%", "3,560%"),
+    ] {
+        grid.set(INDICATORS, &cell, Cell::Number(number));
         let reading = read(&grid.to_xlsx());
-        assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
+        assert!(!reading.is_acceptable(), "{number}");
+        let here: Vec<String> = messages(&reading)
+            .into_iter()
+            .filter(|m| m.contains(&format!("シート「目標指標」 {cell}:")))
+            .collect();
+        assert_eq!(
+            here,
+            [format!("[エラー] シート「目標指標」 {cell}: 数値のセルに {number} が入っています。Excel では「35.6%」と入力すると 0.356 として保存され、書式は読み取れないため、{itself} か {hundredfold} か決められません。「{itself}」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")]
+        );
     }
+    // Typed as text, it is read as typed.
+    grid.set(INDICATORS, &cell, Cell::Text("35.6%".into()));
+    let reading = read(&grid.to_xlsx());
+    assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
 }
 
 /// The template's figure cells are formatted as text, so Excel keeps what is typed

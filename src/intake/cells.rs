@@ -91,9 +91,11 @@ pub fn check_error_value(
     false
 }
 
-/// A number cell below 1 in a row of `%`: Excel stores `35.6%` typed into a cell of
-/// the General format as 0.356 (and shows it as 35.6%), and the format does not come
-/// through, so 0.356 could be 35.6% or 0.356%. An error naming both, never a guess.
+/// A number cell in a row of `%`: Excel stores `35.6%` typed into a cell of the
+/// General format as 0.356 (and `100%` as 1) and shows it with a % format, which does
+/// not come through; 35.6 typed as is stays 35.6. So the number could mean itself or a
+/// hundred times itself: an error naming both, never a guess. The template's figure
+/// cells are text, so what is typed there never becomes such a number.
 fn check_percent_number(
     sheet: &Sheet,
     name: &str,
@@ -106,9 +108,10 @@ fn check_percent_number(
     }
     let value = match sheet.get_value((row, u32::from(column))) {
         Some(Data::Float(x)) => *x,
+        Some(Data::Int(n)) => *n as f64,
         _ => return,
     };
-    if value != 0.0 && value.abs() < 1.0 {
+    if value != 0.0 {
         findings.push(Finding::at(
             Severity::Error,
             name,

@@ -92,12 +92,12 @@ pub fn not_a_number(label: &str, found: &str) -> String {
     format!("「{label}」は数値で記入してください(「{found}」と記入されています)")
 }
 
-/// A number below 1 in a row of `%`: Excel's form of a percentage typed into a
-/// General cell, or the percentage itself.
+/// A number cell in a row of `%`: the percentage itself, or Excel's form of a
+/// percentage (35.6% kept as 0.356) whose format did not come through.
 pub fn percent_as_fraction(value: f64) -> String {
-    let percent = crate::domain::format_quantity(value * 100.0, "%");
     let itself = crate::domain::format_quantity(value, "%");
-    format!("数値のセルに {value} が入っています。Excel で「{percent}」と入力すると {value} として保存されるため、{percent} か {itself} か決められません。「{percent}」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")
+    let hundredfold = crate::domain::format_quantity(value * 100.0, "%");
+    format!("数値のセルに {value} が入っています。Excel では「35.6%」と入力すると 0.356 として保存され、書式は読み取れないため、{itself} か {hundredfold} か決められません。「{itself}」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")
 }
 
 /// A formula that failed (`#DIV/0!`).
