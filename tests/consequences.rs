@@ -212,3 +212,37 @@ fn a_year_or_version_typed_as_a_number_or_full_width_is_read_as_typed() {
         "the same findings as the sample itself"
     );
 }
+
+/// Last year's workbook with only its year cell typed over: its headings still carry
+/// its year. One error says so, once, wherever the headings show it; not a moved
+/// column, and never accepted.
+#[test]
+fn another_years_workbook_with_its_year_typed_over_is_one_error() {
+    let mut grid = filled_for("令和2年度");
+    grid.text("目標指標", "I1", "前年度実績\n(平成30年度)")
+        .text("目標指標", "J1", "達成値\n(令和元年度)")
+        .text("アクションプラン", "F1", "令和元年度の取組状況等");
+    let found = messages(&read(&grid.to_xlsx()));
+    let year_errors: Vec<&String> = found
+        .iter()
+        .filter(|m| m.contains("見出しの年度"))
+        .collect();
+    assert_eq!(
+        year_errors,
+        ["[エラー] シート「目標指標」 I1: 見出しの年度が「平成30年度」です(「令和元年度」のはず)。ほかの年度の提出用ブックの年度だけを書き換えたようです。いま受け付けている年度の提出用ブックに記入してください"],
+        "{found:#?}"
+    );
+    assert!(
+        !found.iter().any(|m| m.contains("列を動かしたり")),
+        "{found:#?}"
+    );
+    // The clerk who only fixes the heading named first is told again, at the next one.
+    grid.text("目標指標", "I1", "前年度実績\n(令和元年度)");
+    let found = messages(&read(&grid.to_xlsx()));
+    assert!(
+        found.iter().any(|m| m.starts_with(
+            "[エラー] シート「目標指標」 J1: 見出しの年度が「令和元年度」です(「令和2年度」のはず)"
+        )),
+        "{found:#?}"
+    );
+}

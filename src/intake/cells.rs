@@ -8,7 +8,8 @@ use calamine::{Data, Range};
 
 use crate::domain::format_quantity;
 use crate::domain::{Finding, Severity};
-use crate::workbook::layout::Column;
+use crate::texts::intake as texts;
+use crate::workbook::layout::{Column, INFO_SHEET};
 use crate::workbook::{cell_name, Typed, TypedCells};
 
 /// A worksheet as calamine gives it.
@@ -182,17 +183,75 @@ fn check_header(
     let mut ok = true;
     for (c, column) in columns.iter().enumerate() {
         let found = cell_text(sheet, 0, c as u16, "");
-        if found.lines().next().unwrap_or("").trim() != column.label() {
+        let cell = cell_name(0, c as u16);
+        if let Some(years) = other_years(&column.header, &found) {
+            // Last year's workbook with its year cell typed over: its headings still
+            // carry its year. Said once, and its table is still read.
+            let message = texts::heading_of_another_year(years.0, years.1);
+            let said = |f: &Finding| f.message.ends_with(texts::ANOTHER_YEARS_WORKBOOK);
+            if !findings.iter().any(|f| said(f) || refuses_the_form(f)) {
+                findings.push(Finding::at(Severity::Error, name, cell, message));
+            }
+        } else if found.lines().next().unwrap_or("").trim() != column.label() {
             ok = false;
-            findings.push(Finding::at(
-                Severity::Error,
-                name,
-                cell_name(0, c as u16),
-                crate::texts::intake::wrong_heading(column.label(), &found),
-            ));
+            let message = crate::texts::intake::wrong_heading(column.label(), &found);
+            findings.push(Finding::at(Severity::Error, name, cell, message));
         }
     }
     ok
+}
+
+/// An error on 提出情報 (the year, version or department): the workbook is refused for
+/// it already, and its headings' years only repeat it.
+fn refuses_the_form(finding: &Finding) -> bool {
+    finding.severity == Severity::Error && finding.sheet.as_deref() == Some(INFO_SHEET)
+}
+
+/// The year a heading carries (`令和2年度`) and the one it should, when the two
+/// headings differ only by their years.
+fn other_years<'a>(expected: &'a str, found: &'a str) -> Option<(&'a str, &'a str)> {
+    let found = found.trim();
+    if expected == found {
+        return None;
+    }
+    let (expected_parts, expected_years) = split_years(expected);
+    let (found_parts, found_years) = split_years(found);
+    if expected_parts != found_parts || expected_years.len() != found_years.len() {
+        return None;
+    }
+    let mut pairs = found_years.into_iter().zip(expected_years);
+    pairs.find(|(found, expected)| found != expected)
+}
+
+/// A heading cut at its Japanese fiscal years (`令和3年度`, `平成30年度`, `令和元年度`):
+/// the text around them, and the years.
+fn split_years(text: &str) -> (Vec<&str>, Vec<&str>) {
+    let (mut parts, mut years) = (Vec::new(), Vec::new());
+    let mut rest = text;
+    while let Some((start, end)) = next_year(rest) {
+        parts.push(&rest[..start]);
+        years.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    parts.push(rest);
+    (parts, years)
+}
+
+/// Where the next `令和N年度` / `平成N年度` stands in `text`, as byte offsets.
+fn next_year(text: &str) -> Option<(usize, usize)> {
+    let starts = ["令和", "平成"].iter().filter_map(|era| text.find(era));
+    for start in starts.collect::<std::collections::BTreeSet<_>>() {
+        let after = &text[start + "令和".len()..];
+        let digits: usize = after
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c) || *c == '元')
+            .map(char::len_utf8)
+            .sum();
+        if digits > 0 && after[digits..].starts_with("年度") {
+            return Some((start, start + "令和".len() + digits + "年度".len()));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -67,6 +67,15 @@ pub fn wrong_heading(expected: &str, found: &str) -> String {
     format!("見出しは「{expected}」のはずですが「{found}」でした。列を動かしたり挿入したりせずに記入してください")
 }
 
+/// A heading carries another fiscal year than the workbook's year cell: another
+/// year's workbook with its year typed over.
+pub fn heading_of_another_year(found: &str, expected: &str) -> String {
+    format!("見出しの年度が「{found}」です(「{expected}」のはず)。{ANOTHER_YEARS_WORKBOOK}")
+}
+
+/// What every [`heading_of_another_year`] says of the workbook: it is said once.
+pub const ANOTHER_YEARS_WORKBOOK: &str = "ほかの年度の提出用ブックの年度だけを書き換えたようです。いま受け付けている年度の提出用ブックに記入してください";
+
 /// Rows the plan gives the department were deleted.
 pub fn deleted_rows(rows: &[String]) -> String {
     format!(
