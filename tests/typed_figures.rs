@@ -409,8 +409,9 @@ fn every_provisional_word_is_warned_about_with_its_label() {
 }
 
 #[test]
-fn a_negative_change_beside_the_figure_does_not_refuse_it() {
-    // 1-2.1 参加者数 (人): the figure is 4,050; the bracket holds its change.
+fn a_negative_change_beside_the_figure_is_not_called_negative() {
+    // 1-2.1 参加者数 (人): the figure is 4,050; the bracket holds its change, which is
+    // a second number in this row (see the next test), but not a negative figure.
     let cell = cell_of(INDICATORS, "1-2.1", 'J');
     for text in [
         "4,050人 (▲5人)",
@@ -1037,4 +1038,30 @@ fn a_formula_without_its_result_is_quoted_not_called_empty() {
         "{:#?}",
         messages(&reading)
     );
+}
+
+/// A bracket holding a figure is a second number in the cell, not a note, unless the
+/// plan's row has such bracketed figures itself (`4,372人 (198人)`): one number per
+/// cell, or an error naming what was read. Never the first number stored silently.
+#[test]
+fn a_bracketed_figure_where_the_row_has_none_is_a_second_number() {
+    let told = "このセルには数値を 1 つ記入してください。桁区切りは「,」で、年度や注記は括弧で書いてください(例: 12,345人 (令和3年度))";
+    for (id, text, read) in [
+        ("1-2.1", "405人 (4,050人)", "405人、4,050人"),
+        ("1-2.1", "4,050人（405人）", "4,050人、405人"),
+        ("1-2.1", "4,050人 (▲5人)", "4,050人、-5人"),
+        ("1-3.1", "0.356(35.6%)", "0.356%、35.6%"),
+    ] {
+        let cell = cell_of(INDICATORS, id, 'J');
+        let reading = typed(&[
+            (INDICATORS, &cell, text),
+            (INDICATORS, &format!("N{}", &cell[1..]), "説明あり"),
+        ]);
+        assert!(!reading.is_acceptable(), "{text}");
+        assert_eq!(
+            findings_at(&reading, INDICATORS, &cell),
+            [format!("[エラー] シート「目標指標」 {cell}: 「{text}」から数値が 2 つ({read})読み取れます。{told}")],
+            "{text}"
+        );
+    }
 }

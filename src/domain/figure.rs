@@ -37,6 +37,9 @@ pub struct RowForm {
     pub has_figures: bool,
     /// The most figures a plan cell of the row holds (2 for `8施設 98事業者`).
     pub figures_per_cell: usize,
+    /// A plan cell of the row holds a bracketed second figure (`4,372人 (198人)`);
+    /// elsewhere a bracketed figure is a second number in the cell, not a note.
+    pub sub_values: bool,
     /// Every main figure of the plan's row is a whole number.
     pub whole: bool,
     /// The figure cannot be negative: every main figure the plan has for the row is 0
@@ -72,6 +75,7 @@ impl RowForm {
             declared: declared.to_string(),
             spaced: single.iter().any(|o| unit_after_space(&o.printed)),
             has_figures: !measured.is_empty(),
+            sub_values: measured.iter().any(|o| o.sub_value.is_some()),
             figures_per_cell: measured
                 .iter()
                 .map(|o| o.quantities.len())
@@ -289,7 +293,8 @@ impl TypedFigure {
         if !measured {
             return doubts;
         }
-        if o.quantities.len() > form.figures_per_cell {
+        let stray_sub_value = o.sub_value.is_some() && !form.sub_values;
+        if o.quantities.len() > form.figures_per_cell || stray_sub_value {
             doubts.push(Doubt::SeveralFigures);
         } else if unreadable_tail(o, form).is_some() {
             return vec![Doubt::Unreadable];

@@ -83,10 +83,11 @@ fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt, kpi: bool) -> (Sever
         Doubt::NotAFigure => (Severity::Error, texts::number_expected(typed)),
         Doubt::OtherUnit => (Severity::Error, texts::other_unit(&form.unit, typed)),
         Doubt::SeveralFigures => {
-            let read: Vec<String> = figure
-                .observation
+            let observation = &figure.observation;
+            let read: Vec<String> = observation
                 .quantities
                 .iter()
+                .chain(&observation.sub_value)
                 .map(|q| crate::domain::format_quantity(q.value, &q.unit))
                 .collect();
             (Severity::Error, texts::several_figures(typed, &read))
