@@ -386,7 +386,12 @@ fn datasets_rebuild_the_same_and_years_live_side_by_side() {
 
     // A 令和3年度 submission of 企画部 sits beside 令和2年度 and extends the series.
     let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    // The 令和3年度 template's headings (a year's workbook carries its year in them).
     grid.text("提出情報", "B4", "令和3年度")
+        .text("目標指標", "I1", "前年度実績\n(令和2年度)")
+        .text("目標指標", "J1", "達成値\n(令和3年度)")
+        .text("総合戦略KPI", "F1", "前年度実績\n(令和2年度)")
+        .text("総合戦略KPI", "G1", "実績値\n(令和3年度)")
         .text("目標指標", "J2", "250,000件")
         .text("アクションプラン", "F1", "令和3年度の取組状況等");
     let next = city.path().join("令和3年度_企画部.xlsx");

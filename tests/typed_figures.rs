@@ -1065,3 +1065,43 @@ fn a_bracketed_figure_where_the_row_has_none_is_a_second_number() {
         );
     }
 }
+
+/// `—` (no value) where the plan's row has figures asks for its reason, as the
+/// 「値が出ないときは「—」と記入し、…理由を書いてください」 message tells the clerk to.
+#[test]
+fn no_value_without_a_reason_is_asked_about() {
+    let cell = cell_of(INDICATORS, "1-2.1", 'J');
+    let note = format!("N{}", &cell[1..]);
+    let kpi = cell_of(KPIS, "K2-1", 'G');
+    let kpi_note = format!("I{}", &kpi[1..]);
+    let asked = "「—」(値なし)と記入されていますが、理由が「説明・注記」にありません。値が出ない理由を記入してください";
+    for dash in ["—", "-", "ー", "―"] {
+        let reading = typed(&[(INDICATORS, &cell, dash), (INDICATORS, &note, "")]);
+        assert_eq!(
+            findings_at(&reading, INDICATORS, &cell),
+            [format!("[注意] シート「目標指標」 {cell}: {asked}")],
+            "{dash}"
+        );
+    }
+    let reading = typed(&[
+        (INDICATORS, &cell, "—"),
+        (INDICATORS, &note, "事業を中止したため"),
+    ]);
+    assert!(findings_at(&reading, INDICATORS, &cell).is_empty());
+    let reading = typed(&[
+        (KPIS, &kpi, "—"),
+        (INDICATORS, "J3", "—"),
+        (INDICATORS, "N3", "調査中"),
+    ]);
+    assert_eq!(
+        findings_at(&reading, KPIS, &kpi),
+        [format!("[注意] シート「総合戦略KPI」 {kpi}: {asked}")]
+    );
+    let reading = typed(&[
+        (KPIS, &kpi, "—"),
+        (KPIS, &kpi_note, "調査中"),
+        (INDICATORS, "J3", "—"),
+        (INDICATORS, "N3", "調査中"),
+    ]);
+    assert!(findings_at(&reading, KPIS, &kpi).is_empty());
+}

@@ -397,6 +397,14 @@ impl Checker<'_> {
                 let message = texts::number_expected(&actual.printed);
                 self.error(INDICATOR_SHEET, entry.row, column, message);
             }
+            // A row the plan gives figures: "no value" wants its reason (a row of
+            // milestones, `—` throughout the plan, does not).
+            ObservationKind::NotAvailable
+                if entry.note.is_empty() && middle.kind == ObservationKind::Measured =>
+            {
+                let message = texts::NO_VALUE_WITHOUT_REASON.to_string();
+                self.warning(INDICATOR_SHEET, entry.row, column, message);
+            }
             ObservationKind::Measured if entry.note.is_empty() => {
                 if let Some(compared) = self.before.indicator(entry) {
                     let at = (INDICATOR_SHEET, entry.row, column);
@@ -530,6 +538,17 @@ impl Checker<'_> {
                     kpi::ACTUAL,
                     texts::NO_KPI_ACTUAL.to_string(),
                 );
+            }
+            let actual = Observation::parse(&entry.actual);
+            let planned_figures = [&reference.earlier, &reference.baseline]
+                .iter()
+                .any(|p| Observation::parse(p).kind == ObservationKind::Measured);
+            if actual.kind == ObservationKind::NotAvailable
+                && entry.note.is_empty()
+                && planned_figures
+            {
+                let message = texts::NO_VALUE_WITHOUT_REASON.to_string();
+                self.warning(KPI_SHEET, entry.row, kpi::ACTUAL, message);
             }
             self.kpi_move(entry);
         }

@@ -133,6 +133,10 @@ pub const NO_ACHIEVED_VALUE: &str = "達成値が記入されていません";
 /// A KPI's actual value is empty.
 pub const NO_KPI_ACTUAL: &str = "実績値が記入されていません(値がないときは「—」)";
 
+/// The year's figure is `—` (no value) and the note says nothing of why.
+pub const NO_VALUE_WITHOUT_REASON: &str =
+    "「—」(値なし)と記入されていますが、理由が「説明・注記」にありません。値が出ない理由を記入してください";
+
 /// A planned value of an indicator changed without a reason.
 pub fn planned_value_changed(planned: &str, found: &str) -> String {
     format!("計画の値「{planned}」が「{found}」に変わっています。直したときは「変更理由」に理由を記入してください")
