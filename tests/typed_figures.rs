@@ -394,11 +394,27 @@ fn every_provisional_word_is_warned_about_with_its_label() {
         ("269人 未確定", "未確定の値", "未確定"),
         ("仮 269人", "仮の値", "仮"),
         ("269人(仮)", "仮の値", "仮"),
+        ("269人（推定）", "推計値", "推計値"),
+        ("269人（推定値）", "推計値", "推計値"),
+        ("269人（試算）", "概算", "概算"),
+        ("269人（見通し）", "見込み", "見込み"),
+        ("269人（予測）", "見込み", "見込み"),
+        ("269人（中間値）", "暫定値", "暫定値"),
+        ("269人（途中経過）", "暫定値", "暫定値"),
+        ("269人（見込み値）", "見込み", "見込み"),
+        ("269人（概数値）", "概数", "概数"),
+        ("269人（暫定版）", "暫定値", "暫定値"),
+        ("269人（仮集計）", "集計中の値", "集計中"),
+        // Spaces or a line break (Alt+Enter) typed inside the word.
+        ("269人（速 報 値）", "速報値", "速報値"),
+        ("269人（速\n報値）", "速報値", "速報値"),
     ] {
         let reading = typed(&[(INDICATORS, "J3", text)]);
+        // A line break in the cell is quoted as the space it is read as.
+        let quoted = text.replace('\n', " ");
         assert_has(
             &reading,
-            &format!("[注意] シート「目標指標」 J3: 「{text}」は{said}です。このまま白書に「269人 ({label})」と載ります。確定値が出ていれば確定値を記入してください"),
+            &format!("[注意] シート「目標指標」 J3: 「{quoted}」は{said}です。このまま白書に「269人 ({label})」と載ります。確定値が出ていれば確定値を記入してください"),
         );
         assert!(reading.is_acceptable(), "{:#?}", messages(&reading));
         let content = reading.content.unwrap();
@@ -1104,4 +1120,25 @@ fn no_value_without_a_reason_is_asked_about() {
         (INDICATORS, "N3", "調査中"),
     ]);
     assert!(findings_at(&reading, KPIS, &kpi).is_empty());
+}
+
+/// A year's figure typed as a range is printed as typed but judged as its number:
+/// the clerk is told so, and asked for the figure itself.
+#[test]
+fn a_range_typed_for_the_years_figure_is_told() {
+    let cell = cell_of(INDICATORS, "1-3.1", 'J');
+    for (text, judged) in [("35.6%未満", "35.6%"), ("35%以上", "35%"), ("36%超", "36%")] {
+        let reading = typed(&[(INDICATORS, &cell, text)]);
+        assert_eq!(
+            findings_at(&reading, INDICATORS, &cell),
+            [format!("[注意] シート「目標指標」 {cell}: 「{text}」は範囲を表す値です。白書にはこのまま載り、達成状況は {judged} として判定されます。その年度の値そのものがわかれば記入してください")],
+            "{text}"
+        );
+    }
+    let kpi = cell_of(KPIS, "K2-1", 'G');
+    let reading = typed(&[(KPIS, &kpi, "269人以上"), (INDICATORS, "J3", "269人以上")]);
+    assert_eq!(
+        findings_at(&reading, KPIS, &kpi),
+        [format!("[注意] シート「総合戦略KPI」 {kpi}: 「269人以上」は範囲を表す値です。白書にはこのまま載り、達成状況は 269人 として判定されます。その年度の値そのものがわかれば記入してください")]
+    );
 }

@@ -125,20 +125,34 @@ pub enum Provisional {
 
 impl Provisional {
     /// What a clerk types, longest first, and what it means.
-    const WORDS: [(&'static str, Provisional); 16] = [
+    const WORDS: [(&'static str, Provisional); 30] = [
+        ("途中経過", Provisional::Interim),
+        ("見込み値", Provisional::Projected),
         ("速報値", Provisional::Preliminary),
         ("見込み", Provisional::Projected),
         ("見込値", Provisional::Projected),
+        ("見込数", Provisional::Projected),
+        ("見通し", Provisional::Projected),
+        ("予測値", Provisional::Projected),
         ("暫定値", Provisional::Interim),
+        ("暫定版", Provisional::Interim),
+        ("中間値", Provisional::Interim),
         ("推計値", Provisional::Estimated),
+        ("推定値", Provisional::Estimated),
+        ("概数値", Provisional::Round),
+        ("試算値", Provisional::Rough),
         ("集計中", Provisional::Counting),
+        ("仮集計", Provisional::Counting),
         ("未確定", Provisional::Unconfirmed),
         ("速報", Provisional::Preliminary),
         ("見込", Provisional::Projected),
+        ("予測", Provisional::Projected),
         ("暫定", Provisional::Interim),
         ("推計", Provisional::Estimated),
+        ("推定", Provisional::Estimated),
         ("概数", Provisional::Round),
         ("概算", Provisional::Rough),
+        ("試算", Provisional::Rough),
         ("予定", Provisional::Planned),
         ("仮値", Provisional::Tentative),
         ("仮", Provisional::Tentative),
@@ -501,6 +515,9 @@ const BRACKETS: [(char, char); 4] = [('(', ')'), ('[', ']'), ('【', '】'), ('�
 /// anywhere else is misplaced. A mark whose rest is not a figure (`完成見込み`, `約12,000人
 /// (見込み)`) is words, not a mark.
 fn split_provisional(folded: &str) -> Mark {
+    // `(速 報 値)`, a line break typed inside the word: the word all the same.
+    let compact = without_spaces_in_brackets(folded);
+    let folded = compact.as_str();
     let Some(first) = Provisional::found_in(folded) else {
         return Mark::None;
     };
@@ -518,6 +535,24 @@ fn split_provisional(folded: &str) -> Mark {
         Some(_) => Mark::None,
         None => Mark::Misplaced(first),
     }
+}
+
+/// The text with the spaces inside its brackets taken out (the figure's own spacing
+/// outside them is kept).
+fn without_spaces_in_brackets(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if BRACKETS.iter().any(|(open, _)| *open == c) {
+            depth += 1;
+        } else if BRACKETS.iter().any(|(_, close)| *close == c) {
+            depth = depth.saturating_sub(1);
+        }
+        if depth == 0 || !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `265人 (速報値)`: a bracket holding only the mark (a `※` before it aside).

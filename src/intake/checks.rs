@@ -405,6 +405,9 @@ impl Checker<'_> {
                 let message = texts::NO_VALUE_WITHOUT_REASON.to_string();
                 self.warning(INDICATOR_SHEET, entry.row, column, message);
             }
+            ObservationKind::Measured if actual.bound.is_some() => {
+                self.bounded_figure((INDICATOR_SHEET, entry.row, column), actual);
+            }
             ObservationKind::Measured if entry.note.is_empty() => {
                 if let Some(compared) = self.before.indicator(entry) {
                     let at = (INDICATOR_SHEET, entry.row, column);
@@ -413,6 +416,20 @@ impl Checker<'_> {
             }
             _ => {}
         }
+    }
+
+    /// A year's figure typed as a range (`35.6%未満`, `29万件以上`): printed as typed,
+    /// but judged as its number; the clerk is asked for the figure itself.
+    fn bounded_figure(&mut self, (sheet, row, column): (&str, u32, usize), actual: &Observation) {
+        if self.has_error_at(sheet, row, column) {
+            return;
+        }
+        let Some(value) = actual.value() else {
+            return;
+        };
+        let judged = crate::domain::format_quantity(value, actual.unit().unwrap_or(""));
+        let message = texts::bounded_figure(&actual.printed, &judged);
+        self.warning(sheet, row, column, message);
     }
 
     /// A figure far from the latest earlier one (by more than the configured share) is
@@ -540,6 +557,9 @@ impl Checker<'_> {
                 );
             }
             let actual = Observation::parse(&entry.actual);
+            if actual.kind == ObservationKind::Measured && actual.bound.is_some() {
+                self.bounded_figure((KPI_SHEET, entry.row, kpi::ACTUAL), &actual);
+            }
             let planned_figures = [&reference.earlier, &reference.baseline]
                 .iter()
                 .any(|p| Observation::parse(p).kind == ObservationKind::Measured);

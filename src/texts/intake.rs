@@ -137,6 +137,11 @@ pub const NO_KPI_ACTUAL: &str = "実績値が記入されていません(値が�
 pub const NO_VALUE_WITHOUT_REASON: &str =
     "「—」(値なし)と記入されていますが、理由が「説明・注記」にありません。値が出ない理由を記入してください";
 
+/// The year's figure typed as a range: printed as typed, judged as its number.
+pub fn bounded_figure(typed: &str, judged: &str) -> String {
+    format!("「{typed}」は範囲を表す値です。白書にはこのまま載り、達成状況は {judged} として判定されます。その年度の値そのものがわかれば記入してください")
+}
+
 /// A planned value of an indicator changed without a reason.
 pub fn planned_value_changed(planned: &str, found: &str) -> String {
     format!("計画の値「{planned}」が「{found}」に変わっています。直したときは「変更理由」に理由を記入してください")
