@@ -1142,3 +1142,24 @@ fn a_range_typed_for_the_years_figure_is_told() {
         [format!("[注意] シート「総合戦略KPI」 {kpi}: 「269人以上」は範囲を表す値です。白書にはこのまま載り、達成状況は 269人 として判定されます。その年度の値そのものがわかれば記入してください")]
     );
 }
+
+/// 観測時点 typed as a bare number is a time (a year, or a date whose format was lost),
+/// never a second figure beside the year's.
+#[test]
+fn an_observation_time_typed_as_a_number_is_a_time() {
+    for (typed, printed) in [
+        (Cell::Number(2019.0), "202,850件 (2019年)"),
+        (Cell::Number(44286.0), "202,850件 (2021年3月31日)"),
+        (Cell::Text("2019".into()), "202,850件 (2019年)"),
+    ] {
+        let mut grid = Grid::read(&sample("企画部"));
+        grid.text(INDICATORS, "J2", "202,850件")
+            .set(INDICATORS, "K2", typed);
+        let reading = read(&grid.to_xlsx());
+        let found = findings_at(&reading, INDICATORS, "J2");
+        assert!(found.is_empty(), "{printed}: {found:#?}");
+        let content = reading.content.unwrap();
+        let actual = content.indicators[0].reading(Period::Actual).unwrap();
+        assert_eq!(actual.printed, printed);
+    }
+}

@@ -571,7 +571,7 @@ fn indicator_entry(plan: &Plan, row: TableRow, findings: &mut Vec<Finding>) -> I
     let mut typed = Vec::new();
     for (period, column) in crate::domain::Period::ALL.iter().zip(indicator::PERIODS) {
         let text = match column == indicator::ACTUAL {
-            true => with_observed_at(&c[column], &observed_at),
+            true => with_observed_at(&c[column], &observed_at, &c[indicator::UNIT]),
             false => c[column].clone(),
         };
         let cell = cell_name(row.row, column as u16);
@@ -593,9 +593,27 @@ fn indicator_entry(plan: &Plan, row: TableRow, findings: &mut Vec<Finding>) -> I
 }
 
 /// 観測時点 belongs to the year's figure: `231事業所` + `平成28年` → `231事業所 (平成28年)`.
-fn with_observed_at(text: &str, observed_at: &str) -> String {
+fn with_observed_at(text: &str, observed_at: &str, unit: &str) -> String {
     if observed_at.is_empty() || text.contains('(') || text.is_empty() {
         return text.to_string();
     }
-    format!("{text} ({observed_at})")
+    format!("{text} ({})", as_a_time(observed_at, unit))
+}
+
+/// 観測時点 typed as a bare number is a time, not a second figure beside the year's:
+/// `2021` is the year 2021, and a date serial whose date format was lost (`44286`) is
+/// that date. A number cell reads back with separators and the row's unit
+/// (`2,021件`): both are taken off first.
+fn as_a_time(observed_at: &str, unit: &str) -> String {
+    let bare = observed_at.strip_suffix(unit).filter(|_| !unit.is_empty());
+    let digits: String = bare
+        .unwrap_or(observed_at)
+        .chars()
+        .filter(|c| *c != ',')
+        .collect();
+    match digits.parse::<u32>() {
+        Ok(year @ 1900..=2100) => format!("{year}年"),
+        Ok(serial @ 20_000..=80_000) => super::cells::serial_date(f64::from(serial)),
+        _ => observed_at.to_string(),
+    }
 }
