@@ -89,12 +89,13 @@ fn a_refusal_naming_a_hostile_path_is_one_line() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(!has_raw_control(&stdout), "{stdout:?}");
     assert!(!has_raw_control(&stderr), "{stderr:?}");
-    // The file is refused by name, on one line, and the run goes on.
+    // A path that is not there is named, on one line, as the command's failure.
+    assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
     assert!(
-        stdout
+        stderr
             .lines()
-            .any(|l| l.contains("no\\nsuch\\u{1b}[2J.xlsx") && l.contains("差戻し")),
-        "{stdout}"
+            .any(|l| l.contains("no\\nsuch\\u{1b}[2J.xlsx") && l.contains("がありません")),
+        "{stderr}"
     );
 }
 
