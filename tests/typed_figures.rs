@@ -915,11 +915,11 @@ fn a_number_cell_in_a_percent_row_is_refused_naming_both_readings() {
     // 1-3.1 市の行政委員会・審議会等における女性委員の割合 (%).
     let mut grid = Grid::read(&sample("企画部"));
     let cell = format!("J{}", grid.row_of(INDICATORS, 0, "1-3.1"));
-    for (number, itself, hundredfold) in [
-        (0.356, "0.356%", "35.6%"),
-        (1.0, "1%", "100%"),
-        (1.05, "1.05%", "105%"),
-        (35.6, "35.6%", "3,560%"),
+    for (number, itself, hundredfold, example) in [
+        (0.356, "0.356%", "35.6%", "35.6%"),
+        (1.0, "1%", "100%", "1%"),
+        (1.05, "1.05%", "105%", "1.05%"),
+        (35.6, "35.6%", "3,560%", "35.6%"),
     ] {
         grid.set(INDICATORS, &cell, Cell::Number(number));
         let reading = read(&grid.to_xlsx());
@@ -930,7 +930,7 @@ fn a_number_cell_in_a_percent_row_is_refused_naming_both_readings() {
             .collect();
         assert_eq!(
             here,
-            [format!("[エラー] シート「目標指標」 {cell}: 数値のセルに {number} が入っています。Excel では「35.6%」と入力すると 0.356 として保存され、書式は読み取れないため、{itself} か {hundredfold} か決められません。「{itself}」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")]
+            [format!("[エラー] シート「目標指標」 {cell}: 数値のセルに {number} が入っています。Excel では「35.6%」と入力すると 0.356 として保存され、書式は読み取れないため、{itself} か {hundredfold} か決められません。「{example}」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")]
         );
     }
     // Typed as text, it is read as typed.

@@ -106,7 +106,13 @@ pub fn not_a_number(label: &str, found: &str) -> String {
 pub fn percent_as_fraction(value: f64) -> String {
     let itself = crate::domain::format_quantity(value, "%");
     let hundredfold = crate::domain::format_quantity(value * 100.0, "%");
-    format!("数値のセルに {value} が入っています。Excel では「35.6%」と入力すると 0.356 として保存され、書式は読み取れないため、{itself} か {hundredfold} か決められません。「{itself}」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")
+    // The likelier reading as the example: below 1, Excel's form of a percentage.
+    let example = if value.abs() < 1.0 {
+        &hundredfold
+    } else {
+        &itself
+    };
+    format!("数値のセルに {value} が入っています。Excel では「35.6%」と入力すると 0.356 として保存され、書式は読み取れないため、{itself} か {hundredfold} か決められません。「{example}」のように「%」を付けて文字で記入してください(先頭に「'」を付けると文字になります)")
 }
 
 /// A formula that failed (`#DIV/0!`).
