@@ -608,8 +608,33 @@ fn same_text(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-/// At most this many cells are named for characters the fonts lack; the rest are counted.
-const UNPRINTABLE_CELLS_NAMED: usize = 50;
+/// At most this many cells are named by a text-cell warning; the rest are counted.
+pub const CELLS_NAMED: usize = 50;
+
+/// A warning at every text cell of the read sheets for which `told` has something to
+/// say, the first [`CELLS_NAMED`] named; how many more cells had one.
+pub fn warn_text_cells<'s>(
+    sheets: impl IntoIterator<Item = (&'s str, &'s Sheet)>,
+    told: impl Fn(&str) -> Option<String>,
+    findings: &mut Vec<Finding>,
+) -> usize {
+    let (mut named, mut more) = (0, 0);
+    for (name, sheet) in sheets {
+        let (top, left) = sheet.start().unwrap_or((0, 0));
+        for (row, column, value) in sheet.used_cells() {
+            let Data::String(text) = value else { continue };
+            let Some(message) = told(text) else { continue };
+            if named == CELLS_NAMED {
+                more += 1;
+                continue;
+            }
+            named += 1;
+            let cell = cell_name(top + row as u32, (left as usize + column) as u16);
+            findings.push(Finding::at(Severity::Warning, name, cell, message));
+        }
+    }
+    more
+}
 
 /// Every text cell of the read sheets with a character no report font has: a warning
 /// naming the cell and each such character, which the reports will print as 〓.
@@ -618,30 +643,11 @@ pub fn check_printable_cells<'s>(
     coverage: &Coverage,
     findings: &mut Vec<Finding>,
 ) {
-    let mut named = 0;
-    let mut more = 0;
-    for (name, sheet) in sheets {
-        let (top, left) = sheet.start().unwrap_or((0, 0));
-        for (row, column, value) in sheet.used_cells() {
-            let Data::String(text) = value else { continue };
-            let absent = unprintable(&text.replace("\r\n", "\n"), coverage);
-            if absent.is_empty() {
-                continue;
-            }
-            if named == UNPRINTABLE_CELLS_NAMED {
-                more += 1;
-                continue;
-            }
-            named += 1;
-            let cell = cell_name(top + row as u32, (left as usize + column) as u16);
-            findings.push(Finding::at(
-                Severity::Warning,
-                name,
-                cell,
-                texts::unprintable(&described(&absent)),
-            ));
-        }
-    }
+    let told = |text: &str| {
+        let absent = unprintable(&text.replace("\r\n", "\n"), coverage);
+        (!absent.is_empty()).then(|| texts::unprintable(&described(&absent)))
+    };
+    let more = warn_text_cells(sheets, told, findings);
     if more > 0 {
         findings.push(Finding::file_warning(texts::more_unprintable_cells(more)));
     }

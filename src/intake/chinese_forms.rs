@@ -2,16 +2,10 @@
 //! 「工事実施」): a warning naming the cell, the character and its Japanese form. They
 //! print only with a fallback font, and a reader sees a Chinese text.
 
-use calamine::Data;
-
 use super::cells::Sheet;
 use crate::domain::jis::{chinese_forms, Counterpart};
-use crate::domain::{Finding, Severity};
+use crate::domain::Finding;
 use crate::texts::intake::{self as texts, ChineseForm};
-use crate::workbook::cell_name;
-
-/// At most this many cells are named; the rest are counted.
-const CELLS_NAMED: usize = 50;
 
 /// At most this many distinct characters are named in one finding.
 const CHARACTERS_NAMED: usize = 10;
@@ -21,26 +15,11 @@ pub fn check_chinese_form_cells<'s>(
     sheets: impl IntoIterator<Item = (&'s str, &'s Sheet)>,
     findings: &mut Vec<Finding>,
 ) {
-    let mut named = 0;
-    let mut more = 0;
-    for (name, sheet) in sheets {
-        let (top, left) = sheet.start().unwrap_or((0, 0));
-        for (row, column, value) in sheet.used_cells() {
-            let Data::String(text) = value else { continue };
-            let forms = chinese_forms(text);
-            if forms.is_empty() {
-                continue;
-            }
-            if named == CELLS_NAMED {
-                more += 1;
-                continue;
-            }
-            named += 1;
-            let cell = cell_name(top + row as u32, (left as usize + column) as u16);
-            let message = texts::chinese_forms(&described(&forms));
-            findings.push(Finding::at(Severity::Warning, name, cell, message));
-        }
-    }
+    let told = |text: &str| {
+        let forms = chinese_forms(text);
+        (!forms.is_empty()).then(|| texts::chinese_forms(&described(&forms)))
+    };
+    let more = super::checks::warn_text_cells(sheets, told, findings);
     if more > 0 {
         findings.push(Finding::file_warning(texts::more_chinese_form_cells(more)));
     }
