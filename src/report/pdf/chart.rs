@@ -28,21 +28,26 @@ pub fn draw(
 ) -> anyhow::Result<()> {
     draw_title(canvas, series.title, x, top, width)?;
     let (plot_top, plot_bottom) = (top - 20.0, top - height + 10.0);
-    let (left, right) = (x + 4.0, x + width - 4.0);
-    canvas.line(left, plot_bottom, right, plot_bottom, 0.4, 0.4);
-    let Some((low, high)) = value_range(series) else {
+    let Some(scale) = Scale::of(series) else {
+        canvas.line(x + 4.0, plot_bottom, x + width - 4.0, plot_bottom, 0.4, 0.4);
         let middle = (plot_top + plot_bottom) / 2.0;
         return canvas.aligned("—", 7.0, x, width, middle, Align::Center);
     };
+    let labels = scale.labels();
+    let label_width = (labels.iter())
+        .map(|l| canvas.fonts.width(l, TICK_SIZE))
+        .fold(0.0, f32::max);
+    let (left, right) = (x + label_width + 3.0, x + width - 4.0);
     let plot = Plot {
         left,
         right,
         top: plot_top,
         bottom: plot_bottom,
-        low,
-        high,
+        low: scale.low(),
+        high: scale.high(),
         step: (right - left) / series.values.len().max(1) as f32,
     };
+    plot.draw_axis(canvas, &scale, &labels)?;
     if let Some(target) = series.target {
         plot.draw_target(canvas, target, series.target_label)?;
     }
@@ -65,25 +70,109 @@ fn draw_title(
     Ok(())
 }
 
-/// The vertical range the plot shows: the values and the target with a tenth of their
-/// span as margin (a flat series gets a margin of its own size); `None` when there is
-/// nothing to plot.
-fn value_range(series: &Series) -> Option<(f64, f64)> {
-    let present: Vec<f64> = series
-        .values
-        .iter()
-        .flatten()
-        .copied()
-        .chain(series.target)
-        .collect();
-    let min = present.iter().copied().reduce(f64::min)?;
-    let max = present.iter().copied().reduce(f64::max)?;
-    let span = if (max - min).abs() < f64::EPSILON {
-        max.abs().max(1.0)
+/// The size of the scale's numbers.
+const TICK_SIZE: f32 = 4.5;
+/// The most steps between ticks: three or four labelled numbers fit in a small chart.
+const MOST_STEPS: f64 = 3.0;
+
+/// The y-axis scale: ticks `step` apart from `low_steps` to `high_steps` steps from
+/// zero. Zero is always on the scale, so a move is never drawn larger than it is:
+/// counts (nothing below zero) start at zero, and negative values go below it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    /// The distance between ticks: 1, 2, 2.5 or 5 times a power of ten.
+    pub step: f64,
+    /// The lowest tick, in steps (0 unless a value is negative).
+    pub low_steps: i64,
+    /// The highest tick, in steps (0 unless a value is positive).
+    pub high_steps: i64,
+}
+
+impl Scale {
+    /// The scale for the series' values and target; `None` when there is nothing to plot.
+    pub fn of(series: &Series) -> Option<Scale> {
+        let present = series.values.iter().flatten().copied().chain(series.target);
+        let present: Vec<f64> = present.filter(|v| v.is_finite()).collect();
+        let min = present.iter().copied().reduce(f64::min)?.min(0.0);
+        let max = present.iter().copied().reduce(f64::max)?.max(0.0);
+        let span = if max - min > 0.0 { max - min } else { 1.0 };
+        let step = nice_step(span / MOST_STEPS);
+        Some(Scale {
+            step,
+            low_steps: (min / step).floor() as i64,
+            high_steps: ((max / step).ceil() as i64).max((min / step).floor() as i64 + 1),
+        })
+    }
+
+    /// The value at the bottom of the axis.
+    pub fn low(&self) -> f64 {
+        self.low_steps as f64 * self.step
+    }
+
+    /// The value at the top of the axis.
+    pub fn high(&self) -> f64 {
+        self.high_steps as f64 * self.step
+    }
+
+    /// Each tick's value, bottom to top.
+    pub fn ticks(&self) -> Vec<f64> {
+        (self.low_steps..=self.high_steps)
+            .map(|n| n as f64 * self.step)
+            .collect()
+    }
+
+    /// Each tick's number as printed: thousands separated, as many decimals as the
+    /// step needs.
+    pub fn labels(&self) -> Vec<String> {
+        let decimals = (0..6)
+            .find(|d| {
+                let scaled = self.step * 10f64.powi(*d);
+                (scaled - scaled.round()).abs() < 1e-6
+            })
+            .unwrap_or(6) as usize;
+        self.ticks()
+            .iter()
+            .map(|v| group_thousands(&format!("{v:.decimals$}")))
+            .collect()
+    }
+}
+
+/// The smallest of 1, 2, 2.5, 5 times a power of ten that is at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| *step >= raw * (1.0 - 1e-9))
+        .unwrap_or(10.0 * power)
+}
+
+/// `-12345.5` → `-12,345.5`.
+fn group_thousands(number: &str) -> String {
+    let (sign, digits) = number
+        .strip_prefix('-')
+        .map_or(("", number), |rest| ("-", rest));
+    let (whole, fraction) = digits
+        .split_once('.')
+        .map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if grouped.chars().all(|c| c == '0' || c == ',')
+        && fraction.is_none_or(|f| f.chars().all(|c| c == '0'))
+    {
+        ""
     } else {
-        max - min
+        sign
     };
-    Some((min - span * 0.1, max + span * 0.1))
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
 }
 
 /// The plot area (points) and the value range it maps onto it, one column per value.
@@ -105,6 +194,30 @@ impl Plot {
             self.bottom
                 + ((v - self.low) / (self.high - self.low)) as f32 * (self.top - self.bottom),
         )
+    }
+
+    /// The y-axis with its ticks numbered at the left, a faint line across the plot at
+    /// each tick, and the zero line drawn as the base.
+    fn draw_axis(
+        &self,
+        canvas: &mut Canvas,
+        scale: &Scale,
+        labels: &[String],
+    ) -> anyhow::Result<()> {
+        canvas.line(self.left, self.bottom, self.left, self.top, 0.4, 0.4);
+        for (value, label) in scale.ticks().into_iter().zip(labels) {
+            let (_, y) = self.at(0, value);
+            let (width, grey) = if value == 0.0 { (0.4, 0.4) } else { (0.2, 0.8) };
+            canvas.line(self.left - 1.5, y, self.right, y, width, grey);
+            let label_width = canvas.fonts.width(label, TICK_SIZE);
+            canvas.text(
+                label,
+                TICK_SIZE,
+                self.left - 2.0 - label_width,
+                y - TICK_SIZE * 0.35,
+            )?;
+        }
+        Ok(())
     }
 
     /// A dashed line across the plot, labelled at its right end.

@@ -91,13 +91,13 @@ fn department_section(
     texts: &Texts,
 ) -> anyhow::Result<()> {
     canvas.heading(&plan.department, 15.0, 1, 60.0)?;
-    canvas.paragraph(&texts.resources_heading, 10.5, 0.0, 1.8)?;
+    canvas.subheading(&texts.resources_heading, 10.5, 1.8)?;
     resources_table(canvas, plan, texts)?;
-    canvas.paragraph(&texts.policy_heading, 10.5, 0.0, 1.9)?;
+    canvas.subheading(&texts.policy_heading, 10.5, 1.9)?;
     canvas.paragraph(&texts.or_missing(&plan.operating_policy), 9.0, 9.0, 1.6)?;
-    canvas.paragraph(&texts.projects_heading, 10.5, 0.0, 1.9)?;
+    canvas.subheading(&texts.projects_heading, 10.5, 1.9)?;
     projects_table(canvas, plan, texts)?;
-    canvas.paragraph(&texts.covid_heading, 10.5, 0.0, 1.9)?;
+    canvas.subheading(&texts.covid_heading, 10.5, 1.9)?;
     canvas.paragraph(&texts.or_missing(&plan.covid_response), 9.0, 9.0, 1.6)
 }
 

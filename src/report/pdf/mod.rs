@@ -51,7 +51,7 @@ fn department_table(
 ) -> anyhow::Result<()> {
     canvas.ensure_space(80.0);
     canvas.gap(4.0);
-    canvas.paragraph(&submission.department, 12.0, 0.0, 1.5)?;
+    canvas.subheading(&submission.department, 12.0, 1.5)?;
     if submission.indicators.is_empty() {
         return canvas.paragraph("この部が主に担当する目標指標はありません。", 9.0, 8.0, 1.5);
     }

@@ -96,7 +96,30 @@ pub struct Canvas<'a> {
     used_fonts: BTreeSet<usize>,
     /// The stroke width and grey last set on this page, so they are set only on change.
     stroke: Option<(f32, f32)>,
+    /// Headings (and the gaps between them) not drawn yet: they wait for the first
+    /// content after them, so that they go to whichever page that content starts on.
+    pending: Vec<Pending>,
 }
+
+/// What waits to be drawn with the next content: a heading, or space around one.
+enum Pending {
+    Heading {
+        text: String,
+        size: f32,
+        /// The contents level, or `None` for a sub-heading the contents leave out.
+        level: Option<u8>,
+        leading: f32,
+        /// The least room (points) of content to keep below the headings.
+        keep: f32,
+    },
+    Gap(f32),
+}
+
+/// A table no taller than this share of a page moves whole to the next page rather
+/// than split: a few rows read as one thing.
+const SMALL_TABLE_SHARE: f32 = 1.0 / 3.0;
+/// The lines of a paragraph kept with the headings over it.
+const LINES_KEPT_WITH_HEADING: usize = 2;
 
 const PADDING: f32 = 3.0;
 
@@ -139,6 +162,7 @@ impl<'a> Canvas<'a> {
             headings: Vec::new(),
             used_fonts: BTreeSet::new(),
             stroke: None,
+            pending: Vec::new(),
         }
     }
 
@@ -157,15 +181,116 @@ impl<'a> Canvas<'a> {
         self.y - self.bottom
     }
 
-    /// Starts a new page unless `height` still fits on this one.
+    /// Starts a new page unless `height`, and the headings waiting to go over it,
+    /// still fit on this one. A page with nothing on it yet is never left empty.
     pub fn ensure_space(&mut self, height: f32) {
-        if self.room() < height {
-            self.new_page();
+        if self.room() < height + self.pending_height() && !self.ops.is_empty() {
+            self.break_page();
         }
     }
 
-    /// Closes the page being drawn and starts the next one at its top.
+    /// Makes room for a first unit of content `height` high (and at least the room
+    /// the waiting headings asked to keep), then draws those headings; the content
+    /// goes right below them. Every drawing of content starts here.
+    fn begin(&mut self, height: f32) -> anyhow::Result<()> {
+        let keep = self
+            .pending_keep()
+            .min(self.fresh_room() - self.pending_height());
+        self.ensure_space(height.max(keep));
+        self.draw_pending()
+    }
+
+    /// A block of `height` points kept whole on one page (a row of charts), under the
+    /// headings waiting for it; returns the top of the block and moves below it.
+    pub fn block(&mut self, height: f32) -> anyhow::Result<f32> {
+        self.begin(height)?;
+        let top = self.y;
+        self.y -= height;
+        Ok(top)
+    }
+
+    /// Starts a new page unless content `height` high fits here whole, when it fits
+    /// on a page at all: what must be read together (a table with its notes and
+    /// charts) is kept together.
+    pub fn keep_together(&mut self, height: f32) {
+        if height + self.pending_height() <= self.fresh_room() {
+            self.ensure_space(height);
+        }
+    }
+
+    /// The height of the headings waiting for content.
+    fn pending_height(&self) -> f32 {
+        self.pending
+            .iter()
+            .map(|p| match p {
+                Pending::Heading {
+                    text,
+                    size,
+                    leading,
+                    ..
+                } => self.text_height(text, *size, 0.0, *leading),
+                Pending::Gap(gap) => *gap,
+            })
+            .sum()
+    }
+
+    /// The most room any waiting heading asked to keep below it.
+    fn pending_keep(&self) -> f32 {
+        self.pending
+            .iter()
+            .map(|p| match p {
+                Pending::Heading { keep, .. } => *keep,
+                Pending::Gap(_) => 0.0,
+            })
+            .fold(0.0, f32::max)
+    }
+
+    /// Draws the waiting headings here, recording each one's page for the contents.
+    fn draw_pending(&mut self) -> anyhow::Result<()> {
+        for pending in std::mem::take(&mut self.pending) {
+            match pending {
+                Pending::Gap(gap) => self.y -= gap,
+                Pending::Heading {
+                    text,
+                    size,
+                    level,
+                    leading,
+                    ..
+                } => {
+                    if let Some(level) = level {
+                        let page = self.page_index();
+                        let text = text.clone();
+                        self.headings.push(Heading { level, text, page });
+                    }
+                    let lines = self.fonts.wrap(&text, size, self.content_width());
+                    self.lines(&lines, size, 0.0, leading)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The height of `text` wrapped as a paragraph.
+    pub fn text_height(&self, text: &str, size: f32, indent: f32, leading: f32) -> f32 {
+        let lines = self.fonts.wrap(text, size, self.content_width() - indent);
+        lines.len() as f32 * size * leading
+    }
+
+    /// Closes the page being drawn and starts the next one at its top. Headings still
+    /// waiting are drawn first: a hard break ends their section (what an empty section
+    /// prints is the writer's choice, not the layout's).
     pub fn new_page(&mut self) {
+        if let Err(error) = self.draw_pending() {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "headings before a page break not drawn"
+            );
+        }
+        self.break_page();
+    }
+
+    /// Closes the page being drawn; what waits goes on to the next page.
+    fn break_page(&mut self) {
         let ops = std::mem::take(&mut self.ops);
         self.done.push(RawPage {
             ops,
@@ -174,21 +299,40 @@ impl<'a> Canvas<'a> {
         self.y = self.size.height - self.margin - 12.0;
     }
 
-    /// Moves down.
+    /// Moves down (after the waiting headings, when some wait).
     pub fn gap(&mut self, height: f32) {
-        self.y -= height;
+        if self.pending.is_empty() {
+            self.y -= height;
+        } else {
+            self.pending.push(Pending::Gap(height));
+        }
     }
 
-    /// A heading, kept with the next `keep` points of content; recorded for the contents.
+    /// A heading, recorded for the contents with the page it lands on. It is drawn with
+    /// the first content after it, on the same page: it never ends a page alone. At
+    /// least `keep` points of content (or the first unit, if taller) go under it.
     pub fn heading(&mut self, text: &str, size: f32, level: u8, keep: f32) -> anyhow::Result<()> {
-        self.ensure_space(size * 1.6 + keep);
-        let page = self.page_index();
-        self.headings.push(Heading {
-            level,
+        self.pending.push(Pending::Heading {
             text: text.to_string(),
-            page,
+            size,
+            level: Some(level),
+            leading: 1.45,
+            keep,
         });
-        self.paragraph(text, size, 0.0, 1.45)
+        Ok(())
+    }
+
+    /// A heading the contents leave out (`(1) 目標指標の達成状況`), kept with what
+    /// follows it like [`Canvas::heading`]; `leading` as for a paragraph.
+    pub fn subheading(&mut self, text: &str, size: f32, leading: f32) -> anyhow::Result<()> {
+        self.pending.push(Pending::Heading {
+            text: text.to_string(),
+            size,
+            level: None,
+            leading,
+            keep: 0.0,
+        });
+        Ok(())
     }
 
     /// Wrapped text across pages; `indent` from the left margin, `leading` as a multiple of the size.
@@ -199,12 +343,25 @@ impl<'a> Canvas<'a> {
         indent: f32,
         leading: f32,
     ) -> anyhow::Result<()> {
-        let width = self.content_width() - indent;
-        for line in self.fonts.wrap(text, size, width) {
+        let lines = self.fonts.wrap(text, size, self.content_width() - indent);
+        let kept = lines.len().min(LINES_KEPT_WITH_HEADING) as f32;
+        self.begin(kept * size * leading)?;
+        self.lines(&lines, size, indent, leading)
+    }
+
+    /// Wrapped lines, each on the next page when it does not fit on this one.
+    fn lines(
+        &mut self,
+        lines: &[String],
+        size: f32,
+        indent: f32,
+        leading: f32,
+    ) -> anyhow::Result<()> {
+        for line in lines {
             self.ensure_space(size * leading);
             self.y -= size * leading;
             self.text(
-                &line,
+                line,
                 size,
                 self.margin + indent,
                 self.y + size * (leading - 1.0) / 2.0,
@@ -266,15 +423,29 @@ impl<'a> Canvas<'a> {
     pub fn table(&mut self, table: &Table) -> anyhow::Result<()> {
         let header = self.wrap_cells(&table.header, table);
         let first = table.rows.first().map(|r| self.wrap_cells(r, table));
-        self.ensure_space(
-            row_height(&header, table) + first.as_ref().map_or(0.0, |r| row_height(r, table)),
-        );
+        let opening =
+            row_height(&header, table) + first.as_ref().map_or(0.0, |r| row_height(r, table));
+        let whole = self.table_height(table);
+        let unit = if whole <= self.fresh_room() * SMALL_TABLE_SHARE {
+            whole
+        } else {
+            opening
+        };
+        self.begin(unit)?;
         self.row(&header, table, true)?;
         for row in &table.rows {
             let lines = self.wrap_cells(row, table);
             self.body_row(&header, lines, table)?;
         }
         Ok(())
+    }
+
+    /// The height of the whole table on one page (its header once).
+    pub fn table_height(&self, table: &Table) -> f32 {
+        std::iter::once(&table.header)
+            .chain(&table.rows)
+            .map(|row| row_height(&self.wrap_cells(row, table), table))
+            .sum()
     }
 
     /// Each cell of a row wrapped to its column.
@@ -318,7 +489,7 @@ impl<'a> Canvas<'a> {
     }
 
     fn continue_table(&mut self, header: &CellLines, table: &Table) -> anyhow::Result<()> {
-        self.new_page();
+        self.break_page();
         self.row(header, table, true)
     }
 
@@ -439,8 +610,13 @@ impl<'a> Canvas<'a> {
 
     /// Closes the last page and hands over the pages and the fonts they use.
     pub fn finish(mut self) -> (Vec<RawPage>, BTreeSet<usize>) {
+        // Headings with nothing after them are still printed (what a section without
+        // content prints is the writer's choice, not the layout's).
+        if let Err(error) = self.draw_pending() {
+            tracing::warn!(error = format!("{error:#}"), "last headings not drawn");
+        }
         if !self.ops.is_empty() || self.done.is_empty() {
-            self.new_page();
+            self.break_page();
         }
         (self.done, self.used_fonts)
     }

@@ -132,8 +132,7 @@ fn build_problems(canvas: &mut Canvas, problems: &[String], texts: &Texts) -> an
 
 fn heading(canvas: &mut Canvas, text: &str) -> anyhow::Result<()> {
     canvas.gap(6.0);
-    canvas.ensure_space(50.0);
-    canvas.paragraph(text, 11.5, 0.0, 1.6)
+    canvas.subheading(text, 11.5, 1.6)
 }
 
 /// A row per department, in the configuration's order: its latest submission's

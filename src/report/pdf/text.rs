@@ -102,11 +102,16 @@ pub struct Run {
     pub width: f32,
 }
 
-/// Characters that must not start a line.
-const NO_LINE_START: &str =
-    "、。，．・：；？！ー）」』】〕〉》｝］%％ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)]},.";
-/// Characters that must not end a line.
-const NO_LINE_END: &str = "（「『【〔〈《｛［([{";
+/// Characters that must not start a line: closing brackets and quotes, punctuation,
+/// the prolonged sound mark, small kana and iteration marks, unit signs (JIS X 4051's
+/// classes 2, 3, 4, 5, 6, 9 and the postfixed ones), in full and half width.
+pub const NO_LINE_START: &str = "）」』】〕〉》｝］〙〗｠’”)]}｣\
+    、。，．・：；？！‥…,.:;?!｡､･\
+    ーｰゝゞヽヾ々〻\
+    ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿｧｨｩｪｫｯｬｭｮ\
+    %％‰℃°′″";
+/// Characters that must not end a line: opening brackets and quotes.
+pub const NO_LINE_END: &str = "（「『【〔〈《｛［〘〖｟‘“([{｢";
 
 impl FontSet {
     /// Loads TrueType font files from `dir`, the preferred one first.
@@ -310,20 +315,18 @@ impl LoadedFont {
     }
 }
 
-/// Greedy line breaking. At a break, the line is cut at its last space when it has
-/// one, and a run of Latin letters and digits (`146,539`, `kW`) is not split; then
-/// 禁則: a character that may not start a line pulls the last character of the
-/// previous line along with it, and an opening bracket at the end of a line moves to
-/// the next one. Explicit newlines are kept.
+/// Greedy line breaking by measured width, then 禁則 at each break (see
+/// [`carry_over`]). Explicit newlines are kept.
 pub fn wrap_with(text: &str, max_width: f32, advance: impl Fn(char) -> f32) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
+        let chars: Vec<char> = paragraph.chars().collect();
         let mut line: Vec<char> = Vec::new();
         let mut width = 0.0;
-        for c in paragraph.chars() {
+        for (i, &c) in chars.iter().enumerate() {
             let w = advance(c);
             if width + w > max_width && !line.is_empty() {
-                let carried = carry_over(&mut line, c);
+                let carried = carry_over(&mut line, &chars[i..], max_width, &advance);
                 lines.push(line.iter().collect::<String>().trim_end().to_string());
                 width = carried.iter().map(|c| advance(*c)).sum();
                 line = carried;
@@ -338,23 +341,21 @@ pub fn wrap_with(text: &str, max_width: f32, advance: impl Fn(char) -> f32) -> V
     lines
 }
 
-/// What moves from the end of a full line to the next one when breaking before `next`.
-fn carry_over(line: &mut Vec<char>, next: char) -> Vec<char> {
-    // A bracketed note or a Latin word after the last space moves whole: `(平成20年)`.
-    if let Some(space) = line.iter().rposition(|c| *c == ' ').filter(|i| *i > 0) {
-        let tail = &line[space + 1..];
-        if tail.first() == Some(&'(') || tail.iter().all(|c| is_word_char(*c)) {
-            return line.split_off(space + 1);
-        }
-    }
-    if is_word_char(next) {
-        let run = line.iter().rev().take_while(|c| is_word_char(**c)).count();
-        if run < line.len() {
-            return line.split_off(line.len() - run);
-        }
-    }
-    let mut carried = Vec::new();
-    if NO_LINE_START.contains(next) && line.len() > 1 {
+/// What moves from the end of a full line to the next one, breaking before `rest`.
+/// Where the break goes, in order of preference: before an open bracketed note that
+/// fits on a line (`(平成24年)`), at a space before a bracket or a Latin word, before
+/// a Latin word or number (`146,539`, `CO2`), else at the width. Then 禁則, always:
+/// the next line may not start with a closing mark (the line gives up its last
+/// characters) and this one may not end with an opening bracket (it goes along).
+fn carry_over(
+    line: &mut Vec<char>,
+    rest: &[char],
+    max_width: f32,
+    advance: &impl Fn(char) -> f32,
+) -> Vec<char> {
+    let mut carried = preferred_break(line, rest, max_width, advance);
+    let next = |carried: &Vec<char>| carried.first().or(rest.first()).copied();
+    while line.len() > 1 && next(&carried).is_some_and(|c| NO_LINE_START.contains(c)) {
         carried.insert(0, line.pop().expect("line has characters"));
     }
     while line.len() > 1 && line.last().is_some_and(|c| NO_LINE_END.contains(*c)) {
@@ -363,9 +364,75 @@ fn carry_over(line: &mut Vec<char>, next: char) -> Vec<char> {
     carried
 }
 
-/// Characters of a Latin word or a number, which stay on one line.
+/// The tail of `line` to move for a break at a better place than the width.
+fn preferred_break(
+    line: &mut Vec<char>,
+    rest: &[char],
+    max_width: f32,
+    advance: &impl Fn(char) -> f32,
+) -> Vec<char> {
+    if let Some(open) = open_note(line, rest, max_width, advance) {
+        return line.split_off(open);
+    }
+    if let Some(space) = line.iter().rposition(|c| *c == ' ').filter(|i| *i > 0) {
+        let tail = &line[space + 1..];
+        let bracket = tail.first().is_some_and(|c| NO_LINE_END.contains(*c));
+        if bracket || tail.iter().all(|c| is_word_char(*c)) {
+            return line.split_off(space + 1);
+        }
+    }
+    if rest.first().is_some_and(|c| is_word_char(*c)) {
+        let run = line.iter().rev().take_while(|c| is_word_char(**c)).count();
+        if run < line.len() {
+            return line.split_off(line.len() - run);
+        }
+    }
+    Vec::new()
+}
+
+/// Where a bracketed note (in parentheses) still open at the end of `line` starts,
+/// when it is not the line's start, the whole note (up to its closing bracket in
+/// `rest`) fits on one line, and moving it leaves this line at least half full and
+/// no more than [`NOTE_MOVED_AT_MOST`] characters short: a short note is not split,
+/// and prose does not turn ragged for a long one.
+fn open_note(
+    line: &[char],
+    rest: &[char],
+    max_width: f32,
+    advance: &impl Fn(char) -> f32,
+) -> Option<usize> {
+    let mut depth = 0usize;
+    let open = line.iter().enumerate().rev().find_map(|(i, c)| {
+        if NOTE_CLOSING.contains(*c) {
+            depth += 1;
+        } else if NOTE_OPENING.contains(*c) {
+            if depth == 0 {
+                return Some(i);
+            }
+            depth -= 1;
+        }
+        None
+    })?;
+    let close = rest.iter().position(|c| NOTE_CLOSING.contains(*c))?;
+    let note = line[open..].iter().chain(&rest[..=close]);
+    let width: f32 = note.map(|c| advance(*c)).sum();
+    let moved: f32 = line[open..].iter().map(|c| advance(*c)).sum();
+    let short = line.len() - open <= NOTE_MOVED_AT_MOST && moved <= max_width / 2.0;
+    (open > 0 && short && width <= max_width).then_some(open)
+}
+
+/// The brackets that open a note kept whole on a line.
+const NOTE_OPENING: &str = "（(［[";
+/// The brackets that close such a note.
+const NOTE_CLOSING: &str = "）)］]";
+/// The most characters of a note moved to the next line to keep the note whole.
+const NOTE_MOVED_AT_MOST: usize = 10;
+
+/// Characters of a Latin word or a number, which stay on one line (in half or full
+/// width).
 fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, ',' | '.' | '%' | '-')
+    let full_width_alphanumeric = matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ');
+    c.is_ascii_alphanumeric() || full_width_alphanumeric || matches!(c, ',' | '.' | '%' | '-')
 }
 
 #[cfg(test)]

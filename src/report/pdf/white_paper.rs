@@ -22,6 +22,8 @@ use crate::texts::{substitute, Values};
 
 const MARGIN: f32 = 48.0;
 const BODY: f32 = 9.0;
+/// The height of a row of charts, with the space above it.
+const CHART_ROW: f32 = 66.0;
 
 /// The headings and labels of the white paper.
 #[derive(Debug, Clone, Deserialize)]
@@ -303,8 +305,15 @@ impl Writer<'_> {
         );
         canvas.paragraph(&owner, 8.5, 0.0, 1.5)?;
         if !policy.indicators.is_empty() {
-            canvas.paragraph(&self.labels.indicator_heading, 9.5, 0.0, 1.6)?;
-            self.indicator_table(canvas, policy, periods)?;
+            canvas.subheading(&self.labels.indicator_heading, 9.5, 1.6)?;
+            let table = self.indicator_table(policy, periods);
+            // The table, its notes and its charts are read together: one page when they fit.
+            let notes: f32 = (policy.notes.iter())
+                .map(|note| canvas.text_height(note, 7.5, 0.0, 1.4))
+                .sum();
+            let charts = policy.indicators.chunks(4).len() as f32 * CHART_ROW;
+            canvas.keep_together(canvas.table_height(&table) + notes + charts);
+            canvas.table(&table)?;
             for note in &policy.notes {
                 canvas.paragraph(note, 7.5, 0.0, 1.4)?;
             }
@@ -314,12 +323,7 @@ impl Writer<'_> {
     }
 
     /// One row per indicator: its name, a figure per period, its status.
-    fn indicator_table(
-        &self,
-        canvas: &mut Canvas,
-        policy: &Policy,
-        periods: &[String],
-    ) -> anyhow::Result<()> {
+    fn indicator_table(&self, policy: &Policy, periods: &[String]) -> Table {
         let widths = vec![151.0, 60.0, 60.0, 60.0, 60.0, 60.0, 48.0];
         let mut header = vec![self.labels.indicator_column.clone()];
         header.extend(periods.iter().map(|p| p.replacen('(', "\n(", 1)));
@@ -337,18 +341,18 @@ impl Writer<'_> {
         let mut align = vec![Align::Left];
         align.extend([Align::Right; 5]);
         align.push(Align::Center);
-        canvas.table(&Table {
+        Table {
             widths,
             align,
             header,
             rows,
             size: 7.5,
-        })
+        }
     }
 
     /// The policy's 取組状況, one indented paragraph each, or a line saying there is none.
     fn narrative(&self, canvas: &mut Canvas, policy: &Policy) -> anyhow::Result<()> {
-        canvas.paragraph(&self.labels.narrative_heading, 9.5, 0.0, 1.7)?;
+        canvas.subheading(&self.labels.narrative_heading, 9.5, 1.7)?;
         if policy.progress.is_empty() {
             canvas.paragraph(&self.labels.no_narrative, BODY, 9.0, 1.55)?;
         }
@@ -365,16 +369,14 @@ impl Writer<'_> {
         policy: &Policy,
         periods: &[String],
     ) -> anyhow::Result<()> {
-        let (width, height, gap) = (116.0, 62.0, 8.0);
+        let (width, height, gap) = (116.0, CHART_ROW - 4.0, 8.0);
         let short: Vec<String> = periods.iter().map(|p| short_period(p)).collect();
         for row in policy.indicators.chunks(4) {
-            canvas.ensure_space(height + 6.0);
-            let top = canvas.y - 4.0;
+            let top = canvas.block(CHART_ROW)? - 4.0;
             for (i, indicator) in row.iter().enumerate() {
                 let left = MARGIN + i as f32 * (width + gap);
                 self.chart(canvas, indicator, &short, (left, top, width, height))?;
             }
-            canvas.y = top - height;
         }
         Ok(())
     }
@@ -430,7 +432,7 @@ impl Writer<'_> {
         canvas.gap(4.0);
         let periods: Vec<String> = periods.iter().map(|p| p.replacen('(', "\n(", 1)).collect();
         self.numeric_goal_table(canvas, goal, &periods)?;
-        canvas.paragraph(&self.labels.kpi_heading, 9.5, 0.0, 1.7)?;
+        canvas.subheading(&self.labels.kpi_heading, 9.5, 1.7)?;
         self.kpi_table(canvas, goal, &periods)?;
         for note in &goal.notes {
             canvas.paragraph(note, 7.5, 0.0, 1.4)?;
@@ -544,7 +546,7 @@ impl Writer<'_> {
 
     /// Each 主要事業 with its 目標指標 and 目標 on an indented line.
     fn projects(&self, canvas: &mut Canvas, plan: &DepartmentPlan) -> anyhow::Result<()> {
-        canvas.paragraph("主要事業と目標指標", 9.5, 0.0, 1.8)?;
+        canvas.subheading("主要事業と目標指標", 9.5, 1.8)?;
         if plan.projects.is_empty() {
             canvas.paragraph(&self.labels.missing_field, BODY, 9.0, 1.55)?;
         }
@@ -596,7 +598,8 @@ impl Writer<'_> {
                     ("title", group.title.clone()),
                 ],
             )?;
-            canvas.paragraph(&heading, 10.0, 0.0, 1.6)?;
+            // Set larger than the 体系 under it: a reader tells the levels by size.
+            canvas.subheading(&heading, 12.0, 1.6)?;
             for system in &group.systems {
                 self.system(canvas, system)?;
             }
@@ -631,12 +634,7 @@ impl Writer<'_> {
             String::new()
         };
         canvas.ensure_space(60.0);
-        canvas.paragraph(
-            &format!("{}　{major}{}", item.id, item.title),
-            10.0,
-            0.0,
-            1.5,
-        )?;
+        canvas.subheading(&format!("{}　{major}{}", item.id, item.title), 10.0, 1.5)?;
         canvas.paragraph(
             &format!(
                 "{}: {}",
@@ -647,7 +645,7 @@ impl Writer<'_> {
             0.0,
             1.4,
         )?;
-        canvas.paragraph(&format!("■{}", self.labels.overview_label), 8.5, 0.0, 1.6)?;
+        canvas.subheading(&format!("■{}", self.labels.overview_label), 8.5, 1.6)?;
         for paragraph in &item.overview {
             canvas.paragraph(paragraph, 8.5, 9.0, 1.5)?;
         }
@@ -656,12 +654,8 @@ impl Writer<'_> {
 
     /// The item's 取組状況等, or a line saying there is none yet.
     fn item_progress(&self, canvas: &mut Canvas, item: &ActionItem) -> anyhow::Result<()> {
-        canvas.paragraph(
-            &format!("■{}", self.fill(&self.labels.action_progress_label, &[])?),
-            8.5,
-            0.0,
-            1.6,
-        )?;
+        let heading = format!("■{}", self.fill(&self.labels.action_progress_label, &[])?);
+        canvas.subheading(&heading, 8.5, 1.6)?;
         if item.progress.is_empty() {
             canvas.paragraph(&self.labels.no_progress, 8.5, 9.0, 1.5)?;
         }
