@@ -96,7 +96,10 @@ impl Scale {
         let min = present.iter().copied().reduce(f64::min)?.min(0.0);
         let max = present.iter().copied().reduce(f64::max)?.max(0.0);
         let span = if max - min > 0.0 { max - min } else { 1.0 };
+        // Whole numbers (counts, 0 m³) are never scaled in fractions.
+        let whole = present.iter().all(|v| v.fract() == 0.0);
         let step = nice_step(span / MOST_STEPS);
+        let step = if whole { step.max(1.0) } else { step };
         Some(Scale {
             step,
             low_steps: (min / step).floor() as i64,
@@ -256,5 +259,89 @@ impl Plot {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scale of a series of `values` with `target`.
+    fn scale(values: &[Option<f64>], target: Option<f64>) -> Scale {
+        let labels = vec![String::new(); values.len()];
+        let series = Series {
+            title: "",
+            values,
+            labels: &labels,
+            target,
+            target_label: "",
+        };
+        Scale::of(&series).expect("something to plot")
+    }
+
+    /// Series of every magnitude the indicators have (ratios, %, counts in millions),
+    /// flat, rising, falling, with gaps and with or without a target.
+    fn series_cases() -> Vec<(Vec<Option<f64>>, Option<f64>)> {
+        let mut cases = Vec::new();
+        for magnitude in [0.01, 1.0, 3.7, 100.0, 4_976_176.0] {
+            for shape in [
+                [1.0, 1.0, 1.0, 1.0],
+                [0.2, 0.5, 0.9, 1.0],
+                [1.0, 0.96, 0.9, 0.97],
+            ] {
+                let values: Vec<Option<f64>> = shape.iter().map(|v| Some(v * magnitude)).collect();
+                for target in [None, Some(magnitude * 1.2), Some(0.0)] {
+                    cases.push((values.clone(), target));
+                    let mut gappy = values.clone();
+                    gappy[1] = None;
+                    cases.push((gappy, target));
+                }
+            }
+        }
+        cases
+    }
+
+    #[test]
+    fn a_count_starts_at_zero_and_its_ticks_cover_every_value_in_a_few_nice_steps() {
+        for (values, target) in series_cases() {
+            let scale = scale(&values, target);
+            let present: Vec<f64> = values.iter().flatten().copied().chain(target).collect();
+            let max = present.iter().copied().fold(0.0, f64::max);
+            assert_eq!(scale.low(), 0.0, "{values:?}");
+            assert!(scale.high() >= max, "{values:?}: {scale:?}");
+            let ticks = scale.ticks();
+            assert!((2..=5).contains(&ticks.len()), "{values:?}: {ticks:?}");
+            let mantissa = scale.step / 10f64.powf(scale.step.log10().floor());
+            let nice = [1.0, 2.0, 2.5, 5.0]
+                .iter()
+                .any(|m| (m - mantissa).abs() < 1e-9);
+            assert!(nice, "{values:?}: step {}", scale.step);
+        }
+    }
+
+    #[test]
+    fn negative_values_go_below_a_zero_that_stays_on_the_scale() {
+        for values in [[-3.0, 2.0, 5.0, 1.0], [-120.0, -80.0, -30.0, -10.0]] {
+            let values: Vec<Option<f64>> = values.iter().copied().map(Some).collect();
+            let scale = scale(&values, None);
+            assert!(scale.low() <= -3.0 && scale.high() >= 0.0, "{scale:?}");
+            assert!(scale.ticks().contains(&0.0), "{:?}", scale.ticks());
+        }
+    }
+
+    #[test]
+    fn every_tick_is_numbered_as_printed_figures_are() {
+        let labels = scale(&[Some(0.0), Some(4_976_176.0)], None).labels();
+        assert_eq!(labels.first().map(String::as_str), Some("0"));
+        assert!(labels.iter().any(|l| l.contains(',')), "{labels:?}");
+        let ratios = scale(&[Some(0.52), Some(1.16)], None).labels();
+        assert_eq!(ratios, ["0.0", "0.5", "1.0", "1.5"]);
+        let flat_zero = scale(&[Some(0.0), Some(0.0)], Some(0.0)).labels();
+        assert_eq!(
+            flat_zero,
+            ["0", "1"],
+            "whole numbers are not scaled in fractions"
+        );
+        assert_eq!(group_thousands("-12345.5"), "-12,345.5");
     }
 }

@@ -943,4 +943,124 @@ mod tests {
                 .any(|op| matches!(op, Op::DrawRectangle { .. })));
         }
     }
+
+    /// Each page's drawn text.
+    fn page_texts(pages: &[RawPage]) -> Vec<String> {
+        pages
+            .iter()
+            .map(|p| glyphs(std::slice::from_ref(p)).collect())
+            .collect()
+    }
+
+    /// A canvas whose page is filled with `lines` lines of filler first, so that what
+    /// comes next starts at every height of the page in turn.
+    fn filled(set: &FontSet, lines: usize) -> Canvas<'_> {
+        let mut canvas = Canvas::new(set, A4_PORTRAIT, 36.0);
+        for _ in 0..lines {
+            canvas.paragraph("埋め草", 9.0, 0.0, 1.5).unwrap();
+        }
+        canvas
+    }
+
+    /// The content kinds a heading may stand over, each drawn with a marker text.
+    fn content(canvas: &mut Canvas, kind: usize) {
+        match kind {
+            0 => canvas.paragraph(&"本文".repeat(80), 9.0, 0.0, 1.5).unwrap(),
+            1 => canvas.table(&small_table(3, "本文")).unwrap(),
+            _ => {
+                let top = canvas.block(66.0).unwrap();
+                canvas.text("本文", 6.5, 40.0, top - 8.0).unwrap();
+            }
+        }
+    }
+
+    fn small_table(rows: usize, first: &str) -> Table {
+        Table {
+            widths: vec![100.0, 200.0],
+            align: vec![Align::Left, Align::Right],
+            header: vec![first.into(), "値".into()],
+            rows: (0..rows)
+                .map(|i| vec![format!("行{i}"), "1,234件".into()])
+                .collect(),
+            size: 7.5,
+        }
+    }
+
+    #[test]
+    fn a_heading_is_drawn_on_the_page_of_what_follows_it_from_any_height() {
+        let set = fonts(&["ipaexg.ttf"]);
+        for filler in 0..60 {
+            for kind in 0..3 {
+                let mut canvas = filled(&set, filler);
+                canvas.heading("章見出し", 15.0, 1, 0.0).unwrap();
+                canvas.gap(4.0);
+                canvas.subheading("小見出し", 9.5, 1.6).unwrap();
+                content(&mut canvas, kind);
+                let recorded = canvas.headings[0].page;
+                let (pages, _) = canvas.finish();
+                let texts = page_texts(&pages);
+                let at = texts
+                    .iter()
+                    .position(|t| t.contains("章見出し小見出し本文"));
+                let at = at.unwrap_or_else(|| panic!("{filler} lines, kind {kind}: {texts:?}"));
+                assert_eq!(recorded, at, "the contents name the page it is on");
+            }
+        }
+    }
+
+    #[test]
+    fn a_page_break_draws_the_waiting_headings_before_it() {
+        let set = fonts(&["ipaexg.ttf"]);
+        let mut canvas = filled(&set, 3);
+        canvas.heading("空の節", 12.0, 2, 0.0).unwrap();
+        canvas.new_page();
+        canvas.paragraph("次の章", 9.0, 0.0, 1.5).unwrap();
+        let (pages, _) = canvas.finish();
+        let texts = page_texts(&pages);
+        assert!(texts[0].ends_with("空の節"), "{texts:?}");
+        assert_eq!(texts[1], "次の章");
+    }
+
+    #[test]
+    fn a_small_table_moves_whole_and_a_row_that_fits_is_never_split() {
+        let set = fonts(&["ipaexg.ttf"]);
+        for filler in 0..60 {
+            let mut canvas = filled(&set, filler);
+            canvas.table(&small_table(2, "小表")).unwrap();
+            let rows: Vec<Vec<String>> = (0..40)
+                .map(|i| vec![format!("R{i}"), "長い説明の文章".repeat(i % 7 + 1)])
+                .collect();
+            let mut long = small_table(0, "長表");
+            long.rows = rows.clone();
+            canvas.table(&long).unwrap();
+            let (pages, _) = canvas.finish();
+            let texts = page_texts(&pages);
+            let whole = "小表値行01,234件行11,234件";
+            assert!(
+                texts.iter().any(|t| t.contains(whole)),
+                "{filler}: {texts:?}"
+            );
+            for row in rows {
+                let row = row.concat();
+                assert!(
+                    texts.iter().any(|t| t.contains(&row)),
+                    "{filler}: {row} split"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn what_is_kept_together_starts_a_page_only_when_it_fits_on_one() {
+        let set = fonts(&["ipaexg.ttf"]);
+        for height in [100.0, 400.0, 700.0, 900.0] {
+            let mut canvas = filled(&set, 30);
+            let before = canvas.page_index();
+            let fits = height <= canvas.fresh_room();
+            let room_here = canvas.room() >= height;
+            canvas.keep_together(height);
+            let moved = canvas.page_index() > before;
+            assert_eq!(moved, fits && !room_here, "{height}");
+        }
+    }
 }

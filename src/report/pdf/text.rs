@@ -354,14 +354,31 @@ fn carry_over(
     advance: &impl Fn(char) -> f32,
 ) -> Vec<char> {
     let mut carried = preferred_break(line, rest, max_width, advance);
-    let next = |carried: &Vec<char>| carried.first().or(rest.first()).copied();
-    while line.len() > 1 && next(&carried).is_some_and(|c| NO_LINE_START.contains(c)) {
+    // What the next line starts with: the spaces at a break are dropped.
+    let next = |carried: &Vec<char>| {
+        let mut upcoming = carried.iter().chain(rest);
+        upcoming.find(|c| **c != ' ').copied()
+    };
+    // A closing mark takes the character before it along (past a space: `あ 々`).
+    let mut pulled = false;
+    while line.len() > 1
+        && (next(&carried).is_some_and(|c| NO_LINE_START.contains(c))
+            || (pulled && carried.first() == Some(&' ')))
+    {
         carried.insert(0, line.pop().expect("line has characters"));
+        pulled = true;
     }
-    while line.len() > 1 && line.last().is_some_and(|c| NO_LINE_END.contains(*c)) {
-        carried.insert(0, line.pop().expect("line has characters"));
+    // An opening bracket goes down, with the spaces after it (`ICT { ‘`).
+    loop {
+        let spaces = line.iter().rev().take_while(|c| **c == ' ').count();
+        let bracket =
+            line.len() > spaces + 1 && NO_LINE_END.contains(line[line.len() - spaces - 1]);
+        if !bracket {
+            return carried;
+        }
+        let tail = line.split_off(line.len() - spaces - 1);
+        carried.splice(0..0, tail);
     }
-    carried
 }
 
 /// The tail of `line` to move for a break at a better place than the width.
@@ -498,6 +515,123 @@ mod tests {
             wrap("8-1 コミュニティの展開", 8),
             ["8-1 コミュニ", "ティの展開"]
         );
+    }
+
+    /// A small deterministic generator (the tests need no crate for it).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, pieces: &[&'a str]) -> &'a str {
+            pieces[self.below(pieces.len())]
+        }
+    }
+
+    /// Text made of every class the breaking rules know: kana and kanji, each opening
+    /// bracket before a kana or a Latin word, each closing mark, Latin words and
+    /// numbers, spaces and bracketed notes.
+    fn random_text(rng: &mut Lcg) -> String {
+        let open: Vec<String> = NO_LINE_END.chars().map(String::from).collect();
+        let close: Vec<String> = NO_LINE_START.chars().map(String::from).collect();
+        let mut text = String::new();
+        for _ in 0..rng.below(40) + 5 {
+            match rng.below(6) {
+                0 => text.push_str(&open[rng.below(open.len())]),
+                1 => text.push_str(&close[rng.below(close.len())]),
+                2 => text.push_str(rng.pick(&["ICT", "SOS", "2", "146", "CO2", "kW"])),
+                3 => text.push_str(rng.pick(&[" ", "(注1)", "（令和3年度）", " (平成24年)"])),
+                _ => text.push_str(rng.pick(&["あ", "生徒", "総排出量", "へ", "頁の"])),
+            }
+        }
+        text
+    }
+
+    /// The 禁則 every line of `lines` keeps: no line but the first starts with a
+    /// closing mark and no line but the last ends with an opening bracket, unless the
+    /// line before (or the line itself) is a single character that cannot give way.
+    fn assert_kinsoku(text: &str, width: usize, lines: &[String]) {
+        for pair in lines.windows(2) {
+            let (before, after) = (&pair[0], &pair[1]);
+            let single = before.chars().count() <= 1;
+            let first = after.chars().next().unwrap_or(' ');
+            let last = before.chars().last().unwrap_or(' ');
+            assert!(
+                single || !NO_LINE_START.contains(first),
+                "{text:?} at {width}: a line starts with {first}: {lines:?}"
+            );
+            assert!(
+                single || !NO_LINE_END.contains(last),
+                "{text:?} at {width}: a line ends with {last}: {lines:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_break_leaves_an_opening_bracket_at_the_end_or_a_closing_mark_at_the_start() {
+        let mut rng = Lcg(12);
+        for _ in 0..3000 {
+            let text = random_text(&mut rng);
+            let width = rng.below(14) + 6;
+            let lines = wrap(&text, width);
+            assert_kinsoku(&text, width, &lines);
+            let kept: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+            let given: String = text.chars().filter(|c| *c != ' ').collect();
+            assert_eq!(kept, given, "{text:?} at {width}: characters lost or added");
+        }
+    }
+
+    #[test]
+    fn every_opening_bracket_goes_with_the_word_after_it_latin_or_not() {
+        for bracket in NO_LINE_END.chars() {
+            for word in ["ICT", "SOS", "2", "こころ"] {
+                // 生徒へ「 fills the line exactly: the bracket must move down.
+                let text = format!("生徒へ{bracket}{word}です");
+                let lines = wrap(&text, 4);
+                assert_eq!(lines[0], "生徒へ", "{text}: {lines:?}");
+                assert!(lines[1].starts_with(bracket), "{text}: {lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_closing_mark_takes_the_character_before_it_along() {
+        for mark in NO_LINE_START.chars() {
+            let text = format!("あいう{mark}えお");
+            let lines = wrap(&text, 3);
+            assert_eq!(lines[0], "あい", "{text}: {lines:?}");
+            assert_eq!(lines[1], format!("う{mark}え"), "{text}: {lines:?}");
+        }
+    }
+
+    #[test]
+    fn a_short_bracketed_note_moves_whole_and_a_long_one_breaks() {
+        // A KPI cell: the note goes whole to the next line, not (令和 3 年 / 度).
+        for (figure, note) in [("60,000 人", "(令和 3 年度)"), ("57,640人", "（平成24年）")]
+        {
+            let lines = wrap(&format!("{figure} {note}"), 10);
+            assert_eq!(lines, [figure, note]);
+            let lines = wrap(&format!("{figure}{note}"), 10);
+            assert_eq!(lines, [figure, note]);
+        }
+        // A note longer than a line breaks inside, with 禁則.
+        let lines = wrap("あい(かきくけこさしすせそたち)", 6);
+        assert!(lines[0].len() > "あい".len(), "{lines:?}");
+        assert_kinsoku("long note", 6, &lines);
+    }
+
+    #[test]
+    fn latin_words_and_numbers_stay_whole_in_half_and_full_width() {
+        for word in ["146,539", "CO2", "ＳＤＧｓ", "１２３"] {
+            let text = format!("ああああ{word}い");
+            let lines = wrap(&text, 8);
+            assert!(lines.iter().any(|l| l.contains(word)), "{text}: {lines:?}");
+        }
     }
 
     #[test]

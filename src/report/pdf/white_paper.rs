@@ -303,16 +303,17 @@ impl Writer<'_> {
             policy.department,
             policy.sections.join("・")
         );
+        let table = self.indicator_table(policy, periods);
+        let indicators = self.indicators_height(canvas, policy, &table);
+        // The owner, the table, its notes and its charts are read together: one page
+        // when they fit (else at least the table with its notes and charts).
+        canvas.keep_together(canvas.text_height(&owner, 8.5, 0.0, 1.5) + indicators);
         canvas.paragraph(&owner, 8.5, 0.0, 1.5)?;
         if !policy.indicators.is_empty() {
             canvas.subheading(&self.labels.indicator_heading, 9.5, 1.6)?;
-            let table = self.indicator_table(policy, periods);
-            // The table, its notes and its charts are read together: one page when they fit.
-            let notes: f32 = (policy.notes.iter())
-                .map(|note| canvas.text_height(note, 7.5, 0.0, 1.4))
-                .sum();
-            let charts = policy.indicators.chunks(4).len() as f32 * CHART_ROW;
-            canvas.keep_together(canvas.table_height(&table) + notes + charts);
+            canvas.keep_together(
+                indicators - canvas.text_height(&self.labels.indicator_heading, 9.5, 0.0, 1.6),
+            );
             canvas.table(&table)?;
             for note in &policy.notes {
                 canvas.paragraph(note, 7.5, 0.0, 1.4)?;
@@ -320,6 +321,20 @@ impl Writer<'_> {
             self.charts(canvas, policy, periods)?;
         }
         self.narrative(canvas, policy)
+    }
+
+    /// The height of a policy's indicator part: its heading, table, notes and charts
+    /// (none when it has no indicators).
+    fn indicators_height(&self, canvas: &Canvas, policy: &Policy, table: &Table) -> f32 {
+        if policy.indicators.is_empty() {
+            return 0.0;
+        }
+        let notes: f32 = (policy.notes.iter())
+            .map(|note| canvas.text_height(note, 7.5, 0.0, 1.4))
+            .sum();
+        let charts = policy.indicators.chunks(4).len() as f32 * CHART_ROW;
+        let heading = canvas.text_height(&self.labels.indicator_heading, 9.5, 0.0, 1.6);
+        heading + canvas.table_height(table) + notes + charts
     }
 
     /// One row per indicator: its name, a figure per period, its status.
