@@ -350,7 +350,7 @@ fn chart_faults(pdf: &Path, pages: &[Page]) -> Vec<String> {
             let at = format!("chart over 「{}」 at y {:.0}", first.text, first.y_min);
             if values.len() < 2 || values.len() != axis.len() {
                 faults.push(fault(pdf, i + 1, format!("{at}: axis numbers {values:?}")));
-            } else if !values.contains(&0.0) || (values[0] != 0.0 && values[0] >= 0.0) {
+            } else if !values.contains(&0.0) || values[0] > 0.0 {
                 let what = format!("{at}: axis does not start at zero: {values:?}");
                 faults.push(fault(pdf, i + 1, what));
             }
