@@ -4,6 +4,11 @@
 //!
 //! Everything is measured before it is drawn, so nothing leaves its cell or the page:
 //! a row that does not fit goes to the next page; text wider than its box is wrapped.
+//!
+//! What is read together stays together: a heading waits until the content after it
+//! is drawn and goes to the page that content starts on (with at least its first
+//! lines, its table's header and first row, its row of charts); a small table moves
+//! whole; [`Canvas::keep_together`] keeps a longer block on one page when it fits.
 
 use std::collections::BTreeSet;
 
@@ -371,7 +376,9 @@ impl<'a> Canvas<'a> {
     }
 
     /// A line of text at a position, each character in the first font that has it.
-    /// A character no font has is drawn as 〓 (see [`FontSet::runs`]).
+    /// A character no font has is drawn as 〓 (see [`FontSet::runs`]). This draws at
+    /// once and does not place waiting headings: content under a heading goes through
+    /// [`Canvas::paragraph`], [`Canvas::table`] or [`Canvas::block`].
     pub fn text(&mut self, text: &str, size: f32, x: f32, y: f32) -> anyhow::Result<()> {
         if text.is_empty() {
             return Ok(());
