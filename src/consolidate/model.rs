@@ -45,7 +45,9 @@ pub struct Datasets {
     pub fiscal_year_label: String,
     /// The publication month as the cover prints it (`令和3（2021）年7月`): the
     /// configuration's `[report] published` for the year it collects, else the year
-    /// after the fiscal year alone (`令和3（2021）年`).
+    /// after the fiscal year alone (`令和3（2021）年`). Not part of the export: an
+    /// earlier year's export stays as it was when the configuration moves on a year.
+    #[serde(skip)]
     pub published: String,
     /// The 自治体経営白書 dataset.
     pub white_paper: WhitePaper,
