@@ -12,7 +12,7 @@ use anyhow::Context;
 use lettre::message::Mailbox;
 use serde::Deserialize;
 
-use crate::domain::{ConfigFiscalYear, FiscalYear};
+use crate::domain::{ConfigFiscalYear, FiscalYear, PublicationMonth};
 
 mod problems;
 mod toml_error;
@@ -177,6 +177,12 @@ pub struct ReportSettings {
     /// characters of names. `[]` uses the configured fonts only.
     #[serde(default = "default_system_fonts")]
     pub system_fonts: Vec<String>,
+    /// The month the edition is published, printed on the white paper's cover
+    /// (`"2021-07"`, `"令和3年7月"`). Unset, the cover prints the year after the fiscal
+    /// year alone (the year the white paper's edition is numbered by), never the
+    /// build clock's month.
+    #[serde(default)]
+    pub published: Option<PublicationMonth>,
 }
 
 fn default_system_fonts() -> Vec<String> {
@@ -191,6 +197,7 @@ impl Default for ReportSettings {
                 "DroidSansFallbackFull.ttf".to_string(),
             ],
             system_fonts: default_system_fonts(),
+            published: None,
         }
     }
 }

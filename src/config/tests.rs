@@ -163,3 +163,55 @@ fn keys_that_hold_secrets_are_recognised() {
         assert!(!looks_secret(key), "{key}");
     }
 }
+
+#[test]
+fn the_publication_month_is_read_in_either_calendar_and_a_bad_one_is_named() {
+    let config = load(SAMPLE).unwrap();
+    let published = config
+        .report
+        .published
+        .expect("the sample sets the seed's month");
+    assert_eq!(published.printed(), "令和3（2021）年7月");
+    let line = |text: &str| {
+        1 + text
+            .lines()
+            .position(|l| l.starts_with("published"))
+            .unwrap()
+    };
+    for (written, expected) in [
+        ("令和3年9月", "令和3（2021）年9月"),
+        ("2022/1", "令和4（2022）年1月"),
+    ] {
+        let text = SAMPLE.replace(
+            "published = \"2021-07\"",
+            &format!("published = \"{written}\""),
+        );
+        assert_eq!(
+            load(&text).unwrap().report.published.unwrap().printed(),
+            expected
+        );
+    }
+    for bad in ["来月", "2021-13", "令和3(2020)年7月"] {
+        let text = SAMPLE.replace("published = \"2021-07\"", &format!("published = \"{bad}\""));
+        let message = error_of(&text);
+        let named = format!(
+            "{} 行目 (report.published): 発行年月「{bad}」が読めません",
+            line(&text)
+        );
+        assert!(message.contains(&named), "{message}");
+    }
+    let absent = SAMPLE.replace("published = \"2021-07\"", "");
+    assert_eq!(load(&absent).unwrap().report.published, None);
+}
+
+#[test]
+fn a_publication_month_before_the_fiscal_year_began_is_a_problem_named_by_its_key() {
+    let text = SAMPLE.replace("published = \"2021-07\"", "published = \"2020-03\"");
+    let message = error_of(&text);
+    assert!(
+        message.contains("設定 report.published: 発行年月 令和2（2020）年3月 は報告する年度(令和2年度)が始まる前です"),
+        "{message}"
+    );
+    let text = SAMPLE.replace("published = \"2021-07\"", "published = \"2020-04\"");
+    assert!(load(&text).is_ok());
+}

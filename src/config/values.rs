@@ -30,12 +30,29 @@ impl Config {
                 "フォントが一つも指定されていません",
             ));
         }
+        self.publication_problems(&mut problems);
         positive(
             &mut problems,
             "paths.inbox_poll_seconds",
             self.paths.inbox_poll_seconds,
         );
         problems
+    }
+
+    /// A publication month before the fiscal year it reports on began is a slip.
+    fn publication_problems(&self, problems: &mut Vec<Problem>) {
+        let year = self.city.fiscal_year.0;
+        if let Some(published) = self.report.published {
+            if (published.year, published.month) < (year.start_year(), 4) {
+                problems.push(Problem::new(
+                    "report.published",
+                    format!(
+                        "発行年月 {} は報告する年度({year})が始まる前です",
+                        published.printed()
+                    ),
+                ));
+            }
+        }
     }
 
     fn department_problems(&self) -> Vec<Problem> {

@@ -288,6 +288,15 @@ impl Datasets {
     }
 }
 
+/// The cover's publication month: the configured one for the year the configuration
+/// collects, else the year after the fiscal year alone (see [`Datasets::published`]).
+fn published(config: &Config, fiscal_year: FiscalYear) -> String {
+    match config.report.published {
+        Some(month) if config.city.fiscal_year.0 == fiscal_year => month.printed(),
+        _ => crate::domain::publication_year_label(fiscal_year.start_year() + 1),
+    }
+}
+
 /// Builds both datasets of `fiscal_year`.
 pub fn build(
     config: &Config,
@@ -310,6 +319,7 @@ pub fn build(
         city_code: config.city.code.clone(),
         fiscal_year: fiscal_year.start_year(),
         fiscal_year_label: fiscal_year.to_string(),
+        published: published(config, fiscal_year),
         white_paper,
         department_plans,
         gaps,
@@ -400,6 +410,26 @@ impl Builder<'_> {
                 .collect(),
             strategy: self.strategy(),
             action_plan: self.action_plan(),
+            overview: self.overview(),
+        }
+    }
+
+    /// The overviews' words and the counts of the whole plan (never of one
+    /// department's part), taken before any report filters the white paper.
+    fn overview(&self) -> Overview {
+        let plan = self.plan;
+        let counts = [
+            ("parts", plan.basic.parts.len()),
+            ("policies", plan.basic.policies.len()),
+            ("indicators", plan.basic.indicators.len()),
+            ("goals", plan.strategy.goals.len()),
+            ("systems", plan.action_plan.systems.len()),
+        ];
+        Overview {
+            plan: plan.basic.overview.clone(),
+            strategy: plan.strategy.overview.clone(),
+            action_plan: plan.action_plan.overview.clone(),
+            counts: counts.map(|(k, n)| (k.to_string(), n)).to_vec(),
         }
     }
 

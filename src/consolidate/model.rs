@@ -43,6 +43,12 @@ pub struct Datasets {
     pub fiscal_year: i32,
     /// The fiscal year as printed: 令和2年度.
     pub fiscal_year_label: String,
+    /// The publication month as the cover prints it (`令和3（2021）年7月`): the
+    /// configuration's `[report] published` for the year it collects, else the year
+    /// after the fiscal year alone (`令和3（2021）年`). Not part of the export: an
+    /// earlier year's export stays as it was when the configuration moves on a year.
+    #[serde(skip)]
+    pub published: String,
     /// The 自治体経営白書 dataset.
     pub white_paper: WhitePaper,
     /// 各部の運営方針と目標, one per department that submitted, in the configuration's order.
@@ -125,6 +131,22 @@ pub struct WhitePaper {
     pub strategy: Strategy,
     /// The administrative-reform action plan and its items.
     pub action_plan: ActionPlan,
+    /// The plan's own words for 第1節, the strategy's and the action plan's overviews.
+    pub overview: Overview,
+}
+
+/// The overviews' words (see [`crate::plan::PlanOverview`]) with the counts their
+/// placeholders stand for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overview {
+    /// The basic plan's overview (第1節).
+    pub plan: crate::plan::PlanOverview,
+    /// The strategy's overview (第3節).
+    pub strategy: crate::plan::StrategyOverview,
+    /// The action plan's overview (第2章 第1節).
+    pub action_plan: crate::plan::ActionPlanOverview,
+    /// The counts of the whole plan: `parts`, `policies`, `indicators`, `goals`, `systems`.
+    pub counts: Vec<(String, usize)>,
 }
 
 impl WhitePaper {

@@ -8,6 +8,7 @@ pub mod japanese;
 pub mod jis;
 mod observation;
 mod printable;
+mod publication;
 mod reading;
 pub mod status;
 
@@ -17,6 +18,7 @@ pub use finding::{Finding, Severity};
 pub use fiscal_year::{ConfigFiscalYear, FiscalYear, FiscalYearError};
 pub use observation::{format_quantity, Bound, Observation, ObservationKind, Quantity};
 pub use printable::{is_unsafe_in_logs, json_printable, printable};
+pub use publication::{year_label as publication_year_label, PublicationMonth};
 pub use reading::{is_mark, says_same_as_left, Reading};
 pub use status::{Direction, Status};
 

@@ -17,8 +17,15 @@
 //! target (待機児童 0人). The *elapsed share* is how far the fiscal year is into the
 //! plan period: `(year − baseline year) / (target year − baseline year)`. A figure that
 //! is missing, `—` or words gives 判定不可 (not rated), never a guess.
+//!
+//! Reports print this rule in words from [`status_rule_lines`] (`words.rs`), which
+//! builds the sentences from the same parameters ([`Direction::rule`], [`Status::IN_ORDER`]).
 
 use serde::{Deserialize, Serialize};
+
+mod words;
+
+pub use words::{status_rule_lines, status_rule_text};
 
 /// Which way an indicator should move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -85,49 +92,102 @@ pub struct Figures {
     pub elapsed: f64,
 }
 
+/// What an indicator's year figure is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    /// 目標値 (or the number a target in words stands for).
+    Target,
+    /// 計画策定時 (前期 when 計画策定時 has no figure): an indicator to maintain.
+    Baseline,
+}
+
+/// How the rule judges one direction: the parameters [`status`] runs on and
+/// [`status_rule_lines`] describes, so the printed rule cannot drift from the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// More is better (or at least the reference is wanted).
+    pub wants_more: bool,
+    /// What 達成 is measured against.
+    pub reference: Reference,
+    /// Whether 順調 applies: progress measured against the elapsed share of the plan.
+    pub paced: bool,
+}
+
+impl Direction {
+    /// Every direction, in the order the printed rule names them.
+    pub const ALL: [Direction; 6] = [
+        Direction::Higher,
+        Direction::Lower,
+        Direction::Floor,
+        Direction::Ceiling,
+        Direction::Maintain,
+        Direction::Qualitative,
+    ];
+
+    /// The rule's parameters for this direction; none for a qualitative aim.
+    pub fn rule(self) -> Option<Rule> {
+        let (wants_more, reference, paced) = match self {
+            Direction::Higher => (true, Reference::Target, true),
+            Direction::Lower => (false, Reference::Target, true),
+            Direction::Floor => (true, Reference::Target, false),
+            Direction::Ceiling => (false, Reference::Target, false),
+            Direction::Maintain => (true, Reference::Baseline, false),
+            Direction::Qualitative => return None,
+        };
+        Some(Rule {
+            wants_more,
+            reference,
+            paced,
+        })
+    }
+}
+
+impl Status {
+    /// The statuses a rated indicator can get, in the order the rule tries them:
+    /// the first that holds is the indicator's status.
+    pub const IN_ORDER: [Status; 4] = [
+        Status::Achieved,
+        Status::Regressed,
+        Status::OnTrack,
+        Status::Caution,
+    ];
+}
+
 /// Progress toward the target from the baseline, when both directions of travel are defined.
 pub fn progress(direction: Direction, f: &Figures) -> Option<f64> {
-    if !matches!(direction, Direction::Higher | Direction::Lower) {
-        return None;
-    }
+    direction.rule().filter(|r| r.paced)?;
     let (b, a, t) = (f.baseline?, f.actual?, f.target?);
     ((t - b).abs() > f64::EPSILON).then(|| (a - b) / (t - b))
 }
 
 /// The status of an indicator under the rule in this module's documentation.
 pub fn status(direction: Direction, f: &Figures) -> Status {
-    if direction == Direction::Qualitative {
+    let Some(rule) = direction.rule() else {
         return Status::NotApplicable;
-    }
-    let Some(actual) = f.actual else {
+    };
+    let (Some(actual), Some(reference)) = (f.actual, reference(rule, f)) else {
         return Status::NotRated;
     };
-    let Some(reference) = reference(direction, f) else {
-        return Status::NotRated;
+    let holds = |step: Status| match step {
+        Status::Achieved => better_or_equal(rule.wants_more, actual, reference),
+        Status::Regressed => f
+            .previous
+            .is_some_and(|p| worse(rule.wants_more, actual, p)),
+        Status::OnTrack => progress(direction, f).is_some_and(|share| share >= f.elapsed),
+        _ => true,
     };
-    let wants_more = matches!(
-        direction,
-        Direction::Higher | Direction::Floor | Direction::Maintain
-    );
-    if better_or_equal(wants_more, actual, reference) {
-        return Status::Achieved;
-    }
-    if f.previous.is_some_and(|p| worse(wants_more, actual, p)) {
-        return Status::Regressed;
-    }
-    match progress(direction, f) {
-        Some(share) if share >= f.elapsed => Status::OnTrack,
-        _ => Status::Caution,
-    }
+    Status::IN_ORDER
+        .into_iter()
+        .find(|step| holds(*step))
+        .unwrap_or(Status::Caution)
 }
 
 /// What the figure is measured against: the baseline for an indicator to maintain,
 /// the target otherwise.
-fn reference(direction: Direction, f: &Figures) -> Option<f64> {
-    if direction == Direction::Maintain {
-        f.baseline
-    } else {
-        f.target
+fn reference(rule: Rule, f: &Figures) -> Option<f64> {
+    match rule.reference {
+        Reference::Baseline => f.baseline,
+        Reference::Target => f.target,
     }
 }
 

@@ -12,8 +12,12 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 
+mod overview;
 mod same_fact;
 
+pub use overview::{
+    ActionPlanOverview, OverviewSection, PlanOverview, PolicyGroup, StrategyOverview,
+};
 pub use same_fact::{figures_disagree, KpiColumn, SameFact};
 
 use crate::domain::{ConfigFiscalYear, FiscalYear};
@@ -54,6 +58,9 @@ pub struct BasicPlan {
     pub policies: Vec<Policy>,
     /// Every indicator of every policy, in the plan's order.
     pub indicators: Vec<PlanIndicator>,
+    /// The white paper's 第1節: the plan's overview in its own words.
+    #[serde(default)]
+    pub overview: PlanOverview,
 }
 
 /// 第N部.
@@ -125,6 +132,9 @@ pub struct Strategy {
     pub target_year: ConfigFiscalYear,
     /// 基本目標1 … in order.
     pub goals: Vec<StrategyGoal>,
+    /// The white paper's 概要 of the strategy, in its own words.
+    #[serde(default)]
+    pub overview: StrategyOverview,
 }
 
 /// 基本目標.
@@ -196,6 +206,9 @@ pub struct ActionPlan {
     pub systems: Vec<ActionSystem>,
     /// Every 個別課題, in the plan's order.
     pub items: Vec<ActionItem>,
+    /// The white paper's 概要 of the action plan, in its own words.
+    #[serde(default)]
+    pub overview: ActionPlanOverview,
 }
 
 /// 自治体経営の基本的な考え方 (1)…(5): a group of systems.

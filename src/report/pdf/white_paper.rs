@@ -15,10 +15,12 @@ use super::text::FontSet;
 use crate::consolidate::{
     ActionItem, ActionSystem, Datasets, DepartmentPlan, Goal, Indicator, Policy,
 };
-use crate::domain::japanese::era_year_label;
+use crate::domain::status::status_rule_lines;
 use crate::domain::Period;
 use crate::report::Edition;
 use crate::texts::{substitute, Values};
+
+mod overview;
 
 const MARGIN: f32 = 48.0;
 const BODY: f32 = 9.0;
@@ -37,8 +39,20 @@ pub struct Labels {
     pub contents: String,
     /// Chapter 1's heading (`第1章 {{plan}}に基づく取り組み`); also the running header.
     pub chapter1: String,
+    /// Chapter 1's first sentence (`本章では、{{adopted}}に策定した「{{plan}}」の概要と、…`).
+    pub chapter1_intro: String,
+    /// 第1節 (`第1節 {{plan}}について`).
+    pub plan_section: String,
+    /// 第1節's 1 (`1 {{plan}}の概要`).
+    pub plan_overview: String,
+    /// 第1節's 2 (`2 計画の施策体系`).
+    pub plan_structure: String,
+    /// The 施策体系 table's columns (部, 施策, 主な担当部).
+    pub structure_columns: Vec<String>,
     /// The section over the parts and policies (`第2節 各施策の進捗状況 {{fiscal_year}}`).
     pub progress_section: String,
+    /// Over the status rule printed before the first indicator table.
+    pub status_rule_heading: String,
     /// Put before a policy's department and sections (`[主な担当課]`).
     pub owner_label: String,
     /// Over a policy's indicator table (`(1) 目標指標の達成状況`).
@@ -55,8 +69,14 @@ pub struct Labels {
     pub no_narrative: String,
     /// The regional strategy's section (`第3節 {{strategy}}について`).
     pub strategy_section: String,
+    /// The strategy's 1 (`1 {{strategy}}の概要`).
+    pub strategy_overview: String,
+    /// The strategy's 2 (`2 各施策の進捗状況 {{fiscal_year}}`).
+    pub strategy_progress: String,
     /// A 基本目標's heading (`基本目標{{number}} {{title}}`).
     pub goal_heading: String,
+    /// A 基本目標's heading over its KPI table (`基本目標{{number}}`).
+    pub goal_kpi_heading: String,
     /// The 数値目標 table's first column (目標項目).
     pub numeric_goal_column: String,
     /// Over a goal's KPI table (`重要業績評価指標 (KPI) の進捗状況`).
@@ -65,7 +85,15 @@ pub struct Labels {
     pub kpi_column: String,
     /// Chapter 2's heading (`第2章 行財政改革等の取り組み`); also the running header.
     pub chapter2: String,
-    /// The action plan's section (`{{action_plan}}の主な取り組み状況`).
+    /// Chapter 2's 第1節 (`第1節 {{action_plan}}について`).
+    pub action_about: String,
+    /// Its 1 (`1 {{action_plan}}の概要`).
+    pub action_overview: String,
+    /// Its 2 (`2 {{action_plan}}の体系`).
+    pub action_structure: String,
+    /// The 体系 table's columns (自治体経営の基本的な考え方, 体系).
+    pub systems_columns: Vec<String>,
+    /// The section over the items (`第2節 各体系の主な取り組み状況について`).
     pub action_section: String,
     /// A 考え方's line (`◇自治体経営の基本的な考え方({{number}}) {{title}}`).
     pub group_heading: String,
@@ -91,6 +119,8 @@ pub struct Labels {
     pub nothing_to_note: String,
     /// Printed for a field the department left empty (—).
     pub missing_field: String,
+    /// The one line under a chapter of a report that has nothing in it (該当なし).
+    pub nothing: String,
 }
 
 impl Labels {
@@ -103,7 +133,7 @@ impl Labels {
 /// Builds the white paper. `built_at` dates the cover and the metadata.
 pub fn build(datasets: &Datasets, labels: &Labels, edition: &Edition) -> anyhow::Result<Vec<u8>> {
     let title = substitute(&labels.title, &base_values(datasets))?;
-    render(datasets, labels, edition, &title, |_, _| Ok(()))
+    render(datasets, labels, edition, &title, true, |_, _| Ok(()))
 }
 
 /// A department's own report: its part of the white paper, then its 運営方針と目標 and
@@ -120,7 +150,7 @@ pub fn build_department(
     let mut values = base_values(datasets);
     values.insert("department", department.to_string());
     let title = substitute(&labels.department_title, &values)?;
-    render(&own, labels, edition, &title, |canvas, writer| {
+    render(&own, labels, edition, &title, false, |canvas, writer| {
         writer.department_sections(canvas, &own, notes)
     })
 }
@@ -142,6 +172,7 @@ fn render(
     labels: &Labels,
     edition: &Edition,
     title: &str,
+    whole: bool,
     extra: impl Fn(&mut Canvas, &Writer) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<u8>> {
     let fonts = edition.fonts;
@@ -149,6 +180,7 @@ fn render(
     let writer = Writer {
         labels,
         values: &values,
+        whole,
     };
     let mut body = Canvas::new(fonts, A4_PORTRAIT, MARGIN);
     writer.chapter1(&mut body, datasets)?;
@@ -162,7 +194,7 @@ fn render(
     let front = contents(fonts, labels, &headings, draft.0.len())?;
     used.extend(front.1);
     let mut cover = Canvas::new(fonts, A4_PORTRAIT, MARGIN);
-    cover_page(&mut cover, title, labels, datasets, edition.built_at)?;
+    cover_page(&mut cover, title, labels, datasets)?;
     let (cover_pages, cover_fonts) = cover.finish();
     used.extend(cover_fonts);
     let pages: Vec<RawPage> = cover_pages
@@ -174,24 +206,17 @@ fn render(
     save(fonts, A4_PORTRAIT, pages, &used, title, 1, &meta)
 }
 
-/// The title, subtitle, the month of publication (和暦 and 西暦) and the city.
+/// The title, subtitle, the month of publication (和暦 and 西暦, the edition's
+/// setting: see [`Datasets::published`]) and the city.
 fn cover_page(
     canvas: &mut Canvas,
     title: &str,
     labels: &Labels,
     datasets: &Datasets,
-    built_at: chrono::DateTime<chrono_tz::Tz>,
 ) -> anyhow::Result<()> {
-    use chrono::Datelike;
-    let date = format!(
-        "{}（{}）年{}月",
-        era_year_label(built_at.year()),
-        built_at.year(),
-        built_at.month()
-    );
     centred(canvas, title, 26.0, 0.62)?;
     centred(canvas, &labels.subtitle, 14.0, 0.55)?;
-    centred(canvas, &date, 12.0, 0.22)?;
+    centred(canvas, &datasets.published, 12.0, 0.22)?;
     centred(canvas, &datasets.city, 16.0, 0.17)
 }
 
@@ -249,6 +274,8 @@ fn contents_line(
 struct Writer<'a> {
     labels: &'a Labels,
     values: &'a Values,
+    /// The whole city's white paper (with the overview sections), not a department's part.
+    whole: bool,
 }
 
 impl Writer<'_> {
@@ -258,30 +285,75 @@ impl Writer<'_> {
         substitute(template, &values)
     }
 
+    /// 第1章: in the white paper 第1節 (the plan's overview), then the policies'
+    /// progress (第2節) and the strategy (第3節); a section with nothing in it is left
+    /// out, and a chapter left empty says so in one line.
     fn chapter1(&self, canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
-        let wp = &datasets.white_paper;
         canvas.section = self.fill(&self.labels.chapter1, &[])?;
         canvas.heading(&canvas.section.clone(), 15.0, 1, 40.0)?;
-        canvas.heading(
-            &self.fill(&self.labels.progress_section, &[])?,
-            12.5,
-            2,
-            40.0,
-        )?;
-        for part in &wp.parts {
+        if self.whole {
+            self.chapter1_intro(canvas, datasets)?;
+            self.plan_section(canvas, datasets)?;
+        }
+        let has_policies = datasets
+            .white_paper
+            .parts
+            .iter()
+            .any(|p| !p.policies.is_empty());
+        if has_policies {
+            self.progress(canvas, datasets)?;
+        }
+        let has_goals = !datasets.white_paper.strategy.goals.is_empty();
+        if has_goals {
+            self.strategy(canvas, datasets)?;
+        }
+        if !has_policies && !has_goals {
+            canvas.paragraph(&self.labels.nothing, BODY, 9.0, 1.6)?;
+        }
+        Ok(())
+    }
+
+    /// 第2節: the rule of the 状態 column, then each part that has policies.
+    fn progress(&self, canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
+        let wp = &datasets.white_paper;
+        if self.whole {
+            canvas.new_page();
+        }
+        let heading = self.fill(&self.labels.progress_section, &[])?;
+        canvas.heading(&heading, 12.5, 2, 40.0)?;
+        let policies = || wp.parts.iter().flat_map(|p| &p.policies);
+        if policies().any(|p| !p.indicators.is_empty()) {
+            self.status_rule(canvas)?;
+        }
+        for part in wp.parts.iter().filter(|p| !p.policies.is_empty()) {
             canvas.gap(4.0);
-            canvas.heading(
-                &format!("第{}部 {}", part.number, part.title),
-                12.0,
-                2,
-                60.0,
-            )?;
+            let heading = format!("第{}部 {}", part.number, part.title);
+            canvas.heading(&heading, 12.0, 2, 60.0)?;
             for policy in &part.policies {
                 self.policy(canvas, policy, &wp.period_labels)
                     .with_context(|| format!("施策 {}", policy.code))?;
             }
         }
-        self.strategy(canvas, datasets)
+        Ok(())
+    }
+
+    /// How the 状態 column is judged, in the words the rule itself gives
+    /// ([`status_rule_lines`]), once before the first indicator table.
+    fn status_rule(&self, canvas: &mut Canvas) -> anyhow::Result<()> {
+        let lines = status_rule_lines();
+        canvas.gap(2.0);
+        canvas.heading(
+            &self.labels.status_rule_heading,
+            9.5,
+            4,
+            8.5 * 1.5 * lines.len() as f32,
+        )?;
+        for (i, line) in lines.iter().enumerate() {
+            let indent = if i == 0 { 0.0 } else { 9.0 };
+            canvas.paragraph(&format!("　{line}"), 8.0, indent, 1.5)?;
+        }
+        canvas.gap(4.0);
+        Ok(())
     }
 
     fn policy(
@@ -315,7 +387,7 @@ impl Writer<'_> {
                 indicators - canvas.text_height(&self.labels.indicator_heading, 9.5, 0.0, 1.6),
             );
             canvas.table(&table)?;
-            for note in &policy.notes {
+            for note in shown_notes(&policy.notes, &shown_texts(policy)) {
                 canvas.paragraph(note, 7.5, 0.0, 1.4)?;
             }
             self.charts(canvas, policy, periods)?;
@@ -329,7 +401,8 @@ impl Writer<'_> {
         if policy.indicators.is_empty() {
             return 0.0;
         }
-        let notes: f32 = (policy.notes.iter())
+        let notes: f32 = shown_notes(&policy.notes, &shown_texts(policy))
+            .into_iter()
             .map(|note| canvas.text_height(note, 7.5, 0.0, 1.4))
             .sum();
         let charts = policy.indicators.chunks(4).len() as f32 * CHART_ROW;
@@ -416,21 +489,62 @@ impl Writer<'_> {
         chart::draw(canvas, &series, left, top, width, height)
     }
 
+    /// 第3節: the strategy's overview (white paper only), its goals with their 数値目標,
+    /// then the KPI tables of the goals that have KPIs.
     fn strategy(&self, canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
         let strategy = &datasets.white_paper.strategy;
-        canvas.new_page();
-        canvas.heading(
-            &self.fill(&self.labels.strategy_section, &[])?,
-            12.5,
-            2,
-            60.0,
-        )?;
+        self.next_chapter(canvas);
+        let heading = self.fill(&self.labels.strategy_section, &[])?;
+        canvas.heading(&heading, 12.5, 2, 60.0)?;
+        if self.whole {
+            self.strategy_overview(canvas, datasets)?;
+        }
         for goal in &strategy.goals {
             self.goal(canvas, goal, &strategy.period_labels)?;
+        }
+        if strategy.goals.iter().all(|g| g.kpis.is_empty()) {
+            return Ok(());
+        }
+        canvas.gap(6.0);
+        canvas.heading(
+            &self.fill(&self.labels.strategy_progress, &[])?,
+            11.0,
+            3,
+            80.0,
+        )?;
+        if self.whole {
+            self.kpi_overview(canvas, datasets)?;
+        }
+        canvas.heading(&self.labels.kpi_heading, 9.5, 4, 60.0)?;
+        for goal in strategy.goals.iter().filter(|g| !g.kpis.is_empty()) {
+            self.goal_kpis(canvas, goal, &strategy.period_labels)?;
         }
         Ok(())
     }
 
+    /// A goal's KPI table under a short heading, with the footnotes of the KPIs shown.
+    fn goal_kpis(
+        &self,
+        canvas: &mut Canvas,
+        goal: &Goal,
+        periods: &[String],
+    ) -> anyhow::Result<()> {
+        canvas.gap(4.0);
+        let heading = self.fill(
+            &self.labels.goal_kpi_heading,
+            &[("number", goal.number.to_string())],
+        )?;
+        canvas.heading(&heading, 9.5, 4, 60.0)?;
+        let periods: Vec<String> = periods.iter().map(|p| p.replacen('(', "\n(", 1)).collect();
+        self.kpi_table(canvas, goal, &periods)?;
+        let shown = printed_texts(goal.kpis.iter().map(|k| (&k.name, &k.cells)));
+        for note in shown_notes(&goal.notes, &shown) {
+            canvas.paragraph(note, 7.5, 0.0, 1.4)?;
+        }
+        Ok(())
+    }
+
+    /// A goal's heading, its 施策の方向 and its 数値目標.
     fn goal(&self, canvas: &mut Canvas, goal: &Goal, periods: &[String]) -> anyhow::Result<()> {
         canvas.gap(6.0);
         let heading = self.fill(
@@ -446,13 +560,7 @@ impl Writer<'_> {
         }
         canvas.gap(4.0);
         let periods: Vec<String> = periods.iter().map(|p| p.replacen('(', "\n(", 1)).collect();
-        self.numeric_goal_table(canvas, goal, &periods)?;
-        canvas.subheading(&self.labels.kpi_heading, 9.5, 1.7)?;
-        self.kpi_table(canvas, goal, &periods)?;
-        for note in &goal.notes {
-            canvas.paragraph(note, 7.5, 0.0, 1.4)?;
-        }
-        Ok(())
+        self.numeric_goal_table(canvas, goal, &periods)
     }
 
     /// The goal's 数値目標: the baseline, the latest figure and the target.
@@ -514,6 +622,16 @@ impl Writer<'_> {
         })
     }
 
+    /// A chapter (or 第3節) of the white paper starts a page; in a department's
+    /// report, which may have little in each, it follows after a gap.
+    fn next_chapter(&self, canvas: &mut Canvas) {
+        if self.whole {
+            canvas.new_page();
+        } else {
+            canvas.gap(14.0);
+        }
+    }
+
     /// The department's 運営方針と目標 and the state of its submission.
     fn department_sections(
         &self,
@@ -524,6 +642,9 @@ impl Writer<'_> {
         canvas.new_page();
         canvas.section = self.labels.department_plan_heading.clone();
         canvas.heading(&self.labels.department_plan_heading, 13.0, 1, 40.0)?;
+        if own.department_plans.is_empty() {
+            canvas.paragraph(&self.labels.nothing, BODY, 9.0, 1.6)?;
+        }
         for plan in &own.department_plans {
             self.department_plan(canvas, plan)?;
         }
@@ -598,13 +719,32 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// 第2章: in the white paper 第1節 (the action plan's overview and 体系), then
+    /// the items of each 体系 that has any; a chapter with none says so in one line.
     fn chapter2(&self, canvas: &mut Canvas, datasets: &Datasets) -> anyhow::Result<()> {
         let plan = &datasets.white_paper.action_plan;
-        canvas.new_page();
+        self.next_chapter(canvas);
         canvas.section = self.labels.chapter2.clone();
         canvas.heading(&self.labels.chapter2, 15.0, 1, 40.0)?;
+        if self.whole {
+            self.action_plan_section(canvas, datasets)?;
+        }
+        let has_items = |group: &crate::consolidate::ActionGroup| {
+            group.systems.iter().any(|s| !s.items.is_empty())
+        };
+        if !plan.groups.iter().any(has_items) {
+            return canvas.paragraph(&self.labels.nothing, BODY, 9.0, 1.6);
+        }
+        canvas.gap(6.0);
         canvas.heading(&self.fill(&self.labels.action_section, &[])?, 12.5, 2, 40.0)?;
-        for group in &plan.groups {
+        if self.whole {
+            self.paragraphs(
+                canvas,
+                datasets,
+                &datasets.white_paper.overview.action_plan.progress_intro,
+            )?;
+        }
+        for group in plan.groups.iter().filter(|g| has_items(g)) {
             canvas.gap(4.0);
             let heading = self.fill(
                 &self.labels.group_heading,
@@ -615,7 +755,7 @@ impl Writer<'_> {
             )?;
             // Set larger than the 体系 under it: a reader tells the levels by size.
             canvas.subheading(&heading, 12.0, 1.6)?;
-            for system in &group.systems {
+            for system in group.systems.iter().filter(|s| !s.items.is_empty()) {
                 self.system(canvas, system)?;
             }
         }
@@ -681,6 +821,54 @@ impl Writer<'_> {
     }
 }
 
+/// What an indicator table prints: each indicator's name and cells.
+fn shown_texts(policy: &Policy) -> Vec<String> {
+    printed_texts(policy.indicators.iter().map(|i| (&i.name, &i.cells)))
+}
+
+/// The names and printed cells of a table's rows, where a footnote marker may stand.
+fn printed_texts<'a>(
+    rows: impl Iterator<Item = (&'a String, &'a Vec<crate::consolidate::Cell>)>,
+) -> Vec<String> {
+    rows.flat_map(|(name, cells)| std::iter::once(name).chain(cells.iter().map(|c| &c.printed)))
+        .cloned()
+        .collect()
+}
+
+/// The footnotes of a table that belong to what it shows: a note starting with a
+/// marker (`(注 1)`, `（注4）`, `(注)`, `(※)`) only when a shown row carries that
+/// marker; a note with no marker whenever the table has a row.
+fn shown_notes<'a>(notes: &'a [String], shown: &[String]) -> Vec<&'a String> {
+    let shown: Vec<String> = shown.iter().map(|s| marker_form(s)).collect();
+    notes
+        .iter()
+        .filter(|note| match note_marker(note) {
+            Some(marker) => shown.iter().any(|s| s.contains(&marker)),
+            None => !shown.is_empty(),
+        })
+        .collect()
+}
+
+/// The marker a note starts with, in [`marker_form`]: `(注1)`, `(注)`, `※`.
+fn note_marker(note: &str) -> Option<String> {
+    let folded = marker_form(note);
+    let inner = folded.strip_prefix('(')?;
+    let (marker, _) = inner.split_once(')')?;
+    match marker {
+        "※" => Some("※".to_string()),
+        m if m.starts_with('注') => Some(format!("({m})")),
+        _ => None,
+    }
+}
+
+/// Text folded for comparing markers: half-width, without spaces.
+fn marker_form(text: &str) -> String {
+    crate::domain::japanese::fold_width(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 /// `1-1` → `第1`, `2-4-1` → `第4-1`: how the white paper numbers a policy in its part.
 fn policy_label(code: &str) -> String {
     format!("第{}", code.split_once('-').map_or(code, |(_, rest)| rest))
@@ -708,5 +896,31 @@ mod tests {
         assert_eq!(policy_label("2-4-1"), "第4-1");
         assert_eq!(short_period("前期(平成26年度)"), "H26");
         assert_eq!(short_period("達成値(令和2年度)"), "R2");
+    }
+
+    #[test]
+    fn a_footnote_is_kept_only_with_a_row_that_carries_its_marker() {
+        let notes: Vec<String> = [
+            "(注 1) 平成 27 年 4 月 1 日時点の人数",
+            "（注 4）経済産業省「経済センサス」…",
+            "(注) 主要5事業: …",
+            "(※) 中期に完了",
+            "出典: 市の統計",
+        ]
+        .map(String::from)
+        .to_vec();
+        let kept = |rows: &[&str]| -> Vec<usize> {
+            let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+            let kept = shown_notes(&notes, &rows);
+            (0..notes.len())
+                .filter(|i| kept.contains(&&notes[*i]))
+                .collect()
+        };
+        assert_eq!(kept(&[]), Vec::<usize>::new(), "no rows, no notes");
+        assert_eq!(kept(&["209 人 (注 1)"]), vec![0, 4]);
+        assert_eq!(kept(&["従業者数（事業所単位）（注４）"]), vec![1, 4]);
+        assert_eq!(kept(&["「主要5事業(注)」の達成状況"]), vec![2, 4]);
+        assert_eq!(kept(&["1件 ※"]), vec![3, 4]);
+        assert_eq!(kept(&["(注 11)"]), vec![4], "注11 is not 注1");
     }
 }
