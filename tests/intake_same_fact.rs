@@ -138,7 +138,7 @@ fn an_earlier_years_figure_corrected_in_one_place_only_is_named_with_both_column
     );
     let grid = sample();
     let expected = format!(
-        "[エラー] シート「総合戦略KPI」 {}: 戦略策定時(平成30年度)「255 人」が目標指標 {}(1-1.2)の中期(平成30年度)「256人」と違います。同じ指標の同じ年度の値です。どちらかを直してください",
+        "[エラー] シート「総合戦略KPI」 {}: 戦略策定時(平成30年度)「255人」が目標指標 {}(1-1.2)の中期(平成30年度)「256人」と違います。同じ指標の同じ年度の値です。どちらかを直してください",
         kpi_cell(&grid, kpi::BASELINE),
         indicator_cell(&grid, indicator::PERIODS[2]),
     );
