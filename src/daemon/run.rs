@@ -328,8 +328,12 @@ fn build_whole_city(
         Ok(vec![report::white_paper_file(datasets, labels, edition)?])
     });
     let summary_at = build.files.len();
+    let plans = &texts.department_plans;
     build.attempt("各部の運営方針と目標", || {
-        report::department_plan_files(datasets, &texts.department_plans, edition)
+        Ok(vec![report::booklet_file(datasets, plans, edition)?])
+    });
+    build.attempt("広報紙「各部の運営方針と目標」", || {
+        Ok(vec![report::newsletter_file(datasets, plans, edition)?])
     });
     build.attempt("白書データ(全庁)", || {
         Ok(vec![report::workbook_file(datasets, None, edition)?])

@@ -28,9 +28,18 @@ pub const NO_SUBMISSIONS: &str = "受け付けた提出がありません。";
 
 /// What each status means, in the order the rule tries them.
 const MEANINGS: [(Status, &str); 6] = [
-    (Status::Achieved, "達成値が目標値に届いている(維持が目標の指標は計画策定時の値を下回っていない)"),
-    (Status::Regressed, "達成値が前の値(中期)より目標から遠ざかった"),
-    (Status::OnTrack, "計画策定時から目標値までのうち進んだ割合が、計画期間の経過した割合以上"),
+    (
+        Status::Achieved,
+        "達成値が目標値に届いている(維持が目標の指標は計画策定時の値を下回っていない)",
+    ),
+    (
+        Status::Regressed,
+        "達成値が前の値(中期)より目標から遠ざかった",
+    ),
+    (
+        Status::OnTrack,
+        "計画策定時から目標値までのうち進んだ割合が、計画期間の経過した割合以上",
+    ),
     (Status::Caution, "そのほか(目標に向かっているが遅れている)"),
     (Status::NotRated, "判定に要る値がない、または数値でない"),
     (Status::NotApplicable, "目標が数値で比べられない"),

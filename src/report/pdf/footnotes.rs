@@ -36,9 +36,7 @@ fn marker_at(text: &str) -> (Option<String>, usize) {
 
 /// `注`, `注1`, `※`, `※2`: a mark and its number, nothing else.
 fn is_note_key(inner: &str) -> bool {
-    let digits = inner
-        .strip_prefix('注')
-        .or_else(|| inner.strip_prefix('※'));
+    let digits = inner.strip_prefix('注').or_else(|| inner.strip_prefix('※'));
     digits.is_some_and(|d| d.chars().all(|c| c.is_ascii_digit()))
 }
 

@@ -192,7 +192,13 @@ fn submission_status(
 fn status_row(s: &SubmissionState) -> Vec<String> {
     let received = DateTime::parse_from_rfc3339(&s.received_at).map_or_else(
         // A time the store holds in another form prints as it is, to the minute.
-        |_| s.received_at.chars().take(16).collect::<String>().replace('T', " "),
+        |_| {
+            s.received_at
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace('T', " ")
+        },
         |at| era_date_time(&at.with_timezone(&Tokyo)),
     );
     vec![
