@@ -34,7 +34,7 @@ fn doubled_config(city: &TestCity) {
     let mut twins = String::new();
     for (n, department) in config["departments"].as_array().unwrap().iter().enumerate() {
         let name = twin(department["name"].as_str().unwrap());
-        let sections = toml::Value::from(department["sections"].clone()).to_string();
+        let sections = department["sections"].to_string();
         twins.push_str(&format!(
             "\n[[departments]]\nname = \"{name}\"\nsections = {sections}\nrecipients = [\"{name} <twin-{n}@mitaka.example>\"]\n"
         ));
