@@ -1,7 +1,9 @@
 //! 各部の運営方針と目標: the booklet the city publishes (a section per department) and
-//! the one-page newsletter article presenting each department's priority projects.
-//! Texts come from `templates/report/newsletter.toml`; a field the year lacks prints
-//! as "—", never as a gap or a made-up figure.
+//! the newsletter article presenting each department's priority projects, on one page
+//! or, for a city of many departments, on as many as it takes. Texts come from
+//! `templates/report/newsletter.toml`; a field the year lacks prints as "—", never as a
+//! gap or a made-up figure, except the COVID-19 response, which is a topic only for a
+//! department that wrote one.
 
 use std::path::Path;
 
