@@ -267,7 +267,7 @@ fn the_sample_year_yields_one_cross_check_finding_two_targets_for_one_indicator(
     let finding = &findings[0];
     assert_eq!(finding["kind"], "two_targets");
     let places = finding["places"].as_array().unwrap();
-    assert_eq!(places[0]["printed"], "3,500 人");
+    assert_eq!(places[0]["printed"], "3,500人");
     assert_eq!(places[0]["source"]["cell"], "H2");
     assert_eq!(places[0]["source"]["sheet"], "総合戦略KPI");
     assert_eq!(places[1]["printed"], "4,000人");

@@ -86,7 +86,7 @@ fn the_years_kpi_figure_and_the_indicators_achieved_value_differ_and_both_cells_
     );
     let grid = sample();
     let expected = format!(
-        "[エラー] シート「総合戦略KPI」 {}: 実績値(令和2年度)「270 人」が目標指標 {}(1-1.2)の達成値(令和2年度)「260人」と違います。同じ指標の同じ年度の値です。どちらかを直してください",
+        "[エラー] シート「総合戦略KPI」 {}: 実績値(令和2年度)「270人」が目標指標 {}(1-1.2)の達成値(令和2年度)「260人」と違います。同じ指標の同じ年度の値です。どちらかを直してください",
         kpi_cell(&grid, kpi::ACTUAL),
         indicator_cell(&grid, indicator::ACTUAL),
     );
@@ -138,7 +138,7 @@ fn an_earlier_years_figure_corrected_in_one_place_only_is_named_with_both_column
     );
     let grid = sample();
     let expected = format!(
-        "[エラー] シート「総合戦略KPI」 {}: 戦略策定時(平成30年度)「255 人」が目標指標 {}(1-1.2)の中期(平成30年度)「256人」と違います。同じ指標の同じ年度の値です。どちらかを直してください",
+        "[エラー] シート「総合戦略KPI」 {}: 戦略策定時(平成30年度)「255人」が目標指標 {}(1-1.2)の中期(平成30年度)「256人」と違います。同じ指標の同じ年度の値です。どちらかを直してください",
         kpi_cell(&grid, kpi::BASELINE),
         indicator_cell(&grid, indicator::PERIODS[2]),
     );
@@ -205,7 +205,7 @@ fn the_summary_judges_the_pair_as_intake_does() {
         .find(|k| k["id"] == "K2-1")
         .unwrap();
     assert_eq!(
-        k2_1["cells"][2]["printed"], "270 人",
+        k2_1["cells"][2]["printed"], "270人",
         "the file was taken in, printed as its row"
     );
     let kinds: Vec<&str> = data["findings"]

@@ -1027,7 +1027,7 @@ fn the_templates_figure_cells_are_text_so_excel_keeps_what_is_typed() {
 /// A figure that moves from 0 has no share of change, and is still told.
 #[test]
 fn a_move_from_zero_is_told_without_a_share() {
-    // 4-2.2 (生活環境部): the plan's 中期 is `0 m ³`.
+    // 4-2.2 (生活環境部): the plan's 中期 is `0m³`.
     let mut grid = Grid::read(&sample("生活環境部"));
     let row = grid.row_of(INDICATORS, 0, "4-2.2");
     grid.text(INDICATORS, &format!("J{row}"), "5,000")
@@ -1035,7 +1035,7 @@ fn a_move_from_zero_is_told_without_a_share() {
     let reading = read(&grid.to_xlsx());
     assert_has(
         &reading,
-        &format!("[注意] シート「目標指標」 J{row}: 中期（平成30年度）の値「0 m ³」から「5,000」へ変わっています(前回は 0 のため増減率は出せません)。誤りでなければ理由を「説明・注記」に記入してください"),
+        &format!("[注意] シート「目標指標」 J{row}: 中期（平成30年度）の値「0m³」から「5,000」へ変わっています(前回は 0 のため増減率は出せません)。誤りでなければ理由を「説明・注記」に記入してください"),
     );
 }
 

@@ -231,6 +231,7 @@ fn submission(current: &CurrentSubmission) -> Submission {
             .indicators
             .iter()
             .map(|e| SubmittedIndicator {
+                id: e.id.clone(),
                 policy_code: e.indicator.policy_code.clone(),
                 policy_name: e.indicator.policy_name.clone(),
                 name: e.indicator.name.clone(),

@@ -108,6 +108,8 @@ pub struct Submission {
 /// An indicator row as its department submitted it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubmittedIndicator {
+    /// The plan's indicator id (`1-1.2`): where the white paper keeps its status.
+    pub id: String,
     /// The policy it measures (`1-1`).
     pub policy_code: String,
     /// The policy's name (`国際化の推進`).

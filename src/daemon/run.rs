@@ -279,7 +279,7 @@ pub fn reports_of(
     datasets: Datasets,
     built_at: DateTime<Tz>,
 ) -> anyhow::Result<(Built, Vec<ReportFile>)> {
-    let texts = ReportTexts::load(config)?;
+    let texts = ReportTexts::load(config);
     let fonts = FontSet::for_config(config)?;
     let edition = Edition::new(&datasets, &fonts, built_at)?;
     let mut build = Builds::new(&fonts);
@@ -297,22 +297,30 @@ pub fn reports_of(
     Ok((built, build.files))
 }
 
-/// The headings and labels of the reports, from `templates/report/`.
+/// The headings and labels of the reports, from `templates/report/`. Each file is read
+/// on its own: one that cannot be read fails the reports that print it (each told to
+/// the managers), not the others.
 struct ReportTexts {
-    white_paper: WhitePaperLabels,
-    department_plans: report::DepartmentPlanTexts,
-    summary: report::SummaryTexts,
+    white_paper: Result<WhitePaperLabels, String>,
+    department_plans: Result<report::DepartmentPlanTexts, String>,
+    summary: Result<report::SummaryTexts, String>,
 }
 
 impl ReportTexts {
-    fn load(config: &Config) -> anyhow::Result<Self> {
+    fn load(config: &Config) -> Self {
         let templates = &config.paths.templates;
-        Ok(ReportTexts {
-            white_paper: WhitePaperLabels::load(templates)?,
-            department_plans: report::DepartmentPlanTexts::load(templates)?,
-            summary: report::SummaryTexts::load(templates)?,
-        })
+        let kept = |e: anyhow::Error| format!("{e:#}");
+        ReportTexts {
+            white_paper: WhitePaperLabels::load(templates).map_err(kept),
+            department_plans: report::DepartmentPlanTexts::load(templates).map_err(kept),
+            summary: report::SummaryTexts::load(templates).map_err(kept),
+        }
     }
+}
+
+/// The texts of a report, or why they could not be read, as that report's failure.
+fn loaded<T>(texts: &Result<T, String>) -> anyhow::Result<&T> {
+    texts.as_ref().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// The whole-city reports but the summary; returns where the summary goes among the
@@ -324,12 +332,24 @@ fn build_whole_city(
     edition: &Edition,
 ) -> usize {
     build.attempt("自治体経営白書", || {
-        let labels = &texts.white_paper;
+        let labels = loaded(&texts.white_paper)?;
         Ok(vec![report::white_paper_file(datasets, labels, edition)?])
     });
     let summary_at = build.files.len();
+    let plans = &texts.department_plans;
     build.attempt("各部の運営方針と目標", || {
-        report::department_plan_files(datasets, &texts.department_plans, edition)
+        Ok(vec![report::booklet_file(
+            datasets,
+            loaded(plans)?,
+            edition,
+        )?])
+    });
+    build.attempt("広報紙「各部の運営方針と目標」", || {
+        Ok(vec![report::newsletter_file(
+            datasets,
+            loaded(plans)?,
+            edition,
+        )?])
     });
     build.attempt("白書データ(全庁)", || {
         Ok(vec![report::workbook_file(datasets, None, edition)?])
@@ -355,7 +375,7 @@ fn build_departments(
         let department = &submission.department;
         build.attempt(&format!("{department}の報告書"), || {
             let notes = intake_notes(submission)?;
-            let labels = &texts.white_paper;
+            let labels = loaded(&texts.white_paper)?;
             Ok(vec![
                 report::workbook_file(datasets, Some(department), edition)?,
                 report::department_file(datasets, department, &notes, labels, edition)?,
@@ -389,8 +409,14 @@ fn build_summary(
     build.list_known_characters_again = false;
     let added = build.attempt("管理者向け要約", || {
         let states = &datasets.states;
-        let file =
-            report::summary_file(datasets, &names, states, &texts.summary, &problems, edition)?;
+        let file = report::summary_file(
+            datasets,
+            &names,
+            states,
+            loaded(&texts.summary)?,
+            &problems,
+            edition,
+        )?;
         Ok(vec![file])
     });
     let at = build.files.len() - added;

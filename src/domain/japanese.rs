@@ -92,6 +92,30 @@ pub fn era_year_label(year: i32) -> String {
     }
 }
 
+/// The first day of each era of [`ERAS`], newest first: a date before it is in the
+/// era below (2019-04-30 is 平成31年, 2019-05-01 令和元年).
+const ERA_FIRST_DAYS: [(&str, i32, u32, u32); 3] = [
+    ("令和", 2019, 5, 1),
+    ("平成", 1989, 1, 8),
+    ("昭和", 1926, 12, 25),
+];
+
+/// A calendar date in 和暦, as a Japanese document prints it: `令和8年12月6日`,
+/// `令和元年5月1日`, `平成31年4月30日`. Reports print every date so, never `2026年`.
+pub fn era_date(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let key = (date.year(), date.month(), date.day());
+    let (name, first) = ERA_FIRST_DAYS
+        .iter()
+        .find(|(_, y, m, d)| key >= (*y, *m, *d))
+        .map_or(("昭和", 1926), |(name, y, _, _)| (*name, *y));
+    let year = match date.year() - first + 1 {
+        1 => "元".to_string(),
+        n => n.to_string(),
+    };
+    format!("{name}{year}年{}月{}日", date.month(), date.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +153,15 @@ mod tests {
         assert_eq!(era_year_label(2019), "令和元");
         assert_eq!(era_year_label(2010), "平成22");
         assert_eq!(era_year_label(1989), "平成元");
+    }
+
+    #[test]
+    fn dates_are_in_the_era_of_their_day() {
+        let date = |y, m, d| era_date(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(date(2026, 12, 6), "令和8年12月6日");
+        assert_eq!(date(2019, 5, 1), "令和元年5月1日");
+        assert_eq!(date(2019, 4, 30), "平成31年4月30日");
+        assert_eq!(date(1989, 1, 8), "平成元年1月8日");
+        assert_eq!(date(1989, 1, 7), "昭和64年1月7日");
     }
 }

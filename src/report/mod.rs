@@ -191,29 +191,38 @@ pub fn summary_file(
     })
 }
 
-/// 各部の運営方針と目標: the booklet and the newsletter page.
-pub fn department_plan_files(
+/// 各部の運営方針と目標: the booklet, a section per department.
+pub fn booklet_file(
     datasets: &crate::consolidate::Datasets,
     texts: &DepartmentPlanTexts,
     edition: &Edition,
-) -> anyhow::Result<Vec<ReportFile>> {
-    let label = &datasets.fiscal_year_label;
-    let booklet = pdf::department_plans::booklet(datasets, texts, edition)
+) -> anyhow::Result<ReportFile> {
+    let bytes = pdf::department_plans::booklet(datasets, texts, edition)
         .context("building the 各部の運営方針と目標 booklet")?;
-    let page = pdf::department_plans::newsletter(datasets, texts, edition)
+    Ok(ReportFile {
+        audience: Audience::Whole,
+        file_name: format!("{}_各部の運営方針と目標.pdf", datasets.fiscal_year_label),
+        bytes,
+    })
+}
+
+/// The newsletter article of 各部の運営方針と目標: one page, or more for a city of
+/// many departments. Built apart from the booklet, so that one failing spares the other.
+pub fn newsletter_file(
+    datasets: &crate::consolidate::Datasets,
+    texts: &DepartmentPlanTexts,
+    edition: &Edition,
+) -> anyhow::Result<ReportFile> {
+    let bytes = pdf::department_plans::newsletter(datasets, texts, edition)
         .context("building the newsletter page")?;
-    Ok(vec![
-        ReportFile {
-            audience: Audience::Whole,
-            file_name: format!("{label}_各部の運営方針と目標.pdf"),
-            bytes: booklet,
-        },
-        ReportFile {
-            audience: Audience::Whole,
-            file_name: format!("{label}_広報紙_各部の運営方針と目標.pdf"),
-            bytes: page,
-        },
-    ])
+    Ok(ReportFile {
+        audience: Audience::Whole,
+        file_name: format!(
+            "{}_広報紙_各部の運営方針と目標.pdf",
+            datasets.fiscal_year_label
+        ),
+        bytes,
+    })
 }
 
 /// The consolidated workbook, for the whole administration or one department.

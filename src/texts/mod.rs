@@ -11,6 +11,7 @@
 pub mod delivery;
 pub mod intake;
 pub mod receipt;
+pub mod report;
 pub mod verdict;
 
 pub use verdict::Verdict;

@@ -1,13 +1,16 @@
 //! 各部の運営方針と目標: the booklet the city publishes (a section per department) and
-//! the one-page newsletter article presenting each department's priority projects.
-//! Texts come from `templates/report/newsletter.toml`; a field the year lacks prints
-//! as "—", never as a gap or a made-up figure.
+//! the newsletter article presenting each department's priority projects, on one page
+//! or, for a city of many departments, on as many as it takes. Texts come from
+//! `templates/report/newsletter.toml`; a field the year lacks prints as "—", never as a
+//! gap or a made-up figure, except the COVID-19 response, which is a topic only for a
+//! department that wrote one.
 
 use std::path::Path;
 
 use serde::Deserialize;
 
 use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
+use super::text::FontSet;
 use crate::consolidate::{Datasets, DepartmentPlan, Project};
 use crate::report::Edition;
 use crate::texts::{substitute, Values};
@@ -20,12 +23,24 @@ pub struct Texts {
     pub title: String,
     /// The line under the title.
     pub lead: String,
-    /// The paragraph that says what 各部の運営方針と目標 are.
+    /// The newsletter's paragraph that says what 各部の運営方針と目標 are;
+    /// `{{covid_note}}` is filled only when a department wrote a COVID-19 response.
     pub introduction: String,
+    /// What the newsletter's introduction adds when a department wrote a COVID-19
+    /// response (`(今年度は新型コロナウイルス感染症への対応についても記述しています)`).
+    #[serde(default)]
+    pub covid_note: String,
     /// Who to ask (`☎企画経営課 ☎内線2150`).
     pub contact: String,
     /// The closing paragraph: where the booklet can be read.
     pub closing: String,
+    /// The booklet's own first paragraph; `{{covid_topic}}` is filled only when a
+    /// department wrote a COVID-19 response.
+    #[serde(default = "default_booklet_introduction")]
+    pub booklet_introduction: String,
+    /// What the booklet's introduction lists when a department wrote a COVID-19 response.
+    #[serde(default)]
+    pub covid_topic: String,
     /// The booklet's title (`{{city}} {{fiscal_year}} 各部の運営方針と目標`); also the PDF title.
     pub booklet_title: String,
     /// Over 組織構成, 職員数 and 予算規模 (部の経営資源).
@@ -38,12 +53,40 @@ pub struct Texts {
     pub covid_heading: String,
     /// Printed for a field the department left empty (—).
     pub missing: String,
+    /// At the foot of a newsletter page that goes on to the next (（次ページへ続く）).
+    #[serde(default = "default_continued")]
+    pub continued: String,
+}
+
+fn default_booklet_introduction() -> String {
+    "「各部の運営方針と目標」は、各部が主体的に取り組むための「部の経営の全体構想」を示すものです。本冊子では部ごとに、「部の経営資源」、「運営方針」、「主要事業と目標指標」{{covid_topic}}を掲載しています。".to_string()
+}
+
+fn default_continued() -> String {
+    "（次ページへ続く）".to_string()
 }
 
 impl Texts {
     /// Reads `templates/report/newsletter.toml`.
     pub fn load(templates: &Path) -> anyhow::Result<Texts> {
         crate::report::load_texts(templates, "newsletter.toml")
+    }
+
+    /// A text with its `{{covid_…}}` placeholder filled: `addition` when any department
+    /// wrote a COVID-19 response, nothing otherwise.
+    fn with_covid(&self, text: &str, datasets: &Datasets) -> anyhow::Result<String> {
+        let any = datasets
+            .department_plans
+            .iter()
+            .any(|p| has_text(&p.covid_response));
+        let (note, topic) = match any {
+            true => (self.covid_note.clone(), self.covid_topic.clone()),
+            false => (String::new(), String::new()),
+        };
+        substitute(
+            text,
+            &Values::from([("covid_note", note), ("covid_topic", topic)]),
+        )
     }
 
     fn or_missing(&self, text: &str) -> String {
@@ -53,6 +96,11 @@ impl Texts {
             text.to_string()
         }
     }
+}
+
+/// Whether a field holds something to print (not blank, not the "none" mark `—`).
+fn has_text(text: &str) -> bool {
+    !text.trim().is_empty() && !crate::domain::is_mark(text.trim())
 }
 
 /// The booklet: a section per department with its resources, policy, projects and
@@ -66,7 +114,8 @@ pub fn booklet(datasets: &Datasets, texts: &Texts, edition: &Edition) -> anyhow:
     let title = substitute(&texts.booklet_title, &values)?;
     let mut canvas = Canvas::new(fonts, A4_PORTRAIT, 48.0);
     canvas.paragraph(&title, 18.0, 0.0, 1.6)?;
-    canvas.paragraph(&texts.introduction, 9.0, 0.0, 1.6)?;
+    let introduction = texts.with_covid(&texts.booklet_introduction, datasets)?;
+    canvas.paragraph(&introduction, 9.0, 0.0, 1.6)?;
     for plan in &datasets.department_plans {
         canvas.new_page();
         canvas.section = plan.department.clone();
@@ -84,7 +133,8 @@ pub fn booklet(datasets: &Datasets, texts: &Texts, edition: &Edition) -> anyhow:
     )
 }
 
-/// A department's page: its resources, 運営方針, projects and COVID-19 response.
+/// A department's page: its resources, 運営方針, projects and, when it wrote one, its
+/// COVID-19 response (a year or a department without one has no such topic).
 fn department_section(
     canvas: &mut Canvas,
     plan: &DepartmentPlan,
@@ -97,8 +147,11 @@ fn department_section(
     canvas.paragraph(&texts.or_missing(&plan.operating_policy), 9.0, 9.0, 1.6)?;
     canvas.subheading(&texts.projects_heading, 10.5, 1.9)?;
     projects_table(canvas, plan, texts)?;
+    if !has_text(&plan.covid_response) {
+        return Ok(());
+    }
     canvas.subheading(&texts.covid_heading, 10.5, 1.9)?;
-    canvas.paragraph(&texts.or_missing(&plan.covid_response), 9.0, 9.0, 1.6)
+    canvas.paragraph(&plan.covid_response, 9.0, 9.0, 1.6)
 }
 
 /// 番号, 主要事業, 目標指標 and 目標 of one project.
@@ -162,31 +215,113 @@ fn projects_table(canvas: &mut Canvas, plan: &DepartmentPlan, texts: &Texts) -> 
     Ok(())
 }
 
+/// The type sizes the newsletter tries, largest first, to hold every department on
+/// one page; below the last, type would be too small to read in print.
+const ONE_PAGE_SIZES: [f32; 4] = [8.5, 8.0, 7.5, 7.0];
+
 /// The newsletter page: one A4 page, a block per department with its priority
-/// projects, in two columns. The type shrinks until everything fits on the page.
+/// projects, in two columns; the type shrinks until everything fits on the page. A
+/// city whose departments do not fit at the smallest size gets further pages, each
+/// ending in （次ページへ続く）: the article never fails for its length.
 pub fn newsletter(
     datasets: &Datasets,
     texts: &Texts,
     edition: &Edition,
 ) -> anyhow::Result<Vec<u8>> {
     let fonts = edition.fonts;
-    for size in [8.5, 8.0, 7.5, 7.0, 6.5, 6.0] {
-        let mut canvas = Canvas::new(fonts, A4_PORTRAIT, 36.0);
+    let canvas = match one_page(datasets, texts, fonts)? {
+        Some(canvas) => canvas,
+        None => continued_pages(datasets, texts, fonts, ONE_PAGE_SIZES[1])?,
+    };
+    let (pages, used) = canvas.finish();
+    let title = format!("{} {}", datasets.fiscal_year_label, texts.title);
+    let meta = edition.meta(&title, &datasets.city, &title);
+    save(fonts, A4_PORTRAIT, pages, &used, "", usize::MAX, &meta)
+}
+
+/// The page laid out at the largest size at which it fits, if any does.
+fn one_page<'f>(
+    datasets: &Datasets,
+    texts: &Texts,
+    fonts: &'f FontSet,
+) -> anyhow::Result<Option<Canvas<'f>>> {
+    for size in ONE_PAGE_SIZES {
+        let mut canvas = Canvas::new(fonts, A4_PORTRAIT, NEWSLETTER_MARGIN);
         if newsletter_page(&mut canvas, datasets, texts, size)? {
-            let (pages, used) = canvas.finish();
-            let title = format!("{} {}", datasets.fiscal_year_label, texts.title);
-            return save(
-                fonts,
-                A4_PORTRAIT,
-                pages,
-                &used,
-                "",
-                usize::MAX,
-                &edition.meta(&title, &datasets.city, &title),
-            );
+            return Ok(Some(canvas));
         }
     }
-    anyhow::bail!("各部の主要事業が多すぎて、広報紙の1ページに収まりません")
+    Ok(None)
+}
+
+/// The article over as many pages as it takes at `size`: the blocks fill both columns
+/// of a page, a page that goes on says so at its foot, the closing follows the last block.
+fn continued_pages<'f>(
+    datasets: &Datasets,
+    texts: &Texts,
+    fonts: &'f FontSet,
+    size: f32,
+) -> anyhow::Result<Canvas<'f>> {
+    let mut canvas = Canvas::new(fonts, A4_PORTRAIT, NEWSLETTER_MARGIN);
+    newsletter_head(&mut canvas, datasets, texts, size)?;
+    let floor = canvas.bottom + size * 2.0;
+    let mut columns = [canvas.y, canvas.y];
+    for plan in &datasets.department_plans {
+        let column = shorter(&columns);
+        let height = block_height(&canvas, plan, texts, size);
+        let page_top = canvas.size.height - NEWSLETTER_MARGIN - 12.0;
+        if columns[column] - height < floor && columns[column] < page_top {
+            continued_mark(&mut canvas, texts, size)?;
+            canvas.new_page();
+            columns = [canvas.y, canvas.y];
+        }
+        let column = shorter(&columns);
+        let x = NEWSLETTER_MARGIN + column as f32 * (column_width(&canvas) + COLUMN_GAP);
+        let y = block(&mut canvas, plan, texts, x, columns[column], size)?;
+        columns[column] = y - size;
+    }
+    canvas.y = columns[0].min(columns[1]) - 4.0;
+    closing(&mut canvas, texts, size)?;
+    Ok(canvas)
+}
+
+/// The column whose blocks end higher up: the next block goes there.
+fn shorter(columns: &[f32; 2]) -> usize {
+    if columns[0] >= columns[1] {
+        0
+    } else {
+        1
+    }
+}
+
+/// （次ページへ続く） at the foot of the page, on the right.
+fn continued_mark(canvas: &mut Canvas, texts: &Texts, size: f32) -> anyhow::Result<()> {
+    let (width, y) = (canvas.content_width(), canvas.bottom + size * 0.5);
+    canvas.aligned(
+        &texts.continued,
+        size,
+        NEWSLETTER_MARGIN,
+        width,
+        y,
+        Align::Right,
+    )
+}
+
+/// A rule, then where the booklet can be read; on a new page when it does not fit.
+fn closing(canvas: &mut Canvas, texts: &Texts, size: f32) -> anyhow::Result<()> {
+    let width = canvas.content_width();
+    let lines = canvas.fonts.wrap(&texts.closing, size, width).len() as f32;
+    canvas.ensure_space(lines * size * 1.5 + 8.0);
+    canvas.line(
+        NEWSLETTER_MARGIN,
+        canvas.y,
+        NEWSLETTER_MARGIN + width,
+        canvas.y,
+        0.5,
+        0.5,
+    );
+    canvas.gap(2.0);
+    canvas.paragraph(&texts.closing, size, 0.0, 1.5)
 }
 
 /// Lays the page out at `size`; false when it does not fit.
@@ -204,9 +339,7 @@ fn newsletter_page(
         return Ok(false);
     };
     canvas.y = bottom - 4.0;
-    canvas.line(36.0, canvas.y, 36.0 + width, canvas.y, 0.5, 0.5);
-    canvas.gap(2.0);
-    canvas.paragraph(&texts.closing, size, 0.0, 1.5)?;
+    closing(canvas, texts, size)?;
     Ok(canvas.page_index() == 0)
 }
 
@@ -222,7 +355,8 @@ fn newsletter_head(
     canvas.aligned(&texts.lead, 9.0, 36.0, width, canvas.y, Align::Right)?;
     canvas.gap(10.0);
     canvas.paragraph(&texts.title, 18.0, 0.0, 1.5)?;
-    canvas.paragraph(&texts.introduction, size, 0.0, 1.5)?;
+    let introduction = texts.with_covid(&texts.introduction, datasets)?;
+    canvas.paragraph(&introduction, size, 0.0, 1.5)?;
     canvas.aligned(
         &texts.contact,
         size,
@@ -244,14 +378,12 @@ fn department_blocks(
     size: f32,
     bottom_reserved: f32,
 ) -> anyhow::Result<Option<f32>> {
-    let column_width = (canvas.content_width() - 14.0) / 2.0;
     let top = canvas.y;
     let mut ys = [top, top];
     for plan in &datasets.department_plans {
-        // Each block goes into the shorter column.
-        let column = if ys[0] >= ys[1] { 0 } else { 1 };
-        let x = 36.0 + column as f32 * (column_width + 14.0);
-        let y = block(canvas, plan, texts, x, ys[column], column_width, size)?;
+        let column = shorter(&ys);
+        let x = NEWSLETTER_MARGIN + column as f32 * (column_width(canvas) + COLUMN_GAP);
+        let y = block(canvas, plan, texts, x, ys[column], size)?;
         if y < bottom_reserved {
             return Ok(None);
         }
@@ -288,6 +420,41 @@ fn block_lines(plan: &DepartmentPlan, texts: &Texts) -> Vec<String> {
     }
 }
 
+/// The newsletter's margins.
+const NEWSLETTER_MARGIN: f32 = 36.0;
+/// The space between the two columns.
+const COLUMN_GAP: f32 = 14.0;
+
+fn column_width(canvas: &Canvas) -> f32 {
+    (canvas.content_width() - COLUMN_GAP) / 2.0
+}
+
+/// The lines of a department's block as printed, each with its indent: a project's
+/// first line from the block's edge, the lines it wraps to under its text.
+fn wrapped_block_lines(
+    canvas: &Canvas,
+    plan: &DepartmentPlan,
+    texts: &Texts,
+    size: f32,
+) -> Vec<(String, f32)> {
+    let width = column_width(canvas);
+    let hanging = 4.0 + canvas.fonts.width("①", size);
+    let mut lines = Vec::new();
+    for line in block_lines(plan, texts) {
+        let wrapped = at_most(canvas.fonts.wrap(&line, size, width - 14.0));
+        for (i, text) in wrapped.into_iter().enumerate() {
+            lines.push((text, if i == 0 { 4.0 } else { hanging }));
+        }
+    }
+    lines
+}
+
+/// How far down a department's block reaches, with the space after it.
+fn block_height(canvas: &Canvas, plan: &DepartmentPlan, texts: &Texts, size: f32) -> f32 {
+    let lines = wrapped_block_lines(canvas, plan, texts, size).len() as f32;
+    size * 1.9 + 2.0 + lines * size * 1.45 + 3.0 + size
+}
+
 /// One department's block; returns the y below it.
 fn block(
     canvas: &mut Canvas,
@@ -295,9 +462,9 @@ fn block(
     texts: &Texts,
     x: f32,
     top: f32,
-    width: f32,
     size: f32,
 ) -> anyhow::Result<f32> {
+    let width = column_width(canvas);
     let bar = size * 1.9;
     canvas.fill_rect(x, top - bar, width, bar, 0.85);
     canvas.text(
@@ -307,17 +474,9 @@ fn block(
         top - bar + size * 0.5,
     )?;
     let mut y = top - bar - 2.0;
-    for line in block_lines(plan, texts) {
-        let wrapped_lines = at_most(canvas.fonts.wrap(&line, size, width - 14.0));
-        for (i, wrapped) in wrapped_lines.into_iter().enumerate() {
-            y -= size * 1.45;
-            let indent = if i == 0 {
-                4.0
-            } else {
-                4.0 + canvas.fonts.width("①", size)
-            };
-            canvas.text(&wrapped, size, x + indent, y)?;
-        }
+    for (line, indent) in wrapped_block_lines(canvas, plan, texts, size) {
+        y -= size * 1.45;
+        canvas.text(&line, size, x + indent, y)?;
     }
     Ok(y - 3.0)
 }

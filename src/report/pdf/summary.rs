@@ -7,7 +7,11 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
+use chrono::DateTime;
+use chrono_tz::{Asia::Tokyo, Tz};
+
 use crate::consolidate::{CrossFinding, Datasets};
+use crate::domain::japanese::{era_date, era_year_label};
 use crate::domain::{Period, Status};
 use crate::report::Edition;
 use crate::store::SubmissionState;
@@ -43,7 +47,8 @@ pub struct Texts {
     pub gap_prefix: String,
     /// Section 4: the changes from the previous fiscal year.
     pub changes_heading: String,
-    /// Printed when the previous year has no submission (`{{last_year}}` is its year).
+    /// Printed when the previous year has no submission (`{{last_year}}` is its era
+    /// year, `令和元`, so the text writes `{{last_year}}年度`).
     pub no_last_year: String,
     /// Older copies of this file named the verdict words here (`accepted`,
     /// `accepted_with_warnings`, `rejected`). They now come from `texts::Verdict`, one
@@ -106,15 +111,21 @@ pub fn build(
 }
 
 /// The placeholders of the summary's texts: the city, the year, the build time (to the
-/// minute) and the previous fiscal year.
+/// minute, in 和暦) and the previous fiscal year's era and number (`令和元`, so that
+/// `{{last_year}}年度` reads 令和元年度, never 2019年度).
 fn summary_values(datasets: &Datasets, edition: &Edition) -> Values {
-    let built_at = edition.built_at.format("%Y年%-m月%-d日 %H:%M").to_string();
+    let built_at = era_date_time(&edition.built_at);
     Values::from([
         ("city", datasets.city.clone()),
         ("fiscal_year", datasets.fiscal_year_label.clone()),
         ("built_at", built_at),
-        ("last_year", (datasets.fiscal_year - 1).to_string()),
+        ("last_year", era_year_label(datasets.fiscal_year - 1)),
     ])
+}
+
+/// A time in Tokyo as the summary prints it: `令和3年4月10日 09:00`.
+fn era_date_time(at: &DateTime<Tz>) -> String {
+    format!("{} {}", era_date(at.date_naive()), at.format("%H:%M"))
 }
 
 /// Reports that could not be built and characters printed as 〓, first, since the
@@ -159,7 +170,7 @@ fn submission_status(
         })
         .collect();
     let table = Table {
-        widths: vec![90.0, 70.0, 170.0, 85.0, 50.0, 50.0],
+        widths: vec![90.0, 70.0, 165.0, 110.0, 40.0, 40.0],
         align: vec![
             Align::Left,
             Align::Center,
@@ -178,11 +189,17 @@ fn submission_status(
 /// The row of a department that submitted: 受理, 受理(要確認) or 差戻し, the file,
 /// when it came (to the minute) and how many errors and warnings it had.
 fn status_row(s: &SubmissionState) -> Vec<String> {
-    let received = s
-        .received_at
-        .get(..16)
-        .unwrap_or(&s.received_at)
-        .replace('T', " ");
+    let received = DateTime::parse_from_rfc3339(&s.received_at).map_or_else(
+        // A time the store holds in another form prints as it is, to the minute.
+        |_| {
+            s.received_at
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace('T', " ")
+        },
+        |at| era_date_time(&at.with_timezone(&Tokyo)),
+    );
     vec![
         s.department.clone(),
         s.label().to_string(),
@@ -200,6 +217,8 @@ fn off_target(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow
     if rows.is_empty() {
         return canvas.paragraph(&texts.none_off_target, 9.0, 8.0, 1.6);
     }
+    canvas.paragraph(&crate::domain::status::status_rule_text(), 7.5, 0.0, 1.4)?;
+    canvas.gap(2.0);
     let table = Table {
         widths: vec![38.0, 170.0, 62.0, 62.0, 62.0, 80.0, 41.0],
         align: vec![
