@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod intake;
 pub mod receipt;
 pub mod verdict;
+pub mod workbook;
 
 pub use verdict::Verdict;
 
