@@ -210,6 +210,11 @@ fn every_row_is_as_tall_as_its_wrapped_text(book: &Book) {
             let needed = fewest_lines(text, width) as f64 * LINE_POINTS;
             let height = heights.get(&r).copied().unwrap_or(LINE_POINTS);
             assert!(
+                height <= 409.0,
+                "{name} row {}: {height}pt, Excel cuts it",
+                r + 1
+            );
+            assert!(
                 height >= needed,
                 "{name} row {} col {c}: {height}pt for {needed}pt of 「{text}」",
                 r + 1

@@ -13,6 +13,9 @@ use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 /// Excel use are taller than Calibri's 15-point default row.
 pub const LINE_POINTS: f64 = 16.5;
 
+/// The tallest row Excel keeps (it cuts a taller one to this).
+pub const MAX_ROW_POINTS: f64 = 409.0;
+
 /// Space above and below the lines of a cell.
 const PADDING_POINTS: f64 = 4.0;
 
@@ -99,9 +102,10 @@ pub fn lines(text: &str, width: f64) -> usize {
         .max(1)
 }
 
-/// The height, in points, of a row whose tallest cell takes `lines` lines.
+/// The height, in points, of a row whose tallest cell takes `lines` lines, at most
+/// [`MAX_ROW_POINTS`] (the columns of long texts are wide enough to stay below it).
 pub fn height(lines: usize) -> f64 {
-    lines.max(1) as f64 * LINE_POINTS + PADDING_POINTS
+    (lines.max(1) as f64 * LINE_POINTS + PADDING_POINTS).min(MAX_ROW_POINTS)
 }
 
 /// A worksheet and its column widths; records the lines of each text written so
@@ -229,5 +233,6 @@ mod tests {
         assert!(height(3) >= 3.0 * LINE_POINTS);
         assert!(height(0) == height(1));
         assert!(height(2) > height(1));
+        assert_eq!(height(1000), MAX_ROW_POINTS);
     }
 }

@@ -55,8 +55,8 @@ const ACTION_COLUMNS: [(&str, f64); 7] = [
     ("主要", 6.0),
     ("課題名", 30.0),
     ("担当部", 14.0),
-    ("概要", 60.0),
-    ("取組状況等", 60.0),
+    ("概要", 80.0),
+    ("取組状況等", 80.0),
 ];
 const PLAN_COLUMNS: [(&str, f64); 6] = [
     ("部", 14.0),
@@ -221,7 +221,7 @@ fn indicator_columns(periods: &[String]) -> Vec<(String, f64)> {
     columns.extend(periods.iter().map(|p| (p.clone(), 16.0)));
     columns.extend(periods.iter().map(|p| (format!("{p}\n(数値)"), 14.0)));
     columns.extend([("状態".to_string(), 8.0), ("進捗率".to_string(), 8.0)]);
-    columns.push((texts::PROGRESS_NOTE_HEADER.to_string(), 34.0));
+    columns.push((texts::PROGRESS_NOTE_HEADER.to_string(), 44.0));
     columns
 }
 
