@@ -31,12 +31,18 @@ struct Book {
     shown: BTreeMap<String, Vec<Vec<String>>>,
 }
 
-fn sample_book() -> Book {
+/// The sample year's workbook of `audience` (全庁 or a department), built without the
+/// submissions of `missing` departments.
+fn sample_book(audience: &str, missing: &[&str]) -> Book {
     let city = TestCity::new(None);
+    for department in missing {
+        let file = city.inbox().join(format!("令和2年度_{department}.xlsx"));
+        std::fs::remove_file(file).unwrap();
+    }
     stdout_of(&city.hakusho(&["run", "--once"]));
-    let path = city
-        .path()
-        .join("reports/令和2年度/令和2年度_白書データ_全庁.xlsx");
+    let path = city.path().join(format!(
+        "reports/令和2年度/令和2年度_白書データ_{audience}.xlsx"
+    ));
     let shown = shown_sheets(&path, &city.path().join("lo"));
     Book { city, path, shown }
 }
@@ -185,7 +191,24 @@ fn open(path: &Path) -> calamine::Xlsx<std::io::BufReader<std::fs::File>> {
 
 #[test]
 fn the_whole_city_workbook_reads_back_as_it_prints() {
-    let book = sample_book();
+    check_everything(sample_book("全庁", &[]));
+}
+
+/// A department's own part: 生活環境部 owns the cells of several figures (SOHO) and
+/// indicators of three units in one policy (2-3).
+#[test]
+fn a_department_workbook_reads_back_as_it_prints() {
+    check_everything(sample_book("生活環境部", &[]));
+}
+
+/// A year with gaps: two departments sent nothing, so their rows hold only the plan's
+/// figures (no 達成値).
+#[test]
+fn a_year_with_departments_missing_reads_back_as_well() {
+    check_everything(sample_book("全庁", &["企画部", "教育部"]));
+}
+
+fn check_everything(book: Book) {
     every_row_is_as_tall_as_its_wrapped_text(&book);
     every_progress_is_a_share_of_the_way_or_says_why_not(&book);
     no_number_shows_a_unit_of_more_parts_than_its_cell_has(&book);
@@ -222,7 +245,7 @@ fn every_row_is_as_tall_as_its_wrapped_text(book: &Book) {
             checked += 1;
         }
     }
-    assert!(checked > 1000, "only {checked} text cells");
+    assert!(checked > 0, "no text cells");
 }
 
 fn number(range: &Range<Data>, r: usize, c: usize) -> Option<f64> {
@@ -265,7 +288,7 @@ fn every_progress_is_a_share_of_the_way_or_says_why_not(book: &Book) {
             assert!(!note.is_empty(), "{name}: capped at 100% without a note");
         }
     }
-    assert!(shares > 10, "only {shares} plain shares");
+    assert!(shares > 0, "no plain shares");
 }
 
 /// The units (parts separated by ・, 、 or 及び) after the last digit of a shown figure.
@@ -318,7 +341,7 @@ fn no_number_shows_a_unit_of_more_parts_than_its_cell_has(book: &Book) {
             checked += 1;
         }
     }
-    assert!(checked > 250, "only {checked} numbers");
+    assert!(checked > 0, "no numbers");
 }
 
 /// The KPIs' printed cells, per KPI id, from the dataset export.
@@ -380,7 +403,7 @@ fn kpi_figures_are_numbers_that_show_their_unit(book: &Book) {
             numbers += 1;
         }
     }
-    assert!(numbers > 30, "only {numbers} KPI figures");
+    assert!(numbers > 0, "no KPI figures");
 }
 
 /// The rows of the 目標指標 sheet a chart's lines plot (`目標指標!$L$5:$O$5`).
