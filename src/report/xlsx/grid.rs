@@ -9,15 +9,17 @@ use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
-/// Points per line of 11-point text: the Japanese fallback fonts LibreOffice and
-/// Excel use are taller than Calibri's 15-point default row.
-pub const LINE_POINTS: f64 = 16.5;
+/// Points per line of 11-point text: Excel draws Japanese characters of a Calibri
+/// cell in the theme's East Asian font, whose line (游ゴシック: Japanese Excel's
+/// default row of 18.75 points) is taller than Calibri's 15 points; LibreOffice's
+/// lines are shorter, so its rows keep some space.
+pub const LINE_POINTS: f64 = 18.75;
 
 /// The tallest row Excel keeps (it cuts a taller one to this).
 pub const MAX_ROW_POINTS: f64 = 409.0;
 
 /// Space above and below the lines of a cell.
-const PADDING_POINTS: f64 = 4.0;
+const PADDING_POINTS: f64 = 3.0;
 
 /// Column units lost to the cell's margins.
 const MARGIN_UNITS: f64 = 1.0;
