@@ -165,6 +165,19 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_in_a_unit_cannot_end_the_format_literal() {
+        for unit in ["件\"", "\"人\"", "a\"b\"c"] {
+            let s = Shown {
+                value: 1.0,
+                unit: unit.to_string(),
+                decimals: 0,
+            };
+            let quotes = s.num_format().matches('"').count();
+            assert_eq!(quotes, 2, "{}", s.num_format());
+        }
+    }
+
+    #[test]
     fn what_the_number_does_not_show_is_noticed() {
         assert!(shown("1.16 (平成 26 年)", "").loses_something_of("1.16 (平成 26 年)"));
         assert!(shown("209 人 (注 1)", "").loses_something_of("209 人 (注 1)"));
