@@ -63,15 +63,21 @@ fn spaces(chars: &[char]) -> Vec<String> {
 /// Whether a space between `before` and `after` is the extraction's: between two
 /// Japanese characters, a figure and its unit, a Japanese word and a figure (unless the
 /// word before is itself a figure with its unit: 「8施設 98事業者」 lists two), or two
-/// circled numbers.
+/// circled numbers. A numbered label and its title (「第Ⅱ編 各論」) are separated.
 fn separates_wrongly(head: &[char], before: char, after: char) -> bool {
     let digit = |c: char| c.is_ascii_digit();
     let word_start = head.iter().rposition(|c| is_space(*c)).map_or(0, |p| p + 1);
     let figure_before = head.get(word_start).is_some_and(|c| digit(*c));
-    (is_japanese(before) && is_japanese(after))
+    (is_japanese(before) && is_japanese(after) && !is_numbered_label(&head[word_start..]))
         || (digit(before) && is_japanese(after))
         || (is_japanese(before) && digit(after) && !figure_before)
         || (is_circled(before) && is_circled(after))
+}
+
+/// A numbered label that a title follows after a space, as the seed prints it:
+/// 「第Ⅱ編 各論」, 「第1章 …」.
+fn is_numbered_label(word: &[char]) -> bool {
+    word.first() == Some(&'第') && word.last().is_some_and(|c| "編章部節".contains(*c))
 }
 
 /// A word of lower-case Latin letters with Japanese text on both sides: 「処分 of 早期」.

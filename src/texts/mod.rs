@@ -13,6 +13,7 @@ pub mod intake;
 pub mod receipt;
 pub mod report;
 pub mod verdict;
+pub mod workbook;
 
 pub use verdict::Verdict;
 

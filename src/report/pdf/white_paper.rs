@@ -515,7 +515,8 @@ impl Writer<'_> {
         if self.whole {
             self.kpi_overview(canvas, datasets)?;
         }
-        canvas.heading(&self.labels.kpi_heading, 9.5, 4, 60.0)?;
+        // Larger than the 基本目標 headings under it: a reader tells the levels by size.
+        canvas.heading(&self.labels.kpi_heading, 10.0, 4, 60.0)?;
         for goal in strategy.goals.iter().filter(|g| !g.kpis.is_empty()) {
             self.goal_kpis(canvas, goal, &strategy.period_labels)?;
         }
