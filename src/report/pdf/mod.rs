@@ -2,6 +2,7 @@
 //! on every page, text wrapped inside its cell, figures right-aligned.
 
 mod chart;
+pub(super) mod deflate;
 pub(super) mod department_plans;
 pub(super) mod page;
 pub(super) mod summary;

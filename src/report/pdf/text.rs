@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
+use std::thread::ThreadId;
 
 use printpdf::{Codepoint, ParsedFont};
 
@@ -36,8 +37,10 @@ pub struct FontSet {
     glyphs: Mutex<HashMap<char, Option<Glyph>>>,
     /// What a character no font has is drawn with: 〓 from the first font that has it.
     replacement: Glyph,
-    /// The characters drawn as 〓 since the last [`FontSet::take_missing`].
-    missing: Mutex<Vec<MissingGlyph>>,
+    /// The characters drawn as 〓 since the last [`FontSet::take_missing`], each with
+    /// the thread that drew it: reports are built on several threads at once, and each
+    /// report's own characters are listed under its name.
+    missing: Mutex<Vec<(ThreadId, MissingGlyph)>>,
 }
 
 /// The mark drawn in place of a character no font has (〓, U+3013 GETA MARK).
@@ -210,13 +213,18 @@ impl FontSet {
         self.glyph(c).is_some()
     }
 
-    /// The characters drawn as 〓 since the last call, each with the line it was in,
-    /// once each (a running header repeats on every page), in the order met.
+    /// The characters this thread drew as 〓 since its last call, each with the line
+    /// it was in, once each (a running header repeats on every page), in the order met.
     pub fn take_missing(&self) -> Vec<MissingGlyph> {
         let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
-        let mut seen = std::collections::HashSet::new();
-        std::mem::take(&mut *missing)
+        let this = std::thread::current().id();
+        let (own, others) = std::mem::take(&mut *missing)
             .into_iter()
+            .partition::<Vec<_>, _>(|(thread, _)| *thread == this);
+        *missing = others;
+        let mut seen = std::collections::HashSet::new();
+        own.into_iter()
+            .map(|(_, m)| m)
             .filter(|m| seen.insert((m.character, m.text.clone())))
             .collect()
     }
@@ -241,11 +249,10 @@ impl FontSet {
             })
             .collect();
         let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+        let thread = std::thread::current().id();
         for character in absent {
-            missing.push(MissingGlyph {
-                character,
-                text: shown.clone(),
-            });
+            let text = shown.clone();
+            missing.push((thread, MissingGlyph { character, text }));
         }
     }
 
