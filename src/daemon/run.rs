@@ -48,6 +48,9 @@ pub struct RunSummary {
     pub reports: Vec<PathBuf>,
     /// Each message queued by this run: recipients, subject, attachment names.
     pub mailed: Vec<Mailed>,
+    /// Report mails not queued because the same mail (same year, audience and inputs)
+    /// was queued by an earlier run: nothing changed for those recipients.
+    pub unchanged: usize,
     /// What the delivery pass did.
     pub delivery: DeliveryStats,
     /// Departments of the configuration with no accepted submission for the year.
@@ -124,6 +127,8 @@ async fn deliver(
     for (key, outgoing) in &messages {
         if outbox::enqueue(config, &mut store, key, outgoing, now)? {
             summary.mailed.push(mailed(outgoing));
+        } else {
+            summary.unchanged += 1;
         }
     }
     let mailer = app.mailer()?;
