@@ -1,5 +1,8 @@
 //! The annual run on the sample year, stage by stage: intake of the ten workbooks,
-//! building every report, and the whole run to the outbox. Prints its figures.
+//! building every report, and the whole run to the outbox. Prints its figures, and the
+//! ratios of the report build's choices measured in the same run: the PDFs' zlib level
+//! (printpdf's 9 against the default 6), font subsets shared by the build's PDFs against
+//! one per PDF, and the reports built on every core against one.
 //!
 //! cargo bench --bench annual_run
 
@@ -11,7 +14,7 @@ use std::time::{Duration, Instant};
 use hakusho::app::App;
 use hakusho::config::Config;
 use hakusho::consolidate;
-use hakusho::daemon::run::{build_all_reports, run_once, RunOptions};
+use hakusho::daemon::run::{build_all_reports, reports_with, run_once, BuildOptions, RunOptions};
 use hakusho::domain::Clock;
 use hakusho::intake::{ingest_inbox, Intake};
 use hakusho::plan::Plan;
@@ -49,6 +52,7 @@ fn main() -> anyhow::Result<()> {
     ingest_inbox(intake, &mut store, app.clock().tokyo())?;
     let (indicators, build, reports) = time_build(&config, &mut store, &app);
     let (white_paper, white_paper_time) = time_white_paper(&config, &mut store, &app)?;
+    let choices = time_choices(&config, &mut store, &app)?;
     let libreoffice = libreoffice_conversion(&city, &reports);
     let runtime = tokio::runtime::Runtime::new()?;
     let whole = median(|| {
@@ -68,7 +72,91 @@ fn main() -> anyhow::Result<()> {
         libreoffice,
         whole,
     });
+    print_choices(&choices);
     Ok(())
+}
+
+/// The build's choices, one after the other from printpdf's way to ours: each with
+/// the median time of every report's build and the PDFs' total size.
+fn time_choices(
+    config: &Config,
+    store: &mut Store,
+    app: &App,
+) -> anyhow::Result<Vec<(&'static str, Duration, usize)>> {
+    let datasets = consolidate::from_store(config, store, config.fiscal_year())?;
+    let cores = BuildOptions::default().threads;
+    let before = BuildOptions {
+        threads: 1,
+        deflate_level: hakusho::report::PRINTPDF_DEFLATE_LEVEL,
+        shared_fonts: false,
+    };
+    let level_6 = BuildOptions {
+        deflate_level: hakusho::report::DEFAULT_DEFLATE_LEVEL,
+        ..before
+    };
+    let shared = BuildOptions {
+        shared_fonts: true,
+        ..level_6
+    };
+    let parallel = BuildOptions {
+        threads: cores,
+        ..shared
+    };
+    let per_pdf_parallel = BuildOptions {
+        shared_fonts: false,
+        ..parallel
+    };
+    let choices = [
+        ("level 9, per-PDF subsets, 1 thread", before),
+        ("level 6, per-PDF subsets, 1 thread", level_6),
+        ("level 6, shared subsets, 1 thread", shared),
+        ("level 6, shared subsets, all cores", parallel),
+        ("level 6, per-PDF subsets, all cores", per_pdf_parallel),
+    ];
+    let built_at = app.build_time();
+    let mut figures = Vec::new();
+    for (label, options) in choices {
+        let mut size = 0;
+        let time = median(|| {
+            let start = Instant::now();
+            let (_, files) = reports_with(config, datasets.clone(), built_at, &options).unwrap();
+            let elapsed = start.elapsed();
+            size = pdf_bytes(&files);
+            elapsed
+        });
+        figures.push((label, time, size));
+    }
+    Ok(figures)
+}
+
+fn pdf_bytes(files: &[hakusho::report::ReportFile]) -> usize {
+    let pdfs = files.iter().filter(|f| f.file_name.ends_with(".pdf"));
+    pdfs.map(|f| f.bytes.len()).sum()
+}
+
+/// Each choice's time and size, and the ratio of each step to the one before it.
+fn print_choices(choices: &[(&str, Duration, usize)]) {
+    let cores = BuildOptions::default().threads;
+    println!("every report built, median of {ROUNDS}, {cores} cores (time, PDF bytes; ratio to the line above):");
+    let mut previous: Option<(Duration, usize)> = None;
+    for (label, time, size) in choices {
+        let ratio = previous.map_or(String::new(), |(t, s)| {
+            format!(
+                "  time x{:.2}, size x{:.4}",
+                time.as_secs_f64() / t.as_secs_f64(),
+                *size as f64 / s as f64
+            )
+        });
+        println!("  {label:<38} {:>8.1} ms {size:>9} B{ratio}", ms(*time));
+        previous = Some((*time, *size));
+    }
+    if let (Some(first), Some(best)) = (choices.first(), choices.get(3)) {
+        println!(
+            "  printpdf's way -> ours: time x{:.2}, size x{:.3}",
+            best.1.as_secs_f64() / first.1.as_secs_f64(),
+            best.2 as f64 / first.2 as f64
+        );
+    }
 }
 
 /// Intake of the ten workbooks into a fresh store and archive each round.

@@ -7,9 +7,8 @@
 //! repeated or resumed with the same inputs sends nothing twice.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
+use anyhow::Context;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
@@ -23,7 +22,7 @@ use crate::mail::compose::{compose, WHOLE};
 use crate::mail::outbox::{self, DeliveryStats};
 use crate::mail::receipts;
 use crate::mail::Outgoing;
-use crate::report::{self, Built, Edition, FontSet, ReportFile, WhitePaperLabels};
+use crate::report::{self, Batch, Built, Edition, FontSet, ReportFile, WhitePaperLabels};
 use crate::store::Staged;
 use crate::store::Store;
 
@@ -289,22 +288,29 @@ pub fn reports_of(
     reports_with(config, datasets, built_at, &BuildOptions::default())
 }
 
-/// How the reports are built: on how many threads, and how hard the PDFs' streams
-/// are deflated. The files are the same bytes on any number of threads.
+/// How the reports are built: on how many threads, how hard the PDFs' streams are
+/// deflated, and whether the PDFs share their font subsets. The files are the same
+/// bytes on any number of threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BuildOptions {
     /// Reports built at once (1: one after the other).
     pub threads: usize,
     /// The zlib level of the PDFs' streams.
     pub deflate_level: u32,
+    /// Every PDF of the build embeds the same subset of each font (every glyph any of
+    /// them uses), made and deflated once; else each PDF subsets its own. Measured on
+    /// the sample year (`benches/annual_run.rs`), sharing makes the PDFs twice as large
+    /// in all (each carries the glyphs of all) and saves no time: off by default.
+    pub shared_fonts: bool,
 }
 
 impl Default for BuildOptions {
-    /// One thread per core, and zlib's default level.
+    /// One thread per core, zlib's default level, a font subset per PDF.
     fn default() -> Self {
         BuildOptions {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             deflate_level: report::DEFAULT_DEFLATE_LEVEL,
+            shared_fonts: false,
         }
     }
 }
@@ -318,20 +324,47 @@ pub fn reports_with(
 ) -> anyhow::Result<(Built, Vec<ReportFile>)> {
     let texts = ReportTexts::load(config)?;
     let fonts = FontSet::for_config(config)?;
+    let batch = Batch::default();
     let mut edition = Edition::new(&datasets, &fonts, built_at)?;
     edition.deflate_level = options.deflate_level;
+    edition.batch = options.shared_fonts.then_some(&batch);
     let mut build = Builds::new();
     let summary_at = build_in_parallel(&mut build, &datasets, &texts, &edition, options.threads);
     build_summary(&mut build, config, &datasets, &texts, &edition, summary_at);
     let summary_inputs_sha256 = summary_inputs(&edition, &datasets);
+    let inputs_sha256 = edition.inputs_sha256.clone();
+    drop(edition);
+    let files = write_kept(batch, build.files, options)?;
     let built = Built {
         datasets,
         built_at,
         problems: build.problems,
-        inputs_sha256: edition.inputs_sha256.clone(),
+        inputs_sha256,
         summary_inputs_sha256,
     };
-    Ok((built, build.files))
+    Ok((built, files))
+}
+
+/// The PDFs kept in `batch` written, each in its place among the files.
+fn write_kept(
+    batch: Batch,
+    mut files: Vec<ReportFile>,
+    options: &BuildOptions,
+) -> anyhow::Result<Vec<ReportFile>> {
+    let mut written: Vec<_> = batch
+        .finish(options.deflate_level, options.threads)
+        .into_iter()
+        .map(Some)
+        .collect();
+    for file in &mut files {
+        let Some(index) = Batch::pending(&file.bytes) else {
+            continue;
+        };
+        let bytes = written.get_mut(index).and_then(Option::take);
+        let bytes = bytes.context("a kept PDF was not written")?;
+        file.bytes = bytes.with_context(|| format!("writing {}", file.file_name))?;
+    }
+    Ok(files)
 }
 
 /// One report to build: its name for the managers, and how.
@@ -366,32 +399,14 @@ fn build_in_parallel(
     summary_at
 }
 
-/// Runs the jobs on up to `threads` threads, each taking the next job not yet taken;
-/// the outcomes come back in the order of the jobs.
+/// Runs the jobs on up to `threads` threads; the outcomes come back in the order of
+/// the jobs.
 fn run_jobs(jobs: &[Job], fonts: &FontSet, threads: usize) -> Vec<JobOutcome> {
-    let slots: Vec<Mutex<Option<JobOutcome>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let work = || loop {
-        let index = next.fetch_add(1, Ordering::Relaxed);
-        let Some(job) = jobs.get(index) else { break };
+    report::in_parallel(jobs.iter().collect(), threads, |job: &Job| {
         let files = (job.build)();
         // The characters this thread drew as 〓 are this job's.
-        let outcome = (files, fonts.take_missing());
-        *slots[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..threads.clamp(1, jobs.len().max(1)) {
-            scope.spawn(work);
-        }
-        work();
-    });
-    slots
-        .into_iter()
-        .map(|slot| {
-            let outcome = slot.into_inner().unwrap_or_else(|e| e.into_inner());
-            outcome.unwrap_or_else(|| (Err(anyhow::anyhow!("not built")), Vec::new()))
-        })
-        .collect()
+        (files, fonts.take_missing())
+    })
 }
 
 /// The headings and labels of the reports, from `templates/report/`.

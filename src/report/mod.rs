@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod fonts;
+mod parallel;
 mod pdf;
 mod xlsx;
 
@@ -15,6 +16,8 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 
 pub use fonts::{describe_character, find_system_font, font_paths, Coverage};
+pub use parallel::in_parallel;
+pub use pdf::batch::Batch;
 pub use pdf::department_plans::Texts as DepartmentPlanTexts;
 pub use pdf::summary::Texts as SummaryTexts;
 pub use pdf::text::{FontSet, MissingGlyph, REPLACEMENT};
@@ -78,6 +81,10 @@ pub struct Edition<'a> {
     pub inputs_sha256: String,
     /// The zlib level of the streams inside the PDFs ([`DEFAULT_DEFLATE_LEVEL`]).
     pub deflate_level: u32,
+    /// When set, the PDFs are kept here, laid out, and written together once all are
+    /// ([`Batch::finish`]): each font subset once for all of them. When not, each PDF
+    /// is written at once with its own subsets.
+    pub batch: Option<&'a Batch>,
 }
 
 /// The zlib level the PDFs' streams are deflated at: zlib's default (printpdf used 9,
@@ -100,6 +107,7 @@ impl<'a> Edition<'a> {
             built_at,
             inputs_sha256: crate::archive::sha256_hex(json.as_bytes()),
             deflate_level: DEFAULT_DEFLATE_LEVEL,
+            batch: None,
         })
     }
 
@@ -117,6 +125,7 @@ impl<'a> Edition<'a> {
             inputs_sha256: &self.inputs_sha256,
             built_at: self.built_at.timestamp(),
             deflate_level: self.deflate_level,
+            batch: self.batch,
         }
     }
 }

@@ -20,27 +20,30 @@ pub const PRINTPDF_LEVEL: u32 = 9;
 /// Deflates every stream that allows it and has no filter yet, as lopdf's own
 /// `compress` does (a stream that would not shrink is left as it is), at `level`.
 pub fn compress_streams(doc: &mut lopdf::Document, level: u32) {
+    compress_streams_with(doc, |content| deflate(content, level));
+}
+
+/// [`compress_streams`] with `deflate` making each stream's deflated bytes.
+pub fn compress_streams_with(doc: &mut lopdf::Document, deflate: impl Fn(&[u8]) -> Vec<u8>) {
     for object in doc.objects.values_mut() {
         if let lopdf::Object::Stream(stream) = object {
             if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                compress_stream(stream, level);
+                let compressed = deflate(&stream.content);
+                // lopdf's rule: the filter's name and its entry cost about 19 bytes.
+                if compressed.len() + 19 < stream.content.len() {
+                    stream.dict.set("Filter", "FlateDecode");
+                    stream.set_content(compressed);
+                }
             }
         }
     }
 }
 
-fn compress_stream(stream: &mut lopdf::Stream, level: u32) {
+/// `content` deflated (zlib format) at `level`.
+pub fn deflate(content: &[u8], level: u32) -> Vec<u8> {
     let mut encoder = ZlibEncoder::new(Vec::new(), Compression::new(level));
-    // Writing into memory cannot fail; a stream that could not be deflated stays plain.
-    if encoder.write_all(&stream.content).is_err() {
-        return;
-    }
-    let Ok(compressed) = encoder.finish() else {
-        return;
-    };
-    // lopdf's rule: the filter's name and its dictionary entry cost about 19 bytes.
-    if compressed.len() + 19 < stream.content.len() {
-        stream.dict.set("Filter", "FlateDecode");
-        stream.set_content(compressed);
-    }
+    encoder
+        .write_all(content)
+        .and_then(|()| encoder.finish())
+        .expect("deflating into memory does not fail")
 }

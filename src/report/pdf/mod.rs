@@ -1,6 +1,7 @@
 //! The indicator PDF: A4 landscape, a table per department whose header row repeats
 //! on every page, text wrapped inside its cell, figures right-aligned.
 
+pub(super) mod batch;
 mod chart;
 pub(super) mod deflate;
 pub(super) mod department_plans;

@@ -475,6 +475,9 @@ pub struct Meta<'a> {
     pub built_at: i64,
     /// The zlib level the streams are deflated at.
     pub deflate_level: u32,
+    /// Where the document is kept to be written with the others of its build (with
+    /// shared font subsets); None to write it now.
+    pub batch: Option<&'a super::batch::Batch>,
 }
 
 /// Writes the pages into a PDF: running header and page number added to each page
@@ -490,7 +493,10 @@ pub fn save(
 ) -> anyhow::Result<Vec<u8>> {
     let numbering = (header, first_numbered);
     let doc = document(fonts, size, pages, used, numbering, meta)?;
-    serialize(&doc, meta.deflate_level)
+    match meta.batch {
+        Some(batch) => Ok(batch.defer(doc)),
+        None => serialize(&doc, meta.deflate_level),
+    }
 }
 
 /// The pages as a printpdf document: fonts, page furniture (`numbering`: the running
@@ -777,6 +783,7 @@ mod tests {
             inputs_sha256: "0",
             built_at: 1_625_097_600,
             deflate_level: 9,
+            batch: None,
         };
         let doc = document(&both, A4_PORTRAIT, pages, &used, ("見出し", 0), &meta).unwrap();
         let mut printpdf_own = doc.save(&PdfSaveOptions::default(), &mut Vec::new());
