@@ -17,6 +17,15 @@ use hakusho::store::Store;
 /// Every report of the city's year built on `threads` threads: (file name, bytes) in
 /// build order, and the problems listed for the managers.
 fn build(city: &TestCity, threads: usize) -> (Vec<(String, Vec<u8>)>, Vec<String>) {
+    build_with(city, threads, false)
+}
+
+/// [`build`], the PDFs sharing their font subsets or not.
+fn build_with(
+    city: &TestCity,
+    threads: usize,
+    shared_fonts: bool,
+) -> (Vec<(String, Vec<u8>)>, Vec<String>) {
     let config = Config::load(&city.config_path()).unwrap();
     let store = Store::open(&config.paths.database).unwrap();
     let datasets = consolidate::read_from_store(&config, &store, config.fiscal_year()).unwrap();
@@ -25,6 +34,7 @@ fn build(city: &TestCity, threads: usize) -> (Vec<(String, Vec<u8>)>, Vec<String
         .unwrap();
     let options = BuildOptions {
         threads,
+        shared_fonts,
         ..BuildOptions::default()
     };
     let (built, files) = reports_with(&config, datasets, built_at, &options).unwrap();
@@ -108,4 +118,50 @@ fn corrupt_a_finding_of(city: &TestCity, department: &str) {
         )
         .unwrap();
     assert_eq!(changed, 1);
+}
+
+/// With one font subset shared by every PDF of the build, each page draws the same
+/// pixels as with its own subset (the glyphs renumbered right), on any number of
+/// threads the same bytes, and the shared subset is the same font program in each.
+#[test]
+fn shared_font_subsets_draw_every_page_as_per_pdf_subsets_do() {
+    let city = TestCity::new(None);
+    put_character_in(&city, "企画部", "実施😀と实施");
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    let (own, _) = build_with(&city, 1, false);
+    let (shared, problems) = build_with(&city, 1, true);
+    let (shared_parallel, parallel_problems) = build_with(&city, 3, true);
+    assert!(shared == shared_parallel, "shared subsets on 3 threads");
+    assert_eq!(problems, parallel_problems);
+    let dir = tempfile::tempdir().unwrap();
+    for ((name, own), (_, shared)) in own.iter().zip(&shared) {
+        if name.ends_with(".pdf") {
+            assert_eq!(
+                pixels(dir.path(), own),
+                pixels(dir.path(), shared),
+                "{name}"
+            );
+        }
+    }
+}
+
+/// Every page of a PDF rendered by poppler at 30 dpi, as one byte string per page.
+fn pixels(dir: &std::path::Path, pdf: &[u8]) -> Vec<Vec<u8>> {
+    let source = dir.join("page.pdf");
+    std::fs::write(&source, pdf).unwrap();
+    let _ = std::fs::remove_dir_all(dir.join("pages"));
+    std::fs::create_dir_all(dir.join("pages")).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "30", "-gray"])
+        .arg(&source)
+        .arg(dir.join("pages/p"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut pages: Vec<_> = std::fs::read_dir(dir.join("pages"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    pages.sort();
+    pages.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
