@@ -1,5 +1,8 @@
 //! The annual run on the sample year, stage by stage: intake of the ten workbooks,
-//! building every report, and the whole run to the outbox. Prints its figures.
+//! building every report, and the whole run to the outbox. Prints its figures, and the
+//! ratios of the report build's choices measured in the same run: the PDFs' zlib level
+//! (printpdf's 9 against the default 6), font subsets shared by the build's PDFs against
+//! one per PDF, and the reports built on every core against one.
 //!
 //! cargo bench --bench annual_run
 
@@ -11,14 +14,14 @@ use std::time::{Duration, Instant};
 use hakusho::app::App;
 use hakusho::config::Config;
 use hakusho::consolidate;
-use hakusho::daemon::run::{build_all_reports, run_once, RunOptions};
+use hakusho::daemon::run::{build_all_reports, reports_with, run_once, BuildOptions, RunOptions};
 use hakusho::domain::Clock;
 use hakusho::intake::{ingest_inbox, Intake};
 use hakusho::plan::Plan;
 use hakusho::report::{Edition, FontSet, WhitePaperLabels};
 use hakusho::store::Store;
 
-const ROUNDS: usize = 7;
+const ROUNDS: usize = 9;
 
 /// What the bench measured, printed at the end.
 struct Figures {
@@ -49,6 +52,7 @@ fn main() -> anyhow::Result<()> {
     ingest_inbox(intake, &mut store, app.clock().tokyo())?;
     let (indicators, build, reports) = time_build(&config, &mut store, &app);
     let (white_paper, white_paper_time) = time_white_paper(&config, &mut store, &app)?;
+    let choices = time_choices(&config, &mut store, &app)?;
     let libreoffice = libreoffice_conversion(&city, &reports);
     let runtime = tokio::runtime::Runtime::new()?;
     let whole = median(|| {
@@ -68,7 +72,103 @@ fn main() -> anyhow::Result<()> {
         libreoffice,
         whole,
     });
+    print_choices(&choices);
     Ok(())
+}
+
+/// The build's choices, one after the other from printpdf's way to ours: each with
+/// the median time of every report's build and the PDFs' total size.
+fn time_choices(
+    config: &Config,
+    store: &mut Store,
+    app: &App,
+) -> anyhow::Result<Vec<(&'static str, Duration, usize)>> {
+    let datasets = consolidate::from_store(config, store, config.fiscal_year())?;
+    let cores = BuildOptions::default().threads;
+    let before = BuildOptions {
+        threads: 1,
+        deflate_level: hakusho::report::PRINTPDF_DEFLATE_LEVEL,
+        shared_fonts: false,
+    };
+    let level_6 = BuildOptions {
+        deflate_level: hakusho::report::DEFAULT_DEFLATE_LEVEL,
+        ..before
+    };
+    let shared = BuildOptions {
+        shared_fonts: true,
+        ..level_6
+    };
+    let parallel = BuildOptions {
+        threads: cores,
+        ..shared
+    };
+    let per_pdf_parallel = BuildOptions {
+        shared_fonts: false,
+        ..parallel
+    };
+    let level = |deflate_level| BuildOptions {
+        deflate_level,
+        ..level_6
+    };
+    // In this order: print_choices reads them by position.
+    let choices = [
+        ("level 9, per-PDF subsets, 1 thread", before),
+        ("level 6, per-PDF subsets, 1 thread", level_6),
+        ("level 6, shared subsets, 1 thread", shared),
+        ("level 6, per-PDF subsets, all cores", per_pdf_parallel),
+        ("level 6, shared subsets, all cores", parallel),
+        ("level 1, per-PDF subsets, 1 thread", level(1)),
+        ("level 3, per-PDF subsets, 1 thread", level(3)),
+    ];
+    let built_at = app.build_time();
+    // Round by round, each choice once, so that a busy spell of the machine falls on
+    // all of them alike; then each choice's median.
+    let mut times = vec![Vec::new(); choices.len()];
+    let mut sizes = vec![0; choices.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, options)) in choices.iter().enumerate() {
+            let start = Instant::now();
+            let (_, files) = reports_with(config, datasets.clone(), built_at, options)?;
+            times[i].push(start.elapsed());
+            sizes[i] = pdf_bytes(&files);
+        }
+    }
+    let figures = choices.iter().zip(times).zip(sizes);
+    Ok(figures
+        .map(|(((label, _), mut times), size)| {
+            times.sort();
+            (*label, times[ROUNDS / 2], size)
+        })
+        .collect())
+}
+
+fn pdf_bytes(files: &[hakusho::report::ReportFile]) -> usize {
+    let pdfs = files.iter().filter(|f| f.file_name.ends_with(".pdf"));
+    pdfs.map(|f| f.bytes.len()).sum()
+}
+
+/// Each choice's time and size, then the ratios: each choice against the one it
+/// differs from in one respect, and the build as it is now against printpdf's way.
+fn print_choices(choices: &[(&str, Duration, usize)]) {
+    let cores = BuildOptions::default().threads;
+    println!("every report built, median of {ROUNDS} ({cores} cores):");
+    for (label, time, size) in choices {
+        println!("  {label:<38} {:>8.1} ms {size:>9} PDF bytes", ms(*time));
+    }
+    let ratio = |what: &str, new: usize, old: usize| {
+        let ((_, t1, s1), (_, t0, s0)) = (choices[new], choices[old]);
+        println!(
+            "  {what:<38} time x{:.2}, size x{:.4}",
+            t1.as_secs_f64() / t0.as_secs_f64(),
+            s1 as f64 / s0 as f64
+        );
+    };
+    ratio("zlib level 6 / level 9", 1, 0);
+    ratio("zlib level 3 / level 6", 6, 1);
+    ratio("zlib level 1 / level 6", 5, 1);
+    ratio("shared subsets / per-PDF subsets", 2, 1);
+    ratio("all cores / one thread", 3, 1);
+    ratio("now (line 4) / printpdf's way (line 1)", 3, 0);
 }
 
 /// Intake of the ten workbooks into a fresh store and archive each round.

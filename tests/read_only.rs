@@ -45,7 +45,7 @@ fn assert_same(
 fn read_only_commands(out: &Path) -> Vec<Vec<String>> {
     let out = |name: &str| out.join(name).to_string_lossy().into_owned();
     let sample = repo().join("data/inbox/令和2年度_企画部.xlsx");
-    let commands: [&[&str]; 9] = [
+    let commands: [&[&str]; 11] = [
         &["check", &sample.to_string_lossy()],
         &["status"],
         &["explain", "1-1.1"],
@@ -70,6 +70,8 @@ fn read_only_commands(out: &Path) -> Vec<Vec<String>> {
             &out("t3"),
         ],
         &["preview-send"],
+        &["build", "--out", &out("b2")],
+        &["build", "--fiscal-year", "令和3年度", "--out", &out("b3")],
     ];
     commands
         .iter()

@@ -77,7 +77,9 @@ fn separates_wrongly(head: &[char], before: char, after: char) -> bool {
 /// A numbered label that a title follows after a space, as the seed prints it:
 /// 「第Ⅱ編 各論」, 「第1章 …」.
 fn is_numbered_label(word: &[char]) -> bool {
-    word.first() == Some(&'第') && word.last().is_some_and(|c| "編章部節".contains(*c))
+    let bracket = word.first().is_some_and(|c| "「『（(".contains(*c));
+    let label = &word[usize::from(bracket)..];
+    label.first() == Some(&'第') && label.last().is_some_and(|c| "編章部節".contains(*c))
 }
 
 /// A word of lower-case Latin letters with Japanese text on both sides: 「処分 of 早期」.

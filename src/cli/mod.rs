@@ -5,6 +5,7 @@
 //! has its file, which reads what it needs from the application context ([`App`])
 //! built once here.
 
+mod build;
 mod check;
 mod explain;
 mod export;
@@ -95,6 +96,15 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Builds a fiscal year's reports from the store into the reports folder (or --out), mailing nothing.
+    Build {
+        /// The fiscal year: 令和2年度, R2 or 2020; the configured one when not given.
+        #[arg(long, value_parser = parse_fiscal_year)]
+        fiscal_year: Option<FiscalYear>,
+        /// Put the reports under this folder instead of the configured one.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Starts the daemon, which runs the job on the configured schedule (Asia/Tokyo).
     Serve,
     /// Writes each department's submission workbook, pre-filled from the plan and the store.
@@ -180,6 +190,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Run { once, out } => run::run(app, once, out).await,
+        Command::Build { fiscal_year, out } => build::build(app, fiscal_year, out).await,
         Command::Serve => crate::daemon::schedule::serve(app.clone()).await,
         Command::Template {
             fiscal_year,
@@ -218,6 +229,7 @@ fn store_mode(command: &Command) -> OpenMode {
         | Command::PreviewSend
         | Command::Export { .. }
         | Command::Explain { .. }
+        | Command::Build { .. }
         | Command::Template { .. } => OpenMode::ReadOnly,
         Command::Run { .. } | Command::Serve | Command::Ingest { .. } => OpenMode::Writable,
     }
@@ -236,6 +248,10 @@ fn needs_of(command: &Command) -> Needs {
         Command::Send { .. } => Needs::SEND,
         Command::Template { .. } => Needs::TEMPLATE,
         Command::PreviewSend => Needs::PREVIEW,
+        Command::Build { out, .. } => Needs {
+            reports_folder: out.is_none(),
+            ..Needs::PREVIEW
+        },
         Command::Status | Command::Export { .. } | Command::Explain { .. } => Needs::STORE,
     }
 }

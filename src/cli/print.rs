@@ -63,6 +63,12 @@ fn print_mail(summary: &RunSummary) {
         let (to, subject) = (printable(to), printable(subject));
         println!("  {to}: {subject} (添付 {} 件)", attachments.len());
     }
+    if summary.unchanged > 0 {
+        println!(
+            "前回と同じ内容のため、報告書のメールは送りません（{} 件）",
+            summary.unchanged
+        );
+    }
 }
 
 /// How many files of the run were refused. `repeats`: whether bytes sent back before

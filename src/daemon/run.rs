@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
@@ -21,7 +22,7 @@ use crate::mail::compose::{compose, WHOLE};
 use crate::mail::outbox::{self, DeliveryStats};
 use crate::mail::receipts;
 use crate::mail::Outgoing;
-use crate::report::{self, Built, Edition, FontSet, ReportFile, WhitePaperLabels};
+use crate::report::{self, Batch, Built, Edition, FontSet, ReportFile, WhitePaperLabels};
 use crate::store::Staged;
 use crate::store::Store;
 
@@ -46,6 +47,9 @@ pub struct RunSummary {
     pub reports: Vec<PathBuf>,
     /// Each message queued by this run: recipients, subject, attachment names.
     pub mailed: Vec<Mailed>,
+    /// Report mails not queued because the same mail (same year, audience and inputs)
+    /// was queued by an earlier run: nothing changed for those recipients.
+    pub unchanged: usize,
     /// What the delivery pass did.
     pub delivery: DeliveryStats,
     /// Departments of the configuration with no accepted submission for the year.
@@ -122,6 +126,8 @@ async fn deliver(
     for (key, outgoing) in &messages {
         if outbox::enqueue(config, &mut store, key, outgoing, now)? {
             summary.mailed.push(mailed(outgoing));
+        } else {
+            summary.unchanged += 1;
         }
     }
     let mailer = app.mailer()?;
@@ -279,22 +285,128 @@ pub fn reports_of(
     datasets: Datasets,
     built_at: DateTime<Tz>,
 ) -> anyhow::Result<(Built, Vec<ReportFile>)> {
+    reports_with(config, datasets, built_at, &BuildOptions::default())
+}
+
+/// How the reports are built: on how many threads, how hard the PDFs' streams are
+/// deflated, and whether the PDFs share their font subsets. The files are the same
+/// bytes on any number of threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Reports built at once (1: one after the other).
+    pub threads: usize,
+    /// The zlib level of the PDFs' streams.
+    pub deflate_level: u32,
+    /// Every PDF of the build embeds the same subset of each font (every glyph any of
+    /// them uses), made and deflated once; else each PDF subsets its own. Measured on
+    /// the sample year (`benches/annual_run.rs`), sharing makes the PDFs twice as large
+    /// in all (each carries the glyphs of all) and saves no time: off by default.
+    pub shared_fonts: bool,
+}
+
+impl Default for BuildOptions {
+    /// One thread per core, zlib's default level, a font subset per PDF.
+    fn default() -> Self {
+        BuildOptions {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            deflate_level: report::DEFAULT_DEFLATE_LEVEL,
+            shared_fonts: false,
+        }
+    }
+}
+
+/// [`reports_of`] with the given [`BuildOptions`].
+pub fn reports_with(
+    config: &Config,
+    datasets: Datasets,
+    built_at: DateTime<Tz>,
+    options: &BuildOptions,
+) -> anyhow::Result<(Built, Vec<ReportFile>)> {
     let texts = ReportTexts::load(config);
     let fonts = FontSet::for_config(config)?;
-    let edition = Edition::new(&datasets, &fonts, built_at)?;
-    let mut build = Builds::new(&fonts);
-    let summary_at = build_whole_city(&mut build, &datasets, &texts, &edition);
-    build_departments(&mut build, &datasets, &texts, &edition);
+    let batch = Batch::default();
+    let mut edition = Edition::new(&datasets, &fonts, built_at)?;
+    edition.deflate_level = options.deflate_level;
+    edition.batch = options.shared_fonts.then_some(&batch);
+    let mut build = Builds::new();
+    let summary_at = build_in_parallel(&mut build, &datasets, &texts, &edition, options.threads);
     build_summary(&mut build, config, &datasets, &texts, &edition, summary_at);
     let summary_inputs_sha256 = summary_inputs(&edition, &datasets);
+    let inputs_sha256 = edition.inputs_sha256.clone();
+    drop(edition);
+    let files = write_kept(batch, build.files, options)?;
     let built = Built {
         datasets,
         built_at,
         problems: build.problems,
-        inputs_sha256: edition.inputs_sha256.clone(),
+        inputs_sha256,
         summary_inputs_sha256,
     };
-    Ok((built, build.files))
+    Ok((built, files))
+}
+
+/// The PDFs kept in `batch` written, each in its place among the files.
+fn write_kept(
+    batch: Batch,
+    mut files: Vec<ReportFile>,
+    options: &BuildOptions,
+) -> anyhow::Result<Vec<ReportFile>> {
+    let mut written: Vec<_> = batch
+        .finish(options.deflate_level, options.threads)
+        .into_iter()
+        .map(Some)
+        .collect();
+    for file in &mut files {
+        let Some(index) = Batch::pending(&file.bytes) else {
+            continue;
+        };
+        let bytes = written.get_mut(index).and_then(Option::take);
+        let bytes = bytes.context("a kept PDF was not written")?;
+        file.bytes = bytes.with_context(|| format!("writing {}", file.file_name))?;
+    }
+    Ok(files)
+}
+
+/// One report to build: its name for the managers, and how.
+struct Job<'a> {
+    label: String,
+    build: Box<dyn Fn() -> anyhow::Result<Vec<ReportFile>> + Send + Sync + 'a>,
+}
+
+/// What a job gave: its files (or why not), and the characters it drew as 〓.
+type JobOutcome = (anyhow::Result<Vec<ReportFile>>, Vec<report::MissingGlyph>);
+
+/// Every report but the summary, built on `threads` threads and recorded in the order
+/// of the jobs, so the files, the problems and the 〓 notes are those of a build on
+/// one thread. Returns where the summary goes among the files (after the white paper).
+fn build_in_parallel(
+    build: &mut Builds,
+    datasets: &Datasets,
+    texts: &ReportTexts,
+    edition: &Edition,
+    threads: usize,
+) -> usize {
+    let mut jobs = whole_city_jobs(datasets, texts, edition);
+    jobs.extend(department_jobs(datasets, texts, edition));
+    let outcomes = run_jobs(&jobs, edition.fonts, threads);
+    let mut summary_at = 0;
+    for (i, (job, outcome)) in jobs.iter().zip(outcomes).enumerate() {
+        build.record(&job.label, outcome);
+        if i == 0 {
+            summary_at = build.files.len();
+        }
+    }
+    summary_at
+}
+
+/// Runs the jobs on up to `threads` threads; the outcomes come back in the order of
+/// the jobs.
+fn run_jobs(jobs: &[Job], fonts: &FontSet, threads: usize) -> Vec<JobOutcome> {
+    report::in_parallel(jobs.iter().collect(), threads, |job: &Job| {
+        let files = (job.build)();
+        // The characters this thread drew as 〓 are this job's.
+        (files, fonts.take_missing())
+    })
 }
 
 /// The headings and labels of the reports, from `templates/report/`. Each file is read
@@ -323,64 +435,67 @@ fn loaded<T>(texts: &Result<T, String>) -> anyhow::Result<&T> {
     texts.as_ref().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// The whole-city reports but the summary; returns where the summary goes among the
-/// files (second, as before: it is built last, once the others have said what went wrong).
-fn build_whole_city(
-    build: &mut Builds,
-    datasets: &Datasets,
-    texts: &ReportTexts,
-    edition: &Edition,
-) -> usize {
-    build.attempt("自治体経営白書", || {
-        let labels = loaded(&texts.white_paper)?;
-        Ok(vec![report::white_paper_file(datasets, labels, edition)?])
-    });
-    let summary_at = build.files.len();
+/// The whole-city reports but the summary, the white paper first (the summary goes
+/// after it among the files, as before).
+fn whole_city_jobs<'a>(
+    datasets: &'a Datasets,
+    texts: &'a ReportTexts,
+    edition: &'a Edition,
+) -> Vec<Job<'a>> {
     let plans = &texts.department_plans;
-    build.attempt("各部の運営方針と目標", || {
-        Ok(vec![report::booklet_file(
-            datasets,
-            loaded(plans)?,
-            edition,
-        )?])
-    });
-    build.attempt("広報紙「各部の運営方針と目標」", || {
-        Ok(vec![report::newsletter_file(
-            datasets,
-            loaded(plans)?,
-            edition,
-        )?])
-    });
-    build.attempt("白書データ(全庁)", || {
-        Ok(vec![report::workbook_file(datasets, None, edition)?])
-    });
-    build.attempt("目標指標の達成状況(全庁)", || {
-        report::indicator_files(datasets, edition)
-    });
-    summary_at
+    vec![
+        Job::new("自治体経営白書", move || {
+            let labels = loaded(&texts.white_paper)?;
+            Ok(vec![report::white_paper_file(datasets, labels, edition)?])
+        }),
+        Job::new("各部の運営方針と目標", move || {
+            Ok(vec![report::booklet_file(datasets, loaded(plans)?, edition)?])
+        }),
+        Job::new("広報紙「各部の運営方針と目標」", move || {
+            Ok(vec![report::newsletter_file(datasets, loaded(plans)?, edition)?])
+        }),
+        Job::new("白書データ(全庁)", move || {
+            Ok(vec![report::workbook_file(datasets, None, edition)?])
+        }),
+        Job::new("目標指標の達成状況(全庁)", move || {
+            report::indicator_files(datasets, edition)
+        }),
+    ]
 }
 
-/// Each department's workbook and report, with its submission's intake findings.
-fn build_departments(
-    build: &mut Builds,
-    datasets: &Datasets,
-    texts: &ReportTexts,
-    edition: &Edition,
-) {
-    // In the order of the departments' names, as they always were built: a character
-    // drawn as 〓 is told for the first report it is in.
+/// Each department's workbook and report, with its submission's intake findings, in
+/// the order of the departments' names, as they always were built: a character drawn
+/// as 〓 is told for the first report it is in.
+fn department_jobs<'a>(
+    datasets: &'a Datasets,
+    texts: &'a ReportTexts,
+    edition: &'a Edition,
+) -> Vec<Job<'a>> {
     let mut by_name: Vec<_> = datasets.submissions.iter().collect();
     by_name.sort_by(|a, b| a.department.cmp(&b.department));
-    for submission in by_name {
+    let job = |submission: &'a Submission| {
         let department = &submission.department;
-        build.attempt(&format!("{department}の報告書"), || {
+        Job::new(&format!("{department}の報告書"), move || {
             let notes = intake_notes(submission)?;
             let labels = loaded(&texts.white_paper)?;
             Ok(vec![
                 report::workbook_file(datasets, Some(department), edition)?,
                 report::department_file(datasets, department, &notes, labels, edition)?,
             ])
-        });
+        })
+    };
+    by_name.into_iter().map(job).collect()
+}
+
+impl<'a> Job<'a> {
+    fn new(
+        label: &str,
+        build: impl Fn() -> anyhow::Result<Vec<ReportFile>> + Send + Sync + 'a,
+    ) -> Self {
+        Job {
+            label: label.to_string(),
+            build: Box::new(build),
+        }
     }
 }
 
@@ -407,18 +522,14 @@ fn build_summary(
     let names: Vec<String> = config.departments.iter().map(|d| d.name.clone()).collect();
     // The summary prints the problems listed so far: only characters not listed yet are news.
     build.list_known_characters_again = false;
-    let added = build.attempt("管理者向け要約", || {
-        let states = &datasets.states;
-        let file = report::summary_file(
-            datasets,
-            &names,
-            states,
-            loaded(&texts.summary)?,
-            &problems,
-            edition,
-        )?;
-        Ok(vec![file])
+    let states = &datasets.states;
+    let file = loaded(&texts.summary).and_then(|summary| {
+        report::summary_file(datasets, &names, states, summary, &problems, edition)
     });
+    let added = build.record(
+        "管理者向け要約",
+        (file.map(|f| vec![f]), edition.fonts.take_missing()),
+    );
     let at = build.files.len() - added;
     let summary: Vec<ReportFile> = build.files.drain(at..).collect();
     build.files.splice(summary_at..summary_at, summary);
@@ -435,8 +546,7 @@ fn summary_inputs(edition: &Edition, datasets: &Datasets) -> String {
 }
 
 /// The reports of one build as they are made, and what went wrong on the way.
-struct Builds<'f> {
-    fonts: &'f FontSet,
+struct Builds {
     files: Vec<ReportFile>,
     /// For the managers, in Japanese: each report that failed, each character drawn as 〓.
     problems: Vec<String>,
@@ -446,10 +556,9 @@ struct Builds<'f> {
     list_known_characters_again: bool,
 }
 
-impl<'f> Builds<'f> {
-    fn new(fonts: &'f FontSet) -> Self {
+impl Builds {
+    fn new() -> Self {
         Builds {
-            fonts,
             files: Vec::new(),
             problems: Vec::new(),
             listed: Vec::new(),
@@ -457,16 +566,10 @@ impl<'f> Builds<'f> {
         }
     }
 
-    /// Builds the files of one report (`label` names it for the managers); a failure
-    /// is logged with its chain and listed, and stops nothing else. Returns how many
-    /// files it added.
-    fn attempt(
-        &mut self,
-        label: &str,
-        build: impl FnOnce() -> anyhow::Result<Vec<ReportFile>>,
-    ) -> usize {
-        let outcome = build();
-        let missing = self.fonts.take_missing();
+    /// Records the files of one report (`label` names it for the managers) and the
+    /// characters it drew as 〓; a failure is logged with its chain and listed, and
+    /// stops nothing else. Returns how many files it added.
+    fn record(&mut self, label: &str, (outcome, missing): JobOutcome) -> usize {
         match outcome {
             Ok(files) => {
                 self.note_missing(label, &missing);

@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod fonts;
+mod parallel;
 mod pdf;
 mod xlsx;
 
@@ -15,6 +16,8 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 
 pub use fonts::{describe_character, find_system_font, font_paths, Coverage};
+pub use parallel::in_parallel;
+pub use pdf::batch::Batch;
 pub use pdf::department_plans::Texts as DepartmentPlanTexts;
 pub use pdf::summary::Texts as SummaryTexts;
 pub use pdf::text::{FontSet, MissingGlyph, REPLACEMENT};
@@ -76,7 +79,20 @@ pub struct Edition<'a> {
     /// The SHA-256 of the consolidated datasets (their JSON export), recorded in every
     /// file so that a published report can be traced to its inputs. Computed once.
     pub inputs_sha256: String,
+    /// The zlib level of the streams inside the PDFs ([`DEFAULT_DEFLATE_LEVEL`]).
+    pub deflate_level: u32,
+    /// When set, the PDFs are kept here, laid out, and written together once all are
+    /// ([`Batch::finish`]): each font subset once for all of them. When not, each PDF
+    /// is written at once with its own subsets.
+    pub batch: Option<&'a Batch>,
 }
+
+/// The zlib level the PDFs' streams are deflated at: zlib's default (printpdf used 9,
+/// which cost about a third of the run for 0.26% of the size).
+pub const DEFAULT_DEFLATE_LEVEL: u32 = pdf::deflate::DEFAULT_LEVEL;
+
+/// The level printpdf's own save deflates at, for comparison (`benches/annual_run.rs`).
+pub const PRINTPDF_DEFLATE_LEVEL: u32 = pdf::deflate::PRINTPDF_LEVEL;
 
 impl<'a> Edition<'a> {
     /// The edition of a build: the datasets' digest computed once, for every file.
@@ -90,6 +106,8 @@ impl<'a> Edition<'a> {
             fonts,
             built_at,
             inputs_sha256: crate::archive::sha256_hex(json.as_bytes()),
+            deflate_level: DEFAULT_DEFLATE_LEVEL,
+            batch: None,
         })
     }
 
@@ -106,6 +124,8 @@ impl<'a> Edition<'a> {
             subject,
             inputs_sha256: &self.inputs_sha256,
             built_at: self.built_at.timestamp(),
+            deflate_level: self.deflate_level,
+            batch: self.batch,
         }
     }
 }

@@ -2,7 +2,9 @@
 //! [`chart`]): the white paper and the department reports, the manager summary, the
 //! booklet and newsletter page of 各部の運営方針と目標, and the whole-city indicator table.
 
+pub(super) mod batch;
 mod chart;
+pub(super) mod deflate;
 pub(super) mod department_plans;
 mod footnotes;
 mod indicator_table;

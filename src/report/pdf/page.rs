@@ -656,6 +656,11 @@ pub struct Meta<'a> {
     pub inputs_sha256: &'a str,
     /// The build time (Unix seconds) recorded as creation and modification date.
     pub built_at: i64,
+    /// The zlib level the streams are deflated at.
+    pub deflate_level: u32,
+    /// Where the document is kept to be written with the others of its build (with
+    /// shared font subsets); None to write it now.
+    pub batch: Option<&'a super::batch::Batch>,
 }
 
 /// Writes the pages into a PDF: running header and page number added to each page
@@ -669,6 +674,24 @@ pub fn save(
     first_numbered: usize,
     meta: &Meta,
 ) -> anyhow::Result<Vec<u8>> {
+    let numbering = (header, first_numbered);
+    let doc = document(fonts, size, pages, used, numbering, meta)?;
+    match meta.batch {
+        Some(batch) => Ok(batch.defer(doc)),
+        None => serialize(&doc, meta.deflate_level),
+    }
+}
+
+/// The pages as a printpdf document: fonts, page furniture (`numbering`: the running
+/// header, and the first page that carries it and a number), metadata.
+fn document(
+    fonts: &FontSet,
+    size: PageSize,
+    pages: Vec<RawPage>,
+    used: &BTreeSet<usize>,
+    (header, first_numbered): (&str, usize),
+    meta: &Meta,
+) -> anyhow::Result<PdfDocument> {
     let mut doc = PdfDocument::new(meta.title);
     add_fonts(&mut doc, fonts, used);
     let mut pdf_pages = Vec::with_capacity(pages.len());
@@ -686,10 +709,18 @@ pub fn save(
         ));
     }
     set_metadata(&mut doc, meta);
+    doc.with_pages(pdf_pages);
+    Ok(doc)
+}
+
+/// The document's bytes: printpdf's objects (fonts subset), every stream deflated at
+/// `level` (printpdf's own save always uses level 9), fixed file identifiers.
+fn serialize(doc: &PdfDocument, level: u32) -> anyhow::Result<Vec<u8>> {
     let mut warnings = Vec::new();
-    let mut bytes = doc
-        .with_pages(pdf_pages)
-        .save(&PdfSaveOptions::default(), &mut warnings);
+    let mut objects = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+    super::deflate::compress_streams(&mut objects, level);
+    let mut bytes = Vec::new();
+    objects.save_to(&mut bytes)?;
     fix_document_id(&mut bytes);
     Ok(bytes)
 }
@@ -911,6 +942,50 @@ mod tests {
                 .iter()
                 .any(|op| matches!(op, Op::DrawRectangle { .. })));
         }
+    }
+
+    /// At printpdf's level our writer gives printpdf's own bytes: the only change to
+    /// the files is the zlib level, and at the default level they read the same.
+    #[test]
+    fn our_deflate_at_level_9_is_printpdfs_save_and_the_default_level_reads_the_same() {
+        let both = fonts(&["ipaexg.ttf", "DroidSansFallbackFull.ttf"]);
+        let mut canvas = Canvas::new(&both, A4_PORTRAIT, 36.0);
+        canvas
+            .paragraph(
+                &"工事实施の状況、市民協働のまちづくり。".repeat(40),
+                9.0,
+                0.0,
+                1.5,
+            )
+            .unwrap();
+        let (pages, used) = canvas.finish();
+        let meta = Meta {
+            title: "題",
+            author: "市",
+            subject: "計画",
+            inputs_sha256: "0",
+            built_at: 1_625_097_600,
+            deflate_level: 9,
+            batch: None,
+        };
+        let doc = document(&both, A4_PORTRAIT, pages, &used, ("見出し", 0), &meta).unwrap();
+        let mut printpdf_own = doc.save(&PdfSaveOptions::default(), &mut Vec::new());
+        fix_document_id(&mut printpdf_own);
+        assert!(serialize(&doc, 9).unwrap() == printpdf_own);
+        let default = serialize(&doc, super::super::deflate::DEFAULT_LEVEL).unwrap();
+        assert_ne!(default, printpdf_own);
+        let read = |bytes: &[u8]| {
+            let mut doc = lopdf::Document::load_mem(bytes).unwrap();
+            doc.decompress();
+            let mut streams: Vec<Vec<u8>> = doc
+                .objects
+                .values()
+                .filter_map(|o| o.as_stream().ok().map(|s| s.content.clone()))
+                .collect();
+            streams.sort();
+            streams
+        };
+        assert!(read(&default) == read(&printpdf_own));
     }
 
     #[test]

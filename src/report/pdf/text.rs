@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, RwLock};
+use std::thread::ThreadId;
 
 use printpdf::{Codepoint, ParsedFont};
 
@@ -33,11 +34,13 @@ pub struct FontSet {
     /// Each character's font, glyph and advance, looked up once: the fonts' own cmap
     /// lookup is slow enough to dominate a report otherwise (85% of the white paper's
     /// time, measured with perf).
-    glyphs: Mutex<HashMap<char, Option<Glyph>>>,
+    glyphs: RwLock<HashMap<char, Option<Glyph>>>,
     /// What a character no font has is drawn with: 〓 from the first font that has it.
     replacement: Glyph,
-    /// The characters drawn as 〓 since the last [`FontSet::take_missing`].
-    missing: Mutex<Vec<MissingGlyph>>,
+    /// The characters drawn as 〓 since the last [`FontSet::take_missing`], each with
+    /// the thread that drew it: reports are built on several threads at once, and each
+    /// report's own characters are listed under its name.
+    missing: Mutex<Vec<(ThreadId, MissingGlyph)>>,
 }
 
 /// The mark drawn in place of a character no font has (〓, U+3013 GETA MARK).
@@ -146,7 +149,7 @@ impl FontSet {
         let mut set = FontSet {
             fonts,
             later: Vec::new(),
-            glyphs: Mutex::new(HashMap::new()),
+            glyphs: RwLock::new(HashMap::new()),
             replacement: Glyph {
                 font: 0,
                 id: 0,
@@ -162,18 +165,24 @@ impl FontSet {
 
     /// The glyph that draws `c`, from the first font that has one.
     fn glyph(&self, c: char) -> Option<Glyph> {
-        let mut cache = self.glyphs.lock().unwrap_or_else(|e| e.into_inner());
-        *cache.entry(c).or_insert_with(|| {
-            (0..self.fonts.len() + self.later.len()).find_map(|font| {
-                let f = self.font(font)?;
-                let id = f.font.lookup_glyph_index(c as u32)?;
-                Some(Glyph {
-                    font,
-                    id,
-                    advance: f.font.get_horizontal_advance(id),
-                })
+        // Read-locked first: reports built on several threads look characters up at
+        // once, and after the first pages almost every one is known.
+        let known = self.glyphs.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(glyph) = known.get(&c) {
+            return *glyph;
+        }
+        drop(known);
+        let found = (0..self.fonts.len() + self.later.len()).find_map(|font| {
+            let f = self.font(font)?;
+            let id = f.font.lookup_glyph_index(c as u32)?;
+            Some(Glyph {
+                font,
+                id,
+                advance: f.font.get_horizontal_advance(id),
             })
-        })
+        });
+        let mut cache = self.glyphs.write().unwrap_or_else(|e| e.into_inner());
+        *cache.entry(c).or_insert(found)
     }
 
     /// The font at `index` in order of preference (a system font is parsed here
@@ -215,13 +224,18 @@ impl FontSet {
         self.glyph(c).is_some()
     }
 
-    /// The characters drawn as 〓 since the last call, each with the line it was in,
-    /// once each (a running header repeats on every page), in the order met.
+    /// The characters this thread drew as 〓 since its last call, each with the line
+    /// it was in, once each (a running header repeats on every page), in the order met.
     pub fn take_missing(&self) -> Vec<MissingGlyph> {
         let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
-        let mut seen = std::collections::HashSet::new();
-        std::mem::take(&mut *missing)
+        let this = std::thread::current().id();
+        let (own, others) = std::mem::take(&mut *missing)
             .into_iter()
+            .partition::<Vec<_>, _>(|(thread, _)| *thread == this);
+        *missing = others;
+        let mut seen = std::collections::HashSet::new();
+        own.into_iter()
+            .map(|(_, m)| m)
             .filter(|m| seen.insert((m.character, m.text.clone())))
             .collect()
     }
@@ -246,11 +260,10 @@ impl FontSet {
             })
             .collect();
         let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+        let thread = std::thread::current().id();
         for character in absent {
-            missing.push(MissingGlyph {
-                character,
-                text: shown.clone(),
-            });
+            let text = shown.clone();
+            missing.push((thread, MissingGlyph { character, text }));
         }
     }
 
