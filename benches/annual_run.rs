@@ -84,6 +84,31 @@ fn time_choices(
     app: &App,
 ) -> anyhow::Result<Vec<(&'static str, Duration, usize)>> {
     let datasets = consolidate::from_store(config, store, config.fiscal_year())?;
+    let choices = build_choices();
+    let built_at = app.build_time();
+    // Round by round, each choice once, so that a busy spell of the machine falls on
+    // all of them alike; then each choice's median.
+    let mut times = vec![Vec::new(); choices.len()];
+    let mut sizes = vec![0; choices.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, options)) in choices.iter().enumerate() {
+            let start = Instant::now();
+            let (_, files) = reports_with(config, datasets.clone(), built_at, options)?;
+            times[i].push(start.elapsed());
+            sizes[i] = pdf_bytes(&files);
+        }
+    }
+    let figures = choices.iter().zip(times).zip(sizes);
+    Ok(figures
+        .map(|(((label, _), mut times), size)| {
+            times.sort();
+            (*label, times[ROUNDS / 2], size)
+        })
+        .collect())
+}
+
+/// The build's choices, in the order print_choices reads them.
+fn build_choices() -> [(&'static str, BuildOptions); 7] {
     let cores = BuildOptions::default().threads;
     let before = BuildOptions {
         threads: 1,
@@ -111,7 +136,7 @@ fn time_choices(
         ..level_6
     };
     // In this order: print_choices reads them by position.
-    let choices = [
+    [
         ("level 9, per-PDF subsets, 1 thread", before),
         ("level 6, per-PDF subsets, 1 thread", level_6),
         ("level 6, shared subsets, 1 thread", shared),
@@ -119,27 +144,7 @@ fn time_choices(
         ("level 6, shared subsets, all cores", parallel),
         ("level 1, per-PDF subsets, 1 thread", level(1)),
         ("level 3, per-PDF subsets, 1 thread", level(3)),
-    ];
-    let built_at = app.build_time();
-    // Round by round, each choice once, so that a busy spell of the machine falls on
-    // all of them alike; then each choice's median.
-    let mut times = vec![Vec::new(); choices.len()];
-    let mut sizes = vec![0; choices.len()];
-    for _ in 0..ROUNDS {
-        for (i, (_, options)) in choices.iter().enumerate() {
-            let start = Instant::now();
-            let (_, files) = reports_with(config, datasets.clone(), built_at, options)?;
-            times[i].push(start.elapsed());
-            sizes[i] = pdf_bytes(&files);
-        }
-    }
-    let figures = choices.iter().zip(times).zip(sizes);
-    Ok(figures
-        .map(|(((label, _), mut times), size)| {
-            times.sort();
-            (*label, times[ROUNDS / 2], size)
-        })
-        .collect())
+    ]
 }
 
 fn pdf_bytes(files: &[hakusho::report::ReportFile]) -> usize {

@@ -68,18 +68,21 @@ fn separates_wrongly(head: &[char], before: char, after: char) -> bool {
     let digit = |c: char| c.is_ascii_digit();
     let word_start = head.iter().rposition(|c| is_space(*c)).map_or(0, |p| p + 1);
     let figure_before = head.get(word_start).is_some_and(|c| digit(*c));
-    (is_japanese(before) && is_japanese(after) && !is_numbered_label(&head[word_start..]))
+    (is_japanese(before) && is_japanese(after) && !ends_with_numbered_label(head))
         || (digit(before) && is_japanese(after))
         || (is_japanese(before) && digit(after) && !figure_before)
         || (is_circled(before) && is_circled(after))
 }
 
-/// A numbered label that a title follows after a space, as the seed prints it:
-/// 「第Ⅱ編 各論」, 「第1章 …」.
-fn is_numbered_label(word: &[char]) -> bool {
-    let bracket = word.first().is_some_and(|c| "「『（(".contains(*c));
-    let label = &word[usize::from(bracket)..];
-    label.first() == Some(&'第') && label.last().is_some_and(|c| "編章部節".contains(*c))
+/// Whether the text ends with a numbered label that a title follows after a space, as
+/// the seed prints it: 「第Ⅱ編 各論」, 「第1章 …」 (at most four characters of number).
+fn ends_with_numbered_label(head: &[char]) -> bool {
+    let tail = &head[head.len().saturating_sub(6)..];
+    let Some(start) = tail.iter().rposition(|c| *c == '第') else {
+        return false;
+    };
+    let label = &tail[start..];
+    label.len() >= 3 && label.last().is_some_and(|c| "編章部節".contains(*c))
 }
 
 /// A word of lower-case Latin letters with Japanese text on both sides: 「処分 of 早期」.

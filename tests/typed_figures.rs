@@ -183,11 +183,11 @@ fn provisional_figures_are_stored_apart_from_their_mark_and_warned_about() {
     let reading = typed(&[(KPIS, &kpi, "２７０人（見込み）")]);
     assert_has(
         &reading,
-        &format!("[注意] シート「総合戦略KPI」 {kpi}: 「２７０人（見込み）」は見込みです。このまま白書に「270 人 (見込み)」と載ります。確定値が出ていれば確定値を記入してください"),
+        &format!("[注意] シート「総合戦略KPI」 {kpi}: 「２７０人（見込み）」は見込みです。このまま白書に「270人 (見込み)」と載ります。確定値が出ていれば確定値を記入してください"),
     );
     let content = reading.content.unwrap();
     let entry = content.kpis.iter().find(|k| k.id == "K2-1").unwrap();
-    assert_eq!(entry.actual, "270 人");
+    assert_eq!(entry.actual, "270人");
     assert_eq!(entry.actual_provisional.as_deref(), Some("見込み"));
 }
 
@@ -336,7 +336,7 @@ fn text_glued_after_the_digits_that_is_no_unit_is_refused() {
     // A KPI printed without a unit is told too (no unit check reads it).
     let kpi = cell_of(KPIS, "K2-1", 'G');
     let reading = typed(&[(KPIS, &kpi, "5人減")]);
-    let told = told.replace("12,345件", "12,345 人");
+    let told = told.replace("12,345件", "12,345人");
     assert_has(
         &reading,
         &format!("[エラー] シート「総合戦略KPI」 {kpi}: 「5人減」は数値のあとの「人減」{told}"),
@@ -365,7 +365,7 @@ fn a_provisional_word_that_is_not_a_mark_alone_is_refused_with_the_form_to_use()
     }
     let kpi = cell_of(KPIS, "K2-1", 'G');
     let reading = typed(&[(KPIS, &kpi, "270人（速報値、3月末）")]);
-    assert_has(&reading, &format!("[エラー] シート「総合戦略KPI」 {kpi}: 「270人（速報値、3月末）」は速報値の注記の書き方が読み取れません。速報値などの注記は「270 人（速報値）」{form}時点などの説明は「説明・注記」の列に記入してください"));
+    assert_has(&reading, &format!("[エラー] シート「総合戦略KPI」 {kpi}: 「270人（速報値、3月末）」は速報値の注記の書き方が読み取れません。速報値などの注記は「270人（速報値）」{form}時点などの説明は「説明・注記」の列に記入してください"));
     // A mark alone in any bracket is a mark.
     for text in [
         "202,850件【速報値】",

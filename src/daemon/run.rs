@@ -449,10 +449,18 @@ fn whole_city_jobs<'a>(
             Ok(vec![report::white_paper_file(datasets, labels, edition)?])
         }),
         Job::new("各部の運営方針と目標", move || {
-            Ok(vec![report::booklet_file(datasets, loaded(plans)?, edition)?])
+            Ok(vec![report::booklet_file(
+                datasets,
+                loaded(plans)?,
+                edition,
+            )?])
         }),
         Job::new("広報紙「各部の運営方針と目標」", move || {
-            Ok(vec![report::newsletter_file(datasets, loaded(plans)?, edition)?])
+            Ok(vec![report::newsletter_file(
+                datasets,
+                loaded(plans)?,
+                edition,
+            )?])
         }),
         Job::new("白書データ(全庁)", move || {
             Ok(vec![report::workbook_file(datasets, None, edition)?])

@@ -29,7 +29,12 @@ pub fn indicator_document(
     let mut canvas = Canvas::new(fonts, A4_LANDSCAPE, MARGIN);
     canvas.paragraph(&title, 14.0, 0.0, 1.4)?;
     canvas.paragraph(plan_name, 9.0, 0.0, 1.4)?;
-    canvas.paragraph(&crate::domain::status::status_rule_text(), NOTE_SIZE, 0.0, 1.4)?;
+    canvas.paragraph(
+        &crate::domain::status::status_rule_text(),
+        NOTE_SIZE,
+        0.0,
+        1.4,
+    )?;
     canvas.gap(6.0);
     for submission in &datasets.submissions {
         department_table(&mut canvas, datasets, submission)?;
