@@ -85,10 +85,19 @@ fn logs_can_be_json_one_object_per_line() {
 #[test]
 fn preview_send_lists_the_next_run_without_sending() {
     let city = TestCity::new(None);
-    common::stdout_of(&city.hakusho(&["run", "--once"]));
-    let before = std::fs::read_dir(city.path().join("outbox"))
+    let inbox: Vec<String> = std::fs::read_dir(city.inbox())
         .unwrap()
-        .count();
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    let mut ingest = vec!["ingest"];
+    ingest.extend(inbox.iter().map(String::as_str));
+    common::stdout_of(&city.hakusho(&ingest));
+    let outbox_files = || {
+        std::fs::read_dir(city.path().join("outbox"))
+            .unwrap()
+            .count()
+    };
+    let before = outbox_files();
     let stdout = common::stdout_of(&city.hakusho(&["preview-send"]));
     assert!(
         stdout.starts_with("次の実行で送るメール (11 通、送信はしません):"),
@@ -99,11 +108,17 @@ fn preview_send_lists_the_next_run_without_sending() {
         "{stdout}"
     );
     assert!(stdout.contains("送信待ちのメール: 0 件"), "{stdout}");
-    assert_eq!(
-        std::fs::read_dir(city.path().join("outbox"))
-            .unwrap()
-            .count(),
-        before
+    assert_eq!(outbox_files(), before);
+    // Once a run has mailed them, the preview says the next run sends none of them again.
+    common::stdout_of(&city.hakusho(&["run", "--once"]));
+    let stdout = common::stdout_of(&city.hakusho(&["preview-send"]));
+    assert!(
+        stdout.starts_with("次の実行で送るメール (0 通、送信はしません):"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("前回と同じ内容のため、次の実行でも報告書のメールは送りません（11 件）"),
+        "{stdout}"
     );
 }
 

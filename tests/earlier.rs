@@ -368,7 +368,9 @@ fn check_compares_with_the_store_and_writes_nothing_to_it() {
     assert!(stdout.contains("受理"), "{stdout}");
     // 令和3年度: the sample again, one figure mistyped.
     let config = std::fs::read_to_string(city.config_path()).unwrap();
-    let config = config.replace("fiscal_year = \"令和2年度\"", "fiscal_year = \"令和3年度\"");
+    let config = config
+        .replace("fiscal_year = \"令和2年度\"", "fiscal_year = \"令和3年度\"")
+        .replace("published = \"2021-07\"", "published = \"2022-07\"");
     std::fs::write(city.config_path(), config).unwrap();
     let mut grid = Grid::read(&sample);
     grid.text("提出情報", "B4", "令和3年度")

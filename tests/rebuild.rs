@@ -119,7 +119,7 @@ fn a_repeated_run_on_another_day_mails_nothing_new_and_says_why() {
 }
 
 #[test]
-fn a_changed_input_mails_again_and_does_not_say_nothing_changed() {
+fn a_changed_department_mails_its_own_report_and_the_managers_only() {
     let city = TestCity::new(None);
     stdout_of(&city.hakusho(&["run", "--once"]));
     let sample = common::repo().join("data/inbox/令和2年度_企画部.xlsx");
@@ -128,6 +128,28 @@ fn a_changed_input_mails_again_and_does_not_say_nothing_changed() {
     changed.text("部の運営方針", &format!("B{row}"), "新しい運営方針です。");
     std::fs::write(city.inbox().join("企画部_第2版.xlsx"), changed.to_xlsx()).unwrap();
     let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
-    assert!(stdout.contains("送信したメール (12 通)"), "{stdout}");
+    // The receipt, 企画部's own report and the managers' whole-city mail; the nine
+    // other departments print nothing of 企画部's and are not mailed again.
+    assert!(stdout.contains("送信したメール (3 通)"), "{stdout}");
+    assert!(stdout.contains("目標指標の集計結果（企画部）"), "{stdout}");
+    assert!(stdout.contains("全庁集計"), "{stdout}");
+    assert!(!stdout.contains("集計結果（総務部）"), "{stdout}");
+    assert!(
+        stdout.contains("前回と同じ内容のため、報告書のメールは送りません（9 件）"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_new_publication_month_mails_every_report_again() {
+    let city = TestCity::new(None);
+    stdout_of(&city.hakusho(&["run", "--once"]));
+    let config = std::fs::read_to_string(city.config_path()).unwrap();
+    let (old, new) = ("published = \"2021-07\"", "published = \"2021-09\"");
+    assert!(config.contains(old), "the sample config sets {old}");
+    std::fs::write(city.config_path(), config.replace(old, new)).unwrap();
+    let stdout = stdout_of(&city.hakusho(&["run", "--once"]));
+    // Every cover changed: every report mail goes again, nothing is called unchanged.
+    assert!(stdout.contains("送信したメール (11 通)"), "{stdout}");
     assert!(!stdout.contains("前回と同じ内容のため"), "{stdout}");
 }

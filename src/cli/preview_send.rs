@@ -2,9 +2,8 @@
 
 use crate::app::App;
 use crate::consolidate;
-use crate::daemon::run::reports_of;
+use crate::daemon::run::{keyed_report_mails, reports_of};
 use crate::domain::printable;
-use crate::mail::compose::compose;
 use crate::mail::outbox::{message_size, size_label, too_large};
 use crate::mail::Outgoing;
 use crate::store::{DeliveryState, Store};
@@ -15,13 +14,25 @@ pub(super) async fn preview_send(app: &App) -> anyhow::Result<()> {
     let store = app.store().lock().await?;
     let datasets = consolidate::read_from_store(config, &store, config.fiscal_year())?;
     let (built, reports) = reports_of(config, datasets, app.build_time())?;
-    let messages = compose(config, &built, &reports, &config.paths.reports)?;
+    let keyed = keyed_report_mails(config, &built, &reports, &config.paths.reports)?;
+    let total = keyed.len();
+    let mut messages = Vec::new();
+    for (key, message) in keyed {
+        // What an earlier run queued under the same key, the next run does not send again.
+        if !store.has_message(&config.city.code, &key)? {
+            messages.push(message);
+        }
+    }
+    let unchanged = total - messages.len();
     println!(
         "次の実行で送るメール ({} 通、送信はしません):",
         messages.len()
     );
-    for (_, message) in &messages {
+    for message in &messages {
         print_message(app, message);
+    }
+    if unchanged > 0 {
+        println!("前回と同じ内容のため、次の実行でも報告書のメールは送りません（{unchanged} 件）");
     }
     print_pending(app, &store)
 }

@@ -205,13 +205,44 @@ fn the_publication_month_is_read_in_either_calendar_and_a_bad_one_is_named() {
 }
 
 #[test]
-fn a_publication_month_before_the_fiscal_year_began_is_a_problem_named_by_its_key() {
-    let text = SAMPLE.replace("published = \"2021-07\"", "published = \"2020-03\"");
-    let message = error_of(&text);
-    assert!(
-        message.contains("設定 report.published: 発行年月 令和2（2020）年3月 は報告する年度(令和2年度)が始まる前です"),
-        "{message}"
-    );
-    let text = SAMPLE.replace("published = \"2021-07\"", "published = \"2020-04\"");
-    assert!(load(&text).is_ok());
+fn a_publication_month_outside_the_years_after_the_fiscal_year_is_a_problem_named_by_its_key() {
+    // 令和2年度 ends in March 2021: an edition is dated from April 2021 to December 2023.
+    for (bad, why) in [
+        (
+            "2020-03",
+            "令和2（2020）年3月 は報告する年度(令和2年度)が終わる前です",
+        ),
+        (
+            "2020-04",
+            "令和2（2020）年4月 は報告する年度(令和2年度)が終わる前です",
+        ),
+        (
+            "2021-03",
+            "令和3（2021）年3月 は報告する年度(令和2年度)が終わる前です",
+        ),
+        (
+            "2024-01",
+            "令和6（2024）年1月 は報告する年度(令和2年度)から離れすぎています",
+        ),
+        (
+            "2099-01",
+            "令和81（2099）年1月 は報告する年度(令和2年度)から離れすぎています",
+        ),
+    ] {
+        let text = SAMPLE.replace("published = \"2021-07\"", &format!("published = \"{bad}\""));
+        let message = error_of(&text);
+        let named = format!("設定 report.published: 発行年月 {why}");
+        assert!(message.contains(&named), "{bad}: {message}");
+    }
+    for good in ["2021-04", "2023-12"] {
+        let text = SAMPLE.replace(
+            "published = \"2021-07\"",
+            &format!("published = \"{good}\""),
+        );
+        assert!(load(&text).is_ok(), "{good}");
+    }
+    // The configuration moved on a year without its month is named too.
+    let moved = SAMPLE.replace("fiscal_year = \"令和2年度\"", "fiscal_year = \"令和3年度\"");
+    assert!(moved != SAMPLE, "the sample names 令和2年度");
+    assert!(error_of(&moved).contains("報告する年度(令和3年度)が終わる前です"));
 }

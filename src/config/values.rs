@@ -11,6 +11,9 @@ use super::{Config, CronSchedule, SmtpSettings, Transport};
 /// by the parser but never runs. Ten years covers 29 February twice over.
 const CRON_HORIZON_YEARS: i64 = 10;
 
+/// How many calendar years after the one the fiscal year ends in an edition may be dated.
+const PUBLICATION_YEARS_AFTER: i32 = 2;
+
 impl Config {
     /// Every value problem of the configuration; a schedule must fire within
     /// [`CRON_HORIZON_YEARS`] from `now`.
@@ -39,20 +42,32 @@ impl Config {
         problems
     }
 
-    /// A publication month before the fiscal year it reports on began is a slip.
+    /// The edition reports on a closed fiscal year: a publication month before the year
+    /// ended (a slip, or a configuration moved on a year without its month) or years after
+    /// it (a typo such as 2099) is refused.
     fn publication_problems(&self, problems: &mut Vec<Problem>) {
         let year = self.city.fiscal_year.0;
-        if let Some(published) = self.report.published {
-            if (published.year, published.month) < (year.start_year(), 4) {
-                problems.push(Problem::new(
-                    "report.published",
-                    format!(
-                        "発行年月 {} は報告する年度({year})が始まる前です",
-                        published.printed()
-                    ),
-                ));
-            }
-        }
+        let Some(published) = self.report.published else {
+            return;
+        };
+        let closed = (year.start_year() + 1, 4);
+        let latest = year.start_year() + 1 + PUBLICATION_YEARS_AFTER;
+        let message = if (published.year, published.month) < closed {
+            format!(
+                "発行年月 {} は報告する年度({year})が終わる前です。白書は年度が終わってから発行するため、{}年4月以降を指定してください(年度を切り替えたときは発行年月も改めてください)",
+                published.printed(),
+                closed.0
+            )
+        } else if published.year > latest {
+            format!(
+                "発行年月 {} は報告する年度({year})から離れすぎています。{}年3月までを指定してください",
+                published.printed(),
+                latest + 1
+            )
+        } else {
+            return;
+        };
+        problems.push(Problem::new("report.published", message));
     }
 
     fn department_problems(&self) -> Vec<Problem> {

@@ -37,6 +37,9 @@ pub struct RowForm {
     pub has_figures: bool,
     /// The most figures a plan cell of the row holds (2 for `8施設 98事業者`).
     pub figures_per_cell: usize,
+    /// The figures every plan cell of the row holds (2 when each is `8施設 98事業者`;
+    /// 1 when any holds one figure): a cell typed with fewer lacks a part.
+    pub figures_every_cell: usize,
     /// A plan cell of the row holds a bracketed second figure (`4,372人 (198人)`);
     /// elsewhere a bracketed figure is a second number in the cell, not a note.
     pub sub_values: bool,
@@ -80,6 +83,11 @@ impl RowForm {
                 .iter()
                 .map(|o| o.quantities.len())
                 .max()
+                .unwrap_or(1),
+            figures_every_cell: measured
+                .iter()
+                .map(|o| o.quantities.len())
+                .min()
                 .unwrap_or(1),
             whole: !values.is_empty() && values.iter().all(|v| v.fract() == 0.0),
             never_negative: !values.is_empty()
@@ -218,6 +226,9 @@ pub enum Doubt {
     OtherUnit,
     /// More figures than the row's cells hold (`12 345` reads as 12 and 345).
     SeveralFigures,
+    /// Fewer figures than every cell of the row holds (`11` where the row prints
+    /// `8施設 98事業者`): a part is missing, and one number cannot carry both units.
+    TooFewFigures,
     /// A negative figure where the indicator cannot be negative.
     Negative,
     /// A figure marked as not final.
@@ -310,6 +321,8 @@ impl TypedFigure {
         let stray_sub_value = o.sub_value.is_some() && !form.sub_values;
         if o.quantities.len() > form.figures_per_cell || stray_sub_value {
             doubts.push(Doubt::SeveralFigures);
+        } else if o.quantities.len() < form.figures_every_cell {
+            doubts.push(Doubt::TooFewFigures);
         } else if unreadable_tail(o, form).is_some() {
             return vec![Doubt::Unreadable];
         } else if other_unit(o, form) {
@@ -606,6 +619,25 @@ mod tests {
 
     fn counts() -> RowForm {
         form("件", &["34,677件", "60,359件", "293,478件", "400,000件"])
+    }
+
+    #[test]
+    fn a_row_of_two_figures_to_a_cell_wants_both() {
+        let soho = form(
+            "施設・事業者",
+            &["5施設 56事業者", "8施設 98事業者", "10施設"],
+        );
+        assert_eq!(soho.figures_every_cell, 1, "one plan cell holds one figure");
+        let both = form("施設・事業者", &["5施設 56事業者", "8施設 98事業者"]);
+        assert_eq!(both.figures_every_cell, 2);
+        for typed in ["11", "11施設", "１１事業者"] {
+            let read = TypedFigure::read(typed, &both);
+            assert_eq!(read.doubts(&both), vec![Doubt::TooFewFigures], "{typed}");
+        }
+        let read = TypedFigure::read("11施設 107事業者", &both);
+        assert!(read.doubts(&both).is_empty());
+        let read = TypedFigure::read("11", &soho);
+        assert!(!read.doubts(&soho).contains(&Doubt::TooFewFigures));
     }
 
     #[test]

@@ -90,7 +90,17 @@ fn told(figure: &TypedFigure, form: &RowForm, doubt: Doubt, kpi: bool) -> (Sever
                 .chain(&observation.sub_value)
                 .map(|q| crate::domain::format_quantity(q.value, &q.unit))
                 .collect();
-            (Severity::Error, texts::several_figures(typed, &read))
+            let expected = form.figures_per_cell;
+            (
+                Severity::Error,
+                texts::several_figures(typed, &read, expected),
+            )
+        }
+        Doubt::TooFewFigures => {
+            let found = figure.observation.quantities.len();
+            let expected = form.figures_every_cell;
+            let message = texts::too_few_figures(typed, found, expected, &form.declared);
+            (Severity::Error, message)
         }
         Doubt::Negative => (Severity::Error, texts::negative_figure(typed)),
         Doubt::Provisional(mark) => {

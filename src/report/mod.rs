@@ -289,13 +289,14 @@ pub fn write_reports(
     files: &[ReportFile],
 ) -> anyhow::Result<Vec<PathBuf>> {
     let target = dir.join(fiscal_year.to_string());
-    std::fs::create_dir_all(&target).with_context(|| format!("creating {}", target.display()))?;
+    std::fs::create_dir_all(&target)
+        .with_context(|| format!("報告書のフォルダー {} を作れません", target.display()))?;
     files
         .iter()
         .map(|file| {
             let path = target.join(&file.file_name);
             std::fs::write(&path, &file.bytes)
-                .with_context(|| format!("writing {}", path.display()))?;
+                .with_context(|| format!("報告書 {} を書き込めません", path.display()))?;
             Ok(path)
         })
         .collect()

@@ -110,6 +110,9 @@ pub trait Outbox {
         now: &str,
     ) -> anyhow::Result<bool>;
 
+    /// Whether a message with this key was queued before (sent or not).
+    fn has_message(&self, city_code: &str, key: &str) -> anyhow::Result<bool>;
+
     /// Every delivery in a state, oldest first.
     fn deliveries_in(&self, city_code: &str, state: DeliveryState)
         -> anyhow::Result<Vec<Delivery>>;

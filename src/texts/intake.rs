@@ -230,14 +230,21 @@ pub fn decimals_in_whole_row(found: &str, read: &str) -> String {
 }
 
 /// More figures in one cell than the row holds: `12 345` reads as 12 and 345.
-pub fn several_figures(found: &str, figures: &[String]) -> String {
+pub fn several_figures(found: &str, figures: &[String], expected: usize) -> String {
     format!(
-        "「{found}」から数値が {} つ({})読み取れます。このセルには数値を 1 つ記入してください。桁区切りは「,」で、年度や注記は括弧で書いてください(例: 12,345人 (令和3年度))",
+        "「{found}」から数値が {} つ({})読み取れます。このセルには数値を {expected} つ記入してください。桁区切りは「,」で、年度や注記は括弧で書いてください(例: 12,345人 (令和3年度))",
         figures.len(),
         figures.join("、")
     )
 }
 
+/// A cell with fewer figures than its row holds in every cell (`11` where the plan
+/// prints `8施設 98事業者`).
+pub fn too_few_figures(found: &str, figures: usize, expected: usize, unit: &str) -> String {
+    format!(
+        "「{found}」から読み取れる数値は {figures} つですが、この指標は 1 つのセルに数値を {expected} つ記入します(単位「{unit}」の順に、空白で区切って。例: 8施設 98事業者)。一つの数値では、どの単位の値か分かりません"
+    )
+}
 /// `12.345` in a row of whole numbers: read as a decimal, perhaps meant as 12,345.
 pub fn decimal_point(found: &str, read: &str, separated: &str) -> String {
     format!("「{found}」は小数の {read} として読みました。この指標の計画の値はすべて整数です。桁区切りのつもりなら「,」で記入してください(例: {separated})")

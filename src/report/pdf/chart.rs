@@ -26,8 +26,8 @@ pub fn draw(
     width: f32,
     height: f32,
 ) -> anyhow::Result<()> {
-    draw_title(canvas, series.title, x, top, width)?;
-    let (plot_top, plot_bottom) = (top - 20.0, top - height + 10.0);
+    let title_height = draw_title(canvas, series.title, x, top, width)?;
+    let (plot_top, plot_bottom) = (top - title_height.max(16.0) - 4.0, top - height + 10.0);
     let Some(scale) = Scale::of(series) else {
         canvas.line(x + 4.0, plot_bottom, x + width - 4.0, plot_bottom, 0.4, 0.4);
         let middle = (plot_top + plot_bottom) / 2.0;
@@ -55,19 +55,32 @@ pub fn draw(
     plot.draw_labels(canvas, series.labels)
 }
 
-/// The title over at most two lines.
+/// The title over two lines, or three in a smaller size when two do not hold it
+/// all; only a title longer still is cut, and then it ends in 「…」. Returns the height
+/// the title took.
 fn draw_title(
     canvas: &mut Canvas,
     title: &str,
     x: f32,
     top: f32,
     width: f32,
-) -> anyhow::Result<()> {
-    let title_lines = canvas.fonts.wrap(title, 6.5, width);
-    for (i, line) in title_lines.iter().take(2).enumerate() {
-        canvas.text(line, 6.5, x, top - 7.0 - i as f32 * 8.0)?;
+) -> anyhow::Result<f32> {
+    let (mut size, mut lines) = (6.5, canvas.fonts.wrap(title, 6.5, width));
+    if lines.len() > 2 {
+        size = 5.5;
+        lines = canvas.fonts.wrap(title, size, width);
     }
-    Ok(())
+    if lines.len() > 3 {
+        lines.truncate(3);
+        let last = &mut lines[2];
+        while canvas.fonts.width(&format!("{last}…"), size) > width && last.pop().is_some() {}
+        last.push('…');
+    }
+    let leading = size * 1.2;
+    for (i, line) in lines.iter().enumerate() {
+        canvas.text(line, size, x, top - size - i as f32 * leading)?;
+    }
+    Ok(lines.len() as f32 * leading)
 }
 
 /// The size of the scale's numbers.

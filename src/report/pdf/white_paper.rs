@@ -220,10 +220,40 @@ fn cover_page(
     centred(canvas, &datasets.city, 16.0, 0.17)
 }
 
-/// A line centred between the margins, at `height_share` of the page's height.
+/// Text centred between the margins, its first line at `height_share` of the page's
+/// height: set smaller (down to 70%) when it is too wide, and wrapped when even that
+/// is (a long department name in a report's title); nothing leaves the page.
 fn centred(canvas: &mut Canvas, text: &str, size: f32, height_share: f32) -> anyhow::Result<()> {
-    let (width, y) = (canvas.content_width(), canvas.size.height * height_share);
-    canvas.aligned(text, size, MARGIN, width, y, Align::Center)
+    let width = canvas.content_width();
+    let natural = canvas.fonts.width(text, size);
+    // A little under the width, so that rounding never pushes the last character over.
+    let size = if natural > width {
+        (size * width * 0.97 / natural).max(size * 0.7)
+    } else {
+        size
+    };
+    let mut y = canvas.size.height * height_share;
+    for line in title_lines(canvas.fonts, text, size, width) {
+        canvas.aligned(&line, size, MARGIN, width, y, Align::Center)?;
+        y -= size * 1.4;
+    }
+    Ok(())
+}
+
+/// A title broken into lines at its spaces (「三鷹市 令和2年度」 / 「…部の取り組み」), a
+/// part wider than a line broken where it must.
+fn title_lines(fonts: &FontSet, text: &str, size: f32, width: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if fonts.width(&format!("{line} {word}"), size) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.extend(fonts.wrap(word, size, width)),
+        }
+    }
+    lines
 }
 
 /// The contents pages, numbering the body from after the cover and the contents.
@@ -242,7 +272,7 @@ fn contents(
     Ok(canvas.finish())
 }
 
-/// A chapter (level 1) or section (indented) on one line, dotted to its page number.
+/// A chapter (level 1) or section (indented), dotted to its page number.
 fn contents_line(
     canvas: &mut Canvas,
     heading: &super::page::Heading,
@@ -250,19 +280,21 @@ fn contents_line(
 ) -> anyhow::Result<()> {
     let size = if heading.level == 1 { 10.5 } else { 9.0 };
     let indent = if heading.level == 1 { 0.0 } else { 14.0 };
-    canvas.ensure_space(size * 1.7);
-    canvas.gap(size * 1.7);
     let number = page.to_string();
     let width = canvas.content_width();
-    let available = width - indent - 30.0;
-    let line = canvas
+    // A heading too long for one line wraps (never cut); its last line has the dots.
+    let lines = canvas
         .fonts
-        .wrap(&heading.text, size, available)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    canvas.text(&line, size, MARGIN + indent, canvas.y)?;
-    let dots_from = MARGIN + indent + canvas.fonts.width(&line, size) + 4.0;
+        .wrap(&heading.text, size, width - indent - 30.0);
+    let (last, before) = lines.split_last().expect("wrap gives a line");
+    canvas.ensure_space(size * 1.7 + before.len() as f32 * size * 1.4);
+    canvas.gap(size * 1.7);
+    for line in before {
+        canvas.text(line, size, MARGIN + indent, canvas.y)?;
+        canvas.gap(size * 1.4);
+    }
+    canvas.text(last, size, MARGIN + indent, canvas.y)?;
+    let dots_from = MARGIN + indent + canvas.fonts.width(last, size) + 4.0;
     let dots_to = MARGIN + width - canvas.fonts.width(&number, size) - 4.0;
     if dots_to > dots_from {
         let y = canvas.y + 1.0;
@@ -380,7 +412,9 @@ impl Writer<'_> {
         // The owner, the table, its notes and its charts are read together: one page
         // when they fit (else at least the table with its notes and charts).
         canvas.keep_together(canvas.text_height(&owner, 8.5, 0.0, 1.5) + indicators);
-        canvas.paragraph(&owner, 8.5, 0.0, 1.5)?;
+        // The owner line goes with the heading: both wait for the table or narrative,
+        // so neither is left at the foot of a page when the table moves on.
+        canvas.subheading(&owner, 8.5, 1.5)?;
         if !policy.indicators.is_empty() {
             canvas.subheading(&self.labels.indicator_heading, 9.5, 1.6)?;
             canvas.keep_together(
@@ -791,16 +825,10 @@ impl Writer<'_> {
         };
         canvas.ensure_space(60.0);
         canvas.subheading(&format!("{}　{major}{}", item.id, item.title), 10.0, 1.5)?;
-        canvas.paragraph(
-            &format!(
-                "{}: {}",
-                self.labels.departments_label,
-                item.departments.join("・")
-            ),
-            8.0,
-            0.0,
-            1.4,
-        )?;
+        // The departments line waits with the title for the 概要's first lines.
+        let departments = item.departments.join("・");
+        let line = format!("{}: {departments}", self.labels.departments_label);
+        canvas.subheading(&line, 8.0, 1.4)?;
         canvas.subheading(&format!("■{}", self.labels.overview_label), 8.5, 1.6)?;
         for paragraph in &item.overview {
             canvas.paragraph(paragraph, 8.5, 9.0, 1.5)?;

@@ -91,7 +91,8 @@ impl Formats {
             .set_text_wrap()
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::Top);
-        let percent = text.clone().set_num_format("0%");
+        // One decimal: a share of 99.7% must not show as the 100% of a target reached.
+        let percent = text.clone().set_num_format("0.0%");
         Formats {
             header,
             text,

@@ -25,6 +25,14 @@ impl Outbox for SqliteStore {
         Ok(queued)
     }
 
+    fn has_message(&self, city_code: &str, key: &str) -> anyhow::Result<bool> {
+        Ok(self.connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM messages WHERE city_code = ?1 AND idempotency_key = ?2)",
+            params![city_code, key],
+            |row| row.get(0),
+        )?)
+    }
+
     fn deliveries_in(
         &self,
         city_code: &str,

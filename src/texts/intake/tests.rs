@@ -92,8 +92,12 @@ fn the_typed_figure_texts() {
             "確定値",
         ],
     );
-    let several = several_figures("12 345", &["12".to_string(), "345".to_string()]);
-    check(several, &["「12 345」", "2 つ(12、345)"]);
+    let several = several_figures("12 345", &["12".to_string(), "345".to_string()], 1);
+    check(several, &["「12 345」", "2 つ(12、345)", "数値を 1 つ"]);
+    check(
+        too_few_figures("11", 1, 2, "施設・事業者"),
+        &["「11」", "1 つですが", "数値を 2 つ", "「施設・事業者」"],
+    );
     check(
         decimal_point("12.345", "12.345", "12,345"),
         &["「12.345」", "小数の 12.345", "例: 12,345"],
