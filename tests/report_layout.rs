@@ -89,6 +89,7 @@ impl Line {
 
 /// A page: its height and its lines, running header and page number included.
 struct Page {
+    width: f32,
     height: f32,
     lines: Vec<Line>,
 }
@@ -195,6 +196,7 @@ fn read_bbox(html: &str) -> Vec<Page> {
         if tag.starts_with("page ") {
             let height = attribute(tag, "height");
             pages.push(Page {
+                width: attribute(tag, "width"),
                 height,
                 lines: Vec::new(),
             });
@@ -389,6 +391,31 @@ fn layout_faults(dir: &Path) -> Vec<String> {
         faults.extend(bare_headings(pdf, &pages));
         faults.extend(kinsoku_faults(pdf, &pages));
         faults.extend(chart_faults(pdf, &pages));
+        faults.extend(words_off_the_paper(pdf, &pages));
+    }
+    faults
+}
+
+/// Words outside the printable area (a margin of a quarter of the page's margins):
+/// a title too long for its line must be set smaller or wrapped, never cut by the edge.
+fn words_off_the_paper(pdf: &Path, pages: &[Page]) -> Vec<String> {
+    let edge = 12.0;
+    let mut faults = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        for word in page.lines.iter().flat_map(|l| &l.words) {
+            let inside = word.x_min >= edge
+                && word.x_max <= page.width - edge
+                && word.y_min >= edge
+                && word.y_max <= page.height - edge;
+            if !inside {
+                let at = format!("x {:.0}–{:.0}", word.x_min, word.x_max);
+                faults.push(fault(
+                    pdf,
+                    i,
+                    format!("off the paper: 「{}」 at {at}", word.text),
+                ));
+            }
+        }
     }
     faults
 }

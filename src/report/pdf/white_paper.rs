@@ -225,19 +225,25 @@ fn cover_page(
 /// is (a long department name in a report's title); nothing leaves the page.
 fn centred(canvas: &mut Canvas, text: &str, size: f32, height_share: f32) -> anyhow::Result<()> {
     let width = canvas.content_width();
-    let natural = canvas.fonts.width(text, size);
+    let (size, lines) = fit_title(canvas.fonts, text, size, width);
+    let mut y = canvas.size.height * height_share;
+    for line in lines {
+        canvas.aligned(&line, size, MARGIN, width, y, Align::Center)?;
+        y -= size * 1.4;
+    }
+    Ok(())
+}
+
+/// The size a title is set in (smaller, down to 70%, when it is too wide) and its lines.
+fn fit_title(fonts: &FontSet, text: &str, size: f32, width: f32) -> (f32, Vec<String>) {
+    let natural = fonts.width(text, size);
     // A little under the width, so that rounding never pushes the last character over.
     let size = if natural > width {
         (size * width * 0.97 / natural).max(size * 0.7)
     } else {
         size
     };
-    let mut y = canvas.size.height * height_share;
-    for line in title_lines(canvas.fonts, text, size, width) {
-        canvas.aligned(&line, size, MARGIN, width, y, Align::Center)?;
-        y -= size * 1.4;
-    }
-    Ok(())
+    (size, title_lines(fonts, text, size, width))
 }
 
 /// A title broken into lines at its spaces (「三鷹市 令和2年度」 / 「…部の取り組み」), a
@@ -918,6 +924,36 @@ fn short_period(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_title_is_set_smaller_then_broken_at_its_spaces_within_the_margins() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = crate::config::Config::load(&root.join("data/hakusho.toml")).unwrap();
+        let fonts = FontSet::for_config(&config).unwrap();
+        let width = A4_PORTRAIT.width - 2.0 * MARGIN;
+        let names = [
+            "市民部",
+            "スポーツと文化部",
+            "にぎわいスポーツ文化局",
+            "デジタル・トランスフォーメーション推進及び行財政改革担当部",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ部",
+        ];
+        for name in names {
+            let title = format!("三鷹市 令和2年度 {name}の取り組み");
+            let (size, lines) = fit_title(&fonts, &title, 26.0, width);
+            assert!(size >= 26.0 * 0.7, "{title}: {size}");
+            for line in &lines {
+                assert!(fonts.width(line, size) <= width, "{title}: 「{line}」");
+            }
+            let joined: String = lines.concat().split(' ').collect();
+            assert_eq!(joined, title.replace(' ', ""), "nothing lost");
+        }
+        let short = fit_title(&fonts, "三鷹市 令和2年度 市民部の取り組み", 26.0, width);
+        assert_eq!(
+            short,
+            (26.0, vec!["三鷹市 令和2年度 市民部の取り組み".to_string()])
+        );
+    }
 
     #[test]
     fn numbers_policies_and_shortens_periods_like_the_white_paper() {
