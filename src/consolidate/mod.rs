@@ -696,8 +696,8 @@ impl Builder<'_> {
                 DepartmentPlan {
                     department: department.name.clone(),
                     sections: profile.sections,
-                    staff_count: profile.staff_count,
-                    budget: profile.budget,
+                    staff_count: with_unit(&profile.staff_count, "人"),
+                    budget: with_unit(&profile.budget, "千円"),
                     operating_policy: profile.operating_policy,
                     covid_response: profile.covid_response,
                     projects: submission
@@ -716,5 +716,35 @@ impl Builder<'_> {
                 }
             })
             .collect()
+    }
+}
+
+/// A 職員数 or 予算規模 typed as a bare number (the template asks for 人 and 千円, and
+/// a number cell carries no unit) printed with its unit and thousands separators:
+/// `123456789` → `123,456,789千円`; text with a unit of its own is kept as written.
+fn with_unit(typed: &str, unit: &str) -> String {
+    let digits: String = typed.trim().chars().filter(|c| *c != ',').collect();
+    match digits.parse::<f64>() {
+        Ok(value)
+            if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.') =>
+        {
+            crate::domain::format_quantity(value, unit)
+        }
+        _ => typed.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::with_unit;
+
+    #[test]
+    fn a_bare_number_gets_the_unit_the_template_asks_for() {
+        assert_eq!(with_unit("123456789012", "千円"), "123,456,789,012千円");
+        assert_eq!(with_unit("0", "人"), "0人");
+        assert_eq!(with_unit("1,234", "人"), "1,234人");
+        for kept in ["85人", "12億3,456万円", "", "約80人", "—", "1.2.3"] {
+            assert_eq!(with_unit(kept, "人"), kept);
+        }
     }
 }

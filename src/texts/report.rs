@@ -21,6 +21,9 @@ pub const STATUS_COLUMN: &str = "状態";
 /// Printed under a department that owns no indicator.
 pub const NO_INDICATORS: &str = "この部が主に担当する目標指標はありません。";
 
+/// In the summary's changes since last year, for an indicator with no figure this year.
+pub const NO_FIGURE_THIS_YEAR: &str = "今年度の値なし(未提出)";
+
 /// Printed when no department has submitted yet.
 pub const NO_SUBMISSIONS: &str = "受け付けた提出がありません。";
 
@@ -37,6 +40,7 @@ mod tests {
             STATUS_COLUMN.to_string(),
             NO_INDICATORS.to_string(),
             NO_SUBMISSIONS.to_string(),
+            NO_FIGURE_THIS_YEAR.to_string(),
         ];
         for text in texts.iter().chain(&INDICATOR_COLUMNS.map(String::from)) {
             assert!(is_japanese(text), "{text}");

@@ -330,7 +330,13 @@ fn change_lines(datasets: &Datasets) -> Vec<String> {
         let Some(previous) = i.history.iter().find(|h| h.fiscal_year == last_year) else {
             continue;
         };
-        let actual = i.printed(Period::Actual);
+        let actual = match i.printed(Period::Actual) {
+            // An arrow to nothing reads as a slip: say that the year has no figure yet.
+            printed if printed.trim().is_empty() => {
+                crate::texts::report::NO_FIGURE_THIS_YEAR.to_string()
+            }
+            printed => printed.to_string(),
+        };
         if previous.printed != actual {
             lines.push(format!(
                 "{} {}: {} → {actual}",

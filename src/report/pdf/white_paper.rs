@@ -480,7 +480,10 @@ impl Writer<'_> {
 
     /// The policy's 取組状況, one indented paragraph each, or a line saying there is none.
     fn narrative(&self, canvas: &mut Canvas, policy: &Policy) -> anyhow::Result<()> {
-        canvas.subheading(&self.labels.narrative_heading, 9.5, 1.7)?;
+        // (1) when the policy has no indicator table above it: no gap in the numbering.
+        let number = if policy.indicators.is_empty() { 1 } else { 2 };
+        let heading = renumbered(&self.labels.narrative_heading, number);
+        canvas.subheading(&heading, 9.5, 1.7)?;
         if policy.progress.is_empty() {
             canvas.paragraph(&self.labels.no_narrative, BODY, 9.0, 1.55)?;
         }
@@ -904,6 +907,18 @@ fn marker_form(text: &str) -> String {
         .collect()
 }
 
+/// A label numbered `(2) …` numbered `(n) …` instead; other labels as they are.
+fn renumbered(label: &str, number: usize) -> String {
+    let numbered = label
+        .strip_prefix('(')
+        .and_then(|rest| rest.split_once(')'))
+        .filter(|(digits, _)| !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()));
+    match numbered {
+        Some((_, rest)) => format!("({number}){rest}"),
+        None => label.to_string(),
+    }
+}
+
 /// `1-1` → `第1`, `2-4-1` → `第4-1`: how the white paper numbers a policy in its part.
 fn policy_label(code: &str) -> String {
     format!("第{}", code.split_once('-').map_or(code, |(_, rest)| rest))
@@ -958,6 +973,10 @@ mod tests {
     #[test]
     fn numbers_policies_and_shortens_periods_like_the_white_paper() {
         assert_eq!(policy_label("1-1"), "第1");
+        assert_eq!(renumbered("(2) 施策の達成", 1), "(1) 施策の達成");
+        assert_eq!(renumbered("(2) 施策の達成", 2), "(2) 施策の達成");
+        assert_eq!(renumbered("施策の達成", 1), "施策の達成");
+        assert_eq!(renumbered("(注) 施策", 1), "(注) 施策");
         assert_eq!(policy_label("2-4-1"), "第4-1");
         assert_eq!(short_period("前期(平成26年度)"), "H26");
         assert_eq!(short_period("達成値(令和2年度)"), "R2");
