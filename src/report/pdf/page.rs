@@ -104,6 +104,9 @@ pub struct Canvas<'a> {
     /// Headings (and the gaps between them) not drawn yet: they wait for the first
     /// content after them, so that they go to whichever page that content starts on.
     pending: Vec<Pending>,
+    /// The section in force when the page's first content was drawn: the running
+    /// header names it, not a chapter that starts lower on the page.
+    top_section: Option<String>,
 }
 
 /// What waits to be drawn with the next content: a heading, or space around one.
@@ -168,6 +171,7 @@ impl<'a> Canvas<'a> {
             used_fonts: BTreeSet::new(),
             stroke: None,
             pending: Vec::new(),
+            top_section: None,
         }
     }
 
@@ -202,6 +206,9 @@ impl<'a> Canvas<'a> {
             .pending_keep()
             .min(self.fresh_room() - self.pending_height());
         self.ensure_space(height.max(keep));
+        if self.top_section.is_none() {
+            self.top_section = Some(self.section.clone());
+        }
         self.draw_pending()
     }
 
@@ -297,9 +304,10 @@ impl<'a> Canvas<'a> {
     /// Closes the page being drawn; what waits goes on to the next page.
     fn break_page(&mut self) {
         let ops = std::mem::take(&mut self.ops);
+        let section = self.top_section.take();
         self.done.push(RawPage {
             ops,
-            section: self.section.clone(),
+            section: section.unwrap_or_else(|| self.section.clone()),
         });
         self.y = self.size.height - self.margin - 12.0;
     }
@@ -998,6 +1006,24 @@ mod tests {
         canvas.text("工事实施", 9.0, 36.0, 700.0).unwrap();
         let (_, used) = canvas.finish();
         assert_eq!(used.into_iter().collect::<Vec<_>>(), [0, 1]);
+    }
+
+    #[test]
+    fn the_running_header_names_the_section_at_the_top_of_the_page() {
+        let font = fonts(&["ipaexg.ttf"]);
+        let mut canvas = Canvas::new(&font, A4_PORTRAIT, 36.0);
+        canvas.section = "第1章".to_string();
+        canvas.heading("第1章", 15.0, 1, 20.0).unwrap();
+        canvas.paragraph("本文", 9.0, 0.0, 1.5).unwrap();
+        // Chapter 2 starts lower on the same page, then runs on to the next.
+        canvas.section = "第2章".to_string();
+        canvas.heading("第2章", 15.0, 1, 20.0).unwrap();
+        for _ in 0..80 {
+            canvas.paragraph("第2章の本文", 9.0, 0.0, 1.5).unwrap();
+        }
+        let (pages, _) = canvas.finish();
+        let sections: Vec<&str> = pages.iter().map(|p| p.section.as_str()).collect();
+        assert_eq!(sections, ["第1章", "第2章"]);
     }
 
     #[test]
