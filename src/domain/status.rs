@@ -154,10 +154,14 @@ impl Status {
 }
 
 /// Progress toward the target from the baseline, when both directions of travel are defined.
+///
+/// A target on the wrong side of the baseline (an indicator to increase whose target
+/// is below where it started) has no way to go: no share, so never 順調.
 pub fn progress(direction: Direction, f: &Figures) -> Option<f64> {
-    direction.rule().filter(|r| r.paced)?;
+    let rule = direction.rule().filter(|r| r.paced)?;
     let (b, a, t) = (f.baseline?, f.actual?, f.target?);
-    ((t - b).abs() > f64::EPSILON).then(|| (a - b) / (t - b))
+    let way = if rule.wants_more { t - b } else { b - t };
+    (way > f64::EPSILON).then(|| (a - b) / (t - b))
 }
 
 /// The status of an indicator under the rule in this module's documentation.

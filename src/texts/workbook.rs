@@ -20,13 +20,10 @@ pub const PROGRESS_RULE: &str = "進捗率 = (達成値 − 基準値) ÷ (目�
 方向が「増やす」「減らす」の指標で、基準値・達成値・目標値がそれぞれ一つの数値であり、目標値が基準値から目指す向きにあるときだけ算出する。\
 達成値が基準値から目標と逆の向きに動いたときは算出せず、目標値を超えたときは100%と表示する。どちらも理由を「進捗率の注記」欄に書く。";
 
-/// The 凡例 sheet's rows: what each column or mark means.
-pub const LEGEND: [(&str, &str); 5] = [
+/// The 凡例 sheet's rows: what each column or mark means (after them, 状態: the status
+/// rule as every report prints it, `domain::status::status_rule_text`).
+pub const LEGEND: [(&str, &str); 4] = [
     ("進捗率", PROGRESS_RULE),
-    (
-        "状態",
-        "達成: 達成値が目標値に届いた(「維持」の指標は計画策定時の数値)。後退: 達成値が中期の数値より目指す向きと逆に動いた。順調: 進捗率が計画期間の経過割合以上。要注意: それ以外。判定不可: 判定に必要な数値がない。対象外: 数値で測らない指標。",
-    ),
     (
         "(数値)の列",
         "表記の列の最初の数値を、その数値の単位を付けた数値として入れる。一つの欄に単位の異なる数値が複数ある指標(例: 8施設 98事業者)は、最初の数値とその単位(8施設)だけを入れ、欄全体は表記の列に印刷どおり残す。",

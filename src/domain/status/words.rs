@@ -65,7 +65,7 @@ fn clause(step: Status) -> String {
         Status::Achieved => format!("達成値が{}", achieved_groups()),
         Status::Regressed => format!("達成値が中期の値より{}", regressed_groups()),
         Status::OnTrack => format!(
-            "計画策定時の値から目標値までのうち達成値で進んだ割合が、計画期間（計画策定時の年度から目標の年度まで）のうち経過した年数の割合以上のもの（{}）",
+            "計画策定時の値から目標値までのうち達成値で進んだ割合が、計画期間（計画策定時の年度から目標の年度まで）のうち経過した年数の割合以上のもの。目標値が計画策定時の値から目指す向きにあるときに限る（{}）",
             labels(|d| d.rule().is_some_and(|r| r.paced))
         ),
         _ => OTHERWISE.to_string(),

@@ -410,9 +410,18 @@ fn legend_sheet(sheet: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
         .zip([16.0, 100.0])
         .map(|(h, w)| (h.to_string(), w))
         .collect();
-    let rows = texts::LEGEND.len() as u32;
-    let mut grid = frame(sheet, texts::LEGEND_SHEET, &columns, rows, &f.header)?;
-    for (n, (item, meaning)) in texts::LEGEND.iter().enumerate() {
+    // The 状態 rule is the one every report prints, made from the rule's own code.
+    let status_rule = crate::domain::status::status_rule_text();
+    let mut legend: Vec<(&str, &str)> = texts::LEGEND.to_vec();
+    legend.insert(1, (crate::texts::report::STATUS_COLUMN, &status_rule));
+    let mut grid = frame(
+        sheet,
+        texts::LEGEND_SHEET,
+        &columns,
+        legend.len() as u32,
+        &f.header,
+    )?;
+    for (n, (item, meaning)) in legend.iter().enumerate() {
         grid.texts(n as u32 + 1, 0, &[item, meaning], &f.text)?;
     }
     grid.finish()

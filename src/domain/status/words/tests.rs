@@ -50,9 +50,24 @@ fn holds_as_printed(lines: &[String], step: Status, d: Direction, f: &Figures) -
             _ => false,
         },
         Status::OnTrack => {
-            clause.contains(d.label()) && printed_progress(f).is_some_and(|p| p >= f.elapsed)
+            let way = clause.contains("目指す向きにあるときに限る");
+            let toward = !way || target_the_wanted_way(lines, d, f);
+            let paced = printed_progress(f).is_some_and(|p| p >= f.elapsed);
+            clause.contains(d.label()) && toward && paced
         }
         _ => clause == "上のいずれにも当たらないもの",
+    }
+}
+
+/// Whether the target lies the way the printed 達成 clause wants from the baseline:
+/// above it for a direction achieved at 「目標値以上」, below it for 「目標値以下」.
+fn target_the_wanted_way(lines: &[String], d: Direction, f: &Figures) -> bool {
+    let achieved = clause_of(lines, Status::Achieved).unwrap_or_default();
+    let wants_more = piece_naming(&achieved, d).is_some_and(|p| p.contains("以上"));
+    match (f.baseline, f.target) {
+        (Some(b), Some(t)) if wants_more => t > b,
+        (Some(b), Some(t)) => t < b,
+        _ => false,
     }
 }
 
