@@ -233,6 +233,12 @@ fn a_publication_month_outside_the_years_after_the_fiscal_year_is_a_problem_name
         let message = error_of(&text);
         let named = format!("設定 report.published: 発行年月 {why}");
         assert!(message.contains(&named), "{bad}: {message}");
+        if why.contains("離れすぎ") {
+            assert!(
+                message.contains("2023年12月までを指定してください"),
+                "{message}"
+            );
+        }
     }
     for good in ["2021-04", "2023-12"] {
         let text = SAMPLE.replace(

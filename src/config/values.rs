@@ -60,9 +60,8 @@ impl Config {
             )
         } else if published.year > latest {
             format!(
-                "発行年月 {} は報告する年度({year})から離れすぎています。{}年3月までを指定してください",
-                published.printed(),
-                latest + 1
+                "発行年月 {} は報告する年度({year})から離れすぎています。{latest}年12月までを指定してください",
+                published.printed()
             )
         } else {
             return;

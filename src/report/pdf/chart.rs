@@ -241,7 +241,9 @@ impl Plot {
         let (_, y) = self.at(0, target);
         canvas.polyline(&[(self.left, y), (self.right, y)], 0.6, 0.45, true);
         let x = self.right - canvas.fonts.width(label, 5.5);
-        canvas.text(label, 5.5, x, y + 1.5)
+        // Under the line when it runs along the plot's top, clear of the title above.
+        let label_y = if y + 7.0 > self.top { y - 6.5 } else { y + 1.5 };
+        canvas.text(label, 5.5, x, label_y)
     }
 
     /// The series as a line through square markers; missing years are skipped.

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
+use super::page::{fit_line, save, Align, Canvas, Table, A4_PORTRAIT};
 use super::text::FontSet;
 use crate::consolidate::{Datasets, DepartmentPlan, Project};
 use crate::report::Edition;
@@ -455,22 +455,6 @@ fn block_height(canvas: &Canvas, plan: &DepartmentPlan, texts: &Texts, size: f32
     size * 1.9 + 2.0 + lines * size * 1.45 + 3.0 + size
 }
 
-/// A name in its bar: set smaller (down to 70%) when too long for `width`, and cut
-/// with 「…」 only when even that is too long; never over the next column.
-fn fitted(canvas: &Canvas, name: &str, size: f32, width: f32) -> (String, f32) {
-    let natural = canvas.fonts.width(name, size);
-    if natural <= width {
-        return (name.to_string(), size);
-    }
-    let size = (size * width * 0.97 / natural).max(size * 0.7);
-    let mut cut = name.to_string();
-    if canvas.fonts.width(&cut, size) > width {
-        while canvas.fonts.width(&format!("{cut}…"), size) > width && cut.pop().is_some() {}
-        cut.push('…');
-    }
-    (cut, size)
-}
-
 /// One department's block; returns the y below it.
 fn block(
     canvas: &mut Canvas,
@@ -483,7 +467,8 @@ fn block(
     let width = column_width(canvas);
     let bar = size * 1.9;
     canvas.fill_rect(x, top - bar, width, bar, 0.85);
-    let (name, name_size) = fitted(canvas, &plan.department, size * 1.15, width - 8.0);
+    // A long name is set smaller, then cut, never over the next column.
+    let (name, name_size) = fit_line(canvas.fonts, &plan.department, size * 1.15, width - 8.0);
     canvas.text(&name, name_size, x + 4.0, top - bar + size * 0.5)?;
     let mut y = top - bar - 2.0;
     for (line, indent) in wrapped_block_lines(canvas, plan, texts, size) {
@@ -509,14 +494,14 @@ mod tests {
             "デジタル・トランスフォーメーション推進及び行財政改革担当部",
             &"長".repeat(200),
         ] {
-            let (shown, size) = fitted(&canvas, name, 10.0, width);
+            let (shown, size) = fit_line(canvas.fonts, name, 10.0, width);
             assert!(canvas.fonts.width(&shown, size) <= width, "{name}");
-            assert!(size >= 7.0, "{name}: {size}");
+            assert!(size >= 6.0, "{name}: {size}");
             let kept = shown.trim_end_matches('…');
             assert!(name.starts_with(kept), "{name}: {shown}");
         }
         assert_eq!(
-            fitted(&canvas, "企画部", 10.0, width),
+            fit_line(canvas.fonts, "企画部", 10.0, width),
             ("企画部".to_string(), 10.0)
         );
     }

@@ -766,9 +766,26 @@ fn page_furniture(
     };
     let (left, right, rule) = (36.0, size.width - 36.0, size.height - 28.0);
     let (width, top) = (size.width - 72.0, size.height - 24.0);
-    canvas.aligned(&running, 7.5, left, width, top, Align::Right)?;
+    let (running, text_size) = fit_line(canvas.fonts, &running, 7.5, width);
+    canvas.aligned(&running, text_size, left, width, top, Align::Right)?;
     canvas.line(left, rule, right, rule, 0.4, 0.5);
     Ok(())
+}
+
+/// A line set smaller (down to 6 pt) when too wide for `width`, and cut with 「…」 when
+/// even that is: a running header never starts off the page.
+pub fn fit_line(fonts: &FontSet, text: &str, size: f32, width: f32) -> (String, f32) {
+    let natural = fonts.width(text, size);
+    if natural <= width {
+        return (text.to_string(), size);
+    }
+    let size = (size * width * 0.97 / natural).max(6.0);
+    let mut cut = text.to_string();
+    if fonts.width(&cut, size) > width {
+        while fonts.width(&format!("{cut}…"), size) > width && cut.pop().is_some() {}
+        cut.push('…');
+    }
+    (cut, size)
 }
 
 fn set_metadata(doc: &mut PdfDocument, meta: &Meta) {

@@ -214,24 +214,27 @@ fn cover_page(
     labels: &Labels,
     datasets: &Datasets,
 ) -> anyhow::Result<()> {
-    centred(canvas, title, 26.0, 0.62)?;
-    centred(canvas, &labels.subtitle, 14.0, 0.55)?;
-    centred(canvas, &datasets.published, 12.0, 0.22)?;
-    centred(canvas, &datasets.city, 16.0, 0.17)
+    let below_title = centred(canvas, title, 26.0, canvas.size.height * 0.62)?;
+    // The subtitle keeps its place, or goes below a title of several lines.
+    let subtitle_at = (canvas.size.height * 0.55).min(below_title - 14.0);
+    centred(canvas, &labels.subtitle, 14.0, subtitle_at)?;
+    centred(canvas, &datasets.published, 12.0, canvas.size.height * 0.22)?;
+    centred(canvas, &datasets.city, 16.0, canvas.size.height * 0.17)?;
+    Ok(())
 }
 
-/// Text centred between the margins, its first line at `height_share` of the page's
-/// height: set smaller (down to 70%) when it is too wide, and wrapped when even that
-/// is (a long department name in a report's title); nothing leaves the page.
-fn centred(canvas: &mut Canvas, text: &str, size: f32, height_share: f32) -> anyhow::Result<()> {
+/// Text centred between the margins, its first baseline at `y`: set smaller (down to
+/// 70%) when it is too wide, and wrapped when even that is (a long department name in
+/// a report's title); nothing leaves the page. Returns the baseline of the last line.
+fn centred(canvas: &mut Canvas, text: &str, size: f32, y: f32) -> anyhow::Result<f32> {
     let width = canvas.content_width();
     let (size, lines) = fit_title(canvas.fonts, text, size, width);
-    let mut y = canvas.size.height * height_share;
-    for line in lines {
-        canvas.aligned(&line, size, MARGIN, width, y, Align::Center)?;
-        y -= size * 1.4;
+    let mut baseline = y;
+    for (i, line) in lines.iter().enumerate() {
+        baseline = y - i as f32 * size * 1.4;
+        canvas.aligned(line, size, MARGIN, width, baseline, Align::Center)?;
     }
-    Ok(())
+    Ok(baseline)
 }
 
 /// The size a title is set in (smaller, down to 70%, when it is too wide) and its lines.
@@ -461,7 +464,7 @@ impl Writer<'_> {
             .iter()
             .map(|i| {
                 let mut row = vec![i.name.clone()];
-                row.extend(i.cells.iter().map(|c| c.printed.clone()));
+                row.extend(i.cells.iter().map(|c| self.or_missing(&c.printed)));
                 row.push(i.status_label.clone());
                 row
             })
@@ -622,7 +625,7 @@ impl Writer<'_> {
             periods[3].clone(),
         ];
         let row = std::iter::once(numeric.name.clone())
-            .chain(numeric.cells.iter().map(|c| c.printed.clone()))
+            .chain(numeric.cells.iter().map(|c| self.or_missing(&c.printed)))
             .collect();
         canvas.table(&Table {
             widths: vec![259.0, 80.0, 80.0, 80.0],
@@ -647,7 +650,7 @@ impl Writer<'_> {
             .iter()
             .map(|k| {
                 std::iter::once(k.name.clone())
-                    .chain(k.cells.iter().map(|c| c.printed.clone()))
+                    .chain(k.cells.iter().map(|c| self.or_missing(&c.printed)))
                     .collect()
             })
             .collect();
