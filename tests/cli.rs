@@ -120,6 +120,18 @@ fn preview_send_lists_the_next_run_without_sending() {
         stdout.contains("前回と同じ内容のため、次の実行でも報告書のメールは送りません（11 件）"),
         "{stdout}"
     );
+    assert!(!stdout.contains("まだ受け付けていない"), "{stdout}");
+    // A new file in the inbox: the preview, which reads the store, says the run may differ.
+    let sample = common::repo().join("data/inbox/令和2年度_企画部.xlsx");
+    let mut changed = common::grid::Grid::read(&sample);
+    let row = changed.row_of("部の運営方針", 0, "運営方針");
+    changed.text("部の運営方針", &format!("B{row}"), "新しい運営方針です。");
+    std::fs::write(city.inbox().join("企画部_第2版.xlsx"), changed.to_xlsx()).unwrap();
+    let stdout = common::stdout_of(&city.hakusho(&["preview-send"]));
+    assert!(
+        stdout.contains("まだ受け付けていないファイルが 1 件あります"),
+        "{stdout}"
+    );
 }
 
 /// The output of a command that must exit with `code`: stdout and stderr.

@@ -34,7 +34,34 @@ pub(super) async fn preview_send(app: &App) -> anyhow::Result<()> {
     if unchanged > 0 {
         println!("前回と同じ内容のため、次の実行でも報告書のメールは送りません（{unchanged} 件）");
     }
+    print_unreceived(app, &store)?;
     print_pending(app, &store)
+}
+
+/// Files in the inbox that were never taken in: the next run takes them in first, so
+/// what it mails may differ from this preview, which reads only the store.
+fn print_unreceived(app: &App, store: &Store) -> anyhow::Result<()> {
+    let config = app.config();
+    let Ok(files) = crate::intake::inbox_files(&config.paths.inbox) else {
+        return Ok(());
+    };
+    let mut unreceived = 0;
+    for path in files {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let sha256 = crate::archive::sha256_hex(&bytes);
+        if store
+            .submission_by_hash(&config.city.code, &sha256)?
+            .is_none()
+        {
+            unreceived += 1;
+        }
+    }
+    if unreceived > 0 {
+        println!("受付フォルダーに、まだ受け付けていないファイルが {unreceived} 件あります。次の実行はそれらを受け付けてから報告書を作るため、送るメールはこの一覧と変わることがあります");
+    }
+    Ok(())
 }
 
 /// One message: subject, recipients, attachments and the total size.
