@@ -7,7 +7,7 @@ mod common;
 
 use chrono::TimeZone;
 use common::grid::Grid;
-use common::{stdout_of, TestCity};
+use common::{corrupt_a_finding_of, stdout_of, TestCity};
 use hakusho::config::Config;
 use hakusho::consolidate;
 use hakusho::daemon::run::{reports_with, BuildOptions};
@@ -103,21 +103,6 @@ fn put_character_in(city: &TestCity, department: &str, text: &str) {
     let mut grid = Grid::read(&path);
     grid.text("取組状況", "C2", &format!("{text}。市民と協働して進めた。"));
     std::fs::write(&path, grid.to_xlsx()).unwrap();
-}
-
-/// Stores a finding whose message is bytes, not text, for the department's submission:
-/// its report cannot be built.
-fn corrupt_a_finding_of(city: &TestCity, department: &str) {
-    let store = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
-    let changed = store
-        .execute(
-            "INSERT INTO findings (submission_id, position, severity, sheet, cell, message)
-             SELECT id, 999, 'warning', NULL, NULL, x'ff00ff' FROM submissions
-             WHERE department = ?1 AND status = 'accepted'",
-            [department],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
 }
 
 /// With one font subset shared by every PDF of the build, each page draws the same

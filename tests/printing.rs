@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::grid::Grid;
-use common::{pdf_text_compact, stdout_of, TestCity};
+use common::{corrupt_a_finding_of, pdf_text_compact, stdout_of, TestCity};
 
 /// Excel's longest cell (32,767 characters), opening with `start`.
 fn longest_cell(start: &str) -> String {
@@ -244,20 +244,6 @@ fn once_repaired_the_report_is_built_and_mailed_once(city: &TestCity, dir: &Path
     assert!(mails.len() > before);
     stdout_of(&city.hakusho(&["run", "--once"]));
     assert_eq!(outbox_mails(city).len(), mails.len());
-}
-
-/// Stores a finding whose message is bytes, not text, for the department's submission.
-fn corrupt_a_finding_of(city: &TestCity, department: &str) {
-    let store = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
-    let changed = store
-        .execute(
-            "INSERT INTO findings (submission_id, position, severity, sheet, cell, message)
-             SELECT id, 999, 'warning', NULL, NULL, x'ff00ff' FROM submissions
-             WHERE department = ?1 AND status = 'accepted'",
-            [department],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
 }
 
 /// The text's start and end are printed, and all its sentences between them, but for

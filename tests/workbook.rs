@@ -8,7 +8,6 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use calamine::{Data, Range, Reader};
 use common::{stdout_of, TestCity};
@@ -47,26 +46,10 @@ fn sample_book(audience: &str, missing: &[&str]) -> Book {
     Book { city, path, shown }
 }
 
-/// Converts to CSV "as shown", one file per sheet (the last token, -1), with a fresh
-/// profile whose path needs no escaping in its URL.
+/// Converts to CSV "as shown", one file per sheet (the last token, -1).
 fn convert_to_csv(path: &Path, dir: &Path) -> PathBuf {
     let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1";
-    let (out, profile) = (dir.join("csv"), dir.join("profile"));
-    let status = Command::new("soffice")
-        .arg("--headless")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args(["--convert-to", filter, "--outdir"])
-        .arg(&out)
-        .arg(path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("LibreOffice (soffice) is needed: scripts/test.sh installs libreoffice-calc-nogui");
-    assert!(status.success());
-    out
+    common::convert_into_folder(path, filter, dir)
 }
 
 /// What LibreOffice shows in each cell of each sheet.

@@ -278,8 +278,25 @@ pub mod grid;
 
 /// Converts a file with LibreOffice (headless, a fresh profile) and returns the new path.
 pub fn convert_with_libreoffice(source: &Path, format: &str, dir: &Path) -> PathBuf {
-    let out = dir.join(format!("out-{}", format.replace(':', "_")));
-    let profile = dir.join(format!("profile-{}", format.replace(':', "_")));
+    let out = convert_into_folder(source, format, dir);
+    let extension = format.split(':').next().unwrap();
+    out.join(source.file_stem().unwrap())
+        .with_extension(extension)
+}
+
+/// Converts a file with LibreOffice (headless, a fresh profile) into a folder of its own
+/// and returns the folder (a CSV filter of every sheet writes one file per sheet). The
+/// folder and profile are named from the format's letters and digits only: a profile
+/// path with spaces in its URL makes LibreOffice hang.
+pub fn convert_into_folder(source: &Path, format: &str, dir: &Path) -> PathBuf {
+    let safe: String = format
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let (out, profile) = (
+        dir.join(format!("out-{safe}")),
+        dir.join(format!("profile-{safe}")),
+    );
     let status = Command::new("soffice")
         .arg("--headless")
         .arg(format!(
@@ -294,9 +311,23 @@ pub fn convert_with_libreoffice(source: &Path, format: &str, dir: &Path) -> Path
         .status()
         .expect("LibreOffice (soffice) is needed: scripts/test.sh installs libreoffice-calc-nogui");
     assert!(status.success());
-    let extension = format.split(':').next().unwrap();
-    out.join(source.file_stem().unwrap())
-        .with_extension(extension)
+    out
+}
+
+/// Stores a finding whose message is bytes, not text, for the department's accepted
+/// submission: its report cannot be built.
+#[allow(dead_code)]
+pub fn corrupt_a_finding_of(city: &TestCity, department: &str) {
+    let store = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
+    let changed = store
+        .execute(
+            "INSERT INTO findings (submission_id, position, severity, sheet, cell, message)
+             SELECT id, 999, 'warning', NULL, NULL, x'ff00ff' FROM submissions
+             WHERE department = ?1 AND status = 'accepted'",
+            [department],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
 }
 
 /// This process's peak resident memory (VmHWM), in kilobytes.
