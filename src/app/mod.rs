@@ -67,7 +67,7 @@ impl App {
     /// Like [`App::new`], the store opened as `mode` says ([`OpenMode::ReadOnly`] for
     /// the commands that only read).
     pub fn with_store(config: Config, clock: Clock, mode: OpenMode) -> App {
-        let store = StoreHandle::new(config.paths.database.clone(), mode);
+        let store = StoreHandle::new(config.store_location(), mode);
         let parts = Parts {
             config,
             clock,

@@ -2,12 +2,12 @@
 //! command or the daemon, one user at a time.
 
 use std::ops::{Deref, DerefMut};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::{Mutex, MutexGuard};
 
-use crate::store::Store;
+pub use crate::store::OpenMode;
+use crate::store::{Store, StoreLocation};
 
 /// The application's store: one connection, opened when first asked for (a command
 /// that does not use the store never opens it) and shared by the daemon's short
@@ -15,34 +15,20 @@ use crate::store::Store;
 /// [`StoreHandle::separate`] connection and never holds the shared one.
 #[derive(Clone)]
 pub struct StoreHandle {
-    path: PathBuf,
+    location: StoreLocation,
     /// How the first open opens it.
     mode: OpenMode,
     store: Arc<Mutex<Option<Store>>>,
-}
-
-/// How a command opens the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenMode {
-    /// Created and migrated when need be (the commands that write).
-    Writable,
-    /// Like `Writable`, its pages checked first: a damaged store is an error, never an
-    /// empty answer (`send`).
-    Checked,
-    /// Read-only (`status`, `export`, `explain`, `template`, `preview-send`): never
-    /// created, migrated or written; its pages checked; where no store exists yet, an
-    /// empty one in memory (a fresh machine has nothing submitted).
-    ReadOnly,
 }
 
 /// The store, held until dropped: nobody else in this process uses it meanwhile.
 pub struct StoreGuard<'a>(MutexGuard<'a, Option<Store>>);
 
 impl StoreHandle {
-    /// The store at `path`, not opened yet.
-    pub fn new(path: PathBuf, mode: OpenMode) -> StoreHandle {
+    /// The store at `location`, not opened yet.
+    pub fn new(location: StoreLocation, mode: OpenMode) -> StoreHandle {
         StoreHandle {
-            path,
+            location,
             mode,
             store: Arc::new(Mutex::new(None)),
         }
@@ -58,12 +44,17 @@ impl StoreHandle {
         self.opened(self.store.blocking_lock())
     }
 
+    /// Where the store is.
+    pub fn location(&self) -> &StoreLocation {
+        &self.location
+    }
+
     /// A connection of its own, for long work that others must not wait behind (a run,
     /// a delivery pass) and for work beside it (a run's lease renewed while it builds).
     pub fn separate(&self) -> anyhow::Result<Store> {
         match self.mode {
-            OpenMode::ReadOnly => Store::open_read_only(&self.path),
-            _ => Store::open(&self.path),
+            OpenMode::ReadOnly => Store::connect(&self.location, OpenMode::ReadOnly),
+            _ => Store::connect(&self.location, OpenMode::Writable),
         }
     }
 
@@ -72,12 +63,7 @@ impl StoreHandle {
         mut guard: MutexGuard<'a, Option<Store>>,
     ) -> anyhow::Result<StoreGuard<'a>> {
         if guard.is_none() {
-            *guard = Some(match self.mode {
-                OpenMode::Writable => Store::open(&self.path)?,
-                OpenMode::Checked => Store::open_checked(&self.path)?,
-                OpenMode::ReadOnly if !self.path.exists() => Store::in_memory()?,
-                OpenMode::ReadOnly => Store::open_read_only(&self.path)?,
-            });
+            *guard = Some(Store::connect(&self.location, self.mode)?);
         }
         Ok(StoreGuard(guard))
     }

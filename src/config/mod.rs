@@ -15,10 +15,12 @@ use serde::Deserialize;
 use crate::domain::{ConfigFiscalYear, FiscalYear, PublicationMonth};
 
 mod problems;
+mod store;
 mod toml_error;
 mod values;
 
 pub use problems::{all_or_nothing, NotReady, Problem};
+pub use store::StoreSettings;
 pub use toml_error::looks_secret;
 
 /// The whole configuration.
@@ -29,6 +31,9 @@ pub struct Config {
     pub city: City,
     /// `[paths]`: where the inbox, archive, reports, store and outbox are.
     pub paths: Paths,
+    /// `[store]`: the database, when it is PostgreSQL rather than `paths.database`.
+    #[serde(default)]
+    pub store: StoreSettings,
     /// `[submission]`: what a submission must contain and when it is due.
     #[serde(default)]
     pub submission: SubmissionRules,
@@ -478,6 +483,12 @@ impl Config {
     /// The fiscal year being collected.
     pub fn fiscal_year(&self) -> FiscalYear {
         self.city.fiscal_year.0
+    }
+
+    /// Where the store is: `[store] url` when set (PostgreSQL), else the SQLite file
+    /// `paths.database`.
+    pub fn store_location(&self) -> crate::store::StoreLocation {
+        self.store.location(&self.paths.database)
     }
 
     /// The configured department of that name.

@@ -10,11 +10,12 @@ mod backend;
 mod earlier;
 mod ledger;
 mod outbox;
+pub mod postgres;
 pub mod sqlite;
 pub mod states;
 
 use std::ops::{Deref, DerefMut};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::domain::Finding;
 use crate::domain::FiscalYear;
@@ -35,7 +36,52 @@ pub struct Store {
     backend: Box<dyn Backend + Send>,
 }
 
+/// Where the store is: the configuration's `[store]` ([`crate::config::Config::store_location`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// One SQLite file (`paths.database`): one city, one machine.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database shared by cities and replicas: `postgres://user@host/db`,
+    /// its password read from the environment variable `password_env`.
+    Postgres {
+        /// The connection URL, without a password.
+        url: String,
+        /// The environment variable holding the password (may be unset: no password).
+        password_env: String,
+    },
+}
+
+/// How a command opens the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Created and migrated when need be (the commands that write).
+    Writable,
+    /// Like `Writable`, its pages checked first: a damaged store is an error, never an
+    /// empty answer (`send`).
+    Checked,
+    /// Read-only (`status`, `export`, `explain`, `template`, `preview-send`): never
+    /// created, migrated or written; its pages checked; where no store exists yet, an
+    /// empty one in memory (a fresh machine has nothing submitted).
+    ReadOnly,
+}
+
 impl Store {
+    /// Opens the store at `location` as `mode` says: the one way the application and
+    /// the commands open it, whichever database is behind it.
+    pub fn connect(location: &StoreLocation, mode: OpenMode) -> anyhow::Result<Store> {
+        match location {
+            StoreLocation::Sqlite(path) => match mode {
+                OpenMode::Writable => Store::open(path),
+                OpenMode::Checked => Store::open_checked(path),
+                OpenMode::ReadOnly if !path.exists() => Store::in_memory(),
+                OpenMode::ReadOnly => Store::open_read_only(path),
+            },
+            StoreLocation::Postgres { url, password_env } => {
+                postgres::connect(url, password_env, mode)
+            }
+        }
+    }
+
     /// Opens (creating if need be) the SQLite database file and applies the migrations.
     pub fn open(path: &Path) -> anyhow::Result<Store> {
         Ok(Store::over(Box::new(sqlite::SqliteStore::open(path)?)))
