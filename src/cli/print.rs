@@ -40,10 +40,19 @@ pub(super) fn print_summary(summary: &RunSummary) {
 fn print_files(summary: &RunSummary) {
     println!("受付 ({} 件):", summary.files.len());
     for file in &summary.files {
-        let label = file.outcome.label(file.has_warnings());
-        println!("  {} … {}", printable(&file.file_name), printable(&label));
+        println!(
+            "  {} … {}",
+            printable(&file.file_name),
+            printable(&file.label())
+        );
         for finding in &file.findings {
-            println!("    {}", printable(&finding.to_string()));
+            println!("    {}", printable(finding));
+        }
+        if file.findings_left_out() > 0 {
+            println!(
+                "    ほか {} 件の指摘(すべて受付の返信メールに書いてあります)",
+                file.findings_left_out()
+            );
         }
     }
 }

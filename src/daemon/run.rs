@@ -17,7 +17,7 @@ use crate::archive::sha256_hex;
 use crate::config::Config;
 use crate::consolidate;
 use crate::consolidate::{Datasets, Submission};
-use crate::intake::{self, FileReport, Outcome};
+use crate::intake::{self, FileLine, FileReport, Outcome};
 use crate::mail::compose::{compose, WHOLE};
 use crate::mail::outbox::{self, DeliveryStats};
 use crate::mail::receipts;
@@ -41,8 +41,10 @@ pub struct RunOptions {
 /// What a run did, for the person who started it.
 #[derive(Debug, Default)]
 pub struct RunSummary {
-    /// What intake made of each file found in the inbox.
-    pub files: Vec<FileReport>,
+    /// What intake made of each file found in the inbox: the lines the summary prints,
+    /// bounded per file (what was read is dropped once stored; the reports read the
+    /// store), so a run's memory does not grow with the files it takes in.
+    pub files: Vec<FileLine>,
     /// The report files written, in the order they were built.
     pub reports: Vec<PathBuf>,
     /// Each message queued by this run: recipients, subject, attachment names.
@@ -63,7 +65,7 @@ pub struct RunSummary {
 /// could not be taken in this time.
 #[derive(Default)]
 struct Taken {
-    files: Vec<FileReport>,
+    files: Vec<FileLine>,
     mailed: Vec<Mailed>,
     failed: Vec<String>,
 }
@@ -189,7 +191,8 @@ fn take_in(app: &App, store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<Ta
         if !matches!(report.outcome, Outcome::AlreadyReceived { .. }) {
             taken.mailed.extend(composed);
         }
-        taken.files.push(report);
+        // The report (content, typed cells) is dropped here: only its line is kept.
+        taken.files.push(FileLine::of(&report));
     }
     Ok(taken)
 }

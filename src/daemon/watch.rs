@@ -151,7 +151,7 @@ async fn take_complete(
         }
     };
     for file in &summary.files {
-        tracing::info!(file = %crate::domain::printable(&file.file_name), outcome = ?file.outcome, findings = file.findings.len(), "taken in from the inbox");
+        tracing::info!(file = %crate::domain::printable(&file.file_name), outcome = ?file.outcome, findings = file.findings_total, "taken in from the inbox");
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod earlier;
 mod error;
 mod figures;
 mod guard;
+mod line;
 mod reader;
 mod same_fact;
 pub mod sandbox;
@@ -28,6 +29,7 @@ use chrono_tz::Tz;
 
 pub use error::IntakeError;
 pub use guard::{inspect, refuse_reason, Inspection, Limits, Refusal};
+pub use line::{FileLine, MAX_FINDING_LINES, MAX_LINE_CHARS};
 pub use reader::{read_answer, read_submission, read_submission_with, Reading};
 pub use untrusted_file::read_untrusted_file;
 
@@ -137,16 +139,24 @@ pub struct Intake<'a> {
     pub earlier: &'a EarlierFigures,
 }
 
-/// Takes in every file of the inbox, in name order.
+/// Takes in every file of the inbox, in name order, one after the other: what was read
+/// of each is dropped once it is stored, only its [`FileLine`] is kept.
 pub fn ingest_inbox(
     intake: Intake,
     store: &mut Store,
     received_at: DateTime<Tz>,
-) -> anyhow::Result<Vec<FileReport>> {
+) -> anyhow::Result<Vec<FileLine>> {
     let files = inbox_files(&intake.config.paths.inbox)?;
     files
         .iter()
-        .map(|path| Ok(ingest_file(path, intake, store, received_at)?))
+        .map(|path| {
+            Ok(FileLine::of(&ingest_file(
+                path,
+                intake,
+                store,
+                received_at,
+            )?))
+        })
         .collect()
 }
 
