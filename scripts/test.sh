@@ -4,7 +4,13 @@
 #   workbooks as ods/xls), GNU time (peak memory), aiosmtpd (a real SMTP server on
 #   loopback), msoffcrypto-tool (to make a password-protected workbook),
 #   cryptography (a test CA for the SMTP TLS tests) and IPAmj明朝 (fonts-ipamj-mincho: the
-#   戸籍 characters of names, found among the system's fonts).
+#   戸籍 characters of names, found among the system's fonts) and PostgreSQL.
+#
+# The suite runs twice on the same build: on SQLite (the embedded default), then on a
+# throw-away PostgreSQL cluster (scripts/pg_cluster.sh) named to the tests by
+# HAKUSHO_TEST_POSTGRES, each test creating its own database there. Both runs go to
+# the end; the exit status is non-zero when either failed. Arguments go to both
+# `cargo test` runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +21,7 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 [ -x /usr/bin/time ] || missing+=(time)
 [ -f /usr/share/fonts/truetype/ipamj/ipamjm.ttf ] || missing+=(fonts-ipamj-mincho)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
   $sudo apt-get update -qq
@@ -26,4 +33,28 @@ if ! python3 -c "import aiosmtpd, msoffcrypto, cryptography" 2>/dev/null; then
     || python3 -m pip install -q --break-system-packages aiosmtpd msoffcrypto-tool cryptography
 fi
 
-cargo test "$@"
+# One half of the suite: its exit status, and its wall time printed at the end.
+run_half() {
+  local name=$1 started=$SECONDS status=0
+  shift
+  echo "== tests on $name"
+  "$@" || status=$?
+  timings+=("$name: $((SECONDS - started)) s, exit $status")
+  return "$status"
+}
+
+stop_cluster() {
+  [ -z "${cluster:-}" ] || scripts/pg_cluster.sh stop "$cluster"
+}
+
+timings=()
+failed=0
+cluster=""
+trap stop_cluster EXIT
+run_half SQLite env -u HAKUSHO_TEST_POSTGRES cargo test "$@" || failed=1
+cluster=$(scripts/pg_cluster.sh start)
+base=$(scripts/pg_cluster.sh url "$cluster")
+run_half PostgreSQL env HAKUSHO_TEST_POSTGRES="$base" cargo test "$@" || failed=1
+printf '== wall time of each half\n'
+printf '   %s\n' "${timings[@]}"
+exit "$failed"

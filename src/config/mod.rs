@@ -14,11 +14,13 @@ use serde::Deserialize;
 
 use crate::domain::{ConfigFiscalYear, FiscalYear, PublicationMonth};
 
+mod deployment;
 mod problems;
 mod store;
 mod toml_error;
 mod values;
 
+pub use deployment::{DeployedCity, Deployment};
 pub use problems::{all_or_nothing, NotReady, Problem};
 pub use store::StoreSettings;
 pub use toml_error::looks_secret;

@@ -7,6 +7,7 @@
 //! more implementation. Stored states are enums written by their name ([`states`]).
 
 mod backend;
+pub mod copy;
 mod earlier;
 mod ledger;
 mod outbox;

@@ -13,6 +13,7 @@
 //!   counterpart (it waits on locks itself; it has no page check to run).
 
 mod content;
+mod copy;
 mod earlier;
 mod ledger;
 mod migrations;
