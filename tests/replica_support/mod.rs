@@ -6,6 +6,8 @@
 
 #![allow(dead_code)] // Each program uses its own part of this module.
 
+pub mod hosting;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, ExitStatus};
