@@ -2,4 +2,5 @@
 
 pub mod run;
 pub mod schedule;
+pub mod serve;
 pub mod watch;
