@@ -353,18 +353,9 @@ fn health_names_the_degraded_city_and_a_missing_store_is_unreachable() {
     assert!(text(&missing).contains("停止"), "{}", text(&missing));
 
     // Musashino's mail server refuses connections and it gives up at the first try.
-    let config = deployment.folder(&MUSASHINO).join("hakusho.toml");
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let smtp = format!("transport = \"smtp\"\nmax_attempts = 1\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\ntimeout_seconds = 5");
-    let text_of = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text_of.replace("transport = \"file\"", &smtp)).unwrap();
+    unreachable_mail(&deployment, &MUSASHINO, 1);
     for city in [&MITAKA, &MUSASHINO] {
-        deployment.submit(city, &["企画部"]);
-        let file = deployment.inbox(city).join("令和2年度_企画部.xlsx");
-        let output = deployment.hakusho(&["--city", city.code, "ingest", file.to_str().unwrap()]);
-        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        ingest(&deployment, city, "企画部");
     }
 
     let output = deployment.hakusho(&["health"]);
@@ -405,5 +396,62 @@ fn serve_takes_a_file_dropped_in_one_city_inbox_into_that_city_only() {
     assert!(
         logs.contains("132039"),
         "each city's log lines name it\n{logs}"
+    );
+}
+
+/// Points a city's mail at a closed port on loopback, giving up after `attempts`.
+fn unreachable_mail(deployment: &Deployment, city: &City, attempts: u32) {
+    let config = deployment.folder(city).join("hakusho.toml");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let smtp = format!("transport = \"smtp\"\nmax_attempts = {attempts}\nretry_seconds = 0\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\ntimeout_seconds = 5");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let start = text.find("transport = ").unwrap();
+    let end = start + text[start..].find("\n[managers]").unwrap();
+    let text = format!("{}{smtp}\n{}", &text[..start], &text[end..]);
+    std::fs::write(&config, text).unwrap();
+}
+
+fn ingest(deployment: &Deployment, city: &City, department: &str) {
+    deployment.submit(city, &[department]);
+    let file = deployment
+        .inbox(city)
+        .join(format!("令和2年度_{department}.xlsx"));
+    let output = deployment.hakusho(&["--city", city.code, "ingest", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+}
+
+fn outbox_of(deployment: &Deployment, index: usize) -> serde_json::Value {
+    let output = deployment.hakusho(&["health", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut outbox = json["cities"][index]["outbox"].clone();
+    // The age grows with the clock; the stamp it is counted from does not.
+    outbox["oldest_pending_age_seconds"] = serde_json::Value::Null;
+    outbox
+}
+
+#[test]
+fn one_city_sending_never_takes_or_requeues_another_citys_mail() {
+    let deployment = Deployment::new();
+    // Mitaka's copies fail for good (one attempt), then wait due at once (retries).
+    unreachable_mail(&deployment, &MITAKA, 1);
+    ingest(&deployment, &MITAKA, "企画部");
+    unreachable_mail(&deployment, &MITAKA, 10);
+    ingest(&deployment, &MITAKA, "総務部");
+    let mitaka = outbox_of(&deployment, 0);
+    assert!(mitaka["failed"].as_i64().unwrap() > 0, "{mitaka}");
+    assert!(mitaka["pending"].as_i64().unwrap() > 0, "{mitaka}");
+
+    // Musashino delivers and requeues: its own copies only, through its own sender.
+    ingest(&deployment, &MUSASHINO, "企画部");
+    let output = deployment.hakusho(&["--city", "武蔵野市", "send", "--retry-undeliverable"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_only_own(&deployment, &MUSASHINO, &MITAKA);
+    assert_eq!(kikaku_mails(&deployment, &MUSASHINO), (1, 0));
+    assert_eq!(
+        outbox_of(&deployment, 0),
+        mitaka,
+        "Mitaka's outbox untouched"
     );
 }
