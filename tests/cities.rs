@@ -233,11 +233,19 @@ fn two_cities_with_the_same_department_names_share_a_store_and_cross_nothing() {
     assert_eq!(out[a..b].matches("… 受理").count(), 10, "{out}");
     assert_eq!(out[b..].matches("… 受理").count(), 2, "{out}");
 
+    mail_reports_and_status_are_each_citys_own(&deployment);
+    a_file_in_one_inbox_stays_in_that_city(&deployment);
+    health_of_both(&deployment);
+}
+
+/// After the run: each city's mail to its own people, its reports on its own
+/// submissions, its own status.
+fn mail_reports_and_status_are_each_citys_own(deployment: &Deployment) {
     // Mail: each city's to its own people only; each 企画部 its own receipt and report.
-    assert_only_own(&deployment, &MITAKA, &MUSASHINO);
-    assert_only_own(&deployment, &MUSASHINO, &MITAKA);
-    assert_eq!(kikaku_mails(&deployment, &MITAKA), (1, 1));
-    assert_eq!(kikaku_mails(&deployment, &MUSASHINO), (1, 1));
+    assert_only_own(deployment, &MITAKA, &MUSASHINO);
+    assert_only_own(deployment, &MUSASHINO, &MITAKA);
+    assert_eq!(kikaku_mails(deployment, &MITAKA), (1, 1));
+    assert_eq!(kikaku_mails(deployment, &MUSASHINO), (1, 1));
     // Musashino's 市民部 submitted nothing there: no receipt, though Mitaka's did.
     let shimin = |city: &City| {
         deployment
@@ -252,16 +260,19 @@ fn two_cities_with_the_same_department_names_share_a_store_and_cross_nothing() {
 
     // Reports count each city's own submissions: Musashino's list only its two
     // departments (of those that own indicators), Mitaka's all of its own.
-    let mitaka = departments_in_report(&deployment, &MITAKA);
+    let mitaka = departments_in_report(deployment, &MITAKA);
     let own: Vec<String> = mitaka
         .iter()
         .filter(|d| ["企画部", "総務部"].contains(&d.as_str()))
         .cloned()
         .collect();
     assert!(!own.is_empty() && mitaka.len() > own.len(), "{mitaka:?}");
-    assert_eq!(departments_in_report(&deployment, &MUSASHINO), own);
+    assert_eq!(departments_in_report(deployment, &MUSASHINO), own);
+    status_is_each_citys_own(deployment);
+}
 
-    // Status per city; a one-city command without --city names the cities.
+/// Status per city; a one-city command without --city names the cities.
+fn status_is_each_citys_own(deployment: &Deployment) {
     let status = |city: &str| text(&deployment.hakusho(&["--city", city, "status"]));
     let mitaka = status("三鷹市");
     assert!(
@@ -285,9 +296,6 @@ fn two_cities_with_the_same_department_names_share_a_store_and_cross_nothing() {
             && said.contains("132039 武蔵野市"),
         "{said}"
     );
-
-    a_file_in_one_inbox_stays_in_that_city(&deployment);
-    health_of_both(&deployment);
 }
 
 /// A file dropped in Mitaka's inbox is Mitaka's alone: Musashino mails nothing more

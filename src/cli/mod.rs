@@ -216,7 +216,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Run { once, out } => run::run(app, once, out).await,
         Command::Build { fiscal_year, out } => build::build(app, fiscal_year, out).await,
-        Command::Serve => crate::daemon::schedule::serve(app.clone()).await,
+        Command::Serve => crate::daemon::serve::serve(app.clone()).await,
         Command::Template {
             fiscal_year,
             department,

@@ -3,4 +3,5 @@
 pub mod run;
 pub mod schedule;
 pub mod serve;
+pub mod turn;
 pub mod watch;

@@ -246,8 +246,3 @@ async fn execute(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<Ra
         failure,
     })
 }
-
-/// Runs one city until asked to stop (see [`super::serve`] for several).
-pub async fn serve(app: App) -> anyhow::Result<()> {
-    super::serve::serve_cities(vec![app]).await
-}

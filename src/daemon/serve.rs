@@ -14,63 +14,16 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono_tz::Asia::Tokyo;
-use tokio::sync::{Mutex, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedMutexGuard, Semaphore};
 use tokio::task::JoinHandle;
 use tokio_cron_scheduler::{Job, JobScheduler};
 use tracing::Instrument;
 
 use super::schedule::{jobs, next_occurrence, resume_unfinished, run_due_jobs_once};
+use super::turn::Turn;
 use super::watch::{watch_inbox, InboxEvents};
 use crate::app::App;
 use crate::mail::outbox;
-
-/// A city's turn to work: one thing at a time per city (a run, an intake from the
-/// inbox, a delivery pass), and a place among the few cities working at once.
-#[derive(Clone)]
-pub struct Turn {
-    city: Arc<Mutex<()>>,
-    places: Arc<Semaphore>,
-}
-
-/// A turn taken: the city's lock and a place, both given back when dropped.
-pub struct TurnGuard {
-    _city: OwnedMutexGuard<()>,
-    _place: OwnedSemaphorePermit,
-}
-
-impl Turn {
-    /// A city's turn among the cities sharing `places`.
-    pub fn new(places: &Arc<Semaphore>) -> Turn {
-        Turn {
-            city: Arc::new(Mutex::new(())),
-            places: Arc::clone(places),
-        }
-    }
-
-    /// A turn for one city alone (tests, a command).
-    pub fn alone() -> Turn {
-        Turn::new(&Arc::new(Semaphore::new(1)))
-    }
-
-    /// Waits for the city to be free, then for a place.
-    pub async fn take(&self) -> TurnGuard {
-        let city = Arc::clone(&self.city).lock_owned().await;
-        self.place(city).await
-    }
-
-    /// A place for a city already held. The city is always taken first, so a holder
-    /// of a place never waits for a city: no two turns wait on each other.
-    async fn place(&self, city: OwnedMutexGuard<()>) -> TurnGuard {
-        let place = Arc::clone(&self.places)
-            .acquire_owned()
-            .await
-            .expect("the places are never closed");
-        TurnGuard {
-            _city: city,
-            _place: place,
-        }
-    }
-}
 
 /// How many cities work at once: the machine's cores, at least 2 and at most 8 (a run
 /// builds its reports in parallel already).
@@ -83,6 +36,11 @@ struct City {
     app: App,
     turn: Turn,
     span: tracing::Span,
+}
+
+/// Serves one city until asked to stop.
+pub async fn serve(app: App) -> anyhow::Result<()> {
+    serve_cities(vec![app]).await
 }
 
 /// Serves every city until asked to stop (SIGTERM or Ctrl-C).
@@ -154,7 +112,7 @@ fn start_workers(cities: &[City]) -> (Vec<JoinHandle<()>>, InboxEvents) {
 /// The start-up catch-up, holding the city from before it is spawned so that nothing
 /// else of the city starts first; it waits for a place like any other work.
 async fn start_up(city: &City) -> JoinHandle<()> {
-    let held = Arc::clone(&city.turn.city).lock_owned().await;
+    let held = city.turn.hold_city().await;
     let (app, turn) = (city.app.clone(), city.turn.clone());
     let task = async move {
         let _guard = turn.place(held).await;
@@ -218,7 +176,7 @@ async fn drain(cities: &[City]) -> Vec<OwnedMutexGuard<()>> {
     let mut held = Vec::new();
     let all = async {
         for city in cities {
-            held.push(Arc::clone(&city.turn.city).lock_owned().await);
+            held.push(city.turn.hold_city().await);
         }
     };
     if tokio::time::timeout(Duration::from_secs(grace), all)

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::app::App;
 use crate::daemon::run::ingest_files;
-use crate::daemon::serve::Turn;
+use crate::daemon::turn::Turn;
 use crate::intake::inbox_files;
 
 /// What a file looked like at one look.
