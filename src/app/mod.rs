@@ -6,8 +6,9 @@
 mod ready;
 mod store;
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -16,7 +17,7 @@ use chrono_tz::{Asia::Tokyo, Tz};
 pub use ready::{Needs, MAIL_TEMPLATES, PLAN_FILES, REPORT_TEMPLATES};
 pub use store::{OpenMode, StoreGuard, StoreHandle};
 
-use crate::config::Config;
+use crate::config::{Config, DeployedCity};
 use crate::domain::Clock;
 use crate::intake::Intake;
 use crate::mail::Mailer;
@@ -35,6 +36,14 @@ pub fn load_config(path: &Path, needs: Needs, clock: &Clock) -> anyhow::Result<C
     Ok(config)
 }
 
+/// Checks one city of a deployment for a command, as [`load_config`] checks a file.
+pub fn check_city(city: &DeployedCity, needs: Needs, clock: &Clock) -> anyhow::Result<Config> {
+    city.config
+        .check_ready(needs, clock.now())
+        .with_context(|| format!("設定ファイル {} に誤りがあります", city.file.display()))?;
+    Ok(city.config.clone())
+}
+
 /// What a command or the daemon works with, built once and passed down. Clones share
 /// everything. The parts a command may not need (the plan, the fonts, the mailer, the
 /// store) are made at first use and kept.
@@ -48,8 +57,31 @@ struct Parts {
     clock: Clock,
     store: StoreHandle,
     plan: OnceLock<Plan>,
-    fonts: OnceLock<Coverage>,
+    fonts: OnceLock<Arc<Coverage>>,
     mailer: OnceLock<Mailer>,
+    shared: Shared,
+}
+
+/// What the cities of one process share: the coverage of each set of font files,
+/// read once for every city that names the same files (200 cities, one font read).
+#[derive(Clone, Default)]
+pub struct Shared {
+    fonts: Arc<Mutex<HashMap<Vec<PathBuf>, Arc<Coverage>>>>,
+}
+
+impl Shared {
+    /// The coverage of `config`'s fonts, read the first time a city names those files.
+    fn fonts(&self, config: &Config) -> anyhow::Result<Arc<Coverage>> {
+        let paths = crate::report::font_paths(config);
+        // Read under the lock: two cities starting at once read the files once.
+        let mut known = self.fonts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(coverage) = known.get(&paths) {
+            return Ok(Arc::clone(coverage));
+        }
+        let coverage = Arc::new(Coverage::of_files(&paths)?);
+        known.insert(paths, Arc::clone(&coverage));
+        Ok(coverage)
+    }
 }
 
 impl App {
@@ -68,6 +100,12 @@ impl App {
     /// the commands that only read).
     pub fn with_store(config: Config, clock: Clock, mode: OpenMode) -> App {
         let store = StoreHandle::new(config.store_location(), mode);
+        App::sharing(config, clock, store, Shared::default())
+    }
+
+    /// One city of several in one process: the store connection and the fonts shared
+    /// with the other cities (each city's rows keyed by its code).
+    pub fn sharing(config: Config, clock: Clock, store: StoreHandle, shared: Shared) -> App {
         let parts = Parts {
             config,
             clock,
@@ -75,6 +113,7 @@ impl App {
             plan: OnceLock::new(),
             fonts: OnceLock::new(),
             mailer: OnceLock::new(),
+            shared,
         };
         App {
             parts: Arc::new(parts),
@@ -108,7 +147,7 @@ impl App {
 
     /// The characters the report fonts have, read at first use.
     pub fn fonts(&self) -> anyhow::Result<&Coverage> {
-        once(&self.parts.fonts, || Coverage::for_config(self.config()))
+        once(&self.parts.fonts, || self.parts.shared.fonts(self.config())).map(|c| &**c)
     }
 
     /// The mail transport, made at first use (a missing password is an error then),

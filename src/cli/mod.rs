@@ -7,8 +7,10 @@
 
 mod build;
 mod check;
+mod cities;
 mod explain;
 mod export;
+mod health;
 mod ingest;
 mod preview_send;
 mod print;
@@ -24,7 +26,8 @@ use clap::{Parser, Subcommand};
 
 pub use refused::{exit_status, Refused, EXIT_ACCEPTED, EXIT_FAILED, EXIT_REFUSED};
 
-use crate::app::{load_config, App, Needs, OpenMode};
+use crate::app::{check_city, App, Needs, OpenMode};
+use crate::config::Deployment;
 use crate::domain::{Clock, FiscalYear};
 
 /// The exit statuses, as `--help` prints them (the README says the same).
@@ -44,6 +47,9 @@ pub struct Cli {
         env = "HAKUSHO_CONFIG"
     )]
     pub config: PathBuf,
+    /// The city (its code or name) when the configuration is a deployment of several.
+    #[arg(long, global = true, env = "HAKUSHO_CITY")]
+    pub city: Option<String>,
     /// Log format: text (one line per event) or json (one JSON object per line).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "HAKUSHO_LOG_FORMAT")]
     pub log_format: LogFormat,
@@ -162,6 +168,12 @@ pub enum Command {
         #[arg(long, value_parser = parse_fiscal_year)]
         fiscal_year: Option<FiscalYear>,
     },
+    /// For a supervisor: the store reachable and migrated, each city's last runs and outbox backlog (exit 0 healthy, 1 degraded, 2 unreachable).
+    Health {
+        /// One JSON object instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The export formats.
@@ -181,9 +193,22 @@ fn parse_fiscal_year(text: &str) -> Result<FiscalYear, String> {
 /// Runs the parsed command on an application context built once, on the system clock.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock = Clock::system();
-    let config = load_config(&cli.config, needs_of(&cli.command), &clock)?;
-    let app = App::with_store(config, clock, store_mode(&cli.command));
-    dispatch(&app, cli.command).await
+    let deployment = Deployment::read(&cli.config)?;
+    let city = cli.city.as_deref();
+    match cli.command {
+        Command::Health { json } => health::health(&deployment, city, json, clock).await,
+        Command::Run { once: true, out } if deployment.is_deployment => {
+            cities::run_each(&deployment, city, out, clock).await
+        }
+        Command::Serve if deployment.is_deployment => {
+            cities::serve_all(&deployment, city, clock).await
+        }
+        command => {
+            let config = check_city(deployment.one(city)?, needs_of(&command), &clock)?;
+            let app = App::with_store(config, clock, store_mode(&command));
+            dispatch(&app, command).await
+        }
+    }
 }
 
 /// Hands the command to its file.
@@ -191,7 +216,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Run { once, out } => run::run(app, once, out).await,
         Command::Build { fiscal_year, out } => build::build(app, fiscal_year, out).await,
-        Command::Serve => crate::daemon::schedule::serve(app.clone()).await,
+        Command::Serve => crate::daemon::serve::serve(app.clone()).await,
         Command::Template {
             fiscal_year,
             department,
@@ -216,6 +241,8 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
             out,
         } => export::export(app, fiscal_year, format, &out).await,
         Command::Explain { item, fiscal_year } => explain::explain(app, &item, fiscal_year).await,
+        // Dispatched before a city is chosen (it looks at every city); never here.
+        Command::Health { .. } => anyhow::bail!("health は配置の全都市を見るコマンドです"),
     }
 }
 
@@ -230,7 +257,8 @@ fn store_mode(command: &Command) -> OpenMode {
         | Command::Export { .. }
         | Command::Explain { .. }
         | Command::Build { .. }
-        | Command::Template { .. } => OpenMode::ReadOnly,
+        | Command::Template { .. }
+        | Command::Health { .. } => OpenMode::ReadOnly,
         Command::Run { .. } | Command::Serve | Command::Ingest { .. } => OpenMode::Writable,
     }
 }
@@ -252,6 +280,9 @@ fn needs_of(command: &Command) -> Needs {
             reports_folder: out.is_none(),
             ..Needs::PREVIEW
         },
-        Command::Status | Command::Export { .. } | Command::Explain { .. } => Needs::STORE,
+        Command::Status
+        | Command::Export { .. }
+        | Command::Explain { .. }
+        | Command::Health { .. } => Needs::STORE,
     }
 }

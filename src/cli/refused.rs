@@ -11,6 +11,9 @@ pub enum Refused {
     /// `ingest` or `run --once` sent back this many files.
     #[error("{0} 件のファイルを差し戻しました")]
     SentBack(usize),
+    /// `health` found this many cities degraded (a run failed, mail undeliverable).
+    #[error("{0} の都市が要確認です")]
+    Degraded(usize),
 }
 
 /// Exit status 0: every file accepted, warnings allowed; nothing else failed.

@@ -14,8 +14,8 @@
 //! Each city's file is a whole city configuration. A city file's own `[store]` must be
 //! absent or the same as the deployment's; without a deployment `[store]`, each city
 //! keeps its own (its SQLite file, which several cities may share: every row carries
-//! its city's code). Checked when read: a missing file, two cities with one code or one
-//! name, a city `[store]` that differs.
+//! its city's code). Checked when read: a missing file, two cities with one code, one
+//! name, one inbox or one reports folder, a city `[store]` that differs.
 
 use std::path::{Path, PathBuf};
 
@@ -208,15 +208,27 @@ fn shared_store(
     )
 }
 
-/// No two cities share a code (every stored row is keyed by it) or a name (`--city`).
+/// No two cities share a code (every stored row is keyed by it), a name (`--city`), an
+/// inbox or a reports folder.
 fn check_distinct(deployment: &Path, cities: &[DeployedCity]) -> anyhow::Result<()> {
     for (i, later) in cities.iter().enumerate() {
         for earlier in &cities[..i] {
             let (a, b) = (&earlier.config.city, &later.config.city);
+            let (pa, pb) = (&earlier.config.paths, &later.config.paths);
+            let (inbox, reports) = (
+                pb.inbox.display().to_string(),
+                pb.reports.display().to_string(),
+            );
             let key = if a.code == b.code {
                 ("city.code", &b.code)
             } else if a.name == b.name {
                 ("city.name", &b.name)
+            } else if pa.inbox == pb.inbox {
+                // One inbox for two cities would take a file into both.
+                ("paths.inbox", &inbox)
+            } else if pa.reports == pb.reports {
+                // The reports are named by year: two cities would overwrite each other's.
+                ("paths.reports", &reports)
             } else {
                 continue;
             };

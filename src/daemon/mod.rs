@@ -2,4 +2,6 @@
 
 pub mod run;
 pub mod schedule;
+pub mod serve;
+pub mod turn;
 pub mod watch;

@@ -12,22 +12,16 @@
 //! - a failing run is recorded and logged; the scheduler goes on;
 //! - on SIGTERM or Ctrl-C the daemon stops ticking and waits for the running job.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use chrono_tz::{Asia::Tokyo, Tz};
-use tokio::sync::Mutex;
-use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::app::App;
 use crate::config::{Config, CronSchedule};
 use crate::daemon::run::{run_once, RunOptions};
 use crate::domain::stamp;
 use crate::mail::notices;
-use crate::mail::outbox;
 use crate::store::{RunLease, RunOutcome};
 
 /// The annual run: ingest, consolidate, build every report, mail them.
@@ -251,183 +245,4 @@ async fn execute(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<Ra
         outcome,
         failure,
     })
-}
-
-/// One thing at a time: a run, an intake from the inbox, or a delivery pass.
-type Running = Arc<Mutex<()>>;
-
-/// Runs until asked to stop.
-pub async fn serve(app: App) -> anyhow::Result<()> {
-    // Listen for SIGTERM/Ctrl-C before anything runs, so a stop during the start-up
-    // catch-up drains it like any other run.
-    let stop = StopSignal::listen()?;
-    // Made now: a bad mail setting (a missing password) stops start-up, and the
-    // worker keeps its pooled connections from one pass to the next.
-    app.mailer()?;
-    let running: Running = Arc::new(Mutex::new(()));
-    let startup = start_up(&app, &running).await;
-    // Set on SIGTERM: a tick already waiting for the lock then starts nothing, since
-    // the runtime is about to stop under it.
-    let stopping = Arc::new(AtomicBool::new(false));
-    let mut scheduler = schedule_jobs(&app, &running, &stopping).await?;
-    scheduler.start().await?;
-    let worker = tokio::spawn(delivery_worker(app.clone(), Arc::clone(&running)));
-    let watcher = tokio::spawn(crate::daemon::watch::watch_inbox(
-        app.clone(),
-        Arc::clone(&running),
-    ));
-    let next = next_occurrence(&app.config().schedule.annual_run, app.now());
-    tracing::info!(next = ?next, "hakusho is serving");
-    stop.wait().await;
-    tracing::info!("stopping: no new runs; waiting for the running one");
-    stopping.store(true, Ordering::SeqCst);
-    scheduler.shutdown().await?;
-    worker.abort();
-    watcher.abort();
-    drain(&app, &running).await;
-    startup.abort();
-    tracing::info!("stopped");
-    Ok(())
-}
-
-/// The start-up catch-up, holding the lock from before it is spawned so that nothing
-/// else starts first.
-async fn start_up(app: &App, running: &Running) -> tokio::task::JoinHandle<()> {
-    let (app, guard) = (app.clone(), Arc::clone(running).lock_owned().await);
-    tokio::spawn(async move {
-        let _guard = guard;
-        if let Err(error) = catch_up(&app).await {
-            tracing::error!(
-                "catching up at start-up failed: {}",
-                crate::domain::printable(&format!("{error:#}"))
-            );
-        }
-    })
-}
-
-/// The scheduler with a wake-up for each configured job (not started yet).
-async fn schedule_jobs(
-    app: &App,
-    running: &Running,
-    stopping: &Arc<AtomicBool>,
-) -> anyhow::Result<JobScheduler> {
-    let scheduler = JobScheduler::new()
-        .await
-        .context("starting the scheduler")?;
-    for (name, cron) in jobs(app.config()) {
-        let (app, running, stopping) = (app.clone(), Arc::clone(running), Arc::clone(stopping));
-        let job = Job::new_async_tz(cron.expression.as_str(), Tokyo, move |_id, _scheduler| {
-            let (app, running, stopping) =
-                (app.clone(), Arc::clone(&running), Arc::clone(&stopping));
-            Box::pin(async move { tick(&app, &running, &stopping).await })
-        })
-        .with_context(|| format!("schedule.{name}: {}", cron.expression))?;
-        scheduler.add(job).await?;
-    }
-    Ok(scheduler)
-}
-
-/// Waits up to the grace for the running job; the lock is held until serve returns,
-/// so nothing starts once the running job is done.
-async fn drain(app: &App, running: &Running) {
-    let grace = Duration::from_secs(app.config().schedule.shutdown_grace_seconds);
-    let held = tokio::time::timeout(grace, running.lock()).await;
-    if held.is_err() {
-        tracing::warn!(
-            "the running job did not finish in time; it will be resumed at the next start"
-        );
-    }
-}
-
-/// Resumes what a stopped process left unfinished, then runs what was missed.
-async fn catch_up(app: &App) -> anyhow::Result<()> {
-    // run_due_jobs_once resumes what a stopped daemon left before it runs what is due.
-    run_due_jobs_once(app).await?;
-    Ok(())
-}
-
-async fn tick(app: &App, running: &Mutex<()>, stopping: &AtomicBool) {
-    // Wait for a run or an intake in progress: a tick must not be lost (the annual run
-    // fires once a year). The ledger keeps each scheduled time to one run.
-    let _guard = running.lock().await;
-    if stopping.load(Ordering::SeqCst) {
-        return;
-    }
-    if let Err(error) = run_due_jobs_once(app).await {
-        tracing::error!(
-            "scheduled run failed: {}",
-            crate::domain::printable(&format!("{error:#}"))
-        );
-    }
-}
-
-/// Delivers pending mail every half minute, between runs: at start-up too, so copies a
-/// stopped sender left claimed are taken again once their lease has run out, and a
-/// paused delivery is probed again. Each copy is claimed in the store, so this worker,
-/// `hakusho send` and other daemons on the same store never send one copy twice.
-async fn delivery_worker(app: App, running: Running) {
-    let mut interval = tokio::time::interval(Duration::from_secs(30));
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        interval.tick().await;
-        // Waits for a run in progress rather than skipping the pass (the start-up
-        // catch-up holds the lock when the first tick comes).
-        let _guard = running.lock().await;
-        // A run another daemon left behind (killed) is taken over once its lease has
-        // run out, without waiting for the next scheduled time or a restart.
-        if let Err(error) = resume_unfinished(&app).await {
-            tracing::error!(
-                "中断された実行を引き継げません: {}",
-                crate::domain::printable(&format!("{error:#}"))
-            );
-        }
-        if let Err(error) = deliver_pending(&app).await {
-            tracing::error!(
-                "delivery failed: {}",
-                crate::domain::printable(&format!("{error:#}"))
-            );
-        }
-    }
-}
-
-/// One delivery pass at the clock's now.
-async fn deliver_pending(app: &App) -> anyhow::Result<outbox::DeliveryStats> {
-    let mailer = app.mailer()?;
-    // Delivery waits on mail servers: on a connection of its own, the watcher and the
-    // jobs never wait behind a slow server.
-    let mut store = app.store().separate()?;
-    outbox::deliver_once(app.config(), &mut store, mailer, app.clock()).await
-}
-
-/// SIGTERM or Ctrl-C, listened for from the moment it is created.
-struct StopSignal {
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-}
-
-impl StopSignal {
-    fn listen() -> anyhow::Result<StopSignal> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Ok(StopSignal {
-                terminate: signal(SignalKind::terminate())?,
-                interrupt: signal(SignalKind::interrupt())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(StopSignal {})
-    }
-
-    async fn wait(mut self) {
-        #[cfg(unix)]
-        tokio::select! {
-            _ = self.terminate.recv() => {}
-            _ = self.interrupt.recv() => {}
-        }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

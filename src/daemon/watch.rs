@@ -9,14 +9,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, SystemTime};
 
 use notify::{RecursiveMode, Watcher};
-use tokio::sync::{mpsc, Mutex};
+use tokio::sync::mpsc;
 
 use crate::app::App;
 use crate::daemon::run::ingest_files;
+use crate::daemon::turn::Turn;
 use crate::intake::inbox_files;
 
 /// What a file looked like at one look.
@@ -80,33 +81,79 @@ pub fn look(inbox: &Path) -> anyhow::Result<Vec<(PathBuf, Look)>> {
         .collect())
 }
 
-/// Watches the inbox until the task is dropped. `running` keeps intake from
-/// interleaving with a scheduled run.
-pub async fn watch_inbox(app: App, running: Arc<Mutex<()>>) {
-    let config = app.config();
-    let (wake, mut woken) = mpsc::channel::<()>(16);
-    // Kept alive for as long as the loop runs; without events, polling still works.
-    let _watcher = match notify::recommended_watcher(move |_event| {
-        let _ = wake.try_send(());
-    }) {
-        Ok(mut watcher) => match watcher.watch(&config.paths.inbox, RecursiveMode::NonRecursive) {
-            Ok(()) => Some(watcher),
-            Err(e) => {
+/// One file-event watcher for every city's inbox: one inotify instance and one thread
+/// in the process however many cities (a watcher each would be a thread each, and
+/// Linux allows 128 inotify instances per user by default). An event wakes the city
+/// whose inbox it is in; one it cannot place wakes every city (a look is cheap).
+pub struct InboxEvents {
+    watcher: Option<notify::RecommendedWatcher>,
+    routes: Routes,
+}
+
+/// Each inbox with the channel that wakes its city.
+type Routes = Arc<StdMutex<Vec<(PathBuf, mpsc::Sender<()>)>>>;
+
+impl InboxEvents {
+    /// The watcher, or none when the system gives no file events (polling then).
+    pub fn new() -> InboxEvents {
+        let routes: Routes = Arc::default();
+        let table = Arc::clone(&routes);
+        let watcher = notify::recommended_watcher(move |event| wake(&table, event))
+            .map_err(|e| {
+                tracing::warn!(
+                    "no file events ({}); polling the inbox instead",
+                    crate::domain::printable(&e.to_string())
+                )
+            })
+            .ok();
+        InboxEvents { watcher, routes }
+    }
+
+    /// Watches `inbox`; the receiver is woken when something in it changes.
+    pub fn subscribe(&mut self, inbox: &Path) -> mpsc::Receiver<()> {
+        let (sender, woken) = mpsc::channel(16);
+        lock(&self.routes).push((inbox.to_path_buf(), sender));
+        if let Some(watcher) = self.watcher.as_mut() {
+            if let Err(e) = watcher.watch(inbox, RecursiveMode::NonRecursive) {
                 tracing::warn!(
                     "cannot watch the inbox ({}); polling it instead",
                     crate::domain::printable(&e.to_string())
                 );
-                None
             }
-        },
-        Err(e) => {
-            tracing::warn!(
-                "no file events ({}); polling the inbox instead",
-                crate::domain::printable(&e.to_string())
-            );
-            None
         }
-    };
+        woken
+    }
+}
+
+impl Default for InboxEvents {
+    fn default() -> Self {
+        InboxEvents::new()
+    }
+}
+
+fn lock(routes: &Routes) -> std::sync::MutexGuard<'_, Vec<(PathBuf, mpsc::Sender<()>)>> {
+    routes.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Wakes the cities whose inbox the event touched, or every city when none is named.
+fn wake(routes: &Routes, event: notify::Result<notify::Event>) {
+    let routes = lock(routes);
+    let paths = event.map(|e| e.paths).unwrap_or_default();
+    let named = |inbox: &PathBuf| paths.iter().any(|p| p.starts_with(inbox));
+    let any_named = routes.iter().any(|(inbox, _)| named(inbox));
+    for (inbox, sender) in routes.iter() {
+        if !any_named || named(inbox) {
+            // Full: a wake-up is pending already.
+            let _ = sender.try_send(());
+        }
+    }
+}
+
+/// Watches a city's inbox until the task is dropped, woken by `woken` (from
+/// [`InboxEvents`]) or every `inbox_poll_seconds`. `turn` keeps intake from
+/// interleaving with the city's scheduled run.
+pub async fn watch_inbox(app: App, turn: Turn, mut woken: mpsc::Receiver<()>) {
+    let config = app.config();
     // At least a second: 0 would look at the folder in a busy loop.
     let poll = Duration::from_secs(config.paths.inbox_poll_seconds.max(1));
     let settle = Duration::from_millis(700);
@@ -114,12 +161,14 @@ pub async fn watch_inbox(app: App, running: Arc<Mutex<()>>) {
     loop {
         // Woken by an event: look again soon, to see the file has settled.
         let wait = match tokio::time::timeout(poll, woken.recv()).await {
-            Ok(_) => settle,
+            Ok(Some(())) => settle,
+            // Every sender gone (no watcher): polling alone.
+            Ok(None) => poll,
             Err(_) => Duration::ZERO,
         };
         tokio::time::sleep(wait).await;
         for _ in 0..2 {
-            if let Err(error) = take_complete(&app, &running, &mut state).await {
+            if let Err(error) = take_complete(&app, &turn, &mut state).await {
                 tracing::error!(
                     "taking in the inbox failed: {}",
                     crate::domain::printable(&format!("{error:#}"))
@@ -130,16 +179,12 @@ pub async fn watch_inbox(app: App, running: Arc<Mutex<()>>) {
     }
 }
 
-async fn take_complete(
-    app: &App,
-    running: &Mutex<()>,
-    state: &mut InboxState,
-) -> anyhow::Result<()> {
+async fn take_complete(app: &App, turn: &Turn, state: &mut InboxState) -> anyhow::Result<()> {
     let ready = state.complete(look(&app.config().paths.inbox)?);
     if ready.is_empty() {
         return Ok(());
     }
-    let _guard = running.lock().await;
+    let _guard = turn.take().await;
     // Files taken in before a failure are recognised by their hash when offered again.
     let summary = match ingest_files(app, ready.clone()).await {
         Ok(summary) => summary,

@@ -7,7 +7,9 @@ const SAMPLE: &str = include_str!("../../../data/hakusho.toml");
 /// A city file under `dir/<folder>/hakusho.toml`, named and coded as given, with `extra`
 /// appended (a `[store]`).
 fn city_file(dir: &Path, folder: &str, name: &str, code: &str, extra: &str) {
+    // Each city's folders its own (the sample's reports are outside its folder).
     let text = SAMPLE
+        .replace("reports = \"../var/reports\"", "reports = \"reports\"")
         .replace("name = \"三鷹市\"", &format!("name = \"{name}\""))
         .replace("code = \"132047\"", &format!("code = \"{code}\""));
     std::fs::create_dir_all(dir.join(folder)).unwrap();
@@ -108,6 +110,37 @@ fn two_cities_with_one_code_or_one_name_are_refused_naming_the_file_and_key() {
         assert!(error.contains(key), "{error}");
         assert!(error.contains("b/hakusho.toml"), "{error}");
         assert!(error.contains("a/hakusho.toml"), "{error}");
+    }
+}
+
+#[test]
+fn two_cities_with_one_inbox_or_one_reports_folder_are_refused() {
+    for (key, shared) in [
+        ("paths.inbox", "inbox = \"../shared\""),
+        ("paths.reports", "reports = \"../shared\""),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        city_file(dir.path(), "a", "三鷹市", "132047", "");
+        city_file(dir.path(), "b", "武蔵野市", "132039", "");
+        for folder in ["a", "b"] {
+            let file = dir.path().join(folder).join("hakusho.toml");
+            let text = std::fs::read_to_string(&file).unwrap();
+            let own = shared.split(" = ").next().unwrap();
+            let text = text.replacen(
+                &format!(
+                    "{own} = \"{}",
+                    if own == "inbox" { "inbox" } else { "reports" }
+                ),
+                &shared[..shared.len() - 1],
+                1,
+            );
+            std::fs::write(&file, text).unwrap();
+        }
+        let error = format!(
+            "{:#}",
+            Deployment::read(&deployment(dir.path(), &["a", "b"])).unwrap_err()
+        );
+        assert!(error.contains(key), "{key}: {error}");
     }
 }
 

@@ -1,0 +1,465 @@
+//! Several cities in one deployment, sharing one store: nothing crosses. Two cities
+//! whose departments have the same names (both have 企画部), different recipients and
+//! different submissions, run by the real binary; every mail read back from each
+//! city's .eml folder, every report from each city's folder.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use calamine::{open_workbook_auto, Reader};
+use common::{repo, BUILD_EPOCH, DEPARTMENTS};
+use mail_parser::MessageParser;
+
+/// One city of the test deployment.
+struct City {
+    folder: &'static str,
+    name: &'static str,
+    code: &'static str,
+    domain: &'static str,
+}
+
+const MITAKA: City = City {
+    folder: "mitaka",
+    name: "三鷹市",
+    code: "132047",
+    domain: "mitaka.example",
+};
+
+const MUSASHINO: City = City {
+    folder: "musashino",
+    name: "武蔵野市",
+    code: "132039",
+    domain: "musashino.example",
+};
+
+/// A deployment file and its two cities in a temporary folder, sharing one store (the
+/// SQLite file `shared.sqlite3`); each city's folders (inbox, reports, outbox) its own.
+struct Deployment {
+    dir: tempfile::TempDir,
+}
+
+impl Deployment {
+    fn new() -> Deployment {
+        let dir = tempfile::tempdir().unwrap();
+        let deployment = Deployment { dir };
+        for city in [&MITAKA, &MUSASHINO] {
+            deployment.write_city(city);
+        }
+        std::fs::write(
+            deployment.config(),
+            "[[cities]]\nconfig = \"mitaka/hakusho.toml\"\n[[cities]]\nconfig = \"musashino/hakusho.toml\"\n",
+        )
+        .unwrap();
+        deployment
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("hosting.toml")
+    }
+
+    fn folder(&self, city: &City) -> PathBuf {
+        self.dir.path().join(city.folder)
+    }
+
+    fn inbox(&self, city: &City) -> PathBuf {
+        self.folder(city).join("inbox")
+    }
+
+    /// The sample configuration with the city's name, code and mail domain, every
+    /// folder inside the city's own, the store shared.
+    fn write_city(&self, city: &City) {
+        std::fs::create_dir_all(self.inbox(city)).unwrap();
+        let sample = std::fs::read_to_string(repo().join("data/hakusho.toml")).unwrap();
+        let start = sample.find("[paths]").unwrap();
+        let end = start + sample[start..].find("\n\n").unwrap();
+        let paths = format!(
+            "[paths]\ninbox = \"inbox\"\narchive = \"archive\"\nreports = \"reports\"\n\
+             database = \"../shared.sqlite3\"\noutbox = \"outbox\"\ntemplates = \"{}\"\nfonts = \"{}\"\nplan = \"{}\"\ninbox_poll_seconds = 1",
+            repo().join("templates").display(),
+            repo().join("fonts").display(),
+            repo().join("data/plan").display()
+        );
+        let text = format!("{}{}{}", &sample[..start], paths, &sample[end..])
+            .replace("name = \"三鷹市\"", &format!("name = \"{}\"", city.name))
+            .replace("code = \"132047\"", &format!("code = \"{}\"", city.code))
+            .replace("三鷹市企画部", &format!("{}企画部", city.name))
+            .replace("mitaka.example", city.domain);
+        std::fs::write(self.folder(city).join("hakusho.toml"), text).unwrap();
+    }
+
+    /// Copies sample workbooks of these departments into the city's inbox.
+    fn submit(&self, city: &City, departments: &[&str]) {
+        for department in departments {
+            let name = format!("令和2年度_{department}.xlsx");
+            std::fs::copy(
+                repo().join("data/inbox").join(&name),
+                self.inbox(city).join(&name),
+            )
+            .unwrap();
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hakusho"));
+        command
+            .args(args)
+            .arg("--config")
+            .arg(self.config())
+            .env("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+            .env_remove("HAKUSHO_CITY")
+            .current_dir(self.dir.path());
+        command
+    }
+
+    fn hakusho(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// The mails a city wrote (`transport = "file"`), as (recipients, subject, raw text).
+    fn mails(&self, city: &City) -> Vec<(Vec<String>, String, String)> {
+        let Ok(entries) = std::fs::read_dir(self.folder(city).join("outbox")) else {
+            return Vec::new();
+        };
+        let mut mails: Vec<_> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .map(|path| read_mail(&path))
+            .collect();
+        mails.sort();
+        mails
+    }
+}
+
+fn read_mail(path: &Path) -> (Vec<String>, String, String) {
+    let raw = std::fs::read(path).unwrap();
+    let message = MessageParser::default().parse(&raw).unwrap();
+    let to = message
+        .to()
+        .map(|a| {
+            a.iter()
+                .filter_map(|a| a.address())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let subject = message.subject().unwrap_or_default().to_string();
+    (to, subject, String::from_utf8_lossy(&raw).into_owned())
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The departments with a figure of the year (達成値, column 9) in the consolidated
+/// workbook's 目標指標 sheet: it lists every indicator of the plan, and the earlier
+/// periods come from the plan, the year's figure only from a submission.
+fn departments_in_report(deployment: &Deployment, city: &City) -> Vec<String> {
+    let path = deployment
+        .folder(city)
+        .join("reports/令和2年度/令和2年度_白書データ_全庁.xlsx");
+    let mut workbook = open_workbook_auto(&path).unwrap();
+    let sheet = workbook.worksheet_range("目標指標").unwrap();
+    let mut found: Vec<String> = sheet
+        .rows()
+        .skip(1)
+        .filter(|r| !r[9].to_string().trim().is_empty())
+        .map(|r| r[0].to_string())
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Every mail of `city` goes to its own domain only, names it in the subject, and
+/// never mentions the other city's domain or name.
+fn assert_only_own(deployment: &Deployment, city: &City, other: &City) {
+    let mails = deployment.mails(city);
+    assert!(!mails.is_empty(), "{} mailed nothing", city.name);
+    for (to, subject, raw) in &mails {
+        assert!(
+            to.iter().all(|a| a.ends_with(city.domain)),
+            "{}: {to:?} {subject}",
+            city.name
+        );
+        assert!(subject.contains(&format!("【{}】", city.name)), "{subject}");
+        assert!(
+            !raw.contains(other.domain),
+            "{} mail names {}",
+            city.name,
+            other.domain
+        );
+        assert!(!subject.contains(other.name), "{subject}");
+    }
+}
+
+/// The mails to a city's 企画部: (receipts, department reports).
+fn kikaku_mails(deployment: &Deployment, city: &City) -> (usize, usize) {
+    let address = format!("kikaku-bu@{}", city.domain);
+    let mails: Vec<_> = deployment
+        .mails(city)
+        .into_iter()
+        .filter(|(to, _, _)| to.contains(&address))
+        .collect();
+    let receipts = mails.iter().filter(|m| m.1.contains("受付結果")).count();
+    let reports = mails.iter().filter(|m| m.1.contains("集計結果")).count();
+    (receipts, reports)
+}
+
+#[test]
+fn two_cities_with_the_same_department_names_share_a_store_and_cross_nothing() {
+    let deployment = Deployment::new();
+    deployment.submit(&MITAKA, &DEPARTMENTS);
+    // The same bytes as two of Mitaka's files: in another city, other submissions.
+    deployment.submit(&MUSASHINO, &["企画部", "総務部"]);
+
+    let output = deployment.hakusho(&["run", "--once"]);
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    let (a, b) = (
+        out.find("== 三鷹市 (132047) ==").unwrap(),
+        out.find("== 武蔵野市 (132039) ==").unwrap(),
+    );
+    assert!(
+        a < b,
+        "one city after the other, in the file's order\n{out}"
+    );
+    assert_eq!(out[a..b].matches("… 受理").count(), 10, "{out}");
+    assert_eq!(out[b..].matches("… 受理").count(), 2, "{out}");
+
+    mail_reports_and_status_are_each_citys_own(&deployment);
+    a_file_in_one_inbox_stays_in_that_city(&deployment);
+    health_of_both(&deployment);
+}
+
+/// After the run: each city's mail to its own people, its reports on its own
+/// submissions, its own status.
+fn mail_reports_and_status_are_each_citys_own(deployment: &Deployment) {
+    // Mail: each city's to its own people only; each 企画部 its own receipt and report.
+    assert_only_own(deployment, &MITAKA, &MUSASHINO);
+    assert_only_own(deployment, &MUSASHINO, &MITAKA);
+    assert_eq!(kikaku_mails(deployment, &MITAKA), (1, 1));
+    assert_eq!(kikaku_mails(deployment, &MUSASHINO), (1, 1));
+    // Musashino's 市民部 submitted nothing there: no receipt, though Mitaka's did.
+    let shimin = |city: &City| {
+        deployment
+            .mails(city)
+            .iter()
+            .filter(|(to, s, _)| {
+                to.contains(&format!("shimin-bu@{}", city.domain)) && s.contains("受付結果")
+            })
+            .count()
+    };
+    assert_eq!((shimin(&MITAKA), shimin(&MUSASHINO)), (1, 0));
+
+    // Reports count each city's own submissions: Musashino's list only its two
+    // departments (of those that own indicators), Mitaka's all of its own.
+    let mitaka = departments_in_report(deployment, &MITAKA);
+    let own: Vec<String> = mitaka
+        .iter()
+        .filter(|d| ["企画部", "総務部"].contains(&d.as_str()))
+        .cloned()
+        .collect();
+    assert!(!own.is_empty() && mitaka.len() > own.len(), "{mitaka:?}");
+    assert_eq!(departments_in_report(deployment, &MUSASHINO), own);
+    status_is_each_citys_own(deployment);
+}
+
+/// Status per city; a one-city command without --city names the cities.
+fn status_is_each_citys_own(deployment: &Deployment) {
+    let status = |city: &str| text(&deployment.hakusho(&["--city", city, "status"]));
+    let mitaka = status("三鷹市");
+    assert!(
+        mitaka.starts_with("三鷹市 令和2年度 の提出状況"),
+        "{mitaka}"
+    );
+    assert_eq!(mitaka.matches("未提出").count(), 0, "{mitaka}");
+    let musashino = status("132039");
+    assert!(
+        musashino.starts_with("武蔵野市 令和2年度 の提出状況"),
+        "{musashino}"
+    );
+    assert_eq!(musashino.matches(": 未提出").count(), 8, "{musashino}");
+    assert!(musashino.contains("企画部: 受理"), "{musashino}");
+    let unnamed = deployment.hakusho(&["status"]);
+    assert_eq!(unnamed.status.code(), Some(2));
+    let said = text(&unnamed);
+    assert!(
+        said.contains("--city")
+            && said.contains("132047 三鷹市")
+            && said.contains("132039 武蔵野市"),
+        "{said}"
+    );
+}
+
+/// A file dropped in Mitaka's inbox is Mitaka's alone: Musashino mails nothing more
+/// and its status does not change.
+fn a_file_in_one_inbox_stays_in_that_city(deployment: &Deployment) {
+    let before = (
+        deployment.mails(&MITAKA).len(),
+        deployment.mails(&MUSASHINO).len(),
+    );
+    let status_before = text(&deployment.hakusho(&["--city", "武蔵野市", "status"]));
+    std::fs::copy(
+        repo().join("data/inbox/令和2年度_市民部.xlsx"),
+        deployment.inbox(&MITAKA).join("市民部_再提出.xlsx"),
+    )
+    .unwrap();
+    std::fs::write(
+        deployment.inbox(&MITAKA).join("壊れた.xlsx"),
+        b"not a workbook",
+    )
+    .unwrap();
+    let output = deployment.hakusho(&["run", "--once"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a file sent back: 1\n{}",
+        text(&output)
+    );
+    assert!(deployment.mails(&MITAKA).len() > before.0);
+    assert_eq!(deployment.mails(&MUSASHINO).len(), before.1);
+    let status_after = text(&deployment.hakusho(&["--city", "武蔵野市", "status"]));
+    assert_eq!(status_before, status_after);
+    assert_only_own(deployment, &MITAKA, &MUSASHINO);
+}
+
+/// `health` on the deployment: the store migrated, both cities healthy.
+fn health_of_both(deployment: &Deployment) {
+    let output = deployment.hakusho(&["health", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["status"], "healthy");
+    assert_eq!(
+        json["stores"].as_array().unwrap().len(),
+        1,
+        "one shared store"
+    );
+    let codes: Vec<&str> = json["cities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["132047", "132039"]);
+    let lines = text(&deployment.hakusho(&["health", "--city", "武蔵野市"]));
+    assert!(lines.contains("武蔵野市 (132039): 正常"), "{lines}");
+    assert!(!lines.contains("三鷹市"), "{lines}");
+}
+
+#[test]
+fn health_names_the_degraded_city_and_a_missing_store_is_unreachable() {
+    let deployment = Deployment::new();
+    let missing = deployment.hakusho(&["health"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    assert!(text(&missing).contains("停止"), "{}", text(&missing));
+
+    // Musashino's mail server refuses connections and it gives up at the first try.
+    unreachable_mail(&deployment, &MUSASHINO, 1);
+    for city in [&MITAKA, &MUSASHINO] {
+        ingest(&deployment, city, "企画部");
+    }
+
+    let output = deployment.hakusho(&["health"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "degraded: 1\n{said}");
+    assert!(said.contains("三鷹市 (132047): 正常"), "{said}");
+    assert!(said.contains("武蔵野市 (132039): 要確認"), "{said}");
+    assert!(said.contains("配送不能のメールが"), "{said}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&deployment.hakusho(&["health", "--json"]).stdout).unwrap();
+    assert_eq!(json["status"], "degraded");
+    assert_eq!(json["cities"][0]["outbox"]["failed"], 0);
+    assert!(json["cities"][1]["outbox"]["failed"].as_i64().unwrap() > 0);
+    assert_eq!(json["cities"][1]["status"], "degraded");
+    assert_eq!(json["cities"][0]["status"], "healthy");
+}
+
+#[test]
+fn serve_takes_a_file_dropped_in_one_city_inbox_into_that_city_only() {
+    let deployment = Deployment::new();
+    let daemon = deployment
+        .command(&["serve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    deployment.submit(&MUSASHINO, &["企画部"]);
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while kikaku_mails(&deployment, &MUSASHINO).0 == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let output = common::terminate(daemon);
+    let logs = text(&output);
+    assert_eq!(kikaku_mails(&deployment, &MUSASHINO), (1, 0), "{logs}");
+    assert!(deployment.mails(&MITAKA).is_empty(), "{logs}");
+    let mitaka = text(&deployment.hakusho(&["--city", "三鷹市", "status"]));
+    assert_eq!(mitaka.matches(": 未提出").count(), 10, "{mitaka}");
+    assert!(
+        logs.contains("132039"),
+        "each city's log lines name it\n{logs}"
+    );
+}
+
+/// Points a city's mail at a closed port on loopback, giving up after `attempts`.
+fn unreachable_mail(deployment: &Deployment, city: &City, attempts: u32) {
+    let config = deployment.folder(city).join("hakusho.toml");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let smtp = format!("transport = \"smtp\"\nmax_attempts = {attempts}\nretry_seconds = 0\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\ntimeout_seconds = 5");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let start = text.find("transport = ").unwrap();
+    let end = start + text[start..].find("\n[managers]").unwrap();
+    let text = format!("{}{smtp}\n{}", &text[..start], &text[end..]);
+    std::fs::write(&config, text).unwrap();
+}
+
+fn ingest(deployment: &Deployment, city: &City, department: &str) {
+    deployment.submit(city, &[department]);
+    let file = deployment
+        .inbox(city)
+        .join(format!("令和2年度_{department}.xlsx"));
+    let output = deployment.hakusho(&["--city", city.code, "ingest", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+}
+
+fn outbox_of(deployment: &Deployment, index: usize) -> serde_json::Value {
+    let output = deployment.hakusho(&["health", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut outbox = json["cities"][index]["outbox"].clone();
+    // The age grows with the clock; the stamp it is counted from does not.
+    outbox["oldest_pending_age_seconds"] = serde_json::Value::Null;
+    outbox
+}
+
+#[test]
+fn one_city_sending_never_takes_or_requeues_another_citys_mail() {
+    let deployment = Deployment::new();
+    // Mitaka's copies fail for good (one attempt), then wait due at once (retries).
+    unreachable_mail(&deployment, &MITAKA, 1);
+    ingest(&deployment, &MITAKA, "企画部");
+    unreachable_mail(&deployment, &MITAKA, 10);
+    ingest(&deployment, &MITAKA, "総務部");
+    let mitaka = outbox_of(&deployment, 0);
+    assert!(mitaka["failed"].as_i64().unwrap() > 0, "{mitaka}");
+    assert!(mitaka["pending"].as_i64().unwrap() > 0, "{mitaka}");
+
+    // Musashino delivers and requeues: its own copies only, through its own sender.
+    ingest(&deployment, &MUSASHINO, "企画部");
+    let output = deployment.hakusho(&["--city", "武蔵野市", "send", "--retry-undeliverable"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_only_own(&deployment, &MUSASHINO, &MITAKA);
+    assert_eq!(kikaku_mails(&deployment, &MUSASHINO), (1, 0));
+    assert_eq!(
+        outbox_of(&deployment, 0),
+        mitaka,
+        "Mitaka's outbox untouched"
+    );
+}
