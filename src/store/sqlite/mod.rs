@@ -238,7 +238,7 @@ macro_rules! text_by_name {
 text_by_name!(SubmissionStatus, DeliveryState, RunOutcome, Severity);
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 #[cfg(test)]
 mod states_tests;
