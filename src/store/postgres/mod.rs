@@ -223,3 +223,9 @@ fn optional_state<S: StoredName>(row: &Row, index: usize) -> anyhow::Result<Opti
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod open_tests;
+
+#[cfg(test)]
+mod parity_tests;
