@@ -66,10 +66,12 @@ fn a_database_not_at_the_latest_version_is_refused_read_only() {
         message.contains(&older) && message.contains("hakusho migrate"),
         "{message}"
     );
-    assert!(
-        open(&url, OpenMode::Checked).is_ok(),
-        "a writable open migrates it"
-    );
+    client
+        .execute(
+            "INSERT INTO schema_migrations (version, name) VALUES ($1, 'provisional_figures')",
+            &[&latest_version()],
+        )
+        .unwrap();
     assert!(open(&url, OpenMode::ReadOnly).is_ok());
 }
 
