@@ -34,7 +34,11 @@ impl Config {
             ));
         }
         self.publication_problems(&mut problems);
-        store_problems(self.store.url.as_deref(), &self.store.password_env, &mut problems);
+        store_problems(
+            self.store.url.as_deref(),
+            &self.store.password_env,
+            &mut problems,
+        );
         positive(
             &mut problems,
             "paths.inbox_poll_seconds",
@@ -234,7 +238,10 @@ fn store_problems(url: Option<&str>, password_env: &str, problems: &mut Vec<Prob
         return;
     };
     let user_part = rest.split(['/', '?']).next().unwrap_or("");
-    if user_part.rsplit_once('@').is_some_and(|(user, _)| user.contains(':')) {
+    if user_part
+        .rsplit_once('@')
+        .is_some_and(|(user, _)| user.contains(':'))
+    {
         problems.push(Problem::new(
             "store.url",
             format!("パスワードは URL に書かず、環境変数 {password_env} に入れてください"),

@@ -124,6 +124,14 @@ impl fmt::Display for Target {
     }
 }
 
+/// The database `url` points at, as messages name it (host, port, database).
+pub fn describe(url: &str) -> String {
+    match url.parse::<postgres::Config>() {
+        Ok(config) => Target::of(&config).to_string(),
+        Err(_) => "PostgreSQL(store.url を読めません)".to_string(),
+    }
+}
+
 /// The connection settings of `url`, with the password read from `password_env`
 /// (unset or empty: none).
 fn settings(url: &str, password_env: &str) -> anyhow::Result<postgres::Config> {
@@ -146,14 +154,7 @@ fn settings(url: &str, password_env: &str) -> anyhow::Result<postgres::Config> {
 /// Connects to the PostgreSQL store at `url` (password from `password_env`): migrated
 /// when `mode` writes, checked when it is `Checked`, read-only when it is `ReadOnly`.
 pub fn connect(url: &str, password_env: &str, mode: OpenMode) -> anyhow::Result<Store> {
-    let config = settings(url, password_env)?;
-    let target = Target::of(&config);
-    let client = off_runtime(|| config.connect(NoTls)).with_context(|| {
-        format!("{target} に接続できません。サーバーが動いているか、store.url と環境変数 {password_env} のパスワードを確かめてください")
-    })?;
-    let store = PostgresStore {
-        client: Mutex::new(Some(client)),
-    };
+    let (store, target) = PostgresStore::connect(url, password_env)?;
     match mode {
         OpenMode::Writable => store.migrate(&target)?,
         OpenMode::Checked => store.migrate_and_check(&target)?,
@@ -162,7 +163,28 @@ pub fn connect(url: &str, password_env: &str, mode: OpenMode) -> anyhow::Result<
     Ok(Store::over(Box::new(store)))
 }
 
+/// The schema version of the database at `url`, touching nothing (0: no store yet).
+pub fn version_at(url: &str, password_env: &str) -> anyhow::Result<i64> {
+    let (store, target) = PostgresStore::connect(url, password_env)?;
+    store
+        .migrated_version()
+        .with_context(|| format!("{target} の版を読めません"))
+}
+
 impl PostgresStore {
+    /// A connection to `url`, not yet migrated or checked, and where it points.
+    fn connect(url: &str, password_env: &str) -> anyhow::Result<(PostgresStore, Target)> {
+        let config = settings(url, password_env)?;
+        let target = Target::of(&config);
+        let client = off_runtime(|| config.connect(NoTls)).with_context(|| {
+            format!("{target} に接続できません。サーバーが動いているか、store.url と環境変数 {password_env} のパスワードを確かめてください")
+        })?;
+        let store = PostgresStore {
+            client: Mutex::new(Some(client)),
+        };
+        Ok((store, target))
+    }
+
     /// Applies the migrations the database has not seen yet.
     fn migrate(&self, target: &Target) -> anyhow::Result<()> {
         self.run(|client| migrations::apply(client))
