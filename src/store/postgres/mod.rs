@@ -68,7 +68,7 @@ impl PostgresStore {
 
     /// The latest migration applied (0 on an empty database).
     fn migrated_version(&self) -> anyhow::Result<i64> {
-        self.run(|client| migrations::applied_version(client))
+        self.run(migrations::applied_version)
     }
 }
 
@@ -187,7 +187,7 @@ impl PostgresStore {
 
     /// Applies the migrations the database has not seen yet.
     fn migrate(&self, target: &Target) -> anyhow::Result<()> {
-        self.run(|client| migrations::apply(client))
+        self.run(migrations::apply)
             .with_context(|| format!("{target} の表を作れません(移行に失敗しました)"))
     }
 
