@@ -19,6 +19,7 @@ mod submissions;
 mod testing;
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::Context;
@@ -34,6 +35,11 @@ pub struct PostgresStore {
     // A mutex, not a RefCell: the reads take `&self`, and the client must be lent to
     // the helper thread of `off_runtime`. `None` only while being dropped.
     client: Mutex<Option<Client>>,
+    /// How to connect again when the connection was lost (the server restarted, or
+    /// failed over to its standby): the next call opens a new one.
+    settings: postgres::Config,
+    /// Whether the session is read-only, set again on a new connection.
+    read_only: AtomicBool,
 }
 
 /// Runs `work` where the `postgres` crate may block: on this thread when no tokio
@@ -63,7 +69,15 @@ impl PostgresStore {
         let client = guard
             .as_mut()
             .context("PostgreSQL の接続はもう閉じられています")?;
-        off_runtime(move || work(client))
+        let (settings, read_only) = (&self.settings, self.read_only.load(Ordering::Relaxed));
+        off_runtime(move || {
+            // A call that was under way when the connection broke failed with it (its
+            // transaction rolled back); the caller's next call gets a new connection.
+            if client.is_closed() {
+                *client = reconnect(settings, read_only)?;
+            }
+            work(client)
+        })
     }
 
     /// The latest migration applied (0 on an empty database).
@@ -181,6 +195,8 @@ impl PostgresStore {
         })?;
         let store = PostgresStore {
             client: Mutex::new(Some(client)),
+            settings: config,
+            read_only: AtomicBool::new(false),
         };
         Ok((store, target))
     }
@@ -211,11 +227,9 @@ impl PostgresStore {
     /// An empty database (nothing was ever stored) reads as an empty store in memory,
     /// as a SQLite file that does not exist yet does.
     fn read_only(self, target: &Target) -> anyhow::Result<Store> {
-        self.run(|client| {
-            client.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")?;
-            Ok(())
-        })
-        .with_context(|| format!("{target} を読み取り専用で開けません"))?;
+        self.run(|client| Ok(client.batch_execute(READ_ONLY_SESSION)?))
+            .with_context(|| format!("{target} を読み取り専用で開けません"))?;
+        self.read_only.store(true, Ordering::Relaxed);
         let version = self.migrated_version().with_context(|| {
             format!("{target} を読めません(hakusho のデータベースでないか、権限がありません)")
         })?;
@@ -230,6 +244,21 @@ impl PostgresStore {
         }
         Ok(Store::over(Box::new(self)))
     }
+}
+
+/// Makes every transaction of the session read-only: a write fails in the server.
+const READ_ONLY_SESSION: &str = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY";
+
+/// A new connection in place of a lost one, read-only again when the store is.
+fn reconnect(settings: &postgres::Config, read_only: bool) -> anyhow::Result<Client> {
+    let target = Target::of(settings);
+    let mut client = settings
+        .connect(NoTls)
+        .with_context(|| format!("{target} への接続が切れ、つなぎ直せません"))?;
+    if read_only {
+        client.batch_execute(READ_ONLY_SESSION)?;
+    }
+    Ok(client)
 }
 
 /// A stored state read from its name; an unknown name is the state's own error.
