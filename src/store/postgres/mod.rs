@@ -19,6 +19,7 @@ mod submissions;
 mod testing;
 
 use std::fmt;
+use std::time::Duration;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -160,9 +161,25 @@ fn settings(url: &str, password_env: &str) -> anyhow::Result<postgres::Config> {
             config.password(password);
         }
     }
-    config.connect_timeout(std::time::Duration::from_secs(30));
+    config.connect_timeout(Duration::from_secs(30));
+    detect_a_vanished_server(&mut config);
     config.application_name("hakusho");
     Ok(config)
+}
+
+/// A server that vanished (a failover, a cut network) is noticed within about a minute
+/// instead of TCP's default two hours: the call under way fails, and the next one
+/// connects again. Settings the URL gives itself are kept.
+fn detect_a_vanished_server(config: &mut postgres::Config) {
+    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+        config
+            .keepalives_idle(Duration::from_secs(30))
+            .keepalives_interval(Duration::from_secs(10))
+            .keepalives_retries(3);
+    }
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(Duration::from_secs(60));
+    }
 }
 
 /// Connects to the PostgreSQL store at `url` (password from `password_env`): migrated
