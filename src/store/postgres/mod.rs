@@ -19,9 +19,9 @@ mod submissions;
 mod testing;
 
 use std::fmt;
-use std::time::Duration;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use anyhow::Context;
 use postgres::{Client, NoTls, Row};
@@ -34,7 +34,8 @@ pub use testing::fresh_test_database;
 /// An open PostgreSQL store: one connection, held by one caller at a time.
 pub struct PostgresStore {
     // A mutex, not a RefCell: the reads take `&self`, and the client must be lent to
-    // the helper thread of `off_runtime`. `None` only while being dropped.
+    // the helper thread of `off_runtime`. `None` after the connection broke: the next
+    // call connects again.
     client: Mutex<Option<Client>>,
     /// How to connect again when the connection was lost (the server restarted, or
     /// failed over to its standby): the next call opens a new one.
@@ -67,17 +68,20 @@ impl PostgresStore {
         work: impl FnOnce(&mut Client) -> anyhow::Result<T> + Send,
     ) -> anyhow::Result<T> {
         let mut guard = self.client.lock().unwrap_or_else(PoisonError::into_inner);
-        let client = guard
-            .as_mut()
-            .context("PostgreSQL の接続はもう閉じられています")?;
+        let slot = &mut *guard;
         let (settings, read_only) = (&self.settings, self.read_only.load(Ordering::Relaxed));
         off_runtime(move || {
             // A call that was under way when the connection broke failed with it (its
             // transaction rolled back); the caller's next call gets a new connection.
-            if client.is_closed() {
-                *client = reconnect(settings, read_only)?;
+            let client = match slot {
+                Some(client) if !client.is_closed() => client,
+                _ => slot.insert(reconnect(settings, read_only)?),
+            };
+            let result = work(client);
+            if result.is_err() && is_broken(client) {
+                *slot = None;
             }
-            work(client)
+            result
         })
     }
 
@@ -276,6 +280,12 @@ fn reconnect(settings: &postgres::Config, read_only: bool) -> anyhow::Result<Cli
         client.batch_execute(READ_ONLY_SESSION)?;
     }
     Ok(client)
+}
+
+/// Whether a connection that just failed a call is unusable: closed, or not answering
+/// an empty query (a reset the client has not registered as closed yet).
+fn is_broken(client: &mut Client) -> bool {
+    client.is_closed() || client.is_valid(Duration::from_secs(10)).is_err()
 }
 
 /// A stored state read from its name; an unknown name is the state's own error.

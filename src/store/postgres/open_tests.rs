@@ -143,6 +143,12 @@ fn a_lost_connection_is_opened_again_by_the_next_call() {
     let terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                      WHERE datname = current_database() AND pid <> pg_backend_pid()";
     assert_eq!(admin.query(terminate, &[]).unwrap().len(), 2);
+    // Terminating is a signal: wait until both backends are gone.
+    let others = "SELECT COUNT(*) FROM pg_stat_activity
+                  WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    while admin.query_one(others, &[]).unwrap().get::<_, i64>(0) > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let sent = content("指標");
     let record = |store: &mut crate::store::Store, sha: &str| {
         store.record_submission(&submission(sha, Some(&sent), &[]))
