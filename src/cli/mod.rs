@@ -12,6 +12,7 @@ mod explain;
 mod export;
 mod health;
 mod ingest;
+mod migrate;
 mod preview_send;
 mod print;
 mod refused;
@@ -160,6 +161,17 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Applies the store's migrations (SQLite or PostgreSQL) and prints its version before and after.
+    Migrate,
+    /// Copies the whole store into an empty store: a PostgreSQL URL or a SQLite file (moving a city, or a backup).
+    CopyStore {
+        /// The target: postgres://user@host:port/database, or the path of a SQLite file.
+        #[arg(long)]
+        to: String,
+        /// The environment variable holding the target's PostgreSQL password.
+        #[arg(long, default_value = "HAKUSHO_DB_PASSWORD")]
+        to_password_env: String,
+    },
     /// Prints where every value of an indicator (1-1.1), KPI (K2-1) or action-plan item (1-(2)) came from.
     Explain {
         /// The indicator, KPI or item id.
@@ -243,6 +255,11 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
         Command::Explain { item, fiscal_year } => explain::explain(app, &item, fiscal_year).await,
         // Dispatched before a city is chosen (it looks at every city); never here.
         Command::Health { .. } => anyhow::bail!("health は配置の全都市を見るコマンドです"),
+        Command::Migrate => migrate::migrate(app),
+        Command::CopyStore {
+            to,
+            to_password_env,
+        } => migrate::copy_store_to(app, &to, &to_password_env),
     }
 }
 
@@ -258,8 +275,11 @@ fn store_mode(command: &Command) -> OpenMode {
         | Command::Explain { .. }
         | Command::Build { .. }
         | Command::Template { .. }
-        | Command::Health { .. } => OpenMode::ReadOnly,
-        Command::Run { .. } | Command::Serve | Command::Ingest { .. } => OpenMode::Writable,
+        | Command::Health { .. }
+        | Command::CopyStore { .. } => OpenMode::ReadOnly,
+        Command::Run { .. } | Command::Serve | Command::Ingest { .. } | Command::Migrate => {
+            OpenMode::Writable
+        }
     }
 }
 
@@ -283,6 +303,8 @@ fn needs_of(command: &Command) -> Needs {
         Command::Status
         | Command::Export { .. }
         | Command::Explain { .. }
-        | Command::Health { .. } => Needs::STORE,
+        | Command::Health { .. }
+        | Command::Migrate
+        | Command::CopyStore { .. } => Needs::STORE,
     }
 }

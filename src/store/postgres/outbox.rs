@@ -333,10 +333,19 @@ pub(super) fn insert_message(
     now: &str,
 ) -> anyhow::Result<bool> {
     let inserted = tx.query_opt(
-        "INSERT INTO messages (city_code, idempotency_key, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)
+        // NOT EXISTS first, so that a message queued again draws no id (see submissions).
+        "INSERT INTO messages (city_code, idempotency_key, subject, body, created_at)
+         SELECT $1::text, $2::text, $3::text, $4::text, $5::text
+         WHERE NOT EXISTS (SELECT 1 FROM messages WHERE city_code = $1 AND idempotency_key = $2)
          ON CONFLICT (city_code, idempotency_key) DO NOTHING
          RETURNING id",
-        &[&city_code, &message.key, &message.subject, &message.body, &now],
+        &[
+            &city_code,
+            &message.key,
+            &message.subject,
+            &message.body,
+            &now,
+        ],
     )?;
     let Some(row) = inserted else {
         return Ok(false);

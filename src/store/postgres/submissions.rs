@@ -253,9 +253,12 @@ fn insert_submission(tx: &mut Transaction, new: &NewSubmission) -> anyhow::Resul
     };
     let year = new.fiscal_year.map(|y| i64::from(y.start_year()));
     let inserted = tx.query_opt(
+        // NOT EXISTS first: an insert that gives way still draws an id from the
+        // identity sequence, and the ids are shown (提出#3); only a true race skips one.
         "INSERT INTO submissions (city_code, sha256, file_name, archived_path, department, fiscal_year, status,
                                   received_at, submitter, contact)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::text, $8::text, $9::text, $10::text
+         WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE city_code = $1 AND sha256 = $2)
          ON CONFLICT (city_code, sha256) DO NOTHING
          RETURNING id",
         &[
