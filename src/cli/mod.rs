@@ -10,6 +10,7 @@ mod check;
 mod explain;
 mod export;
 mod ingest;
+mod migrate;
 mod preview_send;
 mod print;
 mod refused;
@@ -154,6 +155,17 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Applies the store's migrations (SQLite or PostgreSQL) and prints its version before and after.
+    Migrate,
+    /// Copies the whole store into an empty store: a PostgreSQL URL or a SQLite file (moving a city, or a backup).
+    CopyStore {
+        /// The target: postgres://user@host:port/database, or the path of a SQLite file.
+        #[arg(long)]
+        to: String,
+        /// The environment variable holding the target's PostgreSQL password.
+        #[arg(long, default_value = "HAKUSHO_DB_PASSWORD")]
+        to_password_env: String,
+    },
     /// Prints where every value of an indicator (1-1.1), KPI (K2-1) or action-plan item (1-(2)) came from.
     Explain {
         /// The indicator, KPI or item id.
@@ -216,6 +228,11 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
             out,
         } => export::export(app, fiscal_year, format, &out).await,
         Command::Explain { item, fiscal_year } => explain::explain(app, &item, fiscal_year).await,
+        Command::Migrate => migrate::migrate(app),
+        Command::CopyStore {
+            to,
+            to_password_env,
+        } => migrate::copy_store_to(app, &to, &to_password_env),
     }
 }
 
@@ -230,8 +247,11 @@ fn store_mode(command: &Command) -> OpenMode {
         | Command::Export { .. }
         | Command::Explain { .. }
         | Command::Build { .. }
-        | Command::Template { .. } => OpenMode::ReadOnly,
-        Command::Run { .. } | Command::Serve | Command::Ingest { .. } => OpenMode::Writable,
+        | Command::Template { .. }
+        | Command::CopyStore { .. } => OpenMode::ReadOnly,
+        Command::Run { .. } | Command::Serve | Command::Ingest { .. } | Command::Migrate => {
+            OpenMode::Writable
+        }
     }
 }
 
@@ -252,6 +272,10 @@ fn needs_of(command: &Command) -> Needs {
             reports_folder: out.is_none(),
             ..Needs::PREVIEW
         },
-        Command::Status | Command::Export { .. } | Command::Explain { .. } => Needs::STORE,
+        Command::Status
+        | Command::Export { .. }
+        | Command::Explain { .. }
+        | Command::Migrate
+        | Command::CopyStore { .. } => Needs::STORE,
     }
 }

@@ -252,3 +252,32 @@ fn a_publication_month_outside_the_years_after_the_fiscal_year_is_a_problem_name
     assert!(moved != SAMPLE, "the sample names 令和2年度");
     assert!(error_of(&moved).contains("報告する年度(令和3年度)が終わる前です"));
 }
+
+#[test]
+fn a_store_url_that_is_not_postgresql_or_holds_a_password_is_named() {
+    let with_url = |url: &str| format!("{SAMPLE}\n[store]\nurl = \"{url}\"\n");
+    for bad in [
+        "mysql://u@h/db",
+        "/var/lib/hakusho.sqlite3",
+        "postgres:/h/db",
+        "",
+    ] {
+        let message = error_of(&with_url(bad));
+        assert!(
+            message.contains("store.url") && message.contains("postgres://"),
+            "{message}"
+        );
+    }
+    let message = error_of(&with_url("postgres://hakusho:hunter2@db.example/mitaka"));
+    assert!(
+        message.contains("store.url") && message.contains("HAKUSHO_DB_PASSWORD"),
+        "{message}"
+    );
+    assert!(!message.contains("hunter2"), "{message}");
+    for good in [
+        "postgres://hakusho@db.example:5432/mitaka",
+        "postgresql://h@[::1]:5433/x?sslmode=disable",
+    ] {
+        assert!(load(&with_url(good)).is_ok(), "{good}");
+    }
+}

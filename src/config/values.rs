@@ -34,6 +34,11 @@ impl Config {
             ));
         }
         self.publication_problems(&mut problems);
+        store_problems(
+            self.store.url.as_deref(),
+            &self.store.password_env,
+            &mut problems,
+        );
         positive(
             &mut problems,
             "paths.inbox_poll_seconds",
@@ -216,4 +221,30 @@ fn is_variable_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `store.url` names a PostgreSQL database (`postgres://`), without a password: the
+/// password lives in the environment variable `store.password_env` names.
+fn store_problems(url: Option<&str>, password_env: &str, problems: &mut Vec<Problem>) {
+    let Some(url) = url else { return };
+    let Some(rest) = ["postgres://", "postgresql://"]
+        .iter()
+        .find_map(|scheme| url.strip_prefix(scheme))
+    else {
+        problems.push(Problem::new(
+            "store.url",
+            "postgres://利用者@ホスト:ポート/データベース の形で書きます(SQLite を使うときは store.url を書かず paths.database を指定します)",
+        ));
+        return;
+    };
+    let user_part = rest.split(['/', '?']).next().unwrap_or("");
+    if user_part
+        .rsplit_once('@')
+        .is_some_and(|(user, _)| user.contains(':'))
+    {
+        problems.push(Problem::new(
+            "store.url",
+            format!("パスワードは URL に書かず、環境変数 {password_env} に入れてください"),
+        ));
+    }
 }

@@ -231,8 +231,8 @@ pub trait Ledger {
     fn runs_of(&self, city_code: &str, job: &str) -> anyhow::Result<Vec<JobRun>>;
 }
 
-/// A database that holds the whole store.
-pub trait Backend: Submissions + PlanSnapshots + Outbox + Ledger {
+/// A database that holds the whole store (and can copy it, row by row: `copy-store`).
+pub trait Backend: Submissions + PlanSnapshots + Outbox + Ledger + super::copy::RowCopy {
     /// The schema version in force.
     fn schema_version(&self) -> anyhow::Result<i64>;
 }

@@ -7,6 +7,7 @@
 //! more implementation. Stored states are enums written by their name ([`states`]).
 
 mod backend;
+pub mod copy;
 mod earlier;
 mod ledger;
 mod outbox;
@@ -51,6 +52,17 @@ pub enum StoreLocation {
     },
 }
 
+impl std::fmt::Display for StoreLocation {
+    /// The store as messages name it: the SQLite file, or PostgreSQL's host, port and
+    /// database (never the URL, which could hold a password).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreLocation::Sqlite(path) => write!(f, "SQLite のファイル {}", path.display()),
+            StoreLocation::Postgres { url, .. } => f.write_str(&postgres::describe(url)),
+        }
+    }
+}
+
 /// How a command opens the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -78,6 +90,17 @@ impl Store {
             },
             StoreLocation::Postgres { url, password_env } => {
                 postgres::connect(url, password_env, mode)
+            }
+        }
+    }
+
+    /// The schema version of the store at `location`, read without creating, migrating
+    /// or writing anything: 0 where no store was made yet (`hakusho migrate` says it).
+    pub fn version_at(location: &StoreLocation) -> anyhow::Result<i64> {
+        match location {
+            StoreLocation::Sqlite(path) => sqlite::version_at(path),
+            StoreLocation::Postgres { url, password_env } => {
+                postgres::version_at(url, password_env)
             }
         }
     }

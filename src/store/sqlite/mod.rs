@@ -13,6 +13,7 @@
 //!   counterpart (it waits on locks itself; it has no page check to run).
 
 mod content;
+mod copy;
 mod earlier;
 mod ledger;
 mod migrations;
@@ -141,6 +142,28 @@ impl SqliteStore {
     }
 }
 
+/// The schema version of the file at `path`, touching nothing (0: no store yet).
+pub fn version_at(path: &Path) -> anyhow::Result<i64> {
+    if !path.exists() {
+        return Ok(0);
+    }
+    let unreadable = || format!("データベース {} を読めません", path.display());
+    let connection = read_only_connection(path).with_context(unreadable)?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    let tables: i64 = connection
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            [],
+            |row| row.get(0),
+        )
+        .with_context(unreadable)?;
+    if tables == 0 {
+        return Ok(0);
+    }
+    let store = SqliteStore { connection };
+    store.migrated_version().with_context(unreadable)
+}
+
 impl Backend for SqliteStore {
     fn schema_version(&self) -> anyhow::Result<i64> {
         self.migrated_version()
@@ -237,7 +260,7 @@ macro_rules! text_by_name {
 text_by_name!(SubmissionStatus, DeliveryState, RunOutcome, Severity);
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 #[cfg(test)]
 mod states_tests;

@@ -31,7 +31,7 @@ fn indicator(name: &str) -> Indicator {
 }
 
 /// A whole accepted content with one row of each part.
-fn content(name: &str) -> SubmissionContent {
+pub(crate) fn content(name: &str) -> SubmissionContent {
     let indicator = indicator(name);
     let readings = readings(&indicator);
     SubmissionContent {
@@ -96,7 +96,7 @@ fn readings(indicator: &Indicator) -> Vec<crate::domain::Reading> {
         .collect()
 }
 
-fn submission<'a>(
+pub(crate) fn submission<'a>(
     sha256: &'a str,
     content: Option<&'a SubmissionContent>,
     findings: &'a [Finding],
@@ -252,7 +252,7 @@ fn the_same_bytes_are_found_by_their_hash_and_cannot_be_recorded_twice() {
     assert_eq!(store.submission_by_hash("132047", "other").unwrap(), None);
 }
 
-fn receipt<'a>(key: &'a str, recipients: &'a [String]) -> NewMessage<'a> {
+pub(crate) fn receipt<'a>(key: &'a str, recipients: &'a [String]) -> NewMessage<'a> {
     NewMessage {
         key,
         subject: "受付結果",
@@ -388,7 +388,7 @@ fn a_message_queued_by_two_connections_at_once_is_written_once() {
 }
 
 /// A content whose indicator 1-1.1 reports `actual` and KPI K1-1 `kpi`.
-fn reporting(actual: &str, kpi: &str) -> SubmissionContent {
+pub(crate) fn reporting(actual: &str, kpi: &str) -> SubmissionContent {
     let mut reported = content("指標");
     let reading = &mut reported.indicators[0].readings[3];
     reading.printed = actual.to_string();

@@ -1,0 +1,69 @@
+//! `hakusho migrate` and `hakusho copy-store`: the store's schema brought up to date,
+//! and the whole store copied into another database (how a city moves from SQLite to
+//! PostgreSQL, and back for a backup).
+
+use std::path::PathBuf;
+
+use crate::app::App;
+use crate::store::copy::copy_store;
+use crate::store::{latest_version, OpenMode, Store, StoreLocation};
+
+/// Applies the migrations to the configured store (SQLite or PostgreSQL) and prints
+/// the version before and after.
+pub(super) fn migrate(app: &App) -> anyhow::Result<()> {
+    let location = app.config().store_location();
+    println!("保存先: {location}");
+    let before = Store::version_at(&location)?;
+    let after = Store::connect(&location, OpenMode::Writable)?.schema_version()?;
+    println!("移行前の版: {before}");
+    println!("移行後の版: {after}");
+    let latest = latest_version();
+    if before == after {
+        println!("すでに最新です(この hakusho の版は {latest})。");
+    } else {
+        println!("版 {before} から版 {after} に移行しました。");
+    }
+    if after > latest {
+        println!(
+            "注意: この保存先は、この hakusho(版 {latest})より新しい hakusho で作られています。"
+        );
+    }
+    Ok(())
+}
+
+/// Where `--to` points: a PostgreSQL URL, or else a SQLite file.
+fn target_of(to: &str, password_env: &str) -> StoreLocation {
+    if to.starts_with("postgres://") || to.starts_with("postgresql://") {
+        StoreLocation::Postgres {
+            url: to.to_string(),
+            password_env: password_env.to_string(),
+        }
+    } else {
+        StoreLocation::Sqlite(PathBuf::from(to))
+    }
+}
+
+/// Copies every row of the configured store into the empty store at `to` (created and
+/// migrated when need be), in one transaction there, and prints each table's rows.
+pub(super) fn copy_store_to(app: &App, to: &str, password_env: &str) -> anyhow::Result<()> {
+    let from = app.config().store_location();
+    let to = target_of(to, password_env);
+    if from == to {
+        anyhow::bail!("コピー元とコピー先が同じ保存先です({to})");
+    }
+    println!("コピー元: {from}");
+    println!("コピー先: {to}");
+    let mut source = Store::connect(&from, OpenMode::ReadOnly)?;
+    let mut target = Store::connect(&to, OpenMode::Writable)?;
+    let counts = copy_store(&mut source, &mut target)?;
+    let width = counts.iter().map(|(t, _)| t.len()).max().unwrap_or(0);
+    for (table, rows) in &counts {
+        println!("  {table:<width$}  {rows} 行");
+    }
+    let total: i64 = counts.iter().map(|(_, rows)| rows).sum();
+    println!(
+        "{} 表、{total} 行をコピーしました(行数はコピー元と同じです)。",
+        counts.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! Fresh databases for the tests: each test makes its own on the throw-away cluster
+//! named by `HAKUSHO_TEST_POSTGRES`, so tests never see each other's rows.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::Context;
+
+/// Creates an empty database `hakusho_<unique>` on the cluster at `base_url` (a
+/// libpq-style URL with trust authentication) and returns its URL, with the same user,
+/// host and port. Unique across threads and processes (process id, a counter, the clock).
+pub fn fresh_test_database(base_url: &str) -> anyhow::Result<String> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let name = format!(
+        "hakusho_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        nanos
+    );
+    super::off_runtime(|| -> anyhow::Result<()> {
+        let mut client =
+            postgres::Client::connect(base_url, postgres::NoTls).with_context(|| {
+                "テスト用の PostgreSQL に接続できません(HAKUSHO_TEST_POSTGRES を確かめてください)"
+            })?;
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .with_context(|| format!("テスト用のデータベース {name} を作れません"))?;
+        Ok(())
+    })?;
+    Ok(with_database(base_url, &name))
+}
+
+/// `base_url` with its database (the path after the host) replaced by `name`; any
+/// query string is kept.
+pub fn with_database(base_url: &str, name: &str) -> String {
+    let (head, query) = match base_url.split_once('?') {
+        Some((head, query)) => (head, format!("?{query}")),
+        None => (base_url, String::new()),
+    };
+    let after_scheme = head.find("://").map_or(0, |i| i + 3);
+    let host_end = head[after_scheme..]
+        .find('/')
+        .map_or(head.len(), |i| after_scheme + i);
+    format!("{}/{name}{query}", &head[..host_end])
+}
