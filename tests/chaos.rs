@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{SmtpSink, TestCity, BUILD_EPOCH};
+use common::{RawStore, SmtpSink, TestCity, BUILD_EPOCH};
 use mail_parser::MessageParser;
 
 /// Trials per mode when `HAKUSHO_CHAOS_TRIALS` is not set: enough to hit each phase of
@@ -113,8 +113,8 @@ fn two_runs_at_once_record_each_file_once_with_one_receipt() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    let db = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
-    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let mut db = city.raw_store();
+    let mut count = |sql: &str| -> i64 { db.count(sql) };
     assert_eq!(
         count("SELECT COUNT(*) FROM submissions"),
         files as i64,
@@ -447,10 +447,10 @@ fn short_leases(city: &TestCity) {
 /// Whether the daemon's work is done: the annual run closed in the ledger, and every
 /// inbox file recorded.
 fn serve_done(dir: &Path, files: usize) -> bool {
-    let Ok(db) = rusqlite::Connection::open(dir.join("hakusho.sqlite3")) else {
+    let Some(mut db) = RawStore::try_of(&dir.join("hakusho.toml")) else {
         return false;
     };
-    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap_or(0) };
+    let mut count = |sql: &str| -> i64 { db.count_or_zero(sql) };
     count("SELECT COUNT(*) FROM job_runs WHERE job = 'annual_run' AND outcome = 'ok'") > 0
         && count("SELECT COUNT(*) FROM submissions") == files as i64
 }
@@ -479,15 +479,10 @@ fn send_until_done(dir: &Path) {
 
 /// Copies not delivered yet (waiting, or left mid-send by a killed process).
 fn pending(dir: &Path) -> i64 {
-    let Ok(db) = rusqlite::Connection::open(dir.join("hakusho.sqlite3")) else {
+    let Some(mut db) = RawStore::try_of(&dir.join("hakusho.toml")) else {
         return 0;
     };
-    db.query_row(
-        "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'sending')",
-        [],
-        |r| r.get(0),
-    )
-    .unwrap_or(0)
+    db.count_or_zero("SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'sending')")
 }
 
 /// The binary under test: this build's, or another given by `HAKUSHO_CHAOS_BIN` (to

@@ -200,9 +200,8 @@ fn the_exit_status_says_accepted_refused_or_failed() {
         outbox_after, outbox_before,
         "nothing mailed for a mistyped path"
     );
-    // 2: the command itself failed (the store is a folder it cannot open).
-    std::fs::remove_file(city.path().join("hakusho.sqlite3")).unwrap();
-    std::fs::create_dir(city.path().join("hakusho.sqlite3")).unwrap();
+    // 2: the command itself failed (the store cannot be opened).
+    city.make_store_unreachable();
     let (_, stderr) = expect_exit(&city.hakusho(&["ingest", &good]), 2);
     assert!(stderr.contains("データベース"), "{stderr}");
     expect_exit(&city.hakusho(&["status"]), 2);
@@ -289,14 +288,10 @@ fn years_outside_the_plan_period_are_refused_by_every_command_naming_the_period(
         );
     }
     // Nothing was pinned to a year outside the plan: the store keeps 令和2年度 only.
-    let store = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
-    let years: Vec<i64> = store
-        .prepare("SELECT fiscal_year FROM plan_snapshots ORDER BY fiscal_year")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let years = city.raw_store().integers(
+        "SELECT fiscal_year FROM plan_snapshots ORDER BY fiscal_year",
+        &[],
+    );
     assert_eq!(years, [2020]);
 }
 

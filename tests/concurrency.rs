@@ -44,8 +44,7 @@ fn queued_city() -> (TestCity, u16, usize) {
 }
 
 fn open_store(city: &TestCity) -> Store {
-    let config = Config::load(&city.config_path()).unwrap();
-    Store::open(&config.paths.database).unwrap()
+    city.store()
 }
 
 fn city_code(city: &TestCity) -> String {

@@ -10,7 +10,6 @@ use hakusho::domain::FiscalYear;
 use hakusho::intake::{read_submission, Reading};
 use hakusho::plan::Plan;
 use hakusho::report::Coverage;
-use hakusho::store::Store;
 use hakusho::workbook::cell_name;
 use hakusho::workbook::layout::action_columns;
 
@@ -41,7 +40,7 @@ fn messages(reading: &Reading) -> Vec<String> {
 fn template(year: &str) -> Grid {
     let out = tempfile::tempdir().unwrap();
     let config = config();
-    let store = Store::in_memory().unwrap();
+    let (store, _database) = common::store::scratch_store();
     let year = FiscalYear::parse(year).unwrap();
     let paths = hakusho::template::write_templates(
         &config,

@@ -125,7 +125,7 @@ fn a_delivery_cut_short_resumes_after_a_restart_and_sends_each_copy_once() {
     // A process that died while handing a copy over leaves it `sending` under a lease
     // that has run out: the next sender takes it.
     let config = Config::load(&city.config_path()).unwrap();
-    let mut store = Store::open(&config.paths.database).unwrap();
+    let mut store = common::open_store(&config);
     let claim = Claim {
         token: "a-sender-that-died",
         now: "9999-12-31T00:00:00Z",
@@ -365,6 +365,9 @@ fn damage(database: &std::path::Path, how: &str) {
 
 #[test]
 fn a_damaged_or_unreadable_store_makes_send_and_status_fail_in_japanese() {
+    if common::skip_on_postgres("damages the bytes of the SQLite file") {
+        return;
+    }
     for how in ["header", "pages", "truncated", "folder"] {
         let city = TestCity::new(None);
         stdout_of(&city.hakusho(&["run", "--once"]));
@@ -387,6 +390,37 @@ fn a_damaged_or_unreadable_store_makes_send_and_status_fail_in_japanese() {
                 String::from_utf8_lossy(&output.stdout)
             );
             assert!(stderr.contains("データベース"), "{how} {command}: {stderr}");
+        }
+    }
+}
+
+/// On either database: a store that cannot be reached (no server, no file) or has
+/// lost a table makes `send` and `status` fail, naming what is wrong, never report
+/// 「送信 0 件」.
+#[test]
+fn a_store_unreachable_or_missing_a_table_makes_send_and_status_fail_in_japanese() {
+    for how in ["unreachable", "table dropped"] {
+        let city = TestCity::new(None);
+        stdout_of(&city.hakusho(&["run", "--once"]));
+        match how {
+            "unreachable" => city.make_store_unreachable(),
+            _ => city.raw_store().batch("DROP TABLE deliveries"),
+        }
+        for command in ["send", "status"] {
+            let output = city.hakusho(&[command]);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                !output.status.success(),
+                "{command} on a store {how} succeeded:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+            // Unreachable: named as the database; a lost table: named by its name.
+            let named = if how == "unreachable" {
+                "データベース"
+            } else {
+                "deliveries"
+            };
+            assert!(stderr.contains(named), "{how} {command}: {stderr}");
         }
     }
 }

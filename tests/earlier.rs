@@ -29,6 +29,8 @@ struct City {
     dir: tempfile::TempDir,
     config: Config,
     plan: Plan,
+    /// The store's database on the suite's PostgreSQL run.
+    _database: Option<common::PgDatabase>,
 }
 
 impl City {
@@ -37,12 +39,21 @@ impl City {
         let mut config = Config::load(&repo().join("data/hakusho.toml")).unwrap();
         config.paths.archive = dir.path().join("archive");
         config.paths.database = dir.path().join("hakusho.sqlite3");
+        let database = common::PgDatabase::for_this_run();
+        if let Some(database) = &database {
+            common::store::point_at(&mut config, database);
+        }
         let plan = Plan::load(&config.paths.plan).unwrap();
-        City { dir, config, plan }
+        City {
+            dir,
+            config,
+            plan,
+            _database: database,
+        }
     }
 
     fn store(&self) -> Store {
-        Store::open(&self.config.paths.database).unwrap()
+        common::open_store(&self.config)
     }
 
     /// The configuration collecting another fiscal year.
@@ -351,9 +362,10 @@ fn a_previous_version_workbook_comes_back_with_last_years_figures_shown() {
     assert_eq!(entry.previous, LAST_YEAR);
 }
 
-/// The bytes of the store's file, to see that a command left it as it was.
-fn store_bytes(city: &common::TestCity) -> Vec<u8> {
-    std::fs::read(city.path().join("hakusho.sqlite3")).unwrap()
+/// The store's file bytes, or every row of its database, to see that a command left
+/// it as it was.
+fn store_bytes(city: &common::TestCity) -> Vec<String> {
+    city.store_snapshot()
 }
 
 #[test]
@@ -363,7 +375,7 @@ fn check_compares_with_the_store_and_writes_nothing_to_it() {
     let sample = city.inbox().join(format!("令和2年度_{DEPARTMENT}.xlsx"));
     let output = city.hakusho(&["check", sample.to_str().unwrap()]);
     assert!(output.status.success(), "{}", common::stdout_of(&output));
-    assert!(!city.path().join("hakusho.sqlite3").exists());
+    assert!(city.store_is_untouched());
     let stdout = common::stdout_of(&city.hakusho(&["ingest", sample.to_str().unwrap()]));
     assert!(stdout.contains("受理"), "{stdout}");
     // 令和3年度: the sample again, one figure mistyped.

@@ -12,7 +12,6 @@ use hakusho::config::Config;
 use hakusho::consolidate;
 use hakusho::daemon::run::{reports_with, BuildOptions};
 use hakusho::report::ReportFile;
-use hakusho::store::Store;
 
 /// Every report of the city's year built on `threads` threads: (file name, bytes) in
 /// build order, and the problems listed for the managers.
@@ -27,7 +26,7 @@ fn build_with(
     shared_fonts: bool,
 ) -> (Vec<(String, Vec<u8>)>, Vec<String>) {
     let config = Config::load(&city.config_path()).unwrap();
-    let store = Store::open(&config.paths.database).unwrap();
+    let store = common::open_store(&config);
     let datasets = consolidate::read_from_store(&config, &store, config.fiscal_year()).unwrap();
     let built_at = chrono_tz::Asia::Tokyo
         .with_ymd_and_hms(2021, 7, 1, 9, 0, 0)

@@ -1,6 +1,8 @@
 //! The read-only commands write nothing: the store file (and its -wal and -shm), the
 //! archive, the outbox and everything else under the city's folder are byte-identical
-//! after each, run as the real binary; on a fresh machine they make no store.
+//! after each, run as the real binary; on a fresh machine they make no store. On
+//! PostgreSQL, every row of every table is the same after each, and a fresh database
+//! is left without a table.
 
 mod common;
 
@@ -86,9 +88,14 @@ fn read_only_commands_leave_the_store_and_the_city_byte_identical() {
     let out = tempfile::tempdir().unwrap();
     for command in read_only_commands(out.path()) {
         let before = tree(city.path());
+        let rows_before = city.store_snapshot();
         let args: Vec<&str> = command.iter().map(String::as_str).collect();
         stdout_of(&city.hakusho(&args));
         assert_same(&before, &tree(city.path()), &command);
+        assert!(
+            city.store_snapshot() == rows_before,
+            "{command:?} changed the store"
+        );
     }
 }
 
@@ -101,8 +108,8 @@ fn read_only_commands_on_a_fresh_machine_make_no_store() {
         let args: Vec<&str> = command.iter().map(String::as_str).collect();
         stdout_of(&city.hakusho(&args));
         assert_same(&before, &tree(city.path()), &command);
+        assert!(city.store_is_untouched(), "{command:?} made a store");
     }
-    assert!(!city.path().join("hakusho.sqlite3").exists());
     let status = stdout_of(&city.hakusho(&["status"]));
     assert!(status.contains("  企画部: 未提出"), "{status}");
 }
@@ -110,22 +117,28 @@ fn read_only_commands_on_a_fresh_machine_make_no_store() {
 #[test]
 fn a_store_of_an_older_version_is_named_not_migrated_by_a_read_only_command() {
     let city = TestCity::new(None);
-    let database = city.path().join("hakusho.sqlite3");
-    let old = rusqlite::Connection::open(&database).unwrap();
-    old.execute_batch("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY); INSERT INTO schema_migrations VALUES (1);")
-        .unwrap();
-    drop(old);
+    city.raw_store().batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY); INSERT INTO schema_migrations VALUES (1);",
+    );
     let before = tree(city.path());
+    let rows_before = city.store_snapshot();
     let output = city.hakusho(&["status"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     let latest = hakusho::store::latest_version();
-    assert!(
-        stderr.contains(&format!(
+    let said = match &city.database {
+        // The database named by where it is, the way to update it given.
+        Some(database) => stderr.contains(&format!("データベース {}", database.name()))
+            && stderr.contains(&format!("は版 1 です(この hakusho は版 {latest})。`hakusho migrate` で更新してから実行してください")),
+        None => stderr.contains(&format!(
             "データベース {} は版 1 です(この hakusho は版 {latest})。`hakusho run --once` か `hakusho ingest` で更新してから実行してください",
-            database.display()
+            city.path().join("hakusho.sqlite3").display()
         )),
-        "{stderr}"
-    );
+    };
+    assert!(said, "{stderr}");
     assert_same(&before, &tree(city.path()), &["status".to_string()]);
+    assert!(
+        city.store_snapshot() == rows_before,
+        "status changed the store"
+    );
 }

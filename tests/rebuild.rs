@@ -32,12 +32,8 @@ fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// What the city has sent or queued: the outbox folder's files and the store's
 /// messages and deliveries.
 fn mail_state(city: &TestCity) -> (BTreeMap<String, Vec<u8>>, i64, i64) {
-    let store = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
-    let count = |table: &str| -> i64 {
-        store
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
-    };
+    let mut store = city.raw_store();
+    let mut count = |table: &str| -> i64 { store.count(&format!("SELECT count(*) FROM {table}")) };
     let outbox = files_under(&city.path().join("outbox"));
     (outbox, count("messages"), count("deliveries"))
 }
@@ -59,7 +55,7 @@ fn build_writes_what_run_once_writes_and_mails_nothing() {
     let by_run = files_under(&city.path().join("reports"));
     assert_eq!(by_run.len(), 26);
     let mail_before = mail_state(&city);
-    let store_before = std::fs::read(city.path().join("hakusho.sqlite3")).unwrap();
+    let store_before = city.store_snapshot();
 
     let out = city.path().join("rebuilt");
     let stdout = stdout_of(&city.hakusho(&["build", "--out", out.to_str().unwrap()]));
@@ -73,7 +69,7 @@ fn build_writes_what_run_once_writes_and_mails_nothing() {
         "{stdout}"
     );
     assert!(mail_state(&city) == mail_before, "nothing queued or sent");
-    let store_after = std::fs::read(city.path().join("hakusho.sqlite3")).unwrap();
+    let store_after = city.store_snapshot();
     assert!(store_after == store_before, "the store is only read");
     into_the_reports_folder_for_a_named_year(&city, &by_run);
 }

@@ -48,10 +48,7 @@ fn check_prints_findings_and_fails_only_on_errors() {
         "{stdout}"
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("1 件のファイルに誤りがあります"));
-    assert!(
-        !city.path().join("hakusho.sqlite3").exists(),
-        "check stores nothing"
-    );
+    assert!(city.store_is_untouched(), "check stores nothing");
 }
 
 #[test]

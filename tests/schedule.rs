@@ -91,7 +91,7 @@ fn a_missed_run_is_caught_up_once() {
     assert!(run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 13, 5, 0)).is_empty());
     assert!(run_due_at(&rt, &app, &clock, jst(2021, 4, 16, 9, 0, 0)).is_empty());
     assert_eq!(outbox_count(&city), sent);
-    let store = Store::open(&config.paths.database).unwrap();
+    let store = common::open_store(&config);
     assert_eq!(
         store.runs_of(&config.city.code, ANNUAL_RUN).unwrap().len(),
         1
@@ -103,7 +103,7 @@ fn a_job_never_overlaps_itself() {
     let city = annual_only(None);
     let config = Config::load(&city.config_path()).unwrap();
     let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
-    let mut store = Store::open(&config.paths.database).unwrap();
+    let mut store = common::open_store(&config);
     // A run of the previous day is still going (another live daemon, or a long run).
     assert!(store
         .claim_run(
@@ -132,7 +132,7 @@ fn a_run_interrupted_after_mailing_is_resumed_without_sending_twice() {
     let scheduled_for = "2021-04-15T00:00:00Z";
     // A daemon claimed the run, did its work and mailed, then was killed before
     // closing the run in the ledger; its lease has run out since.
-    let mut store = Store::open(&config.paths.database).unwrap();
+    let mut store = common::open_store(&config);
     assert!(store
         .claim_run(
             &config.city.code,
@@ -173,7 +173,7 @@ fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
     let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
     let scheduled_for = "2021-04-15T00:00:00Z";
-    let mut store = Store::open(&config.paths.database).unwrap();
+    let mut store = common::open_store(&config);
     let now = stamp(clock.now());
     assert!(store
         .claim_run(
@@ -202,8 +202,7 @@ fn a_run_held_by_a_live_daemon_is_never_taken_over_and_a_dead_ones_is_once() {
     assert!(renew(&mut store, "live", -1));
     let takers: Vec<bool> = (0..4)
         .map(|i| {
-            Store::open(&config.paths.database)
-                .unwrap()
+            common::open_store(&config)
                 .take_over_run(
                     &config.city.code,
                     ANNUAL_RUN,
@@ -223,7 +222,7 @@ fn a_run_whose_lease_ran_out_is_resumed_by_the_next_daemon() {
     let config = Config::load(&city.config_path()).unwrap();
     let (app, clock) = app_at(&config, jst(2021, 4, 15, 10, 0, 0));
     let rt = runtime();
-    let mut store = Store::open(&config.paths.database).unwrap();
+    let mut store = common::open_store(&config);
     assert!(store
         .claim_run(
             &config.city.code,
@@ -258,7 +257,7 @@ fn a_failing_run_is_recorded_and_the_next_time_still_runs() {
     let ran = run_due_at(&rt, &app, &clock, jst(2021, 4, 15, 9, 0, 1));
     assert_eq!(ran[0].outcome, RunOutcome::Failed, "{:?}", ran[0]);
     assert!(ran[0].failure.is_some(), "a failed run keeps why");
-    let store = Store::open(&config.paths.database).unwrap();
+    let store = common::open_store(&config);
     assert!(
         store
             .unfinished_run(&config.city.code, ANNUAL_RUN)

@@ -36,7 +36,7 @@ fn serve_runs_the_job_on_its_schedule_and_stops_on_sigterm() {
     assert!(log.contains("stopped"), "{log}");
     // Every run the daemon started is closed in the ledger, each scheduled time once.
     let config = hakusho::config::Config::load(&city.config_path()).unwrap();
-    let store = hakusho::store::Store::open(&config.paths.database).unwrap();
+    let store = common::open_store(&config);
     let runs = store
         .runs_of(&config.city.code, hakusho::daemon::schedule::ANNUAL_RUN)
         .unwrap();
@@ -131,27 +131,57 @@ fn a_file_whose_intake_failed_is_taken_in_at_a_later_look() {
     }
     let mut daemon = start_daemon(&city);
     let log = read_log(&mut daemon);
-    let database = city.path().join("hakusho.sqlite3");
-    let started = || log_has(&log, "hakusho is serving") && database.exists();
+    let started = || log_has(&log, "hakusho is serving") && !city.store_is_untouched();
     wait_for(started, "the daemon to start", &log);
     // Past the start-up catch-up, which opens the store.
     std::thread::sleep(Duration::from_secs(1));
-    // Another process holds the store's write lock longer than the daemon waits.
-    let holder = rusqlite::Connection::open(&database).unwrap();
-    holder.busy_timeout(Duration::from_secs(60)).unwrap();
-    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let blocked = IntakeBlocked::start(&city);
     std::fs::rename(&parked, city.inbox().join("令和2年度_総務部.xlsx")).unwrap();
     wait_for(
         || log_has(&log, "intake failed"),
         "the intake to fail",
         &log,
     );
-    holder.execute_batch("ROLLBACK").unwrap();
+    blocked.end();
     let outbox = city.path().join("outbox");
     wait_for(|| count(&outbox) >= 1, "the file to be answered", &log);
     let (_, _) = stop_daemon(daemon);
     assert_eq!(count(&outbox), 1, "one receipt");
     assert!(log_has(&log, "taken in from the inbox"));
+}
+
+/// The store refusing submissions for a while, as a fault of the store (not of the
+/// file): on SQLite another process holds the write lock longer than the daemon
+/// waits; on PostgreSQL a constraint no row meets refuses every new submission.
+enum IntakeBlocked {
+    Sqlite(rusqlite::Connection),
+    Postgres(common::RawStore),
+}
+
+impl IntakeBlocked {
+    const CONSTRAINT: &str =
+        "ALTER TABLE submissions ADD CONSTRAINT test_no_intake CHECK (false) NOT VALID";
+
+    fn start(city: &TestCity) -> IntakeBlocked {
+        if common::on_postgres() {
+            let mut store = city.raw_store();
+            store.batch(Self::CONSTRAINT);
+            return IntakeBlocked::Postgres(store);
+        }
+        let holder = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
+        holder.busy_timeout(Duration::from_secs(60)).unwrap();
+        holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        IntakeBlocked::Sqlite(holder)
+    }
+
+    fn end(self) {
+        match self {
+            IntakeBlocked::Sqlite(holder) => holder.execute_batch("ROLLBACK").unwrap(),
+            IntakeBlocked::Postgres(mut store) => {
+                store.batch("ALTER TABLE submissions DROP CONSTRAINT test_no_intake")
+            }
+        }
+    }
 }
 
 /// The daemon's log as it is written, collected by a thread.

@@ -73,7 +73,7 @@ fn a_missing_folder_is_named_with_its_key_before_anything_is_done() {
         assert_refused(&output, &format!("paths.{key}"), "がありません", key);
         assert!(stderr(&output).contains("missing-folder"), "{key}");
         // Refused before anything: no store, no archive.
-        assert!(!city.path().join("hakusho.sqlite3").exists(), "{key}");
+        assert!(city.store_is_untouched(), "{key}");
         assert!(!city.path().join("archive").exists(), "{key}");
     }
 }

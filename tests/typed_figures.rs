@@ -983,7 +983,7 @@ fn the_templates_figure_cells_are_text_so_excel_keeps_what_is_typed() {
     use std::io::Read;
     let out = tempfile::tempdir().unwrap();
     let config = config();
-    let store = hakusho::store::Store::in_memory().unwrap();
+    let (store, _database) = common::store::scratch_store();
     let year = hakusho::domain::FiscalYear(2021);
     let path = hakusho::template::write_templates(
         &config,

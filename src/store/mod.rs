@@ -14,6 +14,8 @@ mod outbox;
 pub mod postgres;
 pub mod sqlite;
 pub mod states;
+#[cfg(test)]
+pub(crate) mod test_stores;
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};

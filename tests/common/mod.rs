@@ -31,9 +31,12 @@ pub const DEPARTMENTS: [&str; 10] = [
 pub const BUILD_EPOCH: &str = "1625097600";
 
 /// A city set up in a temporary folder: a copy of the sample inbox and a configuration
-/// whose paths all point inside the folder.
+/// whose paths all point inside the folder; on the suite's PostgreSQL run, its store is
+/// a fresh database of its own (`[store] url`), dropped with the city.
 pub struct TestCity {
     pub dir: tempfile::TempDir,
+    /// The city's PostgreSQL database, on the PostgreSQL run.
+    pub database: Option<PgDatabase>,
 }
 
 impl TestCity {
@@ -46,7 +49,10 @@ impl TestCity {
             let path = entry.unwrap().path();
             std::fs::copy(&path, inbox.join(path.file_name().unwrap())).unwrap();
         }
-        let city = TestCity { dir };
+        let city = TestCity {
+            dir,
+            database: PgDatabase::for_this_run(),
+        };
         std::fs::write(city.config_path(), city.config_text(smtp_port)).unwrap();
         city
     }
@@ -81,7 +87,44 @@ impl TestCity {
                 &format!("transport = \"smtp\"\nretry_seconds = 0\n\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nhello_name = \"hakusho.test\"\ntimeout_seconds = 20"),
             );
         }
+        if let Some(database) = &self.database {
+            text.push_str(&store::store_table(database));
+        }
         text
+    }
+
+    /// A raw connection to the city's store (SQLite file or PostgreSQL database).
+    pub fn raw_store(&self) -> RawStore {
+        RawStore::of(&self.config_path())
+    }
+
+    /// The city's store as the application opens it.
+    pub fn store(&self) -> hakusho::store::Store {
+        store::open_store_of(&self.config_path())
+    }
+
+    /// See [`store::store_snapshot`].
+    pub fn store_snapshot(&self) -> Vec<String> {
+        store::store_snapshot(&self.config_path())
+    }
+
+    /// Makes the store impossible to open: a folder where the SQLite file belongs, or
+    /// `[store] url` at a port of 127.0.0.1 where no server listens.
+    pub fn make_store_unreachable(&self) {
+        if let Some(database) = &self.database {
+            let text = std::fs::read_to_string(self.config_path()).unwrap();
+            let closed = format!("postgres://hakusho_test@127.0.0.1:{}/gone", closed_port());
+            std::fs::write(self.config_path(), text.replace(&database.url, &closed)).unwrap();
+        } else {
+            let file = self.path().join("hakusho.sqlite3");
+            std::fs::remove_file(&file).unwrap();
+            std::fs::create_dir(&file).unwrap();
+        }
+    }
+
+    /// See [`store::store_is_untouched`].
+    pub fn store_is_untouched(&self) -> bool {
+        store::store_is_untouched(&self.config_path())
     }
 
     /// Runs the real binary with this city's configuration.
@@ -101,6 +144,15 @@ impl TestCity {
             .output()
             .unwrap()
     }
+}
+
+/// A port of 127.0.0.1 where nothing listens (bound, then released).
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A moment of Tokyo time, as UTC.
@@ -275,6 +327,10 @@ pub fn sample_indicators() -> Vec<(String, String, Vec<String>)> {
 }
 
 pub mod grid;
+pub mod store;
+
+#[allow(unused_imports)] // Each test program uses its own part.
+pub use store::{on_postgres, open_store, skip_on_postgres, PgDatabase, RawStore};
 
 /// Converts a file with LibreOffice (headless, a fresh profile) and returns the new path.
 pub fn convert_with_libreoffice(source: &Path, format: &str, dir: &Path) -> PathBuf {
@@ -314,19 +370,26 @@ pub fn convert_into_folder(source: &Path, format: &str, dir: &Path) -> PathBuf {
     out
 }
 
-/// Stores a finding whose message is bytes, not text, for the department's accepted
-/// submission: its report cannot be built.
+/// Stores a damaged finding for the department's accepted submission, one its report
+/// cannot read: a message of bytes, not text, on SQLite; on PostgreSQL, which keeps
+/// only valid text, a message that is NULL (its NOT NULL dropped for the test).
 #[allow(dead_code)]
 pub fn corrupt_a_finding_of(city: &TestCity, department: &str) {
-    let store = rusqlite::Connection::open(city.path().join("hakusho.sqlite3")).unwrap();
-    let changed = store
-        .execute(
+    let mut store = city.raw_store();
+    let message = if on_postgres() {
+        store.batch("ALTER TABLE findings ALTER COLUMN message DROP NOT NULL");
+        "NULL"
+    } else {
+        "x'ff00ff'"
+    };
+    let changed = store.execute(
+        &format!(
             "INSERT INTO findings (submission_id, position, severity, sheet, cell, message)
-             SELECT id, 999, 'warning', NULL, NULL, x'ff00ff' FROM submissions
-             WHERE department = ?1 AND status = 'accepted'",
-            [department],
-        )
-        .unwrap();
+             SELECT id, 999, 'warning', NULL, NULL, {message} FROM submissions
+             WHERE department = ?1 AND status = 'accepted'"
+        ),
+        &[department],
+    );
     assert_eq!(changed, 1);
 }
 

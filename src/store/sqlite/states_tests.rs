@@ -1,68 +1,52 @@
-//! Stored states on SQLite: each name the code writes is one the schema takes and
-//! reads back as the same value; a name the code does not know fails the read with an
-//! error naming it; runs recorded before migration 7 (`failed: …` in `outcome`) read
-//! as a failed outcome with its reason apart.
+//! Stored states: each name the code writes is one the schema takes and reads back as
+//! the same value; a name the code does not know fails the read with an error naming
+//! it (on every backend, [`each_backend`]); runs recorded on SQLite before migration 7
+//! (`failed: …` in `outcome`) read as a failed outcome with its reason apart.
 
 use rusqlite::{params, Connection};
 
 use super::migrations::MIGRATIONS;
 use super::SqliteStore;
 use crate::store::states::StoredName;
-use crate::store::{
-    DeliveryState, Ledger, NewMessage, Outbox, RunLease, RunOutcome, SubmissionStatus,
-};
+use crate::store::test_stores::each_backend;
+use crate::store::{DeliveryState, Ledger, NewMessage, RunLease, RunOutcome, SubmissionStatus};
 
 const CITY: &str = "132047";
 
-fn open(dir: &tempfile::TempDir) -> SqliteStore {
-    SqliteStore::open(&dir.path().join("hakusho.sqlite3")).unwrap()
-}
-
 #[test]
 fn every_delivery_state_is_accepted_by_the_schema_and_reads_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let to = ["a@x.example".to_string()];
-    let message = NewMessage {
-        key: "k",
-        subject: "件名",
-        body: "本文",
-        recipients: &to,
-        attachments: &[],
-    };
-    assert!(store.enqueue_message(CITY, &message, "t0").unwrap());
-    for state in DeliveryState::ALL {
-        let update = "UPDATE deliveries SET state = ?1";
-        store.connection.execute(update, [state]).unwrap();
-        let found = store.deliveries_in(CITY, *state).unwrap();
-        assert_eq!(found.len(), 1, "{state}");
-        assert_eq!(found[0].state, *state);
-    }
+    each_backend(|t| {
+        let to = ["a@x.example".to_string()];
+        let message = NewMessage {
+            key: "k",
+            subject: "件名",
+            body: "本文",
+            recipients: &to,
+            attachments: &[],
+        };
+        assert!(t.store.enqueue_message(CITY, &message, "t0").unwrap());
+        for state in DeliveryState::ALL {
+            t.execute("UPDATE deliveries SET state = ?1", &[state.as_str()]);
+            let found = t.store.deliveries_in(CITY, *state).unwrap();
+            assert_eq!(found.len(), 1, "{} {state}", t.backend);
+            assert_eq!(found[0].state, *state);
+        }
+    });
 }
 
 #[test]
 fn every_submission_status_and_outcome_name_fits_its_column() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
-    let insert =
-        "INSERT INTO submissions (city_code, sha256, file_name, archived_path, status, received_at)
-                  VALUES ('c', ?1, 'f', 'a', ?2, 't')";
-    for status in SubmissionStatus::ALL {
-        let sha = status.as_str();
-        store
-            .connection
-            .execute(insert, params![sha, status])
-            .unwrap();
-        let read: SubmissionStatus = store
-            .connection
-            .query_row(
-                "SELECT status FROM submissions WHERE sha256 = ?1",
-                [sha],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(read, *status);
-    }
+    each_backend(|t| {
+        let insert =
+            "INSERT INTO submissions (city_code, sha256, file_name, archived_path, status, received_at)
+                      VALUES ('c', ?1, 'f', 'a', ?2, 't')";
+        for status in SubmissionStatus::ALL {
+            let sha = status.as_str();
+            t.execute(insert, &[sha, status.as_str()]);
+            let read = t.text("SELECT status FROM submissions WHERE sha256 = ?1", &[sha]);
+            assert_eq!(SubmissionStatus::from_name(&read).unwrap(), *status);
+        }
+    });
 }
 
 fn lease() -> RunLease {
@@ -74,44 +58,43 @@ fn lease() -> RunLease {
 
 #[test]
 fn a_run_finished_either_way_reads_back_with_its_reason_apart() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let t = "2026-11-29T00:00:00Z";
-    for (job, outcome, failure) in [
-        ("a", RunOutcome::Succeeded, None),
-        (
-            "b",
-            RunOutcome::Failed,
-            Some("設定を読めません: 部局がありません"),
-        ),
-    ] {
-        assert!(store.claim_run(CITY, job, t, t, &lease()).unwrap());
-        store.finish_run(CITY, job, t, t, outcome, failure).unwrap();
-        let run = store.last_run(CITY, job).unwrap().unwrap();
-        assert_eq!(
-            (run.outcome, run.failure.as_deref()),
-            (Some(outcome), failure)
-        );
-    }
+    each_backend(|t| {
+        let store = &mut t.store;
+        let t = "2026-11-29T00:00:00Z";
+        for (job, outcome, failure) in [
+            ("a", RunOutcome::Succeeded, None),
+            (
+                "b",
+                RunOutcome::Failed,
+                Some("設定を読めません: 部局がありません"),
+            ),
+        ] {
+            assert!(store.claim_run(CITY, job, t, t, &lease()).unwrap());
+            store.finish_run(CITY, job, t, t, outcome, failure).unwrap();
+            let run = store.last_run(CITY, job).unwrap().unwrap();
+            assert_eq!(
+                (run.outcome, run.failure.as_deref()),
+                (Some(outcome), failure)
+            );
+        }
+    });
 }
 
 /// The class "a name this version does not know" (written by hand, or by a newer
 /// version): reading it is an error that names the state and the name, not a default.
 #[test]
 fn an_unknown_stored_name_is_an_error_that_names_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    let t = "2026-11-29T00:00:00Z";
-    assert!(store.claim_run(CITY, "a", t, t, &lease()).unwrap());
-    for name in ["done", "OK", "failed: 古い書き方", ""] {
-        store
-            .connection
-            .execute("UPDATE job_runs SET outcome = ?1", [name])
-            .unwrap();
-        let error = store.last_run(CITY, "a").unwrap_err();
-        let chain = format!("{error:#}");
-        assert!(chain.contains(&format!("実行の結果「{name}」")), "{chain}");
-    }
+    each_backend(|t| {
+        let at = "2026-11-29T00:00:00Z";
+        assert!(t.store.claim_run(CITY, "a", at, at, &lease()).unwrap());
+        for name in ["done", "OK", "failed: 古い書き方", ""] {
+            t.execute("UPDATE job_runs SET outcome = ?1", &[name]);
+            let error = t.store.last_run(CITY, "a").unwrap_err();
+            let chain = format!("{error:#}");
+            let named = chain.contains(&format!("実行の結果「{name}」"));
+            assert!(named, "{}: {chain}", t.backend);
+        }
+    });
 }
 
 /// A store last opened by a version before migration 7.

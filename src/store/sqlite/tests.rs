@@ -1,8 +1,14 @@
+//! The store's submissions on every backend ([`each_backend`]): what is recorded reads
+//! back whole, a submission and its receipt are written together or not at all, the
+//! latest accepted version is current. Two connections racing, and the read-only file,
+//! are SQLite's own here (PostgreSQL's races are in `postgres::tests`).
+
 use super::SqliteStore as Store;
 use crate::domain::{Finding, FiscalYear, Indicator, Observation, Period};
+use crate::store::test_stores::each_backend;
 use crate::store::{
-    latest_version, Backend, FigureKind, NewMessage, NewSubmission, Outbox, Recorded,
-    SubmissionStatus, Submissions,
+    latest_version, EarlierFigures, FigureKind, NewMessage, NewSubmission, OpenMode, Outbox,
+    Recorded, SubmissionStatus, Submissions,
 };
 use crate::workbook::{
     ActionItemEntry, DepartmentProfile, IndicatorEntry, KpiEntry, PolicyProgress, PriorityProject,
@@ -114,142 +120,136 @@ pub(crate) fn submission<'a>(
     }
 }
 
-fn open_temp() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("db/hakusho.sqlite3")).unwrap();
-    (dir, store)
-}
-
 #[test]
 fn migrations_apply_once_and_reopen_cleanly() {
-    let (dir, store) = open_temp();
-    assert_eq!(store.schema_version().unwrap(), latest_version());
-    drop(store);
-    let again = Store::open(&dir.path().join("db/hakusho.sqlite3")).unwrap();
-    assert_eq!(again.schema_version().unwrap(), latest_version());
+    each_backend(|t| {
+        assert_eq!(t.store.schema_version().unwrap(), latest_version());
+        let again = t.open(OpenMode::Writable);
+        assert_eq!(again.schema_version().unwrap(), latest_version());
+    });
 }
 
 #[test]
 fn a_stored_period_this_version_does_not_know_fails_the_read_and_is_named() {
-    let (_dir, mut store) = open_temp();
-    let sent = content("英語版ホームページのアクセス件数");
-    store
-        .record_submission(&submission("aa", Some(&sent), &[]))
-        .unwrap();
-    for unknown in ["final", "", "Actual", "実績"] {
-        store
-            .connection
-            .execute(
-                "UPDATE observations SET period = ?1 WHERE cell = '目標指標!I2'",
-                [unknown],
-            )
+    each_backend(|t| {
+        let sent = content("英語版ホームページのアクセス件数");
+        t.store
+            .record_submission(&submission("aa", Some(&sent), &[]))
             .unwrap();
-        let error = store
-            .current_submissions("132047", FiscalYear(2020))
-            .unwrap_err();
-        let message = format!("{error:#}");
-        assert!(
-            message.contains("指標の期間") && message.contains(&format!("「{unknown}」")),
-            "{message}"
-        );
-    }
+        for unknown in ["final", "", "Actual", "実績"] {
+            let update = "UPDATE observations SET period = ?1 WHERE cell = '目標指標!I2'";
+            t.execute(update, &[unknown]);
+            let error = t
+                .store
+                .current_submissions("132047", FiscalYear(2020))
+                .unwrap_err();
+            let message = format!("{error:#}");
+            assert!(
+                message.contains("指標の期間") && message.contains(&format!("「{unknown}」")),
+                "{}: {message}",
+                t.backend
+            );
+        }
+    });
 }
 
 #[test]
 fn an_accepted_submission_reads_back_whole() {
-    let (_dir, mut store) = open_temp();
-    let sent = content("英語版ホームページのアクセス件数");
-    store
-        .record_submission(&submission("aa", Some(&sent), &[]))
-        .unwrap();
-    let current = store
-        .current_submissions("132047", FiscalYear(2020))
-        .unwrap();
-    assert_eq!(current.len(), 1);
-    // The store keeps the readings (text, figure, cell), not intake's full parse.
-    let mut kept = sent.clone();
-    kept.indicators[0].indicator.observations.clear();
-    assert_eq!(current[0].content, kept);
-    let entry = &current[0].content.indicators[0];
-    assert_eq!(entry.reading(Period::Actual).unwrap().value, Some(202850.0));
-    assert_eq!(
-        entry.reading(Period::Target).unwrap().address(),
-        "目標指標!K2"
-    );
-    assert!(store
-        .current_submissions("132047", FiscalYear(2021))
-        .unwrap()
-        .is_empty());
-    assert!(store
-        .current_submissions("999999", FiscalYear(2020))
-        .unwrap()
-        .is_empty());
+    each_backend(|t| {
+        let sent = content("英語版ホームページのアクセス件数");
+        t.store
+            .record_submission(&submission("aa", Some(&sent), &[]))
+            .unwrap();
+        let current = t
+            .store
+            .current_submissions("132047", FiscalYear(2020))
+            .unwrap();
+        assert_eq!(current.len(), 1);
+        // The store keeps the readings (text, figure, cell), not intake's full parse.
+        let mut kept = sent.clone();
+        kept.indicators[0].indicator.observations.clear();
+        assert_eq!(current[0].content, kept, "{}", t.backend);
+        let entry = &current[0].content.indicators[0];
+        assert_eq!(entry.reading(Period::Actual).unwrap().value, Some(202850.0));
+        assert_eq!(
+            entry.reading(Period::Target).unwrap().address(),
+            "目標指標!K2"
+        );
+        for (city, year) in [("132047", 2021), ("999999", 2020)] {
+            let none = t.store.current_submissions(city, FiscalYear(year));
+            assert!(none.unwrap().is_empty(), "{city} {year}");
+        }
+    });
 }
 
 #[test]
 fn a_provisional_figure_reads_back_with_its_mark_apart_from_the_number() {
-    let (_dir, mut store) = open_temp();
-    let mut sent = content("英語版ホームページのアクセス件数");
-    let form = crate::domain::RowForm::of("件", &["34,677件", "400,000件"]);
-    let typed = crate::domain::TypedFigure::read("２６５，０００件（速報値）", &form);
-    sent.indicators[0].readings[3] =
-        crate::domain::Reading::typed(Period::Actual, &typed, "目標指標", "I2".into());
-    sent.kpis[0].actual = "1.11".into();
-    sent.kpis[0].actual_provisional = Some("見込み".into());
-    store
-        .record_submission(&submission("aa", Some(&sent), &[]))
-        .unwrap();
-    let current = store
-        .current_submissions("132047", FiscalYear(2020))
-        .unwrap();
-    let content = &current[0].content;
-    let actual = content.indicators[0].reading(Period::Actual).unwrap();
-    assert_eq!(actual.printed, "265,000件");
-    assert_eq!(actual.value, Some(265000.0));
-    assert_eq!(actual.provisional.as_deref(), Some("速報値"));
-    assert_eq!(actual.noted(), "265,000件 (速報値)");
-    let target = content.indicators[0].reading(Period::Target).unwrap();
-    assert_eq!(target.provisional, None);
-    assert_eq!(content.kpis[0].actual, "1.11");
-    assert_eq!(
-        content.kpis[0].actual_provisional.as_deref(),
-        Some("見込み")
-    );
+    each_backend(|t| {
+        let mut sent = content("英語版ホームページのアクセス件数");
+        let form = crate::domain::RowForm::of("件", &["34,677件", "400,000件"]);
+        let typed = crate::domain::TypedFigure::read("２６５，０００件（速報値）", &form);
+        sent.indicators[0].readings[3] =
+            crate::domain::Reading::typed(Period::Actual, &typed, "目標指標", "I2".into());
+        sent.kpis[0].actual = "1.11".into();
+        sent.kpis[0].actual_provisional = Some("見込み".into());
+        t.store
+            .record_submission(&submission("aa", Some(&sent), &[]))
+            .unwrap();
+        let current = t
+            .store
+            .current_submissions("132047", FiscalYear(2020))
+            .unwrap();
+        let content = &current[0].content;
+        let actual = content.indicators[0].reading(Period::Actual).unwrap();
+        assert_eq!(actual.printed, "265,000件");
+        assert_eq!(actual.value, Some(265000.0));
+        assert_eq!(actual.provisional.as_deref(), Some("速報値"));
+        assert_eq!(actual.noted(), "265,000件 (速報値)");
+        let target = content.indicators[0].reading(Period::Target).unwrap();
+        assert_eq!(target.provisional, None);
+        assert_eq!(content.kpis[0].actual, "1.11");
+        let kpi_mark = content.kpis[0].actual_provisional.as_deref();
+        assert_eq!(kpi_mark, Some("見込み"));
+    });
 }
 
 #[test]
 fn the_latest_accepted_version_is_current_and_rejections_do_not_count() {
-    let (_dir, mut store) = open_temp();
-    store
-        .record_submission(&submission("v1", Some(&content("初版")), &[]))
-        .unwrap();
-    store
-        .record_submission(&submission("v2", Some(&content("第2版")), &[]))
-        .unwrap();
-    let error = [Finding::file_error("壊れています")];
-    let rejected = store
-        .record_submission(&submission("v3", None, &error))
-        .unwrap();
-    let current = store
-        .current_submissions("132047", FiscalYear(2020))
-        .unwrap();
-    assert_eq!(current[0].content.indicators[0].indicator.name, "第2版");
-    assert_eq!(store.findings_of(rejected).unwrap(), error);
+    each_backend(|t| {
+        let store = &mut t.store;
+        store
+            .record_submission(&submission("v1", Some(&content("初版")), &[]))
+            .unwrap();
+        store
+            .record_submission(&submission("v2", Some(&content("第2版")), &[]))
+            .unwrap();
+        let error = [Finding::file_error("壊れています")];
+        let rejected = store
+            .record_submission(&submission("v3", None, &error))
+            .unwrap();
+        let current = store
+            .current_submissions("132047", FiscalYear(2020))
+            .unwrap();
+        assert_eq!(current[0].content.indicators[0].indicator.name, "第2版");
+        assert_eq!(store.findings_of(rejected).unwrap(), error);
+    });
 }
 
 #[test]
 fn the_same_bytes_are_found_by_their_hash_and_cannot_be_recorded_twice() {
-    let (_dir, mut store) = open_temp();
-    let sent = content("x");
-    let id = store
-        .record_submission(&submission("same", Some(&sent), &[]))
-        .unwrap();
-    let found = store.submission_by_hash("132047", "same").unwrap().unwrap();
-    assert_eq!((found.id, found.status), (id, SubmissionStatus::Accepted));
-    assert!(store
-        .record_submission(&submission("same", Some(&sent), &[]))
-        .is_err());
-    assert_eq!(store.submission_by_hash("132047", "other").unwrap(), None);
+    each_backend(|t| {
+        let store = &mut t.store;
+        let sent = content("x");
+        let id = store
+            .record_submission(&submission("same", Some(&sent), &[]))
+            .unwrap();
+        let found = store.submission_by_hash("132047", "same").unwrap().unwrap();
+        assert_eq!((found.id, found.status), (id, SubmissionStatus::Accepted));
+        assert!(store
+            .record_submission(&submission("same", Some(&sent), &[]))
+            .is_err());
+        assert_eq!(store.submission_by_hash("132047", "other").unwrap(), None);
+    });
 }
 
 pub(crate) fn receipt<'a>(key: &'a str, recipients: &'a [String]) -> NewMessage<'a> {
@@ -268,19 +268,21 @@ fn count(store: &Store, sql: &str) -> i64 {
 
 #[test]
 fn a_submission_and_its_receipt_are_recorded_together() {
-    let (_dir, mut store) = open_temp();
-    let sent = content("x");
-    let to = ["企画部 <kikaku-bu@mitaka.example>".to_string()];
-    let recorded = store
-        .record_answered_submission(
-            &submission("aa", Some(&sent), &[]),
-            Some(&receipt("receipt:aa", &to)),
-            "2021-04-10T00:00:00Z",
-        )
-        .unwrap();
-    assert!(matches!(recorded, Recorded::New(_)));
-    assert_eq!(count(&store, "SELECT COUNT(*) FROM submissions"), 1);
-    assert_eq!(count(&store, "SELECT COUNT(*) FROM deliveries"), 1);
+    each_backend(|t| {
+        let sent = content("x");
+        let to = ["企画部 <kikaku-bu@mitaka.example>".to_string()];
+        let recorded = t
+            .store
+            .record_answered_submission(
+                &submission("aa", Some(&sent), &[]),
+                Some(&receipt("receipt:aa", &to)),
+                "2021-04-10T00:00:00Z",
+            )
+            .unwrap();
+        assert!(matches!(recorded, Recorded::New(_)));
+        assert_eq!(t.count("SELECT COUNT(*) FROM submissions"), 1);
+        assert_eq!(t.count("SELECT COUNT(*) FROM deliveries"), 1);
+    });
 }
 
 /// The class "the receipt cannot be written": whatever makes its insert fail (here a
@@ -288,29 +290,30 @@ fn a_submission_and_its_receipt_are_recorded_together() {
 /// taken in again, and answered, next time.
 #[test]
 fn a_receipt_that_cannot_be_queued_leaves_the_submission_unrecorded() {
-    let (_dir, mut store) = open_temp();
-    let sent = content("x");
-    let twice = [
-        "a@mitaka.example".to_string(),
-        "a@mitaka.example".to_string(),
-    ];
-    let failed = store.record_answered_submission(
-        &submission("aa", Some(&sent), &[Finding::file_warning("注意")]),
-        Some(&receipt("receipt:aa", &twice)),
-        "2021-04-10T00:00:00Z",
-    );
-    assert!(failed.is_err());
-    for table in [
-        "submissions",
-        "findings",
-        "indicators",
-        "messages",
-        "deliveries",
-    ] {
-        let rows = count(&store, &format!("SELECT COUNT(*) FROM {table}"));
-        assert_eq!(rows, 0, "{table}");
-    }
-    assert_eq!(store.submission_by_hash("132047", "aa").unwrap(), None);
+    each_backend(|t| {
+        let sent = content("x");
+        let twice = [
+            "a@mitaka.example".to_string(),
+            "a@mitaka.example".to_string(),
+        ];
+        let failed = t.store.record_answered_submission(
+            &submission("aa", Some(&sent), &[Finding::file_warning("注意")]),
+            Some(&receipt("receipt:aa", &twice)),
+            "2021-04-10T00:00:00Z",
+        );
+        assert!(failed.is_err(), "{}", t.backend);
+        for table in [
+            "submissions",
+            "findings",
+            "indicators",
+            "messages",
+            "deliveries",
+        ] {
+            let rows = t.count(&format!("SELECT COUNT(*) FROM {table}"));
+            assert_eq!(rows, 0, "{} {table}", t.backend);
+        }
+        assert_eq!(t.store.submission_by_hash("132047", "aa").unwrap(), None);
+    });
 }
 
 /// Two processes taking in the same bytes at once: one records the submission and its
@@ -397,7 +400,12 @@ pub(crate) fn reporting(actual: &str, kpi: &str) -> SubmissionContent {
     reported
 }
 
-fn record_for(store: &mut Store, year: i32, sha256: &str, content: Option<&SubmissionContent>) {
+fn record_for(
+    store: &mut crate::store::Store,
+    year: i32,
+    sha256: &str,
+    content: Option<&SubmissionContent>,
+) {
     let new = NewSubmission {
         fiscal_year: Some(FiscalYear(year)),
         ..submission(sha256, content, &[])
@@ -407,13 +415,24 @@ fn record_for(store: &mut Store, year: i32, sha256: &str, content: Option<&Submi
 
 #[test]
 fn earlier_figures_are_the_latest_accepted_ones_of_the_years_before() {
-    let (dir, mut store) = open_temp();
+    each_backend(|t| {
+        let figures = earlier_figures_of_five_submissions(&mut t.store);
+        // The same, read on a read-only connection.
+        let read_only = t.open(OpenMode::ReadOnly);
+        let again = read_only.earlier_figures("132047", FiscalYear(2021));
+        assert_eq!(again.unwrap(), figures, "{}", t.backend);
+    });
+}
+
+/// Records five submissions over three years and checks the earlier figures each year
+/// sees: those of 令和3年度, returned.
+fn earlier_figures_of_five_submissions(store: &mut crate::store::Store) -> EarlierFigures {
     let (first, second) = (reporting("100件", "1.0"), reporting("200件", ""));
-    record_for(&mut store, 2019, "r1", Some(&reporting("90件", "0.9")));
-    record_for(&mut store, 2020, "r2a", Some(&first));
-    record_for(&mut store, 2020, "r2b", Some(&second));
-    record_for(&mut store, 2020, "r2c", None);
-    record_for(&mut store, 2021, "r3", Some(&reporting("300件", "3.0")));
+    record_for(store, 2019, "r1", Some(&reporting("90件", "0.9")));
+    record_for(store, 2020, "r2a", Some(&first));
+    record_for(store, 2020, "r2b", Some(&second));
+    record_for(store, 2020, "r2c", None);
+    record_for(store, 2021, "r3", Some(&reporting("300件", "3.0")));
     let figures = store.earlier_figures("132047", FiscalYear(2021)).unwrap();
     let figure = |kind, id| {
         let found = figures.of(kind, "企画部", id).unwrap();
@@ -433,13 +452,7 @@ fn earlier_figures_are_the_latest_accepted_ones_of_the_years_before() {
         .earlier_figures("132047", FiscalYear(2019))
         .unwrap()
         .is_empty());
-    let read_only = Store::open_read_only(&dir.path().join("db/hakusho.sqlite3")).unwrap();
-    assert_eq!(
-        read_only
-            .earlier_figures("132047", FiscalYear(2021))
-            .unwrap(),
-        figures
-    );
+    figures
 }
 
 #[test]
