@@ -66,6 +66,12 @@ fn a_replica_killed_in_the_middle_of_its_runs_is_taken_over_nothing_twice_nothin
         "a replica did not stop cleanly:\n{}",
         hosting.logs()
     );
+    let taken_over = "止まったデーモンの実行を引き継いでやり直します";
+    assert!(
+        hosting.logged(taken_over),
+        "no run taken over:\n{}",
+        hosting.logs()
+    );
     assert_each_run_once(&hosting);
     assert_each_copy_once_and_none_lost(&hosting, &expected);
 }

@@ -149,6 +149,13 @@ impl Hosting {
         logs
     }
 
+    /// Whether any replica's log holds `text`.
+    pub fn logged(&self, text: &str) -> bool {
+        (0..)
+            .map_while(|n| std::fs::read_to_string(self.log_path(n)).ok())
+            .any(|log| log.contains(text))
+    }
+
     /// How many runs the process `pid` holds in the ledger (unfinished, its owner
     /// naming the process).
     pub fn runs_held_by(&self, pid: u32) -> i64 {
