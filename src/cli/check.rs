@@ -9,15 +9,13 @@ use super::refused::{refused_if_any, Refused};
 use crate::app::App;
 use crate::domain::printable;
 use crate::intake::check_file;
-use crate::store::{EarlierFigures, Store};
+use crate::store::{EarlierFigures, OpenMode, Store};
 
-/// The earlier years' figures, read without writing anything: none when no store exists.
+/// The earlier years' figures, read without writing anything, from the configured
+/// store (SQLite or PostgreSQL): none when no store was made yet.
 fn earlier_figures(app: &App) -> anyhow::Result<EarlierFigures> {
-    let path = &app.config().paths.database;
-    if !path.exists() {
-        return Ok(EarlierFigures::default());
-    }
-    app.earlier_figures(&Store::open_read_only(path)?)
+    let location = app.config().store_location();
+    app.earlier_figures(&Store::connect(&location, OpenMode::ReadOnly)?)
 }
 
 /// Prints each file's findings; a file with an error is refused (exit status 1).
