@@ -11,8 +11,8 @@ use crate::domain::printable;
 use crate::intake::check_file;
 use crate::store::{EarlierFigures, OpenMode, Store};
 
-/// The earlier years' figures, read without writing anything, from the configured
-/// store (SQLite or PostgreSQL): none when no store was made yet.
+/// The earlier years' figures, read without writing anything, from whichever store the
+/// configuration names: none when no store exists yet (read-only opens an empty one).
 fn earlier_figures(app: &App) -> anyhow::Result<EarlierFigures> {
     let location = app.config().store_location();
     app.earlier_figures(&Store::connect(&location, OpenMode::ReadOnly)?)
