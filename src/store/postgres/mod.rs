@@ -307,3 +307,6 @@ mod open_tests;
 
 #[cfg(test)]
 mod parity_tests;
+
+#[cfg(test)]
+mod copy_tests;
