@@ -72,21 +72,7 @@ impl Deployment {
     /// folder inside the city's own, the store shared.
     fn write_city(&self, city: &City) {
         std::fs::create_dir_all(self.inbox(city)).unwrap();
-        let sample = std::fs::read_to_string(repo().join("data/hakusho.toml")).unwrap();
-        let start = sample.find("[paths]").unwrap();
-        let end = start + sample[start..].find("\n\n").unwrap();
-        let paths = format!(
-            "[paths]\ninbox = \"inbox\"\narchive = \"archive\"\nreports = \"reports\"\n\
-             database = \"../shared.sqlite3\"\noutbox = \"outbox\"\ntemplates = \"{}\"\nfonts = \"{}\"\nplan = \"{}\"\ninbox_poll_seconds = 1",
-            repo().join("templates").display(),
-            repo().join("fonts").display(),
-            repo().join("data/plan").display()
-        );
-        let text = format!("{}{}{}", &sample[..start], paths, &sample[end..])
-            .replace("name = \"三鷹市\"", &format!("name = \"{}\"", city.name))
-            .replace("code = \"132047\"", &format!("code = \"{}\"", city.code))
-            .replace("三鷹市企画部", &format!("{}企画部", city.name))
-            .replace("mitaka.example", city.domain);
+        let text = city_config(city.name, city.code, city.domain);
         std::fs::write(self.folder(city).join("hakusho.toml"), text).unwrap();
     }
 
@@ -131,6 +117,26 @@ impl Deployment {
         mails.sort();
         mails
     }
+}
+
+/// The sample configuration with this name, code and mail domain, every folder in the
+/// city's own (relative to its file), the store the SQLite file `../shared.sqlite3`.
+fn city_config(name: &str, code: &str, domain: &str) -> String {
+    let sample = std::fs::read_to_string(repo().join("data/hakusho.toml")).unwrap();
+    let start = sample.find("[paths]").unwrap();
+    let end = start + sample[start..].find("\n\n").unwrap();
+    let paths = format!(
+        "[paths]\ninbox = \"inbox\"\narchive = \"archive\"\nreports = \"reports\"\n\
+         database = \"../shared.sqlite3\"\noutbox = \"outbox\"\ntemplates = \"{}\"\nfonts = \"{}\"\nplan = \"{}\"\ninbox_poll_seconds = 1",
+        repo().join("templates").display(),
+        repo().join("fonts").display(),
+        repo().join("data/plan").display()
+    );
+    format!("{}{}{}", &sample[..start], paths, &sample[end..])
+        .replace("name = \"三鷹市\"", &format!("name = \"{name}\""))
+        .replace("code = \"132047\"", &format!("code = \"{code}\""))
+        .replace("三鷹市企画部", &format!("{name}企画部"))
+        .replace("mitaka.example", domain)
 }
 
 fn read_mail(path: &Path) -> (Vec<String>, String, String) {
@@ -462,4 +468,68 @@ fn one_city_sending_never_takes_or_requeues_another_citys_mail() {
         mitaka,
         "Mitaka's outbox untouched"
     );
+}
+
+/// The threads and open descriptors of a process, from /proc.
+fn threads_and_descriptors(pid: u32) -> (usize, usize) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    let descriptors = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count();
+    (threads, descriptors)
+}
+
+#[test]
+fn serving_two_hundred_cities_holds_no_thread_or_descriptor_per_city() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = String::new();
+    for i in 0..200 {
+        let folder = dir.path().join(format!("c{i:03}"));
+        std::fs::create_dir_all(folder.join("inbox")).unwrap();
+        let text = city_config(
+            &format!("市{i:03}"),
+            &format!("9{i:05}"),
+            &format!("c{i}.example"),
+        );
+        std::fs::write(folder.join("hakusho.toml"), text).unwrap();
+        list.push_str(&format!("[[cities]]\nconfig = \"c{i:03}/hakusho.toml\"\n"));
+    }
+    std::fs::write(dir.path().join("hosting.toml"), list).unwrap();
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .args(["--config", "hosting.toml", "serve"])
+        .current_dir(dir.path())
+        .env_remove("HAKUSHO_CITY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read to the end on a thread of its own: a full pipe would stop the daemon's logs.
+    let stderr = daemon.stderr.take().unwrap();
+    let (serving, started) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            if line.contains("hakusho is serving") {
+                let _ = serving.send(());
+            }
+        }
+    });
+    started.recv().expect("the daemon stopped before serving");
+    // Looked at while the 200 cities catch up and their workers start.
+    let mut most = (0, 0);
+    for _ in 0..20 {
+        let (t, d) = threads_and_descriptors(daemon.id());
+        most = (most.0.max(t), most.1.max(d));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = common::terminate(daemon);
+    assert!(output.status.success());
+    // The runtime's workers, a few blocking threads, one file-event thread; the store
+    // connections of the few cities at work: far below one per city.
+    assert!(most.0 < 50, "{} threads for 200 cities", most.0);
+    assert!(most.1 < 60, "{} descriptors for 200 cities", most.1);
 }
