@@ -533,3 +533,34 @@ fn serving_two_hundred_cities_holds_no_thread_or_descriptor_per_city() {
     assert!(most.0 < 50, "{} threads for 200 cities", most.0);
     assert!(most.1 < 60, "{} descriptors for 200 cities", most.1);
 }
+
+#[test]
+fn run_once_goes_on_past_a_failing_city_and_exits_with_the_worst_status() {
+    let deployment = Deployment::new();
+    deployment.submit(&MITAKA, &["企画部"]);
+    std::fs::write(
+        deployment.inbox(&MITAKA).join("壊れた.xlsx"),
+        b"not a workbook",
+    )
+    .unwrap();
+    // Musashino cannot run: its inbox is gone.
+    std::fs::remove_dir_all(deployment.inbox(&MUSASHINO)).unwrap();
+    let output = deployment.hakusho(&["run", "--once"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(2), "a city failed: 2\n{said}");
+    assert!(said.contains("== 三鷹市 (132047) =="), "{said}");
+    assert!(
+        said.contains("… 受理") && said.contains("… 差戻し"),
+        "{said}"
+    );
+    assert!(
+        said.contains("武蔵野市 (132039)") && said.contains("paths.inbox"),
+        "{said}"
+    );
+    assert_eq!(kikaku_mails(&deployment, &MITAKA), (1, 1), "Mitaka ran");
+
+    // Narrowed to Mitaka, the worst is a new file sent back: 1.
+    std::fs::write(deployment.inbox(&MITAKA).join("壊れた2.xlsx"), b"still not one").unwrap();
+    let output = deployment.hakusho(&["run", "--once", "--city", "三鷹市"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+}
