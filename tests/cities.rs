@@ -48,11 +48,8 @@ impl Deployment {
         for city in [&MITAKA, &MUSASHINO] {
             deployment.write_city(city);
         }
-        std::fs::write(
-            deployment.config(),
-            "[[cities]]\nconfig = \"mitaka/hakusho.toml\"\n[[cities]]\nconfig = \"musashino/hakusho.toml\"\n",
-        )
-        .unwrap();
+        let cities = "[[cities]]\nconfig = \"mitaka/hakusho.toml\"\n[[cities]]\nconfig = \"musashino/hakusho.toml\"\n";
+        std::fs::write(deployment.config(), format!("{}{cities}", store_table())).unwrap();
         deployment
     }
 
@@ -117,6 +114,12 @@ impl Deployment {
         mails.sort();
         mails
     }
+}
+
+/// The deployment's `[store]`: none on SQLite, where the cities name one file. On
+/// PostgreSQL (`HAKUSHO_TEST_POSTGRES`), tests/common's fresh database goes here.
+fn store_table() -> String {
+    String::new()
 }
 
 /// The sample configuration with this name, code and mail domain, every folder in the
@@ -499,7 +502,11 @@ fn serving_two_hundred_cities_holds_no_thread_or_descriptor_per_city() {
         std::fs::write(folder.join("hakusho.toml"), text).unwrap();
         list.push_str(&format!("[[cities]]\nconfig = \"c{i:03}/hakusho.toml\"\n"));
     }
-    std::fs::write(dir.path().join("hosting.toml"), list).unwrap();
+    std::fs::write(
+        dir.path().join("hosting.toml"),
+        format!("{}{list}", store_table()),
+    )
+    .unwrap();
     let mut daemon = Command::new(env!("CARGO_BIN_EXE_hakusho"))
         .args(["--config", "hosting.toml", "serve"])
         .current_dir(dir.path())
@@ -560,7 +567,11 @@ fn run_once_goes_on_past_a_failing_city_and_exits_with_the_worst_status() {
     assert_eq!(kikaku_mails(&deployment, &MITAKA), (1, 1), "Mitaka ran");
 
     // Narrowed to Mitaka, the worst is a new file sent back: 1.
-    std::fs::write(deployment.inbox(&MITAKA).join("壊れた2.xlsx"), b"still not one").unwrap();
+    std::fs::write(
+        deployment.inbox(&MITAKA).join("壊れた2.xlsx"),
+        b"still not one",
+    )
+    .unwrap();
     let output = deployment.hakusho(&["run", "--once", "--city", "三鷹市"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
 }
