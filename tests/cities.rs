@@ -575,3 +575,133 @@ fn run_once_goes_on_past_a_failing_city_and_exits_with_the_worst_status() {
     let output = deployment.hakusho(&["run", "--once", "--city", "三鷹市"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
 }
+
+/// The store's own interface, two cities on one file: what one city's code writes or
+/// claims with the same bytes, key, job and time never reaches the other's rows.
+mod one_store {
+    use hakusho::store::{Claim, DeliveryState, NewMessage, NewSubmission, RunLease, Store};
+
+    const CITIES: [&str; 2] = ["132047", "132039"];
+    const NOW: &str = "2021-04-15T00:00:00Z";
+
+    fn submission(city: &str) -> NewSubmission<'_> {
+        NewSubmission {
+            city_code: city,
+            sha256: "same-bytes",
+            file_name: "令和2年度_企画部.xlsx",
+            archived_path: "archive/same-bytes.xlsx",
+            department: Some("企画部"),
+            fiscal_year: None,
+            received_at: NOW,
+            findings: &[],
+            accepted: None,
+        }
+    }
+
+    fn message(recipients: &[String]) -> NewMessage<'_> {
+        NewMessage {
+            key: "receipt:same-bytes:企画部",
+            subject: "受付結果",
+            body: "",
+            recipients,
+            attachments: &[],
+        }
+    }
+
+    fn lease() -> RunLease {
+        RunLease {
+            owner: "test".to_string(),
+            until: "2099-01-01T00:00:00Z".to_string(),
+        }
+    }
+
+    #[test]
+    fn the_same_bytes_key_and_job_in_two_cities_are_two_rows_each_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("shared.sqlite3")).unwrap();
+        let recipients = [
+            "kikaku-bu@example".to_string(),
+            "somu-bu@example".to_string(),
+        ];
+        let mut ids = Vec::new();
+        for city in CITIES {
+            ids.push(store.record_submission(&submission(city)).unwrap());
+            assert!(store
+                .enqueue_message(city, &message(&recipients), NOW)
+                .unwrap());
+            assert!(store
+                .claim_run(city, "annual_run", NOW, NOW, &lease())
+                .unwrap());
+        }
+        assert_ne!(ids[0], ids[1], "two submissions");
+        for (city, id) in CITIES.iter().zip(&ids) {
+            assert_eq!(
+                store
+                    .submission_by_hash(city, "same-bytes")
+                    .unwrap()
+                    .unwrap()
+                    .id,
+                *id
+            );
+        }
+        claims_and_failures_stay_in_their_city(&mut store);
+        runs_and_pauses_stay_in_their_city(&mut store);
+    }
+
+    /// Mitaka claims every copy it can and fails them: Musashino's stay pending, and
+    /// Mitaka's failures and requeue are Mitaka's alone.
+    fn claims_and_failures_stay_in_their_city(store: &mut Store) {
+        let claim = Claim {
+            token: "mitaka-sender",
+            now: NOW,
+            lease_until: "2099-01-01T00:00:00Z",
+        };
+        let mut claimed = 0;
+        while let Some(copy) = store.claim_next(CITIES[0], 0, claim).unwrap() {
+            assert!(store.mark_failed(copy.id, claim.token, "550").unwrap());
+            claimed += 1;
+        }
+        assert_eq!(claimed, 2, "Mitaka's two copies, not Musashino's");
+        let musashino = store.outbox_counts(CITIES[1]).unwrap();
+        assert_eq!((musashino.pending, musashino.failed), (2, 0));
+        assert!(store
+            .take_unreported_failures(CITIES[1])
+            .unwrap()
+            .is_empty());
+        assert_eq!(store.take_unreported_failures(CITIES[0]).unwrap().len(), 2);
+        assert_eq!(store.requeue_failed(CITIES[1], NOW).unwrap(), 0);
+        assert_eq!(
+            store
+                .deliveries_in(CITIES[0], DeliveryState::Failed)
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    fn runs_and_pauses_stay_in_their_city(store: &mut Store) {
+        use hakusho::store::RunOutcome;
+        store
+            .finish_run(
+                CITIES[0],
+                "annual_run",
+                NOW,
+                NOW,
+                RunOutcome::Succeeded,
+                None,
+            )
+            .unwrap();
+        assert!(store
+            .unfinished_run(CITIES[0], "annual_run")
+            .unwrap()
+            .is_none());
+        assert!(store
+            .unfinished_run(CITIES[1], "annual_run")
+            .unwrap()
+            .is_some());
+        assert!(store.pause_delivery(CITIES[0], "535", NOW).unwrap());
+        assert!(store.delivery_pause(CITIES[1]).unwrap().is_none());
+        assert!(!store.resume_delivery(CITIES[1]).unwrap());
+        assert!(store.delivery_pause(CITIES[0]).unwrap().is_some());
+    }
+}
