@@ -48,11 +48,8 @@ impl Deployment {
         for city in [&MITAKA, &MUSASHINO] {
             deployment.write_city(city);
         }
-        std::fs::write(
-            deployment.config(),
-            "[[cities]]\nconfig = \"mitaka/hakusho.toml\"\n[[cities]]\nconfig = \"musashino/hakusho.toml\"\n",
-        )
-        .unwrap();
+        let cities = "[[cities]]\nconfig = \"mitaka/hakusho.toml\"\n[[cities]]\nconfig = \"musashino/hakusho.toml\"\n";
+        std::fs::write(deployment.config(), format!("{}{cities}", store_table())).unwrap();
         deployment
     }
 
@@ -72,21 +69,7 @@ impl Deployment {
     /// folder inside the city's own, the store shared.
     fn write_city(&self, city: &City) {
         std::fs::create_dir_all(self.inbox(city)).unwrap();
-        let sample = std::fs::read_to_string(repo().join("data/hakusho.toml")).unwrap();
-        let start = sample.find("[paths]").unwrap();
-        let end = start + sample[start..].find("\n\n").unwrap();
-        let paths = format!(
-            "[paths]\ninbox = \"inbox\"\narchive = \"archive\"\nreports = \"reports\"\n\
-             database = \"../shared.sqlite3\"\noutbox = \"outbox\"\ntemplates = \"{}\"\nfonts = \"{}\"\nplan = \"{}\"\ninbox_poll_seconds = 1",
-            repo().join("templates").display(),
-            repo().join("fonts").display(),
-            repo().join("data/plan").display()
-        );
-        let text = format!("{}{}{}", &sample[..start], paths, &sample[end..])
-            .replace("name = \"三鷹市\"", &format!("name = \"{}\"", city.name))
-            .replace("code = \"132047\"", &format!("code = \"{}\"", city.code))
-            .replace("三鷹市企画部", &format!("{}企画部", city.name))
-            .replace("mitaka.example", city.domain);
+        let text = city_config(city.name, city.code, city.domain);
         std::fs::write(self.folder(city).join("hakusho.toml"), text).unwrap();
     }
 
@@ -131,6 +114,32 @@ impl Deployment {
         mails.sort();
         mails
     }
+}
+
+/// The deployment's `[store]`: none on SQLite, where the cities name one file. On
+/// PostgreSQL (`HAKUSHO_TEST_POSTGRES`), tests/common's fresh database goes here.
+fn store_table() -> String {
+    String::new()
+}
+
+/// The sample configuration with this name, code and mail domain, every folder in the
+/// city's own (relative to its file), the store the SQLite file `../shared.sqlite3`.
+fn city_config(name: &str, code: &str, domain: &str) -> String {
+    let sample = std::fs::read_to_string(repo().join("data/hakusho.toml")).unwrap();
+    let start = sample.find("[paths]").unwrap();
+    let end = start + sample[start..].find("\n\n").unwrap();
+    let paths = format!(
+        "[paths]\ninbox = \"inbox\"\narchive = \"archive\"\nreports = \"reports\"\n\
+         database = \"../shared.sqlite3\"\noutbox = \"outbox\"\ntemplates = \"{}\"\nfonts = \"{}\"\nplan = \"{}\"\ninbox_poll_seconds = 1",
+        repo().join("templates").display(),
+        repo().join("fonts").display(),
+        repo().join("data/plan").display()
+    );
+    format!("{}{}{}", &sample[..start], paths, &sample[end..])
+        .replace("name = \"三鷹市\"", &format!("name = \"{name}\""))
+        .replace("code = \"132047\"", &format!("code = \"{code}\""))
+        .replace("三鷹市企画部", &format!("{name}企画部"))
+        .replace("mitaka.example", domain)
 }
 
 fn read_mail(path: &Path) -> (Vec<String>, String, String) {
@@ -462,4 +471,237 @@ fn one_city_sending_never_takes_or_requeues_another_citys_mail() {
         mitaka,
         "Mitaka's outbox untouched"
     );
+}
+
+/// The threads and open descriptors of a process, from /proc.
+fn threads_and_descriptors(pid: u32) -> (usize, usize) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    let descriptors = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count();
+    (threads, descriptors)
+}
+
+#[test]
+fn serving_two_hundred_cities_holds_no_thread_or_descriptor_per_city() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = String::new();
+    for i in 0..200 {
+        let folder = dir.path().join(format!("c{i:03}"));
+        std::fs::create_dir_all(folder.join("inbox")).unwrap();
+        let text = city_config(
+            &format!("市{i:03}"),
+            &format!("9{i:05}"),
+            &format!("c{i}.example"),
+        );
+        std::fs::write(folder.join("hakusho.toml"), text).unwrap();
+        list.push_str(&format!("[[cities]]\nconfig = \"c{i:03}/hakusho.toml\"\n"));
+    }
+    std::fs::write(
+        dir.path().join("hosting.toml"),
+        format!("{}{list}", store_table()),
+    )
+    .unwrap();
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .args(["--config", "hosting.toml", "serve"])
+        .current_dir(dir.path())
+        .env_remove("HAKUSHO_CITY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read to the end on a thread of its own: a full pipe would stop the daemon's logs.
+    let stderr = daemon.stderr.take().unwrap();
+    let (serving, started) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            if line.contains("hakusho is serving") {
+                let _ = serving.send(());
+            }
+        }
+    });
+    started.recv().expect("the daemon stopped before serving");
+    // Looked at while the 200 cities catch up and their workers start.
+    let mut most = (0, 0);
+    for _ in 0..20 {
+        let (t, d) = threads_and_descriptors(daemon.id());
+        most = (most.0.max(t), most.1.max(d));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = common::terminate(daemon);
+    assert!(output.status.success());
+    // The runtime's workers, a few blocking threads, one file-event thread; the store
+    // connections of the few cities at work: far below one per city.
+    assert!(most.0 < 50, "{} threads for 200 cities", most.0);
+    assert!(most.1 < 60, "{} descriptors for 200 cities", most.1);
+}
+
+#[test]
+fn run_once_goes_on_past_a_failing_city_and_exits_with_the_worst_status() {
+    let deployment = Deployment::new();
+    deployment.submit(&MITAKA, &["企画部"]);
+    std::fs::write(
+        deployment.inbox(&MITAKA).join("壊れた.xlsx"),
+        b"not a workbook",
+    )
+    .unwrap();
+    // Musashino cannot run: its inbox is gone.
+    std::fs::remove_dir_all(deployment.inbox(&MUSASHINO)).unwrap();
+    let output = deployment.hakusho(&["run", "--once"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(2), "a city failed: 2\n{said}");
+    assert!(said.contains("== 三鷹市 (132047) =="), "{said}");
+    assert!(
+        said.contains("… 受理") && said.contains("… 差戻し"),
+        "{said}"
+    );
+    assert!(
+        said.contains("武蔵野市 (132039)") && said.contains("paths.inbox"),
+        "{said}"
+    );
+    assert_eq!(kikaku_mails(&deployment, &MITAKA), (1, 1), "Mitaka ran");
+
+    // Narrowed to Mitaka, the worst is a new file sent back: 1.
+    std::fs::write(
+        deployment.inbox(&MITAKA).join("壊れた2.xlsx"),
+        b"still not one",
+    )
+    .unwrap();
+    let output = deployment.hakusho(&["run", "--once", "--city", "三鷹市"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+}
+
+/// The store's own interface, two cities on one file: what one city's code writes or
+/// claims with the same bytes, key, job and time never reaches the other's rows.
+mod one_store {
+    use hakusho::store::{Claim, DeliveryState, NewMessage, NewSubmission, RunLease, Store};
+
+    const CITIES: [&str; 2] = ["132047", "132039"];
+    const NOW: &str = "2021-04-15T00:00:00Z";
+
+    fn submission(city: &str) -> NewSubmission<'_> {
+        NewSubmission {
+            city_code: city,
+            sha256: "same-bytes",
+            file_name: "令和2年度_企画部.xlsx",
+            archived_path: "archive/same-bytes.xlsx",
+            department: Some("企画部"),
+            fiscal_year: None,
+            received_at: NOW,
+            findings: &[],
+            accepted: None,
+        }
+    }
+
+    fn message(recipients: &[String]) -> NewMessage<'_> {
+        NewMessage {
+            key: "receipt:same-bytes:企画部",
+            subject: "受付結果",
+            body: "",
+            recipients,
+            attachments: &[],
+        }
+    }
+
+    fn lease() -> RunLease {
+        RunLease {
+            owner: "test".to_string(),
+            until: "2099-01-01T00:00:00Z".to_string(),
+        }
+    }
+
+    #[test]
+    fn the_same_bytes_key_and_job_in_two_cities_are_two_rows_each_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("shared.sqlite3")).unwrap();
+        let recipients = [
+            "kikaku-bu@example".to_string(),
+            "somu-bu@example".to_string(),
+        ];
+        let mut ids = Vec::new();
+        for city in CITIES {
+            ids.push(store.record_submission(&submission(city)).unwrap());
+            assert!(store
+                .enqueue_message(city, &message(&recipients), NOW)
+                .unwrap());
+            assert!(store
+                .claim_run(city, "annual_run", NOW, NOW, &lease())
+                .unwrap());
+        }
+        assert_ne!(ids[0], ids[1], "two submissions");
+        for (city, id) in CITIES.iter().zip(&ids) {
+            assert_eq!(
+                store
+                    .submission_by_hash(city, "same-bytes")
+                    .unwrap()
+                    .unwrap()
+                    .id,
+                *id
+            );
+        }
+        claims_and_failures_stay_in_their_city(&mut store);
+        runs_and_pauses_stay_in_their_city(&mut store);
+    }
+
+    /// Mitaka claims every copy it can and fails them: Musashino's stay pending, and
+    /// Mitaka's failures and requeue are Mitaka's alone.
+    fn claims_and_failures_stay_in_their_city(store: &mut Store) {
+        let claim = Claim {
+            token: "mitaka-sender",
+            now: NOW,
+            lease_until: "2099-01-01T00:00:00Z",
+        };
+        let mut claimed = 0;
+        while let Some(copy) = store.claim_next(CITIES[0], 0, claim).unwrap() {
+            assert!(store.mark_failed(copy.id, claim.token, "550").unwrap());
+            claimed += 1;
+        }
+        assert_eq!(claimed, 2, "Mitaka's two copies, not Musashino's");
+        let musashino = store.outbox_counts(CITIES[1]).unwrap();
+        assert_eq!((musashino.pending, musashino.failed), (2, 0));
+        assert!(store
+            .take_unreported_failures(CITIES[1])
+            .unwrap()
+            .is_empty());
+        assert_eq!(store.take_unreported_failures(CITIES[0]).unwrap().len(), 2);
+        assert_eq!(store.requeue_failed(CITIES[1], NOW).unwrap(), 0);
+        assert_eq!(
+            store
+                .deliveries_in(CITIES[0], DeliveryState::Failed)
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    fn runs_and_pauses_stay_in_their_city(store: &mut Store) {
+        use hakusho::store::RunOutcome;
+        store
+            .finish_run(
+                CITIES[0],
+                "annual_run",
+                NOW,
+                NOW,
+                RunOutcome::Succeeded,
+                None,
+            )
+            .unwrap();
+        assert!(store
+            .unfinished_run(CITIES[0], "annual_run")
+            .unwrap()
+            .is_none());
+        assert!(store
+            .unfinished_run(CITIES[1], "annual_run")
+            .unwrap()
+            .is_some());
+        assert!(store.pause_delivery(CITIES[0], "535", NOW).unwrap());
+        assert!(store.delivery_pause(CITIES[1]).unwrap().is_none());
+        assert!(!store.resume_delivery(CITIES[1]).unwrap());
+        assert!(store.delivery_pause(CITIES[0]).unwrap().is_some());
+    }
 }

@@ -8,6 +8,13 @@
 //! the method opens and commits the transaction itself, so the traits carry no
 //! transaction object. Times are UTC stamps as text (`YYYY-MM-DDTHH:MM:SSZ`), which sort
 //! as text on every database. No method is generic, so `dyn Backend` works.
+//!
+//! Several cities share one database: every method that finds rows takes the city's
+//! code and must keep to it. The few that take only an id (`findings_of`, `message`, and
+//! the claim outcomes `mark_sent`, `mark_retry`, `mark_failed`, `release`) are given ids
+//! that a method keyed by the city returned (`current_submissions`, `claim_next`), and an
+//! outcome is written only under the claim's token, so one city's work never holds
+//! another's ids (`tests/cities.rs` checks it end to end).
 
 use super::{
     Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, EarlierFigures, JobRun,
