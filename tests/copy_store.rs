@@ -73,7 +73,11 @@ fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let name = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                let name = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 out.push((name, std::fs::read(&path).unwrap()));
             }
         }
@@ -95,10 +99,18 @@ fn a_city_copied_to_postgresql_and_back_reads_the_same_and_takes_in_more() {
     let city = TestCity::new(None);
     let sqlite = config_with_store(&city, "sqlite.toml", None, "hakusho.sqlite3");
     let ran = hakusho(&city, &["run", "--once", "--config", &sqlite]);
-    assert_eq!(ran.status.code(), Some(0), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
     let url = hakusho::store::postgres::fresh_test_database(&base).unwrap();
     let copied = with_config(&city, &sqlite, &["copy-store", "--to", &url]);
-    assert!(copied.contains("submissions") && copied.contains("deliveries"), "{copied}");
+    assert!(
+        copied.contains("submissions") && copied.contains("deliveries"),
+        "{copied}"
+    );
     assert!(!copied.contains(" 0 行\n  deliveries"), "{copied}");
     let pg = config_with_store(&city, "pg.toml", Some(&url), "unused.sqlite3");
     let expected = status_and_build(&city, &sqlite, "out-sqlite");
@@ -112,18 +124,32 @@ fn a_city_copied_to_postgresql_and_back_reads_the_same_and_takes_in_more() {
     let again = hakusho(&city, &["copy-store", "--to", &url, "--config", &sqlite]);
     let message = String::from_utf8_lossy(&again.stderr);
     assert_eq!(again.status.code(), Some(2), "{message}");
-    assert!(message.contains("submissions") && message.contains("すでに"), "{message}");
+    assert!(
+        message.contains("submissions") && message.contains("すでに"),
+        "{message}"
+    );
     // A new file on the copy gets an id after every copied one (sequences moved).
     std::fs::write(city.path().join("新しい.xlsx"), b"not a workbook").unwrap();
     let taken = hakusho(&city, &["ingest", "新しい.xlsx", "--config", &pg]);
-    assert_eq!(taken.status.code(), Some(1), "{}", String::from_utf8_lossy(&taken.stderr));
+    assert_eq!(
+        taken.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&taken.stderr)
+    );
     let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let newest: i64 = client
-        .query_one("SELECT id FROM submissions WHERE file_name = '新しい.xlsx'", &[])
+        .query_one(
+            "SELECT id FROM submissions WHERE file_name = '新しい.xlsx'",
+            &[],
+        )
         .unwrap()
         .get(0);
     let copied_max: i64 = client
-        .query_one("SELECT MAX(id) FROM submissions WHERE file_name <> '新しい.xlsx'", &[])
+        .query_one(
+            "SELECT MAX(id) FROM submissions WHERE file_name <> '新しい.xlsx'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(newest, copied_max + 1);
@@ -132,16 +158,32 @@ fn a_city_copied_to_postgresql_and_back_reads_the_same_and_takes_in_more() {
 #[test]
 fn migrate_prints_the_version_before_and_after_on_both_backends() {
     let city = TestCity::new(None);
-    let mut configs = vec![config_with_store(&city, "sqlite.toml", None, "fresh.sqlite3")];
+    let mut configs = vec![config_with_store(
+        &city,
+        "sqlite.toml",
+        None,
+        "fresh.sqlite3",
+    )];
     if let Some(base) = cluster() {
         let url = hakusho::store::postgres::fresh_test_database(&base).unwrap();
-        configs.push(config_with_store(&city, "pg.toml", Some(&url), "unused.sqlite3"));
+        configs.push(config_with_store(
+            &city,
+            "pg.toml",
+            Some(&url),
+            "unused.sqlite3",
+        ));
     }
     let latest = hakusho::store::latest_version();
     for config in &configs {
         let first = with_config(&city, config, &["migrate"]);
-        assert!(first.contains("移行前の版: 0") && first.contains(&format!("移行後の版: {latest}")), "{first}");
+        assert!(
+            first.contains("移行前の版: 0") && first.contains(&format!("移行後の版: {latest}")),
+            "{first}"
+        );
         let second = with_config(&city, config, &["migrate"]);
-        assert!(second.contains(&format!("移行前の版: {latest}")) && second.contains("すでに最新"), "{second}");
+        assert!(
+            second.contains(&format!("移行前の版: {latest}")) && second.contains("すでに最新"),
+            "{second}"
+        );
     }
 }
