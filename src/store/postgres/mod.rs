@@ -19,7 +19,9 @@ mod submissions;
 mod testing;
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use anyhow::Context;
 use postgres::{Client, NoTls, Row};
@@ -32,8 +34,14 @@ pub use testing::fresh_test_database;
 /// An open PostgreSQL store: one connection, held by one caller at a time.
 pub struct PostgresStore {
     // A mutex, not a RefCell: the reads take `&self`, and the client must be lent to
-    // the helper thread of `off_runtime`. `None` only while being dropped.
+    // the helper thread of `off_runtime`. `None` after the connection broke: the next
+    // call connects again.
     client: Mutex<Option<Client>>,
+    /// How to connect again when the connection was lost (the server restarted, or
+    /// failed over to its standby): the next call opens a new one.
+    settings: postgres::Config,
+    /// Whether the session is read-only, set again on a new connection.
+    read_only: AtomicBool,
 }
 
 /// Runs `work` where the `postgres` crate may block: on this thread when no tokio
@@ -60,15 +68,26 @@ impl PostgresStore {
         work: impl FnOnce(&mut Client) -> anyhow::Result<T> + Send,
     ) -> anyhow::Result<T> {
         let mut guard = self.client.lock().unwrap_or_else(PoisonError::into_inner);
-        let client = guard
-            .as_mut()
-            .context("PostgreSQL の接続はもう閉じられています")?;
-        off_runtime(move || work(client))
+        let slot = &mut *guard;
+        let (settings, read_only) = (&self.settings, self.read_only.load(Ordering::Relaxed));
+        off_runtime(move || {
+            // A call that was under way when the connection broke failed with it (its
+            // transaction rolled back); the caller's next call gets a new connection.
+            let client = match slot {
+                Some(client) if !client.is_closed() => client,
+                _ => slot.insert(reconnect(settings, read_only)?),
+            };
+            let result = work(client);
+            if result.is_err() && is_broken(client) {
+                *slot = None;
+            }
+            result
+        })
     }
 
     /// The latest migration applied (0 on an empty database).
     fn migrated_version(&self) -> anyhow::Result<i64> {
-        self.run(|client| migrations::applied_version(client))
+        self.run(migrations::applied_version)
     }
 }
 
@@ -146,9 +165,25 @@ fn settings(url: &str, password_env: &str) -> anyhow::Result<postgres::Config> {
             config.password(password);
         }
     }
-    config.connect_timeout(std::time::Duration::from_secs(30));
+    config.connect_timeout(Duration::from_secs(30));
+    detect_a_vanished_server(&mut config);
     config.application_name("hakusho");
     Ok(config)
+}
+
+/// A server that vanished (a failover, a cut network) is noticed within about a minute
+/// instead of TCP's default two hours: the call under way fails, and the next one
+/// connects again. Settings the URL gives itself are kept.
+fn detect_a_vanished_server(config: &mut postgres::Config) {
+    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+        config
+            .keepalives_idle(Duration::from_secs(30))
+            .keepalives_interval(Duration::from_secs(10))
+            .keepalives_retries(3);
+    }
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(Duration::from_secs(60));
+    }
 }
 
 /// Connects to the PostgreSQL store at `url` (password from `password_env`): migrated
@@ -181,13 +216,15 @@ impl PostgresStore {
         })?;
         let store = PostgresStore {
             client: Mutex::new(Some(client)),
+            settings: config,
+            read_only: AtomicBool::new(false),
         };
         Ok((store, target))
     }
 
     /// Applies the migrations the database has not seen yet.
     fn migrate(&self, target: &Target) -> anyhow::Result<()> {
-        self.run(|client| migrations::apply(client))
+        self.run(migrations::apply)
             .with_context(|| format!("{target} の表を作れません(移行に失敗しました)"))
     }
 
@@ -211,11 +248,9 @@ impl PostgresStore {
     /// An empty database (nothing was ever stored) reads as an empty store in memory,
     /// as a SQLite file that does not exist yet does.
     fn read_only(self, target: &Target) -> anyhow::Result<Store> {
-        self.run(|client| {
-            client.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")?;
-            Ok(())
-        })
-        .with_context(|| format!("{target} を読み取り専用で開けません"))?;
+        self.run(|client| Ok(client.batch_execute(READ_ONLY_SESSION)?))
+            .with_context(|| format!("{target} を読み取り専用で開けません"))?;
+        self.read_only.store(true, Ordering::Relaxed);
         let version = self.migrated_version().with_context(|| {
             format!("{target} を読めません(hakusho のデータベースでないか、権限がありません)")
         })?;
@@ -230,6 +265,27 @@ impl PostgresStore {
         }
         Ok(Store::over(Box::new(self)))
     }
+}
+
+/// Makes every transaction of the session read-only: a write fails in the server.
+const READ_ONLY_SESSION: &str = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY";
+
+/// A new connection in place of a lost one, read-only again when the store is.
+fn reconnect(settings: &postgres::Config, read_only: bool) -> anyhow::Result<Client> {
+    let target = Target::of(settings);
+    let mut client = settings
+        .connect(NoTls)
+        .with_context(|| format!("{target} への接続が切れ、つなぎ直せません"))?;
+    if read_only {
+        client.batch_execute(READ_ONLY_SESSION)?;
+    }
+    Ok(client)
+}
+
+/// Whether a connection that just failed a call is unusable: closed, or not answering
+/// an empty query (a reset the client has not registered as closed yet).
+fn is_broken(client: &mut Client) -> bool {
+    client.is_closed() || client.is_valid(Duration::from_secs(10)).is_err()
 }
 
 /// A stored state read from its name; an unknown name is the state's own error.

@@ -131,3 +131,35 @@ fn the_store_works_from_inside_a_tokio_runtime() {
     });
     assert!(found.is_some());
 }
+
+/// The server closing the connection (a restart, a failover) costs at most the call
+/// under way: the next one connects again, read-only again when the store is.
+#[test]
+fn a_lost_connection_is_opened_again_by_the_next_call() {
+    let Some(url) = fresh_url() else { return };
+    let mut writable = open(&url, OpenMode::Writable).unwrap();
+    let read_only = open(&url, OpenMode::ReadOnly).unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    assert_eq!(admin.query(terminate, &[]).unwrap().len(), 2);
+    // Terminating is a signal: wait until both backends are gone.
+    let others = "SELECT COUNT(*) FROM pg_stat_activity
+                  WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    while admin.query_one(others, &[]).unwrap().get::<_, i64>(0) > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = content("指標");
+    let record = |store: &mut crate::store::Store, sha: &str| {
+        store.record_submission(&submission(sha, Some(&sent), &[]))
+    };
+    // The first call may meet the closed connection; the next works.
+    if record(&mut writable, "a").is_err() {
+        record(&mut writable, "a").unwrap();
+    }
+    let _ = read_only.fiscal_years("132047");
+    assert_eq!(read_only.fiscal_years("132047").unwrap().len(), 1);
+    let mut read_only = read_only;
+    let error = record(&mut read_only, "b").unwrap_err();
+    assert!(format!("{error:#}").contains("read-only"), "{error:#}");
+}

@@ -6,7 +6,8 @@ use crate::domain::{Finding, FiscalYear};
 use crate::plan::PlanTexts;
 use crate::store::sqlite::tests::{content, receipt, reporting, submission};
 use crate::store::{
-    Claim, DeliveryState, NewSubmission, OpenMode, RunLease, RunOutcome, Store, StoredAttachment,
+    Claim, Delivery, DeliveryState, NewSubmission, OpenMode, RunLease, RunOutcome, Store,
+    StoredAttachment,
 };
 
 const CITY: &str = "132047";
@@ -84,7 +85,15 @@ fn submissions(store: &mut Store, out: &mut Answers) {
     ));
 }
 
-fn outbox(store: &mut Store, out: &mut Answers) {
+/// Keeps an answer (unwrapped) as text.
+macro_rules! say {
+    ($out:expr, $answer:expr) => {
+        $out.push(format!("{:?}", $answer.unwrap()))
+    };
+}
+
+/// Queues a message twice (written once) and claims its four copies.
+fn queue_and_claim(store: &mut Store, out: &mut Answers) -> Vec<Delivery> {
     let to: Vec<String> = (0..4).map(|i| format!("r{i}@x.example")).collect();
     let attachment = StoredAttachment {
         file_name: "白書.pdf".into(),
@@ -96,163 +105,93 @@ fn outbox(store: &mut Store, out: &mut Answers) {
         attachments: std::slice::from_ref(&attachment),
         ..receipt("report", &to)
     };
-    out.push(format!(
-        "{:?}",
-        store
-            .enqueue_message(CITY, &message, "2026-01-01T00:00:00Z")
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store
-            .enqueue_message(CITY, &message, "2026-01-01T00:00:00Z")
-            .unwrap()
-    ));
-    out.push(format!("{:?}", store.has_message(CITY, "report").unwrap()));
+    let at = "2026-01-01T00:00:00Z";
+    say!(out, store.enqueue_message(CITY, &message, at));
+    say!(out, store.enqueue_message(CITY, &message, at));
+    say!(out, store.has_message(CITY, "report"));
     let claim = Claim {
         token: "t",
-        now: "2026-01-01T00:00:00Z",
+        now: at,
         lease_until: "2026-01-01T00:05:00Z",
     };
-    let mut claimed = Vec::new();
-    while let Some(d) = store
-        .claim_next(
-            CITY,
-            claimed.last().map_or(0, |d: &crate::store::Delivery| d.id),
-            claim,
-        )
-        .unwrap()
-    {
+    let mut claimed: Vec<Delivery> = Vec::new();
+    let after = |claimed: &[Delivery]| claimed.last().map_or(0, |d| d.id);
+    while let Some(d) = store.claim_next(CITY, after(&claimed), claim).unwrap() {
         claimed.push(d);
     }
     out.push(format!("{claimed:?}"));
+    claimed
+}
+
+fn outbox(store: &mut Store, out: &mut Answers) {
+    let claimed = queue_and_claim(store, out);
     let ids: Vec<i64> = claimed.iter().map(|d| d.id).collect();
-    out.push(format!(
-        "{:?}",
-        store
-            .mark_sent(ids[0], "t", "2026-01-01T00:01:00Z")
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store
-            .mark_retry(ids[1], "t", "2026-01-01T00:09:00Z", "421")
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store.mark_failed(ids[2], "t", "550").unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store.release(ids[3], "t", "login").unwrap()
-    ));
-    out.push(format!("{:?}", store.mark_sent(ids[3], "t", "x").unwrap()));
-    for state in [
-        DeliveryState::Pending,
-        DeliveryState::Sending,
-        DeliveryState::Sent,
-        DeliveryState::Failed,
-    ] {
-        out.push(format!("{:?}", store.deliveries_in(CITY, state).unwrap()));
+    say!(out, store.mark_sent(ids[0], "t", "2026-01-01T00:01:00Z"));
+    say!(
+        out,
+        store.mark_retry(ids[1], "t", "2026-01-01T00:09:00Z", "421")
+    );
+    say!(out, store.mark_failed(ids[2], "t", "550"));
+    say!(out, store.release(ids[3], "t", "login"));
+    say!(out, store.mark_sent(ids[3], "t", "x"));
+    use DeliveryState::{Failed, Pending, Sending, Sent};
+    for state in [Pending, Sending, Sent, Failed] {
+        say!(out, store.deliveries_in(CITY, state));
     }
-    out.push(format!(
-        "{:?}",
-        store.message(claimed[0].message_id).unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store.take_unreported_failures(CITY).unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store.take_unreported_failures(CITY).unwrap()
-    ));
-    out.push(format!("{:?}", store.outbox_counts(CITY).unwrap()));
-    out.push(format!(
-        "{:?}",
-        store.requeue_failed(CITY, "2026-01-02T00:00:00Z").unwrap()
-    ));
-    out.push(format!("{:?}", store.outbox_counts(CITY).unwrap()));
-    out.push(format!(
-        "{:?}",
-        store
-            .pause_delivery(CITY, "認証", "2026-01-01T00:00:00Z")
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store
-            .pause_delivery(CITY, "認証2", "2026-01-01T00:01:00Z")
-            .unwrap()
-    ));
-    out.push(format!("{:?}", store.delivery_pause(CITY).unwrap()));
-    out.push(format!("{:?}", store.resume_delivery(CITY).unwrap()));
-    out.push(format!("{:?}", store.resume_delivery(CITY).unwrap()));
+    say!(out, store.message(claimed[0].message_id));
+    say!(out, store.take_unreported_failures(CITY));
+    say!(out, store.take_unreported_failures(CITY));
+    say!(out, store.outbox_counts(CITY));
+    say!(out, store.requeue_failed(CITY, "2026-01-02T00:00:00Z"));
+    say!(out, store.outbox_counts(CITY));
+    say!(
+        out,
+        store.pause_delivery(CITY, "認証", "2026-01-01T00:00:00Z")
+    );
+    say!(
+        out,
+        store.pause_delivery(CITY, "認証2", "2026-01-01T00:01:00Z")
+    );
+    say!(out, store.delivery_pause(CITY));
+    say!(out, store.resume_delivery(CITY));
+    say!(out, store.resume_delivery(CITY));
+}
+
+fn lease(owner: &str, until: &str) -> RunLease {
+    RunLease {
+        owner: owner.into(),
+        until: until.into(),
+    }
 }
 
 fn ledger(store: &mut Store, out: &mut Answers) {
-    let lease = |owner: &str, until: &str| RunLease {
-        owner: owner.into(),
-        until: until.into(),
-    };
-    let (a, b) = ("2027-04-01T00:00:00Z", "2027-04-02T00:00:00Z");
-    out.push(format!(
-        "{:?}",
-        store
-            .claim_run(CITY, "annual", a, "T0", &lease("x", "T2"))
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store
-            .claim_run(CITY, "annual", a, "T0", &lease("y", "T2"))
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store
-            .take_over_run(CITY, "annual", a, "T1", &lease("y", "T3"))
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store
-            .renew_run(CITY, "annual", a, &lease("x", "T4"))
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store
-            .take_over_run(CITY, "annual", a, "T5", &lease("y", "T6"))
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store
-            .renew_run(CITY, "annual", a, &lease("x", "T7"))
-            .unwrap()
-    ));
-    out.push(format!(
-        "{:?}",
-        store.unfinished_run(CITY, "annual").unwrap()
-    ));
-    store
-        .finish_run(CITY, "annual", a, "T6", RunOutcome::Failed, Some("理由"))
-        .unwrap();
-    store
-        .claim_run(CITY, "annual", b, "T7", &lease("x", "T8"))
-        .unwrap();
-    store
-        .finish_run(CITY, "annual", b, "T8", RunOutcome::Succeeded, None)
-        .unwrap();
-    out.push(format!("{:?}", store.last_run(CITY, "annual").unwrap()));
-    out.push(format!("{:?}", store.runs_of(CITY, "annual").unwrap()));
-    out.push(format!(
-        "{:?}",
-        store.unfinished_run(CITY, "annual").unwrap()
-    ));
-    out.push(format!("{:?}", store.schema_version().unwrap()));
+    let (a, b, job) = ("2027-04-01T00:00:00Z", "2027-04-02T00:00:00Z", "annual");
+    say!(out, store.claim_run(CITY, job, a, "T0", &lease("x", "T2")));
+    say!(out, store.claim_run(CITY, job, a, "T0", &lease("y", "T2")));
+    say!(
+        out,
+        store.take_over_run(CITY, job, a, "T1", &lease("y", "T3"))
+    );
+    say!(out, store.renew_run(CITY, job, a, &lease("x", "T4")));
+    say!(
+        out,
+        store.take_over_run(CITY, job, a, "T5", &lease("y", "T6"))
+    );
+    say!(out, store.renew_run(CITY, job, a, &lease("x", "T7")));
+    say!(out, store.unfinished_run(CITY, job));
+    say!(
+        out,
+        store.finish_run(CITY, job, a, "T6", RunOutcome::Failed, Some("理由"))
+    );
+    say!(out, store.claim_run(CITY, job, b, "T7", &lease("x", "T8")));
+    say!(
+        out,
+        store.finish_run(CITY, job, b, "T8", RunOutcome::Succeeded, None)
+    );
+    say!(out, store.last_run(CITY, job));
+    say!(out, store.runs_of(CITY, job));
+    say!(out, store.unfinished_run(CITY, job));
+    say!(out, store.schema_version());
 }
 
 fn scenario(store: &mut Store) -> Answers {

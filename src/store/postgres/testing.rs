@@ -7,17 +7,22 @@ use anyhow::Context;
 
 /// Creates an empty database `hakusho_<unique>` on the cluster at `base_url` (a
 /// libpq-style URL with trust authentication) and returns its URL, with the same user,
-/// host and port. Unique across threads and processes (process id, a counter, the clock).
+/// host and port. Unique across threads and processes (process id, a counter, a random number).
 pub fn fresh_test_database(base_url: &str) -> anyhow::Result<String> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    // A random part too, so that a database left by an earlier process with the same
+    // id (process ids are reused) is never met: std's hasher keys are random per process.
+    let random = {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(NEXT.load(Ordering::Relaxed));
+        hasher.finish() % 1_000_000_000
+    };
     let name = format!(
         "hakusho_{}_{}_{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed),
-        nanos
+        random
     );
     super::off_runtime(|| -> anyhow::Result<()> {
         let mut client =
