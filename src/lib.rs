@@ -9,12 +9,14 @@
 //! - [`domain`]: fiscal years, 和暦, indicator cells (`34,677件`), findings, statuses, the clock.
 //! - [`archive`]: bytes kept under their SHA-256 (originals, attachments, content keys).
 //! - [`texts`]: the texts people read, from `templates/` (`{{placeholder}}` filled in).
-//! - [`config`]: the TOML file that names the city, departments, paths, mail and schedules.
-//! - [`logging`]: each log event on one line (text or JSON), control characters escaped.
 //! - [`plan`]: the plan's reference data (policies, indicators, KPIs, action-plan items, owners).
 //! - [`workbook`]: the submission workbook: layout, content, writer (templates, annotated copies).
 //! - [`store`]: the store's interface (submissions, plan snapshots, outbox, ledger) and its
-//!   SQLite implementation with the migrations in `migrations/`; every submission version kept.
+//!   SQLite and PostgreSQL implementations (migrations in `migrations/`, `migrations/postgres/`);
+//!   every submission version kept.
+//! - [`config`]: the TOML file that names the city, departments, paths, mail and schedules,
+//!   and where the store is (`[store]`: the SQLite file or a PostgreSQL URL).
+//! - [`logging`]: each log event on one line (text or JSON), control characters escaped.
 //! - [`template`]: the workbook a department fills in, pre-filled from the plan and the store.
 //! - [`consolidate`]: the white-paper and 各部の運営方針と目標 datasets, checked and traced:
 //!   the one dataset every report, mail and `status` prints from.

@@ -117,9 +117,15 @@ fn read_only_commands_on_a_fresh_machine_make_no_store() {
 #[test]
 fn a_store_of_an_older_version_is_named_not_migrated_by_a_read_only_command() {
     let city = TestCity::new(None);
-    city.raw_store().batch(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY); INSERT INTO schema_migrations VALUES (1);",
-    );
+    // Version 1's bookkeeping as each backend writes it (PostgreSQL's integers are BIGINT).
+    let integer = if common::on_postgres() {
+        "BIGINT"
+    } else {
+        "INTEGER"
+    };
+    city.raw_store().batch(&format!(
+        "CREATE TABLE schema_migrations (version {integer} PRIMARY KEY); INSERT INTO schema_migrations VALUES (1);"
+    ));
     let before = tree(city.path());
     let rows_before = city.store_snapshot();
     let output = city.hakusho(&["status"]);

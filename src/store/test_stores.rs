@@ -4,7 +4,8 @@
 //! locks, its old schema versions) stay with SQLite; races between replicas are in
 //! `postgres::tests`.
 
-use super::postgres::fresh_test_database;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::{OpenMode, Store, StoreLocation};
 
 /// A store under test, with a raw connection of its own beside it for the statements
@@ -55,7 +56,7 @@ impl TestStore {
 
     /// A fresh database on the cluster at `base`.
     pub(crate) fn postgres(base: &str) -> TestStore {
-        let url = fresh_test_database(base).unwrap();
+        let url = fresh_database(base);
         let location = StoreLocation::Postgres {
             url: url.clone(),
             password_env: "HAKUSHO_TEST_NO_PASSWORD".to_string(),
@@ -104,6 +105,33 @@ impl TestStore {
                 .get(0),
         }
     }
+}
+
+/// A new, empty database on the cluster at `base`: its URL. Made here with the
+/// `postgres` crate rather than through `store::postgres`, whose own tests use the
+/// SQLite tests' helpers (a module cycle otherwise).
+fn fresh_database(base: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "hakusho_unit_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = postgres::Client::connect(base, postgres::NoTls).unwrap();
+    // Two statements: CREATE DATABASE refuses to run inside a multi-statement string.
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    // The base URL names a database (…/postgres): the new one takes its place.
+    let (url, query) = match base.split_once('?') {
+        Some((url, query)) => (url, format!("?{query}")),
+        None => (base, String::new()),
+    };
+    let root = url.rsplit_once('/').map_or(url, |(root, _)| root);
+    format!("{root}/{name}{query}")
 }
 
 /// SQLite's numbered parameters (`?1`) as PostgreSQL's (`$1`).

@@ -9,7 +9,6 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hakusho::config::{Config, StoreSettings};
 use hakusho::store::{OpenMode, Store, StoreLocation};
@@ -49,18 +48,16 @@ pub struct PgDatabase {
     name: String,
 }
 
-static DATABASES: AtomicUsize = AtomicUsize::new(0);
-
 impl PgDatabase {
-    /// Creates a fresh, empty database on the cluster at `base`.
+    /// Creates a fresh, empty database on the cluster at `base` (the store's own
+    /// `fresh_test_database`, which names it uniquely).
     pub fn fresh(base: &str) -> PgDatabase {
-        let number = DATABASES.fetch_add(1, Ordering::SeqCst);
-        let name = format!("hakusho_t{}_{number}", std::process::id());
-        admin(base)
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap_or_else(|e| panic!("CREATE DATABASE {name} on {base}: {e}"));
+        let url = hakusho::store::postgres::fresh_test_database(base)
+            .unwrap_or_else(|e| panic!("a fresh database on {base}: {e:#}"));
+        let path = url.split('?').next().unwrap();
+        let name = path.rsplit('/').next().unwrap().to_string();
         PgDatabase {
-            url: with_database(base, &name),
+            url,
             base: base.to_string(),
             name,
         }
@@ -80,31 +77,12 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         // FORCE: a daemon a failed test left running must not keep it.
+        // Never a panic here (a drop during a failing test's unwinding would abort).
         let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        let _ = admin(&self.base).batch_execute(&drop);
+        if let Ok(mut admin) = postgres::Client::connect(&self.base, postgres::NoTls) {
+            let _ = admin.batch_execute(&drop);
+        }
     }
-}
-
-/// A connection to the cluster's base database.
-fn admin(base: &str) -> postgres::Client {
-    postgres::Client::connect(base, postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot reach the test cluster {base}: {e}"))
-}
-
-/// `base` naming the database `name` instead of its own (a query string kept).
-fn with_database(base: &str, name: &str) -> String {
-    let (url, query) = base.split_once('?').unwrap_or((base, ""));
-    let authority_end = url.find("://").map_or(0, |at| at + 3);
-    let root = match url[authority_end..].find('/') {
-        Some(slash) => &url[..authority_end + slash],
-        None => url,
-    };
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{query}")
-    };
-    format!("{root}/{name}{query}")
 }
 
 /// The `[store]` table pointing at `database`, for a configuration file.
