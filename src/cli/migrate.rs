@@ -5,13 +5,29 @@
 use std::path::PathBuf;
 
 use crate::app::App;
+use crate::config::Deployment;
 use crate::store::copy::copy_store;
 use crate::store::{latest_version, OpenMode, Store, StoreLocation};
 
-/// Applies the migrations to the configured store (SQLite or PostgreSQL) and prints
+/// Applies the migrations to the store of every city `wanted` selects (each distinct
+/// store once: the cities of a deployment usually share one) and prints the version
+/// before and after.
+pub(super) fn migrate_each(deployment: &Deployment, wanted: Option<&str>) -> anyhow::Result<()> {
+    let mut done: Vec<StoreLocation> = Vec::new();
+    for city in deployment.select(wanted)? {
+        let location = city.config.store_location();
+        if !done.contains(&location) {
+            migrate(&location)?;
+            done.push(location);
+        }
+    }
+    Ok(())
+}
+
+/// Applies the migrations to the store at `location` (SQLite or PostgreSQL) and prints
 /// the version before and after.
-pub(super) fn migrate(app: &App) -> anyhow::Result<()> {
-    let location = app.config().store_location();
+fn migrate(location: &StoreLocation) -> anyhow::Result<()> {
+    let location = location.clone();
     println!("保存先: {location}");
     let before = Store::version_at(&location)?;
     let after = Store::connect(&location, OpenMode::Writable)?.schema_version()?;

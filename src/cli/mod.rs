@@ -209,6 +209,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let city = cli.city.as_deref();
     match cli.command {
         Command::Health { json } => health::health(&deployment, city, json, clock).await,
+        Command::Migrate => migrate::migrate_each(&deployment, city),
         Command::Run { once: true, out } if deployment.is_deployment => {
             cities::run_each(&deployment, city, out, clock).await
         }
@@ -255,7 +256,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
         Command::Explain { item, fiscal_year } => explain::explain(app, &item, fiscal_year).await,
         // Dispatched before a city is chosen (it looks at every city); never here.
         Command::Health { .. } => anyhow::bail!("health は配置の全都市を見るコマンドです"),
-        Command::Migrate => migrate::migrate(app),
+        Command::Migrate => anyhow::bail!("migrate は配置の全都市の保存先を移行するコマンドです"),
         Command::CopyStore {
             to,
             to_password_env,
