@@ -1,6 +1,7 @@
 //! What a database must do to hold hakusho's store: four narrow traits, one per part of
-//! the schema, and [`Backend`] that joins them. SQLite ([`super::sqlite`]) is the one
-//! implementation today; PostgreSQL is meant to be one more.
+//! the schema, and [`Backend`] that joins them. SQLite ([`super::sqlite`]) and
+//! PostgreSQL ([`super::postgres`]) implement them with the same semantics (a test runs
+//! every method on both and compares the answers).
 //!
 //! Each method is one unit of work: where rows must be written together (a submission
 //! and its receipt, a message and its deliveries, a batch of failures marked reported),

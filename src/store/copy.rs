@@ -81,7 +81,6 @@ pub trait RowCopy {
 pub fn copy_store(source: &mut Store, target: &mut Store) -> anyhow::Result<Vec<(String, i64)>> {
     check_versions(source, target)?;
     check_tables_known(source)?;
-    check_empty(target)?;
     source.begin_copy(false)?;
     let copied = copy_tables(source, target);
     source.end_copy(false)?;
@@ -128,13 +127,16 @@ fn check_empty(target: &Store) -> anyhow::Result<()> {
 /// Every table, parents first, in one transaction on the target (rolled back on error).
 fn copy_tables(source: &Store, target: &mut Store) -> anyhow::Result<()> {
     target.begin_copy(true)?;
-    let written = TABLES.iter().try_for_each(|table| {
-        let rows = source
-            .read_rows(table)
-            .with_context(|| format!("コピー元の表 {table} を読めません"))?;
-        target
-            .write_rows(table, &rows)
-            .with_context(|| format!("コピー先の表 {table} に書けません"))
+    // Checked inside the target's transaction (on SQLite, under its write lock).
+    let written = check_empty(target).and_then(|()| {
+        TABLES.iter().try_for_each(|table| {
+            let rows = source
+                .read_rows(table)
+                .with_context(|| format!("コピー元の表 {table} を読めません"))?;
+            target
+                .write_rows(table, &rows)
+                .with_context(|| format!("コピー先の表 {table} に書けません"))
+        })
     });
     match written {
         Ok(()) => target.end_copy(true),

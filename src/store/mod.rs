@@ -3,8 +3,9 @@
 //! Callers hold a [`Store`], which owns a [`Backend`] and derefs to it, so
 //! `store.claim_next(…)` reads the same whatever database is behind it. The backend's
 //! traits ([`Submissions`], [`PlanSnapshots`], [`Outbox`], [`Ledger`]) are the whole
-//! interface; SQLite ([`sqlite`]) implements them today, and a second database is one
-//! more implementation. Stored states are enums written by their name ([`states`]).
+//! interface; SQLite ([`sqlite`], one city on one machine) and PostgreSQL
+//! ([`postgres`], several cities and replicas) implement them, and [`copy`] moves a
+//! whole store from one to the other. Stored states are enums written by their name ([`states`]).
 
 mod backend;
 pub mod copy;

@@ -8,7 +8,8 @@
 //!
 //! The `postgres` crate is synchronous: each client runs a small runtime of its own and
 //! panics when called from inside a tokio runtime (the daemon calls the store from its
-//! tasks). Every call therefore goes through [`off_runtime`].
+//! tasks). Every call therefore goes through `off_runtime`, which moves it to a
+//! thread of its own when a runtime is current.
 
 mod content;
 mod copy;
@@ -307,3 +308,6 @@ mod open_tests;
 
 #[cfg(test)]
 mod parity_tests;
+
+#[cfg(test)]
+mod copy_tests;

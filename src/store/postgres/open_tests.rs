@@ -163,3 +163,36 @@ fn a_lost_connection_is_opened_again_by_the_next_call() {
     let error = record(&mut read_only, "b").unwrap_err();
     assert!(format!("{error:#}").contains("read-only"), "{error:#}");
 }
+
+/// A database a newer hakusho migrated is refused by the checked and read-only opens,
+/// naming both versions; a writable open leaves it be, as SQLite's does.
+#[test]
+fn a_database_of_a_newer_hakusho_is_refused_checked_and_read_only() {
+    let Some(url) = fresh_url() else { return };
+    drop(open(&url, OpenMode::Writable).unwrap());
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    client
+        .execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (99, 'future')",
+            &[],
+        )
+        .unwrap();
+    for mode in [OpenMode::Checked, OpenMode::ReadOnly] {
+        let Err(error) = open(&url, mode) else {
+            panic!("a newer database was opened {mode:?}")
+        };
+        let message = format!("{error:#}");
+        let ours = format!("版 {}", latest_version());
+        assert!(
+            message.contains("版 99") && message.contains(&ours),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        open(&url, OpenMode::Writable)
+            .unwrap()
+            .schema_version()
+            .unwrap(),
+        99
+    );
+}

@@ -194,7 +194,8 @@ fn ledger(store: &mut Store, out: &mut Answers) {
     say!(out, store.schema_version());
 }
 
-fn scenario(store: &mut Store) -> Answers {
+/// Every backend method in turn, each answer kept.
+pub(super) fn scenario(store: &mut Store) -> Answers {
     let mut out = Answers::new();
     submissions(store, &mut out);
     outbox(store, &mut out);

@@ -87,7 +87,22 @@ fn both_migration_folders_have_the_same_numbers_and_names() {
 #[test]
 fn replicas_opening_a_fresh_database_at_once_all_succeed_and_migrate_once() {
     let Some(url) = fresh_url() else { return };
-    let versions = race(&url, 8, |_, store| store.schema_version().unwrap());
+    // The barrier comes before the open here: the openings themselves race.
+    let start = Barrier::new(8);
+    let versions: Vec<i64> = std::thread::scope(|scope| {
+        let openers: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    open(&url, OpenMode::Writable).and_then(|s| s.schema_version())
+                })
+            })
+            .collect();
+        openers
+            .into_iter()
+            .map(|o| o.join().unwrap().unwrap())
+            .collect()
+    });
     assert!(
         versions.iter().all(|v| *v == latest_version()),
         "{versions:?}"
