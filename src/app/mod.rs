@@ -56,7 +56,6 @@ struct Parts {
     config: Config,
     clock: Clock,
     store: StoreHandle,
-    plan: OnceLock<Plan>,
     fonts: OnceLock<Arc<Coverage>>,
     mailer: OnceLock<Mailer>,
     shared: Shared,
@@ -110,7 +109,6 @@ impl App {
             config,
             clock,
             store,
-            plan: OnceLock::new(),
             fonts: OnceLock::new(),
             mailer: OnceLock::new(),
             shared,
@@ -140,9 +138,11 @@ impl App {
         &self.parts.store
     }
 
-    /// The plan's reference data, read at first use.
-    pub fn plan(&self) -> anyhow::Result<&Plan> {
-        once(&self.parts.plan, || Plan::load(&self.config().paths.plan))
+    /// The plan's reference data, read anew at each call and not kept: a daemon that
+    /// serves many cities holds no city's plan between its turns, so its memory does
+    /// not grow with the cities it serves (reading it takes a few milliseconds).
+    pub fn plan(&self) -> anyhow::Result<Plan> {
+        Plan::load(&self.config().paths.plan)
     }
 
     /// The characters the report fonts have, read at first use.
@@ -158,12 +158,17 @@ impl App {
         once(&self.parts.mailer, || Mailer::from_config(self.config()))
     }
 
-    /// What intake checks files against: the configuration, the plan, the fonts, and
-    /// the figures of earlier years ([`App::earlier_figures`]).
-    pub fn intake<'a>(&'a self, earlier: &'a EarlierFigures) -> anyhow::Result<Intake<'a>> {
+    /// What intake checks files against: the configuration, the plan (from
+    /// [`App::plan`]), the fonts, and the figures of earlier years
+    /// ([`App::earlier_figures`]).
+    pub fn intake<'a>(
+        &'a self,
+        plan: &'a Plan,
+        earlier: &'a EarlierFigures,
+    ) -> anyhow::Result<Intake<'a>> {
         Ok(Intake {
             config: self.config(),
-            plan: self.plan()?,
+            plan,
             fonts: self.fonts()?,
             earlier,
         })

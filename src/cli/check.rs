@@ -21,7 +21,8 @@ fn earlier_figures(app: &App) -> anyhow::Result<EarlierFigures> {
 /// Prints each file's findings; a file with an error is refused (exit status 1).
 pub(super) fn check(app: &App, files: &[PathBuf]) -> anyhow::Result<()> {
     let earlier = earlier_figures(app)?;
-    let intake = app.intake(&earlier)?;
+    let plan = app.plan()?;
+    let intake = app.intake(&plan, &earlier)?;
     let mut errors = 0;
     for path in files {
         let name = path

@@ -20,7 +20,7 @@ pub(super) async fn template(
     let store = app.store().lock().await?;
     let created = app.build_time().timestamp();
     let config = app.config();
-    for path in write_templates(config, plan, &store, fiscal_year, department, out, created)? {
+    for path in write_templates(config, &plan, &store, fiscal_year, department, out, created)? {
         println!("{}", display(&path));
     }
     Ok(())

@@ -162,7 +162,8 @@ fn take_in(app: &App, store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<Ta
     let config = app.config();
     let guide = crate::template::guide_text(config)?;
     let earlier = app.earlier_figures(store)?;
-    let intake = app.intake(&earlier)?;
+    let plan = app.plan()?;
+    let intake = app.intake(&plan, &earlier)?;
     let mut taken = Taken::default();
     for path in paths {
         let mut composed = None;
