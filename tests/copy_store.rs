@@ -93,6 +93,34 @@ fn status_and_build(city: &TestCity, config: &str, out: &str) -> (String, Vec<(S
     (status, files_under(&city.path().join(out)))
 }
 
+/// A run on the copy sends no report again: the mails are keyed by what they carry,
+/// whatever order the other database returns the rows in (after `ANALYZE` its planner
+/// may choose another order than SQLite's index).
+fn the_copy_mails_nothing_again(city: &TestCity, pg_config: &str, url: &str) {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    client.batch_execute("ANALYZE").unwrap();
+    drop(client);
+    let ran = with_config(city, pg_config, &["run", "--once"]);
+    assert!(
+        ran.contains("前回と同じ内容のため、報告書のメールは送りません（11 件）"),
+        "{ran}"
+    );
+}
+
+/// A second copy into a store that holds rows is refused, naming the table.
+fn a_second_copy_is_refused(city: &TestCity, url: &str, sqlite_config: &str) {
+    let again = hakusho(
+        city,
+        &["copy-store", "--to", url, "--config", sqlite_config],
+    );
+    let message = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("submissions") && message.contains("すでに"),
+        "{message}"
+    );
+}
+
 #[test]
 fn a_city_copied_to_postgresql_and_back_reads_the_same_and_takes_in_more() {
     let Some(base) = cluster() else { return };
@@ -116,18 +144,12 @@ fn a_city_copied_to_postgresql_and_back_reads_the_same_and_takes_in_more() {
     let expected = status_and_build(&city, &sqlite, "out-sqlite");
     assert_eq!(status_and_build(&city, &pg, "out-pg"), expected);
     assert!(!expected.1.is_empty());
+    the_copy_mails_nothing_again(&city, &pg, &url);
     // And back: PostgreSQL to a fresh SQLite file, read the same again.
     let back = config_with_store(&city, "back.toml", None, "back.sqlite3");
     with_config(&city, &pg, &["copy-store", "--to", "back.sqlite3"]);
     assert_eq!(status_and_build(&city, &back, "out-back"), expected);
-    // A second copy into a store that holds rows is refused, naming the table.
-    let again = hakusho(&city, &["copy-store", "--to", &url, "--config", &sqlite]);
-    let message = String::from_utf8_lossy(&again.stderr);
-    assert_eq!(again.status.code(), Some(2), "{message}");
-    assert!(
-        message.contains("submissions") && message.contains("すでに"),
-        "{message}"
-    );
+    a_second_copy_is_refused(&city, &url, &sqlite);
     // A new file on the copy gets an id after every copied one (sequences moved).
     std::fs::write(city.path().join("新しい.xlsx"), b"not a workbook").unwrap();
     let taken = hakusho(&city, &["ingest", "新しい.xlsx", "--config", &pg]);
@@ -186,4 +208,95 @@ fn migrate_prints_the_version_before_and_after_on_both_backends() {
             "{second}"
         );
     }
+}
+
+/// `health` on a database that holds no store yet (created, never migrated) says so and
+/// exits 2: it must not read an empty store in memory as a migrated one.
+#[test]
+fn health_calls_an_unmigrated_postgresql_database_unmigrated() {
+    let Some(base) = cluster() else { return };
+    let city = TestCity::new(None);
+    let url = hakusho::store::postgres::fresh_test_database(&base).unwrap();
+    let config = config_with_store(&city, "empty.toml", Some(&url), "unused.sqlite3");
+    for args in [vec!["health"], vec!["health", "--json"]] {
+        let mut all = args.clone();
+        all.extend(["--config", &config]);
+        let output = hakusho(&city, &all);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {text}");
+        assert!(
+            !text.contains("healthy") && !text.contains("正常"),
+            "{text}"
+        );
+    }
+}
+
+/// A password written into a PostgreSQL URL is refused by every command that connects
+/// (the configuration's own check runs only for some), and never printed.
+#[test]
+fn a_password_in_the_url_is_refused_and_never_shown() {
+    let Some(base) = cluster() else { return };
+    let city = TestCity::new(None);
+    let url = hakusho::store::postgres::fresh_test_database(&base).unwrap();
+    let with_password = url.replacen("://hakusho_test@", "://hakusho_test:Sekr3tPW@", 1);
+    assert_ne!(with_password, url, "the base URL's user changed: {url}");
+    let config = config_with_store(&city, "pw.toml", Some(&with_password), "unused.sqlite3");
+    let sqlite = config_with_store(&city, "sqlite.toml", None, "hakusho.sqlite3");
+    let runs: [Vec<&str>; 5] = [
+        vec!["health", "--config", &config],
+        vec!["health", "--json", "--config", &config],
+        vec!["migrate", "--config", &config],
+        vec!["status", "--config", &config],
+        vec!["copy-store", "--to", &with_password, "--config", &sqlite],
+    ];
+    for args in runs {
+        let output = hakusho(&city, &args);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_ne!(output.status.code(), Some(0), "{args:?}: {all}");
+        assert!(!all.contains("Sekr3tPW"), "{args:?}: {all}");
+    }
+}
+
+/// `copy-store --to` with a scheme other than PostgreSQL's is refused, never taken
+/// for a SQLite file name.
+#[test]
+fn copy_store_refuses_another_scheme() {
+    let city = TestCity::new(None);
+    let sqlite = config_with_store(&city, "sqlite.toml", None, "hakusho.sqlite3");
+    for to in [
+        "mysql://x@y/z",
+        "sqlite://store.db",
+        "http://example.invalid/x",
+    ] {
+        let output = hakusho(&city, &["copy-store", "--to", to, "--config", &sqlite]);
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{to}: {message}");
+        assert!(message.contains("使えません"), "{to}: {message}");
+        let scheme = to.split("://").next().unwrap();
+        assert!(!city.path().join(format!("{scheme}:")).exists(), "{to}");
+    }
+}
+
+/// A connection that fails says what to check, in Japanese, from the server's answer:
+/// a database that does not exist is to be created, not a password to be checked.
+#[test]
+fn a_missing_database_is_named_with_how_to_create_it() {
+    let Some(base) = cluster() else { return };
+    let city = TestCity::new(None);
+    let missing = format!(
+        "{}/hakusho_no_such_database",
+        base.rsplit_once('/').unwrap().0
+    );
+    let config = config_with_store(&city, "missing.toml", Some(&missing), "unused.sqlite3");
+    let output = hakusho(&city, &["migrate", "--config", &config]);
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("hakusho_no_such_database がありません") && message.contains("createdb"),
+        "{message}"
+    );
 }

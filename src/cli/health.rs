@@ -159,13 +159,22 @@ fn examine(configs: &[Config], now: DateTime<Utc>) -> Health {
     }
 }
 
+/// The store's version, and the store opened read-only when that version is the
+/// latest. The version is read first: a read-only open of an empty PostgreSQL
+/// database answers from an empty store in memory, which would look migrated.
+fn migrated(location: &StoreLocation) -> anyhow::Result<(Option<Store>, i64)> {
+    let version = Store::version_at(location)?;
+    if version < latest_version() {
+        return Ok((None, version));
+    }
+    Ok((Some(Store::connect(location, OpenMode::ReadOnly)?), version))
+}
+
 /// The store, read-only, when it is there and at the latest migration.
 fn open(location: &StoreLocation) -> (Option<Store>, StoreHealth) {
     let mut health = StoreHealth {
-        location: match location {
-            StoreLocation::Sqlite(path) => path.display().to_string(),
-            StoreLocation::Postgres { url, .. } => url.clone(),
-        },
+        // Displayed as messages name it: a URL could hold a password.
+        location: location.to_string(),
         reachable: false,
         schema_version: None,
         latest_version: latest_version(),
@@ -176,13 +185,13 @@ fn open(location: &StoreLocation) -> (Option<Store>, StoreHealth) {
         StoreLocation::Sqlite(path) if !path.exists() => Err(anyhow::anyhow!(
             "データベースのファイルがまだありません(hakusho migrate か最初の実行で作られます)"
         )),
-        _ => Store::connect(location, OpenMode::ReadOnly),
+        _ => migrated(location),
     };
-    let store = match opened.and_then(|s| s.schema_version().map(|v| (s, v))) {
+    let store = match opened {
         Ok((store, version)) => {
             health.reachable = true;
             health.schema_version = Some(version);
-            (version >= health.latest_version).then_some(store)
+            store
         }
         Err(error) => {
             health.error = Some(format!("{error:#}"));

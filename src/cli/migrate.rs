@@ -47,23 +47,28 @@ fn migrate(location: &StoreLocation) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where `--to` points: a PostgreSQL URL, or else a SQLite file.
-fn target_of(to: &str, password_env: &str) -> StoreLocation {
+/// Where `--to` points: a PostgreSQL URL, or else a SQLite file. Another scheme
+/// (`mysql://…`) is refused, never taken for a file name.
+fn target_of(to: &str, password_env: &str) -> anyhow::Result<StoreLocation> {
     if to.starts_with("postgres://") || to.starts_with("postgresql://") {
-        StoreLocation::Postgres {
+        return Ok(StoreLocation::Postgres {
             url: to.to_string(),
             password_env: password_env.to_string(),
-        }
-    } else {
-        StoreLocation::Sqlite(PathBuf::from(to))
+        });
     }
+    if let Some((scheme, _)) = to.split_once("://") {
+        anyhow::bail!(
+            "コピー先 {scheme}:// は使えません。PostgreSQL の URL (postgres://…) か SQLite のファイルのパスを書いてください"
+        );
+    }
+    Ok(StoreLocation::Sqlite(PathBuf::from(to)))
 }
 
 /// Copies every row of the configured store into the empty store at `to` (created and
 /// migrated when need be), in one transaction there, and prints each table's rows.
 pub(super) fn copy_store_to(app: &App, to: &str, password_env: &str) -> anyhow::Result<()> {
     let from = app.config().store_location();
-    let to = target_of(to, password_env);
+    let to = target_of(to, password_env)?;
     if from == to {
         anyhow::bail!("コピー元とコピー先が同じ保存先です({to})");
     }

@@ -205,6 +205,12 @@ fn parse_fiscal_year(text: &str) -> Result<FiscalYear, String> {
 /// Runs the parsed command on an application context built once, on the system clock.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock = Clock::system();
+    if matches!(
+        cli.command,
+        Command::Status | Command::Health { .. } | Command::Explain { .. }
+    ) {
+        quiet_on_closed_pipe();
+    }
     let deployment = Deployment::read(&cli.config)?;
     let city = cli.city.as_deref();
     match cli.command {
@@ -221,6 +227,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::with_store(config, clock, store_mode(&command));
             dispatch(&app, command).await
         }
+    }
+}
+
+/// A command that only prints ends quietly when its reader goes away (`status | head`),
+/// as Unix tools do, instead of panicking on the closed pipe. Only these: the others
+/// talk to child processes through pipes, where the error must come back as an error.
+fn quiet_on_closed_pipe() {
+    // SAFETY: sets the process's action for one signal back to the default (Rust's
+    // start-up set it to ignore); no handler of ours is replaced. Sockets send with
+    // MSG_NOSIGNAL, so a closed connection still comes back as an error.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -12,7 +12,7 @@ pub enum Refused {
     #[error("{0} 件のファイルを差し戻しました")]
     SentBack(usize),
     /// `health` found this many cities degraded (a run failed, mail undeliverable).
-    #[error("{0} の都市が要確認です")]
+    #[error("要確認の都市が {0} あります")]
     Degraded(usize),
 }
 

@@ -120,7 +120,7 @@ impl Deployment {
             (Some(wanted), _) => self.find(wanted),
             (None, [only]) => Ok(only),
             (None, _) => bail!(
-                "配置ファイル {} には {} の都市があります。このコマンドは1つの都市に働くので、--city (または環境変数 HAKUSHO_CITY) で市区町村コードか名前を指定してください: {}",
+                "配置ファイル {} には都市が {} あります。このコマンドは1つの都市に働くので、--city (または環境変数 HAKUSHO_CITY) で市区町村コードか名前を指定してください: {}",
                 self.path.display(),
                 self.cities.len(),
                 self.listing()
@@ -221,12 +221,13 @@ fn check_distinct(deployment: &Path, cities: &[DeployedCity]) -> anyhow::Result<
             );
             let key = if a.code == b.code {
                 ("city.code", &b.code)
-            } else if a.name == b.name {
+            } else if a.name == b.name || a.name == b.code || a.code == b.name {
+                // `--city` takes a code or a name: one must never mean two cities.
                 ("city.name", &b.name)
-            } else if pa.inbox == pb.inbox {
+            } else if same_folder(&pa.inbox, &pb.inbox) {
                 // One inbox for two cities would take a file into both.
                 ("paths.inbox", &inbox)
-            } else if pa.reports == pb.reports {
+            } else if same_folder(&pa.reports, &pb.reports) {
                 // The reports are named by year: two cities would overwrite each other's.
                 ("paths.reports", &reports)
             } else {
@@ -243,6 +244,16 @@ fn check_distinct(deployment: &Path, cities: &[DeployedCity]) -> anyhow::Result<
         }
     }
     Ok(())
+}
+
+/// Whether two configured folders are one: compared as the file system resolves them
+/// (a trailing `/`, `/./`, `..` or a symbolic link make no second folder), or as written
+/// when a folder does not exist yet.
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 #[cfg(test)]

@@ -567,9 +567,12 @@ fn build_summary(
 /// What the managers' summary was built from: the datasets' digest and each
 /// department's latest submission state (it prints rejected ones too).
 fn summary_inputs(edition: &Edition, datasets: &Datasets) -> String {
+    // Sorted: the key must not depend on the order a database returns the rows in.
+    let mut states: Vec<String> = datasets.states.iter().map(|s| format!("{s:?}")).collect();
+    states.sort();
     let mut with_states = edition.inputs_sha256.clone();
-    for state in &datasets.states {
-        with_states.push_str(&format!("\n{state:?}"));
+    for state in &states {
+        with_states.push_str(&format!("\n{state}"));
     }
     sha256_hex(with_states.as_bytes())
 }

@@ -189,3 +189,53 @@ fn unknown_keys_and_an_empty_list_are_refused() {
     let error = format!("{:#}", Deployment::read(&path).unwrap_err());
     assert!(error.contains("配置ファイル"), "{error}");
 }
+
+/// Sets city `folder`'s `paths.inbox` to `inbox` (as written in its file).
+fn set_inbox(dir: &Path, folder: &str, inbox: &str) {
+    let file = dir.join(folder).join("hakusho.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text.replacen("inbox = \"inbox\"", &format!("inbox = \"{inbox}\""), 1);
+    std::fs::write(&file, text).unwrap();
+}
+
+#[test]
+fn one_inbox_spelled_another_way_is_still_one_inbox() {
+    for spelling in [
+        "{a}/",
+        "{a}/.",
+        "{p}/./a/inbox",
+        "{p}/b/../a/inbox",
+        "{link}",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        city_file(root, "a", "三鷹市", "132047", "");
+        city_file(root, "b", "武蔵野市", "132039", "");
+        let a_inbox = root.join("a").join("inbox");
+        std::fs::create_dir_all(&a_inbox).unwrap();
+        let link = root.join("link");
+        std::os::unix::fs::symlink(&a_inbox, &link).unwrap();
+        let written = spelling
+            .replace("{a}", &a_inbox.display().to_string())
+            .replace("{p}", &root.display().to_string())
+            .replace("{link}", &link.display().to_string());
+        set_inbox(root, "b", &written);
+        let Err(error) = Deployment::read(&deployment(root, &["a", "b"])) else {
+            panic!("two cities with one inbox were accepted: {written}")
+        };
+        let error = format!("{error:#}");
+        assert!(error.contains("paths.inbox"), "{written}: {error}");
+    }
+}
+
+#[test]
+fn a_name_that_is_another_citys_code_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    city_file(dir.path(), "a", "三鷹市", "132047", "");
+    city_file(dir.path(), "b", "132047", "132039", "");
+    let error = format!(
+        "{:#}",
+        Deployment::read(&deployment(dir.path(), &["a", "b"])).unwrap_err()
+    );
+    assert!(error.contains("city.name"), "{error}");
+}

@@ -67,7 +67,9 @@ const SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 /// Applies the migrations the database has not seen yet, in one transaction under the
 /// advisory lock. An up-to-date database takes no lock at all.
 pub fn apply(client: &mut Client) -> anyhow::Result<()> {
-    if applied_version(client)? >= latest_version() {
+    let applied = applied_version(client)?;
+    crate::store::refuse_newer(applied)?;
+    if applied >= latest_version() {
         return Ok(());
     }
     let mut tx = client.transaction()?;

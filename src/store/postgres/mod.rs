@@ -152,15 +152,51 @@ pub fn describe(url: &str) -> String {
     }
 }
 
+/// What to check when a connection fails, told from the server's answer: the
+/// driver's own words (English) follow as the cause.
+fn connect_hint(error: &postgres::Error, target: &Target, password_env: &str) -> String {
+    use postgres::error::SqlState;
+    let password_set = std::env::var(password_env).is_ok_and(|p| !p.is_empty());
+    let text = error.to_string();
+    match error.code() {
+        Some(code) if *code == SqlState::INVALID_CATALOG_NAME => format!(
+            "データベース {} がありません。サーバーで作ってください(createdb -O 利用者 {})",
+            target.database, target.database
+        ),
+        Some(code)
+            if *code == SqlState::INVALID_PASSWORD
+                || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+        {
+            if password_set {
+                format!("利用者名か、環境変数 {password_env} のパスワードが違います")
+            } else {
+                format!("サーバーはパスワードを求めていますが、環境変数 {password_env} が設定されていません")
+            }
+        }
+        _ if text.contains("password missing") => {
+            format!("サーバーはパスワードを求めていますが、環境変数 {password_env} が設定されていません")
+        }
+        _ if text.contains("TLS") => "この hakusho は PostgreSQL に TLS で接続しません。URL の sslmode を外すか disable にし、暗号化は専用のネットワークかトンネルで行ってください".to_string(),
+        _ => "サーバーが動いているか、store.url のホストとポートを確かめてください".to_string(),
+    }
+}
+
 /// The connection settings of `url`, with the password read from `password_env`
 /// (unset or empty: none).
 fn settings(url: &str, password_env: &str) -> anyhow::Result<postgres::Config> {
     // The parser's error may quote the URL, which may hold a password: not chained.
     let mut config: postgres::Config = url.parse().map_err(|_| {
         anyhow::anyhow!(
-            "store.url を読めません。postgres://利用者@ホスト:ポート/データベース の形で書いてください"
+            "PostgreSQL の URL を読めません。postgres://利用者@ホスト:ポート/データベース の形で書いてください"
         )
     })?;
+    // Refused for every command alike (the configuration's check covers only the
+    // commands that check it, and `copy-store --to` is no configuration).
+    if config.get_password().is_some() {
+        anyhow::bail!(
+            "PostgreSQL の URL にパスワードが書かれています。URL から除き、環境変数 {password_env} に入れてください"
+        );
+    }
     if let Ok(password) = std::env::var(password_env) {
         if !password.is_empty() {
             config.password(password);
@@ -212,9 +248,15 @@ impl PostgresStore {
     fn connect(url: &str, password_env: &str) -> anyhow::Result<(PostgresStore, Target)> {
         let config = settings(url, password_env)?;
         let target = Target::of(&config);
-        let client = off_runtime(|| config.connect(NoTls)).with_context(|| {
-            format!("{target} に接続できません。サーバーが動いているか、store.url と環境変数 {password_env} のパスワードを確かめてください")
-        })?;
+        let client = match off_runtime(|| config.connect(NoTls)) {
+            Ok(client) => client,
+            Err(error) => {
+                let hint = connect_hint(&error, &target, password_env);
+                return Err(
+                    anyhow::Error::new(error).context(format!("{target} に接続できません。{hint}"))
+                );
+            }
+        };
         let store = PostgresStore {
             client: Mutex::new(Some(client)),
             settings: config,
@@ -258,6 +300,7 @@ impl PostgresStore {
         if version == 0 {
             return Store::in_memory();
         }
+        crate::store::refuse_newer(version).with_context(|| target.to_string())?;
         if version != latest_version() {
             anyhow::bail!(
                 "{target} は版 {version} です(この hakusho は版 {})。`hakusho migrate` で更新してから実行してください",

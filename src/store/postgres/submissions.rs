@@ -69,6 +69,8 @@ impl Submissions for PostgresStore {
     ) -> anyhow::Result<Vec<SubmissionState>> {
         let year = i64::from(fiscal_year.start_year());
         let (errors, warnings) = (Severity::Error.as_str(), Severity::Warning.as_str());
+        // Ordered by the name's bytes ("C"), as SQLite orders text, whatever the
+        // database's collation: the summary's mail key digests the states in this order.
         self.run(|client| {
             let rows = client.query(
                 "SELECT s.department, s.status, s.file_name, s.received_at,
@@ -77,7 +79,8 @@ impl Submissions for PostgresStore {
                  FROM submissions s
                  WHERE s.city_code = $1 AND s.fiscal_year = $2 AND s.department IS NOT NULL
                    AND s.id = (SELECT MAX(t.id) FROM submissions t
-                               WHERE t.city_code = s.city_code AND t.fiscal_year = s.fiscal_year AND t.department = s.department)",
+                               WHERE t.city_code = s.city_code AND t.fiscal_year = s.fiscal_year AND t.department = s.department)
+                 ORDER BY s.department COLLATE \"C\"",
                 &[&city_code, &year, &errors, &warnings],
             )?;
             rows.iter().map(read_state).collect()
@@ -164,7 +167,7 @@ fn current(
            AND s.id = (SELECT MAX(t.id) FROM submissions t
                        WHERE t.city_code = s.city_code AND t.fiscal_year = s.fiscal_year
                          AND t.department = s.department AND t.status = $3)
-         ORDER BY s.department",
+         ORDER BY s.department COLLATE \"C\"",
         &[
             &city_code,
             &i64::from(fiscal_year.start_year()),

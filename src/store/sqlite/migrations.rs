@@ -56,7 +56,9 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
 /// holds the write lock from its start (SQLite's `BEGIN IMMEDIATE`; on PostgreSQL an
 /// advisory lock plays that part). An up-to-date store takes no lock at all.
 pub fn apply(connection: &mut Connection) -> anyhow::Result<()> {
-    if applied_version(connection).unwrap_or(0) >= latest_version() {
+    let applied = applied_version(connection).unwrap_or(0);
+    crate::store::refuse_newer(applied)?;
+    if applied >= latest_version() {
         return Ok(());
     }
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;

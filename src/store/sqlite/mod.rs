@@ -112,6 +112,7 @@ impl SqliteStore {
                 path.display()
             )
         })?;
+        crate::store::refuse_newer(version)?;
         if version != latest_version() {
             anyhow::bail!(
                 "データベース {} は版 {version} です(この hakusho は版 {})。`hakusho run --once` か `hakusho ingest` で更新してから実行してください",

@@ -61,3 +61,28 @@ fn an_empty_store_in_memory_is_migrated_and_empty() {
         .unwrap()
         .is_none());
 }
+
+/// A store a newer hakusho migrated is opened by no mode: not written (its tables may
+/// hold what this version does not keep), not read, and the message says to use the
+/// newer hakusho, not to migrate.
+#[test]
+fn a_store_of_a_newer_hakusho_is_refused_by_every_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.sqlite3");
+    drop(Store::open(&path).unwrap());
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection
+        .execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (99, 'future')",
+            [],
+        )
+        .unwrap();
+    drop(connection);
+    let opens: [fn(&std::path::Path) -> anyhow::Result<Store>; 3] =
+        [Store::open, Store::open_checked, Store::open_read_only];
+    for open in opens {
+        let message = format!("{:#}", open(&path).err().expect("a newer store opened"));
+        assert!(message.contains("版 99"), "{message}");
+        assert!(message.contains("新しい版の hakusho"), "{message}");
+    }
+}

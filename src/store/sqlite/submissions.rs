@@ -131,7 +131,8 @@ impl Submissions for SqliteStore {
              FROM submissions s
              WHERE s.city_code = ?1 AND s.fiscal_year = ?2 AND s.department IS NOT NULL
                AND s.id = (SELECT MAX(t.id) FROM submissions t
-                           WHERE t.city_code = s.city_code AND t.fiscal_year = s.fiscal_year AND t.department = s.department)",
+                           WHERE t.city_code = s.city_code AND t.fiscal_year = s.fiscal_year AND t.department = s.department)
+             ORDER BY s.department",
         )?;
         let year = fiscal_year.start_year();
         let severities = (Severity::Error, Severity::Warning);
