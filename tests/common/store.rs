@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use hakusho::config::{Config, StoreSettings};
+use hakusho::store::postgres::{dollar_parameters, text_parameters};
 use hakusho::store::{OpenMode, Store, StoreLocation};
 
 /// The environment variable naming the cluster: a base URL on which tests may
@@ -251,25 +252,6 @@ fn postgres_tables(db: &mut postgres::Client) -> Vec<String> {
     .iter()
     .map(|r| r.get(0))
     .collect()
-}
-
-/// SQLite's numbered parameters (`?1`) as PostgreSQL's (`$1`).
-fn dollar_parameters(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        let numbered = c == '?' && chars.peek().is_some_and(char::is_ascii_digit);
-        out.push(if numbered { '$' } else { c });
-    }
-    out
-}
-
-/// Text parameters as the `postgres` crate takes them.
-fn text_parameters<'a>(params: &'a [&'a str]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
-    params
-        .iter()
-        .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-        .collect()
 }
 
 /// The first column of a row as an integer, whatever its width.

@@ -30,7 +30,7 @@ use postgres::{Client, NoTls, Row};
 use super::states::StoredName;
 use super::{latest_version, Backend, OpenMode, Store};
 
-pub use testing::fresh_test_database;
+pub use testing::{dollar_parameters, fresh_test_database, text_parameters};
 
 /// An open PostgreSQL store: one connection, held by one caller at a time.
 pub struct PostgresStore {

@@ -50,3 +50,23 @@ pub fn with_database(base_url: &str, name: &str) -> String {
         .map_or(head.len(), |i| after_scheme + i);
     format!("{}/{name}{query}", &head[..host_end])
 }
+
+/// SQLite's numbered parameters (`?1`) as PostgreSQL's (`$1`): the tests write one
+/// statement and run it on either backend.
+pub fn dollar_parameters(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let numbered = c == '?' && chars.peek().is_some_and(char::is_ascii_digit);
+        out.push(if numbered { '$' } else { c });
+    }
+    out
+}
+
+/// Text parameters as the `postgres` crate takes them.
+pub fn text_parameters<'a>(params: &'a [&'a str]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+        .collect()
+}
