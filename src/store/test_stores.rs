@@ -6,7 +6,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::postgres::{dollar_parameters, text_parameters};
 use super::{OpenMode, Store, StoreLocation};
 
 /// A store under test, with a raw connection of its own beside it for the statements
@@ -82,9 +81,7 @@ impl TestStore {
     pub(crate) fn execute(&mut self, sql: &str, params: &[&str]) -> u64 {
         match &mut self.raw {
             Raw::Sqlite(db) => db.execute(sql, rusqlite::params_from_iter(params)).unwrap() as u64,
-            Raw::Postgres(db) => db
-                .execute(&dollar_parameters(sql), &text_parameters(params))
-                .unwrap(),
+            Raw::Postgres(db) => db.execute(&dollars(sql), &text_params(params)).unwrap(),
         }
     }
 
@@ -103,7 +100,7 @@ impl TestStore {
                 .query_row(sql, rusqlite::params_from_iter(params), |r| r.get(0))
                 .unwrap(),
             Raw::Postgres(db) => db
-                .query_one(&dollar_parameters(sql), &text_parameters(params))
+                .query_one(&dollars(sql), &text_params(params))
                 .unwrap()
                 .get(0),
         }
@@ -135,4 +132,24 @@ fn fresh_database(base: &str) -> String {
     };
     let root = url.rsplit_once('/').map_or(url, |(root, _)| root);
     format!("{root}/{name}{query}")
+}
+
+/// SQLite's numbered parameters (`?1`) as PostgreSQL's (`$1`). The same as
+/// `postgres::dollar_parameters`, which the integration tests use: kept here so the
+/// store's own tests do not make `store::sqlite` depend on `store::postgres`.
+fn dollars(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let numbered = c == '?' && chars.peek().is_some_and(char::is_ascii_digit);
+        out.push(if numbered { '$' } else { c });
+    }
+    out
+}
+
+fn text_params<'a>(params: &'a [&'a str]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+        .collect()
 }
