@@ -595,6 +595,7 @@ mod one_store {
             received_at: NOW,
             findings: &[],
             accepted: None,
+            uploaded_by: None,
         }
     }
 

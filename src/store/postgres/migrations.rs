@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "provisional_figures",
         include_str!("../../../migrations/postgres/0008_provisional_figures.sql"),
     ),
+    (
+        10,
+        "uploaded_by",
+        include_str!("../../../migrations/postgres/0010_uploaded_by.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "hakusho" in ASCII, one number for every replica.

@@ -13,6 +13,7 @@
 
 mod content;
 mod copy;
+mod history;
 mod ledger;
 mod migrations;
 mod outbox;

@@ -36,6 +36,34 @@ fn record(store: &mut Store, out: &mut Answers, year: i32, sha: &str, accepted: 
     ));
 }
 
+/// A department's history (every year, one year, another department's, another
+/// city's) and one version of it (its own, and ids it may not read).
+fn history(store: &mut Store, out: &mut Answers) {
+    let uploaded = NewSubmission {
+        uploaded_by: Some("企画部 <kikaku@x.example>"),
+        ..submission("e", None, &[])
+    };
+    out.push(format!("{:?}", store.record_submission(&uploaded)));
+    for year in [None, Some(FiscalYear(2019)), Some(FiscalYear(2020))] {
+        let listed = store.department_history(CITY, "企画部", year).unwrap();
+        out.push(format!("{listed:?}"));
+    }
+    out.push(format!(
+        "{:?}",
+        store.department_history(CITY, "総務部", None)
+    ));
+    out.push(format!(
+        "{:?}",
+        store.department_history("999999", "企画部", None)
+    ));
+    for id in [1, 2, 3, 4, 5, 999] {
+        let own = store.department_submission(CITY, "企画部", id).unwrap();
+        let other = store.department_submission(CITY, "総務部", id).unwrap();
+        let elsewhere = store.department_submission("999999", "企画部", id).unwrap();
+        out.push(format!("{own:?} {other:?} {elsewhere:?}"));
+    }
+}
+
 fn submissions(store: &mut Store, out: &mut Answers) {
     record(store, out, 2019, "a", true);
     record(store, out, 2020, "b", true);
@@ -58,6 +86,7 @@ fn submissions(store: &mut Store, out: &mut Answers) {
         "{:?}",
         store.earlier_figures(CITY, FiscalYear(2021)).unwrap()
     ));
+    history(store, out);
     out.push(format!(
         "{:?}",
         store.latest_by_department(CITY, FiscalYear(2020)).unwrap()

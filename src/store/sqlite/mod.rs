@@ -15,6 +15,7 @@
 mod content;
 mod copy;
 mod earlier;
+mod history;
 mod ledger;
 mod migrations;
 mod outbox;
@@ -262,6 +263,9 @@ text_by_name!(SubmissionStatus, DeliveryState, RunOutcome, Severity);
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod history_tests;
 
 #[cfg(test)]
 mod states_tests;
