@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 pub use error::IntakeError;
-pub use guard::{inspect, refuse_reason, Inspection, Limits, Refusal};
+pub use guard::{inspect, refuse_reason, Inspection, Limits, Refusal, MAX_FILE_BYTES};
 pub use line::{FileLine, MAX_FINDING_LINES, MAX_LINE_CHARS};
 pub use reader::{read_answer, read_submission, read_submission_with, Reading};
 pub use untrusted_file::read_untrusted_file;
