@@ -50,6 +50,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "provisional_figures",
         include_str!("../../../migrations/0008_provisional_figures.sql"),
     ),
+    (
+        9,
+        "web_sessions",
+        include_str!("../../../migrations/0009_web_sessions.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen yet, all in one transaction that

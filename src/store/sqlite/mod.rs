@@ -19,6 +19,7 @@ mod ledger;
 mod migrations;
 mod outbox;
 mod submissions;
+mod web;
 
 use std::path::Path;
 
