@@ -255,6 +255,9 @@ impl<'a> Making<'a> {
             guide: &self.guide,
         };
         let bytes = write_workbook(&content, &render)?;
-        Ok((format!("{}_{}_提出用.xlsx", self.fiscal_year, department.name), bytes))
+        Ok((
+            format!("{}_{}_提出用.xlsx", self.fiscal_year, department.name),
+            bytes,
+        ))
     }
 }

@@ -68,7 +68,9 @@ impl Portal {
     }
 
     fn get(&self, path: &str, cookie: &str) -> Answer {
-        let head = format!("GET {path} HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n");
+        let head = format!(
+            "GET {path} HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        );
         exchange(self.address, head.as_bytes(), &[])
     }
 
@@ -85,7 +87,10 @@ impl Portal {
     /// The CSRF token of the department page's forms.
     fn csrf(&self, cookie: &str) -> String {
         let page = self.get(&format!("/{CITY}/department"), cookie).text();
-        let start = page.find("name=\"csrf\" value=\"").expect("a form with its token") + 19;
+        let start = page
+            .find("name=\"csrf\" value=\"")
+            .expect("a form with its token")
+            + 19;
         page[start..start + page[start..].find('"').unwrap()].to_string()
     }
 
@@ -102,7 +107,9 @@ impl Drop for Portal {
         // The mailer's pooled connections live in the runtime: stop its tasks first.
         let runtime = std::mem::replace(
             &mut self.runtime,
-            tokio::runtime::Builder::new_current_thread().build().unwrap(),
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap(),
         );
         runtime.shutdown_background();
     }
@@ -117,7 +124,10 @@ struct Answer {
 
 impl Answer {
     fn header(&self, name: &str) -> Option<&str> {
-        let found = self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
+        let found = self
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name));
         found.map(|(_, v)| v.as_str())
     }
 
@@ -144,16 +154,28 @@ fn exchange(address: SocketAddr, head: &[u8], body: &[u8]) -> Answer {
 }
 
 fn parse_answer(raw: &[u8]) -> Answer {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP answer");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.lines();
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(": "))
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
     let mut body = raw[end + 4..].to_vec();
-    let chunked = headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v == "chunked");
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v == "chunked");
     if chunked {
         body = dechunk(&body);
     }
@@ -168,7 +190,9 @@ fn dechunk(mut rest: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     loop {
         let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16).unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16)
+                .unwrap();
         if size == 0 {
             return body;
         }
@@ -182,7 +206,12 @@ fn multipart(csrf: Option<&str>, file: Option<(&str, &[u8])>) -> (String, Vec<u8
     let boundary = "----hakusho-test-boundary-7d3f".to_string();
     let mut body = Vec::new();
     if let Some(token) = csrf {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n").bytes());
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+            )
+            .bytes(),
+        );
     }
     if let Some((name, bytes)) = file {
         body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
@@ -202,7 +231,8 @@ fn three_days_before() -> DateTime<Utc> {
 /// figure changed).
 fn with_mistakes() -> Vec<u8> {
     let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
-    grid.text("目標指標", "J2", "未定").text("目標指標", "L3", "350人");
+    grid.text("目標指標", "J2", "未定")
+        .text("目標指標", "L3", "350人");
     grid.to_xlsx()
 }
 
@@ -226,7 +256,12 @@ fn an_upload_with_mistakes_shows_its_findings_and_the_corrected_one_is_accepted(
     let portal = Portal::start(&city, three_days_before());
     let cookie = portal.sign_in(KIKAKU);
     let page = portal.get(&format!("/{CITY}/department"), &cookie).text();
-    for expected in ["締切まであと 3 日", "未提出", "2021年4月9日(金)", "まだ提出はありません"] {
+    for expected in [
+        "締切まであと 3 日",
+        "未提出",
+        "2021年4月9日(金)",
+        "まだ提出はありません",
+    ] {
         assert!(page.contains(expected), "{expected}: {page}");
     }
     let bad = with_mistakes();
@@ -251,7 +286,10 @@ fn an_upload_with_mistakes_shows_its_findings_and_the_corrected_one_is_accepted(
     assert!(disposition.contains("filename*=UTF-8''%E4%BC%81%E7%94%BB%E9%83%A8_%E4%BF%AE%E6%AD%A3%E5%89%8D_%E8%A6%81%E4%BF%AE%E6%AD%A3.xlsx"), "{disposition}");
     assert_eq!(portal.get(&format!("{first}/original"), &cookie).body, bad);
     let second = portal.submit(&cookie, "令和2年度_企画部.xlsx", &sample("企画部"));
-    assert!(portal.get(&second, &cookie).text().contains("受け付けました"));
+    assert!(portal
+        .get(&second, &cookie)
+        .text()
+        .contains("受け付けました"));
     let mails = smtp.wait_for(2);
     receipt_attachment(&mails[1], KIKAKU, "受理");
     check_history(&portal, &cookie, &[&first, &second]);
@@ -261,7 +299,11 @@ fn an_upload_with_mistakes_shows_its_findings_and_the_corrected_one_is_accepted(
 fn receipt_attachment(mail: &(Vec<String>, Vec<u8>), to: &str, verdict: &str) -> Vec<u8> {
     assert_eq!(mail.0, [to]);
     let message = MessageParser::default().parse(&mail.1).unwrap();
-    assert!(message.subject().unwrap().contains(verdict), "{:?}", message.subject());
+    assert!(
+        message.subject().unwrap().contains(verdict),
+        "{:?}",
+        message.subject()
+    );
     message
         .attachments()
         .next()
@@ -285,19 +327,38 @@ fn check_marks(city: &TestCity, bytes: &[u8]) {
             entry.read_to_string(&mut notes).unwrap();
         }
     }
-    assert!(notes.contains("[エラー] 数値を期待しましたが「未定」でした"), "{notes}");
-    assert!(notes.contains("[エラー] 計画の値「300人」が「350人」に変わっています"), "{notes}");
+    assert!(
+        notes.contains("[エラー] 数値を期待しましたが「未定」でした"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("[エラー] 計画の値「300人」が「350人」に変わっています"),
+        "{notes}"
+    );
 }
 
 /// The department page lists both versions, newest first, with who sent them, and the
 /// state is the latest's.
 fn check_history(portal: &Portal, cookie: &str, versions: &[&str]) {
     let page = portal.get(&format!("/{CITY}/department"), cookie).text();
-    let at: Vec<usize> = versions.iter().map(|v| page.find(&format!("href=\"{v}\"")).unwrap()).collect();
+    let at: Vec<usize> = versions
+        .iter()
+        .map(|v| page.find(&format!("href=\"{v}\"")).unwrap())
+        .collect();
     assert!(at[1] < at[0], "newest first");
-    assert_eq!(page.matches(KIKAKU).count(), 3, "the header and each version: {page}");
-    assert!(page.contains("badge accepted") || page.contains("badge noted"), "{page}");
-    assert!(page.contains("差戻し") && page.contains("2021年4月6日 10:00"), "{page}");
+    assert_eq!(
+        page.matches(KIKAKU).count(),
+        3,
+        "the header and each version: {page}"
+    );
+    assert!(
+        page.contains("badge accepted") || page.contains("badge noted"),
+        "{page}"
+    );
+    assert!(
+        page.contains("差戻し") && page.contains("2021年4月6日 10:00"),
+        "{page}"
+    );
 }
 
 /// Every department route, for one version id.
@@ -318,13 +379,29 @@ fn a_department_reads_nothing_of_another_and_cannot_submit_its_workbook() {
     let their_id = theirs.rsplit('/').next().unwrap().to_string();
     let ours = portal.submit(&kikaku, "令和2年度_総務部.xlsx", &sample("総務部"));
     let answer = portal.get(&ours, &kikaku).text();
-    for expected in ["差戻し", "総務部の提出用", "企画部としてログイン", "<td>提出情報</td>"] {
+    for expected in [
+        "差戻し",
+        "総務部の提出用",
+        "企画部としてログイン",
+        "<td>提出情報</td>",
+    ] {
         assert!(answer.contains(expected), "{expected}: {answer}");
     }
     let somu_page = portal.get(&format!("/{CITY}/department"), &somu).text();
-    assert!(!somu_page.contains(&format!("href=\"{ours}\"")), "not shown to 総務部");
+    assert!(
+        !somu_page.contains(&format!("href=\"{ours}\"")),
+        "not shown to 総務部"
+    );
     let own_id: i64 = ours.rsplit('/').next().unwrap().parse().unwrap();
-    let guessed = [their_id.clone(), (own_id + 1).to_string(), "0".into(), "-1".into(), "abc".into(), "99999999999999999999".into(), "%2e%2e".into()];
+    let guessed = [
+        their_id.clone(),
+        (own_id + 1).to_string(),
+        "0".into(),
+        "-1".into(),
+        "abc".into(),
+        "99999999999999999999".into(),
+        "%2e%2e".into(),
+    ];
     for id in &guessed {
         for path in routes_of(id) {
             let answer = portal.get(&path, &kikaku);
@@ -333,11 +410,18 @@ fn a_department_reads_nothing_of_another_and_cannot_submit_its_workbook() {
         }
     }
     for path in routes_of(&their_id) {
-        assert_eq!(portal.get(&path, &somu).status, 200, "{path} is 総務部's own");
+        assert_eq!(
+            portal.get(&path, &somu).status,
+            200,
+            "{path} is 総務部's own"
+        );
     }
     check_reports(&city, &portal, &kikaku);
     let manager = portal.sign_in(MANAGER);
-    assert_eq!(portal.get(&format!("/{CITY}/department"), &manager).status, 403);
+    assert_eq!(
+        portal.get(&format!("/{CITY}/department"), &manager).status,
+        403
+    );
     assert_eq!(portal.get(&routes_of(&their_id)[0], &manager).status, 403);
 }
 
@@ -351,19 +435,52 @@ fn check_reports(city: &TestCity, portal: &Portal, cookie: &str) {
         bytes: name.as_bytes().to_vec(),
     };
     let files = [
-        file(Audience::Department("企画部".into()), "令和2年度_企画部_報告書.pdf"),
-        file(Audience::Department("総務部".into()), "令和2年度_総務部_報告書.pdf"),
+        file(
+            Audience::Department("企画部".into()),
+            "令和2年度_企画部_報告書.pdf",
+        ),
+        file(
+            Audience::Department("総務部".into()),
+            "令和2年度_総務部_報告書.pdf",
+        ),
         file(Audience::Whole, "令和2年度_管理者向け要約.pdf"),
     ];
     let reports = city.path().join("reports");
     hakusho::report::write_reports(&reports, hakusho::domain::FiscalYear(2020), &files).unwrap();
     let page = portal.get(&format!("/{CITY}/department"), cookie).text();
-    assert!(page.contains("令和2年度_企画部_報告書.pdf") && !page.contains("総務部_報告書"), "{page}");
-    let own = portal.get(&format!("/{CITY}/reports/2020/{}", url("令和2年度_企画部_報告書.pdf")), cookie);
-    assert_eq!((own.status, own.body.as_slice()), (200, "令和2年度_企画部_報告書.pdf".as_bytes()));
-    for name in ["令和2年度_総務部_報告書.pdf", "令和2年度_管理者向け要約.pdf", "index.json", "..%2F..%2Fhakusho.toml", "%2E%2E", "..", "..%2Fhakusho.sqlite3"] {
+    assert!(
+        page.contains("令和2年度_企画部_報告書.pdf") && !page.contains("総務部_報告書"),
+        "{page}"
+    );
+    let own = portal.get(
+        &format!(
+            "/{CITY}/reports/2020/{}",
+            url("令和2年度_企画部_報告書.pdf")
+        ),
+        cookie,
+    );
+    assert_eq!(
+        (own.status, own.body.as_slice()),
+        (200, "令和2年度_企画部_報告書.pdf".as_bytes())
+    );
+    for name in [
+        "令和2年度_総務部_報告書.pdf",
+        "令和2年度_管理者向け要約.pdf",
+        "index.json",
+        "..%2F..%2Fhakusho.toml",
+        "%2E%2E",
+        "..",
+        "..%2Fhakusho.sqlite3",
+    ] {
         for year in ["2020", "2019", "..", "-2147483648", "2147483647"] {
-            let path = format!("/{CITY}/reports/{year}/{}", if name.contains('%') || name == ".." { name.to_string() } else { url(name) });
+            let path = format!(
+                "/{CITY}/reports/{year}/{}",
+                if name.contains('%') || name == ".." {
+                    name.to_string()
+                } else {
+                    url(name)
+                }
+            );
             let answer = portal.get(&path, cookie);
             assert!(matches!(answer.status, 404), "{path}: {}", answer.status);
         }
@@ -383,26 +500,53 @@ fn bad_requests_get_a_japanese_page_and_nothing_is_taken_in() {
     let declared = format!("POST /{CITY}/upload HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 21 * 1024 * 1024);
     let answer = exchange(portal.address, declared.as_bytes(), &[]);
     assert_eq!(answer.status, 413, "refused before the body is read");
-    assert!(answer.text().contains("ファイルが大きすぎます"), "{}", answer.text());
-    assert_eq!(chunked_upload(&portal, &cookie, &csrf, 21 * 1024 * 1024).status, 413);
+    assert!(
+        answer.text().contains("ファイルが大きすぎます"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(
+        chunked_upload(&portal, &cookie, &csrf, 21 * 1024 * 1024).status,
+        413
+    );
     let form = format!("POST /{CITY}/upload HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\nConnection: close\r\n\r\n");
     let not_multipart = exchange(portal.address, form.as_bytes(), b"csrf=abcd");
     assert_eq!(not_multipart.status, 400);
-    assert!(not_multipart.text().contains("ファイルの送信フォームとして読めませんでした"));
+    assert!(not_multipart
+        .text()
+        .contains("ファイルの送信フォームとして読めませんでした"));
     let no_file = portal.upload(&cookie, Some(&csrf), None);
     assert_eq!(no_file.status, 400);
-    assert!(no_file.text().contains("ファイルが選ばれていません"), "{}", no_file.text());
+    assert!(
+        no_file.text().contains("ファイルが選ばれていません"),
+        "{}",
+        no_file.text()
+    );
     let empty = portal.upload(&cookie, Some(&csrf), Some(("空.xlsx", b"")));
     assert_eq!(empty.status, 400);
     assert!(empty.text().contains("空(0 バイト)"));
     let without_token = portal.upload(&cookie, None, Some(("a.xlsx", &sample("企画部"))));
     assert_eq!(without_token.status, 403);
-    let wrong_token = portal.upload(&cookie, Some("0".repeat(64).as_str()), Some(("a.xlsx", &sample("企画部"))));
+    let wrong_token = portal.upload(
+        &cookie,
+        Some("0".repeat(64).as_str()),
+        Some(("a.xlsx", &sample("企画部"))),
+    );
     assert_eq!(wrong_token.status, 403);
-    let signed_out = portal.upload("hakusho_session=nobody", Some(&csrf), Some(("a.xlsx", &sample("企画部"))));
-    assert_eq!((signed_out.status, signed_out.header("location")), (303, Some("/132047/signin")));
+    let signed_out = portal.upload(
+        "hakusho_session=nobody",
+        Some(&csrf),
+        Some(("a.xlsx", &sample("企画部"))),
+    );
+    assert_eq!(
+        (signed_out.status, signed_out.header("location")),
+        (303, Some("/132047/signin"))
+    );
     let page = portal.get(&format!("/{CITY}/department"), &cookie).text();
-    assert!(page.contains("まだ提出はありません"), "nothing was taken in: {page}");
+    assert!(
+        page.contains("まだ提出はありません"),
+        "nothing was taken in: {page}"
+    );
 }
 
 /// A chunked upload whose file runs past the limit, the token first.
@@ -427,14 +571,21 @@ fn workbook_text_and_names_are_shown_as_text_and_japanese_names_round_trip() {
     let cookie = portal.sign_in(KIKAKU);
     let hostile = "<script>alert(1)</script>\"'&<>";
     let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
-    grid.text("目標指標", "J2", hostile).text("目標指標", "L3", hostile);
+    grid.text("目標指標", "J2", hostile)
+        .text("目標指標", "L3", hostile);
     let name = format!("{hostile}.xlsx");
     let location = portal.submit(&cookie, &name, &grid.to_xlsx());
     for path in [location.clone(), format!("/{CITY}/department")] {
         let page = portal.get(&path, &cookie).text();
-        assert!(!page.contains("<script>alert(1)</script>"), "{path}: {page}");
+        assert!(
+            !page.contains("<script>alert(1)</script>"),
+            "{path}: {page}"
+        );
         assert!(!page.contains("\"'&<>"), "{path}");
-        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;'&amp;&lt;&gt;"), "{path}: {page}");
+        assert!(
+            page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;'&amp;&lt;&gt;"),
+            "{path}: {page}"
+        );
     }
     let japanese = "令和2年度_𠮷野部_提出.xlsx";
     let location = portal.submit(&cookie, japanese, &sample("企画部"));
@@ -442,7 +593,13 @@ fn workbook_text_and_names_are_shown_as_text_and_japanese_names_round_trip() {
     assert!(page.contains(japanese), "{page}");
     let original = portal.get(&format!("{location}/original"), &cookie);
     let disposition = original.header("content-disposition").unwrap();
-    assert!(disposition.ends_with(&format!("filename*=UTF-8''{}", url(japanese).replace("%2E", "."))), "{disposition}");
+    assert!(
+        disposition.ends_with(&format!(
+            "filename*=UTF-8''{}",
+            url(japanese).replace("%2E", ".")
+        )),
+        "{disposition}"
+    );
     let history = portal.get(&format!("/{CITY}/department"), &cookie).text();
     assert!(history.contains(japanese));
 }
@@ -452,10 +609,20 @@ fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
     let city = city(None);
     let port = free_port();
     let text = std::fs::read_to_string(city.config_path()).unwrap();
-    let text = text.replace("listen = \"127.0.0.1:8080\"", &format!("listen = \"127.0.0.1:{port}\""));
+    let text = text.replace(
+        "listen = \"127.0.0.1:8080\"",
+        &format!("listen = \"127.0.0.1:{port}\""),
+    );
     std::fs::write(city.config_path(), text).unwrap();
     let config = Config::read(&city.config_path()).unwrap();
-    let staged = web::department::upload::stage(&config, "令和2年度_企画部.xlsx", &sample("企画部"), "企画部", KIKAKU).unwrap();
+    let staged = web::department::upload::stage(
+        &config,
+        "令和2年度_企画部.xlsx",
+        &sample("企画部"),
+        "企画部",
+        KIKAKU,
+    )
+    .unwrap();
     let unfinished = web::department::upload::uploads_dir(&config).join("unfinished");
     std::fs::create_dir_all(unfinished.join("file")).unwrap();
     std::fs::write(unfinished.join("file/half.xlsx"), b"PK").unwrap();
@@ -477,10 +644,16 @@ fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
     let receipts = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
     assert_eq!(receipts, 1, "its receipt was queued and written: {log}");
     let mut store = city.raw_store();
-    let by = store.count(&format!("SELECT COUNT(*) FROM submissions WHERE uploaded_by = '{KIKAKU}' AND department = '企画部'"));
+    let by = store.count(&format!(
+        "SELECT COUNT(*) FROM submissions WHERE uploaded_by = '{KIKAKU}' AND department = '企画部'"
+    ));
     assert_eq!(by, 1, "{log}");
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

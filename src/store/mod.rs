@@ -17,6 +17,9 @@ pub mod sqlite;
 pub mod states;
 #[cfg(test)]
 pub(crate) mod test_stores;
+mod web;
+#[cfg(test)]
+mod web_tests;
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -34,6 +37,7 @@ pub use outbox::{
 };
 pub use sqlite::latest_version;
 pub use states::{DeliveryState, RunOutcome, SubmissionStatus, UnknownState};
+pub use web::{NewSignInLink, NewWebSession, WebSession, WebSessions};
 
 /// An open store: a backend behind the [`Backend`] traits, called through `Deref`.
 pub struct Store {

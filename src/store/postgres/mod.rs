@@ -19,6 +19,7 @@ mod migrations;
 mod outbox;
 mod submissions;
 mod testing;
+mod web;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -20,6 +20,7 @@ mod ledger;
 mod migrations;
 mod outbox;
 mod submissions;
+mod web;
 
 use std::path::Path;
 

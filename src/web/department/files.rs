@@ -81,7 +81,11 @@ pub async fn original(
 ) -> Result<Response, Refusal> {
     let entry = own_submission(&signed, &id).await?;
     let bytes = read_file(PathBuf::from(&entry.archived_path)).await?;
-    Ok(download(&entry.file_name, content_type_of(&entry.file_name), bytes))
+    Ok(download(
+        &entry.file_name,
+        content_type_of(&entry.file_name),
+        bytes,
+    ))
 }
 
 /// `GET /{city}/submissions/{id}/annotated`: the copy its receipt attached.
@@ -95,7 +99,11 @@ pub async fn annotated(
         return Err(Refusal::not_found());
     }
     let bytes = read_file(path).await?;
-    Ok(download(&receipts::annotated_name(&entry.file_name), XLSX_TYPE, bytes))
+    Ok(download(
+        &receipts::annotated_name(&entry.file_name),
+        XLSX_TYPE,
+        bytes,
+    ))
 }
 
 /// `GET /{city}/reports/{year}/{file}`: one of the department's own reports, when the
@@ -127,7 +135,9 @@ async fn read_file(path: PathBuf) -> Result<Vec<u8>, Refusal> {
     match read {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(error)) if error.kind() == std::io::ErrorKind::NotFound => Err(Refusal::not_found()),
-        Ok(Err(error)) => Err(anyhow::Error::from(error).context("ファイルを読めません").into()),
+        Ok(Err(error)) => Err(anyhow::Error::from(error)
+            .context("ファイルを読めません")
+            .into()),
         Err(error) => Err(anyhow::Error::from(error).into()),
     }
 }

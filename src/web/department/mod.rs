@@ -6,9 +6,9 @@
 pub mod files;
 pub mod names;
 pub mod pages;
+mod receive;
 pub mod standing;
 pub mod upload;
-mod receive;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};

@@ -55,7 +55,10 @@ fn cut_at_boundary(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }
-    let end = (0..=max).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    let end = (0..=max)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
     &text[..end]
 }
 
@@ -126,12 +129,19 @@ mod tests {
             assert!(!kept.is_empty(), "{sent:?}");
             assert!(!kept.contains(['/', '\\']), "{sent:?} → {kept:?}");
             assert!(!kept.chars().any(is_unsafe), "{sent:?} → {kept:?}");
-            assert!(kept.len() <= MAX_NAME_BYTES, "{sent:?} → {} bytes", kept.len());
+            assert!(
+                kept.len() <= MAX_NAME_BYTES,
+                "{sent:?} → {} bytes",
+                kept.len()
+            );
             assert!(kept != "." && kept != "..", "{sent:?}");
         }
         assert_eq!(safe_file_name("../../x.xlsx"), "x.xlsx");
         assert_eq!(safe_file_name("C:\\a\\b.xlsx"), "b.xlsx");
-        assert_eq!(safe_file_name("令和2年度\n企画部.xlsx"), "令和2年度企画部.xlsx");
+        assert_eq!(
+            safe_file_name("令和2年度\n企画部.xlsx"),
+            "令和2年度企画部.xlsx"
+        );
         assert_eq!(safe_file_name("invoice\u{202E}xslx.exe"), "invoicexslx.exe");
         assert_eq!(safe_file_name(""), NAMELESS);
         assert_eq!(safe_file_name("../"), NAMELESS);
@@ -147,7 +157,11 @@ mod tests {
         let sent = long_name();
         assert!(sent.len() >= 299);
         let kept = safe_file_name(&sent);
-        assert_eq!(kept, format!("{}.xlsx", "企".repeat(65)), "65 × 3 + 5 = 200 bytes");
+        assert_eq!(
+            kept,
+            format!("{}.xlsx", "企".repeat(65)),
+            "65 × 3 + 5 = 200 bytes"
+        );
         let no_extension = safe_file_name(&"𠮷".repeat(80));
         assert_eq!(no_extension, "𠮷".repeat(50), "4 bytes each: 200");
         for max in 0..12 {
@@ -165,7 +179,10 @@ mod tests {
         );
         for sent in SENT {
             let value = attachment(sent);
-            assert!(axum::http::HeaderValue::from_str(&value).is_ok(), "{sent:?}");
+            assert!(
+                axum::http::HeaderValue::from_str(&value).is_ok(),
+                "{sent:?}"
+            );
             let quoted = value.split('"').nth(1).unwrap();
             assert!(!quoted.contains(['"', '\\', '/']), "{value}");
             assert!(value.is_ascii(), "{value}");

@@ -61,7 +61,12 @@ pub async fn department_page(signed: Signed) -> Result<Response, Refusal> {
         (history_section(signed.city_code(), &view.history))
         (reports_section(signed.city_code(), &view))
     };
-    let page = layout(&title, Some(signed.app.config()), Some(signed.header()), main);
+    let page = layout(
+        &title,
+        Some(signed.app.config()),
+        Some(signed.header()),
+        main,
+    );
     Ok(html_page(StatusCode::OK, page))
 }
 
@@ -99,7 +104,15 @@ fn template_and_upload(signed: &Signed) -> Markup {
 }
 
 fn history_section(code: &str, history: &[HistoryEntry]) -> Markup {
-    let headings = ["提出", "年度", "ファイル", "提出した人", "受付日時", "結果", "原本"];
+    let headings = [
+        "提出",
+        "年度",
+        "ファイル",
+        "提出した人",
+        "受付日時",
+        "結果",
+        "原本",
+    ];
     let rows = history.iter().map(|e| history_row(code, e));
     html! {
         section {
@@ -141,7 +154,10 @@ fn verdict_badge(verdict: Verdict) -> Markup {
 fn shown_time(stored: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stored)
         .map(|t| t.with_timezone(&chrono_tz::Asia::Tokyo))
-        .map_or_else(|_| stored.to_string(), |t| t.format("%Y年%-m月%-d日 %H:%M").to_string())
+        .map_or_else(
+            |_| stored.to_string(),
+            |t| t.format("%Y年%-m月%-d日 %H:%M").to_string(),
+        )
 }
 
 fn reports_section(code: &str, view: &DepartmentView) -> Markup {
@@ -149,7 +165,10 @@ fn reports_section(code: &str, view: &DepartmentView) -> Markup {
         .reports
         .iter()
         .rev()
-        .flat_map(|i| i.of_department(&view.department).map(move |f| (i.fiscal_year, f)))
+        .flat_map(|i| {
+            i.of_department(&view.department)
+                .map(move |f| (i.fiscal_year, f))
+        })
         .collect();
     html! {
         section {
@@ -192,7 +211,12 @@ pub async fn submission_page(
         p { a href={ "/" (signed.city_code()) "/department" } { "提出のページへ戻る" } }
     };
     let title = format!("提出#{} の結果", entry.id);
-    let page = layout(&title, Some(signed.app.config()), Some(signed.header()), main);
+    let page = layout(
+        &title,
+        Some(signed.app.config()),
+        Some(signed.header()),
+        main,
+    );
     Ok(html_page(StatusCode::OK, page))
 }
 
@@ -261,6 +285,11 @@ pub fn already_received(signed: &Signed) -> Response {
         p { "自分の部の提出用ブックか確かめてから、もう一度提出してください。" }
         p { a href={ "/" (signed.city_code()) "/department" } { "提出のページへ戻る" } }
     };
-    let page = layout("受付済みのファイルです", Some(signed.app.config()), Some(signed.header()), main);
+    let page = layout(
+        "受付済みのファイルです",
+        Some(signed.app.config()),
+        Some(signed.header()),
+        main,
+    );
     html_page(StatusCode::OK, page)
 }

@@ -61,8 +61,10 @@ pub async fn upload(
 }
 
 const NOT_A_FORM: &str = "ファイルの送信フォームとして読めませんでした。提出のページからファイルを選んで送ってください。";
-const NO_FILE: &str = "ファイルが選ばれていません。提出用ブックを選んでから「提出する」を押してください。";
-const EMPTY_FILE: &str = "選ばれたファイルは空(0 バイト)です。Excel で保存したブックを選んでください。";
+const NO_FILE: &str =
+    "ファイルが選ばれていません。提出用ブックを選んでから「提出する」を押してください。";
+const EMPTY_FILE: &str =
+    "選ばれたファイルは空(0 バイト)です。Excel で保存したブックを選んでください。";
 
 /// A body that says it is larger than the limit is refused before a byte is read.
 fn refuse_declared_size(headers: &HeaderMap) -> Result<(), Refusal> {
@@ -149,11 +151,20 @@ fn answer(signed: &Signed, department: &str, answered: &Answered) -> Result<Resp
     let report = &answered.report;
     let own = |id: i64| see_other(&format!("/{}/submissions/{id}", signed.city_code()));
     match (&report.outcome, report.submission_id) {
-        (Outcome::AlreadyReceived { department: d, .. }, Some(id)) if d.as_deref() == Some(department) => Ok(own(id)),
+        (Outcome::AlreadyReceived { department: d, .. }, Some(id))
+            if d.as_deref() == Some(department) =>
+        {
+            Ok(own(id))
+        }
         (Outcome::AlreadyReceived { .. }, _) => Ok(pages::already_received(signed)),
         (_, Some(id)) => Ok(own(id)),
         (_, None) => Err(Refusal::bad_request(
-            report.findings.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "),
+            report
+                .findings
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
         )),
     }
 }

@@ -23,7 +23,11 @@ pub enum Standing {
 impl Standing {
     /// Where a department stands: its latest submission of the year (accepted or not)
     /// and the deadline, today in Asia/Tokyo.
-    pub fn of(latest: Option<&SubmissionState>, deadline: Option<NaiveDate>, today: NaiveDate) -> Standing {
+    pub fn of(
+        latest: Option<&SubmissionState>,
+        deadline: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Standing {
         let accepted = latest.filter(|s| s.status == SubmissionStatus::Accepted);
         match (accepted, latest) {
             (Some(state), _) if state.warnings > 0 => Standing::Noted,
@@ -121,10 +125,24 @@ mod tests {
             (Some(&noted), before, Standing::Noted),
         ];
         for (latest, today, expected) in cases {
-            assert_eq!(Standing::of(latest, deadline, today), expected, "{latest:?} {today}");
+            assert_eq!(
+                Standing::of(latest, deadline, today),
+                expected,
+                "{latest:?} {today}"
+            );
         }
         assert_eq!(Standing::of(None, None, after), Standing::Missing);
         let labels: Vec<_> = cases.iter().map(|c| c.2.label()).collect();
-        assert_eq!(labels, ["未提出", "期限超過", "差戻し", "期限超過", "受理", "受理(要確認)"]);
+        assert_eq!(
+            labels,
+            [
+                "未提出",
+                "期限超過",
+                "差戻し",
+                "期限超過",
+                "受理",
+                "受理(要確認)"
+            ]
+        );
     }
 }

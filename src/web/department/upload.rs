@@ -20,6 +20,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::intake::{IntakeError, Upload};
 use crate::mail::receipts::{self, Answered};
+use crate::web::auth::tokens::random_token;
 
 /// The file naming who sent a staged upload: written last, so it marks a whole one.
 const BY: &str = "by";
@@ -53,7 +54,8 @@ pub fn stage(
     department: &str,
     uploaded_by: &str,
 ) -> anyhow::Result<StagedUpload> {
-    let dir = uploads_dir(config).join(random_name()?);
+    // A random name: two uploads at once (or a stopped daemon's) never share a folder.
+    let dir = uploads_dir(config).join(random_token()?);
     let files = dir.join(FILE);
     std::fs::create_dir_all(&files)
         .with_context(|| format!("アップロードの一時フォルダー {} を作れません。保管場所 (paths.archive) に書き込めるか確かめてください", files.display()))?;
@@ -75,20 +77,18 @@ pub fn stage(
     })
 }
 
-/// A folder name nobody else picks: 16 random bytes in hex.
-fn random_name() -> anyhow::Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).context("乱数を得られません")?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let write = || -> std::io::Result<()> {
         let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
         file.write_all(bytes)?;
         file.sync_all()
     };
-    write().with_context(|| format!("{} に書き込めません(ディスクの空きを確かめてください)", path.display()))
+    write().with_context(|| {
+        format!(
+            "{} に書き込めません(ディスクの空きを確かめてください)",
+            path.display()
+        )
+    })
 }
 
 /// Makes the folder's entries durable (a file's own fsync does not cover its name).
@@ -167,8 +167,8 @@ fn read_staged(dir: &Path) -> anyhow::Result<Option<StagedUpload>> {
         return Ok(None);
     };
     let files = dir.join(FILE);
-    let mut names = std::fs::read_dir(&files)
-        .with_context(|| format!("{} を読めません", files.display()))?;
+    let mut names =
+        std::fs::read_dir(&files).with_context(|| format!("{} を読めません", files.display()))?;
     let Some(file) = names.next().transpose()? else {
         return Ok(None);
     };
