@@ -97,7 +97,15 @@ impl Portal {
 
     /// Uploads a file with the page's token; the answer's location (a 303).
     fn submit(&self, cookie: &str, name: &str, bytes: &[u8]) -> String {
-        let answer = self.upload(cookie, Some(&self.csrf(cookie)), Some((name, bytes)));
+        let csrf = self.csrf(cookie);
+        let sent = std::time::Instant::now();
+        let answer = self.upload(cookie, Some(&csrf), Some((name, bytes)));
+        // A figure, not a condition: these machines are shared.
+        eprintln!(
+            "upload of {} bytes answered in {:?}",
+            bytes.len(),
+            sent.elapsed()
+        );
         assert_eq!(answer.status, 303, "{}", answer.text());
         answer.header("location").unwrap().to_string()
     }
@@ -664,4 +672,36 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+#[test]
+fn the_page_tells_the_days_past_the_deadline_and_offers_the_template() {
+    let city = city(None);
+    let portal = Portal::start(&city, jst(2021, 4, 11, 9, 0, 0));
+    let cookie = portal.sign_in(KIKAKU);
+    let page = portal.get(&format!("/{CITY}/department"), &cookie).text();
+    assert!(page.contains("締切を 2 日過ぎています"), "{page}");
+    assert!(
+        page.contains("<span class=\"badge overdue\">期限超過</span>"),
+        "{page}"
+    );
+    let template = portal.get(&format!("/{CITY}/template"), &cookie);
+    assert_eq!(template.status, 200);
+    let disposition = template.header("content-disposition").unwrap();
+    let encoded = disposition.split("filename*=UTF-8''").nth(1).unwrap();
+    let name = percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .unwrap();
+    assert_eq!(name, "令和2年度_企画部_提出用.xlsx");
+    let path = city.path().join("template.xlsx");
+    std::fs::write(&path, &template.body).unwrap();
+    let grid = Grid::read(&path);
+    assert!(grid.sheets.iter().any(|(n, _)| n == "提出情報"));
+    let manager = portal.sign_in(MANAGER);
+    assert_eq!(
+        portal.get(&format!("/{CITY}/template"), &manager).status,
+        403
+    );
+    let signed_out = portal.get(&format!("/{CITY}/template"), "hakusho_session=none");
+    assert_eq!(signed_out.status, 303);
 }
