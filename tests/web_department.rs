@@ -651,14 +651,15 @@ fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
         .unwrap();
     let outbox = city.path().join("outbox");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while staged.dir.exists() && std::time::Instant::now() < deadline {
+    // Taken in (its folder gone) and its receipt delivered (the .eml written).
+    let receipts = || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+    while (staged.dir.exists() || receipts() == 0) && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let output = common::terminate(daemon);
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(!staged.dir.exists() && !unfinished.exists(), "{log}");
-    let receipts = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
-    assert_eq!(receipts, 1, "its receipt was queued and written: {log}");
+    assert_eq!(receipts(), 1, "its receipt was queued and written: {log}");
     let mut store = city.raw_store();
     let by = store.count(&format!(
         "SELECT COUNT(*) FROM submissions WHERE uploaded_by = '{KIKAKU}' AND department = '企画部'"
