@@ -706,3 +706,44 @@ fn the_page_tells_the_days_past_the_deadline_and_offers_the_template() {
     let signed_out = portal.get(&format!("/{CITY}/template"), "hakusho_session=none");
     assert_eq!(signed_out.status, 303);
 }
+
+/// The class of file names a browser (or someone pretending to be one) may send: each
+/// is kept as its last part, without marks, cut at a character, and shown as kept.
+#[test]
+fn an_uploaded_file_name_is_kept_safely_whatever_was_sent() {
+    let city = city(None);
+    let portal = Portal::start(&city, three_days_before());
+    let cookie = portal.sign_in(KIKAKU);
+    let long = format!("{}.xlsx", "企".repeat(98));
+    let cases = [
+        ("../../x.xlsx", "x.xlsx".to_string()),
+        ("C:\\a\\b.xlsx", "b.xlsx".to_string()),
+        ("/etc/passwd", "passwd".to_string()),
+        ("invoice\u{202E}xslx.exe", "invoicexslx.exe".to_string()),
+        ("\u{200F}企画部\u{2069}.xlsx", "企画部.xlsx".to_string()),
+        (long.as_str(), format!("{}.xlsx", "企".repeat(65))),
+        ("", "提出ファイル.xlsx".to_string()),
+        ("..", "提出ファイル.xlsx".to_string()),
+    ];
+    for (i, (sent, kept)) in cases.iter().enumerate() {
+        // Different bytes each time: the same bytes twice would be one submission.
+        let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
+        grid.text("目標指標", "J2", &format!("未定{i}"));
+        let location = portal.submit(&cookie, sent, &grid.to_xlsx());
+        let page = portal.get(&location, &cookie).text();
+        assert!(
+            page.contains(&format!("<dd>{kept}</dd>")),
+            "{sent:?} → {kept}: {page}"
+        );
+        let original = portal.get(&format!("{location}/original"), &cookie);
+        let disposition = original.header("content-disposition").unwrap();
+        let encoded = disposition.split("filename*=UTF-8''").nth(1).unwrap();
+        let name = percent_encoding::percent_decode_str(encoded)
+            .decode_utf8()
+            .unwrap();
+        assert_eq!(&name, kept, "{sent:?}");
+    }
+    let uploads = city.path().join("archive/uploads");
+    let left = std::fs::read_dir(&uploads).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "every staged upload was taken in and removed");
+}
