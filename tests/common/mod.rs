@@ -327,6 +327,8 @@ pub fn sample_indicators() -> Vec<(String, String, Vec<String>)> {
 }
 
 pub mod grid;
+pub mod http;
+pub mod portal;
 pub mod store;
 
 #[allow(unused_imports)] // Each test program uses its own part.
