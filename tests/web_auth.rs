@@ -391,3 +391,79 @@ fn every_page_carries_the_security_headers_and_errors_are_japanese_pages() {
     assert_eq!(raw.status, 200);
     assert!(!raw.text().contains("<script>"), "no inline script");
 }
+
+/// `hakusho serve` with a city of its own, its log read as it comes: the portal's
+/// address, then the rest of the log when the daemon stops.
+struct Daemon {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+    log: std::thread::JoinHandle<String>,
+}
+
+impl Daemon {
+    fn start(city: &common::TestCity) -> Daemon {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hakusho"))
+            .args(["serve", "--config"])
+            .arg(city.config_path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let (found, address) = std::sync::mpsc::channel();
+        let log = std::thread::spawn(move || {
+            let mut log = String::new();
+            for line in stderr.lines().map_while(Result::ok) {
+                if let Some(at) = line.find("ページを開きました: http://") {
+                    let rest = &line[at + "ページを開きました: http://".len()..];
+                    let _ = found.send(rest.split('/').next().unwrap().to_string());
+                }
+                log.push_str(&line);
+                log.push('\n');
+            }
+            log
+        });
+        let addr = address
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("serve told where the portal listens")
+            .parse()
+            .unwrap();
+        Daemon { child, addr, log }
+    }
+
+    /// SIGTERM: whether it stopped cleanly, and its log.
+    fn stop(self) -> (bool, String) {
+        let output = common::terminate(self.child);
+        (output.status.success(), self.log.join().unwrap())
+    }
+}
+
+#[test]
+fn serve_opens_the_portal_beside_its_jobs_rings_delivery_and_closes_it_on_sigterm() {
+    let sink = common::SmtpSink::start();
+    let city = common::TestCity::new(Some(sink.port));
+    for file in std::fs::read_dir(city.inbox()).unwrap() {
+        std::fs::remove_file(file.unwrap().path()).unwrap();
+    }
+    let daemon = Daemon::start(&city);
+    let mut http = Http::new(daemon.addr);
+    let form = http.get(&format!("/{CITY}/signin"));
+    let csrf = form.csrf();
+    let asked = http.post_form(&format!("/{CITY}/signin"), &[("csrf", &csrf), ("address", DEPARTMENT)]);
+    assert_eq!(asked.status, 200);
+    let mail = sink.wait_for(1);
+    assert_eq!(mail.len(), 1, "the bell sent the link before the next half-minute pass");
+    let message = mail_parser::MessageParser::default().parse(&mail[0].1).unwrap();
+    let body = message.body_text(0).unwrap().to_string();
+    let at = body.find("/132047/signin/").expect("a link");
+    let path: String = body[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+    assert!(body[..at].ends_with("http://127.0.0.1:8080"), "the configured base URL");
+    let page = http.get(&path);
+    let used = http.post_form(&path, &[("csrf", &page.csrf())]);
+    assert_eq!((used.status, used.location()), (303, "/132047/"));
+    let addr = daemon.addr;
+    let (clean, log) = daemon.stop();
+    assert!(clean, "{log}");
+    assert!(std::net::TcpStream::connect(addr).is_err(), "the portal closed with the daemon");
+}

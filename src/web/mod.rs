@@ -134,7 +134,9 @@ pub async fn start(apps: &[App], bells: &DeliveryBells) -> anyhow::Result<Vec<Jo
             format!("ページのアドレス {address} で待ち受けられません(web.listen)。ほかのプログラムが使っていないか、アドレスが正しいか確かめてください")
         })?;
         let codes: Vec<String> = apps.iter().map(|a| a.config().city.code.clone()).collect();
-        tracing::info!(%address, cities = ?codes, "serving the portal");
+        // The bound address: `listen = "127.0.0.1:0"` takes a free port, told here.
+        let bound = listener.local_addr().unwrap_or(address);
+        tracing::info!(address = %bound, cities = ?codes, "ページを開きました: http://{bound}/");
         servers.push(serve_on(listener, Web::new(apps, bells.clone())));
     }
     Ok(servers)
