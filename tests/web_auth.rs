@@ -24,15 +24,24 @@ fn without_tokens(reply: &Reply) -> String {
 
 /// The store's count of a table's rows.
 fn rows(portal: &Portal, table: &str) -> i64 {
-    portal.cities[0].raw_store().count(&format!("SELECT COUNT(*) FROM {table}"))
+    portal.cities[0]
+        .raw_store()
+        .count(&format!("SELECT COUNT(*) FROM {table}"))
 }
 
 #[test]
 fn known_and_unknown_addresses_get_one_page_and_only_the_known_one_a_link() {
     let portal = Portal::start();
-    let unknown = ["nobody@mitaka.example", "kikaku-bu@musashino.example", "a@b"];
+    let unknown = [
+        "nobody@mitaka.example",
+        "kikaku-bu@musashino.example",
+        "a@b",
+    ];
     let mut pages = BTreeSet::new();
-    for address in unknown.iter().chain([&DEPARTMENT, &"  Kikaku-Bu@Mitaka.EXAMPLE "]) {
+    for address in unknown
+        .iter()
+        .chain([&DEPARTMENT, &"  Kikaku-Bu@Mitaka.EXAMPLE "])
+    {
         let reply = portal.request_link(&mut portal.http(), CITY, address);
         assert_eq!(reply.status, 200, "{address}: {}", reply.text());
         let cookies = reply.headers_named("set-cookie").len();
@@ -40,7 +49,10 @@ fn known_and_unknown_addresses_get_one_page_and_only_the_known_one_a_link() {
     }
     assert_eq!(pages.len(), 1, "one answer for every address: {pages:#?}");
     let page = pages.into_iter().next().unwrap().0;
-    assert!(page.contains("登録されていれば") && page.contains("15分間"), "{page}");
+    assert!(
+        page.contains("登録されていれば") && page.contains("15分間"),
+        "{page}"
+    );
     let links = portal.links(2);
     assert!(links.iter().all(|(to, _)| to == DEPARTMENT), "{links:?}");
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -90,8 +102,15 @@ fn a_link_pressed_from_many_browsers_at_once_opens_one_session() {
             .collect();
         presses.into_iter().map(|p| p.join().unwrap()).collect()
     });
-    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| [303, 410].contains(s)), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [303, 410].contains(s)),
+        "{statuses:?}"
+    );
     assert_eq!(rows(&portal, "web_sessions"), 1);
 }
 
@@ -103,7 +122,9 @@ fn a_link_works_until_its_fifteenth_minute_and_never_after() {
     }
     let links = portal.links(2);
     let path_of = |who: &str| links.iter().find(|(to, _)| to == who).unwrap().1.clone();
-    portal.clock.advance(Duration::minutes(15) - Duration::seconds(1));
+    portal
+        .clock
+        .advance(Duration::minutes(15) - Duration::seconds(1));
     let mut http = portal.http();
     assert_eq!(portal.use_link(&mut http, &path_of(DEPARTMENT)).status, 303);
     portal.clock.advance(Duration::seconds(1));
@@ -135,7 +156,11 @@ fn forged_or_garbled_links_are_refused_and_leave_the_real_one_working() {
     for fake in &forged {
         let target = format!("/{CITY}/signin/{fake}");
         let reply = http.post_form(&target, &[("csrf", &csrf)]);
-        assert!([404, 410].contains(&reply.status), "{fake}: {}", reply.status);
+        assert!(
+            [404, 410].contains(&reply.status),
+            "{fake}: {}",
+            reply.status
+        );
         assert!(reply.text().contains("<html lang=\"ja\">"), "{fake}");
     }
     assert_eq!(rows(&portal, "web_sessions"), 0);
@@ -161,13 +186,20 @@ fn a_link_or_a_session_of_one_city_opens_nothing_in_another() {
     assert_eq!(stranger.get(&format!("/{b}/overview")).status, 303);
 }
 
+/// A POST route, a browser that may use it, and the form's fields besides its token.
+type Post = (String, Http, Vec<(&'static str, String)>);
+
 /// Every POST route of the sign-in, with what a browser would send there.
-fn posts(portal: &Portal) -> Vec<(String, Http, Vec<(&'static str, String)>)> {
+fn posts(portal: &Portal) -> Vec<Post> {
     let signed = portal.signed_in(CITY, PLANNING);
     portal.request_link(&mut portal.http(), CITY, DEPARTMENT);
     let (_, link) = portal.links(2).pop().unwrap();
     vec![
-        (format!("/{CITY}/signin"), portal.http(), vec![("address", DEPARTMENT.to_string())]),
+        (
+            format!("/{CITY}/signin"),
+            portal.http(),
+            vec![("address", DEPARTMENT.to_string())],
+        ),
         (link, portal.http(), vec![]),
         (format!("/{CITY}/signout"), signed, vec![]),
     ]
@@ -189,7 +221,10 @@ fn every_form_without_its_token_or_with_another_is_refused_403() {
         };
         let kind = ("Content-Type", "application/x-www-form-urlencoded");
         let bodies = [
-            (vec![kind], common::http::form_body(&[("address", DEPARTMENT)])),
+            (
+                vec![kind],
+                common::http::form_body(&[("address", DEPARTMENT)]),
+            ),
             (vec![kind], with("")),
             (vec![kind], with(&foreign)),
             (vec![kind], with(&own[..63])),
@@ -206,11 +241,23 @@ fn every_form_without_its_token_or_with_another_is_refused_403() {
         let mut stripped = http.clone();
         stripped.clear_cookies();
         let reply = stripped.request("POST", &path, &[kind], with(&own).as_bytes());
-        assert!([303, 403].contains(&reply.status), "{path} without cookies: {}", reply.status);
-        assert_ne!(reply.location(), format!("/{CITY}/"), "{path} signed in without cookies");
+        assert!(
+            [303, 403].contains(&reply.status),
+            "{path} without cookies: {}",
+            reply.status
+        );
+        assert_ne!(
+            reply.location(),
+            format!("/{CITY}/"),
+            "{path} signed in without cookies"
+        );
         assert_eq!(sessions_before(), count, "{path}: nothing opened or ended");
     }
-    assert_eq!(rows(&portal, "sign_in_links"), 2, "no link queued by a refused form");
+    assert_eq!(
+        rows(&portal, "sign_in_links"),
+        2,
+        "no link queued by a refused form"
+    );
 }
 
 #[test]
@@ -220,7 +267,11 @@ fn signing_out_needs_the_sessions_own_token_not_the_sign_in_forms() {
     let form_token = http.get(&format!("/{CITY}/signin")).csrf();
     let refused = http.post_form(&format!("/{CITY}/signout"), &[("csrf", &form_token)]);
     assert_eq!(refused.status, 403);
-    assert_eq!(http.get(&format!("/{CITY}/overview")).status, 200, "still signed in");
+    assert_eq!(
+        http.get(&format!("/{CITY}/overview")).status,
+        200,
+        "still signed in"
+    );
 }
 
 #[test]
@@ -228,7 +279,10 @@ fn too_many_requests_for_one_address_are_429_whether_it_is_known_or_not() {
     let portal = Portal::start();
     for address in [DEPARTMENT, "nobody@mitaka.example"] {
         let mut http = portal.http();
-        http.extra.push(("X-Forwarded-For".into(), format!("10.0.0.{}", address.len())));
+        http.extra.push((
+            "X-Forwarded-For".into(),
+            format!("10.0.0.{}", address.len()),
+        ));
         for i in 0..PER_ADDRESS {
             let reply = portal.request_link(&mut http, CITY, address);
             assert_eq!(reply.status, 200, "{address} #{i}");
@@ -253,8 +307,13 @@ fn too_many_requests_from_one_client_are_429_whatever_the_addresses() {
     let refused = portal.request_link(&mut http, CITY, DEPARTMENT);
     assert_eq!(refused.status, 429);
     let mut elsewhere = portal.http();
-    elsewhere.extra.push(("X-Forwarded-For".into(), "192.0.2.7".into()));
-    assert_eq!(portal.request_link(&mut elsewhere, CITY, DEPARTMENT).status, 200);
+    elsewhere
+        .extra
+        .push(("X-Forwarded-For".into(), "192.0.2.7".into()));
+    assert_eq!(
+        portal.request_link(&mut elsewhere, CITY, DEPARTMENT).status,
+        200
+    );
 }
 
 #[test]
@@ -270,21 +329,34 @@ fn replicas_count_alone_but_the_store_caps_the_links_mailed_to_an_address() {
     portal.links(PER_ADDRESS);
     std::thread::sleep(std::time::Duration::from_millis(500));
     let links = rows(&portal, "sign_in_links");
-    assert_eq!(links, i64::try_from(PER_ADDRESS).unwrap(), "the store's cap");
+    assert_eq!(
+        links,
+        i64::try_from(PER_ADDRESS).unwrap(),
+        "the store's cap"
+    );
 }
 
 #[test]
 fn the_session_cookie_is_http_only_strict_to_its_city_and_secure_on_https() {
-    for (base, secure) in [("http://127.0.0.1:8080", false), ("https://portal.mitaka.example", true)] {
+    for (base, secure) in [
+        ("http://127.0.0.1:8080", false),
+        ("https://portal.mitaka.example", true),
+    ] {
         let portal = Portal::with(1, |_, text| {
-            text.replace("base_url = \"http://127.0.0.1:8080\"", &format!("base_url = \"{base}\""))
+            text.replace(
+                "base_url = \"http://127.0.0.1:8080\"",
+                &format!("base_url = \"{base}\""),
+            )
         });
         let mut http = portal.http();
         let form = http.get(&format!("/{CITY}/signin"));
         portal.request_link(&mut http, CITY, DEPARTMENT);
         let (_, path) = portal.links(1).pop().unwrap();
         let used = portal.use_link(&mut http, &path);
-        for set in [used.set_cookie("hakusho_session"), form.set_cookie("hakusho_form")] {
+        for set in [
+            used.set_cookie("hakusho_session"),
+            form.set_cookie("hakusho_form"),
+        ] {
             let attributes: BTreeSet<&str> = set.unwrap().split("; ").skip(1).collect();
             let mut expected = BTreeSet::from(["Path=/132047/", "HttpOnly", "SameSite=Strict"]);
             if secure {
@@ -303,7 +375,10 @@ fn signing_out_ends_the_session_for_whoever_holds_its_cookie() {
     let csrf = http.get(&format!("/{CITY}/overview")).csrf();
     let out = http.post_form(&format!("/{CITY}/signout"), &[("csrf", &csrf)]);
     assert_eq!((out.status, out.location()), (303, "/132047/signin"));
-    assert!(out.set_cookie("hakusho_session").unwrap().contains("Max-Age=0"));
+    assert!(out
+        .set_cookie("hakusho_session")
+        .unwrap()
+        .contains("Max-Age=0"));
     for mut holder in [http, copy] {
         let reply = holder.get(&format!("/{CITY}/overview"));
         assert_eq!((reply.status, reply.location()), (303, "/132047/signin"));
@@ -316,8 +391,12 @@ fn the_sessions_command_lists_and_revokes_by_address_or_all() {
     let mut planning = portal.signed_in(CITY, PLANNING);
     let mut manager = portal.signed_in(CITY, MANAGER);
     let listed = common::stdout_of(&portal.hakusho(&["sessions"]));
-    assert!(listed.contains("2 件") && listed.contains(PLANNING) && listed.contains("管理者"), "{listed}");
-    let revoked = common::stdout_of(&portal.hakusho(&["sessions", "--revoke", &PLANNING.to_uppercase()]));
+    assert!(
+        listed.contains("2 件") && listed.contains(PLANNING) && listed.contains("管理者"),
+        "{listed}"
+    );
+    let revoked =
+        common::stdout_of(&portal.hakusho(&["sessions", "--revoke", &PLANNING.to_uppercase()]));
     assert!(revoked.contains("1 件"), "{revoked}");
     assert_eq!(planning.get(&format!("/{CITY}/overview")).status, 303);
     assert_eq!(manager.get(&format!("/{CITY}/overview")).status, 200);
@@ -342,15 +421,26 @@ fn an_address_taken_out_of_the_configuration_loses_its_session_for_good() {
     std::fs::write(&file, &text).unwrap();
     portal.restart();
     http.addr = portal.addr;
-    assert_eq!(http.get(&format!("/{CITY}/overview")).status, 303, "not revived");
+    assert_eq!(
+        http.get(&format!("/{CITY}/overview")).status,
+        303,
+        "not revived"
+    );
 }
 
 #[test]
 fn each_role_lands_on_its_page_and_the_overview_is_not_a_departments() {
     let portal = Portal::start();
-    for (address, home) in [(PLANNING, "overview"), (MANAGER, "overview"), (DEPARTMENT, "department")] {
+    for (address, home) in [
+        (PLANNING, "overview"),
+        (MANAGER, "overview"),
+        (DEPARTMENT, "department"),
+    ] {
         let mut http = portal.signed_in(CITY, address);
-        assert_eq!(http.get(&format!("/{CITY}/")).location(), format!("/{CITY}/{home}"));
+        assert_eq!(
+            http.get(&format!("/{CITY}/")).location(),
+            format!("/{CITY}/{home}")
+        );
         let overview = http.get(&format!("/{CITY}/overview"));
         if home == "overview" {
             assert_eq!(overview.status, 200, "{address}");
@@ -362,7 +452,10 @@ fn each_role_lands_on_its_page_and_the_overview_is_not_a_departments() {
         }
     }
     let mut anonymous = portal.http();
-    assert_eq!(anonymous.get(&format!("/{CITY}/overview")).location(), "/132047/signin");
+    assert_eq!(
+        anonymous.get(&format!("/{CITY}/overview")).location(),
+        "/132047/signin"
+    );
 }
 
 #[test]
@@ -370,7 +463,11 @@ fn the_overview_says_overdue_after_the_deadline_for_departments_that_sent_nothin
     let portal = Portal::start();
     let mut http = portal.signed_in(CITY, PLANNING);
     let page = http.get(&format!("/{CITY}/overview")).text();
-    assert_eq!(page.matches("期限超過").count(), 10, "the sample's deadline is long past: {page}");
+    assert_eq!(
+        page.matches("期限超過").count(),
+        10,
+        "the sample's deadline is long past: {page}"
+    );
     assert!(page.contains("提出期限 2021年04月09日"), "{page}");
 }
 
@@ -378,16 +475,41 @@ fn the_overview_says_overdue_after_the_deadline_for_departments_that_sent_nothin
 fn every_page_carries_the_security_headers_and_errors_are_japanese_pages() {
     let portal = Portal::start();
     let mut http = portal.http();
-    for path in ["/", "/132047/signin", "/nowhere", "/999999/signin", "/assets/hakusho.css", "/assets/x.js"] {
+    for path in [
+        "/",
+        "/132047/signin",
+        "/nowhere",
+        "/999999/signin",
+        "/assets/hakusho.css",
+        "/assets/x.js",
+    ] {
         let reply = http.get(path);
-        assert_eq!(reply.header("content-security-policy").unwrap().split(';').next(), Some("default-src 'self'"));
-        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{path}");
-        assert_eq!(reply.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert_eq!(
+            reply
+                .header("content-security-policy")
+                .unwrap()
+                .split(';')
+                .next(),
+            Some("default-src 'self'")
+        );
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("no-referrer"),
+            "{path}"
+        );
         if reply.status == 404 {
             assert!(reply.text().contains("ページが見つかりません"), "{path}");
         }
     }
-    let raw = send_raw(portal.addr, b"GET /132047/signin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let raw = send_raw(
+        portal.addr,
+        b"GET /132047/signin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
     assert_eq!(raw.status, 200);
     assert!(!raw.text().contains("<script>"), "no inline script");
 }
@@ -450,20 +572,38 @@ fn serve_opens_the_portal_beside_its_jobs_rings_delivery_and_closes_it_on_sigter
     let mut http = Http::new(daemon.addr);
     let form = http.get(&format!("/{CITY}/signin"));
     let csrf = form.csrf();
-    let asked = http.post_form(&format!("/{CITY}/signin"), &[("csrf", &csrf), ("address", DEPARTMENT)]);
+    let asked = http.post_form(
+        &format!("/{CITY}/signin"),
+        &[("csrf", &csrf), ("address", DEPARTMENT)],
+    );
     assert_eq!(asked.status, 200);
     let mail = sink.wait_for(1);
-    assert_eq!(mail.len(), 1, "the bell sent the link before the next half-minute pass");
-    let message = mail_parser::MessageParser::default().parse(&mail[0].1).unwrap();
+    assert_eq!(
+        mail.len(),
+        1,
+        "the bell sent the link before the next half-minute pass"
+    );
+    let message = mail_parser::MessageParser::default()
+        .parse(&mail[0].1)
+        .unwrap();
     let body = message.body_text(0).unwrap().to_string();
     let at = body.find("/132047/signin/").expect("a link");
-    let path: String = body[at..].chars().take_while(|c| !c.is_whitespace()).collect();
-    assert!(body[..at].ends_with("http://127.0.0.1:8080"), "the configured base URL");
+    let path: String = body[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        body[..at].ends_with("http://127.0.0.1:8080"),
+        "the configured base URL"
+    );
     let page = http.get(&path);
     let used = http.post_form(&path, &[("csrf", &page.csrf())]);
     assert_eq!((used.status, used.location()), (303, "/132047/"));
     let addr = daemon.addr;
     let (clean, log) = daemon.stop();
     assert!(clean, "{log}");
-    assert!(std::net::TcpStream::connect(addr).is_err(), "the portal closed with the daemon");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "the portal closed with the daemon"
+    );
 }

@@ -240,7 +240,9 @@ pub fn multipart_body(
 /// answer until the server closes the connection.
 pub fn send_raw(addr: SocketAddr, bytes: &[u8]) -> Reply {
     let mut stream = TcpStream::connect(addr).expect("connecting to the portal");
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
     // The server may answer (413) and close before reading all of a large body.
     let _ = stream.write_all(bytes);
     let mut received = Vec::new();
@@ -285,8 +287,8 @@ fn unchunk(mut raw: &[u8]) -> Vec<u8> {
             return body;
         };
         let size_text = String::from_utf8_lossy(&raw[..end]).to_string();
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16)
-            .unwrap_or(0);
+        let size =
+            usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap_or(0);
         if size == 0 || raw.len() < end + 2 + size {
             return body;
         }

@@ -59,7 +59,11 @@ impl Portal {
         let cities: Vec<TestCity> = (0..count).map(|_| TestCity::new(Some(sink.port))).collect();
         for (i, city) in cities.iter().enumerate() {
             let text = std::fs::read_to_string(city.config_path()).unwrap();
-            let text = if i == 0 { text } else { second_city(&text, &cities[0]) };
+            let text = if i == 0 {
+                text
+            } else {
+                second_city(&text, &cities[0])
+            };
             std::fs::write(city.config_path(), edit(i, text)).unwrap();
         }
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -119,7 +123,10 @@ impl Portal {
         let (addr, task) = runtime.block_on(async {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            (addr, web::serve_on(listener, Web::new(apps, DeliveryBells::new())))
+            (
+                addr,
+                web::serve_on(listener, Web::new(apps, DeliveryBells::new())),
+            )
         });
         self.tasks.push(task);
         addr
@@ -172,7 +179,13 @@ impl Portal {
     pub fn sink_count(&self) -> usize {
         std::fs::read_dir(self.sink.folder.path())
             .unwrap()
-            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml"))
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "eml")
+            })
             .count()
     }
 
@@ -229,10 +242,15 @@ fn second_city(text: &str, first: &TestCity) -> String {
         .replace("code = \"132047\"", &format!("code = \"{}\"", MUSASHINO.0))
         .replace("name = \"三鷹市\"", &format!("name = \"{}\"", MUSASHINO.1));
     match (&first.database, text.find("\n[store]")) {
-        (Some(database), Some(at)) => format!("{}{}", &text[..at], super::store::store_table(database)),
+        (Some(database), Some(at)) => {
+            format!("{}{}", &text[..at], super::store::store_table(database))
+        }
         _ => text.replace(
             "database = \"hakusho.sqlite3\"",
-            &format!("database = \"{}\"", first.path().join("hakusho.sqlite3").display()),
+            &format!(
+                "database = \"{}\"",
+                first.path().join("hakusho.sqlite3").display()
+            ),
         ),
     }
 }

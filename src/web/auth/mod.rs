@@ -202,3 +202,6 @@ pub async fn end_session(app: &App, id_sha256: String) -> anyhow::Result<bool> {
     })
     .await
 }
+
+#[cfg(test)]
+mod role_tests;
