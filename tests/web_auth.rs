@@ -607,3 +607,85 @@ fn serve_opens_the_portal_beside_its_jobs_rings_delivery_and_closes_it_on_sigter
         "the portal closed with the daemon"
     );
 }
+
+#[test]
+fn requests_axum_itself_refuses_get_our_japanese_pages_too() {
+    let portal = Portal::start();
+    let mut http = portal.http();
+    let big = format!("csrf=x&address={}", "a".repeat(3 * 1024 * 1024));
+    let kind = ("Content-Type", "application/x-www-form-urlencoded");
+    let cases = [
+        ("GET", "/132047/signin/%FF%FE", vec![], Vec::new()),
+        ("POST", "/132047/signin/%FF", vec![kind], b"csrf=x".to_vec()),
+        ("DELETE", "/132047/signin", vec![], Vec::new()),
+        ("PUT", "/132047/overview", vec![], Vec::new()),
+        ("POST", "/132047/signin", vec![kind], big.into_bytes()),
+    ];
+    for (method, path, headers, body) in cases {
+        let reply = http.request(method, path, &headers, &body);
+        assert!(reply.status >= 400, "{method} {path}: {}", reply.status);
+        let page = reply.text();
+        assert!(
+            page.contains("<html lang=\"ja\">"),
+            "{method} {path}: {page}"
+        );
+        assert!(
+            !page.contains("Invalid") && !page.contains("rejection"),
+            "{page}"
+        );
+        assert!(reply.header("content-security-policy").is_some());
+    }
+    drop(portal.cities[0].store()); // made and migrated if no request opened it
+    assert_eq!(rows(&portal, "sign_in_links"), 0);
+}
+
+#[test]
+fn a_request_stuffed_with_session_cookies_is_simply_signed_out() {
+    let portal = Portal::start();
+    let mut http = portal.signed_in(CITY, PLANNING);
+    let real = http.cookie("hakusho_session").unwrap();
+    let mut stuffed: Vec<String> = (0..200)
+        .map(|i| format!("hakusho_session={i:064x}"))
+        .collect();
+    stuffed.push(format!("hakusho_session={real}"));
+    let cookie = stuffed.join("; ");
+    http.clear_cookies();
+    let reply = http.request(
+        "GET",
+        &format!("/{CITY}/overview"),
+        &[("Cookie", &cookie)],
+        b"",
+    );
+    assert_eq!((reply.status, reply.location()), (303, "/132047/signin"));
+    let first = format!("hakusho_session={real}; {cookie}");
+    let reply = http.request(
+        "GET",
+        &format!("/{CITY}/overview"),
+        &[("Cookie", &first)],
+        b"",
+    );
+    assert_eq!(reply.status, 200, "the real one first is used");
+}
+
+#[test]
+fn the_testing_sign_in_opens_a_session_the_portal_accepts_as_a_link_would() {
+    let portal = Portal::start();
+    let cookie = hakusho::web::testing::sign_in(portal.app(), " Fukushicho@mitaka.example");
+    let csrf = hakusho::web::testing::csrf_of(portal.app(), &cookie);
+    let mut http = portal.http();
+    http.set_cookie("/132047/", "hakusho_session", &cookie);
+    let page = http.get(&format!("/{CITY}/overview"));
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.csrf(),
+        csrf,
+        "the sign-out form carries the session's token"
+    );
+    let unknown = hakusho::web::testing::sign_in(portal.app(), "nobody@mitaka.example");
+    http.set_cookie("/132047/", "hakusho_session", &unknown);
+    assert_eq!(
+        http.get(&format!("/{CITY}/overview")).status,
+        303,
+        "no role, no page"
+    );
+}

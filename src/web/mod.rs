@@ -99,7 +99,7 @@ pub fn router(web: Web) -> Router {
         .merge(auth::signin::routes())
         .merge(overview::routes())
         .fallback(not_found)
-        .layer(axum::middleware::from_fn(page::security_headers))
+        .layer(axum::middleware::from_fn(page::finish))
         .with_state(web)
 }
 
