@@ -689,3 +689,32 @@ fn the_testing_sign_in_opens_a_session_the_portal_accepts_as_a_link_would() {
         "no role, no page"
     );
 }
+
+#[test]
+fn serve_stops_before_any_job_when_the_portals_address_is_taken() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let city = common::TestCity::new(None);
+    let text = std::fs::read_to_string(city.config_path()).unwrap();
+    let text = text.replace(
+        "listen = \"127.0.0.1:0\"",
+        &format!("listen = \"127.0.0.1:{port}\""),
+    );
+    std::fs::write(city.config_path(), text).unwrap();
+    let output = city.hakusho(&["serve"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("127.0.0.1:{port}")) && stderr.contains("web.listen"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("taken in from the inbox"),
+        "no job began: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(city.inbox()).unwrap().count(),
+        10,
+        "the inbox untouched"
+    );
+}
