@@ -172,7 +172,10 @@ fn a_link_or_a_session_of_one_city_opens_nothing_in_another() {
     let portal = Portal::with(2, |_, text| text);
     let (a, b) = (MITAKA.0, MUSASHINO.0);
     let home = portal.http().get("/").text();
-    assert!(home.contains("href=\"/132047/\"") && home.contains("武蔵野市"), "{home}");
+    assert!(
+        home.contains("href=\"/132047/\"") && home.contains("武蔵野市"),
+        "{home}"
+    );
     portal.request_link(&mut portal.http(), a, DEPARTMENT);
     let (_, path) = portal.links(1).pop().unwrap();
     let elsewhere = path.replacen(a, b, 1);
