@@ -522,7 +522,8 @@ fn every_page_carries_the_security_headers_and_errors_are_japanese_pages() {
 /// `hakusho serve` with a city of its own, its log read as it comes: the portal's
 /// address, then the rest of the log when the daemon stops.
 struct Daemon {
-    child: std::process::Child,
+    /// `None` once stopped; a test that fails first kills it on drop.
+    child: Option<std::process::Child>,
     addr: std::net::SocketAddr,
     log: std::thread::JoinHandle<String>,
 }
@@ -556,13 +557,27 @@ impl Daemon {
             .expect("serve told where the portal listens")
             .parse()
             .unwrap();
-        Daemon { child, addr, log }
+        Daemon {
+            child: Some(child),
+            addr,
+            log,
+        }
     }
 
     /// SIGTERM: whether it stopped cleanly, and its log.
-    fn stop(self) -> (bool, String) {
-        let output = common::terminate(self.child);
-        (output.status.success(), self.log.join().unwrap())
+    fn stop(mut self) -> (bool, String) {
+        let output = common::terminate(self.child.take().unwrap());
+        let log = std::mem::replace(&mut self.log, std::thread::spawn(String::new));
+        (output.status.success(), log.join().unwrap())
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
