@@ -237,7 +237,7 @@ fn check_history(portal: &Portal, cookie: &str, versions: &[&str]) {
         "{page}"
     );
     assert!(
-        page.contains("差戻し") && page.contains("2021年4月6日 10:00"),
+        page.contains("差戻し") && page.contains("2021年04月06日 10:00"),
         "{page}"
     );
 }
