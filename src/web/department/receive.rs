@@ -13,6 +13,7 @@ use axum::response::Response;
 use tokio::sync::Semaphore;
 
 use super::{department_of, pages, upload};
+use crate::domain::printable;
 use crate::intake::Outcome;
 use crate::mail::receipts::Answered;
 use crate::web::auth::{check_csrf, Signed};
@@ -59,6 +60,7 @@ pub async fn upload(
         return Err(Refusal::bad_request(EMPTY_FILE));
     }
     let answered = take_in(&signed, &department, file).await?;
+    log_taken_in(&signed, &answered);
     web.ring(signed.city_code());
     answer(&signed, &department, &answered)
 }
@@ -161,6 +163,20 @@ async fn take_in(signed: &Signed, department: &str, file: SentFile) -> Result<An
     .await
     .context("アップロードの取り込みが途中で止まりました")?;
     Ok(taken?)
+}
+
+/// One line for the operator per upload, as the inbox logs each file (names escaped).
+fn log_taken_in(signed: &Signed, answered: &Answered) {
+    let report = &answered.report;
+    tracing::info!(
+        city = %signed.city_code(),
+        address = %printable(&signed.address),
+        file = %printable(&report.file_name),
+        sha256 = %report.sha256,
+        verdict = report.verdict().label(),
+        findings = report.findings.len(),
+        "ページから提出を受け付けました"
+    );
 }
 
 /// The submission's page, or for bytes received before that are not this
