@@ -503,9 +503,20 @@ fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
         KIKAKU,
     )
     .unwrap();
-    let unfinished = web::department::upload::uploads_dir(&config).join("unfinished");
-    std::fs::create_dir_all(unfinished.join("file")).unwrap();
-    std::fs::write(unfinished.join("file/half.xlsx"), b"PK").unwrap();
+    // Folders never made whole: one left two hours ago is removed, one younger (maybe
+    // another process's, still being written) is left.
+    let uploads = web::department::upload::uploads_dir(&config);
+    let (unfinished, young) = (uploads.join("unfinished"), uploads.join("young"));
+    for dir in [&unfinished, &young] {
+        std::fs::create_dir_all(dir.join("file")).unwrap();
+        std::fs::write(dir.join("file/half.xlsx"), b"PK").unwrap();
+    }
+    let touched = std::process::Command::new("touch")
+        .args(["-d", "2 hours ago"])
+        .arg(&unfinished)
+        .status()
+        .unwrap();
+    assert!(touched.success());
     let daemon = std::process::Command::new(env!("CARGO_BIN_EXE_hakusho"))
         .args(["serve", "--config"])
         .arg(city.config_path())
@@ -523,6 +534,7 @@ fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
     let output = common::terminate(daemon);
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(!staged.dir.exists() && !unfinished.exists(), "{log}");
+    assert!(young.exists(), "{log}");
     assert_eq!(receipts(), 1, "its receipt was queued and written: {log}");
     let mut store = city.raw_store();
     let by = store.count(&format!(
