@@ -289,12 +289,12 @@ pub fn ingest_and_answer(
     let archived = archive(path, config, &report.sha256, &bytes)?;
     read_into(&mut report, &bytes, intake)?;
     let receipt = answer(&report)?;
-    let recorded = Keeping {
+    let keeping = Keeping {
         archived: &archived,
         received_at,
         uploaded_by: intake.upload.map(|u| u.uploaded_by),
     };
-    Ok(record(config, store, report, &recorded, receipt)?)
+    Ok(record(config, store, report, &keeping, receipt)?)
 }
 
 /// A file that could not be read at all: nothing to record (no bytes); the answer is
