@@ -46,6 +46,7 @@ fn main() -> anyhow::Result<()> {
         plan: &plan,
         fonts: &coverage,
         earlier: &hakusho::store::NO_EARLIER_FIGURES,
+        upload: None,
     };
     let intake_time = time_intake(&city, intake, &app);
     let mut store = Store::open(&config.paths.database)?;

@@ -34,6 +34,7 @@ fn main() -> anyhow::Result<()> {
         plan: &plan,
         fonts: &coverage,
         earlier: &hakusho::store::NO_EARLIER_FIGURES,
+        upload: None,
     };
     let corpus = make_corpus(&config, &plan, intake)?;
     let bytes_total: usize = corpus.iter().map(Vec::len).sum();

@@ -26,6 +26,7 @@
 //!   dataset), notices, and the outbox every message goes through.
 //! - [`app`]: the configuration checked for a command before it does anything, and the
 //!   context built from it once (clock, store, plan, fonts, mailer) and passed down.
+//! - [`web`]: the department portal: pages, sign-in by a mailed link, sessions, CSRF.
 //! - [`daemon`]: the whole run, the schedule (a ledger of runs), the inbox watcher.
 //! - [`cli`]: the `hakusho` command line, one file per command.
 
@@ -46,4 +47,5 @@ pub mod report;
 pub mod store;
 pub mod template;
 pub mod texts;
+pub mod web;
 pub mod workbook;

@@ -183,29 +183,81 @@ pub fn write_templates(
     out: &Path,
     created: i64,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    let guide = guide_text(config)?;
-    let last_year = store.current_submissions(&config.city.code, FiscalYear(fiscal_year.0 - 1))?;
+    let made = Making::new(config, plan, store, fiscal_year, created)?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     selected_departments(config, only)?
         .into_iter()
         .map(|department| {
-            let previous = last_year
-                .iter()
-                .find(|s| s.content.department == department.name)
-                .map(|s| &s.content);
-            let content = prefilled(plan, department, fiscal_year, previous);
-            let render = Render {
-                plan,
-                fiscal_year,
-                sections: &department.sections,
-                created,
-                findings: &[],
-                guide: &guide,
-            };
-            let bytes = write_workbook(&content, &render)?;
-            let path = out.join(format!("{fiscal_year}_{}_提出用.xlsx", department.name));
+            let (name, bytes) = made.template(department)?;
+            let path = out.join(name);
             std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
             Ok(path)
         })
         .collect()
+}
+
+/// One department's template of the year, pre-filled from the plan and its accepted
+/// submission of last year: its file name (`令和2年度_企画部_提出用.xlsx`) and bytes
+/// (what `hakusho template` writes, and the portal offers for download).
+pub fn department_template(
+    config: &Config,
+    plan: &Plan,
+    store: &Store,
+    department: &Department,
+    created: i64,
+) -> anyhow::Result<(String, Vec<u8>)> {
+    let fiscal_year = config.fiscal_year();
+    let made = Making::new(config, plan, store, fiscal_year, created)?;
+    made.template(department)
+}
+
+/// What every department's template of one year is made from.
+struct Making<'a> {
+    plan: &'a Plan,
+    guide: String,
+    last_year: Vec<crate::store::CurrentSubmission>,
+    fiscal_year: FiscalYear,
+    created: i64,
+}
+
+impl<'a> Making<'a> {
+    /// Reads the guide and last year's accepted submissions, once for every department.
+    fn new(
+        config: &Config,
+        plan: &'a Plan,
+        store: &Store,
+        fiscal_year: FiscalYear,
+        created: i64,
+    ) -> anyhow::Result<Making<'a>> {
+        let last_year = FiscalYear(fiscal_year.0 - 1);
+        Ok(Making {
+            plan,
+            guide: guide_text(config)?,
+            last_year: store.current_submissions(&config.city.code, last_year)?,
+            fiscal_year,
+            created,
+        })
+    }
+
+    fn template(&self, department: &Department) -> anyhow::Result<(String, Vec<u8>)> {
+        let previous = self
+            .last_year
+            .iter()
+            .find(|s| s.content.department == department.name)
+            .map(|s| &s.content);
+        let content = prefilled(self.plan, department, self.fiscal_year, previous);
+        let render = Render {
+            plan: self.plan,
+            fiscal_year: self.fiscal_year,
+            sections: &department.sections,
+            created: self.created,
+            findings: &[],
+            guide: &self.guide,
+        };
+        let bytes = write_workbook(&content, &render)?;
+        Ok((
+            format!("{}_{}_提出用.xlsx", self.fiscal_year, department.name),
+            bytes,
+        ))
+    }
 }

@@ -71,6 +71,7 @@ impl City {
             plan: &self.plan,
             fonts: fonts(&self.config),
             earlier: &NO_EARLIER_FIGURES,
+            upload: None,
         };
         let received_at = hakusho::domain::Clock::system().tokyo();
         let report = ingest_file(&path, intake, &mut self.store(), received_at).unwrap();
@@ -101,6 +102,7 @@ impl City {
             plan: &self.plan,
             fonts: fonts(&self.config),
             earlier,
+            upload: None,
         };
         read_submission_with(bytes, intake)
     }
@@ -417,6 +419,7 @@ fn last_years_provisional_figure_is_shown_with_its_mark() {
         plan: &city.plan,
         fonts: fonts(&city.config),
         earlier: &NO_EARLIER_FIGURES,
+        upload: None,
     };
     let received_at = hakusho::domain::Clock::system().tokyo();
     let report = ingest_file(&path, intake, &mut city.store(), received_at).unwrap();

@@ -171,6 +171,7 @@ fn mutated_workbooks_in_every_format_never_harm_the_intake() {
         plan: &plan,
         fonts: &fonts,
         earlier: &hakusho::store::NO_EARLIER_FIGURES,
+        upload: None,
     };
     let seeds = seeds(dir.path());
     let deadline = Instant::now() + Duration::from_secs(budget);

@@ -171,6 +171,7 @@ impl App {
             plan,
             fonts: self.fonts()?,
             earlier,
+            upload: None,
         })
     }
 

@@ -18,6 +18,7 @@ mod print;
 mod refused;
 mod run;
 mod send;
+mod sessions;
 mod status;
 mod template;
 
@@ -147,6 +148,15 @@ pub enum Command {
     },
     /// Shows submissions per department, the schedule, and the outbox by state.
     Status,
+    /// Lists the city's signed-in portal sessions, or ends them (--revoke ADDRESS, --revoke-all).
+    Sessions {
+        /// Ends every session of this mail address.
+        #[arg(long, conflicts_with = "revoke_all")]
+        revoke: Option<String>,
+        /// Ends every session of the city.
+        #[arg(long)]
+        revoke_all: bool,
+    },
     /// Shows who would receive what on the next run (attachments and sizes), sending nothing.
     PreviewSend,
     /// Writes a fiscal year's datasets as plain tables (xlsx) or JSON, rebuilt from the store.
@@ -265,6 +275,14 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
             retry_undeliverable,
         } => send::send(app, retry_undeliverable).await,
         Command::Status => status::status(app).await,
+        Command::Sessions { revoke, revoke_all } => {
+            let revoke = match (revoke, revoke_all) {
+                (Some(address), _) => sessions::Revoke::Address(address),
+                (None, true) => sessions::Revoke::All,
+                (None, false) => sessions::Revoke::Nothing,
+            };
+            sessions::sessions(app, revoke).await
+        }
         Command::PreviewSend => preview_send::preview_send(app).await,
         Command::Export {
             fiscal_year,
@@ -296,9 +314,11 @@ fn store_mode(command: &Command) -> OpenMode {
         | Command::Template { .. }
         | Command::Health { .. }
         | Command::CopyStore { .. } => OpenMode::ReadOnly,
-        Command::Run { .. } | Command::Serve | Command::Ingest { .. } | Command::Migrate => {
-            OpenMode::Writable
-        }
+        Command::Run { .. }
+        | Command::Serve
+        | Command::Ingest { .. }
+        | Command::Migrate
+        | Command::Sessions { .. } => OpenMode::Writable,
     }
 }
 
@@ -324,6 +344,7 @@ fn needs_of(command: &Command) -> Needs {
         | Command::Explain { .. }
         | Command::Health { .. }
         | Command::Migrate
+        | Command::Sessions { .. }
         | Command::CopyStore { .. } => Needs::STORE,
     }
 }

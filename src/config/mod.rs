@@ -19,11 +19,13 @@ mod problems;
 mod store;
 mod toml_error;
 mod values;
+mod web;
 
 pub use deployment::{DeployedCity, Deployment};
 pub use problems::{all_or_nothing, NotReady, Problem};
 pub use store::StoreSettings;
 pub use toml_error::looks_secret;
+pub use web::{WebSettings, MAX_SESSION_HOURS};
 
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -50,6 +52,9 @@ pub struct Config {
     pub schedule: Schedule,
     /// `[[departments]]`: every department (部), in the order reports list them.
     pub departments: Vec<Department>,
+    /// `[web]`: the department portal; none, no portal for this city.
+    #[serde(default)]
+    pub web: Option<WebSettings>,
 }
 
 /// The city (the tenant): every stored row carries its code.

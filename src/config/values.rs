@@ -34,6 +34,9 @@ impl Config {
             ));
         }
         self.publication_problems(&mut problems);
+        if let Some(web) = &self.web {
+            super::web::web_problems(web, &mut problems);
+        }
         store_problems(
             self.store.url.as_deref(),
             &self.store.password_env,

@@ -17,13 +17,12 @@ use crate::archive::sha256_hex;
 use crate::config::Config;
 use crate::consolidate;
 use crate::consolidate::{Datasets, Submission};
-use crate::intake::{self, FileLine, FileReport, Outcome};
+use crate::intake::{self, FileLine};
 use crate::mail::compose::{compose, WHOLE};
 use crate::mail::outbox::{self, DeliveryStats};
 use crate::mail::receipts;
 use crate::mail::Outgoing;
 use crate::report::{self, Batch, Built, Edition, FontSet, ReportFile, WhitePaperLabels};
-use crate::store::Staged;
 use crate::store::Store;
 
 /// A queued message as a run's summary lists it: recipients, subject, attachment names.
@@ -158,7 +157,6 @@ fn mailed(outgoing: &Outgoing) -> Mailed {
 /// the receipts queued.
 fn take_in(app: &App, store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<Taken> {
     let received_at = app.clock().tokyo();
-    let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
     let config = app.config();
     let guide = crate::template::guide_text(config)?;
     let earlier = app.earlier_figures(store)?;
@@ -166,20 +164,10 @@ fn take_in(app: &App, store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<Ta
     let intake = app.intake(&plan, &earlier)?;
     let mut taken = Taken::default();
     for path in paths {
-        let mut composed = None;
-        let answer = |report: &FileReport| -> anyhow::Result<Option<Staged>> {
-            let Some(receipt) = receipts::compose(config, intake.plan, report, &shown, &guide)?
-            else {
-                return Ok(None);
-            };
-            composed = Some(mailed(&receipt));
-            let key = format!("receipt:{}", report.sha256);
-            Ok(Some(outbox::stage(config, &key, &receipt)?))
-        };
         // A file that fails for a reason of our own is left for the next run; the
         // files after it are still taken in and answered.
-        let report = match intake::ingest_and_answer(path, intake, store, received_at, answer) {
-            Ok(report) => report,
+        let answered = match receipts::take_in_file(path, intake, store, received_at, &guide) {
+            Ok(answered) => answered,
             Err(error) => {
                 let name = crate::domain::printable(&path.display().to_string()).into_owned();
                 let reason = crate::domain::printable(&format!("{error:#}")).into_owned();
@@ -188,10 +176,9 @@ fn take_in(app: &App, store: &mut Store, paths: &[PathBuf]) -> anyhow::Result<Ta
                 continue;
             }
         };
+        let report = answered.report;
         tracing::info!(file = %crate::domain::printable(&report.file_name), sha256 = %report.sha256, outcome = ?report.outcome, findings = report.findings.len(), "file received");
-        if !matches!(report.outcome, Outcome::AlreadyReceived { .. }) {
-            taken.mailed.extend(composed);
-        }
+        taken.mailed.extend(answered.receipt.as_ref().map(mailed));
         // The report (content, typed cells) is dropped here: only its line is kept.
         taken.files.push(FileLine::of(&report));
     }

@@ -23,7 +23,7 @@ use super::schedule::{jobs, next_occurrence, resume_unfinished, run_due_jobs_onc
 use super::turn::Turn;
 use super::watch::{watch_inbox, InboxEvents};
 use crate::app::App;
-use crate::mail::outbox;
+use crate::mail::{outbox, DeliveryBell, DeliveryBells};
 
 /// How many cities work at once: the machine's cores, at least 2 and at most 8 (a run
 /// builds its reports in parallel already).
@@ -53,6 +53,11 @@ pub async fn serve_cities(apps: Vec<App>) -> anyhow::Result<()> {
         .into_iter()
         .map(|app| city(app, &places))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // The portal is bound before anything runs: an address in use stops start-up
+    // before any job has begun.
+    let bells = bells_of(&cities);
+    let apps: Vec<App> = cities.iter().map(|c| c.app.clone()).collect();
+    let portals = crate::web::start(&apps, &bells).await?;
     let mut startups = Vec::new();
     for city in &cities {
         startups.push(start_up(city).await);
@@ -62,11 +67,13 @@ pub async fn serve_cities(apps: Vec<App>) -> anyhow::Result<()> {
     let stopping = Arc::new(AtomicBool::new(false));
     let mut scheduler = schedule_jobs(&cities, &stopping).await?;
     scheduler.start().await?;
-    let (workers, _events) = start_workers(&cities);
+    let (workers, _events) = start_workers(&cities, &bells);
     tracing::info!(cities = cities.len(), "hakusho is serving");
     stop.wait().await;
     tracing::info!("stopping: no new runs; waiting for the running ones");
     stopping.store(true, Ordering::SeqCst);
+    // The portal first: nothing new is taken in while the running work drains.
+    portals.iter().for_each(JoinHandle::abort);
     scheduler.shutdown().await?;
     workers.iter().for_each(JoinHandle::abort);
     let _held = drain(&cities).await;
@@ -91,16 +98,28 @@ fn city(app: App, places: &Arc<Semaphore>) -> anyhow::Result<City> {
     })
 }
 
+/// A delivery bell per city: the portal rings it after queuing a mail.
+fn bells_of(cities: &[City]) -> DeliveryBells {
+    cities
+        .iter()
+        .map(|c| (c.app.config().city.code.clone(), DeliveryBell::new()))
+        .collect()
+}
+
 /// Each city's delivery worker and inbox watcher; the one file-event watcher they
 /// share, to be kept while they run.
-fn start_workers(cities: &[City]) -> (Vec<JoinHandle<()>>, InboxEvents) {
+fn start_workers(cities: &[City], bells: &DeliveryBells) -> (Vec<JoinHandle<()>>, InboxEvents) {
     let mut events = InboxEvents::new();
     let mut workers = Vec::new();
     for city in cities {
         let woken = events.subscribe(&city.app.config().paths.inbox);
         let (app, turn) = (city.app.clone(), city.turn.clone());
+        let bell = bells
+            .get(&app.config().city.code)
+            .cloned()
+            .unwrap_or_default();
         workers.push(tokio::spawn(
-            delivery_worker(app.clone(), turn.clone()).instrument(city.span.clone()),
+            delivery_worker(app.clone(), turn.clone(), bell).instrument(city.span.clone()),
         ));
         workers.push(tokio::spawn(
             watch_inbox(app, turn, woken).instrument(city.span.clone()),
@@ -205,15 +224,19 @@ async fn tick(app: &App, turn: &Turn, stopping: &AtomicBool) {
     }
 }
 
-/// Delivers pending mail every half minute, between runs: at start-up too, so copies a
+/// Delivers pending mail every half minute, between runs, and at once when the bell
+/// rings (the portal queued a sign-in link): at start-up too, so copies a
 /// stopped sender left claimed are taken again once their lease has run out, and a
 /// paused delivery is probed again. Each copy is claimed in the store, so this worker,
 /// `hakusho send` and other daemons on the same store never send one copy twice.
-async fn delivery_worker(app: App, turn: Turn) {
+async fn delivery_worker(app: App, turn: Turn, bell: DeliveryBell) {
     let mut interval = tokio::time::interval(Duration::from_secs(30));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        interval.tick().await;
+        tokio::select! {
+            _ = interval.tick() => {}
+            () = bell.rung() => {}
+        }
         // Waits for a run in progress rather than skipping the pass (the start-up
         // catch-up holds the city when the first tick comes).
         let _guard = turn.take().await;

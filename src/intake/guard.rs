@@ -42,10 +42,14 @@ pub struct Limits {
     pub max_columns: u32,
 }
 
+/// The largest file taken in by default (20 MiB): the inbox's guard, and the web
+/// upload's limit on the body it reads.
+pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: 20 * 1024 * 1024,
+            max_file_bytes: MAX_FILE_BYTES,
             max_entries: 10_000,
             max_expanded_bytes: 256 * 1024 * 1024,
             max_entry_bytes: 64 * 1024 * 1024,

@@ -105,6 +105,7 @@ mod tests {
             },
             findings: vec![finding; findings],
             content: None,
+            department: None,
             typed: crate::workbook::TypedCells::default(),
         }
     }

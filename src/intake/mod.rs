@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 pub use error::IntakeError;
-pub use guard::{inspect, refuse_reason, Inspection, Limits, Refusal};
+pub use guard::{inspect, refuse_reason, Inspection, Limits, Refusal, MAX_FILE_BYTES};
 pub use line::{FileLine, MAX_FINDING_LINES, MAX_LINE_CHARS};
 pub use reader::{read_answer, read_submission, read_submission_with, Reading};
 pub use untrusted_file::read_untrusted_file;
@@ -99,6 +99,9 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// What was read, accepted or not (for the receipt and the annotated copy).
     pub content: Option<SubmissionContent>,
+    /// The department it is answered to and recorded under: the uploader's for an
+    /// upload, else the one it names when it is one of the city's.
+    pub department: Option<String>,
     /// The cells as typed, with their type (for the annotated copy).
     pub typed: TypedCells,
 }
@@ -137,6 +140,19 @@ pub struct Intake<'a> {
     /// figures are compared with ([`crate::store::NO_EARLIER_FIGURES`] for none: the
     /// plan's figures are compared with then).
     pub earlier: &'a EarlierFigures,
+    /// The department signed in and who it is, for a file uploaded through the web
+    /// portal; `None` for the inbox (whose files may be of any department).
+    pub upload: Option<Upload<'a>>,
+}
+
+/// A file a department uploaded through the web portal: whose it must be, who sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upload<'a> {
+    /// The department signed in: a workbook naming another department is sent back,
+    /// and the file is recorded under this one (never shown to the other).
+    pub department: &'a str,
+    /// The signed-in address, recorded with the submission.
+    pub uploaded_by: &'a str,
 }
 
 /// Takes in every file of the inbox, in name order, one after the other: what was read
@@ -247,7 +263,9 @@ pub fn ingest_and_answer(
     let bytes = match read_untrusted_file(path, Limits::default().max_file_bytes) {
         Ok(bytes) => bytes,
         Err(reason) => {
-            return answer_unreadable(path, file_name, reason, config, store, received_at, answer)
+            let mut report = untrusted_file::unreadable(path, file_name, reason);
+            report.department = intake.upload.map(|u| u.department.to_string());
+            return answer_unreadable(report, config, store, received_at, answer);
         }
     };
     let mut report = FileReport {
@@ -257,6 +275,7 @@ pub fn ingest_and_answer(
         outcome: Outcome::Rejected,
         findings: Vec::new(),
         content: None,
+        department: None,
         typed: TypedCells::default(),
     };
     if let Some(known) = store.submission_by_hash(&config.city.code, &report.sha256)? {
@@ -270,31 +289,24 @@ pub fn ingest_and_answer(
     let archived = archive(path, config, &report.sha256, &bytes)?;
     read_into(&mut report, &bytes, intake)?;
     let receipt = answer(&report)?;
-    Ok(record(
-        config,
-        store,
-        report,
-        &archived,
+    let recorded = Keeping {
+        archived: &archived,
         received_at,
-        receipt,
-    )?)
+        uploaded_by: intake.upload.map(|u| u.uploaded_by),
+    };
+    Ok(record(config, store, report, &recorded, receipt)?)
 }
 
 /// A file that could not be read at all: nothing to record (no bytes); the answer is
 /// queued on its own, keyed by what is known of the file, so the same unreadable file
 /// is told once.
 fn answer_unreadable(
-    path: &Path,
-    file_name: String,
-    reason: String,
+    report: FileReport,
     config: &Config,
     store: &mut Store,
     received_at: DateTime<Tz>,
     answer: impl FnOnce(&FileReport) -> anyhow::Result<Option<Staged>>,
 ) -> Result<FileReport, IntakeError> {
-    // Nothing to record (no bytes); the answer is queued on its own, keyed by what is
-    // known of the file, so the same unreadable file is told once.
-    let report = untrusted_file::unreadable(path, file_name, reason);
     if let Some(staged) = answer(&report)? {
         let queued_at = stamp(received_at.with_timezone(&Utc));
         store.enqueue_message(&config.city.code, &staged.as_new(), &queued_at)?;
@@ -313,6 +325,13 @@ fn archive(path: &Path, config: &Config, sha256: &str, bytes: &[u8]) -> anyhow::
 /// Reads the bytes into the report: its findings, its content, accepted or not.
 fn read_into(report: &mut FileReport, bytes: &[u8], intake: Intake) -> Result<(), IntakeError> {
     let reading = read_bytes(bytes, &report.file_name, intake)?;
+    let named = reading.content.as_ref().map(|c| c.department.as_str());
+    report.department = match intake.upload {
+        Some(upload) => Some(upload.department.to_string()),
+        None => named
+            .filter(|d| intake.config.department(d).is_some())
+            .map(str::to_string),
+    };
     if let (true, Some(content)) = (reading.is_acceptable(), &reading.content) {
         report.outcome = Outcome::Accepted {
             department: content.department.clone(),
@@ -325,6 +344,13 @@ fn read_into(report: &mut FileReport, bytes: &[u8], intake: Intake) -> Result<()
     Ok(())
 }
 
+/// Where and when a file read is recorded, and who uploaded it.
+struct Keeping<'a> {
+    archived: &'a Path,
+    received_at: DateTime<Tz>,
+    uploaded_by: Option<&'a str>,
+}
+
 /// Records a file read and its answer, in one transaction. When another process
 /// recorded the same bytes a moment before, the file is reported as received before
 /// (its answer is that process's).
@@ -332,8 +358,7 @@ fn record(
     config: &Config,
     store: &mut Store,
     mut report: FileReport,
-    archived: &Path,
-    received_at: DateTime<Tz>,
+    how: &Keeping,
     answer: Option<Staged>,
 ) -> anyhow::Result<FileReport> {
     let content = report.content.as_ref();
@@ -343,17 +368,16 @@ fn record(
             city_code: &config.city.code,
             sha256: &report.sha256,
             file_name: &report.file_name,
-            archived_path: &archived.to_string_lossy(),
-            department: content
-                .map(|c| c.department.as_str())
-                .filter(|d| config.department(d).is_some()),
+            archived_path: &how.archived.to_string_lossy(),
+            department: report.department.as_deref(),
             fiscal_year: content.and_then(|c| c.fiscal_year),
-            received_at: &received_at.to_rfc3339(),
+            received_at: &how.received_at.to_rfc3339(),
             findings: &report.findings,
             accepted: content.filter(|_| accepted),
+            uploaded_by: how.uploaded_by,
         },
         answer.as_ref().map(Staged::as_new).as_ref(),
-        &stamp(received_at.with_timezone(&Utc)),
+        &stamp(how.received_at.with_timezone(&Utc)),
     )?;
     match recorded {
         Recorded::New(id) => report.submission_id = Some(id),

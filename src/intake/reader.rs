@@ -86,6 +86,7 @@ pub fn read_submission(bytes: &[u8], config: &Config, plan: &Plan, fonts: &Cover
         plan,
         fonts,
         earlier: &NO_EARLIER_FIGURES,
+        upload: None,
     };
     read_submission_with(bytes, intake)
 }
@@ -103,6 +104,7 @@ pub fn read_answer(answer: Answer, intake: Intake) -> Reading {
         plan,
         fonts,
         earlier,
+        upload,
     } = intake;
     let parsed = match answer {
         Answer::Parsed(parsed) => parsed,
@@ -141,6 +143,7 @@ pub fn read_answer(answer: Answer, intake: Intake) -> Reading {
         config,
         plan,
         earlier,
+        expected: upload.map(|u| u.department),
         sheets: &sheets,
         findings: &mut findings,
     }
@@ -182,6 +185,8 @@ struct Context<'a> {
     config: &'a Config,
     plan: &'a Plan,
     earlier: &'a EarlierFigures,
+    /// The department signed in, for an upload: its workbook only.
+    expected: Option<&'a str>,
     sheets: &'a HashMap<&'static str, Sheet>,
     findings: &'a mut Vec<Finding>,
 }
@@ -205,6 +210,7 @@ impl Context<'_> {
         // Rows are held to the department's ownership only when it is one of the city's
         // and the rows are its own (not another department's workbook renamed).
         let known = self.config.department(&info.department).is_some()
+            && !self.not_the_uploaders(&info)
             && !self.of_another_department(&info);
         let department = if known { info.department.as_str() } else { "" };
         let year = info.year_of_headings;
@@ -286,6 +292,25 @@ impl Context<'_> {
             fiscal_year: year,
             year_of_headings: year.unwrap_or_else(|| self.year_the_headings_name()),
         }
+    }
+
+    /// Whether an uploaded workbook names a department of the city other than the one
+    /// signed in: one error at the department's cell naming both, and its cells are
+    /// not checked further (the department cannot submit it whatever they hold).
+    fn not_the_uploaders(&mut self, info: &Info) -> bool {
+        let Some(expected) = self.expected else {
+            return false;
+        };
+        if info.department == expected {
+            return false;
+        }
+        self.findings.push(Finding::at(
+            Severity::Error,
+            INFO_SHEET,
+            info.department_cell.clone(),
+            texts::workbook_not_the_uploaders(&info.department, expected),
+        ));
+        true
     }
 
     /// Whether every row of the tables belongs to one other department: the workbook is

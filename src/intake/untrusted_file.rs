@@ -111,6 +111,7 @@ pub fn unreadable(path: &Path, file_name: String, reason: String) -> FileReport 
         outcome: Outcome::Rejected,
         findings: vec![Finding::file_error(reason)],
         content: None,
+        department: None,
         typed: crate::workbook::TypedCells::default(),
     }
 }

@@ -4,10 +4,13 @@
 //! machine needs no mail server; SMTP (STARTTLS, implicit TLS, or plain for a local
 //! relay) is chosen in the configuration, with rustls.
 
+pub mod bell;
 pub mod compose;
 pub mod notices;
 pub mod outbox;
 pub mod receipts;
+
+pub use bell::{DeliveryBell, DeliveryBells};
 
 use std::time::Duration;
 

@@ -3,16 +3,85 @@
 //! annotated copy of the submitter's own workbook (offending cells tinted, each with
 //! a note), so they fix it where they work.
 
+use std::path::{Path, PathBuf};
+
+use chrono::DateTime;
+use chrono_tz::Tz;
 use lettre::message::Mailbox;
 
+use crate::archive::{keep_by_hash, path_by_hash};
 use crate::config::{mailboxes, Config};
-use crate::intake::{FileReport, Outcome};
-use crate::mail::{Outgoing, OutgoingAttachment};
+use crate::intake::{self, FileReport, Intake, IntakeError, Outcome};
+use crate::mail::{outbox, Outgoing, OutgoingAttachment};
 use crate::plan::Plan;
+use crate::store::{Staged, Store};
 use crate::texts::{receipt as texts, render_file, Values};
 use crate::workbook::{write_annotated_copy, Render};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The content type of an xlsx workbook.
+pub const XLSX_TYPE: &str = XLSX;
+
+/// One file taken in and answered.
+pub struct Answered {
+    /// What intake made of it.
+    pub report: FileReport,
+    /// The receipt queued with it: `None` for bytes received before, or nobody to tell.
+    pub receipt: Option<Outgoing>,
+}
+
+/// Takes in one file and queues its receipt (keyed `receipt:<sha256>`) in the
+/// transaction that records it; the annotated copy of a file sent back is also kept in
+/// the archive ([`annotated_path`]) for the web portal to offer. The one way in behind
+/// the inbox and the web upload: the same guard, archive, store and receipt for both.
+pub fn take_in_file(
+    path: &Path,
+    intake: Intake,
+    store: &mut Store,
+    received_at: DateTime<Tz>,
+    guide: &str,
+) -> Result<Answered, IntakeError> {
+    let config = intake.config;
+    let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
+    let mut composed = None;
+    let answer = |report: &FileReport| -> anyhow::Result<Option<Staged>> {
+        let copy = annotated_copy(config, intake.plan, report, guide)?;
+        if let Some(copy) = &copy {
+            keep_annotated(config, &report.sha256, &copy.bytes)?;
+        }
+        let Some(receipt) = compose_with(config, report, &shown, copy)? else {
+            return Ok(None);
+        };
+        let staged = outbox::stage(config, &format!("receipt:{}", report.sha256), &receipt)?;
+        composed = Some(receipt);
+        Ok(Some(staged))
+    };
+    let report = intake::ingest_and_answer(path, intake, store, received_at, answer)?;
+    // Bytes received before were answered then (by this process or another).
+    let receipt = composed.filter(|_| !matches!(report.outcome, Outcome::AlreadyReceived { .. }));
+    Ok(Answered { report, receipt })
+}
+
+/// Where the annotated copy of the file with this hash is kept, when it was sent back
+/// with one: `archive/annotated/<2 hex>/<sha256>.xlsx`, the bytes the receipt attached.
+pub fn annotated_path(config: &Config, sha256: &str) -> PathBuf {
+    path_by_hash(&config.paths.archive.join("annotated"), sha256, ".xlsx")
+}
+
+fn keep_annotated(config: &Config, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = config.paths.archive.join("annotated");
+    keep_by_hash(&dir, sha256, ".xlsx", bytes)?;
+    Ok(())
+}
+
+/// The name the annotated copy of `file_name` is sent and downloaded under.
+pub fn annotated_name(file_name: &str) -> String {
+    let stem = file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem);
+    texts::annotated_copy_name(stem)
+}
 
 /// The receipt for a file, or `None` when nobody can be told (the same bytes again,
 /// or no department we know to answer).
@@ -23,13 +92,24 @@ pub fn compose(
     received_at: &str,
     guide: &str,
 ) -> anyhow::Result<Option<Outgoing>> {
+    let copy = annotated_copy(config, plan, report, guide)?;
+    compose_with(config, report, received_at, copy)
+}
+
+/// [`compose`] with the annotated copy made already.
+fn compose_with(
+    config: &Config,
+    report: &FileReport,
+    received_at: &str,
+    copy: Option<OutgoingAttachment>,
+) -> anyhow::Result<Option<Outgoing>> {
     if matches!(report.outcome, Outcome::AlreadyReceived { .. }) {
         return Ok(None);
     }
     let department = report
-        .content
-        .as_ref()
-        .and_then(|c| config.department(&c.department));
+        .department
+        .as_deref()
+        .and_then(|d| config.department(d));
     let (name, to): (&str, Vec<Mailbox>) = match department {
         Some(d) => (&d.name, mailboxes(&d.recipients)),
         // A file that names no department of ours goes to the planning division.
@@ -52,9 +132,7 @@ pub fn compose(
         ("findings", finding_lines(report)),
     ]);
     let rendered = render_file(&config.paths.templates, "receipt", &values)?;
-    let attachments = annotated_copy(config, plan, report, guide)?
-        .into_iter()
-        .collect();
+    let attachments = copy.into_iter().collect();
     Ok(Some(Outgoing {
         to,
         subject: rendered.subject,
@@ -104,13 +182,9 @@ fn annotated_copy(
         guide,
     };
     let bytes = write_annotated_copy(content, &render, &report.typed)?;
-    let stem = report
-        .file_name
-        .rsplit_once('.')
-        .map_or(report.file_name.as_str(), |(stem, _)| stem);
     Ok(Some(OutgoingAttachment {
         location: None,
-        file_name: texts::annotated_copy_name(stem),
+        file_name: annotated_name(&report.file_name),
         content_type: XLSX.to_string(),
         bytes,
     }))

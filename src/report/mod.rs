@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod fonts;
+pub mod index;
 mod parallel;
 mod pdf;
 mod xlsx;
@@ -282,7 +283,8 @@ pub fn white_paper_file(
     })
 }
 
-/// Writes the reports under `dir`/`<fiscal year>`/ and returns their paths.
+/// Writes the reports under `dir`/`<fiscal year>`/, with their index
+/// ([`index::INDEX`]: whose each file is), and returns the reports' paths.
 pub fn write_reports(
     dir: &Path,
     fiscal_year: FiscalYear,
@@ -291,7 +293,7 @@ pub fn write_reports(
     let target = dir.join(fiscal_year.to_string());
     std::fs::create_dir_all(&target)
         .with_context(|| format!("報告書のフォルダー {} を作れません", target.display()))?;
-    files
+    let written = files
         .iter()
         .map(|file| {
             let path = target.join(&file.file_name);
@@ -299,5 +301,8 @@ pub fn write_reports(
                 .with_context(|| format!("報告書 {} を書き込めません", path.display()))?;
             Ok(path)
         })
-        .collect()
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // Last, once every file is there: the portal offers what the index lists.
+    index::write_index(&target, &index::ReportIndex::of(fiscal_year, files))?;
+    Ok(written)
 }

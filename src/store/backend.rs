@@ -17,8 +17,8 @@
 //! another's ids (`tests/cities.rs` checks it end to end).
 
 use super::{
-    Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, EarlierFigures, JobRun,
-    NewMessage, NewSubmission, OutboxCounts, Recorded, RunLease, RunOutcome, StoredMessage,
+    Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, EarlierFigures, HistoryEntry,
+    JobRun, NewMessage, NewSubmission, OutboxCounts, Recorded, RunLease, RunOutcome, StoredMessage,
     StoredSubmission, SubmissionState, UnreportedMessage,
 };
 use crate::domain::{Finding, FiscalYear};
@@ -83,6 +83,25 @@ pub trait Submissions {
 
     /// The findings recorded for a submission, in the order they were found.
     fn findings_of(&self, submission_id: i64) -> anyhow::Result<Vec<Finding>>;
+
+    /// Every version a department submitted (of `fiscal_year`, or of every year and
+    /// none read when `None`), newest first, with who uploaded it and its verdict. Only
+    /// the rows of this city and this department: what a department's page lists.
+    fn department_history(
+        &self,
+        city_code: &str,
+        department: &str,
+        fiscal_year: Option<FiscalYear>,
+    ) -> anyhow::Result<Vec<HistoryEntry>>;
+
+    /// One version, when it is of this city and this department (`None` otherwise, as
+    /// for an id that does not exist: a department never reads another's rows).
+    fn department_submission(
+        &self,
+        city_code: &str,
+        department: &str,
+        id: i64,
+    ) -> anyhow::Result<Option<HistoryEntry>>;
 }
 
 /// The plan's reference data as used for each fiscal year.
@@ -240,7 +259,9 @@ pub trait Ledger {
 }
 
 /// A database that holds the whole store (and can copy it, row by row: `copy-store`).
-pub trait Backend: Submissions + PlanSnapshots + Outbox + Ledger + super::copy::RowCopy {
+pub trait Backend:
+    Submissions + PlanSnapshots + Outbox + Ledger + super::WebSessions + super::copy::RowCopy
+{
     /// The schema version in force.
     fn schema_version(&self) -> anyhow::Result<i64>;
 }

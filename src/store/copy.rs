@@ -49,6 +49,8 @@ pub const TABLES: &[&str] = &[
     "deliveries",
     "job_runs",
     "delivery_pauses",
+    "sign_in_links",
+    "web_sessions",
 ];
 
 /// A database's rows as plain values: what `copy-store` needs of a backend. The table

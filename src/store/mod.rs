@@ -17,6 +17,9 @@ pub mod sqlite;
 pub mod states;
 #[cfg(test)]
 pub(crate) mod test_stores;
+mod web;
+#[cfg(test)]
+mod web_tests;
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -34,6 +37,7 @@ pub use outbox::{
 };
 pub use sqlite::latest_version;
 pub use states::{DeliveryState, RunOutcome, SubmissionStatus, UnknownState};
+pub use web::{NewSignInLink, NewWebSession, WebSession, WebSessions};
 
 /// An open store: a backend behind the [`Backend`] traits, called through `Deref`.
 pub struct Store {
@@ -188,6 +192,9 @@ pub struct NewSubmission<'a> {
     pub findings: &'a [Finding],
     /// The content, stored only when the submission is accepted.
     pub accepted: Option<&'a SubmissionContent>,
+    /// Who uploaded it through the web portal (the signed-in address); `None` for a
+    /// file of the inbox.
+    pub uploaded_by: Option<&'a str>,
 }
 
 /// What recording a submission did.
@@ -222,6 +229,38 @@ pub struct CurrentSubmission {
     pub file_name: String,
     /// What was read from it.
     pub content: SubmissionContent,
+}
+
+/// One version of a department's submissions, as its history and its page show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Its id in the store (`提出#3`).
+    pub id: i64,
+    /// The file name it came under.
+    pub file_name: String,
+    /// The SHA-256 of its bytes.
+    pub sha256: String,
+    /// Where the archive keeps its bytes.
+    pub archived_path: String,
+    /// The fiscal year it named, when it could be read.
+    pub fiscal_year: Option<FiscalYear>,
+    /// When it was received (RFC 3339).
+    pub received_at: String,
+    /// Accepted or sent back.
+    pub status: SubmissionStatus,
+    /// How many errors it drew.
+    pub errors: i64,
+    /// How many warnings it drew.
+    pub warnings: i64,
+    /// Who uploaded it through the web portal; `None` for a file of the inbox.
+    pub uploaded_by: Option<String>,
+}
+
+impl HistoryEntry {
+    /// The verdict it drew: 受理, 受理(要確認) or 差戻し.
+    pub fn verdict(&self) -> crate::texts::Verdict {
+        crate::texts::Verdict::of(self.status == SubmissionStatus::Accepted, self.warnings > 0)
+    }
 }
 
 /// Where a department's latest submission of a year stands.

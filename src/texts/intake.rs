@@ -42,6 +42,11 @@ pub fn workbook_of_another_department(named: &str, owner: &str) -> String {
     format!("部名は「{named}」ですが、表の行はすべて{owner}の担当です。{named}の提出用ブックに記入してください(この部名のまま{owner}のブックは提出できません)")
 }
 
+/// An uploaded workbook of another department than the one signed in.
+pub fn workbook_not_the_uploaders(named: &str, signed_in: &str) -> String {
+    format!("このブックは{named}の提出用ですが、{signed_in}としてログインしています。{signed_in}の提出用ブックを提出してください({named}のブックは{named}の担当者が提出します)")
+}
+
 /// A row (indicator, policy, item, KPI) of another department's.
 pub fn row_of_another_department(what: &str, id: &str, owner: &str, department: &str) -> String {
     format!("{what}「{id}」は{owner}の担当です。{department}の提出には含められません")

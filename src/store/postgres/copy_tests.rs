@@ -34,7 +34,8 @@ fn a_store_copied_to_postgresql_and_back_holds_the_same_rows() {
     let sent = crate::store::sqlite::tests::content("新");
     let new = crate::store::sqlite::tests::submission("new", Some(&sent), &[]);
     let copied_max = source
-        .submission_by_hash("132047", "d")
+        // The scenario's last submission ("e", uploaded through the portal).
+        .submission_by_hash("132047", "e")
         .unwrap()
         .unwrap()
         .id;

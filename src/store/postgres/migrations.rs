@@ -52,6 +52,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "provisional_figures",
         include_str!("../../../migrations/postgres/0008_provisional_figures.sql"),
     ),
+    (
+        9,
+        "web_sessions",
+        include_str!("../../../migrations/postgres/0009_web_sessions.sql"),
+    ),
+    (
+        10,
+        "uploaded_by",
+        include_str!("../../../migrations/postgres/0010_uploaded_by.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "hakusho" in ASCII, one number for every replica.

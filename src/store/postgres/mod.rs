@@ -13,11 +13,13 @@
 
 mod content;
 mod copy;
+mod history;
 mod ledger;
 mod migrations;
 mod outbox;
 mod submissions;
 mod testing;
+mod web;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};

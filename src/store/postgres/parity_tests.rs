@@ -6,8 +6,8 @@ use crate::domain::{Finding, FiscalYear};
 use crate::plan::PlanTexts;
 use crate::store::sqlite::tests::{content, receipt, reporting, submission};
 use crate::store::{
-    Claim, Delivery, DeliveryState, NewSubmission, OpenMode, RunLease, RunOutcome, Store,
-    StoredAttachment,
+    Claim, Delivery, DeliveryState, NewSignInLink, NewSubmission, NewWebSession, OpenMode,
+    RunLease, RunOutcome, Store, StoredAttachment,
 };
 
 const CITY: &str = "132047";
@@ -36,6 +36,34 @@ fn record(store: &mut Store, out: &mut Answers, year: i32, sha: &str, accepted: 
     ));
 }
 
+/// A department's history (every year, one year, another department's, another
+/// city's) and one version of it (its own, and ids it may not read).
+fn history(store: &mut Store, out: &mut Answers) {
+    let uploaded = NewSubmission {
+        uploaded_by: Some("企画部 <kikaku@x.example>"),
+        ..submission("e", None, &[])
+    };
+    out.push(format!("{:?}", store.record_submission(&uploaded)));
+    for year in [None, Some(FiscalYear(2019)), Some(FiscalYear(2020))] {
+        let listed = store.department_history(CITY, "企画部", year).unwrap();
+        out.push(format!("{listed:?}"));
+    }
+    out.push(format!(
+        "{:?}",
+        store.department_history(CITY, "総務部", None)
+    ));
+    out.push(format!(
+        "{:?}",
+        store.department_history("999999", "企画部", None)
+    ));
+    for id in [1, 2, 3, 4, 5, 999] {
+        let own = store.department_submission(CITY, "企画部", id).unwrap();
+        let other = store.department_submission(CITY, "総務部", id).unwrap();
+        let elsewhere = store.department_submission("999999", "企画部", id).unwrap();
+        out.push(format!("{own:?} {other:?} {elsewhere:?}"));
+    }
+}
+
 fn submissions(store: &mut Store, out: &mut Answers) {
     record(store, out, 2019, "a", true);
     record(store, out, 2020, "b", true);
@@ -58,6 +86,7 @@ fn submissions(store: &mut Store, out: &mut Answers) {
         "{:?}",
         store.earlier_figures(CITY, FiscalYear(2021)).unwrap()
     ));
+    history(store, out);
     out.push(format!(
         "{:?}",
         store.latest_by_department(CITY, FiscalYear(2020)).unwrap()
@@ -200,7 +229,41 @@ pub(super) fn scenario(store: &mut Store) -> Answers {
     submissions(store, &mut out);
     outbox(store, &mut out);
     ledger(store, &mut out);
+    web_sessions(store, &mut out);
     out
+}
+
+/// Sign-in links and sessions (left in the store, so a copy carries some of each).
+fn web_sessions(store: &mut Store, out: &mut Answers) {
+    let link = |token: &str| NewSignInLink {
+        city_code: CITY.into(),
+        token_sha256: token.into(),
+        address: "a@x".into(),
+        client: "127.0.0.1".into(),
+        created_at: "T0".into(),
+        expires_at: "T5".into(),
+    };
+    let session = |id: &str| NewWebSession {
+        city_code: CITY.into(),
+        id_sha256: id.into(),
+        csrf: format!("c-{id}"),
+        created_at: "T1".into(),
+        expires_at: "T9".into(),
+    };
+    say!(out, store.insert_sign_in_link(&link("l1")));
+    say!(out, store.insert_sign_in_link(&link("l2")));
+    say!(out, store.sign_in_links_since(CITY, "a@x", "T0"));
+    say!(out, store.redeem_sign_in_link("l1", "T1", &session("s1")));
+    say!(out, store.redeem_sign_in_link("l1", "T2", &session("s2")));
+    say!(out, store.redeem_sign_in_link("l2", "T5", &session("s3")));
+    say!(out, store.insert_web_session(&session("s4"), "b@x"));
+    say!(out, store.insert_web_session(&session("s5"), "b@x"));
+    say!(out, store.web_session(CITY, "s1", "T2"));
+    say!(out, store.live_web_sessions(CITY, "T2"));
+    say!(out, store.revoke_web_session(CITY, "s4", "T3"));
+    say!(out, store.revoke_web_sessions(CITY, Some("a@x"), "T3"));
+    say!(out, store.live_web_sessions(CITY, "T3"));
+    say!(out, store.web_session(CITY, "s5", "T9"));
 }
 
 #[test]

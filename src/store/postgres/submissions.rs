@@ -3,13 +3,13 @@
 use anyhow::Context;
 use postgres::{Client, Row, Transaction};
 
-use super::{content, outbox, state, PostgresStore};
+use super::{content, history, outbox, state, PostgresStore};
 use crate::domain::{Finding, FiscalYear, Severity};
 use crate::plan::PlanTexts;
 use crate::store::states::StoredName;
 use crate::store::{
-    CurrentSubmission, EarlierFigures, NewMessage, NewSubmission, PlanSnapshots, Recorded,
-    StoredSubmission, SubmissionState, SubmissionStatus, Submissions,
+    CurrentSubmission, EarlierFigures, HistoryEntry, NewMessage, NewSubmission, PlanSnapshots,
+    Recorded, StoredSubmission, SubmissionState, SubmissionStatus, Submissions,
 };
 use crate::workbook::SubmissionContent;
 
@@ -115,6 +115,24 @@ impl Submissions for PostgresStore {
                 })
                 .collect()
         })
+    }
+
+    fn department_history(
+        &self,
+        city_code: &str,
+        department: &str,
+        fiscal_year: Option<FiscalYear>,
+    ) -> anyhow::Result<Vec<HistoryEntry>> {
+        self.run(|client| history::history(client, city_code, department, fiscal_year))
+    }
+
+    fn department_submission(
+        &self,
+        city_code: &str,
+        department: &str,
+        id: i64,
+    ) -> anyhow::Result<Option<HistoryEntry>> {
+        self.run(|client| history::one(client, city_code, department, id))
     }
 }
 
@@ -259,8 +277,9 @@ fn insert_submission(tx: &mut Transaction, new: &NewSubmission) -> anyhow::Resul
         // NOT EXISTS first: an insert that gives way still draws an id from the
         // identity sequence, and the ids are shown (提出#3); only a true race skips one.
         "INSERT INTO submissions (city_code, sha256, file_name, archived_path, department, fiscal_year, status,
-                                  received_at, submitter, contact)
-         SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::text, $8::text, $9::text, $10::text
+                                  received_at, submitter, contact, uploaded_by)
+         SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::text, $8::text, $9::text, $10::text,
+                $11::text
          WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE city_code = $1 AND sha256 = $2)
          ON CONFLICT (city_code, sha256) DO NOTHING
          RETURNING id",
@@ -275,6 +294,7 @@ fn insert_submission(tx: &mut Transaction, new: &NewSubmission) -> anyhow::Resul
             &new.received_at,
             &submitter,
             &contact,
+            &new.uploaded_by,
         ],
     )?;
     let Some(row) = inserted else {

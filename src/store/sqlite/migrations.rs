@@ -50,6 +50,16 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "provisional_figures",
         include_str!("../../../migrations/0008_provisional_figures.sql"),
     ),
+    (
+        9,
+        "web_sessions",
+        include_str!("../../../migrations/0009_web_sessions.sql"),
+    ),
+    (
+        10,
+        "uploaded_by",
+        include_str!("../../../migrations/0010_uploaded_by.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen yet, all in one transaction that

@@ -15,10 +15,12 @@
 mod content;
 mod copy;
 mod earlier;
+mod history;
 mod ledger;
 mod migrations;
 mod outbox;
 mod submissions;
+mod web;
 
 use std::path::Path;
 
@@ -262,6 +264,9 @@ text_by_name!(SubmissionStatus, DeliveryState, RunOutcome, Severity);
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod history_tests;
 
 #[cfg(test)]
 mod states_tests;

@@ -3,12 +3,12 @@
 use anyhow::Context;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::{content, earlier, outbox, SqliteStore};
+use super::{content, earlier, history, outbox, SqliteStore};
 use crate::domain::{Finding, FiscalYear, Severity};
 use crate::plan::PlanTexts;
 use crate::store::{
-    CurrentSubmission, EarlierFigures, NewMessage, NewSubmission, PlanSnapshots, Recorded,
-    StoredSubmission, SubmissionState, SubmissionStatus, Submissions,
+    CurrentSubmission, EarlierFigures, HistoryEntry, NewMessage, NewSubmission, PlanSnapshots,
+    Recorded, StoredSubmission, SubmissionState, SubmissionStatus, Submissions,
 };
 use crate::workbook::SubmissionContent;
 
@@ -177,6 +177,24 @@ impl Submissions for SqliteStore {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    fn department_history(
+        &self,
+        city_code: &str,
+        department: &str,
+        fiscal_year: Option<FiscalYear>,
+    ) -> anyhow::Result<Vec<HistoryEntry>> {
+        history::history(&self.connection, city_code, department, fiscal_year)
+    }
+
+    fn department_submission(
+        &self,
+        city_code: &str,
+        department: &str,
+        id: i64,
+    ) -> anyhow::Result<Option<HistoryEntry>> {
+        history::one(&self.connection, city_code, department, id)
+    }
 }
 
 impl PlanSnapshots for SqliteStore {
@@ -232,8 +250,8 @@ fn insert_submission(tx: &Transaction, new: &NewSubmission) -> rusqlite::Result<
     };
     let inserted = tx.prepare_cached(
         "INSERT INTO submissions (city_code, sha256, file_name, archived_path, department, fiscal_year, status,
-                                  received_at, submitter, contact)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                  received_at, submitter, contact, uploaded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (city_code, sha256) DO NOTHING
          RETURNING id")?.query_row(
         params![
@@ -247,6 +265,7 @@ fn insert_submission(tx: &Transaction, new: &NewSubmission) -> rusqlite::Result<
             new.received_at,
             submitter,
             contact,
+            new.uploaded_by,
         ],
         |row| row.get::<_, i64>(0),
     ).optional()?;

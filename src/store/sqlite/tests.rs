@@ -117,6 +117,7 @@ pub(crate) fn submission<'a>(
         received_at: "2021-04-10T09:00:00+09:00",
         findings,
         accepted: content,
+        uploaded_by: None,
     }
 }
 

@@ -31,6 +31,8 @@ fn the_workbook_texts() {
     let another = row_of_another_department("指標ID", "1-1-1", "総務部", "企画部");
     check(another, &["指標ID「1-1-1」", "総務部", "企画部"]);
     check(row_not_in_plan("KPI", "K9"), &["KPI「K9」"]);
+    let uploaded = workbook_not_the_uploaders("総務部", "企画部");
+    check(uploaded, &["総務部の提出用", "企画部としてログイン"]);
     check(missing_sheet("目標指標"), &["シート「目標指標」"]);
     check(extra_sheet("メモ"), &["シート「メモ」"]);
     check(wrong_heading("指標ID", "番号"), &["「指標ID」", "「番号」"]);

@@ -1,0 +1,295 @@
+//! The department's pages: its page of the year, and one submission's answer. Every
+//! text taken from a workbook or a file name is escaped (maud escapes every `(value)`).
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::NaiveDate;
+use maud::{html, Markup};
+
+use super::standing::{date_label, days_left, Standing};
+use super::{department_of, submission_id};
+use crate::app::App;
+use crate::domain::{Finding, FiscalYear};
+use crate::mail::receipts;
+use crate::report::index::{read_indexes, ReportIndex};
+use crate::store::{HistoryEntry, Store, SubmissionState};
+use crate::texts::Verdict;
+use crate::web::auth::Signed;
+use crate::web::on_store;
+use crate::web::page::{badge, csrf_field, html_page, layout, table, Refusal};
+
+/// What the department's page shows, read from the store and the reports' indexes.
+struct DepartmentView {
+    department: String,
+    fiscal_year: FiscalYear,
+    deadline: Option<NaiveDate>,
+    today: NaiveDate,
+    latest: Option<SubmissionState>,
+    history: Vec<HistoryEntry>,
+    reports: Vec<ReportIndex>,
+}
+
+impl DepartmentView {
+    fn load(app: &App, store: &mut Store, department: String) -> anyhow::Result<DepartmentView> {
+        let config = app.config();
+        let (code, fiscal_year) = (&config.city.code, config.fiscal_year());
+        let latest = store.latest_by_department(code, fiscal_year)?;
+        Ok(DepartmentView {
+            latest: latest.into_iter().find(|s| s.department == department),
+            history: store.department_history(code, &department, None)?,
+            reports: read_indexes(&config.paths.reports),
+            deadline: config.submission.deadline.map(|d| d.0),
+            today: app.clock().tokyo().date_naive(),
+            fiscal_year,
+            department,
+        })
+    }
+}
+
+/// `GET /{city}/department`.
+pub async fn department_page(signed: Signed) -> Result<Response, Refusal> {
+    let department = department_of(&signed)?.to_string();
+    let view = on_store(&signed.app, move |app, store| {
+        DepartmentView::load(app, store, department)
+    })
+    .await?;
+    let title = format!("{}の提出", view.department);
+    let main = html! {
+        (year_summary(&view))
+        (template_and_upload(&signed))
+        (history_section(signed.city_code(), &view.history))
+        (reports_section(signed.city_code(), &view))
+    };
+    let page = layout(
+        &title,
+        Some(signed.app.config()),
+        Some(signed.header()),
+        main,
+    );
+    Ok(html_page(StatusCode::OK, page))
+}
+
+fn year_summary(view: &DepartmentView) -> Markup {
+    let standing = Standing::of(view.latest.as_ref(), view.deadline, view.today);
+    html! {
+        section.summary {
+            h2 { (view.fiscal_year.to_string()) "の提出" }
+            dl {
+                dt { "提出期限" }
+                dd { @match view.deadline { Some(d) => (date_label(d)), None => "なし" } }
+                dt { "残り" }
+                dd.days { (days_left(view.deadline, view.today)) }
+                dt { "状態" }
+                dd { (badge(standing.class(), standing.label())) }
+            }
+        }
+    }
+}
+
+fn template_and_upload(signed: &Signed) -> Markup {
+    let code = signed.city_code();
+    html! {
+        section {
+            h2 { "提出用ブック" }
+            p { a.download href={ "/" (code) "/template" } { "今年度の提出用ブック(記入済みの項目つき)をダウンロード" } }
+            form.dropzone method="post" action={ "/" (code) "/upload" } enctype="multipart/form-data" {
+                (csrf_field(&signed.csrf))
+                label for="file" { "記入したブックを選んでください(xlsx, xlsm, xls, ods。ここにドラッグ&ドロップもできます)" }
+                input #file type="file" name="file" required accept=".xlsx,.xlsm,.xls,.ods";
+                button type="submit" { "提出する" }
+            }
+        }
+    }
+}
+
+fn history_section(code: &str, history: &[HistoryEntry]) -> Markup {
+    let headings = [
+        "提出",
+        "年度",
+        "ファイル",
+        "提出した人",
+        "受付日時",
+        "結果",
+        "原本",
+    ];
+    let rows = history.iter().map(|e| history_row(code, e));
+    html! {
+        section {
+            h2 { "提出の履歴" }
+            @if history.is_empty() { p { "まだ提出はありません。" } }
+            @else { (table(&headings, rows)) }
+        }
+    }
+}
+
+fn history_row(code: &str, entry: &HistoryEntry) -> Vec<Markup> {
+    let page = format!("/{code}/submissions/{}", entry.id);
+    vec![
+        html! { a href=(page) { "提出#" (entry.id) } },
+        html! { @match entry.fiscal_year { Some(y) => (y.to_string()), None => "—" } },
+        html! { a href=(page) { (entry.file_name) } },
+        html! { (uploader(entry)) },
+        html! { (shown_time(&entry.received_at)) },
+        verdict_badge(entry.verdict()),
+        html! { a href={ (page) "/original" } { "ダウンロード" } },
+    ]
+}
+
+/// Who sent a version: the signed-in address, or the shared folder for the inbox's.
+fn uploader(entry: &HistoryEntry) -> &str {
+    entry.uploaded_by.as_deref().unwrap_or("受付フォルダー")
+}
+
+fn verdict_badge(verdict: Verdict) -> Markup {
+    let class = match verdict {
+        Verdict::Accepted => "accepted",
+        Verdict::AcceptedWithWarnings => "noted",
+        Verdict::SentBack | Verdict::AlreadyReceived => "sent-back",
+    };
+    badge(class, verdict.short_label())
+}
+
+/// A stored time (RFC 3339) as the page prints it, in Asia/Tokyo: `2021年4月8日 09:30`.
+fn shown_time(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .map(|t| t.with_timezone(&chrono_tz::Asia::Tokyo))
+        .map_or_else(
+            |_| stored.to_string(),
+            |t| t.format("%Y年%-m月%-d日 %H:%M").to_string(),
+        )
+}
+
+fn reports_section(code: &str, view: &DepartmentView) -> Markup {
+    let own: Vec<(i32, &str)> = view
+        .reports
+        .iter()
+        .rev()
+        .flat_map(|i| {
+            i.of_department(&view.department)
+                .map(move |f| (i.fiscal_year, f))
+        })
+        .collect();
+    html! {
+        section {
+            h2 { "報告書" }
+            @if own.is_empty() { p { "まだ報告書はありません(集計の後にここに出ます)。" } }
+            ul { @for (year, file) in &own {
+                li { a href={ "/" (code) "/reports/" (year) "/" (url_part(file)) } { (file) } }
+            } }
+        }
+    }
+}
+
+/// A file name as one part of a path in a link.
+fn url_part(name: &str) -> String {
+    percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// `GET /{city}/submissions/{id}`: the verdict, each finding as a row, the downloads.
+pub async fn submission_page(
+    signed: Signed,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, Refusal> {
+    let department = department_of(&signed)?.to_string();
+    let id = submission_id(&id)?;
+    let found = on_store(&signed.app, move |app, store| {
+        let code = &app.config().city.code;
+        let Some(entry) = store.department_submission(code, &department, id)? else {
+            return Ok(None);
+        };
+        let findings = store.findings_of(entry.id)?;
+        Ok(Some((entry, findings)))
+    })
+    .await?;
+    let (entry, findings) = found.ok_or_else(Refusal::not_found)?;
+    let annotated = receipts::annotated_path(signed.app.config(), &entry.sha256).is_file();
+    let main = html! {
+        (verdict_section(&entry, annotated))
+        (findings_section(&findings))
+        (downloads(signed.city_code(), &entry, annotated))
+        p { a href={ "/" (signed.city_code()) "/department" } { "提出のページへ戻る" } }
+    };
+    let title = format!("提出#{} の結果", entry.id);
+    let page = layout(
+        &title,
+        Some(signed.app.config()),
+        Some(signed.header()),
+        main,
+    );
+    Ok(html_page(StatusCode::OK, page))
+}
+
+fn verdict_section(entry: &HistoryEntry, annotated: bool) -> Markup {
+    let verdict = entry.verdict();
+    html! {
+        section.verdict {
+            p.lead { (verdict_badge(verdict)) " " (explanation(verdict, annotated)) }
+            dl {
+                dt { "ファイル" } dd { (entry.file_name) }
+                dt { "受付日時" } dd { (shown_time(&entry.received_at)) }
+                dt { "提出した人" } dd { (uploader(entry)) }
+            }
+        }
+    }
+}
+
+fn explanation(verdict: Verdict, annotated: bool) -> &'static str {
+    match (verdict, annotated) {
+        (Verdict::Accepted, _) => "受け付けました。誤りは見つかりませんでした。",
+        (Verdict::AcceptedWithWarnings, _) => "受け付けました。下の表の点を確かめてください。直すときは、直したブックをもう一度提出してください。",
+        (_, true) => "受け付けられませんでした。下の表の誤りを直して、もう一度提出してください。誤りのあるセルに色とコメントを付けたブックをダウンロードできます。",
+        (_, false) => "受け付けられませんでした。下の表の誤りを直して、もう一度提出してください。",
+    }
+}
+
+fn findings_section(findings: &[Finding]) -> Markup {
+    let headings = ["種類", "シート", "セル", "見つかった内容と、期待される内容"];
+    let rows = findings.iter().map(|f| {
+        vec![
+            html! { (f.severity.label()) },
+            html! { (f.sheet.as_deref().unwrap_or("—")) },
+            html! { (f.cell.as_deref().unwrap_or("—")) },
+            html! { (f.message) },
+        ]
+    });
+    html! {
+        section.findings {
+            h2 { "見つかった点" }
+            @if findings.is_empty() { p { "ありません。" } }
+            @else { (table(&headings, rows)) }
+        }
+    }
+}
+
+fn downloads(code: &str, entry: &HistoryEntry, annotated: bool) -> Markup {
+    let base = format!("/{code}/submissions/{}", entry.id);
+    html! {
+        section {
+            h2 { "ダウンロード" }
+            ul {
+                @if annotated {
+                    li { a.download href={ (base) "/annotated" } { (receipts::annotated_name(&entry.file_name)) } " (誤りに印を付けたブック)" }
+                }
+                li { a href={ (base) "/original" } { (entry.file_name) } " (提出したファイル)" }
+            }
+        }
+    }
+}
+
+/// The answer to an upload of bytes received before under another department (or
+/// none): it is not shown, only said.
+pub fn already_received(signed: &Signed) -> Response {
+    let main = html! {
+        p.lead { "このファイルは、以前に受け付けたファイルと同じ内容です。" }
+        p { "自分の部の提出用ブックか確かめてから、もう一度提出してください。" }
+        p { a href={ "/" (signed.city_code()) "/department" } { "提出のページへ戻る" } }
+    };
+    let page = layout(
+        "受付済みのファイルです",
+        Some(signed.app.config()),
+        Some(signed.header()),
+        main,
+    );
+    html_page(StatusCode::OK, page)
+}

@@ -1,0 +1,193 @@
+//! An upload: the bytes a department sends through the portal, taken in exactly as a
+//! file of the inbox is (the guard, the archive, the store, the receipt mail), never by
+//! a second path.
+//!
+//! The bytes are first staged under `archive/uploads/<random>/`: the file under its
+//! safe name in `file/`, then `by` (the department and the address), each written and
+//! fsynced, `by` last and by a rename, so a folder with `by` holds a whole upload. Then
+//! [`crate::mail::receipts::take_in_file`] takes it in, on a store connection of its own,
+//! and the folder is removed. A daemon that died in between finds the folder at its
+//! next start ([`take_in_left`]): the upload is taken in then, and its receipt sent.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::names::safe_file_name;
+use crate::app::App;
+use crate::config::Config;
+use crate::intake::{IntakeError, Upload};
+use crate::mail::receipts::{self, Answered};
+use crate::web::auth::tokens::random_token;
+
+/// The file naming who sent a staged upload: written last, so it marks a whole one.
+const BY: &str = "by";
+
+/// The folder holding the staged file.
+const FILE: &str = "file";
+
+/// Where uploads wait to be taken in: `archive/uploads/`.
+pub fn uploads_dir(config: &Config) -> PathBuf {
+    config.paths.archive.join("uploads")
+}
+
+/// An upload written to disk, not yet taken in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedUpload {
+    /// Its own folder under [`uploads_dir`].
+    pub dir: PathBuf,
+    /// The file, under its safe name.
+    pub file: PathBuf,
+    /// The department signed in.
+    pub department: String,
+    /// The signed-in address.
+    pub uploaded_by: String,
+}
+
+/// Writes an upload's bytes and who sent them, fsynced (see the module's comment).
+pub fn stage(
+    config: &Config,
+    sent_name: &str,
+    bytes: &[u8],
+    department: &str,
+    uploaded_by: &str,
+) -> anyhow::Result<StagedUpload> {
+    // A random name: two uploads at once (or a stopped daemon's) never share a folder.
+    let dir = uploads_dir(config).join(random_token()?);
+    let files = dir.join(FILE);
+    std::fs::create_dir_all(&files)
+        .with_context(|| format!("アップロードの一時フォルダー {} を作れません。保管場所 (paths.archive) に書き込めるか確かめてください", files.display()))?;
+    let file = files.join(safe_file_name(sent_name));
+    write_synced(&file, bytes)?;
+    sync_dir(&files)?;
+    let by = format!("{department}\n{uploaded_by}\n");
+    let partial = dir.join(format!("{BY}.partial"));
+    write_synced(&partial, by.as_bytes())?;
+    std::fs::rename(&partial, dir.join(BY))
+        .with_context(|| format!("アップロード {} を記録できません", dir.display()))?;
+    sync_dir(&dir)?;
+    sync_dir(&uploads_dir(config))?;
+    Ok(StagedUpload {
+        dir,
+        file,
+        department: department.to_string(),
+        uploaded_by: uploaded_by.to_string(),
+    })
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let write = || -> std::io::Result<()> {
+        let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    };
+    write().with_context(|| {
+        format!(
+            "{} に書き込めません(ディスクの空きを確かめてください)",
+            path.display()
+        )
+    })
+}
+
+/// Makes the folder's entries durable (a file's own fsync does not cover its name).
+fn sync_dir(dir: &Path) -> anyhow::Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("フォルダー {} を同期できません", dir.display()))
+}
+
+/// Takes a staged upload in like a file of the inbox, on a store connection of its
+/// own (blocking: call it from `spawn_blocking`), then removes its folder. A failure
+/// of hakusho's own leaves the folder, to be taken in at the next start.
+pub fn take_in(app: &App, staged: &StagedUpload) -> Result<Answered, IntakeError> {
+    let config = app.config();
+    let mut store = app.store().separate()?;
+    let guide = crate::template::guide_text(config)?;
+    let earlier = app.earlier_figures(&store)?;
+    let plan = app.plan()?;
+    let upload = Upload {
+        department: &staged.department,
+        uploaded_by: &staged.uploaded_by,
+    };
+    let intake = crate::intake::Intake {
+        upload: Some(upload),
+        ..app.intake(&plan, &earlier)?
+    };
+    let received_at = app.clock().tokyo();
+    let answered = receipts::take_in_file(&staged.file, intake, &mut store, received_at, &guide)?;
+    if let Err(error) = std::fs::remove_dir_all(&staged.dir) {
+        // Taken in: a folder left behind is taken in again as the same bytes (nothing new).
+        tracing::warn!(dir = %staged.dir.display(), "取り込んだアップロードの一時フォルダーを消せません: {error}");
+    }
+    Ok(answered)
+}
+
+/// Takes in every upload a stopped daemon left staged (blocking; serve's start calls
+/// it before the portal listens). A folder without `by` was never whole (the sender got
+/// no answer): it is removed. Returns how many uploads were taken in.
+pub fn take_in_left(app: &App) -> anyhow::Result<usize> {
+    let dir = uploads_dir(app.config());
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error).with_context(|| format!("{} を読めません", dir.display())),
+    };
+    let mut taken = 0;
+    for entry in entries {
+        let path = entry?.path();
+        match read_staged(&path)? {
+            // One that fails now (a busy machine) stays for the next start; the others
+            // are taken in all the same.
+            Some(staged) => match take_in(app, &staged) {
+                Ok(answered) => {
+                    let file = crate::domain::printable(&answered.report.file_name).into_owned();
+                    tracing::info!(%file, uploaded_by = %staged.uploaded_by, "a staged upload left by a stop was taken in");
+                    taken += 1;
+                }
+                Err(error) => {
+                    let reason = crate::domain::printable(&format!("{error:#}")).into_owned();
+                    tracing::error!(dir = %path.display(), "残っていたアップロードを取り込めません(次の起動で読み直します): {reason}");
+                }
+            },
+            None => remove_unfinished(&path),
+        }
+    }
+    Ok(taken)
+}
+
+/// A staged upload's folder read back: `None` when it was never whole.
+fn read_staged(dir: &Path) -> anyhow::Result<Option<StagedUpload>> {
+    let Ok(by) = std::fs::read_to_string(dir.join(BY)) else {
+        return Ok(None);
+    };
+    let mut lines = by.lines();
+    let (Some(department), Some(uploaded_by)) = (lines.next(), lines.next()) else {
+        return Ok(None);
+    };
+    let files = dir.join(FILE);
+    let mut names =
+        std::fs::read_dir(&files).with_context(|| format!("{} を読めません", files.display()))?;
+    let Some(file) = names.next().transpose()? else {
+        return Ok(None);
+    };
+    Ok(Some(StagedUpload {
+        dir: dir.to_path_buf(),
+        file: file.path(),
+        department: department.to_string(),
+        uploaded_by: uploaded_by.to_string(),
+    }))
+}
+
+fn remove_unfinished(path: &Path) {
+    tracing::warn!(dir = %path.display(), "書きかけのまま残ったアップロードを消します(送った人には結果が返っていません)");
+    let removed = if path.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    if let Err(error) = removed {
+        tracing::warn!(dir = %path.display(), "消せません: {error}");
+    }
+}

@@ -1,0 +1,659 @@
+//! What a department sees and does in the portal, over HTTP against the real router on
+//! 127.0.0.1:0, with the city's real store (SQLite, or PostgreSQL on the suite's second
+//! run) and the loopback SMTP server: an upload with mistakes is answered with its
+//! findings and cells, its receipt mailed with the annotated copy, which downloads the
+//! same; the corrected upload is accepted; the history lists both with their uploader.
+//! A department reads nothing of another's (404 for every id and file, guessed or
+//! not) and cannot submit another's workbook; bad requests get Japanese pages.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+
+use chrono::{DateTime, Utc};
+use common::grid::{Cell, Grid};
+use common::{jst, repo, SmtpSink, TestCity};
+use hakusho::app::App;
+use hakusho::config::Config;
+use hakusho::domain::Clock;
+use hakusho::mail::DeliveryBell;
+use hakusho::web::{self, Web};
+use mail_parser::{MessageParser, MimeHeaders};
+
+const CITY: &str = "132047";
+const KIKAKU: &str = "kikaku-bu@mitaka.example";
+const SOMU: &str = "somu-bu@mitaka.example";
+const MANAGER: &str = "kikaku-kacho@mitaka.example";
+
+/// The portal of a test city, served on 127.0.0.1:0 by a runtime of its own; a
+/// delivery worker sends what the bell announces. Requests are plain blocking HTTP/1.1.
+struct Portal {
+    app: App,
+    address: SocketAddr,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Portal {
+    /// The city's portal, its clock fixed at `now`.
+    fn start(city: &TestCity, now: DateTime<Utc>) -> Portal {
+        let config = Config::read(&city.config_path()).unwrap();
+        let app = App::new(config, Clock::fixed(now));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let bell = DeliveryBell::new();
+        let bells = HashMap::from([(CITY.to_string(), bell.clone())]);
+        let address = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let address = listener.local_addr().unwrap();
+            web::serve_on(listener, Web::new([app.clone()], bells));
+            web::testing::deliver_on_bell(app.clone(), bell);
+            address
+        });
+        Portal {
+            app,
+            address,
+            runtime,
+        }
+    }
+
+    /// A session cookie for `address`, made as a used link makes it.
+    fn sign_in(&self, address: &str) -> String {
+        let id = web::testing::sign_in(&self.app, address).unwrap();
+        format!("{}={id}", web::auth::SESSION_COOKIE)
+    }
+
+    fn get(&self, path: &str, cookie: &str) -> Answer {
+        let head = format!(
+            "GET {path} HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        );
+        exchange(self.address, head.as_bytes(), &[])
+    }
+
+    /// Posts a multipart form: the CSRF token and a file (either may be left out).
+    fn upload(&self, cookie: &str, csrf: Option<&str>, file: Option<(&str, &[u8])>) -> Answer {
+        let (boundary, body) = multipart(csrf, file);
+        let head = format!(
+            "POST /{CITY}/upload HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        exchange(self.address, head.as_bytes(), &body)
+    }
+
+    /// The CSRF token of the department page's forms.
+    fn csrf(&self, cookie: &str) -> String {
+        let page = self.get(&format!("/{CITY}/department"), cookie).text();
+        let start = page
+            .find("name=\"csrf\" value=\"")
+            .expect("a form with its token")
+            + 19;
+        page[start..start + page[start..].find('"').unwrap()].to_string()
+    }
+
+    /// Uploads a file with the page's token; the answer's location (a 303).
+    fn submit(&self, cookie: &str, name: &str, bytes: &[u8]) -> String {
+        let answer = self.upload(cookie, Some(&self.csrf(cookie)), Some((name, bytes)));
+        assert_eq!(answer.status, 303, "{}", answer.text());
+        answer.header("location").unwrap().to_string()
+    }
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        // The mailer's pooled connections live in the runtime: stop its tasks first.
+        let runtime = std::mem::replace(
+            &mut self.runtime,
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap(),
+        );
+        runtime.shutdown_background();
+    }
+}
+
+/// An HTTP answer.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        let found = self
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name));
+        found.map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends a request (the body from a thread of its own, so that an answer given before
+/// the body is read is still read) and reads the whole answer.
+fn exchange(address: SocketAddr, head: &[u8], body: &[u8]) -> Answer {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.write_all(head).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let body = body.to_vec();
+    let sending = std::thread::spawn(move || {
+        // The server may answer and close before reading it all (413): not an error here.
+        let _ = writer.write_all(&body);
+    });
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let _ = sending.join();
+    parse_answer(&raw)
+}
+
+fn parse_answer(raw: &[u8]) -> Answer {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let mut body = raw[end + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v == "chunked");
+    if chunked {
+        body = dechunk(&body);
+    }
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16)
+                .unwrap();
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
+        rest = &rest[line_end + 4 + size..];
+    }
+}
+
+/// A multipart body with the fields given, and its boundary.
+fn multipart(csrf: Option<&str>, file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----hakusho-test-boundary-7d3f".to_string();
+    let mut body = Vec::new();
+    if let Some(token) = csrf {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+            )
+            .bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    (boundary, body)
+}
+
+/// 2021-04-06 10:00 JST: three days before the sample's deadline (2021-04-09).
+fn three_days_before() -> DateTime<Utc> {
+    jst(2021, 4, 6, 10, 0, 0)
+}
+
+/// 企画部's sample workbook with two mistakes (a text where a number belongs, a plan
+/// figure changed).
+fn with_mistakes() -> Vec<u8> {
+    let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    grid.text("目標指標", "J2", "未定")
+        .text("目標指標", "L3", "350人");
+    grid.to_xlsx()
+}
+
+fn sample(department: &str) -> Vec<u8> {
+    std::fs::read(repo().join(format!("data/inbox/令和2年度_{department}.xlsx"))).unwrap()
+}
+
+/// A city without files in its inbox (the portal is the only way in here).
+fn city(smtp: Option<&SmtpSink>) -> TestCity {
+    let city = TestCity::new(smtp.map(|s| s.port));
+    for entry in std::fs::read_dir(city.inbox()).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    city
+}
+
+#[test]
+fn an_upload_with_mistakes_shows_its_findings_and_the_corrected_one_is_accepted() {
+    let smtp = SmtpSink::start();
+    let city = city(Some(&smtp));
+    let portal = Portal::start(&city, three_days_before());
+    let cookie = portal.sign_in(KIKAKU);
+    let page = portal.get(&format!("/{CITY}/department"), &cookie).text();
+    for expected in [
+        "締切まであと 3 日",
+        "未提出",
+        "2021年4月9日(金)",
+        "まだ提出はありません",
+    ] {
+        assert!(page.contains(expected), "{expected}: {page}");
+    }
+    let bad = with_mistakes();
+    let first = portal.submit(&cookie, "企画部_修正前.xlsx", &bad);
+    let answer = portal.get(&first, &cookie).text();
+    for expected in [
+        "差戻し",
+        "<td>目標指標</td><td>J2</td><td>数値を期待しましたが「未定」でした</td>",
+        "<td>L3</td><td>計画の値「300人」が「350人」に変わっています</td>",
+        "企画部_修正前_要修正.xlsx",
+    ] {
+        assert!(answer.contains(expected), "{expected}: {answer}");
+    }
+    let mails = smtp.wait_for(1);
+    assert_eq!(mails.len(), 1, "the receipt, as for the inbox");
+    let attached = receipt_attachment(&mails[0], KIKAKU, "差戻し");
+    let annotated = portal.get(&format!("{first}/annotated"), &cookie);
+    assert_eq!(annotated.status, 200);
+    assert_eq!(annotated.body, attached, "the copy the receipt attached");
+    check_marks(&city, &annotated.body);
+    let disposition = annotated.header("content-disposition").unwrap();
+    assert!(disposition.contains("filename*=UTF-8''%E4%BC%81%E7%94%BB%E9%83%A8_%E4%BF%AE%E6%AD%A3%E5%89%8D_%E8%A6%81%E4%BF%AE%E6%AD%A3.xlsx"), "{disposition}");
+    assert_eq!(portal.get(&format!("{first}/original"), &cookie).body, bad);
+    let second = portal.submit(&cookie, "令和2年度_企画部.xlsx", &sample("企画部"));
+    assert!(portal
+        .get(&second, &cookie)
+        .text()
+        .contains("受け付けました"));
+    let mails = smtp.wait_for(2);
+    receipt_attachment(&mails[1], KIKAKU, "受理");
+    check_history(&portal, &cookie, &[&first, &second]);
+}
+
+/// The receipt went to the department; its annotated copy's bytes (empty when none).
+fn receipt_attachment(mail: &(Vec<String>, Vec<u8>), to: &str, verdict: &str) -> Vec<u8> {
+    assert_eq!(mail.0, [to]);
+    let message = MessageParser::default().parse(&mail.1).unwrap();
+    assert!(
+        message.subject().unwrap().contains(verdict),
+        "{:?}",
+        message.subject()
+    );
+    message
+        .attachments()
+        .next()
+        .map(|a| a.contents().to_vec())
+        .unwrap_or_default()
+}
+
+/// The annotated copy opens with calamine, keeps the submitter's value, and carries a
+/// note on each offending cell.
+fn check_marks(city: &TestCity, bytes: &[u8]) {
+    let path = city.path().join("downloaded.xlsx");
+    std::fs::write(&path, bytes).unwrap();
+    let grid = Grid::read(&path);
+    let indicators = &grid.sheets.iter().find(|(n, _)| n == "目標指標").unwrap().1;
+    assert_eq!(indicators[1][9], Cell::Text("未定".into()));
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut notes = String::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        if entry.name().unwrap_or_default().starts_with("xl/comments") {
+            entry.read_to_string(&mut notes).unwrap();
+        }
+    }
+    assert!(
+        notes.contains("[エラー] 数値を期待しましたが「未定」でした"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("[エラー] 計画の値「300人」が「350人」に変わっています"),
+        "{notes}"
+    );
+}
+
+/// The department page lists both versions, newest first, with who sent them, and the
+/// state is the latest's.
+fn check_history(portal: &Portal, cookie: &str, versions: &[&str]) {
+    let page = portal.get(&format!("/{CITY}/department"), cookie).text();
+    let at: Vec<usize> = versions
+        .iter()
+        .map(|v| page.find(&format!("href=\"{v}\"")).unwrap())
+        .collect();
+    assert!(at[1] < at[0], "newest first");
+    assert_eq!(
+        page.matches(KIKAKU).count(),
+        3,
+        "the header and each version: {page}"
+    );
+    assert!(
+        page.contains("badge accepted") || page.contains("badge noted"),
+        "{page}"
+    );
+    assert!(
+        page.contains("差戻し") && page.contains("2021年4月6日 10:00"),
+        "{page}"
+    );
+}
+
+/// Every department route, for one version id.
+fn routes_of(id: &str) -> Vec<String> {
+    vec![
+        format!("/{CITY}/submissions/{id}"),
+        format!("/{CITY}/submissions/{id}/original"),
+        format!("/{CITY}/submissions/{id}/annotated"),
+    ]
+}
+
+#[test]
+fn a_department_reads_nothing_of_another_and_cannot_submit_its_workbook() {
+    let city = city(None);
+    let portal = Portal::start(&city, three_days_before());
+    let (kikaku, somu) = (portal.sign_in(KIKAKU), portal.sign_in(SOMU));
+    let theirs = portal.submit(&somu, "総務部.xlsx", &with_mistakes());
+    let their_id = theirs.rsplit('/').next().unwrap().to_string();
+    let ours = portal.submit(&kikaku, "令和2年度_総務部.xlsx", &sample("総務部"));
+    let answer = portal.get(&ours, &kikaku).text();
+    for expected in [
+        "差戻し",
+        "総務部の提出用",
+        "企画部としてログイン",
+        "<td>提出情報</td>",
+    ] {
+        assert!(answer.contains(expected), "{expected}: {answer}");
+    }
+    let somu_page = portal.get(&format!("/{CITY}/department"), &somu).text();
+    assert!(
+        !somu_page.contains(&format!("href=\"{ours}\"")),
+        "not shown to 総務部"
+    );
+    let own_id: i64 = ours.rsplit('/').next().unwrap().parse().unwrap();
+    let guessed = [
+        their_id.clone(),
+        (own_id + 1).to_string(),
+        "0".into(),
+        "-1".into(),
+        "abc".into(),
+        "99999999999999999999".into(),
+        "%2e%2e".into(),
+    ];
+    for id in &guessed {
+        for path in routes_of(id) {
+            let answer = portal.get(&path, &kikaku);
+            assert_eq!(answer.status, 404, "{path}: {}", answer.text());
+            assert!(answer.text().contains("ページが見つかりません"));
+        }
+    }
+    for path in routes_of(&their_id) {
+        assert_eq!(
+            portal.get(&path, &somu).status,
+            200,
+            "{path} is 総務部's own"
+        );
+    }
+    check_reports(&city, &portal, &kikaku);
+    let manager = portal.sign_in(MANAGER);
+    assert_eq!(
+        portal.get(&format!("/{CITY}/department"), &manager).status,
+        403
+    );
+    assert_eq!(portal.get(&routes_of(&their_id)[0], &manager).status, 403);
+}
+
+/// A department downloads its own report of a year, listed by the index the run
+/// writes, and nothing else under the reports folder whatever the path says.
+fn check_reports(city: &TestCity, portal: &Portal, cookie: &str) {
+    use hakusho::report::{Audience, ReportFile};
+    let file = |audience: Audience, name: &str| ReportFile {
+        audience,
+        file_name: name.to_string(),
+        bytes: name.as_bytes().to_vec(),
+    };
+    let files = [
+        file(
+            Audience::Department("企画部".into()),
+            "令和2年度_企画部_報告書.pdf",
+        ),
+        file(
+            Audience::Department("総務部".into()),
+            "令和2年度_総務部_報告書.pdf",
+        ),
+        file(Audience::Whole, "令和2年度_管理者向け要約.pdf"),
+    ];
+    let reports = city.path().join("reports");
+    hakusho::report::write_reports(&reports, hakusho::domain::FiscalYear(2020), &files).unwrap();
+    let page = portal.get(&format!("/{CITY}/department"), cookie).text();
+    assert!(
+        page.contains("令和2年度_企画部_報告書.pdf") && !page.contains("総務部_報告書"),
+        "{page}"
+    );
+    let own = portal.get(
+        &format!(
+            "/{CITY}/reports/2020/{}",
+            url("令和2年度_企画部_報告書.pdf")
+        ),
+        cookie,
+    );
+    assert_eq!(
+        (own.status, own.body.as_slice()),
+        (200, "令和2年度_企画部_報告書.pdf".as_bytes())
+    );
+    for name in [
+        "令和2年度_総務部_報告書.pdf",
+        "令和2年度_管理者向け要約.pdf",
+        "index.json",
+        "..%2F..%2Fhakusho.toml",
+        "%2E%2E",
+        "..",
+        "..%2Fhakusho.sqlite3",
+    ] {
+        for year in ["2020", "2019", "..", "-2147483648", "2147483647"] {
+            let path = format!(
+                "/{CITY}/reports/{year}/{}",
+                if name.contains('%') || name == ".." {
+                    name.to_string()
+                } else {
+                    url(name)
+                }
+            );
+            let answer = portal.get(&path, cookie);
+            assert!(matches!(answer.status, 404), "{path}: {}", answer.status);
+        }
+    }
+}
+
+fn url(name: &str) -> String {
+    percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+#[test]
+fn bad_requests_get_a_japanese_page_and_nothing_is_taken_in() {
+    let city = city(None);
+    let portal = Portal::start(&city, three_days_before());
+    let cookie = portal.sign_in(KIKAKU);
+    let csrf = portal.csrf(&cookie);
+    let declared = format!("POST /{CITY}/upload HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 21 * 1024 * 1024);
+    let answer = exchange(portal.address, declared.as_bytes(), &[]);
+    assert_eq!(answer.status, 413, "refused before the body is read");
+    assert!(
+        answer.text().contains("ファイルが大きすぎます"),
+        "{}",
+        answer.text()
+    );
+    assert_eq!(
+        chunked_upload(&portal, &cookie, &csrf, 21 * 1024 * 1024).status,
+        413
+    );
+    let form = format!("POST /{CITY}/upload HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\nConnection: close\r\n\r\n");
+    let not_multipart = exchange(portal.address, form.as_bytes(), b"csrf=abcd");
+    assert_eq!(not_multipart.status, 400);
+    assert!(not_multipart
+        .text()
+        .contains("ファイルの送信フォームとして読めませんでした"));
+    let no_file = portal.upload(&cookie, Some(&csrf), None);
+    assert_eq!(no_file.status, 400);
+    assert!(
+        no_file.text().contains("ファイルが選ばれていません"),
+        "{}",
+        no_file.text()
+    );
+    let empty = portal.upload(&cookie, Some(&csrf), Some(("空.xlsx", b"")));
+    assert_eq!(empty.status, 400);
+    assert!(empty.text().contains("空(0 バイト)"));
+    let without_token = portal.upload(&cookie, None, Some(("a.xlsx", &sample("企画部"))));
+    assert_eq!(without_token.status, 403);
+    let wrong_token = portal.upload(
+        &cookie,
+        Some("0".repeat(64).as_str()),
+        Some(("a.xlsx", &sample("企画部"))),
+    );
+    assert_eq!(wrong_token.status, 403);
+    let signed_out = portal.upload(
+        "hakusho_session=nobody",
+        Some(&csrf),
+        Some(("a.xlsx", &sample("企画部"))),
+    );
+    assert_eq!(
+        (signed_out.status, signed_out.header("location")),
+        (303, Some("/132047/signin"))
+    );
+    let page = portal.get(&format!("/{CITY}/department"), &cookie).text();
+    assert!(
+        page.contains("まだ提出はありません"),
+        "nothing was taken in: {page}"
+    );
+}
+
+/// A chunked upload whose file runs past the limit, the token first.
+fn chunked_upload(portal: &Portal, cookie: &str, csrf: &str, size: usize) -> Answer {
+    let head = format!("POST /{CITY}/upload HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    let mut plain = format!("--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.xlsx\"\r\n\r\n").into_bytes();
+    plain.resize(plain.len() + size, b'P');
+    let mut body = Vec::new();
+    for chunk in plain.chunks(64 * 1024) {
+        body.extend(format!("{:x}\r\n", chunk.len()).bytes());
+        body.extend_from_slice(chunk);
+        body.extend(b"\r\n");
+    }
+    body.extend(b"0\r\n\r\n");
+    exchange(portal.address, head.as_bytes(), &body)
+}
+
+#[test]
+fn workbook_text_and_names_are_shown_as_text_and_japanese_names_round_trip() {
+    let city = city(None);
+    let portal = Portal::start(&city, three_days_before());
+    let cookie = portal.sign_in(KIKAKU);
+    let hostile = "<script>alert(1)</script>\"'&<>";
+    let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    grid.text("目標指標", "J2", hostile)
+        .text("目標指標", "L3", hostile);
+    let name = format!("{hostile}.xlsx");
+    let location = portal.submit(&cookie, &name, &grid.to_xlsx());
+    for path in [location.clone(), format!("/{CITY}/department")] {
+        let page = portal.get(&path, &cookie).text();
+        assert!(
+            !page.contains("<script>alert(1)</script>"),
+            "{path}: {page}"
+        );
+        assert!(!page.contains("\"'&<>"), "{path}");
+        assert!(
+            page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;'&amp;&lt;&gt;"),
+            "{path}: {page}"
+        );
+    }
+    let japanese = "令和2年度_𠮷野部_提出.xlsx";
+    let location = portal.submit(&cookie, japanese, &sample("企画部"));
+    let page = portal.get(&location, &cookie).text();
+    assert!(page.contains(japanese), "{page}");
+    let original = portal.get(&format!("{location}/original"), &cookie);
+    let disposition = original.header("content-disposition").unwrap();
+    assert!(
+        disposition.ends_with(&format!(
+            "filename*=UTF-8''{}",
+            url(japanese).replace("%2E", ".")
+        )),
+        "{disposition}"
+    );
+    let history = portal.get(&format!("/{CITY}/department"), &cookie).text();
+    assert!(history.contains(japanese));
+}
+
+#[test]
+fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
+    let city = city(None);
+    let port = free_port();
+    let text = std::fs::read_to_string(city.config_path()).unwrap();
+    let text = text.replace(
+        "listen = \"127.0.0.1:8080\"",
+        &format!("listen = \"127.0.0.1:{port}\""),
+    );
+    std::fs::write(city.config_path(), text).unwrap();
+    let config = Config::read(&city.config_path()).unwrap();
+    let staged = web::department::upload::stage(
+        &config,
+        "令和2年度_企画部.xlsx",
+        &sample("企画部"),
+        "企画部",
+        KIKAKU,
+    )
+    .unwrap();
+    let unfinished = web::department::upload::uploads_dir(&config).join("unfinished");
+    std::fs::create_dir_all(unfinished.join("file")).unwrap();
+    std::fs::write(unfinished.join("file/half.xlsx"), b"PK").unwrap();
+    let daemon = std::process::Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .args(["serve", "--config"])
+        .arg(city.config_path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let outbox = city.path().join("outbox");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while staged.dir.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let output = common::terminate(daemon);
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(!staged.dir.exists() && !unfinished.exists(), "{log}");
+    let receipts = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(receipts, 1, "its receipt was queued and written: {log}");
+    let mut store = city.raw_store();
+    let by = store.count(&format!(
+        "SELECT COUNT(*) FROM submissions WHERE uploaded_by = '{KIKAKU}' AND department = '企画部'"
+    ));
+    assert_eq!(by, 1, "{log}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
