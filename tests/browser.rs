@@ -1,12 +1,228 @@
-//! The department portal in a real browser (Debian's Chromium through chromedriver).
-//! Screenshots of every step: `target/test-output/browser/<test>/`.
+//! The department portal in a real browser: Debian's Chromium, headless, through
+//! chromedriver. A clerk asks for a link, reads it from the mail the loopback SMTP
+//! server received, signs in, uploads a workbook with mistakes through the file
+//! field, sees each finding with its cell, downloads the annotated copy, drops the
+//! corrected workbook on the form (drag and drop) and sees 受理.
+//!
+//! Every step's screenshot: `target/test-output/browser/<test>/NN-<step>.png`.
 
 #[path = "common/browser.rs"]
 mod browser;
 mod common;
 
 use axum::response::{Html, IntoResponse};
+use base64::Engine as _;
 use browser::Browser;
+use calamine::Reader as _;
+use common::grid::Grid;
+use common::portal::{Portal, DEPARTMENT, MITAKA};
+use common::{jst, repo};
+
+const CITY: &str = MITAKA.0;
+
+/// 企画部's sample workbook with two mistakes: a text where a number belongs (J2) and a
+/// plan figure changed (L3).
+fn with_mistakes() -> Vec<u8> {
+    let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    grid.text("目標指標", "J2", "未定")
+        .text("目標指標", "L3", "350人");
+    grid.to_xlsx()
+}
+
+/// 企画部's sample workbook as the clerk corrects it: the sample itself, with the
+/// note its one warning asks for (J9's figure fell by more than half).
+fn corrected() -> Vec<u8> {
+    let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    grid.text("目標指標", "N9", "令和元年度から集計の対象を見直したため");
+    grid.to_xlsx()
+}
+
+/// The portal three days before the sample's deadline (2021-04-09).
+fn portal() -> Portal {
+    let portal = Portal::start();
+    portal.clock.set(jst(2021, 4, 6, 10, 0, 0));
+    portal
+}
+
+/// A runtime for the browser's client (the portal runs on one of its own).
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_clerk_signs_in_uploads_sees_the_cells_downloads_the_copy_and_gets_accepted() {
+    let portal = portal();
+    let base = format!("http://{}", portal.addr);
+    runtime().block_on(async {
+        let browser = Browser::start("clerk_flow").await;
+        sign_in(&browser, &portal, &base).await;
+        upload_with_mistakes(&browser).await;
+        download_the_annotated_copy(&browser).await;
+        drop_the_corrected_workbook(&browser).await;
+        browser.close().await;
+    });
+}
+
+/// The sign-in page, the link asked for, the mail's link opened, its button pressed.
+async fn sign_in(browser: &Browser, portal: &Portal, base: &str) {
+    browser
+        .client
+        .goto(&format!("{base}/{CITY}/"))
+        .await
+        .unwrap();
+    let address = browser.wait_for("#address").await;
+    assert_eq!(browser.path().await, format!("/{CITY}/signin"));
+    browser.shot("signin-form").await;
+    address.send_keys(DEPARTMENT).await.unwrap();
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("main").await;
+    let sent = browser.body_text().await;
+    assert!(sent.contains("登録されていれば"), "{sent}");
+    browser.shot("link-requested").await;
+    let (to, link) = portal.links(1).pop().unwrap();
+    assert_eq!(to, DEPARTMENT);
+    browser.client.goto(&format!("{base}{link}")).await.unwrap();
+    browser.wait_for("form button[type=submit]").await;
+    browser.shot("confirm").await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("form.dropzone").await;
+    assert_eq!(browser.path().await, format!("/{CITY}/department"));
+    let page = browser.body_text().await;
+    for expected in ["企画部", "締切まであと 3 日", "未提出", DEPARTMENT] {
+        assert!(page.contains(expected), "{expected}: {page}");
+    }
+    browser.shot("department").await;
+}
+
+/// The workbook with mistakes chosen in the file field and sent: the answer page
+/// lists each finding with its sheet and cell.
+async fn upload_with_mistakes(browser: &Browser) {
+    let file = browser.output.join("企画部_修正前.xlsx");
+    std::fs::write(&file, with_mistakes()).unwrap();
+    let field = browser.wait_for("#file").await;
+    field.send_keys(&file.display().to_string()).await.unwrap();
+    browser.shot("file-chosen").await;
+    browser.click("form.dropzone button[type=submit]").await;
+    browser.wait_for("section.verdict").await;
+    assert!(browser
+        .path()
+        .await
+        .starts_with(&format!("/{CITY}/submissions/")));
+    let verdict = browser
+        .wait_for("section.verdict")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(verdict.contains("差戻し"), "{verdict}");
+    let rows = finding_rows(browser).await;
+    for expected in [
+        ["目標指標", "J2", "数値を期待しましたが「未定」でした"],
+        [
+            "目標指標",
+            "L3",
+            "計画の値「300人」が「350人」に変わっています",
+        ],
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r[1..3] == expected[..2] && r[3].starts_with(expected[2])),
+            "{expected:?} in {rows:?}"
+        );
+    }
+    browser.shot("findings").await;
+}
+
+/// The findings table's rows, each cell's text.
+async fn finding_rows(browser: &Browser) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let found = browser
+        .client
+        .find_all(fantoccini::Locator::Css("section.findings tbody tr"));
+    for row in found.await.unwrap() {
+        let mut cells = Vec::new();
+        for cell in row.find_all(fantoccini::Locator::Css("td")).await.unwrap() {
+            cells.push(cell.text().await.unwrap());
+        }
+        rows.push(cells);
+    }
+    rows
+}
+
+/// The annotated copy's link: the file lands in the download folder, and calamine
+/// reads it, the department's value kept where it was.
+async fn download_the_annotated_copy(browser: &Browser) {
+    browser.click("a.download").await;
+    let file = browser.downloaded("_要修正.xlsx").await;
+    assert_eq!(file.file_name().unwrap(), "企画部_修正前_要修正.xlsx");
+    let mut workbook = calamine::open_workbook_auto(&file).unwrap();
+    let sheet = workbook.worksheet_range("目標指標").unwrap();
+    assert_eq!(
+        sheet.get_value((1, 9)),
+        Some(&calamine::Data::String("未定".into()))
+    );
+    browser.shot("annotated-downloaded").await;
+}
+
+/// Back to the department page; the corrected workbook dropped on the form (a
+/// synthetic drag and drop: Chromium's WebDriver cannot drag a file from the desktop)
+/// sends it; the answer is 受理 and the history lists both versions.
+async fn drop_the_corrected_workbook(browser: &Browser) {
+    browser.click("main a[href$='/department']").await;
+    browser.wait_for("form.dropzone").await;
+    drag_over(browser, &corrected(), "令和2年度_企画部.xlsx").await;
+    let over = browser.wait_for("form.dropzone.over").await;
+    assert!(over.is_displayed().await.unwrap());
+    browser.shot("dragging-over").await;
+    drop_on_form(browser).await;
+    browser.wait_for("section.verdict").await;
+    let badge = browser.wait_for("section.verdict .badge").await;
+    assert_eq!(badge.text().await.unwrap(), "受理");
+    let page = browser.body_text().await;
+    assert!(page.contains("誤りは見つかりませんでした"), "{page}");
+    browser.shot("accepted").await;
+    browser.click("main a[href$='/department']").await;
+    browser.wait_for("form.dropzone").await;
+    let page = browser.body_text().await;
+    assert!(
+        page.contains("企画部_修正前.xlsx") && page.contains("令和2年度_企画部.xlsx"),
+        "{page}"
+    );
+    browser.shot("history").await;
+}
+
+/// Builds a file in the page from the bytes and sends `dragenter` and `dragover` with
+/// it to the upload form, as a drag from the desktop does. The file is kept in
+/// `window.dropped` for the drop.
+async fn drag_over(browser: &Browser, bytes: &[u8], name: &str) {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let script = r#"
+        const [encoded, name] = arguments;
+        const bytes = Uint8Array.from(atob(encoded), c => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name));
+        window.dropped = transfer;
+        const form = document.querySelector("form.dropzone");
+        for (const type of ["dragenter", "dragover"]) {
+            form.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: transfer}));
+        }
+    "#;
+    let args = vec![encoded.into(), name.into()];
+    browser.client.execute(script, args).await.unwrap();
+}
+
+/// Drops the file of [`drag_over`] on the form.
+async fn drop_on_form(browser: &Browser) {
+    let script = r#"
+        const form = document.querySelector("form.dropzone");
+        form.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: window.dropped}));
+    "#;
+    browser.client.execute(script, vec![]).await.unwrap();
+}
 
 /// A page in Japanese with a link to a file served as an attachment.
 async fn harness_page() -> Html<&'static str> {
@@ -51,14 +267,7 @@ async fn harness_shows_pages_and_saves_downloads() {
     assert!(browser.body_text().await.contains("締切まで あと 3 日"));
     let shot = browser.shot("page").await;
     assert!(std::fs::read(&shot).unwrap().starts_with(b"\x89PNG"));
-    browser
-        .client
-        .find(fantoccini::Locator::Id("get"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("#get").await;
     let file = browser.downloaded(".bin").await;
     assert_eq!(file.file_name().unwrap(), "企画部.bin");
     assert_eq!(std::fs::read(&file).unwrap(), b"hakusho");

@@ -76,25 +76,16 @@ impl Browser {
         browser
     }
 
-    /// Saves a screenshot of the page as the next `NN-<step>.png`; returns its path.
+    /// Saves a screenshot of the whole page (beyond the window when it is longer) as
+    /// the next `NN-<step>.png`; returns its path.
     pub async fn shot(&self, step: &str) -> PathBuf {
         let number = self.step.fetch_add(1, Ordering::SeqCst) + 1;
-        let png = self.client.screenshot().await.unwrap();
-        let path = self.output.join(format!("{number:02}-{step}.png"));
-        std::fs::write(&path, png).unwrap();
-        path
-    }
-
-    /// Saves a screenshot of the whole page, not only the window: Chromium's full-size
-    /// capture (CDP `Page.captureScreenshot` beyond the viewport).
-    pub async fn full_shot(&self, step: &str) -> PathBuf {
-        let number = self.step.fetch_add(1, Ordering::SeqCst) + 1;
-        let answer = self
-            .cdp(
-                "Page.captureScreenshot",
-                json!({"format": "png", "captureBeyondViewport": true}),
-            )
-            .await;
+        let metrics = self.cdp("Page.getLayoutMetrics", json!({})).await;
+        let size = &metrics["cssContentSize"];
+        let clip =
+            json!({"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1});
+        let params = json!({"format": "png", "captureBeyondViewport": true, "clip": clip});
+        let answer = self.cdp("Page.captureScreenshot", params).await;
         let data = answer["data"].as_str().expect("CDP の画像がありません");
         use base64::Engine as _;
         let png = base64::engine::general_purpose::STANDARD
@@ -103,6 +94,30 @@ impl Browser {
         let path = self.output.join(format!("{number:02}-{step}.png"));
         std::fs::write(&path, png).unwrap();
         path
+    }
+
+    /// Waits for an element matching the CSS selector (the page it belongs to loaded).
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        let found = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(fantoccini::Locator::Css(css))
+            .await;
+        match found {
+            Ok(element) => element,
+            Err(e) => panic!("「{css}」が現れません（{e}）: {}", self.body_text().await),
+        }
+    }
+
+    /// Clicks the element matching the CSS selector.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.unwrap();
+    }
+
+    /// The path of the page shown (`/132047/department`).
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_string()
     }
 
     /// Waits for the one download whose name ends with `suffix` to be complete (no
@@ -223,6 +238,8 @@ fn start_driver(chromedriver: &Path, output: &Path) -> (Child, u16) {
     // test panicked before closing the session.
     let mut child = Command::new(chromedriver)
         .process_group(0)
+        // Chromium's own words (the file field's button) in Japanese, as a clerk sees them.
+        .env("LANGUAGE", "ja")
         .arg(format!("--port={port}"))
         .stdout(std::fs::File::create(&log).unwrap())
         .stderr(Stdio::null())
