@@ -1,0 +1,537 @@
+//! Who may open what in the portal: every route of the design × every role (signed
+//! out, 企画部, 総務部, the planning division, a manager), against the real router on
+//! 127.0.0.1:0 with two cities on one real store (SQLite, or PostgreSQL on the suite's
+//! second run). The matrix is printed and kept in
+//! `target/test-output/web_access/matrix.md`.
+//!
+//! Also: no answer to one department names the other's file or address; guessed ids
+//! are 404; a session of one city opens nothing in the other; expired and revoked
+//! sessions open nothing; every POST without its CSRF token is a 403 that changes
+//! nothing; a cell holding `<script>alert(1)</script>` is text, in the HTML and in
+//! Chromium.
+
+#[path = "common/browser.rs"]
+mod browser;
+mod common;
+
+use common::grid::Grid;
+use common::http::{Http, Reply};
+use common::portal::{Portal, MITAKA, MUSASHINO, PLANNING};
+use common::{jst, repo};
+use hakusho::web::{self, auth::SESSION_COOKIE};
+
+const CITY: &str = MITAKA.0;
+const A: &str = "kikaku-bu@mitaka.example";
+const B: &str = "somu-bu@mitaka.example";
+const MANAGER: &str = "kikaku-kacho@mitaka.example";
+/// The file names each department uploads under: the other must never see them.
+const A_FILE: &str = "企画部_A内部資料.xlsx";
+const B_FILE: &str = "総務部_B内部資料.xlsx";
+
+/// The roles of the matrix, in its column order.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Who {
+    Out,
+    DepartmentA,
+    DepartmentB,
+    Planning,
+    Manager,
+}
+
+const EVERYONE: [Who; 5] = [
+    Who::Out,
+    Who::DepartmentA,
+    Who::DepartmentB,
+    Who::Planning,
+    Who::Manager,
+];
+
+impl Who {
+    fn address(self) -> Option<&'static str> {
+        match self {
+            Who::Out => None,
+            Who::DepartmentA => Some(A),
+            Who::DepartmentB => Some(B),
+            Who::Planning => Some(PLANNING),
+            Who::Manager => Some(MANAGER),
+        }
+    }
+
+    fn heading(self) -> &'static str {
+        match self {
+            Who::Out => "signed out",
+            Who::DepartmentA => "dept A (企画部)",
+            Who::DepartmentB => "dept B (総務部)",
+            Who::Planning => "planning",
+            Who::Manager => "manager",
+        }
+    }
+}
+
+/// A browser of `who` in the first city: a session made through the store as a used
+/// link makes it (none when signed out), and its CSRF token.
+struct Visitor {
+    http: Http,
+    csrf: String,
+}
+
+fn visitor(portal: &Portal, who: Who) -> Visitor {
+    let mut http = portal.http();
+    let Some(address) = who.address() else {
+        return Visitor {
+            http,
+            csrf: "x".repeat(64),
+        };
+    };
+    let id = web::testing::sign_in(portal.app(), address);
+    http.set_cookie(&format!("/{CITY}/"), SESSION_COOKIE, &id);
+    let csrf = web::testing::csrf_of(portal.app(), &id);
+    Visitor { http, csrf }
+}
+
+/// Two cities (三鷹市 and 武蔵野市 on one store), three days before the deadline, where
+/// each of 企画部 and 総務部 has uploaded a workbook with mistakes and has a report.
+struct World {
+    portal: Portal,
+    a_id: i64,
+    b_id: i64,
+}
+
+fn world() -> World {
+    let portal = Portal::with(2, |_, text| text);
+    portal.clock.set(jst(2021, 4, 6, 10, 0, 0));
+    let a_id = upload(&portal, Who::DepartmentA, A_FILE, &with_mistake("企画部"));
+    let b_id = upload(&portal, Who::DepartmentB, B_FILE, &with_mistake("総務部"));
+    write_reports(&portal);
+    World { portal, a_id, b_id }
+}
+
+/// A department's sample workbook with a text where a number belongs (目標指標 J2).
+fn with_mistake(department: &str) -> Vec<u8> {
+    edited(department, "J2", "未定")
+}
+
+/// A department's sample workbook with one cell of 目標指標 changed.
+fn edited(department: &str, cell: &str, text: &str) -> Vec<u8> {
+    let path = repo().join(format!("data/inbox/令和2年度_{department}.xlsx"));
+    let mut grid = Grid::read(&path);
+    grid.text("目標指標", cell, text);
+    grid.to_xlsx()
+}
+
+/// Uploads a file as `who` through the form; the new submission's id.
+fn upload(portal: &Portal, who: Who, name: &str, bytes: &[u8]) -> i64 {
+    let mut visitor = visitor(portal, who);
+    let reply = post_upload(&mut visitor, name, bytes);
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let location = reply.location();
+    location.rsplit('/').next().unwrap().parse().unwrap()
+}
+
+fn post_upload(visitor: &mut Visitor, name: &str, bytes: &[u8]) -> Reply {
+    let csrf = visitor.csrf.clone();
+    let path = format!("/{CITY}/upload");
+    visitor
+        .http
+        .post_multipart(&path, &[("csrf", &csrf)], &[("file", name, bytes)])
+}
+
+/// Each department's report of 2020, and the managers' summary.
+fn write_reports(portal: &Portal) {
+    use hakusho::report::{Audience, ReportFile};
+    let file = |audience: Audience, name: &str| ReportFile {
+        audience,
+        file_name: name.to_string(),
+        bytes: name.as_bytes().to_vec(),
+    };
+    let files = [
+        file(Audience::Department("企画部".into()), &a_report()),
+        file(Audience::Department("総務部".into()), &b_report()),
+        file(Audience::Whole, "令和2年度_管理者向け要約.pdf"),
+    ];
+    let reports = portal.cities[0].path().join("reports");
+    hakusho::report::write_reports(&reports, hakusho::domain::FiscalYear(2020), &files).unwrap();
+}
+
+fn a_report() -> String {
+    "令和2年度_企画部_報告書.pdf".into()
+}
+
+fn b_report() -> String {
+    "令和2年度_総務部_報告書.pdf".into()
+}
+
+/// A path segment percent-encoded.
+fn encoded(name: &str) -> String {
+    percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// How a request is sent.
+#[derive(Clone, Copy)]
+enum Send {
+    Get,
+    /// A form with the visitor's CSRF token (the sign-in forms: the form cookie's).
+    Post,
+    /// The upload form with the visitor's token and its department's own workbook.
+    Upload,
+    /// The sign-out button's form, with the session's token.
+    SignOut,
+}
+
+/// One row of the matrix: a request, and the answer expected for each role in
+/// [`EVERYONE`]'s order (`303→signin`: a redirect to the path ending so).
+struct Row {
+    label: String,
+    send: Send,
+    path: String,
+    expected: [&'static str; 5],
+}
+
+fn row(label: &str, send: Send, path: String, expected: [&'static str; 5]) -> Row {
+    Row {
+        label: label.to_string(),
+        send,
+        path,
+        expected,
+    }
+}
+
+const ALL_200: [&str; 5] = ["200"; 5];
+const OUT: &str = "303→signin";
+/// A department's own route: 企画部 only; 総務部 gets 404; the others 403.
+const OWN_A: [&str; 5] = [OUT, "200", "404", "403", "403"];
+const OWN_B: [&str; 5] = [OUT, "404", "200", "403", "403"];
+const NOBODY: [&str; 5] = [OUT, "404", "404", "403", "403"];
+
+/// The routes of the design (web14.md), with real ids and names of each department.
+fn rows(world: &World) -> Vec<Row> {
+    let (a, b, c) = (world.a_id, world.b_id, CITY);
+    let next = a.max(b) + 1;
+    let token = "0".repeat(64);
+    let mut rows = vec![
+        row("GET /", Send::Get, "/".into(), ALL_200),
+        row(
+            "GET /assets/hakusho.css",
+            Send::Get,
+            "/assets/hakusho.css".into(),
+            ALL_200,
+        ),
+        row(
+            "GET /assets/upload.js",
+            Send::Get,
+            "/assets/upload.js".into(),
+            ALL_200,
+        ),
+        row(
+            "GET /{city}/",
+            Send::Get,
+            format!("/{c}/"),
+            [
+                OUT,
+                "303→department",
+                "303→department",
+                "303→overview",
+                "303→overview",
+            ],
+        ),
+        row(
+            "GET /{city}/signin",
+            Send::Get,
+            format!("/{c}/signin"),
+            ALL_200,
+        ),
+        row(
+            "POST /{city}/signin",
+            Send::Post,
+            format!("/{c}/signin"),
+            ALL_200,
+        ),
+        row(
+            "GET /{city}/signin/{token}",
+            Send::Get,
+            format!("/{c}/signin/{token}"),
+            ALL_200,
+        ),
+        row(
+            "POST /{city}/signin/{forged token}",
+            Send::Post,
+            format!("/{c}/signin/{token}"),
+            ["410"; 5],
+        ),
+        row(
+            "GET /{city}/department",
+            Send::Get,
+            format!("/{c}/department"),
+            [OUT, "200", "200", "403", "403"],
+        ),
+        row(
+            "GET /{city}/template",
+            Send::Get,
+            format!("/{c}/template"),
+            [OUT, "200", "200", "403", "403"],
+        ),
+        row(
+            "GET /{city}/overview",
+            Send::Get,
+            format!("/{c}/overview"),
+            [OUT, "403", "403", "200", "200"],
+        ),
+    ];
+    for (id, own) in [(a, OWN_A), (b, OWN_B), (next, NOBODY)] {
+        let who = if id == a {
+            "A's"
+        } else if id == b {
+            "B's"
+        } else {
+            "next (none yet)"
+        };
+        for tail in ["", "/original", "/annotated"] {
+            let label = format!("GET /{{city}}/submissions/{{{who} id}}{tail}");
+            rows.push(row(
+                &label,
+                Send::Get,
+                format!("/{c}/submissions/{id}{tail}"),
+                own,
+            ));
+        }
+    }
+    rows.extend(report_rows());
+    rows.extend(elsewhere_rows());
+    rows.push(row(
+        "POST /{city}/upload",
+        Send::Upload,
+        format!("/{c}/upload"),
+        [OUT, "303→submissions", "303→submissions", "403", "403"],
+    ));
+    let signed_out = ["303→signin"; 5];
+    rows.push(row(
+        "POST /{city}/signout",
+        Send::SignOut,
+        format!("/{c}/signout"),
+        signed_out,
+    ));
+    let after = "GET /{city}/department (after sign-out, the old cookie)";
+    rows.push(row(
+        after,
+        Send::Get,
+        format!("/{c}/department"),
+        signed_out,
+    ));
+    rows
+}
+
+/// The reports of a year: each department its own; the managers' summary is no
+/// department's.
+fn report_rows() -> Vec<Row> {
+    let path = |name: &str| format!("/{CITY}/reports/2020/{}", encoded(name));
+    vec![
+        row(
+            "GET /{city}/reports/2020/{A's report}",
+            Send::Get,
+            path(&a_report()),
+            OWN_A,
+        ),
+        row(
+            "GET /{city}/reports/2020/{B's report}",
+            Send::Get,
+            path(&b_report()),
+            OWN_B,
+        ),
+        row(
+            "GET /{city}/reports/2020/{managers' summary}",
+            Send::Get,
+            path("令和2年度_管理者向け要約.pdf"),
+            NOBODY,
+        ),
+    ]
+}
+
+/// Paths of the other city (the session is the first city's), of no city, of nothing.
+fn elsewhere_rows() -> Vec<Row> {
+    let other = MUSASHINO.0;
+    vec![
+        row(
+            "GET /{other city}/ (session of 三鷹市 sent there)",
+            Send::Get,
+            format!("/{other}/"),
+            ["303→signin"; 5],
+        ),
+        row(
+            "GET /{other city}/department (same)",
+            Send::Get,
+            format!("/{other}/department"),
+            ["303→signin"; 5],
+        ),
+        row(
+            "GET /{other city}/overview (same)",
+            Send::Get,
+            format!("/{other}/overview"),
+            ["303→signin"; 5],
+        ),
+        row(
+            "GET /999999/department (no such city)",
+            Send::Get,
+            "/999999/department".into(),
+            ["404"; 5],
+        ),
+        row(
+            "GET /{city}/nothing",
+            Send::Get,
+            format!("/{CITY}/nothing"),
+            ["404"; 5],
+        ),
+    ]
+}
+
+/// Sends a row's request as the visitor.
+fn send(visitor: &mut Visitor, row: &Row, who: Who) -> Reply {
+    match row.send {
+        Send::Get => visitor.http.get(&row.path),
+        Send::Post => {
+            let form = visitor.http.get(&format!("/{CITY}/signin"));
+            let csrf = form.csrf();
+            let fields = [
+                ("csrf", csrf.as_str()),
+                ("address", "nobody@mitaka.example"),
+            ];
+            visitor.http.post_form(&row.path, &fields)
+        }
+        Send::SignOut => {
+            let (csrf, old) = (visitor.csrf.clone(), visitor.http.cookie(SESSION_COOKIE));
+            let reply = visitor.http.post_form(&row.path, &[("csrf", &csrf)]);
+            // The browser forgets the cookie; a copy kept elsewhere is sent again.
+            if let Some(old) = old {
+                visitor
+                    .http
+                    .set_cookie(&format!("/{CITY}/"), SESSION_COOKIE, &old);
+            }
+            reply
+        }
+        Send::Upload => {
+            let department = if who == Who::DepartmentB {
+                "総務部"
+            } else {
+                "企画部"
+            };
+            let bytes =
+                std::fs::read(repo().join(format!("data/inbox/令和2年度_{department}.xlsx")))
+                    .unwrap();
+            post_upload(visitor, &format!("{department}.xlsx"), &bytes)
+        }
+    }
+}
+
+/// An answer as the matrix shows it: the status, and where a redirect goes (the
+/// path's part after the city).
+fn outcome(reply: &Reply) -> String {
+    match reply.status {
+        303 => format!("303→{}", reply.location().split('/').nth(2).unwrap_or("")),
+        status => status.to_string(),
+    }
+}
+
+/// What one department must never read in an answer to it: the other's file names,
+/// address, report and name.
+fn secrets_of_the_other(who: Who) -> Vec<String> {
+    match who {
+        Who::DepartmentA => vec![B.into(), B_FILE.into(), b_report(), "総務部".into()],
+        Who::DepartmentB => vec![A.into(), A_FILE.into(), a_report(), "企画部".into()],
+        _ => Vec::new(),
+    }
+}
+
+/// The HTML of an answer, if it is a page.
+fn page_of(reply: &Reply) -> Option<String> {
+    let html = reply
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("text/html"));
+    html.then(|| String::from_utf8_lossy(&reply.body).into_owned())
+}
+
+/// The matrix as a Markdown table: each cell the answer, marked when not expected.
+fn table(rows: &[Row], got: &[Vec<String>]) -> String {
+    let mut text = String::from("| route |");
+    for who in EVERYONE {
+        text.push_str(&format!(" {} |", who.heading()));
+    }
+    text.push_str(&format!("\n|---|{}\n", "---|".repeat(EVERYONE.len())));
+    for (row, answers) in rows.iter().zip(got) {
+        text.push_str(&format!("| `{}` |", row.label));
+        for (expected, answer) in row.expected.iter().zip(answers) {
+            match answer == expected {
+                true => text.push_str(&format!(" {answer} |")),
+                false => text.push_str(&format!(" **{answer}** (expected {expected}) |")),
+            }
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Prints the table and keeps it in `target/test-output/web_access/matrix.md`.
+fn keep(table: &str) {
+    let folder = repo().join("target/test-output/web_access");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("matrix.md"), table).unwrap();
+    println!("{table}\n(kept in {})", folder.join("matrix.md").display());
+}
+
+#[test]
+fn every_route_answers_every_role_as_designed_and_no_department_reads_the_other() {
+    let world = world();
+    let mut visitors: Vec<Visitor> = EVERYONE
+        .iter()
+        .map(|w| visitor(&world.portal, *w))
+        .collect();
+    for visitor in &mut visitors {
+        // A session copied to the other city's paths, as an attacker would send it.
+        if let Some(id) = visitor.http.cookie(SESSION_COOKIE) {
+            visitor
+                .http
+                .set_cookie(&format!("/{}/", MUSASHINO.0), SESSION_COOKIE, &id);
+        }
+    }
+    let rows = rows(&world);
+    let mut got = Vec::new();
+    let mut leaks = Vec::new();
+    for row in &rows {
+        let mut answers = Vec::new();
+        for (who, visitor) in EVERYONE.iter().zip(&mut visitors) {
+            let reply = send(visitor, row, *who);
+            if let (true, Some(page)) = (reply.status == 200, page_of(&reply)) {
+                for secret in secrets_of_the_other(*who) {
+                    if page.contains(&secret) {
+                        leaks.push(format!("{} to {:?}: {secret}", row.label, who));
+                    }
+                }
+            }
+            answers.push(outcome(&reply));
+        }
+        got.push(answers);
+    }
+    let table = table(&rows, &got);
+    keep(&table);
+    assert!(
+        !table.contains("(expected"),
+        "answers differ from the design:\n{table}"
+    );
+    assert!(leaks.is_empty(), "{leaks:#?}");
+    own_names_are_shown(&world.portal);
+}
+
+/// The check above can fail: each department's own page shows its own file, address
+/// and report, the very kind of text the other must not see.
+fn own_names_are_shown(portal: &Portal) {
+    for (who, own) in [
+        (Who::DepartmentA, secrets_of_the_other(Who::DepartmentB)),
+        (Who::DepartmentB, secrets_of_the_other(Who::DepartmentA)),
+    ] {
+        let page = visitor(portal, who)
+            .http
+            .get(&format!("/{CITY}/department"))
+            .text();
+        for text in own {
+            assert!(page.contains(&text), "{who:?}'s page lacks {text}: {page}");
+        }
+    }
+}
