@@ -535,3 +535,213 @@ fn own_names_are_shown(portal: &Portal) {
         }
     }
 }
+
+#[test]
+fn ids_guessed_out_of_range_or_not_numbers_are_404_like_another_departments() {
+    let world = world();
+    let mut a = visitor(&world.portal, Who::DepartmentA);
+    let next = world.a_id.max(world.b_id) + 1;
+    let guesses = [
+        world.b_id.to_string(),
+        next.to_string(),
+        (next + 1000).to_string(),
+        "0".into(),
+        "-1".into(),
+        format!("-{}", world.b_id),
+        i64::MAX.to_string(),
+        "9223372036854775808".into(),
+        "99999999999999999999999".into(),
+        "abc".into(),
+        format!("{}.0", world.b_id),
+        format!("{}%20", world.b_id),
+        format!("0x{:x}", world.b_id),
+        "%00".into(),
+        "..".into(),
+    ];
+    let mut wrong = Vec::new();
+    for guess in &guesses {
+        for tail in ["", "/original", "/annotated"] {
+            let path = format!("/{CITY}/submissions/{guess}{tail}");
+            let reply = a.http.get(&path);
+            let page = page_of(&reply).unwrap_or_default();
+            if reply.status != 404 || !page.contains("<html lang=\"ja\">") {
+                wrong.push(format!("{path}: {}", reply.status));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "not a Japanese 404 page: {wrong:#?}");
+    let own = a.http.get(&format!("/{CITY}/submissions/{}", world.a_id));
+    assert_eq!(own.status, 200, "the check above can pass");
+}
+
+#[test]
+fn a_session_ends_at_its_hour_and_when_revoked_signed_out_or_unlisted() {
+    let mut portal = Portal::start();
+    let mut a = visitor(&portal, Who::DepartmentA);
+    let department = format!("/{CITY}/department");
+    portal
+        .clock
+        .advance(chrono::Duration::hours(12) - chrono::Duration::seconds(1));
+    assert_eq!(
+        a.http.get(&department).status,
+        200,
+        "alive until its 12th hour"
+    );
+    portal.clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(outcome(&a.http.get(&department)), "303→signin", "expired");
+    portal.clock.set(chrono::Utc::now());
+    let (mut a, mut b) = (
+        visitor(&portal, Who::DepartmentA),
+        visitor(&portal, Who::DepartmentB),
+    );
+    let revoked = portal.hakusho(&["sessions", "--revoke", A]);
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    assert_eq!(outcome(&a.http.get(&department)), "303→signin", "revoked");
+    assert_eq!(
+        b.http.get(&department).status,
+        200,
+        "another's session stays"
+    );
+    let config = portal.cities[0].config_path();
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "\"総務部 <somu-bu@mitaka.example>\"",
+            "\"総務部 <somu-ka@mitaka.example>\"",
+        ),
+    )
+    .unwrap();
+    portal.restart();
+    b.http.addr = portal.addr;
+    assert_eq!(
+        outcome(&b.http.get(&department)),
+        "303→signin",
+        "an address no longer configured"
+    );
+    let mut planning = visitor(&portal, Who::Planning);
+    let all = portal.hakusho(&["sessions", "--revoke-all"]);
+    assert!(
+        all.status.success(),
+        "{}",
+        String::from_utf8_lossy(&all.stderr)
+    );
+    assert_eq!(
+        outcome(&planning.http.get(&format!("/{CITY}/overview"))),
+        "303→signin"
+    );
+}
+
+/// The store's count of rows answering a query.
+fn count(portal: &Portal, sql: &str) -> i64 {
+    portal.cities[0].raw_store().count(sql)
+}
+
+/// What a refused POST must leave as it was: links asked for, sessions alive,
+/// submissions received.
+fn state(portal: &Portal) -> [i64; 3] {
+    [
+        count(portal, "SELECT COUNT(*) FROM sign_in_links"),
+        count(
+            portal,
+            "SELECT COUNT(*) FROM web_sessions WHERE revoked_at IS NULL",
+        ),
+        count(portal, "SELECT COUNT(*) FROM submissions"),
+    ]
+}
+
+/// The tokens a forger might send instead of the right one (None: no field at all).
+fn wrong_tokens(other: &str) -> Vec<Option<String>> {
+    vec![
+        None,
+        Some(String::new()),
+        Some(other.to_string()),
+        Some("0".repeat(64)),
+        Some(format!("{other}{other}")),
+    ]
+}
+
+#[test]
+fn every_post_without_its_csrf_token_is_refused_with_403_and_changes_nothing() {
+    // No uploads before: the sink then holds the link's mail only.
+    let portal = &Portal::start();
+    portal.clock.set(jst(2021, 4, 6, 10, 0, 0));
+    portal.request_link(&mut portal.http(), CITY, A);
+    let (_, link) = portal.links(1).pop().unwrap();
+    let before = state(portal);
+    let mut refused = Vec::new();
+    refused.extend(signin_forms_without_token(portal, &link));
+    refused.extend(signed_in_forms_without_token(portal));
+    let wrong: Vec<&String> = refused.iter().filter(|r| !r.ends_with(": 403")).collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert_eq!(refused.len(), 23, "every variant was sent: {refused:#?}");
+    assert_eq!(state(portal), before, "a refused POST changed the store");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(portal.sink_count(), 1, "no link was mailed");
+    let mut http = portal.http();
+    assert_eq!(
+        portal.use_link(&mut http, &link).status,
+        303,
+        "the link still works"
+    );
+}
+
+/// The forms before sign-in (the address form, a link's button): their token is the
+/// form cookie's, sent back in the field. Each answer as `what: status`.
+fn signin_forms_without_token(portal: &Portal, link: &str) -> Vec<String> {
+    let mut answers = Vec::new();
+    let form = format!("/{CITY}/signin");
+    for path in [form.clone(), link.to_string()] {
+        let mut holder = portal.http();
+        let right = holder.get(&form).csrf();
+        for token in wrong_tokens(&portal.http().get(&form).csrf()) {
+            let mut fields = vec![("address", A.to_string())];
+            fields.extend(token.clone().map(|t| ("csrf", t)));
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let reply = holder.clone().post_form(&path, &fields);
+            answers.push(format!("POST {path} token {token:?}: {}", reply.status));
+        }
+        // The right token without its cookie (another browser's page).
+        let reply = portal
+            .http()
+            .post_form(&path, &[("csrf", &right), ("address", A)]);
+        answers.push(format!(
+            "POST {path} without the form cookie: {}",
+            reply.status
+        ));
+    }
+    answers
+}
+
+/// The forms of a signed-in page (sign-out, upload), sent by 企画部 with wrong tokens:
+/// 総務部's, none, empty, made up.
+fn signed_in_forms_without_token(portal: &Portal) -> Vec<String> {
+    let mut a = visitor(portal, Who::DepartmentA);
+    let b = visitor(portal, Who::DepartmentB);
+    let workbook = std::fs::read(repo().join("data/inbox/令和2年度_企画部.xlsx")).unwrap();
+    let mut answers = Vec::new();
+    for token in wrong_tokens(&b.csrf) {
+        let fields: Vec<(&str, &str)> = token.iter().map(|t| ("csrf", t.as_str())).collect();
+        let out = a.http.post_form(&format!("/{CITY}/signout"), &fields);
+        answers.push(format!("POST signout token {token:?}: {}", out.status));
+        let files = [("file", "企画部.xlsx", workbook.as_slice())];
+        let up = a
+            .http
+            .post_multipart(&format!("/{CITY}/upload"), &fields, &files);
+        answers.push(format!("POST upload token {token:?}: {}", up.status));
+    }
+    let form_token = a.http.get(&format!("/{CITY}/signin")).csrf();
+    if form_token != a.csrf {
+        let fields = [("csrf", form_token.as_str())];
+        let out = a.http.post_form(&format!("/{CITY}/signout"), &fields);
+        answers.push(format!(
+            "POST signout with the sign-in form's token: {}",
+            out.status
+        ));
+    }
+    answers
+}
