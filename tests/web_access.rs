@@ -672,10 +672,14 @@ fn every_post_without_its_csrf_token_is_refused_with_403_and_changes_nothing() {
     portal.clock.set(jst(2021, 4, 6, 10, 0, 0));
     portal.request_link(&mut portal.http(), CITY, A);
     let (_, link) = portal.links(1).pop().unwrap();
+    let (a, b) = (
+        visitor(portal, Who::DepartmentA),
+        visitor(portal, Who::DepartmentB),
+    );
     let before = state(portal);
     let mut refused = Vec::new();
     refused.extend(signin_forms_without_token(portal, &link));
-    refused.extend(signed_in_forms_without_token(portal));
+    refused.extend(signed_in_forms_without_token(portal, a, &b));
     let wrong: Vec<&String> = refused.iter().filter(|r| !r.ends_with(": 403")).collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
     assert_eq!(refused.len(), 23, "every variant was sent: {refused:#?}");
@@ -719,9 +723,7 @@ fn signin_forms_without_token(portal: &Portal, link: &str) -> Vec<String> {
 
 /// The forms of a signed-in page (sign-out, upload), sent by 企画部 with wrong tokens:
 /// 総務部's, none, empty, made up.
-fn signed_in_forms_without_token(portal: &Portal) -> Vec<String> {
-    let mut a = visitor(portal, Who::DepartmentA);
-    let b = visitor(portal, Who::DepartmentB);
+fn signed_in_forms_without_token(portal: &Portal, mut a: Visitor, b: &Visitor) -> Vec<String> {
     let workbook = std::fs::read(repo().join("data/inbox/令和2年度_企画部.xlsx")).unwrap();
     let mut answers = Vec::new();
     for token in wrong_tokens(&b.csrf) {
