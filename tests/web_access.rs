@@ -747,3 +747,106 @@ fn signed_in_forms_without_token(portal: &Portal, mut a: Visitor, b: &Visitor) -
     }
     answers
 }
+
+const SCRIPT: &str = "<script>alert(1)</script>";
+/// A file name with markup and no slash (a slash would cut it to its last part) nor
+/// double quote (a browser sends that one as `%22` in the multipart header).
+const MARKUP_NAME: &str = "<img src=x onerror=alert(2)>'&.xlsx";
+
+/// 企画部's workbook with a script in a figure cell and in a plan cell, each quoted by
+/// its finding, uploaded under a file name made of markup; the submission's id.
+fn hostile_upload(portal: &Portal) -> i64 {
+    let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    grid.text("目標指標", "J2", SCRIPT)
+        .text("目標指標", "L3", SCRIPT);
+    upload(portal, Who::DepartmentA, MARKUP_NAME, &grid.to_xlsx())
+}
+
+/// Every `<script` of a page loads a file of the portal's own (no inline script).
+fn only_own_scripts(page: &str) -> bool {
+    page.match_indices("<script")
+        .all(|(at, _)| page[at..].starts_with("<script src=\"/assets/"))
+}
+
+#[test]
+fn a_script_in_a_cell_or_markup_in_a_file_name_is_shown_as_text() {
+    let portal = Portal::start();
+    portal.clock.set(jst(2021, 4, 6, 10, 0, 0));
+    let id = hostile_upload(&portal);
+    let mut a = visitor(&portal, Who::DepartmentA);
+    let paths = [
+        format!("/{CITY}/submissions/{id}"),
+        format!("/{CITY}/department"),
+    ];
+    for path in &paths {
+        let reply = a.http.get(path);
+        let page = reply.text();
+        assert!(
+            !page.contains(SCRIPT) && !page.contains("<img"),
+            "{path}: {page}"
+        );
+        assert!(only_own_scripts(&page), "{path}: {page}");
+        assert!(
+            page.contains("&lt;img src=x onerror=alert(2)&gt;'&amp;.xlsx"),
+            "{path}: {page}"
+        );
+        let csp = reply.header("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+    }
+    let submission = a.http.get(&paths[0]).text();
+    assert_eq!(
+        submission
+            .matches("&lt;script&gt;alert(1)&lt;/script&gt;")
+            .count(),
+        2,
+        "{submission}"
+    );
+    let cookie = a.http.cookie(SESSION_COOKIE).unwrap();
+    let base = format!("http://{}", portal.addr);
+    runtime().block_on(in_chromium(&base, &cookie, &paths));
+}
+
+/// The pages in Chromium: no dialog opens, the script's text is on the page, and the
+/// page's scripts are the portal's own file only.
+async fn in_chromium(base: &str, cookie: &str, paths: &[String]) {
+    let browser = browser::Browser::start("script_in_a_cell").await;
+    browser
+        .client
+        .goto(&format!("{base}/{CITY}/signin"))
+        .await
+        .unwrap();
+    let set = format!("document.cookie = '{SESSION_COOKIE}={cookie}; path=/{CITY}/'");
+    browser.client.execute(&set, vec![]).await.unwrap();
+    for (step, path) in ["submission", "department"].iter().zip(paths) {
+        browser.client.goto(&format!("{base}{path}")).await.unwrap();
+        browser.wait_for("main").await;
+        assert!(!browser.dialog_is_open().await, "{path}: a dialog opened");
+        let text = browser.body_text().await;
+        assert!(text.contains("onerror=alert(2)"), "{path}: {text}");
+        let inline =
+            "return [...document.scripts].filter(s => !s.src.includes('/assets/')).length \
+                      + document.querySelectorAll('img').length";
+        let found = browser.client.execute(inline, vec![]).await.unwrap();
+        assert_eq!(
+            found,
+            serde_json::json!(0),
+            "{path}: markup of the workbook became elements"
+        );
+        browser.shot(step).await;
+    }
+    let text = browser.body_text().await;
+    assert!(
+        !text.contains(SCRIPT),
+        "the department page does not show findings"
+    );
+    browser.close().await;
+}
+
+/// A runtime for the browser's client (the portal runs on one of its own).
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
