@@ -265,7 +265,7 @@ async fn use_link(
     let session = new_session(&app, &id)?;
     let hash = sha256_hex(&token);
     let address = on_store(&app, move |_, store| {
-        store.redeem_sign_in_link(&hash, &session.created_at.clone(), &session)
+        store.redeem_sign_in_link(&hash, &session.created_at, &session)
     })
     .await?;
     let Some(address) = address else {
