@@ -203,121 +203,102 @@ const OWN_A: [&str; 5] = [OUT, "200", "404", "403", "403"];
 const OWN_B: [&str; 5] = [OUT, "404", "200", "403", "403"];
 const NOBODY: [&str; 5] = [OUT, "404", "404", "403", "403"];
 
+/// `GET` of a path written with `{city}`, labelled as written.
+fn get(template: &str, expected: [&'static str; 5]) -> Row {
+    let path = template.replace("{city}", CITY);
+    row(&format!("GET {template}"), Send::Get, path, expected)
+}
+
+/// A POST of a path written with `{city}`, labelled as written.
+fn post(template: &str, send: Send, expected: [&'static str; 5]) -> Row {
+    let path = template.replace("{city}", CITY);
+    row(&format!("POST {template}"), send, path, expected)
+}
+
 /// The routes of the design (web14.md), with real ids and names of each department.
 fn rows(world: &World) -> Vec<Row> {
-    let (a, b, c) = (world.a_id, world.b_id, CITY);
-    let next = a.max(b) + 1;
-    let token = "0".repeat(64);
-    let mut rows = vec![
-        row("GET /", Send::Get, "/".into(), ALL_200),
-        row(
-            "GET /assets/hakusho.css",
-            Send::Get,
-            "/assets/hakusho.css".into(),
-            ALL_200,
-        ),
-        row(
-            "GET /assets/upload.js",
-            Send::Get,
-            "/assets/upload.js".into(),
-            ALL_200,
-        ),
-        row(
-            "GET /{city}/",
-            Send::Get,
-            format!("/{c}/"),
-            [
-                OUT,
-                "303→department",
-                "303→department",
-                "303→overview",
-                "303→overview",
-            ],
-        ),
-        row(
-            "GET /{city}/signin",
-            Send::Get,
-            format!("/{c}/signin"),
-            ALL_200,
-        ),
-        row(
-            "POST /{city}/signin",
-            Send::Post,
-            format!("/{c}/signin"),
-            ALL_200,
-        ),
+    let mut rows = public_rows();
+    rows.extend(role_rows());
+    rows.extend(submission_rows(world));
+    rows.extend(report_rows());
+    rows.extend(elsewhere_rows());
+    rows.extend(closing_rows());
+    rows
+}
+
+/// What anyone may open: the city list, the assets, the sign-in pages.
+fn public_rows() -> Vec<Row> {
+    let link = format!("/{CITY}/signin/{}", "0".repeat(64));
+    vec![
+        get("/", ALL_200),
+        get("/assets/hakusho.css", ALL_200),
+        get("/assets/upload.js", ALL_200),
+        get("/{city}/signin", ALL_200),
+        post("/{city}/signin", Send::Post, ALL_200),
         row(
             "GET /{city}/signin/{token}",
             Send::Get,
-            format!("/{c}/signin/{token}"),
+            link.clone(),
             ALL_200,
         ),
         row(
             "POST /{city}/signin/{forged token}",
             Send::Post,
-            format!("/{c}/signin/{token}"),
+            link,
             ["410"; 5],
         ),
-        row(
-            "GET /{city}/department",
-            Send::Get,
-            format!("/{c}/department"),
-            [OUT, "200", "200", "403", "403"],
-        ),
-        row(
-            "GET /{city}/template",
-            Send::Get,
-            format!("/{c}/template"),
-            [OUT, "200", "200", "403", "403"],
-        ),
-        row(
-            "GET /{city}/overview",
-            Send::Get,
-            format!("/{c}/overview"),
-            [OUT, "403", "403", "200", "200"],
-        ),
+    ]
+}
+
+/// Each role's home and pages.
+fn role_rows() -> Vec<Row> {
+    let homes = [
+        OUT,
+        "303→department",
+        "303→department",
+        "303→overview",
+        "303→overview",
     ];
-    for (id, own) in [(a, OWN_A), (b, OWN_B), (next, NOBODY)] {
-        let who = if id == a {
-            "A's"
-        } else if id == b {
-            "B's"
-        } else {
-            "next (none yet)"
-        };
+    vec![
+        get("/{city}/", homes),
+        get("/{city}/department", [OUT, "200", "200", "403", "403"]),
+        get("/{city}/template", [OUT, "200", "200", "403", "403"]),
+        get("/{city}/overview", [OUT, "403", "403", "200", "200"]),
+    ]
+}
+
+/// A's submission, B's, and the id after the last, each with its files.
+fn submission_rows(world: &World) -> Vec<Row> {
+    let next = world.a_id.max(world.b_id) + 1;
+    let mut rows = Vec::new();
+    for (id, who, own) in [
+        (world.a_id, "A's", OWN_A),
+        (world.b_id, "B's", OWN_B),
+        (next, "next", NOBODY),
+    ] {
         for tail in ["", "/original", "/annotated"] {
             let label = format!("GET /{{city}}/submissions/{{{who} id}}{tail}");
-            rows.push(row(
-                &label,
-                Send::Get,
-                format!("/{c}/submissions/{id}{tail}"),
-                own,
-            ));
+            let path = format!("/{CITY}/submissions/{id}{tail}");
+            rows.push(row(&label, Send::Get, path, own));
         }
     }
-    rows.extend(report_rows());
-    rows.extend(elsewhere_rows());
-    rows.push(row(
-        "POST /{city}/upload",
-        Send::Upload,
-        format!("/{c}/upload"),
-        [OUT, "303→submissions", "303→submissions", "403", "403"],
-    ));
-    let signed_out = ["303→signin"; 5];
-    rows.push(row(
-        "POST /{city}/signout",
-        Send::SignOut,
-        format!("/{c}/signout"),
-        signed_out,
-    ));
-    let after = "GET /{city}/department (after sign-out, the old cookie)";
-    rows.push(row(
-        after,
-        Send::Get,
-        format!("/{c}/department"),
-        signed_out,
-    ));
     rows
+}
+
+/// The upload, then the sign-out and the old cookie sent again after it.
+fn closing_rows() -> Vec<Row> {
+    let uploaded = [OUT, "303→submissions", "303→submissions", "403", "403"];
+    let after = "GET /{city}/department (after sign-out, the old cookie)";
+    vec![
+        post("/{city}/upload", Send::Upload, uploaded),
+        post("/{city}/signout", Send::SignOut, ["303→signin"; 5]),
+        row(
+            after,
+            Send::Get,
+            format!("/{CITY}/department"),
+            ["303→signin"; 5],
+        ),
+    ]
 }
 
 /// The reports of a year: each department its own; the managers' summary is no
@@ -679,7 +660,7 @@ fn every_post_without_its_csrf_token_is_refused_with_403_and_changes_nothing() {
     let before = state(portal);
     let mut refused = Vec::new();
     refused.extend(signin_forms_without_token(portal, &link));
-    refused.extend(signed_in_forms_without_token(portal, a, &b));
+    refused.extend(signed_in_forms_without_token(a, &b));
     let wrong: Vec<&String> = refused.iter().filter(|r| !r.ends_with(": 403")).collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
     assert_eq!(refused.len(), 23, "every variant was sent: {refused:#?}");
@@ -723,7 +704,7 @@ fn signin_forms_without_token(portal: &Portal, link: &str) -> Vec<String> {
 
 /// The forms of a signed-in page (sign-out, upload), sent by 企画部 with wrong tokens:
 /// 総務部's, none, empty, made up.
-fn signed_in_forms_without_token(portal: &Portal, mut a: Visitor, b: &Visitor) -> Vec<String> {
+fn signed_in_forms_without_token(mut a: Visitor, b: &Visitor) -> Vec<String> {
     let workbook = std::fs::read(repo().join("data/inbox/令和2年度_企画部.xlsx")).unwrap();
     let mut answers = Vec::new();
     for token in wrong_tokens(&b.csrf) {
