@@ -63,6 +63,7 @@ fn a_clerk_signs_in_uploads_sees_the_cells_downloads_the_copy_and_gets_accepted(
         upload_with_mistakes(&browser).await;
         download_the_annotated_copy(&browser).await;
         drop_the_corrected_workbook(&browser).await;
+        sign_out_and_go_back(&browser).await;
         browser.close().await;
     });
 }
@@ -195,6 +196,23 @@ async fn drop_the_corrected_workbook(browser: &Browser) {
     browser.shot("history").await;
 }
 
+/// The header's sign-out button; then the browser's Back button must not show the
+/// department's page again (a shared computer in a city office): it is not kept.
+async fn sign_out_and_go_back(browser: &Browser) {
+    browser.click("header form.signout button").await;
+    browser.wait_for("#address").await;
+    assert_eq!(browser.path().await, format!("/{CITY}/signin"));
+    browser.shot("signed-out").await;
+    browser.client.back().await.unwrap();
+    browser.wait_for("main").await;
+    let page = browser.body_text().await;
+    browser.shot("back-after-sign-out").await;
+    assert!(
+        !page.contains("提出の履歴") && !page.contains(DEPARTMENT),
+        "{page}"
+    );
+}
+
 /// Builds a file in the page from the bytes and sends `dragenter` and `dragover` with
 /// it to the upload form, as a drag from the desktop does. The file is kept in
 /// `window.dropped` for the drop.
@@ -273,4 +291,50 @@ async fn harness_shows_pages_and_saves_downloads() {
     assert_eq!(std::fs::read(&file).unwrap(), b"hakusho");
     assert!(!browser.dialog_is_open().await);
     browser.close().await;
+}
+
+/// Signs the browser in as `address` with a session made through the store (the
+/// whole sign-in has its own test above): the cookie is set on the sign-in page.
+async fn signed_in_as(browser: &Browser, portal: &Portal, address: &str) -> String {
+    let base = format!("http://{}", portal.addr);
+    let cookie = hakusho::web::testing::sign_in(portal.app(), address);
+    browser
+        .client
+        .goto(&format!("{base}/{CITY}/signin"))
+        .await
+        .unwrap();
+    let name = hakusho::web::auth::SESSION_COOKIE;
+    let set = format!("document.cookie = '{name}={cookie}; path=/{CITY}/'");
+    browser.client.execute(&set, vec![]).await.unwrap();
+    base
+}
+
+#[test]
+fn a_file_over_the_limit_gets_the_japanese_413_page_not_a_broken_connection() {
+    let portal = portal();
+    runtime().block_on(async {
+        let browser = Browser::start("over_the_limit").await;
+        let base = signed_in_as(&browser, &portal, DEPARTMENT).await;
+        browser
+            .client
+            .goto(&format!("{base}/{CITY}/department"))
+            .await
+            .unwrap();
+        let file = browser.output.join("大きすぎる.xlsx");
+        let limit = hakusho::intake::MAX_FILE_BYTES as usize;
+        std::fs::write(&file, vec![b'x'; limit + 1]).unwrap();
+        let field = browser.wait_for("#file").await;
+        field.send_keys(&file.display().to_string()).await.unwrap();
+        browser.click("form.dropzone button[type=submit]").await;
+        browser.wait_for("main").await;
+        let text = browser.body_text().await;
+        browser.shot("refused").await;
+        assert!(text.contains("20 MB まで"), "{text}");
+        std::fs::remove_file(&file).unwrap();
+        browser.close().await;
+    });
+    let submissions = portal.cities[0]
+        .raw_store()
+        .count("SELECT COUNT(*) FROM submissions");
+    assert_eq!(submissions, 0);
 }
