@@ -55,7 +55,7 @@ impl Browser {
             .await
             .unwrap_or_else(|e| {
                 panic!(
-                    "Chromium を起動できませんでした: {e}（{}）",
+                    "Chromium を起動できませんでした: {e} ({})",
                     log_hint(&output)
                 )
             });
@@ -106,7 +106,7 @@ impl Browser {
             .await;
         match found {
             Ok(element) => element,
-            Err(e) => panic!("「{css}」が現れません（{e}）: {}", self.body_text().await),
+            Err(e) => panic!("「{css}」が現れません ({e}): {}", self.body_text().await),
         }
     }
 
@@ -130,7 +130,7 @@ impl Browser {
             }
             assert!(
                 Instant::now() < deadline,
-                "ダウンロード（…{suffix}）が {} に現れません: {:?}",
+                "ダウンロード(…{suffix})が {} に現れません: {:?}",
                 self.downloads.display(),
                 listing(&self.downloads)
             );
@@ -206,7 +206,7 @@ fn programs() -> (PathBuf, PathBuf) {
         (Some(chromium), Some(driver)) => (chromium, driver),
         _ => panic!(
             "このテストには Chromium と chromedriver が要ります。scripts/test.sh を実行してください\
-             （Debian の chromium と chromium-driver を入れてからテストを走らせます）。"
+             (Debian の chromium と chromium-driver を入れてからテストを走らせます)。"
         ),
     }
 }
@@ -230,35 +230,48 @@ fn output_folder(test: &str) -> PathBuf {
 }
 
 /// Starts chromedriver on a free port of 127.0.0.1, its output in `chromedriver.log`
-/// of the output folder, and waits until it says it listens.
+/// of the output folder, and waits until it says it listens. The port is free when
+/// chosen but another program may take it first: then another port is tried.
 fn start_driver(chromedriver: &Path, output: &Path) -> (Child, u16) {
-    let port = super::common::closed_port();
     let log = output.join("chromedriver.log");
-    // A process group of its own, so that Drop ends Chromium with it even when the
-    // test panicked before closing the session.
-    let mut child = Command::new(chromedriver)
+    for _ in 0..5 {
+        let port = super::common::closed_port();
+        let mut child = spawn_driver(chromedriver, port, &log);
+        if wait_until_listening(&mut child, &log) {
+            return (child, port);
+        }
+    }
+    panic!(
+        "chromedriver が待ち受けられませんでした:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+}
+
+/// chromedriver on `port`, in a process group of its own, so that Drop ends Chromium
+/// with it even when the test panicked before closing the session.
+fn spawn_driver(chromedriver: &Path, port: u16, log: &Path) -> Child {
+    Command::new(chromedriver)
         .process_group(0)
         // Chromium's own words (the file field's button) in Japanese, as a clerk sees them.
         .env("LANGUAGE", "ja")
         .arg(format!("--port={port}"))
-        .stdout(std::fs::File::create(&log).unwrap())
+        .stdout(std::fs::File::create(log).unwrap())
         .stderr(Stdio::null())
         .spawn()
-        .expect("chromedriver を起動できませんでした");
-    wait_until_listening(&mut child, &log);
-    (child, port)
+        .expect("chromedriver を起動できませんでした")
 }
 
-/// Polls chromedriver's log for its "started successfully" line.
-fn wait_until_listening(child: &mut Child, log: &Path) {
+/// Polls chromedriver's log for its "started successfully" line: false when it ended
+/// first (its port was taken).
+fn wait_until_listening(child: &mut Child, log: &Path) -> bool {
     let deadline = Instant::now() + PATIENCE;
     loop {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         if text.contains("started successfully") {
-            return;
+            return true;
         }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("chromedriver が終了しました（{status}）:\n{text}");
+        if child.try_wait().unwrap().is_some() {
+            return false;
         }
         assert!(
             Instant::now() < deadline,
