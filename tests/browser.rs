@@ -113,6 +113,8 @@ async fn upload_with_mistakes(browser: &Browser) {
         .path()
         .await
         .starts_with(&format!("/{CITY}/submissions/")));
+    let took = browser.navigation_ms().await;
+    println!("upload with mistakes → answer page: {took:.0} ms (Chromium's navigation timing)");
     let verdict = browser
         .wait_for("section.verdict")
         .await
@@ -182,6 +184,10 @@ async fn drop_the_corrected_workbook(browser: &Browser) {
     drop_on_form(browser).await;
     browser.wait_for("section.verdict").await;
     let badge = browser.wait_for("section.verdict .badge").await;
+    let took = browser.navigation_ms().await;
+    println!(
+        "corrected upload (dropped) → answer page: {took:.0} ms (Chromium's navigation timing)"
+    );
     assert_eq!(badge.text().await.unwrap(), "受理");
     let page = browser.body_text().await;
     assert!(page.contains("誤りは見つかりませんでした"), "{page}");

@@ -831,3 +831,23 @@ fn runtime() -> tokio::runtime::Runtime {
         .build()
         .unwrap()
 }
+
+#[test]
+fn the_same_department_of_another_city_on_the_same_store_reads_nothing_of_this_one() {
+    let world = world();
+    let other = MUSASHINO.0;
+    let mut elsewhere = world.portal.http();
+    let id = web::testing::sign_in(&world.portal.apps[1], A);
+    elsewhere.set_cookie(&format!("/{other}/"), SESSION_COOKIE, &id);
+    let page = elsewhere.get(&format!("/{other}/department"));
+    assert_eq!(page.status, 200, "企画部 of 武蔵野市 is signed in there");
+    assert!(!page.text().contains(A_FILE), "{}", page.text());
+    let mut paths: Vec<String> = ["", "/original", "/annotated"]
+        .iter()
+        .map(|tail| format!("/{other}/submissions/{}{tail}", world.a_id))
+        .collect();
+    paths.push(format!("/{other}/reports/2020/{}", encoded(&a_report())));
+    for path in paths {
+        assert_eq!(elsewhere.get(&path).status, 404, "{path}");
+    }
+}

@@ -115,6 +115,14 @@ impl Browser {
         self.wait_for(css).await.click().await.unwrap();
     }
 
+    /// How long the page shown took from the click that asked for it to its last
+    /// byte, redirects included (the Navigation Timing of Chromium), in milliseconds.
+    pub async fn navigation_ms(&self) -> f64 {
+        let script = "return performance.getEntriesByType('navigation')[0].responseEnd";
+        let value = self.client.execute(script, vec![]).await.unwrap();
+        value.as_f64().expect("a navigation timing")
+    }
+
     /// The path of the page shown (`/132047/department`).
     pub async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_string()
