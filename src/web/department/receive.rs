@@ -3,11 +3,14 @@
 //! as it is recorded (no report is built and no mail waited for: the delivery worker is
 //! rung and sends the receipt on its own).
 
+use std::sync::OnceLock;
+
 use anyhow::Context;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
+use tokio::sync::Semaphore;
 
 use super::{department_of, pages, upload};
 use crate::intake::Outcome;
@@ -130,9 +133,24 @@ fn refused(error: MultipartError) -> Refusal {
     }
 }
 
+/// How many uploads are read at once in this process: each reader child may use
+/// hundreds of MB, so fifty clerks uploading together wait for a place rather than
+/// exhaust the machine (the machine's cores, at least 2 and at most 8).
+fn places() -> &'static Semaphore {
+    static PLACES: OnceLock<Semaphore> = OnceLock::new();
+    PLACES.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Semaphore::new(cores.clamp(2, 8))
+    })
+}
+
 /// Stages the file and takes it in, on a blocking thread with a store connection of
-/// its own (the daemon's other work goes on beside it).
+/// its own (the daemon's other work goes on beside it), once a place is free.
 async fn take_in(signed: &Signed, department: &str, file: SentFile) -> Result<Answered, Refusal> {
+    let _place = places()
+        .acquire()
+        .await
+        .context("アップロードの順番待ちが閉じられました")?;
     let app = signed.app.clone();
     let (department, address) = (department.to_string(), signed.address.clone());
     let taken = tokio::task::spawn_blocking(move || -> anyhow::Result<Answered> {
