@@ -344,3 +344,60 @@ fn a_file_over_the_limit_gets_the_japanese_413_page_not_a_broken_connection() {
         .count("SELECT COUNT(*) FROM submissions");
     assert_eq!(submissions, 0);
 }
+
+/// Uploads a workbook through the portal's form over plain HTTP, as `address`.
+fn upload_over_http(portal: &Portal, address: &str, name: &str, bytes: &[u8]) {
+    let mut http = portal.http();
+    let cookie = hakusho::web::testing::sign_in(portal.app(), address);
+    let csrf = hakusho::web::testing::csrf_of(portal.app(), &cookie);
+    http.set_cookie(
+        &format!("/{CITY}/"),
+        hakusho::web::auth::SESSION_COOKIE,
+        &cookie,
+    );
+    let files = [("file", name, bytes)];
+    let reply = http.post_multipart(&format!("/{CITY}/upload"), &[("csrf", &csrf)], &files);
+    assert_eq!(reply.status, 303, "{}", reply.text());
+}
+
+/// How far the page is wider than the window, in CSS pixels (0: no sideways scroll).
+async fn overflow(browser: &Browser) -> i64 {
+    let script = "return document.documentElement.scrollWidth - window.innerWidth";
+    let value = browser.client.execute(script, vec![]).await.unwrap();
+    value.as_i64().unwrap_or(0)
+}
+
+#[test]
+fn long_names_and_texts_fit_the_window_without_scrolling_sideways() {
+    let portal = portal();
+    let long_name = format!("{}.xlsx", "令和2年度企画部提出用ブック最終版".repeat(12));
+    let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    grid.text("目標指標", "J2", &"https://example.jp/".repeat(12));
+    upload_over_http(&portal, DEPARTMENT, &long_name, &grid.to_xlsx());
+    runtime().block_on(async {
+        let browser = Browser::start("long_names").await;
+        let base = signed_in_as(&browser, &portal, DEPARTMENT).await;
+        let mut wide = Vec::new();
+        for width in [1280, 800] {
+            browser.client.set_window_size(width, 900).await.unwrap();
+            for (step, path) in [
+                ("department", "department"),
+                ("submission", "submissions/1"),
+            ] {
+                browser
+                    .client
+                    .goto(&format!("{base}/{CITY}/{path}"))
+                    .await
+                    .unwrap();
+                browser.wait_for("main").await;
+                browser.shot(&format!("{step}-{width}")).await;
+                let over = overflow(&browser).await;
+                if over > 0 {
+                    wide.push(format!("{path} at {width}px: {over}px wider"));
+                }
+            }
+        }
+        browser.close().await;
+        assert!(wide.is_empty(), "{wide:#?}");
+    });
+}
