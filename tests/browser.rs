@@ -360,7 +360,8 @@ fn upload_over_http(portal: &Portal, address: &str, name: &str, bytes: &[u8]) {
     assert_eq!(reply.status, 303, "{}", reply.text());
 }
 
-/// How far the page is wider than the window, in CSS pixels (0: no sideways scroll).
+/// How far the page is wider than the window, in CSS pixels (0 or less: no sideways
+/// scroll; a vertical scroll bar makes it negative).
 async fn overflow(browser: &Browser) -> i64 {
     let script = "return document.documentElement.scrollWidth - window.innerWidth";
     let value = browser.client.execute(script, vec![]).await.unwrap();
@@ -399,5 +400,40 @@ fn long_names_and_texts_fit_the_window_without_scrolling_sideways() {
         }
         browser.close().await;
         assert!(wide.is_empty(), "{wide:#?}");
+    });
+}
+
+#[test]
+fn the_planning_division_and_a_manager_see_every_department_in_the_overview() {
+    let portal = portal();
+    upload_over_http(&portal, DEPARTMENT, "企画部_修正前.xlsx", &with_mistakes());
+    runtime().block_on(async {
+        let browser = Browser::start("overview").await;
+        for (who, address) in [
+            ("planning", common::portal::PLANNING),
+            ("manager", common::portal::MANAGER),
+        ] {
+            let base = signed_in_as(&browser, &portal, address).await;
+            browser
+                .client
+                .goto(&format!("{base}/{CITY}/"))
+                .await
+                .unwrap();
+            browser.wait_for("main table").await;
+            assert_eq!(browser.path().await, format!("/{CITY}/overview"));
+            let rows = browser
+                .client
+                .find_all(fantoccini::Locator::Css("main tbody tr"));
+            assert_eq!(rows.await.unwrap().len(), common::DEPARTMENTS.len());
+            let page = browser.body_text().await;
+            assert!(page.contains("差戻し") && page.contains("未提出"), "{page}");
+            assert!(
+                overflow(&browser).await <= 0,
+                "{who}: wider than the window"
+            );
+            assert!(page.contains(address), "{who}: {page}");
+            browser.shot(who).await;
+        }
+        browser.close().await;
     });
 }
