@@ -851,3 +851,42 @@ fn the_same_department_of_another_city_on_the_same_store_reads_nothing_of_this_o
         assert_eq!(elsewhere.get(&path).status, 404, "{path}");
     }
 }
+
+/// The department a workbook's 提出情報 sheet names (B3).
+fn department_in(bytes: &[u8], folder: &std::path::Path) -> String {
+    let path = folder.join("downloaded.xlsx");
+    std::fs::write(&path, bytes).unwrap();
+    let grid = Grid::read(&path);
+    let info = &grid.sheets.iter().find(|(n, _)| n == "提出情報").unwrap().1;
+    match &info[2][1] {
+        common::grid::Cell::Text(name) => name.clone(),
+        other => panic!("提出情報 B3: {other:?}"),
+    }
+}
+
+#[test]
+fn each_department_downloads_its_own_template_original_and_annotated_copy() {
+    let world = world();
+    let folder = tempfile::tempdir().unwrap();
+    let cases = [
+        (Who::DepartmentA, "企画部", world.a_id),
+        (Who::DepartmentB, "総務部", world.b_id),
+    ];
+    for (who, department, id) in cases {
+        let mut visitor = visitor(&world.portal, who);
+        let mut get = |path: String| {
+            let reply = visitor.http.get(&path);
+            assert_eq!(reply.status, 200, "{path}");
+            reply.body
+        };
+        let files = [
+            get(format!("/{CITY}/template")),
+            get(format!("/{CITY}/submissions/{id}/original")),
+            get(format!("/{CITY}/submissions/{id}/annotated")),
+        ];
+        for bytes in &files {
+            assert_eq!(department_in(bytes, folder.path()), department);
+        }
+        assert_eq!(files[1], with_mistake(department), "the bytes as sent");
+    }
+}
