@@ -8,91 +8,65 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use chrono::{DateTime, Utc};
 use common::grid::{Cell, Grid};
-use common::{jst, repo, SmtpSink, TestCity};
-use hakusho::app::App;
+use common::http::{multipart_body, parse_reply, Http, Reply};
+use common::portal::{DEPARTMENT as KIKAKU, MANAGER, OTHER_DEPARTMENT as SOMU};
+use common::{jst, repo, TestCity};
 use hakusho::config::Config;
-use hakusho::domain::Clock;
-use hakusho::mail::DeliveryBell;
-use hakusho::web::{self, Web};
+use hakusho::web;
 use mail_parser::MessageParser;
 
 const CITY: &str = "132047";
-const KIKAKU: &str = "kikaku-bu@mitaka.example";
-const SOMU: &str = "somu-bu@mitaka.example";
-const MANAGER: &str = "kikaku-kacho@mitaka.example";
 
-/// The portal of a test city, served on 127.0.0.1:0 by a runtime of its own; a
-/// delivery worker sends what the bell announces. Requests are plain blocking HTTP/1.1.
+/// The sample city's portal (tests/common/portal.rs: the real router on 127.0.0.1:0,
+/// the city's store, the SMTP sink), its clock at a time of the test's choosing, and
+/// requests made with a session cookie given as `name=value`.
 struct Portal {
-    /// Taken out and dropped inside the runtime (its mailer's pool lives there).
-    app: Option<App>,
+    shared: common::portal::Portal,
     address: SocketAddr,
-    runtime: tokio::runtime::Runtime,
 }
 
 impl Portal {
-    /// The city's portal, its clock fixed at `now`.
-    fn start(city: &TestCity, now: DateTime<Utc>) -> Portal {
-        let config = Config::read(&city.config_path()).unwrap();
-        let app = App::new(config, Clock::fixed(now));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let bell = DeliveryBell::new();
-        let bells = HashMap::from([(CITY.to_string(), bell.clone())]);
-        let address = runtime.block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let address = listener.local_addr().unwrap();
-            web::serve_on(listener, Web::new([app.clone()], bells));
-            web::testing::deliver_on_bell(app.clone(), bell);
-            address
-        });
-        Portal {
-            app: Some(app),
-            address,
-            runtime,
-        }
+    fn start(now: DateTime<Utc>) -> Portal {
+        let shared = common::portal::Portal::start();
+        shared.clock.set(now);
+        let address = shared.addr;
+        Portal { shared, address }
+    }
+
+    fn city(&self) -> &TestCity {
+        &self.shared.cities[0]
     }
 
     /// A session cookie for `address`, made as a used link makes it.
     fn sign_in(&self, address: &str) -> String {
-        let id = web::testing::sign_in(self.app.as_ref().unwrap(), address).unwrap();
+        let id = web::testing::sign_in(self.shared.app(), address);
         format!("{}={id}", web::auth::SESSION_COOKIE)
     }
 
-    fn get(&self, path: &str, cookie: &str) -> Answer {
-        let head = format!(
-            "GET {path} HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-        );
-        exchange(self.address, head.as_bytes(), &[])
+    fn get(&self, path: &str, cookie: &str) -> Reply {
+        Http::new(self.address).request("GET", path, &[("Cookie", cookie)], b"")
     }
 
     /// Posts a multipart form: the CSRF token and a file (either may be left out).
-    fn upload(&self, cookie: &str, csrf: Option<&str>, file: Option<(&str, &[u8])>) -> Answer {
-        let (boundary, body) = multipart(csrf, file);
-        let head = format!(
-            "POST /{CITY}/upload HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        exchange(self.address, head.as_bytes(), &body)
+    fn upload(&self, cookie: &str, csrf: Option<&str>, file: Option<(&str, &[u8])>) -> Reply {
+        let boundary = "hakusho-department-test-boundary";
+        let fields: Vec<(&str, &str)> = csrf.map(|token| ("csrf", token)).into_iter().collect();
+        let files: Vec<(&str, &str, &[u8])> =
+            file.map(|(n, b)| ("file", n, b)).into_iter().collect();
+        let body = multipart_body(boundary, &fields, &files);
+        let kind = format!("multipart/form-data; boundary={boundary}");
+        let headers = [("Cookie", cookie), ("Content-Type", kind.as_str())];
+        Http::new(self.address).request("POST", &format!("/{CITY}/upload"), &headers, &body)
     }
 
     /// The CSRF token of the department page's forms.
     fn csrf(&self, cookie: &str) -> String {
-        let page = self.get(&format!("/{CITY}/department"), cookie).text();
-        let start = page
-            .find("name=\"csrf\" value=\"")
-            .expect("a form with its token")
-            + 19;
-        page[start..start + page[start..].find('"').unwrap()].to_string()
+        self.get(&format!("/{CITY}/department"), cookie).csrf()
     }
 
     /// Uploads a file with the page's token; the answer's location (a 303).
@@ -107,131 +81,30 @@ impl Portal {
             sent.elapsed()
         );
         assert_eq!(answer.status, 303, "{}", answer.text());
-        answer.header("location").unwrap().to_string()
+        answer.location().to_string()
+    }
+
+    /// The messages the SMTP sink received, once `count` arrived.
+    fn mails(&self, count: usize) -> Vec<(Vec<String>, Vec<u8>)> {
+        self.shared.sink.wait_for(count)
     }
 }
 
-impl Drop for Portal {
-    fn drop(&mut self) {
-        // The mailer's pooled connections live in the runtime: dropped inside it.
-        let entered = self.runtime.enter();
-        self.app.take();
-        drop(entered);
-        let runtime = std::mem::replace(
-            &mut self.runtime,
-            tokio::runtime::Builder::new_current_thread()
-                .build()
-                .unwrap(),
-        );
-        runtime.shutdown_background();
-    }
-}
-
-/// An HTTP answer.
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        let found = self
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name));
-        found.map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Sends a request (the body from a thread of its own, so that an answer given before
-/// the body is read is still read) and reads the whole answer.
-fn exchange(address: SocketAddr, head: &[u8], body: &[u8]) -> Answer {
+/// Sends a request whose body goes from a thread of its own, so that an answer given
+/// before the body is read (413) is read while the body is still being sent.
+fn exchange(address: SocketAddr, head: &[u8], body: &[u8]) -> Reply {
     let mut stream = TcpStream::connect(address).unwrap();
     stream.write_all(head).unwrap();
     let mut writer = stream.try_clone().unwrap();
     let body = body.to_vec();
     let sending = std::thread::spawn(move || {
-        // The server may answer and close before reading it all (413): not an error here.
+        // The server may answer and close before reading it all: not an error here.
         let _ = writer.write_all(&body);
     });
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     let _ = sending.join();
-    parse_answer(&raw)
-}
-
-fn parse_answer(raw: &[u8]) -> Answer {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("an HTTP answer");
-    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(": "))
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-    let mut body = raw[end + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v == "chunked");
-    if chunked {
-        body = dechunk(&body);
-    }
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn dechunk(mut rest: &[u8]) -> Vec<u8> {
-    let mut body = Vec::new();
-    loop {
-        let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16)
-                .unwrap();
-        if size == 0 {
-            return body;
-        }
-        body.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
-        rest = &rest[line_end + 4 + size..];
-    }
-}
-
-/// A multipart body with the fields given, and its boundary.
-fn multipart(csrf: Option<&str>, file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "----hakusho-test-boundary-7d3f".to_string();
-    let mut body = Vec::new();
-    if let Some(token) = csrf {
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
-            )
-            .bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
-        body.extend_from_slice(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").bytes());
-    (boundary, body)
+    parse_reply(&raw)
 }
 
 /// 2021-04-06 10:00 JST: three days before the sample's deadline (2021-04-09).
@@ -253,8 +126,8 @@ fn sample(department: &str) -> Vec<u8> {
 }
 
 /// A city without files in its inbox (the portal is the only way in here).
-fn city(smtp: Option<&SmtpSink>) -> TestCity {
-    let city = TestCity::new(smtp.map(|s| s.port));
+fn city() -> TestCity {
+    let city = TestCity::new(None);
     for entry in std::fs::read_dir(city.inbox()).unwrap() {
         std::fs::remove_file(entry.unwrap().path()).unwrap();
     }
@@ -263,9 +136,8 @@ fn city(smtp: Option<&SmtpSink>) -> TestCity {
 
 #[test]
 fn an_upload_with_mistakes_shows_its_findings_and_the_corrected_one_is_accepted() {
-    let smtp = SmtpSink::start();
-    let city = city(Some(&smtp));
-    let portal = Portal::start(&city, three_days_before());
+    let portal = Portal::start(three_days_before());
+    let city = portal.city();
     let cookie = portal.sign_in(KIKAKU);
     let page = portal.get(&format!("/{CITY}/department"), &cookie).text();
     for expected in [
@@ -287,13 +159,13 @@ fn an_upload_with_mistakes_shows_its_findings_and_the_corrected_one_is_accepted(
     ] {
         assert!(answer.contains(expected), "{expected}: {answer}");
     }
-    let mails = smtp.wait_for(1);
+    let mails = portal.mails(1);
     assert_eq!(mails.len(), 1, "the receipt, as for the inbox");
     let attached = receipt_attachment(&mails[0], KIKAKU, "差戻し");
     let annotated = portal.get(&format!("{first}/annotated"), &cookie);
     assert_eq!(annotated.status, 200);
     assert_eq!(annotated.body, attached, "the copy the receipt attached");
-    check_marks(&city, &annotated.body);
+    check_marks(city, &annotated.body);
     let disposition = annotated.header("content-disposition").unwrap();
     assert!(disposition.contains("filename*=UTF-8''%E4%BC%81%E7%94%BB%E9%83%A8_%E4%BF%AE%E6%AD%A3%E5%89%8D_%E8%A6%81%E4%BF%AE%E6%AD%A3.xlsx"), "{disposition}");
     assert_eq!(portal.get(&format!("{first}/original"), &cookie).body, bad);
@@ -302,7 +174,7 @@ fn an_upload_with_mistakes_shows_its_findings_and_the_corrected_one_is_accepted(
         .get(&second, &cookie)
         .text()
         .contains("受け付けました"));
-    let mails = smtp.wait_for(2);
+    let mails = portal.mails(2);
     receipt_attachment(&mails[1], KIKAKU, "受理");
     check_history(&portal, &cookie, &[&first, &second]);
 }
@@ -381,8 +253,8 @@ fn routes_of(id: &str) -> Vec<String> {
 
 #[test]
 fn a_department_reads_nothing_of_another_and_cannot_submit_its_workbook() {
-    let city = city(None);
-    let portal = Portal::start(&city, three_days_before());
+    let portal = Portal::start(three_days_before());
+    let city = portal.city();
     let (kikaku, somu) = (portal.sign_in(KIKAKU), portal.sign_in(SOMU));
     let theirs = portal.submit(&somu, "総務部.xlsx", &with_mistakes());
     let their_id = theirs.rsplit('/').next().unwrap().to_string();
@@ -425,7 +297,7 @@ fn a_department_reads_nothing_of_another_and_cannot_submit_its_workbook() {
             "{path} is 総務部's own"
         );
     }
-    check_reports(&city, &portal, &kikaku);
+    check_reports(city, &portal, &kikaku);
     let manager = portal.sign_in(MANAGER);
     assert_eq!(
         portal.get(&format!("/{CITY}/department"), &manager).status,
@@ -502,8 +374,7 @@ fn url(name: &str) -> String {
 
 #[test]
 fn bad_requests_get_a_japanese_page_and_nothing_is_taken_in() {
-    let city = city(None);
-    let portal = Portal::start(&city, three_days_before());
+    let portal = Portal::start(three_days_before());
     let cookie = portal.sign_in(KIKAKU);
     let csrf = portal.csrf(&cookie);
     let declared = format!("POST /{CITY}/upload HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 21 * 1024 * 1024);
@@ -559,7 +430,7 @@ fn bad_requests_get_a_japanese_page_and_nothing_is_taken_in() {
 }
 
 /// A chunked upload whose file runs past the limit, the token first.
-fn chunked_upload(portal: &Portal, cookie: &str, csrf: &str, size: usize) -> Answer {
+fn chunked_upload(portal: &Portal, cookie: &str, csrf: &str, size: usize) -> Reply {
     let head = format!("POST /{CITY}/upload HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
     let mut plain = format!("--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.xlsx\"\r\n\r\n").into_bytes();
     plain.resize(plain.len() + size, b'P');
@@ -575,8 +446,7 @@ fn chunked_upload(portal: &Portal, cookie: &str, csrf: &str, size: usize) -> Ans
 
 #[test]
 fn workbook_text_and_names_are_shown_as_text_and_japanese_names_round_trip() {
-    let city = city(None);
-    let portal = Portal::start(&city, three_days_before());
+    let portal = Portal::start(three_days_before());
     let cookie = portal.sign_in(KIKAKU);
     let hostile = "<script>alert(1)</script>\"'&<>";
     let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
@@ -622,14 +492,8 @@ fn workbook_text_and_names_are_shown_as_text_and_japanese_names_round_trip() {
 
 #[test]
 fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
-    let city = city(None);
-    let port = free_port();
-    let text = std::fs::read_to_string(city.config_path()).unwrap();
-    let text = text.replace(
-        "listen = \"127.0.0.1:8080\"",
-        &format!("listen = \"127.0.0.1:{port}\""),
-    );
-    std::fs::write(city.config_path(), text).unwrap();
+    let city = city();
+    // The test city's portal listens on a free port (127.0.0.1:0).
     let config = Config::read(&city.config_path()).unwrap();
     let staged = web::department::upload::stage(
         &config,
@@ -667,18 +531,10 @@ fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
     assert_eq!(by, 1, "{log}");
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn the_page_tells_the_days_past_the_deadline_and_offers_the_template() {
-    let city = city(None);
-    let portal = Portal::start(&city, jst(2021, 4, 11, 9, 0, 0));
+    let portal = Portal::start(jst(2021, 4, 11, 9, 0, 0));
+    let city = portal.city();
     let cookie = portal.sign_in(KIKAKU);
     let page = portal.get(&format!("/{CITY}/department"), &cookie).text();
     assert!(page.contains("締切を 2 日過ぎています"), "{page}");
@@ -711,8 +567,8 @@ fn the_page_tells_the_days_past_the_deadline_and_offers_the_template() {
 /// is kept as its last part, without marks, cut at a character, and shown as kept.
 #[test]
 fn an_uploaded_file_name_is_kept_safely_whatever_was_sent() {
-    let city = city(None);
-    let portal = Portal::start(&city, three_days_before());
+    let portal = Portal::start(three_days_before());
+    let city = portal.city();
     let cookie = portal.sign_in(KIKAKU);
     let long = format!("{}.xlsx", "企".repeat(98));
     let cases = [
