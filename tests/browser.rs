@@ -437,3 +437,95 @@ fn the_planning_division_and_a_manager_see_every_department_in_the_overview() {
         browser.close().await;
     });
 }
+
+/// `hakusho serve` on a test city (its portal on a free port, its mail to the sink);
+/// killed on drop. The portal's address is read from its log.
+struct Daemon {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Daemon {
+    fn start(city: &common::TestCity) -> Daemon {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hakusho"))
+            .args(["serve", "--config"])
+            .arg(city.config_path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let (found, address) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let marker = "ページを開きました: http://";
+            for line in stderr.lines().map_while(Result::ok) {
+                if let Some(at) = line.find(marker) {
+                    let rest = &line[at + marker.len()..];
+                    let _ = found.send(rest.split('/').next().unwrap().to_string());
+                }
+            }
+        });
+        let addr = address
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("serve told where the portal listens");
+        Daemon { child, addr }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The link of the sign-in mail, moved from the configured base URL to where the
+/// daemon really listens.
+fn link_of(mail: &[u8], addr: &str) -> String {
+    let message = mail_parser::MessageParser::default().parse(mail).unwrap();
+    let body = message.body_text(0).unwrap().to_string();
+    let line = body.lines().map(str::trim).find(|l| l.contains("/signin/"));
+    let link = line.unwrap_or_else(|| panic!("no link in {body}"));
+    link.replace("http://127.0.0.1:8080", &format!("http://{addr}"))
+}
+
+#[test]
+fn the_real_daemon_serves_the_clerk_in_chromium_as_the_readme_says() {
+    let sink = common::SmtpSink::start();
+    let city = common::TestCity::new(Some(sink.port));
+    for file in std::fs::read_dir(city.inbox()).unwrap() {
+        std::fs::remove_file(file.unwrap().path()).unwrap();
+    }
+    let daemon = Daemon::start(&city);
+    runtime().block_on(async {
+        let browser = Browser::start("daemon").await;
+        browser
+            .client
+            .goto(&format!("http://{}/", daemon.addr))
+            .await
+            .unwrap();
+        browser
+            .wait_for("#address")
+            .await
+            .send_keys(DEPARTMENT)
+            .await
+            .unwrap();
+        browser.click("form button[type=submit]").await;
+        browser.wait_for("main").await;
+        let mail = sink.wait_for(1);
+        assert_eq!(mail.len(), 1, "serve's delivery worker sent the link");
+        browser
+            .client
+            .goto(&link_of(&mail[0].1, &daemon.addr))
+            .await
+            .unwrap();
+        browser.click("form button[type=submit]").await;
+        browser.wait_for("form.dropzone").await;
+        browser.shot("department").await;
+        upload_with_mistakes(&browser).await;
+        let receipt = sink.wait_for(2);
+        assert_eq!(receipt.len(), 2, "the receipt, as for the inbox");
+        browser.close().await;
+    });
+}
