@@ -97,6 +97,31 @@ async fn sign_in(browser: &Browser, portal: &Portal, base: &str) {
         assert!(page.contains(expected), "{expected}: {page}");
     }
     browser.shot("department").await;
+    session_cookie_as_chromium_keeps_it(browser).await;
+}
+
+/// The session cookie as Chromium stored it: HttpOnly (no script reads it),
+/// SameSite=Strict, only under the city's path, not Secure on plain http.
+async fn session_cookie_as_chromium_keeps_it(browser: &Browser) {
+    let name = hakusho::web::auth::SESSION_COOKIE;
+    let all = browser
+        .cdp("Network.getAllCookies", serde_json::json!({}))
+        .await;
+    let cookies = all["cookies"].as_array().unwrap();
+    let session = cookies
+        .iter()
+        .find(|c| c["name"] == name)
+        .expect("the session cookie");
+    assert_eq!(session["httpOnly"], true, "{session}");
+    assert_eq!(session["sameSite"], "Strict", "{session}");
+    assert_eq!(session["path"], format!("/{CITY}/"), "{session}");
+    assert_eq!(session["secure"], false, "{session}");
+    let seen = browser
+        .client
+        .execute("return document.cookie", vec![])
+        .await
+        .unwrap();
+    assert!(!seen.as_str().unwrap().contains(name), "{seen}");
 }
 
 /// The workbook with mistakes chosen in the file field and sent: the answer page
