@@ -64,6 +64,17 @@ fn a_clerk_signs_in_uploads_sees_the_cells_downloads_the_copy_and_gets_accepted(
         download_the_annotated_copy(&browser).await;
         drop_the_corrected_workbook(&browser).await;
         sign_out_and_go_back(&browser).await;
+        // Chromium asks every site for /favicon.ico on its own; the portal has none.
+        let errors: Vec<String> = browser
+            .console_errors()
+            .await
+            .into_iter()
+            .filter(|e| !e.contains("/favicon.ico"))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "no script error, nothing the CSP refused: {errors:#?}"
+        );
         browser.close().await;
     });
 }
@@ -321,6 +332,17 @@ async fn harness_shows_pages_and_saves_downloads() {
     assert_eq!(file.file_name().unwrap(), "企画部.bin");
     assert_eq!(std::fs::read(&file).unwrap(), b"hakusho");
     assert!(!browser.dialog_is_open().await);
+    // The console is read: a page's own error shows there.
+    browser
+        .client
+        .execute("console.error('試験のエラー')", vec![])
+        .await
+        .unwrap();
+    let errors = browser.console_errors().await;
+    assert!(
+        errors.iter().any(|e| e.contains("試験のエラー")),
+        "{errors:?}"
+    );
     browser.close().await;
 }
 

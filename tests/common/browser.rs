@@ -181,6 +181,25 @@ impl Browser {
         answer["value"].clone()
     }
 
+    /// The messages of the page's console at the level of an error (a script that
+    /// failed, a resource or an inline style the CSP refused) since the last call.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let session = self.client.session_id().await.unwrap().unwrap();
+        let path = format!("/session/{session}/se/log");
+        let port = self.driver_port;
+        let body = json!({"type": "browser"}).to_string();
+        let answer = tokio::task::spawn_blocking(move || post_json(port, &path, &body))
+            .await
+            .unwrap();
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        let entries = answer["value"].as_array().cloned().unwrap_or_default();
+        entries
+            .iter()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// Lets Chromium save downloads into `downloads` without asking (headless Chromium
     /// refuses downloads unless told where they go).
     async fn allow_downloads(&self) {
@@ -323,6 +342,8 @@ fn capabilities(chromium: &Path, profile: &Path, downloads: &Path) -> fantoccini
     });
     let mut capabilities = fantoccini::wd::Capabilities::new();
     capabilities.insert("goog:chromeOptions".into(), options);
+    // The console's messages, for [`Browser::console_errors`].
+    capabilities.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
     capabilities
 }
 
