@@ -237,7 +237,7 @@ fn check_history(portal: &Portal, cookie: &str, versions: &[&str]) {
         "{page}"
     );
     assert!(
-        page.contains("差戻し") && page.contains("2021年4月6日 10:00"),
+        page.contains("差戻し") && page.contains("2021年04月06日 10:00"),
         "{page}"
     );
 }
@@ -602,4 +602,35 @@ fn an_uploaded_file_name_is_kept_safely_whatever_was_sent() {
     let uploads = city.path().join("archive/uploads");
     let left = std::fs::read_dir(&uploads).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0, "every staged upload was taken in and removed");
+}
+
+/// The same bytes again: from the same department, its earlier submission (no second
+/// receipt); from another, a page saying so that shows nothing of the first.
+#[test]
+fn the_same_bytes_again_lead_to_the_first_submission_only_for_its_own_department() {
+    let portal = Portal::start(three_days_before());
+    let (kikaku, somu) = (portal.sign_in(KIKAKU), portal.sign_in(SOMU));
+    let bytes = with_mistakes();
+    let first = portal.submit(&kikaku, "企画部.xlsx", &bytes);
+    let again = portal.submit(&kikaku, "企画部_もう一度.xlsx", &bytes);
+    assert_eq!(again, first, "the earlier submission");
+    let csrf = portal.csrf(&somu);
+    let other = portal.upload(&somu, Some(&csrf), Some(("企画部.xlsx", &bytes)));
+    assert_eq!(other.status, 200);
+    let page = other.text();
+    assert!(
+        page.contains("以前に受け付けたファイルと同じ内容です"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("/submissions/") && !page.contains(KIKAKU),
+        "{page}"
+    );
+    assert_eq!(
+        portal.mails(1).len(),
+        1,
+        "one receipt for the one submission"
+    );
+    let history = portal.get(&format!("/{CITY}/department"), &kikaku).text();
+    assert_eq!(history.matches("提出#").count(), 1, "{history}");
 }
