@@ -576,3 +576,22 @@ fn the_real_daemon_serves_the_clerk_in_chromium_as_the_readme_says() {
         browser.close().await;
     });
 }
+
+#[test]
+fn without_javascript_a_clerk_still_signs_in_uploads_and_downloads() {
+    let portal = portal();
+    let base = format!("http://{}", portal.addr);
+    runtime().block_on(async {
+        let browser = Browser::start_without_javascript("without_javascript").await;
+        sign_in(&browser, &portal, &base).await;
+        drag_over(&browser, &corrected(), "令和2年度_企画部.xlsx").await;
+        let over = browser
+            .client
+            .find(fantoccini::Locator::Css("form.dropzone.over"))
+            .await;
+        assert!(over.is_err(), "the page's script ran: JavaScript is on");
+        upload_with_mistakes(&browser).await;
+        download_the_annotated_copy(&browser).await;
+        browser.close().await;
+    });
+}

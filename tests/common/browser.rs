@@ -42,13 +42,27 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium for the test `test`; its output
     /// folder is emptied first, and printed.
     pub async fn start(test: &str) -> Browser {
+        Browser::launch(test, true).await
+    }
+
+    /// The same with JavaScript turned off in Chromium's settings: the pages must
+    /// work without it.
+    pub async fn start_without_javascript(test: &str) -> Browser {
+        Browser::launch(test, false).await
+    }
+
+    async fn launch(test: &str, javascript: bool) -> Browser {
         let (chromium, chromedriver) = programs();
         let output = output_folder(test);
         let downloads = output.join("downloads");
         std::fs::create_dir_all(&downloads).unwrap();
         let (driver, driver_port) = start_driver(&chromedriver, &output);
         let profile = tempfile::tempdir().unwrap();
-        let capabilities = capabilities(&chromium, profile.path(), &downloads);
+        let mut capabilities = capabilities(&chromium, profile.path(), &downloads);
+        if !javascript {
+            let prefs = &mut capabilities["goog:chromeOptions"]["prefs"];
+            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
+        }
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{driver_port}"))
