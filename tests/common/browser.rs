@@ -15,10 +15,24 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How many Chromiums one test program runs at once: each takes a few hundred MB and
+/// a core while it renders, and the tests run in parallel.
+const AT_ONCE: usize = 3;
+
+/// The places of [`AT_ONCE`] (tokio's semaphore needs no runtime: each test has its own).
+fn places() -> Arc<Semaphore> {
+    static PLACES: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    PLACES
+        .get_or_init(|| Arc::new(Semaphore::new(AT_ONCE)))
+        .clone()
+}
 
 /// How long to wait for chromedriver to listen, or for a download to end, before
 /// calling the test failed: a guard against hanging, not a measure of speed.
@@ -36,6 +50,8 @@ pub struct Browser {
     pub downloads: PathBuf,
     _profile: tempfile::TempDir,
     step: AtomicU32,
+    /// Dropped last: the next test's Chromium starts once this one is gone.
+    _place: OwnedSemaphorePermit,
 }
 
 impl Browser {
@@ -53,6 +69,7 @@ impl Browser {
 
     async fn launch(test: &str, javascript: bool) -> Browser {
         let (chromium, chromedriver) = programs();
+        let place = places().acquire_owned().await.unwrap();
         let output = output_folder(test);
         let downloads = output.join("downloads");
         std::fs::create_dir_all(&downloads).unwrap();
@@ -81,6 +98,7 @@ impl Browser {
             downloads,
             _profile: profile,
             step: AtomicU32::new(0),
+            _place: place,
         };
         browser.allow_downloads().await;
         println!(
