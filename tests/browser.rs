@@ -2,7 +2,11 @@
 //! chromedriver. A clerk asks for a link, reads it from the mail the loopback SMTP
 //! server received, signs in, uploads a workbook with mistakes through the file
 //! field, sees each finding with its cell, downloads the annotated copy, drops the
-//! corrected workbook on the form (drag and drop) and sees 受理.
+//! corrected workbook on the form (drag and drop) and sees 受理, signs out, and Back
+//! does not bring the page again. The same without JavaScript; the real `hakusho
+//! serve` daemon; a file over the limit (the Japanese 413 page, not a broken
+//! connection); long names and texts within windows of 1280 and 800 px; the overview
+//! of the planning division and a manager.
 //!
 //! Every step's screenshot: `target/test-output/browser/<test>/NN-<step>.png`.
 
@@ -44,20 +48,11 @@ fn portal() -> Portal {
     portal
 }
 
-/// A runtime for the browser's client (the portal runs on one of its own).
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn a_clerk_signs_in_uploads_sees_the_cells_downloads_the_copy_and_gets_accepted() {
     let portal = portal();
     let base = format!("http://{}", portal.addr);
-    runtime().block_on(async {
+    browser::runtime().block_on(async {
         let browser = Browser::start("clerk_flow").await;
         sign_in(&browser, &portal, &base).await;
         upload_with_mistakes(&browser).await;
@@ -365,7 +360,7 @@ async fn signed_in_as(browser: &Browser, portal: &Portal, address: &str) -> Stri
 #[test]
 fn a_file_over_the_limit_gets_the_japanese_413_page_not_a_broken_connection() {
     let portal = portal();
-    runtime().block_on(async {
+    browser::runtime().block_on(async {
         let browser = Browser::start("over_the_limit").await;
         let base = signed_in_as(&browser, &portal, DEPARTMENT).await;
         browser
@@ -422,7 +417,7 @@ fn long_names_and_texts_fit_the_window_without_scrolling_sideways() {
     let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
     grid.text("目標指標", "J2", &"https://example.jp/".repeat(12));
     upload_over_http(&portal, DEPARTMENT, &long_name, &grid.to_xlsx());
-    runtime().block_on(async {
+    browser::runtime().block_on(async {
         let browser = Browser::start("long_names").await;
         let base = signed_in_as(&browser, &portal, DEPARTMENT).await;
         let mut wide = Vec::new();
@@ -454,7 +449,7 @@ fn long_names_and_texts_fit_the_window_without_scrolling_sideways() {
 fn the_planning_division_and_a_manager_see_every_department_in_the_overview() {
     let portal = portal();
     upload_over_http(&portal, DEPARTMENT, "企画部_修正前.xlsx", &with_mistakes());
-    runtime().block_on(async {
+    browser::runtime().block_on(async {
         let browser = Browser::start("overview").await;
         for (who, address) in [
             ("planning", common::portal::PLANNING),
@@ -545,7 +540,7 @@ fn the_real_daemon_serves_the_clerk_in_chromium_as_the_readme_says() {
         std::fs::remove_file(file.unwrap().path()).unwrap();
     }
     let daemon = Daemon::start(&city);
-    runtime().block_on(async {
+    browser::runtime().block_on(async {
         let browser = Browser::start("daemon").await;
         browser
             .client
@@ -581,7 +576,7 @@ fn the_real_daemon_serves_the_clerk_in_chromium_as_the_readme_says() {
 fn without_javascript_a_clerk_still_signs_in_uploads_and_downloads() {
     let portal = portal();
     let base = format!("http://{}", portal.addr);
-    runtime().block_on(async {
+    browser::runtime().block_on(async {
         let browser = Browser::start_without_javascript("without_javascript").await;
         sign_in(&browser, &portal, &base).await;
         drag_over(&browser, &corrected(), "令和2年度_企画部.xlsx").await;

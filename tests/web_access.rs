@@ -792,7 +792,7 @@ fn a_script_in_a_cell_or_markup_in_a_file_name_is_shown_as_text() {
     );
     let cookie = a.http.cookie(SESSION_COOKIE).unwrap();
     let base = format!("http://{}", portal.addr);
-    runtime().block_on(in_chromium(&base, &cookie, &paths));
+    browser::runtime().block_on(in_chromium(&base, &cookie, &paths));
 }
 
 /// The pages in Chromium: no dialog opens, the script's text is on the page, and the
@@ -829,15 +829,6 @@ async fn in_chromium(base: &str, cookie: &str, paths: &[String]) {
         "the department page does not show findings"
     );
     browser.close().await;
-}
-
-/// A runtime for the browser's client (the portal runs on one of its own).
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 #[test]

@@ -38,6 +38,16 @@ fn places() -> Arc<Semaphore> {
 /// calling the test failed: a guard against hanging, not a measure of speed.
 const PATIENCE: Duration = Duration::from_secs(60);
 
+/// A runtime for the browser's client in a plain `#[test]` (the portal under test
+/// runs on one of its own, which cannot be started inside another).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 /// Chromium driven by chromedriver, with a fresh profile; chromedriver (and with it
 /// Chromium) is killed on drop.
 pub struct Browser {
