@@ -475,6 +475,18 @@ fn the_planning_division_and_a_manager_see_every_department_in_the_overview() {
             );
             assert!(page.contains(address), "{who}: {page}");
             browser.shot(who).await;
+            browser
+                .client
+                .goto(&format!("{base}/{CITY}/department"))
+                .await
+                .unwrap();
+            browser.wait_for("main").await;
+            let refused = browser.body_text().await;
+            assert!(
+                refused.contains("一覧のページをお使いください"),
+                "{who}: {refused}"
+            );
+            browser.shot(&format!("{who}-on-department")).await;
         }
         browser.close().await;
     });
