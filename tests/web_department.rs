@@ -153,8 +153,8 @@ fn an_upload_with_mistakes_shows_its_findings_and_the_corrected_one_is_accepted(
     let answer = portal.get(&first, &cookie).text();
     for expected in [
         "差戻し",
-        "<td>目標指標</td><td>J2</td><td>数値を期待しましたが「未定」でした",
-        "<td>目標指標</td><td>L3</td><td>計画の値「300人」が「350人」に変わっています",
+        "<td><span class=\"nowrap\">目標指標</span></td><td><span class=\"nowrap\">J2</span></td><td>数値を期待しましたが「未定」でした",
+        "<td><span class=\"nowrap\">目標指標</span></td><td><span class=\"nowrap\">L3</span></td><td>計画の値「300人」が「350人」に変わっています",
         "企画部_修正前_要修正.xlsx",
     ] {
         assert!(answer.contains(expected), "{expected}: {answer}");
@@ -264,7 +264,7 @@ fn a_department_reads_nothing_of_another_and_cannot_submit_its_workbook() {
         "差戻し",
         "総務部の提出用",
         "企画部としてログイン",
-        "<td>提出情報</td>",
+        "<td><span class=\"nowrap\">提出情報</span></td>",
     ] {
         assert!(answer.contains(expected), "{expected}: {answer}");
     }

@@ -127,13 +127,13 @@ fn history_section(code: &str, history: &[HistoryEntry]) -> Markup {
 fn history_row(code: &str, entry: &HistoryEntry) -> Vec<Markup> {
     let page = format!("/{code}/submissions/{}", entry.id);
     vec![
-        html! { a href=(page) { "提出#" (entry.id) } },
-        html! { @match entry.fiscal_year { Some(y) => (y.to_string()), None => "—" } },
+        html! { a.nowrap href=(page) { "提出#" (entry.id) } },
+        html! { span.nowrap { @match entry.fiscal_year { Some(y) => (y.to_string()), None => "—" } } },
         html! { a href=(page) { (entry.file_name) } },
         html! { (uploader(entry)) },
-        html! { (tokyo_time(&entry.received_at)) },
+        html! { span.nowrap { (tokyo_time(&entry.received_at)) } },
         verdict_badge(entry.verdict()),
-        html! { a href={ (page) "/original" } { "ダウンロード" } },
+        html! { a.nowrap href={ (page) "/original" } { "ダウンロード" } },
     ]
 }
 
@@ -238,9 +238,9 @@ fn findings_section(findings: &[Finding]) -> Markup {
     let headings = ["種類", "シート", "セル", "見つかった内容と、期待される内容"];
     let rows = findings.iter().map(|f| {
         vec![
-            html! { (f.severity.label()) },
-            html! { (f.sheet.as_deref().unwrap_or("—")) },
-            html! { (f.cell.as_deref().unwrap_or("—")) },
+            html! { span.nowrap { (f.severity.label()) } },
+            html! { span.nowrap { (f.sheet.as_deref().unwrap_or("—")) } },
+            html! { span.nowrap { (f.cell.as_deref().unwrap_or("—")) } },
             html! { (f.message) },
         ]
     });
