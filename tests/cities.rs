@@ -140,6 +140,7 @@ fn city_config(name: &str, code: &str, domain: &str) -> String {
         .replace("code = \"132047\"", &format!("code = \"{code}\""))
         .replace("三鷹市企画部", &format!("{name}企画部"))
         .replace("mitaka.example", domain)
+        .replace(common::PORTAL_LISTEN, "listen = \"127.0.0.1:0\"")
 }
 
 fn read_mail(path: &Path) -> (Vec<String>, String, String) {

@@ -101,7 +101,7 @@ pub fn router(web: Web) -> Router {
         .merge(overview::routes())
         .merge(department::routes())
         .fallback(not_found)
-        .layer(axum::middleware::from_fn(page::security_headers))
+        .layer(axum::middleware::from_fn(page::finish))
         .with_state(web)
 }
 
@@ -137,7 +137,9 @@ pub async fn start(apps: &[App], bells: &DeliveryBells) -> anyhow::Result<Vec<Jo
             format!("ページのアドレス {address} で待ち受けられません(web.listen)。ほかのプログラムが使っていないか、アドレスが正しいか確かめてください")
         })?;
         let codes: Vec<String> = apps.iter().map(|a| a.config().city.code.clone()).collect();
-        tracing::info!(%address, cities = ?codes, "serving the portal");
+        // The bound address: `listen = "127.0.0.1:0"` takes a free port, told here.
+        let bound = listener.local_addr().unwrap_or(address);
+        tracing::info!(address = %bound, cities = ?codes, "ページを開きました: http://{bound}/");
         servers.push(serve_on(listener, Web::new(apps, bells.clone())));
     }
     Ok(servers)

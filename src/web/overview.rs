@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use super::auth::{Role, Signed};
-use super::page::{badge, html_page, layout, table, Refusal};
+use super::page::{badge, html_page, layout, table, tokyo_time, Refusal};
 use super::{on_store, Web};
 use crate::consolidate;
 use crate::store::{SubmissionState, SubmissionStatus};
@@ -113,7 +113,7 @@ fn row(name: &str, standing: Standing, state: Option<&SubmissionState>) -> Vec<M
         cell(name.to_string()),
         standing.badge(),
         cell(state.map_or(String::new(), |s| s.file_name.clone())),
-        cell(state.map_or(String::new(), |s| s.received_at.clone())),
+        cell(state.map_or(String::new(), |s| tokyo_time(&s.received_at))),
         cell(state.map_or(String::new(), |s| s.errors.to_string())),
         cell(state.map_or(String::new(), |s| s.warnings.to_string())),
     ]

@@ -183,6 +183,7 @@ fn status_text(status: StatusCode) -> (&'static str, &'static str) {
         400 => ("リクエストを読めません", "送られた内容を読み取れませんでした。ページを開き直してから、もう一度お試しください。"),
         403 => ("この操作はできません", "このページを使う権限がないか、フォームの有効期限が切れています。ページを開き直してから、もう一度お試しください。"),
         404 => ("ページが見つかりません", "お探しのページはありません。アドレスを確かめてください。"),
+        405 => ("この方法では開けません", "このページはこの方法では使えません。画面のリンクやボタンから開いてください。"),
         410 => ("このリンクは使えません", "サインインのリンクは、送信から15分の間に一度だけ使えます。もう一度サインインのページからリンクを送ってください。"),
         413 => ("ファイルが大きすぎます", "送られたファイルは受け付けられる大きさを超えています。"),
         429 => ("しばらくお待ちください", "短い間に何度も送られました。15分ほど待ってから、もう一度お試しください。"),
@@ -190,10 +191,26 @@ fn status_text(status: StatusCode) -> (&'static str, &'static str) {
     }
 }
 
-/// Adds the headers every answer carries: the CSP, no sniffing, no framing, and no
-/// Referer (a sign-in link's token must not leave in one).
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// A stored UTC stamp as staff read it: `2021年04月01日 09:00` in Asia/Tokyo (the stamp
+/// as it is when it cannot be read).
+pub fn tokyo_time(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
+        |_| stamp.to_string(),
+        |t| {
+            t.with_timezone(&chrono_tz::Asia::Tokyo)
+                .format("%Y年%m月%d日 %H:%M")
+                .to_string()
+        },
+    )
+}
+
+/// Every answer leaves through here: an error that is not one of our pages (axum's own
+/// answers to a path it cannot decode, a method not allowed, a body over its limit) is
+/// replaced by the Japanese page of its status, and the headers every answer carries
+/// are added: the CSP, no sniffing, no framing, and no Referer (a sign-in link's token
+/// must not leave in one).
+pub async fn finish(request: Request, next: Next) -> Response {
+    let mut response = our_error_page(next.run(request).await);
     let headers = response.headers_mut();
     let fixed = [
         ("content-security-policy", CONTENT_SECURITY_POLICY),
@@ -205,4 +222,23 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         headers.insert(name, HeaderValue::from_static(value));
     }
     response
+}
+
+/// The Japanese page of an error answer that is not HTML (an `Allow` header kept).
+fn our_error_page(response: Response) -> Response {
+    let status = response.status();
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut page = Refusal::new(status, "").into_response();
+    if let Some(allow) = allow {
+        page.headers_mut().insert(header::ALLOW, allow);
+    }
+    page
 }

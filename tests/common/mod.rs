@@ -27,6 +27,9 @@ pub const DEPARTMENTS: [&str; 10] = [
     "教育部",
 ];
 
+/// The sample's `[web] listen`, which the tests' cities replace by a free port.
+pub const PORTAL_LISTEN: &str = "listen = \"127.0.0.1:8080\"";
+
 /// A fixed build time (2021-07-01 09:00 JST) so reports are reproducible.
 pub const BUILD_EPOCH: &str = "1625097600";
 
@@ -81,6 +84,8 @@ impl TestCity {
             repo().join("data/plan").display()
         );
         let mut text = format!("{}{}{}", &sample[..start], paths, &sample[end..]);
+        // Each test's portal on a port of its own: tests (and replicas) run at once.
+        text = text.replace(PORTAL_LISTEN, "listen = \"127.0.0.1:0\"");
         if let Some(port) = smtp_port {
             text = text.replace(
                 "transport = \"file\"",
@@ -327,6 +332,8 @@ pub fn sample_indicators() -> Vec<(String, String, Vec<String>)> {
 }
 
 pub mod grid;
+pub mod http;
+pub mod portal;
 pub mod store;
 
 #[allow(unused_imports)] // Each test program uses its own part.

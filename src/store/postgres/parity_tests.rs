@@ -6,8 +6,8 @@ use crate::domain::{Finding, FiscalYear};
 use crate::plan::PlanTexts;
 use crate::store::sqlite::tests::{content, receipt, reporting, submission};
 use crate::store::{
-    Claim, Delivery, DeliveryState, NewSubmission, OpenMode, RunLease, RunOutcome, Store,
-    StoredAttachment,
+    Claim, Delivery, DeliveryState, NewSignInLink, NewSubmission, NewWebSession, OpenMode,
+    RunLease, RunOutcome, Store, StoredAttachment,
 };
 
 const CITY: &str = "132047";
@@ -229,7 +229,41 @@ pub(super) fn scenario(store: &mut Store) -> Answers {
     submissions(store, &mut out);
     outbox(store, &mut out);
     ledger(store, &mut out);
+    web_sessions(store, &mut out);
     out
+}
+
+/// Sign-in links and sessions (left in the store, so a copy carries some of each).
+fn web_sessions(store: &mut Store, out: &mut Answers) {
+    let link = |token: &str| NewSignInLink {
+        city_code: CITY.into(),
+        token_sha256: token.into(),
+        address: "a@x".into(),
+        client: "127.0.0.1".into(),
+        created_at: "T0".into(),
+        expires_at: "T5".into(),
+    };
+    let session = |id: &str| NewWebSession {
+        city_code: CITY.into(),
+        id_sha256: id.into(),
+        csrf: format!("c-{id}"),
+        created_at: "T1".into(),
+        expires_at: "T9".into(),
+    };
+    say!(out, store.insert_sign_in_link(&link("l1")));
+    say!(out, store.insert_sign_in_link(&link("l2")));
+    say!(out, store.sign_in_links_since(CITY, "a@x", "T0"));
+    say!(out, store.redeem_sign_in_link("l1", "T1", &session("s1")));
+    say!(out, store.redeem_sign_in_link("l1", "T2", &session("s2")));
+    say!(out, store.redeem_sign_in_link("l2", "T5", &session("s3")));
+    say!(out, store.insert_web_session(&session("s4"), "b@x"));
+    say!(out, store.insert_web_session(&session("s5"), "b@x"));
+    say!(out, store.web_session(CITY, "s1", "T2"));
+    say!(out, store.live_web_sessions(CITY, "T2"));
+    say!(out, store.revoke_web_session(CITY, "s4", "T3"));
+    say!(out, store.revoke_web_sessions(CITY, Some("a@x"), "T3"));
+    say!(out, store.live_web_sessions(CITY, "T3"));
+    say!(out, store.web_session(CITY, "s5", "T9"));
 }
 
 #[test]
