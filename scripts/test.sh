@@ -4,7 +4,10 @@
 #   workbooks as ods/xls), GNU time (peak memory), aiosmtpd (a real SMTP server on
 #   loopback), msoffcrypto-tool (to make a password-protected workbook),
 #   cryptography (a test CA for the SMTP TLS tests) and IPAmj明朝 (fonts-ipamj-mincho: the
-#   戸籍 characters of names, found among the system's fonts) and PostgreSQL.
+#   戸籍 characters of names, found among the system's fonts), PostgreSQL, and Debian's
+#   Chromium with its WebDriver server, its Japanese interface and a Japanese gothic
+#   font (chromium, chromium-driver, chromium-l10n, fonts-noto-cjk: the browser tests;
+#   without a gothic font Chromium draws the pages' Japanese in 明朝).
 #
 # The suite runs twice on the same build: on SQLite (the embedded default), then on a
 # throw-away PostgreSQL cluster (scripts/pg_cluster.sh) named to the tests by
@@ -22,6 +25,10 @@ command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 [ -x /usr/bin/time ] || missing+=(time)
 [ -f /usr/share/fonts/truetype/ipamj/ipamjm.ttf ] || missing+=(fonts-ipamj-mincho)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+[ -f /usr/lib/chromium/locales/ja.pak ] || missing+=(chromium-l10n)
+compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK-*" >/dev/null || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
   $sudo apt-get update -qq

@@ -171,11 +171,20 @@ fn ingest_refuses_every_hostile_class_keeps_the_originals_and_takes_the_good_fil
         "マクロ(VBA)が含まれていますが、実行せずに無視しました",
     );
     // Every regular file's original is kept under its hash; nothing else is (the
-    // outbox keeps its attachments apart, under archive/outbox).
+    // outbox keeps its attachments apart, under archive/outbox, and the annotated
+    // copies of the files sent back, for the portal, under archive/annotated).
     let regular = corpus().1.len() + 1;
     let archive = city.path().join("archive");
     let outbox_attachments = count_files(&archive.join("outbox"));
-    assert_eq!(count_files(&archive) - outbox_attachments, regular);
+    let annotated = count_files(&archive.join("annotated"));
+    assert!(
+        annotated <= outbox_attachments,
+        "each is a receipt's attachment too"
+    );
+    assert_eq!(
+        count_files(&archive) - outbox_attachments - annotated,
+        regular
+    );
     assert!(peak_kb < MEMORY_BOUND_KB, "peak {peak_kb} kB");
     // /etc/passwd was not archived through the link.
     let passwd = std::fs::read("/etc/passwd").unwrap();

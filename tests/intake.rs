@@ -405,3 +405,47 @@ fn priority_projects_below_the_tenth_row_are_refused_at_the_first_of_them() {
         );
     }
 }
+
+/// A workbook uploaded by a department, read as intake reads an upload.
+fn read_upload(bytes: &[u8], department: &str) -> Reading {
+    let (config, plan) = (config(), plan());
+    let intake = hakusho::intake::Intake {
+        config: &config,
+        plan: &plan,
+        fonts: coverage(&config),
+        earlier: &hakusho::store::NO_EARLIER_FIGURES,
+        upload: Some(hakusho::intake::Upload {
+            department,
+            uploaded_by: "kikaku-bu@mitaka.example",
+        }),
+    };
+    hakusho::intake::read_submission_with(bytes, intake)
+}
+
+/// The class "a department uploads another's workbook": every other sample, uploaded
+/// as 企画部, is sent back with one error at the department's cell naming both; its
+/// own is accepted as from the inbox.
+#[test]
+fn an_upload_of_another_departments_workbook_is_sent_back_naming_both() {
+    let own = std::fs::read(sample("企画部")).unwrap();
+    assert!(read_upload(&own, "企画部").is_acceptable());
+    for other in common::DEPARTMENTS.iter().filter(|d| **d != "企画部") {
+        let reading = read_upload(&std::fs::read(sample(other)).unwrap(), "企画部");
+        assert!(!reading.is_acceptable(), "{other}");
+        let errors: Vec<_> = reading
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        assert_eq!(errors.len(), 1, "one error, not one per cell: {errors:?}");
+        assert_eq!(errors[0].sheet.as_deref(), Some("提出情報"), "{other}");
+        let message = &errors[0].message;
+        assert!(message.contains(&format!("{other}の提出用")), "{message}");
+        assert!(message.contains("企画部としてログイン"), "{message}");
+        // The inbox takes the same workbook as its department's.
+        assert!(
+            read(&std::fs::read(sample(other)).unwrap()).is_acceptable(),
+            "{other}"
+        );
+    }
+}

@@ -171,6 +171,11 @@ fn forged_or_garbled_links_are_refused_and_leave_the_real_one_working() {
 fn a_link_or_a_session_of_one_city_opens_nothing_in_another() {
     let portal = Portal::with(2, |_, text| text);
     let (a, b) = (MITAKA.0, MUSASHINO.0);
+    let home = portal.http().get("/").text();
+    assert!(
+        home.contains("href=\"/132047/\"") && home.contains("武蔵野市"),
+        "{home}"
+    );
     portal.request_link(&mut portal.http(), a, DEPARTMENT);
     let (_, path) = portal.links(1).pop().unwrap();
     let elsewhere = path.replacen(a, b, 1);
@@ -517,7 +522,8 @@ fn every_page_carries_the_security_headers_and_errors_are_japanese_pages() {
 /// `hakusho serve` with a city of its own, its log read as it comes: the portal's
 /// address, then the rest of the log when the daemon stops.
 struct Daemon {
-    child: std::process::Child,
+    /// `None` once stopped; a test that fails first kills it on drop.
+    child: Option<std::process::Child>,
     addr: std::net::SocketAddr,
     log: std::thread::JoinHandle<String>,
 }
@@ -551,13 +557,27 @@ impl Daemon {
             .expect("serve told where the portal listens")
             .parse()
             .unwrap();
-        Daemon { child, addr, log }
+        Daemon {
+            child: Some(child),
+            addr,
+            log,
+        }
     }
 
     /// SIGTERM: whether it stopped cleanly, and its log.
-    fn stop(self) -> (bool, String) {
-        let output = common::terminate(self.child);
-        (output.status.success(), self.log.join().unwrap())
+    fn stop(mut self) -> (bool, String) {
+        let output = common::terminate(self.child.take().unwrap());
+        let log = std::mem::replace(&mut self.log, std::thread::spawn(String::new));
+        (output.status.success(), log.join().unwrap())
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -688,4 +708,48 @@ fn the_testing_sign_in_opens_a_session_the_portal_accepts_as_a_link_would() {
         303,
         "no role, no page"
     );
+}
+
+#[test]
+fn serve_stops_before_any_job_when_the_portals_address_is_taken() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let city = common::TestCity::new(None);
+    let text = std::fs::read_to_string(city.config_path()).unwrap();
+    let text = text.replace(
+        "listen = \"127.0.0.1:0\"",
+        &format!("listen = \"127.0.0.1:{port}\""),
+    );
+    std::fs::write(city.config_path(), text).unwrap();
+    let output = city.hakusho(&["serve"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("127.0.0.1:{port}")) && stderr.contains("web.listen"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("taken in from the inbox"),
+        "no job began: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(city.inbox()).unwrap().count(),
+        10,
+        "the inbox untouched"
+    );
+}
+
+#[test]
+fn a_session_ends_after_the_configured_hours() {
+    let portal = Portal::with(1, |_, text| {
+        text.replace("# session_hours = 12", "session_hours = 2")
+    });
+    let mut http = portal.signed_in(CITY, PLANNING);
+    portal
+        .clock
+        .advance(Duration::hours(2) - Duration::seconds(1));
+    assert_eq!(http.get(&format!("/{CITY}/overview")).status, 200);
+    portal.clock.advance(Duration::seconds(1));
+    let reply = http.get(&format!("/{CITY}/overview"));
+    assert_eq!((reply.status, reply.location()), (303, "/132047/signin"));
 }

@@ -53,6 +53,11 @@ pub async fn serve_cities(apps: Vec<App>) -> anyhow::Result<()> {
         .into_iter()
         .map(|app| city(app, &places))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // The portal is bound before anything runs: an address in use stops start-up
+    // before any job has begun.
+    let bells = bells_of(&cities);
+    let apps: Vec<App> = cities.iter().map(|c| c.app.clone()).collect();
+    let portals = crate::web::start(&apps, &bells).await?;
     let mut startups = Vec::new();
     for city in &cities {
         startups.push(start_up(city).await);
@@ -62,9 +67,6 @@ pub async fn serve_cities(apps: Vec<App>) -> anyhow::Result<()> {
     let stopping = Arc::new(AtomicBool::new(false));
     let mut scheduler = schedule_jobs(&cities, &stopping).await?;
     scheduler.start().await?;
-    let bells = bells_of(&cities);
-    let apps: Vec<App> = cities.iter().map(|c| c.app.clone()).collect();
-    let portals = crate::web::start(&apps, &bells).await?;
     let (workers, _events) = start_workers(&cities, &bells);
     tracing::info!(cities = cities.len(), "hakusho is serving");
     stop.wait().await;

@@ -18,10 +18,8 @@ use crate::store::{Staged, Store};
 use crate::texts::{receipt as texts, render_file, Values};
 use crate::workbook::{write_annotated_copy, Render};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// The content type of an xlsx workbook.
-pub const XLSX_TYPE: &str = XLSX;
+/// The content type of an xlsx workbook (the annotated copy, a template).
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// One file taken in and answered.
 pub struct Answered {
@@ -185,7 +183,7 @@ fn annotated_copy(
     Ok(Some(OutgoingAttachment {
         location: None,
         file_name: annotated_name(&report.file_name),
-        content_type: XLSX.to_string(),
+        content_type: XLSX_TYPE.to_string(),
         bytes,
     }))
 }

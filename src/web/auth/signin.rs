@@ -22,7 +22,7 @@ use super::tokens::{
 };
 use super::{check_csrf, end_session, normalize_address, Role, Signed};
 use crate::app::App;
-use crate::domain::stamp;
+use crate::domain::{printable, stamp};
 use crate::mail::{outbox, Outgoing};
 use crate::store::{NewSignInLink, NewWebSession};
 use crate::web::client::Client;
@@ -119,6 +119,7 @@ async fn request_link(
         .limits()
         .admit_request(&code, &client.0, &address, app.now())
     {
+        tracing::warn!(city = %code, client = %printable(&client.0), "サインインのリンクの求めが多すぎるため断りました (429)");
         return Err(Refusal::too_many(
             "サインインのリンクを求める回数が多すぎます。",
         ));
@@ -138,12 +139,17 @@ async fn send_link(web: Web, app: App, address: String, client: String) {
     if Role::of(app.config(), &address).is_none() {
         return;
     }
+    let shown = printable(&address).to_string();
     let queued = on_store(&app, move |app, store| {
         queue_link(app, store, &address, &client)
     })
     .await;
     match queued {
-        Ok(true) => web.ring(&app.config().city.code),
+        Ok(true) => {
+            let code = &app.config().city.code;
+            tracing::info!(city = %code, address = %shown, "サインイン用のリンクをメールで送ります");
+            web.ring(code);
+        }
         Ok(false) => {}
         Err(error) => tracing::error!(
             "サインインのリンクを送れません: {}",
@@ -259,7 +265,7 @@ async fn use_link(
     let session = new_session(&app, &id)?;
     let hash = sha256_hex(&token);
     let address = on_store(&app, move |_, store| {
-        store.redeem_sign_in_link(&hash, &session.created_at.clone(), &session)
+        store.redeem_sign_in_link(&hash, &session.created_at, &session)
     })
     .await?;
     let Some(address) = address else {
@@ -269,6 +275,7 @@ async fn use_link(
         end_session(&app, sha256_hex(&id)).await?;
         return Err(Refusal::gone(""));
     }
+    tracing::info!(city = %code, address = %printable(&address), "サインインしました");
     let mut response = see_other(&format!("/{code}/"));
     let set = cookie(app.config(), SESSION_COOKIE, &id, None);
     response.headers_mut().append(header::SET_COOKIE, set);
@@ -296,6 +303,7 @@ async fn sign_out(
     check_csrf(&signed, &fields(form)?.csrf)?;
     end_session(&signed.app, signed.session.clone()).await?;
     let code = signed.city_code().to_string();
+    tracing::info!(city = %code, address = %printable(&signed.address), "サインアウトしました");
     let mut response = see_other(&format!("/{code}/signin"));
     let gone = cookie(signed.app.config(), SESSION_COOKIE, "", Some(0));
     response.headers_mut().append(header::SET_COOKIE, gone);

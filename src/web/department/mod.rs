@@ -3,11 +3,11 @@
 //! the downloads. Only its own rows and files: whatever another department's or city's
 //! is answered 404, exactly like an id that does not exist.
 
+pub mod deadline;
 pub mod files;
 pub mod names;
 pub mod pages;
 mod receive;
-pub mod standing;
 pub mod upload;
 
 use axum::extract::DefaultBodyLimit;

@@ -175,7 +175,7 @@ mod tests {
         let value = attachment("令和2年度_𠮷野部_要修正.xlsx");
         assert_eq!(
             value,
-            "attachment; filename=\"______________.xlsx\"; filename*=UTF-8''%E4%BB%A4%E5%92%8C2%E5%B9%B4%E5%BA%A6_%F0%A0%AE%B7%E9%87%8E%E9%83%A8_%E8%A6%81%E4%BF%AE%E6%AD%A3.xlsx"
+            "attachment; filename=\"__2__________.xlsx\"; filename*=UTF-8''%E4%BB%A4%E5%92%8C2%E5%B9%B4%E5%BA%A6_%F0%A0%AE%B7%E9%87%8E%E9%83%A8_%E8%A6%81%E4%BF%AE%E6%AD%A3.xlsx"
         );
         for sent in SENT {
             let value = attachment(sent);

@@ -7,7 +7,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use maud::{html, Markup};
 
-use super::standing::{date_label, days_left, Standing};
+use super::deadline::{date_label, days_left};
 use super::{department_of, submission_id};
 use crate::app::App;
 use crate::domain::{Finding, FiscalYear};
@@ -17,7 +17,8 @@ use crate::store::{HistoryEntry, Store, SubmissionState};
 use crate::texts::Verdict;
 use crate::web::auth::Signed;
 use crate::web::on_store;
-use crate::web::page::{badge, csrf_field, html_page, layout, table, Refusal};
+use crate::web::overview::Standing;
+use crate::web::page::{badge, csrf_field, html_page, layout, table, tokyo_time, Refusal};
 
 /// What the department's page shows, read from the store and the reports' indexes.
 struct DepartmentView {
@@ -81,7 +82,7 @@ fn year_summary(view: &DepartmentView) -> Markup {
                 dt { "残り" }
                 dd.days { (days_left(view.deadline, view.today)) }
                 dt { "状態" }
-                dd { (badge(standing.class(), standing.label())) }
+                dd { (standing.badge()) }
             }
         }
     }
@@ -126,13 +127,13 @@ fn history_section(code: &str, history: &[HistoryEntry]) -> Markup {
 fn history_row(code: &str, entry: &HistoryEntry) -> Vec<Markup> {
     let page = format!("/{code}/submissions/{}", entry.id);
     vec![
-        html! { a href=(page) { "提出#" (entry.id) } },
-        html! { @match entry.fiscal_year { Some(y) => (y.to_string()), None => "—" } },
+        html! { a.nowrap href=(page) { "提出#" (entry.id) } },
+        html! { span.nowrap { @match entry.fiscal_year { Some(y) => (y.to_string()), None => "—" } } },
         html! { a href=(page) { (entry.file_name) } },
         html! { (uploader(entry)) },
-        html! { (shown_time(&entry.received_at)) },
+        html! { span.nowrap { (tokyo_time(&entry.received_at)) } },
         verdict_badge(entry.verdict()),
-        html! { a href={ (page) "/original" } { "ダウンロード" } },
+        html! { a.nowrap href={ (page) "/original" } { "ダウンロード" } },
     ]
 }
 
@@ -148,16 +149,6 @@ fn verdict_badge(verdict: Verdict) -> Markup {
         Verdict::SentBack | Verdict::AlreadyReceived => "sent-back",
     };
     badge(class, verdict.short_label())
-}
-
-/// A stored time (RFC 3339) as the page prints it, in Asia/Tokyo: `2021年4月8日 09:30`.
-fn shown_time(stored: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(stored)
-        .map(|t| t.with_timezone(&chrono_tz::Asia::Tokyo))
-        .map_or_else(
-            |_| stored.to_string(),
-            |t| t.format("%Y年%-m月%-d日 %H:%M").to_string(),
-        )
 }
 
 fn reports_section(code: &str, view: &DepartmentView) -> Markup {
@@ -227,7 +218,7 @@ fn verdict_section(entry: &HistoryEntry, annotated: bool) -> Markup {
             p.lead { (verdict_badge(verdict)) " " (explanation(verdict, annotated)) }
             dl {
                 dt { "ファイル" } dd { (entry.file_name) }
-                dt { "受付日時" } dd { (shown_time(&entry.received_at)) }
+                dt { "受付日時" } dd { (tokyo_time(&entry.received_at)) }
                 dt { "提出した人" } dd { (uploader(entry)) }
             }
         }
@@ -247,9 +238,9 @@ fn findings_section(findings: &[Finding]) -> Markup {
     let headings = ["種類", "シート", "セル", "見つかった内容と、期待される内容"];
     let rows = findings.iter().map(|f| {
         vec![
-            html! { (f.severity.label()) },
-            html! { (f.sheet.as_deref().unwrap_or("—")) },
-            html! { (f.cell.as_deref().unwrap_or("—")) },
+            html! { span.nowrap { (f.severity.label()) } },
+            html! { span.nowrap { (f.sheet.as_deref().unwrap_or("—")) } },
+            html! { span.nowrap { (f.cell.as_deref().unwrap_or("—")) } },
             html! { (f.message) },
         ]
     });

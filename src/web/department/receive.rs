@@ -3,13 +3,17 @@
 //! as it is recorded (no report is built and no mail waited for: the delivery worker is
 //! rung and sends the receipt on its own).
 
+use std::sync::OnceLock;
+
 use anyhow::Context;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
+use tokio::sync::Semaphore;
 
 use super::{department_of, pages, upload};
+use crate::domain::printable;
 use crate::intake::Outcome;
 use crate::mail::receipts::Answered;
 use crate::web::auth::{check_csrf, Signed};
@@ -56,6 +60,7 @@ pub async fn upload(
         return Err(Refusal::bad_request(EMPTY_FILE));
     }
     let answered = take_in(&signed, &department, file).await?;
+    log_taken_in(&signed, &answered);
     web.ring(signed.city_code());
     answer(&signed, &department, &answered)
 }
@@ -130,9 +135,24 @@ fn refused(error: MultipartError) -> Refusal {
     }
 }
 
+/// How many uploads are read at once in this process: each reader child may use
+/// hundreds of MB, so fifty clerks uploading together wait for a place rather than
+/// exhaust the machine (the machine's cores, at least 2 and at most 8).
+fn places() -> &'static Semaphore {
+    static PLACES: OnceLock<Semaphore> = OnceLock::new();
+    PLACES.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Semaphore::new(cores.clamp(2, 8))
+    })
+}
+
 /// Stages the file and takes it in, on a blocking thread with a store connection of
-/// its own (the daemon's other work goes on beside it).
+/// its own (the daemon's other work goes on beside it), once a place is free.
 async fn take_in(signed: &Signed, department: &str, file: SentFile) -> Result<Answered, Refusal> {
+    let _place = places()
+        .acquire()
+        .await
+        .context("アップロードの順番待ちが閉じられました")?;
     let app = signed.app.clone();
     let (department, address) = (department.to_string(), signed.address.clone());
     let taken = tokio::task::spawn_blocking(move || -> anyhow::Result<Answered> {
@@ -143,6 +163,20 @@ async fn take_in(signed: &Signed, department: &str, file: SentFile) -> Result<An
     .await
     .context("アップロードの取り込みが途中で止まりました")?;
     Ok(taken?)
+}
+
+/// One line for the operator per upload, as the inbox logs each file (names escaped).
+fn log_taken_in(signed: &Signed, answered: &Answered) {
+    let report = &answered.report;
+    tracing::info!(
+        city = %signed.city_code(),
+        address = %printable(&signed.address),
+        file = %printable(&report.file_name),
+        sha256 = %report.sha256,
+        verdict = report.verdict().label(),
+        findings = report.findings.len(),
+        "ページから提出を受け付けました"
+    );
 }
 
 /// The submission's page, or for bytes received before that are not this

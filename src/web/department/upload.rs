@@ -55,26 +55,38 @@ pub fn stage(
     uploaded_by: &str,
 ) -> anyhow::Result<StagedUpload> {
     // A random name: two uploads at once (or a stopped daemon's) never share a folder.
-    let dir = uploads_dir(config).join(random_token()?);
-    let files = dir.join(FILE);
+    let staged = StagedUpload {
+        dir: uploads_dir(config).join(random_token()?),
+        file: PathBuf::new(),
+        department: department.to_string(),
+        uploaded_by: uploaded_by.to_string(),
+    };
+    let file = staged.dir.join(FILE).join(safe_file_name(sent_name));
+    let staged = StagedUpload { file, ..staged };
+    match write_staged(&staged, bytes) {
+        Ok(()) => Ok(staged),
+        Err(error) => {
+            // Nothing half written is left for the next start to find.
+            let _ = std::fs::remove_dir_all(&staged.dir);
+            Err(error)
+        }
+    }
+}
+
+/// The file, then `by` by a rename, each fsynced with its folder.
+fn write_staged(staged: &StagedUpload, bytes: &[u8]) -> anyhow::Result<()> {
+    let (dir, files) = (&staged.dir, staged.dir.join(FILE));
     std::fs::create_dir_all(&files)
         .with_context(|| format!("アップロードの一時フォルダー {} を作れません。保管場所 (paths.archive) に書き込めるか確かめてください", files.display()))?;
-    let file = files.join(safe_file_name(sent_name));
-    write_synced(&file, bytes)?;
+    write_synced(&staged.file, bytes)?;
     sync_dir(&files)?;
-    let by = format!("{department}\n{uploaded_by}\n");
+    let by = format!("{}\n{}\n", staged.department, staged.uploaded_by);
     let partial = dir.join(format!("{BY}.partial"));
     write_synced(&partial, by.as_bytes())?;
     std::fs::rename(&partial, dir.join(BY))
         .with_context(|| format!("アップロード {} を記録できません", dir.display()))?;
-    sync_dir(&dir)?;
-    sync_dir(&uploads_dir(config))?;
-    Ok(StagedUpload {
-        dir,
-        file,
-        department: department.to_string(),
-        uploaded_by: uploaded_by.to_string(),
-    })
+    sync_dir(dir)?;
+    sync_dir(dir.parent().unwrap_or(dir))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -126,7 +138,7 @@ pub fn take_in(app: &App, staged: &StagedUpload) -> Result<Answered, IntakeError
 
 /// Takes in every upload a stopped daemon left staged (blocking; serve's start calls
 /// it before the portal listens). A folder without `by` was never whole (the sender got
-/// no answer): it is removed. Returns how many uploads were taken in.
+/// no answer): it is removed once an hour old. Returns how many uploads were taken in.
 pub fn take_in_left(app: &App) -> anyhow::Result<usize> {
     let dir = uploads_dir(app.config());
     let entries = match std::fs::read_dir(&dir) {
@@ -180,7 +192,18 @@ fn read_staged(dir: &Path) -> anyhow::Result<Option<StagedUpload>> {
     }))
 }
 
+/// How old a folder without `by` must be before it is removed: younger, it may be an
+/// upload another process on the same archive is still writing.
+const UNFINISHED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
 fn remove_unfinished(path: &Path) {
+    let age = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    if age.is_none_or(|age| age < UNFINISHED_AFTER) {
+        return;
+    }
     tracing::warn!(dir = %path.display(), "書きかけのまま残ったアップロードを消します(送った人には結果が返っていません)");
     let removed = if path.is_dir() {
         std::fs::remove_dir_all(path)
