@@ -225,17 +225,24 @@ async fn tick(app: &App, turn: &Turn, stopping: &AtomicBool) {
 }
 
 /// Delivers pending mail every half minute, between runs, and at once when the bell
-/// rings (the portal queued a sign-in link): at start-up too, so copies a
-/// stopped sender left claimed are taken again once their lease has run out, and a
-/// paused delivery is probed again. Each copy is claimed in the store, so this worker,
-/// `hakusho send` and other daemons on the same store never send one copy twice.
+/// rings (the portal queued a sign-in link or an upload's receipt): at start-up too, so
+/// copies a stopped sender left claimed are taken again once their lease has run out,
+/// and a paused delivery is probed again. Each copy is claimed in the store, so this
+/// worker, `hakusho send` and other daemons on the same store never send one copy twice.
 async fn delivery_worker(app: App, turn: Turn, bell: DeliveryBell) {
     let mut interval = tokio::time::interval(Duration::from_secs(30));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tokio::select! {
-            _ = interval.tick() => {}
-            () = bell.rung() => {}
+        let rung = tokio::select! {
+            _ = interval.tick() => false,
+            () = bell.rung() => true,
+        };
+        if rung {
+            // A clerk waits for this mail (a sign-in link): it goes out now, even while
+            // a run holds the city. The run's own pass and this one claim each copy in
+            // the store, as replicas do, so none is sent twice.
+            deliver_logged(&app).await;
+            continue;
         }
         // Waits for a run in progress rather than skipping the pass (the start-up
         // catch-up holds the city when the first tick comes).
@@ -248,12 +255,17 @@ async fn delivery_worker(app: App, turn: Turn, bell: DeliveryBell) {
                 crate::domain::printable(&format!("{error:#}"))
             );
         }
-        if let Err(error) = deliver_pending(&app).await {
-            tracing::error!(
-                "delivery failed: {}",
-                crate::domain::printable(&format!("{error:#}"))
-            );
-        }
+        deliver_logged(&app).await;
+    }
+}
+
+/// One delivery pass; a failure is logged (the next pass tries again).
+async fn deliver_logged(app: &App) {
+    if let Err(error) = deliver_pending(app).await {
+        tracing::error!(
+            "delivery failed: {}",
+            crate::domain::printable(&format!("{error:#}"))
+        );
     }
 }
 
