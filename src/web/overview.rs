@@ -97,7 +97,7 @@ async fn overview(signed: Signed) -> Result<Response, Refusal> {
     });
     let main = html! {
         p {
-            (config.fiscal_year().to_string()) " の提出状況"
+            (config.fiscal_year().to_string()) "の提出状況"
             @if let Some(deadline) = deadline { "(提出期限 " (deadline.format("%Y年%m月%d日")) ")" }
         }
         (table(&["部", "状態", "ファイル", "受付日時", "誤り", "注意"], rows))

@@ -37,6 +37,7 @@ pub fn layout(title: &str, city: Option<&Config>, signed: Option<Header>, main: 
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " - hakusho" }
                 link rel="stylesheet" href="/assets/hakusho.css";
+                link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
                 script src="/assets/upload.js" defer {}
             }
             body {

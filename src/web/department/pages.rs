@@ -96,7 +96,8 @@ fn template_and_upload(signed: &Signed) -> Markup {
             p { a.download href={ "/" (code) "/template" } { "今年度の提出用ブック(記入済みの項目つき)をダウンロード" } }
             form.dropzone method="post" action={ "/" (code) "/upload" } enctype="multipart/form-data" {
                 (csrf_field(&signed.csrf))
-                label for="file" { "記入したブックを選んでください(xlsx, xlsm, xls, ods。ここにドラッグ&ドロップもできます)" }
+                label for="file" { "記入したブックを選んでください(xlsx, xlsm, xls, ods)" }
+                p.drop-hint hidden { "この枠にブックをドラッグ&ドロップしても提出できます。" }
                 input #file type="file" name="file" required accept=".xlsx,.xlsm,.xls,.ods";
                 button type="submit" { "提出する" }
             }
