@@ -230,8 +230,19 @@ impl Daemon {
         (field("VmHWM:"), field("VmRSS:"))
     }
 
-    fn stop(self) {
-        common::terminate(self.child);
+    /// SIGTERM, as an operator stops it, and waits.
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// A bench that fails half-way leaves no daemon behind.
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
