@@ -57,7 +57,9 @@ impl Limits {
     }
 
     /// Counts a request of `client` for `address` in `city`: the client's limit first
-    /// (a client refused there does not use up the address's).
+    /// (a client refused there does not use up the address's). A client's requests
+    /// count together whatever city they ask in (cities sharing a listener share the
+    /// limit); an address counts per city (each city's configuration knows its own).
     pub fn admit_request(
         &self,
         city: &str,
@@ -65,7 +67,7 @@ impl Limits {
         address: &str,
         now: DateTime<Utc>,
     ) -> bool {
-        self.admit(&format!("{city} client {client}"), PER_CLIENT, now)
+        self.admit(&format!("client {client}"), PER_CLIENT, now)
             && self.admit(&format!("{city} address {address}"), PER_ADDRESS, now)
     }
 }
@@ -97,5 +99,28 @@ mod tests {
         }
         limits.admit("late", 1, start + Duration::minutes(WINDOW_MINUTES + 1));
         assert!(limits.seen.lock().unwrap().len() <= 2);
+    }
+
+    #[test]
+    fn a_client_counts_once_over_every_city_and_an_address_per_city() {
+        let limits = Limits::default();
+        let now = Utc.with_ymd_and_hms(2021, 4, 1, 0, 0, 0).unwrap();
+        let cities = ["132047", "132039", "132063"];
+        let admitted = (0..PER_CLIENT * 2)
+            .filter(|i| {
+                let city = cities[i % cities.len()];
+                limits.admit_request(city, "192.0.2.7", &format!("a{i}@x.example"), now)
+            })
+            .count();
+        assert_eq!(
+            admitted, PER_CLIENT,
+            "the client's limit is one, not one a city"
+        );
+        for city in cities {
+            for _ in 0..PER_ADDRESS {
+                assert!(limits.admit_request(city, &format!("c-{city}"), "k@x.example", now));
+            }
+            assert!(!limits.admit_request(city, &format!("d-{city}"), "k@x.example", now));
+        }
     }
 }
