@@ -243,11 +243,12 @@ fn public_rows() -> Vec<Row> {
         get("/assets/upload.js", ALL_200),
         get("/{city}/signin", ALL_200),
         post("/{city}/signin", Send::Post, ALL_200),
+        // A link that is not one (a real one's page is 200: tests/web_auth.rs).
         row(
-            "GET /{city}/signin/{token}",
+            "GET /{city}/signin/{forged token}",
             Send::Get,
             link.clone(),
-            ALL_200,
+            ["410"; 5],
         ),
         row(
             "POST /{city}/signin/{forged token}",

@@ -127,9 +127,17 @@ fn a_link_works_until_its_fifteenth_minute_and_never_after() {
         .advance(Duration::minutes(15) - Duration::seconds(1));
     let mut http = portal.http();
     assert_eq!(portal.use_link(&mut http, &path_of(DEPARTMENT)).status, 303);
+    // A page opened in the fifteenth minute, its button pressed after it.
+    let mut slow = portal.http();
+    let opened = slow.get(&path_of(OTHER_DEPARTMENT));
+    assert_eq!(opened.status, 200, "{}", opened.text());
     portal.clock.advance(Duration::seconds(1));
-    let late = portal.use_link(&mut portal.http(), &path_of(OTHER_DEPARTMENT));
-    assert_eq!(late.status, 410, "{}", late.text());
+    let pressed = slow.post_form(&path_of(OTHER_DEPARTMENT), &[("csrf", &opened.csrf())]);
+    assert_eq!(pressed.status, 410, "{}", pressed.text());
+    let late = portal.http().get(&path_of(OTHER_DEPARTMENT));
+    assert_eq!(late.status, 410, "no button on an expired link's page");
+    let used = portal.http().get(&path_of(DEPARTMENT));
+    assert_eq!(used.status, 410, "no button on a used link's page");
 }
 
 #[test]

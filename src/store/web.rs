@@ -63,6 +63,16 @@ pub trait WebSessions {
         since: &str,
     ) -> anyhow::Result<i64>;
 
+    /// Whether the link could be used now: the city's, unused and not expired at `now`.
+    /// Only read (the confirm page shows its button only then); using it is
+    /// [`WebSessions::redeem_sign_in_link`], which checks all again.
+    fn sign_in_link_usable(
+        &self,
+        city_code: &str,
+        token_sha256: &str,
+        now: &str,
+    ) -> anyhow::Result<bool>;
+
     /// Uses the link once and opens `session` for its address, in one transaction:
     /// one conditional UPDATE marks the link used only when it is the city's, unused
     /// and not expired at `now`. `None` (and no session) otherwise.

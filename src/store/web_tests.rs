@@ -107,3 +107,25 @@ fn sessions_end_when_they_expire_or_are_revoked_one_by_address_or_all() {
         );
     });
 }
+
+#[test]
+fn a_link_is_usable_exactly_while_it_could_be_redeemed() {
+    each_backend(|t| {
+        let store = &mut t.store;
+        for token in ["t1", "t2"] {
+            let new = link("A", token, "a@x", T0, T15);
+            store.insert_sign_in_link(&new).unwrap();
+        }
+        let usable = |store: &Store, city: &str, token: &str, now: &str| {
+            store.sign_in_link_usable(city, token, now).unwrap()
+        };
+        assert!(usable(store, "A", "t1", T1), "{}", t.backend);
+        assert!(!usable(store, "B", "t1", T1), "another city's");
+        assert!(!usable(store, "A", "t1", T15), "expired");
+        assert!(!usable(store, "A", "nothing", T1));
+        assert!(usable(store, "A", "t1", T1), "reading it used nothing");
+        assert_eq!(redeem(store, "A", "t1", "s1", T1).as_deref(), Some("a@x"));
+        assert!(!usable(store, "A", "t1", T1), "used");
+        assert!(usable(store, "A", "t2", T1), "the other link is untouched");
+    });
+}

@@ -157,6 +157,15 @@ impl Portal {
     /// Opens a link's page and presses its button: the answer of the POST.
     pub fn use_link(&self, http: &mut Http, path: &str) -> Reply {
         let page = http.get(path);
+        if page.status == 410 {
+            // A used or expired link is refused on its page already: no button.
+            assert!(
+                page.text().contains("このリンクは使えません"),
+                "{}",
+                page.text()
+            );
+            return page;
+        }
         assert_eq!(page.status, 200, "{}", page.text());
         let csrf = page.csrf();
         http.post_form(path, &[("csrf", &csrf)])

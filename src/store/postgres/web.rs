@@ -49,6 +49,23 @@ impl WebSessions for PostgresStore {
         })
     }
 
+    fn sign_in_link_usable(
+        &self,
+        city_code: &str,
+        token_sha256: &str,
+        now: &str,
+    ) -> anyhow::Result<bool> {
+        self.run(|client| {
+            let row = client.query_opt(
+                "SELECT 1 FROM sign_in_links
+                 WHERE token_sha256 = $1 AND city_code = $2 AND used_at IS NULL
+                   AND expires_at > $3",
+                &[&token_sha256, &city_code, &now],
+            )?;
+            Ok(row.is_some())
+        })
+    }
+
     fn redeem_sign_in_link(
         &mut self,
         token_sha256: &str,

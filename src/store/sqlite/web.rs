@@ -40,6 +40,25 @@ impl WebSessions for SqliteStore {
         )?)
     }
 
+    fn sign_in_link_usable(
+        &self,
+        city_code: &str,
+        token_sha256: &str,
+        now: &str,
+    ) -> anyhow::Result<bool> {
+        let found: Option<i64> = self
+            .connection
+            .query_row(
+                "SELECT 1 FROM sign_in_links
+                 WHERE token_sha256 = ?1 AND city_code = ?2 AND used_at IS NULL
+                   AND expires_at > ?3",
+                params![token_sha256, city_code, now],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(found.is_some())
+    }
+
     fn redeem_sign_in_link(
         &mut self,
         token_sha256: &str,

@@ -225,7 +225,7 @@ async fn confirm(
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
     let app = city(&web, &code)?;
-    if !looks_like_token(&token) {
+    if !looks_like_token(&token) || !link_usable(&app, &token).await? {
         return Err(Refusal::gone(""));
     }
     let config = app.config();
@@ -245,6 +245,17 @@ async fn confirm(
         response.headers_mut().append(header::SET_COOKIE, set);
     }
     Ok(response)
+}
+
+/// Whether the link can still be used: a used or expired one gets the 410 page at
+/// once, not a button that would fail.
+async fn link_usable(app: &App, token: &str) -> Result<bool, Refusal> {
+    let (code, hash) = (app.config().city.code.clone(), sha256_hex(token));
+    let now = crate::domain::stamp(app.now());
+    Ok(on_store(app, move |_, store| {
+        store.sign_in_link_usable(&code, &hash, &now)
+    })
+    .await?)
 }
 
 /// `POST /{city}/signin/{token}`: uses the link once and opens the session: its
