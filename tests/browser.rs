@@ -207,7 +207,10 @@ async fn drop_the_corrected_workbook(browser: &Browser) {
     let over = browser.wait_for("form.dropzone.over").await;
     assert!(over.is_displayed().await.unwrap());
     let hint = browser.wait_for("form.dropzone .drop-hint").await;
-    assert!(hint.is_displayed().await.unwrap(), "the drop hint shows with JavaScript");
+    assert!(
+        hint.is_displayed().await.unwrap(),
+        "the drop hint shows with JavaScript"
+    );
     browser.shot("dragging-over").await;
     drop_on_form(browser).await;
     browser.wait_for("section.verdict").await;

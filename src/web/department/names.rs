@@ -185,7 +185,11 @@ mod tests {
                 }
                 "Cn" | "Cs" => {}
                 _ if matches!(c, '/' | '\\') => {}
-                _ => assert_eq!(kept, format!("a{c}b.xlsx"), "U+{code:04X} {category} is kept"),
+                _ => assert_eq!(
+                    kept,
+                    format!("a{c}b.xlsx"),
+                    "U+{code:04X} {category} is kept"
+                ),
             }
         }
         assert!(removed >= 200, "{removed} removed: the table was read");
