@@ -148,8 +148,9 @@ pub struct Intake<'a> {
 /// A file a department uploaded through the web portal: whose it must be, who sent it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Upload<'a> {
-    /// The department signed in: a workbook naming another department is sent back,
-    /// and the file is recorded under this one (never shown to the other).
+    /// The department signed in: the file is recorded under this one, except a
+    /// workbook naming another of the city's departments, or bytes already another
+    /// department's submission: those are refused, not recorded.
     pub department: &'a str,
     /// The signed-in address, recorded with the submission.
     pub uploaded_by: &'a str,
@@ -249,7 +250,7 @@ pub fn ingest_file(
 /// Takes in one file like [`ingest_file`], and queues the message `answer` composes for
 /// it (its receipt) in the same transaction that records it: a crash leaves both or
 /// neither. `answer` is not called for bytes received before, nor for an upload that
-/// is not the uploader's to submit ([`refused_unrecorded`]: no submission id).
+/// is not the uploader's to submit (refused unrecorded: no submission id).
 pub fn ingest_and_answer(
     path: &Path,
     intake: Intake,

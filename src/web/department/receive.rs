@@ -1,7 +1,9 @@
 //! `POST /{city}/upload`: a department's file, read within the guard's size limit and
 //! taken in by [`super::upload`]; the answer is a 303 to its submission's page, as soon
 //! as it is recorded (no report is built and no mail waited for: the delivery worker is
-//! rung and sends the receipt on its own).
+//! rung and sends the receipt on its own). An upload that made no new submission (a
+//! workbook of another department, refused unrecorded; the department's own bytes sent
+//! again) is answered by a page of [`super::answers`].
 
 use std::sync::OnceLock;
 
