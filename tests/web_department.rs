@@ -121,6 +121,14 @@ fn with_mistakes() -> Vec<u8> {
     grid.to_xlsx()
 }
 
+/// A department's sample workbook with a text where a number belongs.
+fn mistakes_of(department: &str) -> Vec<u8> {
+    let path = repo().join(format!("data/inbox/令和2年度_{department}.xlsx"));
+    let mut grid = Grid::read(&path);
+    grid.text("目標指標", "J2", "未定");
+    grid.to_xlsx()
+}
+
 fn sample(department: &str) -> Vec<u8> {
     std::fs::read(repo().join(format!("data/inbox/令和2年度_{department}.xlsx"))).unwrap()
 }
@@ -256,24 +264,11 @@ fn a_department_reads_nothing_of_another_and_cannot_submit_its_workbook() {
     let portal = Portal::start(three_days_before());
     let city = portal.city();
     let (kikaku, somu) = (portal.sign_in(KIKAKU), portal.sign_in(SOMU));
-    let theirs = portal.submit(&somu, "総務部.xlsx", &with_mistakes());
+    let theirs = portal.submit(&somu, "総務部.xlsx", &mistakes_of("総務部"));
     let their_id = theirs.rsplit('/').next().unwrap().to_string();
-    let ours = portal.submit(&kikaku, "令和2年度_総務部.xlsx", &sample("総務部"));
-    let answer = portal.get(&ours, &kikaku).text();
-    for expected in [
-        "差戻し",
-        "総務部の提出用",
-        "企画部としてログイン",
-        "<td><span class=\"nowrap\">提出情報</span></td>",
-    ] {
-        assert!(answer.contains(expected), "{expected}: {answer}");
-    }
-    let somu_page = portal.get(&format!("/{CITY}/department"), &somu).text();
-    assert!(
-        !somu_page.contains(&format!("href=\"{ours}\"")),
-        "not shown to 総務部"
-    );
-    let own_id: i64 = ours.rsplit('/').next().unwrap().parse().unwrap();
+    let refused = upload_refused(&portal, &kikaku, &sample("総務部"));
+    assert!(!refused.contains("/submissions/"), "{refused}");
+    let own_id: i64 = their_id.parse().unwrap();
     let guessed = [
         their_id.clone(),
         (own_id + 1).to_string(),
@@ -616,33 +611,125 @@ fn an_uploaded_file_name_is_kept_safely_whatever_was_sent() {
     assert_eq!(left, 0, "every staged upload was taken in and removed");
 }
 
-/// The same bytes again: from the same department, its earlier submission (no second
-/// receipt); from another, a page saying so that shows nothing of the first.
+/// 企画部 uploads a workbook of another department: refused with the finding that
+/// names both (sheet and cell), the page of a refusal, and nothing recorded: the page
+/// of 企画部 still has no submission. The page's text.
+fn upload_refused(portal: &Portal, kikaku: &str, bytes: &[u8]) -> String {
+    let csrf = portal.csrf(kikaku);
+    let answer = portal.upload(kikaku, Some(&csrf), Some(("他部のブック.xlsx", bytes)));
+    let page = answer.text();
+    assert_eq!(answer.status, 422, "{page}");
+    for expected in [
+        "記録していません",
+        "の提出用ですが、企画部としてログインしています",
+        "<td><span class=\"nowrap\">提出情報</span></td><td><span class=\"nowrap\">B",
+    ] {
+        assert!(page.contains(expected), "{expected}: {page}");
+    }
+    assert!(
+        !page.contains("以前に受け付けた") && !page.contains("/submissions/"),
+        "{page}"
+    );
+    let own = portal.get(&format!("/{CITY}/department"), kikaku).text();
+    assert!(
+        own.contains("まだ提出はありません"),
+        "nothing recorded: {own}"
+    );
+    page
+}
+
+/// Another department's workbook uploaded by 企画部 claims nothing: 総務部 submits the
+/// same bytes afterwards through the portal, and 市民部 through the inbox, each
+/// recorded as its own with its receipt. Uploaded again once they are 総務部's, the
+/// bytes are refused the same way, never "received before".
 #[test]
-fn the_same_bytes_again_lead_to_the_first_submission_only_for_its_own_department() {
+fn another_departments_workbook_is_refused_unrecorded_and_its_department_submits_it() {
     let portal = Portal::start(three_days_before());
     let (kikaku, somu) = (portal.sign_in(KIKAKU), portal.sign_in(SOMU));
-    let bytes = with_mistakes();
-    let first = portal.submit(&kikaku, "企画部.xlsx", &bytes);
-    let again = portal.submit(&kikaku, "企画部_もう一度.xlsx", &bytes);
-    assert_eq!(again, first, "the earlier submission");
-    let csrf = portal.csrf(&somu);
-    let other = portal.upload(&somu, Some(&csrf), Some(("企画部.xlsx", &bytes)));
-    assert_eq!(other.status, 200);
-    let page = other.text();
+    let theirs = sample("総務部");
+    let page = upload_refused(&portal, &kikaku, &theirs);
+    assert!(page.contains("総務部の提出用"), "{page}");
+    let recorded = portal.submit(&somu, "令和2年度_総務部.xlsx", &theirs);
+    let answer = portal.get(&recorded, &somu).text();
+    assert!(answer.contains("受け付けました"), "{answer}");
+    let mails = portal.mails(1);
+    assert_eq!(mails.len(), 1, "総務部's receipt only: {:?}", mails[0].0);
+    assert_eq!(mails[0].0, [SOMU]);
+    let again = upload_refused(&portal, &kikaku, &theirs);
+    assert!(!again.contains("受付済み"), "{again}");
+    let shimin = repo().join("data/inbox/令和2年度_市民部.xlsx");
+    upload_refused(&portal, &kikaku, &std::fs::read(&shimin).unwrap());
+    let city = portal.city();
+    let out = city.hakusho(&["ingest", shimin.to_str().unwrap()]);
+    let printed = common::stdout_of(&out);
+    assert!(printed.contains("受理"), "{printed}");
+    let mails = portal.mails(2);
+    assert_eq!(mails.len(), 2);
+    assert_eq!(mails[1].0, ["shimin-bu@mitaka.example"], "市民部's receipt");
+    let store = city.store();
+    let kikaku_rows = store.department_history(CITY, "企画部", None).unwrap();
+    assert!(kikaku_rows.is_empty(), "{kikaku_rows:?}");
+    for department in ["総務部", "市民部"] {
+        let rows = store.department_history(CITY, department, None).unwrap();
+        assert_eq!(rows.len(), 1, "{department}: {rows:?}");
+    }
+}
+
+/// The same bytes again from the same department: no new submission, and a page that
+/// says so, naming the earlier one and where the department stands now (差戻し after a
+/// later one was sent back), with no second receipt.
+#[test]
+fn the_same_bytes_again_name_the_earlier_submission_and_the_state_now() {
+    let portal = Portal::start(three_days_before());
+    let kikaku = portal.sign_in(KIKAKU);
+    let good = sample("企画部");
+    let first = portal.submit(&kikaku, "企画部.xlsx", &good);
+    let later = portal.submit(&kikaku, "企画部_修正前.xlsx", &with_mistakes());
+    let csrf = portal.csrf(&kikaku);
+    let again = portal.upload(&kikaku, Some(&csrf), Some(("企画部_もう一度.xlsx", &good)));
+    assert_eq!(again.status, 200, "{}", again.text());
+    let page = again.text();
+    let first_id = first.rsplit('/').next().unwrap();
+    let later_id = later.rsplit('/').next().unwrap();
+    for expected in [
+        format!("<a href=\"{first}\">提出#{first_id}</a>(2021年04月06日 10:00 受付、受理"),
+        "と同じ内容で、すでに受け付けています。新しい提出にはなりません。".to_string(),
+        format!("現在の状態: <span class=\"badge sent-back\">差戻し</span> (<a href=\"{later}\">提出#{later_id}</a>)"),
+        "差し戻された点を直したブックを提出してください。".to_string(),
+    ] {
+        assert!(page.contains(&expected), "{expected}: {page}");
+    }
+    let own_again = portal.upload(&kikaku, Some(&csrf), Some(("再送.xlsx", &with_mistakes())));
+    let page = own_again.text();
     assert!(
-        page.contains("以前に受け付けたファイルと同じ内容です"),
+        page.contains("この提出が現在の提出で、差し戻されています"),
         "{page}"
     );
-    assert!(
-        !page.contains("/submissions/") && !page.contains(KIKAKU),
-        "{page}"
-    );
-    assert_eq!(
-        portal.mails(1).len(),
-        1,
-        "one receipt for the one submission"
-    );
+    assert_eq!(portal.mails(2).len(), 2, "one receipt per submission");
     let history = portal.get(&format!("/{CITY}/department"), &kikaku).text();
-    assert_eq!(history.matches("提出#").count(), 1, "{history}");
+    assert_eq!(history.matches("提出#").count(), 2, "{history}");
+}
+
+/// Two files in one upload: a Japanese 400, and neither is taken in.
+#[test]
+fn two_files_in_one_upload_are_refused() {
+    let portal = Portal::start(three_days_before());
+    let kikaku = portal.sign_in(KIKAKU);
+    let csrf = portal.csrf(&kikaku);
+    let (good, bad) = (sample("企画部"), with_mistakes());
+    let boundary = "hakusho-two-files";
+    let files: [(&str, &str, &[u8]); 2] = [("file", "a.xlsx", &good), ("file", "b.xlsx", &bad)];
+    let body = multipart_body(boundary, &[("csrf", &csrf)], &files);
+    let kind = format!("multipart/form-data; boundary={boundary}");
+    let headers = [("Cookie", kikaku.as_str()), ("Content-Type", kind.as_str())];
+    let answer =
+        Http::new(portal.address).request("POST", &format!("/{CITY}/upload"), &headers, &body);
+    assert_eq!(answer.status, 400);
+    assert!(
+        answer.text().contains("1回に提出できるファイルは1つです"),
+        "{}",
+        answer.text()
+    );
+    let page = portal.get(&format!("/{CITY}/department"), &kikaku).text();
+    assert!(page.contains("まだ提出はありません"), "{page}");
 }

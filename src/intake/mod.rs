@@ -39,7 +39,7 @@ use crate::domain::{stamp, Finding, Severity};
 use crate::plan::Plan;
 use crate::report::Coverage;
 use crate::store::{EarlierFigures, Staged};
-use crate::store::{NewSubmission, Recorded, Store, SubmissionStatus};
+use crate::store::{NewSubmission, Recorded, Store, StoredSubmission, SubmissionStatus};
 use crate::texts::{self, Verdict};
 use crate::workbook::{SubmissionContent, TypedCells};
 
@@ -148,8 +148,9 @@ pub struct Intake<'a> {
 /// A file a department uploaded through the web portal: whose it must be, who sent it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Upload<'a> {
-    /// The department signed in: a workbook naming another department is sent back,
-    /// and the file is recorded under this one (never shown to the other).
+    /// The department signed in: the file is recorded under this one, except a
+    /// workbook naming another of the city's departments, or bytes already another
+    /// department's submission: those are refused, not recorded.
     pub department: &'a str,
     /// The signed-in address, recorded with the submission.
     pub uploaded_by: &'a str,
@@ -248,7 +249,8 @@ pub fn ingest_file(
 
 /// Takes in one file like [`ingest_file`], and queues the message `answer` composes for
 /// it (its receipt) in the same transaction that records it: a crash leaves both or
-/// neither. `answer` is not called for bytes received before.
+/// neither. `answer` is not called for bytes received before, nor for an upload that
+/// is not the uploader's to submit (refused unrecorded: no submission id).
 pub fn ingest_and_answer(
     path: &Path,
     intake: Intake,
@@ -278,7 +280,9 @@ pub fn ingest_and_answer(
         department: None,
         typed: TypedCells::default(),
     };
-    if let Some(known) = store.submission_by_hash(&config.city.code, &report.sha256)? {
+    let known = store.submission_by_hash(&config.city.code, &report.sha256)?;
+    let anothers = known.as_ref().is_some_and(|k| of_another(intake.upload, k));
+    if let (Some(known), false) = (known, anothers) {
         report.submission_id = Some(known.id);
         report.outcome = Outcome::AlreadyReceived {
             sent_back: known.status == SubmissionStatus::Rejected,
@@ -288,13 +292,55 @@ pub fn ingest_and_answer(
     }
     let archived = archive(path, config, &report.sha256, &bytes)?;
     read_into(&mut report, &bytes, intake)?;
+    if let Some(upload) = intake
+        .upload
+        .filter(|u| anothers || names_another(&report, intake, u))
+    {
+        return Ok(refused_unrecorded(report, upload));
+    }
     let receipt = answer(&report)?;
     let keeping = Keeping {
         archived: &archived,
         received_at,
-        uploaded_by: intake.upload.map(|u| u.uploaded_by),
+        upload: intake.upload,
     };
     Ok(record(config, store, report, &keeping, receipt)?)
+}
+
+/// Whether bytes already recorded are another department's (or nobody's) while they are
+/// uploaded by a department: they are never said to be received before (that would tell
+/// of another's submission); they are read and refused as a workbook not its own.
+fn of_another(upload: Option<Upload>, known: &StoredSubmission) -> bool {
+    upload.is_some_and(|u| known.department.as_deref() != Some(u.department))
+}
+
+/// Whether an uploaded workbook names another of the city's departments than the one
+/// signed in (the reader's finding names both, at the department's cell).
+fn names_another(report: &FileReport, intake: Intake, upload: &Upload) -> bool {
+    report.content.as_ref().is_some_and(|c| {
+        c.department != upload.department && intake.config.department(&c.department).is_some()
+    })
+}
+
+/// An upload that is not the uploader's to submit: refused, and NOT recorded. Recorded,
+/// it would claim the bytes for the uploader (a file's hash is one submission of the
+/// city): the department whose workbook it is could never submit it, through the
+/// portal or the inbox. The bytes stay archived by their hash like any file's; no
+/// receipt is sent (the page answers the clerk, and the receipt's key is kept free for
+/// the submission of the right department).
+fn refused_unrecorded(mut report: FileReport, upload: Upload) -> FileReport {
+    if !report
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error)
+    {
+        let told = texts::intake::not_the_uploaders_file(upload.department);
+        report.findings.insert(0, Finding::file_error(told));
+    }
+    report.outcome = Outcome::Rejected;
+    report.submission_id = None;
+    report.department = Some(upload.department.to_string());
+    report
 }
 
 /// A file that could not be read at all: nothing to record (no bytes); the answer is
@@ -348,12 +394,13 @@ fn read_into(report: &mut FileReport, bytes: &[u8], intake: Intake) -> Result<()
 struct Keeping<'a> {
     archived: &'a Path,
     received_at: DateTime<Tz>,
-    uploaded_by: Option<&'a str>,
+    upload: Option<Upload<'a>>,
 }
 
 /// Records a file read and its answer, in one transaction. When another process
 /// recorded the same bytes a moment before, the file is reported as received before
-/// (its answer is that process's).
+/// (its answer is that process's), or for an upload of another department's bytes,
+/// refused unrecorded.
 fn record(
     config: &Config,
     store: &mut Store,
@@ -374,7 +421,7 @@ fn record(
             received_at: &how.received_at.to_rfc3339(),
             findings: &report.findings,
             accepted: content.filter(|_| accepted),
-            uploaded_by: how.uploaded_by,
+            uploaded_by: how.upload.map(|u| u.uploaded_by),
         },
         answer.as_ref().map(Staged::as_new).as_ref(),
         &stamp(how.received_at.with_timezone(&Utc)),
@@ -382,6 +429,10 @@ fn record(
     match recorded {
         Recorded::New(id) => report.submission_id = Some(id),
         Recorded::Known(known) => {
+            // Another department's a moment ago: refused, as when it was there before.
+            if let Some(upload) = how.upload.filter(|_| of_another(how.upload, &known)) {
+                return Ok(refused_unrecorded(report, upload));
+            }
             report.submission_id = Some(known.id);
             report.outcome = Outcome::AlreadyReceived {
                 sent_back: known.status == SubmissionStatus::Rejected,

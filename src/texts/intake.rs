@@ -47,6 +47,12 @@ pub fn workbook_not_the_uploaders(named: &str, signed_in: &str) -> String {
     format!("このブックは{named}の提出用ですが、{signed_in}としてログインしています。{signed_in}の提出用ブックを提出してください({named}のブックは{named}の担当者が提出します)")
 }
 
+/// An uploaded file that cannot be the signed-in department's submission, though its
+/// workbook does not name another department (bytes that are not its own).
+pub fn not_the_uploaders_file(signed_in: &str) -> String {
+    format!("このファイルは{signed_in}の提出として受け付けられません。提出のページのテンプレートを使った{signed_in}の提出用ブックを提出してください")
+}
+
 /// A row (indicator, policy, item, KPI) of another department's.
 pub fn row_of_another_department(what: &str, id: &str, owner: &str, department: &str) -> String {
     format!("{what}「{id}」は{owner}の担当です。{department}の提出には含められません")

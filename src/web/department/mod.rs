@@ -3,6 +3,7 @@
 //! the downloads. Only its own rows and files: whatever another department's or city's
 //! is answered 404, exactly like an id that does not exist.
 
+mod answers;
 pub mod deadline;
 pub mod files;
 pub mod names;

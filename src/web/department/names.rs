@@ -39,15 +39,32 @@ fn shortened(name: &str) -> String {
     format!("{stem}{extension}")
 }
 
-/// Control characters, and the invisible marks that reorder or hide what is shown.
+/// What is never kept in a name: every character of the general categories Cc
+/// (controls), Cf (format: direction marks and overrides, zero-width characters, the
+/// BOM, tags) and Zl, Zp (U+2028, U+2029, which end a line in a log or a script). They
+/// split or reorder what is shown, or hide part of it; every other character is kept.
 fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{200B}'..='\u{200F}' // zero width spaces and joiners, LRM, RLM
-            | '\u{202A}'..='\u{202E}' // embeddings and overrides (RLO)
-            | '\u{2066}'..='\u{2069}' // isolates
-            | '\u{FEFF}' // byte order mark
-        )
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_format(c)
+}
+
+/// The general category Cf, as of Unicode 15.1 (the standard library has no table).
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' // soft hyphen
+        | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}' // Arabic, Syriac
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}' // zero width spaces and joiners, LRM, RLM
+        | '\u{202A}'..='\u{202E}' // embeddings and overrides (RLO)
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{206F}' // isolates, deprecated format characters
+        | '\u{FEFF}' // byte order mark
+        | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation
+        | '\u{110BD}' | '\u{110CD}' // Kaithi
+        | '\u{13430}'..='\u{1343F}' // Egyptian hieroglyph format controls
+        | '\u{1BCA0}'..='\u{1BCA3}' // shorthand format controls
+        | '\u{1D173}'..='\u{1D17A}' // musical symbol beams
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}' // tags
+    )
 }
 
 /// The longest start of `text` of at most `max` bytes that ends on a character.
@@ -105,7 +122,7 @@ mod tests {
     use super::*;
 
     /// Every kind of name a browser (or someone pretending to be one) may send.
-    const SENT: [&str; 14] = [
+    const SENT: [&str; 15] = [
         "../../x.xlsx",
         "..\\..\\x.xlsx",
         "C:\\a\\b.xlsx",
@@ -120,6 +137,7 @@ mod tests {
         "/",
         "   ",
         "\u{FEFF}.",
+        "企画部\u{2028}\u{2029}\u{00AD}\u{E0041}.xlsx",
     ];
 
     #[test]
@@ -145,6 +163,51 @@ mod tests {
         assert_eq!(safe_file_name("invoice\u{202E}xslx.exe"), "invoicexslx.exe");
         assert_eq!(safe_file_name(""), NAMELESS);
         assert_eq!(safe_file_name("../"), NAMELESS);
+    }
+
+    /// Every character of the categories Cc, Cf, Zl and Zp is removed, and every other
+    /// assigned one kept, as Python's `unicodedata` (a table of its own, not this one)
+    /// says. Characters Python does not know yet (Cn) are not judged.
+    #[test]
+    fn every_control_format_and_separator_character_is_removed_and_no_other() {
+        let categories = python_categories();
+        assert_eq!(categories.len(), 0x110000);
+        let mut removed = 0;
+        for (code, category) in categories.iter().enumerate() {
+            let Some(c) = char::from_u32(code as u32) else {
+                continue; // a surrogate: never a char
+            };
+            let kept = safe_file_name(&format!("a{c}b.xlsx"));
+            match category.as_str() {
+                "Cc" | "Cf" | "Zl" | "Zp" => {
+                    assert_eq!(kept, "ab.xlsx", "U+{code:04X} {category} is removed");
+                    removed += 1;
+                }
+                "Cn" | "Cs" => {}
+                _ if matches!(c, '/' | '\\') => {}
+                _ => assert_eq!(
+                    kept,
+                    format!("a{c}b.xlsx"),
+                    "U+{code:04X} {category} is kept"
+                ),
+            }
+        }
+        assert!(removed >= 200, "{removed} removed: the table was read");
+    }
+
+    /// The general category of every code point, from Python's own table.
+    fn python_categories() -> Vec<String> {
+        let script = "import unicodedata, sys\nfor c in range(0x110000): sys.stdout.write(unicodedata.category(chr(c)) + '\\n')";
+        let output = std::process::Command::new("python3")
+            .args(["-c", script])
+            .output()
+            .expect("python3 (the tests' SMTP sink needs it too)");
+        assert!(output.status.success());
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     /// 300 bytes of Japanese: cut at a character, never inside one.

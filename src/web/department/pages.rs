@@ -143,7 +143,8 @@ fn uploader(entry: &HistoryEntry) -> &str {
     entry.uploaded_by.as_deref().unwrap_or("受付フォルダー")
 }
 
-fn verdict_badge(verdict: Verdict) -> Markup {
+/// The verdict as a coloured badge.
+pub(super) fn verdict_badge(verdict: Verdict) -> Markup {
     let class = match verdict {
         Verdict::Accepted => "accepted",
         Verdict::AcceptedWithWarnings => "noted",
@@ -235,7 +236,8 @@ fn explanation(verdict: Verdict, annotated: bool) -> &'static str {
     }
 }
 
-fn findings_section(findings: &[Finding]) -> Markup {
+/// The findings as a table: kind, sheet, cell, what was found and expected.
+pub(super) fn findings_section(findings: &[Finding]) -> Markup {
     let headings = ["種類", "シート", "セル", "見つかった内容と、期待される内容"];
     let rows = findings.iter().map(|f| {
         vec![
@@ -267,21 +269,4 @@ fn downloads(code: &str, entry: &HistoryEntry, annotated: bool) -> Markup {
             }
         }
     }
-}
-
-/// The answer to an upload of bytes received before under another department (or
-/// none): it is not shown, only said.
-pub fn already_received(signed: &Signed) -> Response {
-    let main = html! {
-        p.lead { "このファイルは、以前に受け付けたファイルと同じ内容です。" }
-        p { "自分の部の提出用ブックか確かめてから、もう一度提出してください。" }
-        p { a href={ "/" (signed.city_code()) "/department" } { "提出のページへ戻る" } }
-    };
-    let page = layout(
-        "受付済みのファイルです",
-        Some(signed.app.config()),
-        Some(signed.header()),
-        main,
-    );
-    html_page(StatusCode::OK, page)
 }

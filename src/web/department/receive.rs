@@ -1,7 +1,9 @@
 //! `POST /{city}/upload`: a department's file, read within the guard's size limit and
 //! taken in by [`super::upload`]; the answer is a 303 to its submission's page, as soon
 //! as it is recorded (no report is built and no mail waited for: the delivery worker is
-//! rung and sends the receipt on its own).
+//! rung and sends the receipt on its own). An upload that made no new submission (a
+//! workbook of another department, refused unrecorded; the department's own bytes sent
+//! again) is answered by a page of [`super::answers`].
 
 use std::sync::OnceLock;
 
@@ -12,9 +14,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use tokio::sync::Semaphore;
 
-use super::{department_of, pages, upload};
+use super::{answers, department_of, upload};
 use crate::domain::printable;
-use crate::intake::Outcome;
+use crate::intake::{FileReport, Outcome};
 use crate::mail::receipts::Answered;
 use crate::web::auth::{check_csrf, Signed};
 use crate::web::page::{see_other, Refusal};
@@ -60,14 +62,16 @@ pub async fn upload(
         return Err(Refusal::bad_request(EMPTY_FILE));
     }
     let answered = take_in(&signed, &department, file).await?;
-    log_taken_in(&signed, &answered);
+    log_taken_in(&signed, &department, &answered);
     web.ring(signed.city_code());
-    answer(&signed, &department, &answered)
+    answer(&signed, &department, &answered).await
 }
 
 const NOT_A_FORM: &str = "ファイルの送信フォームとして読めませんでした。提出のページからファイルを選んで送ってください。";
 const NO_FILE: &str =
     "ファイルが選ばれていません。提出用ブックを選んでから「提出する」を押してください。";
+const TWO_FILES: &str =
+    "1回に提出できるファイルは1つです。提出用ブックを1つだけ選んで、もう一度送ってください。";
 const EMPTY_FILE: &str =
     "選ばれたファイルは空(0 バイト)です。Excel で保存したブックを選んでください。";
 
@@ -97,7 +101,9 @@ async fn read_form(mut multipart: Multipart) -> Result<SentForm, Refusal> {
     while let Some(field) = multipart.next_field().await.map_err(refused)? {
         match field.name() {
             Some("csrf") => sent.csrf = read_text(field, MAX_TOKEN_BYTES).await?,
-            Some("file") if sent.file.is_none() => sent.file = Some(read_file(field).await?),
+            // A second file would be silently dropped: the clerk is told instead.
+            Some("file") if sent.file.is_some() => return Err(Refusal::bad_request(TWO_FILES)),
+            Some("file") => sent.file = Some(read_file(field).await?),
             _ => drop(read_bytes(field, BODY_LIMIT).await?),
         }
     }
@@ -166,8 +172,11 @@ async fn take_in(signed: &Signed, department: &str, file: SentFile) -> Result<An
 }
 
 /// One line for the operator per upload, as the inbox logs each file (names escaped).
-fn log_taken_in(signed: &Signed, answered: &Answered) {
+fn log_taken_in(signed: &Signed, department: &str, answered: &Answered) {
     let report = &answered.report;
+    if let (None, Some(content)) = (report.submission_id, &report.content) {
+        return log_refused(signed, department, report, &content.department);
+    }
     tracing::info!(
         city = %signed.city_code(),
         address = %printable(&signed.address),
@@ -179,19 +188,37 @@ fn log_taken_in(signed: &Signed, answered: &Answered) {
     );
 }
 
-/// The submission's page, or for bytes received before that are not this
-/// department's, a page saying so (never the other's submission).
-fn answer(signed: &Signed, department: &str, answered: &Answered) -> Result<Response, Refusal> {
+/// The line for an upload refused unrecorded: the workbook is another department's.
+fn log_refused(signed: &Signed, department: &str, report: &FileReport, named: &str) {
+    tracing::warn!(
+        city = %signed.city_code(),
+        address = %printable(&signed.address),
+        department,
+        named = %printable(named),
+        file = %printable(&report.file_name),
+        sha256 = %report.sha256,
+        "ページからのファイルを記録せずに断りました(ログインした部の提出用ブックではありません)"
+    );
+}
+
+/// The submission's page (a 303); for bytes the department sent before, a page naming
+/// that submission; for a workbook not its own, the refusal with its findings.
+async fn answer(
+    signed: &Signed,
+    department: &str,
+    answered: &Answered,
+) -> Result<Response, Refusal> {
     let report = &answered.report;
-    let own = |id: i64| see_other(&format!("/{}/submissions/{id}", signed.city_code()));
     match (&report.outcome, report.submission_id) {
-        (Outcome::AlreadyReceived { department: d, .. }, Some(id))
-            if d.as_deref() == Some(department) =>
-        {
-            Ok(own(id))
+        // The intake refuses another department's bytes: these are the department's own.
+        (Outcome::AlreadyReceived { .. }, Some(id)) => {
+            answers::sent_before(signed, department, id).await
         }
-        (Outcome::AlreadyReceived { .. }, _) => Ok(pages::already_received(signed)),
-        (_, Some(id)) => Ok(own(id)),
+        (_, Some(id)) => Ok(see_other(&format!(
+            "/{}/submissions/{id}",
+            signed.city_code()
+        ))),
+        (_, None) if report.content.is_some() => Ok(answers::refused(signed, report)),
         (_, None) => Err(Refusal::bad_request(
             report
                 .findings
