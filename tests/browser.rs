@@ -208,7 +208,10 @@ async fn drop_the_corrected_workbook(browser: &Browser) {
     let over = browser.wait_for("form.dropzone.over").await;
     assert!(over.is_displayed().await.unwrap());
     let hint = browser.wait_for("form.dropzone .drop-hint").await;
-    assert!(hint.is_displayed().await.unwrap(), "the drop hint shows with JavaScript");
+    assert!(
+        hint.is_displayed().await.unwrap(),
+        "the drop hint shows with JavaScript"
+    );
     browser.shot("dragging-over").await;
     drop_on_form(browser).await;
     browser.wait_for("section.verdict").await;
@@ -272,7 +275,10 @@ async fn drag_over(browser: &Browser, bytes: &[u8], name: &str) {
 /// element, filled by upload.js under the page's CSP).
 async fn two_files_dropped_are_refused_with_a_message(browser: &Browser) {
     let error = browser.wait_for("form.dropzone .drop-error").await;
-    assert!(!error.is_displayed().await.unwrap(), "no message before a drop");
+    assert!(
+        !error.is_displayed().await.unwrap(),
+        "no message before a drop"
+    );
     let script = r#"
         const transfer = new DataTransfer();
         transfer.items.add(new File([new Uint8Array([1])], "一つ目.xlsx"));
@@ -283,7 +289,10 @@ async fn two_files_dropped_are_refused_with_a_message(browser: &Browser) {
     browser.client.execute(script, vec![]).await.unwrap();
     assert!(error.is_displayed().await.unwrap(), "the message shows");
     let text = error.text().await.unwrap();
-    assert!(text.contains("ブックは1つずつドロップしてください"), "{text}");
+    assert!(
+        text.contains("ブックは1つずつドロップしてください"),
+        "{text}"
+    );
     let url = browser.client.current_url().await.unwrap();
     assert!(url.path().ends_with("/department"), "nothing sent: {url}");
     browser.shot("two-files-dropped").await;

@@ -75,7 +75,11 @@ fn an_address_pasted_with_its_display_name_is_the_one_in_the_angle_brackets() {
         "市民部 <x@y> <kyoiku-bu@mitaka.example>",
     ] {
         let address = normalize_address(pasted);
-        assert_eq!(address.as_deref(), Some("kyoiku-bu@mitaka.example"), "{pasted:?}");
+        assert_eq!(
+            address.as_deref(),
+            Some("kyoiku-bu@mitaka.example"),
+            "{pasted:?}"
+        );
     }
 }
 

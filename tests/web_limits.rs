@@ -1,0 +1,231 @@
+//! The portal's limits under load, against the real `hakusho serve` process and the
+//! real router: memory bounded however many uploads are in flight, one department's
+//! uploads never taking every place, and a reader child that dies with serve.
+
+mod common;
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::http::{Http, Reply};
+use common::portal::{Portal, DEPARTMENT, MITAKA, OTHER_DEPARTMENT};
+use hakusho::app::App;
+use hakusho::config::Config;
+use hakusho::domain::clock::Clock;
+use hakusho::web::department::turns;
+
+const CITY: &str = MITAKA.0;
+
+/// `hakusho serve` on a test city (its inbox emptied), with extra environment.
+struct Serve {
+    child: Child,
+    addr: std::net::SocketAddr,
+    app: App,
+}
+
+impl Serve {
+    fn start(city: &common::TestCity, env: &[(&str, &str)]) -> Serve {
+        for file in std::fs::read_dir(city.inbox()).unwrap() {
+            std::fs::remove_file(file.unwrap().path()).unwrap();
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hakusho"))
+            .args(["serve", "--config"])
+            .arg(city.config_path())
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let (found, address) = mpsc::channel();
+        std::thread::spawn(move || {
+            let marker = "ページを開きました: http://";
+            for line in stderr.lines().map_while(Result::ok) {
+                if let Some(at) = line.find(marker) {
+                    let rest = &line[at + marker.len()..];
+                    let _ = found.send(rest.split('/').next().unwrap().to_string());
+                }
+            }
+        });
+        let addr = address.recv_timeout(Duration::from_secs(120)).unwrap();
+        let app = App::new(Config::load(&city.config_path()).unwrap(), Clock::system());
+        Serve {
+            child,
+            addr: addr.parse().unwrap(),
+            app,
+        }
+    }
+
+    /// A browser signed in as `address` (a session made through the store).
+    fn signed_in(&self, address: &str) -> (Http, String) {
+        let cookie = hakusho::web::testing::sign_in(&self.app, address);
+        let csrf = hakusho::web::testing::csrf_of(&self.app, &cookie);
+        let mut http = Http::new(self.addr);
+        http.set_cookie(&format!("/{CITY}/"), "hakusho_session", &cookie);
+        (http, csrf)
+    }
+
+    /// serve's peak resident memory so far, in kB.
+    fn peak_kb(&self) -> u64 {
+        status_kb(self.child.id(), "VmHWM:")
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn status_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn upload(http: &mut Http, csrf: &str, name: &str, bytes: &[u8]) -> Reply {
+    let path = format!("/{CITY}/upload");
+    http.post_multipart(&path, &[("csrf", csrf)], &[("file", name, bytes)])
+}
+
+/// Twelve uploads of nearly the largest size at once: serve's peak memory grows by
+/// at most what the design holds (the files being read, one per place, a few times
+/// over, and a write block per upload in flight; before, every body was held whole), not by every body at once; each
+/// upload gets its answer.
+#[test]
+fn parallel_large_uploads_keep_serves_memory_bounded_and_each_is_answered() {
+    const UPLOADS: usize = 12;
+    let size = hakusho::intake::MAX_FILE_BYTES as usize - 4096;
+    let city = common::TestCity::new(None);
+    let serve = Serve::start(&city, &[]);
+    let before = serve.peak_kb();
+    // serve's places (`turns::places`): the cores, 2 to 8.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let places = cores.clamp(2, 8) as u64;
+    let workers: Vec<_> = (0..UPLOADS)
+        .map(|i| {
+            let (mut http, csrf) = serve.signed_in(DEPARTMENT);
+            std::thread::spawn(move || {
+                let mut bytes = vec![b'x'; size];
+                bytes[..8].copy_from_slice(&(i as u64).to_le_bytes());
+                upload(&mut http, &csrf, &format!("大きい{i}.xlsx"), &bytes).status
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    let grown = serve.peak_kb().saturating_sub(before);
+    let file_kb = size as u64 / 1024;
+    // Each file being read is held a few times over by the intake (bytes, hash,
+    // archive copy, the pipe to the reader): five times is the design's allowance.
+    let bound = places * 5 * file_kb + UPLOADS as u64 * 2 * 1024;
+    println!("VmHWM {before} kB → +{grown} kB (bound {bound} kB; {places} places)");
+    assert!(
+        statuses.iter().all(|s| [303, 400].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(grown < bound, "serve grew {grown} kB, over {bound} kB");
+    assert!(
+        grown < UPLOADS as u64 * file_kb / 2,
+        "not every body in memory"
+    );
+}
+
+/// 企画部's uploads held while being read (a test hook in the library holds them
+/// once they have their turn and place): 総務部's upload is still answered, and 企画部's
+/// all are once released.
+#[test]
+fn a_departments_held_uploads_never_keep_another_department_waiting() {
+    let portal = Portal::start();
+    let held = turns::hold_reading(CITY, "企画部");
+    let places = turns::places().available_permits();
+    let sample = std::fs::read(common::repo().join("data/inbox/令和2年度_企画部.xlsx")).unwrap();
+    let kikaku: Vec<_> = (0..places)
+        .map(|i| {
+            let mut http = portal.signed_in(CITY, DEPARTMENT);
+            let csrf = http.get(&format!("/{CITY}/department")).csrf();
+            let mut bytes = sample.clone();
+            bytes.extend_from_slice(&[0; 8][..i]);
+            std::thread::spawn(move || upload(&mut http, &csrf, "企画部.xlsx", &bytes).status)
+        })
+        .collect();
+    while turns::arrived(CITY, "企画部").0 < places || turns::arrived(CITY, "企画部").1 < 1 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut http = portal.signed_in(CITY, OTHER_DEPARTMENT);
+    let csrf = http.get(&format!("/{CITY}/department")).csrf();
+    let (done, answered) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(upload(&mut http, &csrf, "総務部.xlsx", b"not a workbook").status);
+    });
+    // A generous wait only to fail instead of hanging: the assertion is on the answer.
+    let other = answered.recv_timeout(Duration::from_secs(120));
+    assert!(other.is_ok(), "総務部 waited behind 企画部's held uploads");
+    drop(held);
+    for status in kikaku.into_iter().map(|k| k.join().unwrap()) {
+        assert_eq!(status, 303, "企画部's uploads answered once released");
+    }
+}
+
+/// `kill -9` of serve while a reader child reads an upload: the child dies with it.
+/// The reader is a script standing in for `read-untrusted` (HAKUSHO_READER) that
+/// writes its process id and waits, so serve is reading for as long as the test needs.
+#[test]
+fn a_reader_child_dies_with_serve_killed_while_reading() {
+    let city = common::TestCity::new(None);
+    let dir = tempfile::tempdir().unwrap();
+    let (script, pid_file) = (dir.path().join("reader.sh"), dir.path().join("reader.pid"));
+    let text = format!(
+        "#!/bin/sh\necho $$ > {}\nexec sleep 600\n",
+        pid_file.display()
+    );
+    std::fs::write(&script, text).unwrap();
+    Command::new("chmod")
+        .arg("755")
+        .arg(&script)
+        .status()
+        .unwrap();
+    let mut serve = Serve::start(&city, &[("HAKUSHO_READER", script.to_str().unwrap())]);
+    let (mut http, csrf) = serve.signed_in(DEPARTMENT);
+    let sample = std::fs::read(common::repo().join("data/inbox/令和2年度_企画部.xlsx")).unwrap();
+    std::thread::spawn(move || upload(&mut http, &csrf, "企画部.xlsx", &sample));
+    let reader = wait_for_pid(&pid_file);
+    assert!(alive(reader), "the reader runs");
+    serve.child.kill().unwrap();
+    serve.child.wait().unwrap();
+    for _ in 0..600 {
+        if !alive(reader) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = Command::new("kill")
+        .arg("-9")
+        .arg(reader.to_string())
+        .status();
+    panic!("the reader {reader} outlived serve");
+}
+
+fn wait_for_pid(file: &std::path::Path) -> u32 {
+    for _ in 0..1200 {
+        if let Some(pid) = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            return pid;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("serve never started its reader");
+}
+
+/// A process that exists and is not a zombie.
+fn alive(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    !status.is_empty() && !status.contains("State:\tZ")
+}
