@@ -29,10 +29,13 @@ struct Line {
     at_gate: AtomicUsize,
 }
 
-/// The lines by (city code, department). Departments come from the configuration,
+/// The lines by (city code, department).
+type Lines = Mutex<HashMap<(String, String), Arc<Line>>>;
+
+/// The line of (city code, department). Departments come from the configuration,
 /// so the map stays as small as the cities' lists.
 fn line(city: &str, department: &str) -> Arc<Line> {
-    static LINES: OnceLock<Mutex<HashMap<(String, String), Arc<Line>>>> = OnceLock::new();
+    static LINES: OnceLock<Lines> = OnceLock::new();
     let mut lines = LINES
         .get_or_init(Default::default)
         .lock()
