@@ -46,13 +46,10 @@ fn each_list_gives_its_role_and_planning_then_department_then_manager_win() {
     );
     assert_eq!(role("fukushicho@mitaka.example"), Some(Role::Manager));
     assert_eq!(role(" FUKUSHICHO@Mitaka.Example "), Some(Role::Manager));
-    for unknown in [
-        "",
-        "fukushicho",
-        "fukushicho@mitaka",
-        "x@mitaka.example",
-        "副市長室 <fukushicho@mitaka.example>",
-    ] {
+    // As a mail program copies it: the address in the angle brackets.
+    let pasted = "副市長室 <fukushicho@mitaka.example>";
+    assert_eq!(role(pasted), Some(Role::Manager));
+    for unknown in ["", "fukushicho", "fukushicho@mitaka", "x@mitaka.example"] {
         assert_eq!(role(unknown), None, "{unknown}");
     }
 }
