@@ -154,9 +154,17 @@ fn a_departments_held_uploads_never_keep_another_department_waiting() {
             std::thread::spawn(move || upload(&mut http, &csrf, "企画部.xlsx", &bytes).status)
         })
         .collect();
-    while turns::arrived(CITY, "企画部").0 < places || turns::arrived(CITY, "企画部").1 < 1 {
+    let waiting = || {
+        let (arrived, at_gate) = turns::arrived(CITY, "企画部");
+        arrived < places || at_gate < 1
+    };
+    for _ in 0..6000 {
+        if !waiting() {
+            break;
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
+    assert!(!waiting(), "企画部's uploads reached their turn");
     let mut http = portal.signed_in(CITY, OTHER_DEPARTMENT);
     let csrf = http.get(&format!("/{CITY}/department")).csrf();
     let (done, answered) = mpsc::channel();
