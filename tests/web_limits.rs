@@ -239,3 +239,56 @@ fn alive(pid: u32) -> bool {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     !status.is_empty() && !status.contains("State:\tZ")
 }
+
+/// A body cut off halfway (the connection closed) and a chunked body over the limit:
+/// each file was being written to its staging folder as it came, and neither leaves
+/// a folder behind (a start would find nothing to take in).
+#[test]
+fn a_body_cut_short_or_over_the_limit_leaves_no_staged_upload() {
+    use std::io::Write;
+    let portal = Portal::start();
+    let mut http = portal.signed_in(CITY, DEPARTMENT);
+    let csrf = http.get(&format!("/{CITY}/department")).csrf();
+    let cookie = http.cookie("hakusho_session").unwrap();
+    let boundary = "cut-boundary";
+    let head = |length: &str| {
+        format!(
+            "POST /{CITY}/upload HTTP/1.1\r\nHost: x\r\nCookie: hakusho_session={cookie}\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\n{length}\r\n"
+        )
+    };
+    let part = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\n"
+    );
+    // Cut: 4 MB of a declared 8 MB, then the connection closes.
+    let mut stream = std::net::TcpStream::connect(portal.addr).unwrap();
+    let declared = part.len() + 8 * 1024 * 1024;
+    stream
+        .write_all(head(&format!("Content-Length: {declared}\r\n")).as_bytes())
+        .unwrap();
+    stream.write_all(part.as_bytes()).unwrap();
+    stream.write_all(&vec![b'x'; 4 * 1024 * 1024]).unwrap();
+    drop(stream);
+    // Over the limit, chunked: refused 413 as it is read.
+    let mut body = head("Transfer-Encoding: chunked\r\n").into_bytes();
+    let chunk =
+        |bytes: &[u8]| [format!("{:x}\r\n", bytes.len()).as_bytes(), bytes, b"\r\n"].concat();
+    body.extend(chunk(part.as_bytes()));
+    let mib = vec![b'y'; 1024 * 1024];
+    for _ in 0..=hakusho::intake::MAX_FILE_BYTES / (1024 * 1024) {
+        body.extend(chunk(&mib));
+    }
+    body.extend(b"0\r\n\r\n");
+    let reply = common::http::send_raw(portal.addr, &body);
+    assert_eq!(reply.status, 413, "{}", reply.text());
+    let uploads = portal.cities[0].path().join("archive/uploads");
+    let left = || std::fs::read_dir(&uploads).map_or(0, |d| d.count());
+    for _ in 0..3000 {
+        if left() == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(left(), 0, "no staged upload left in {}", uploads.display());
+}
