@@ -9,6 +9,7 @@ fn main() -> std::process::ExitCode {
         let wanted: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
         return hakusho::intake::sandbox::child_main(&wanted);
     }
+    return_large_buffers();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -30,4 +31,16 @@ async fn run() -> std::process::ExitCode {
         eprintln!("hakusho: {}", hakusho::logging::error_text(error));
     }
     std::process::ExitCode::from(hakusho::cli::exit_status(&result))
+}
+
+/// Buffers of 1 MB and more (a workbook's bytes, up to 20 MB each) are mapped on
+/// their own and given back to the system when freed. glibc's default raises that
+/// threshold after the first such buffer, and then each thread's arena keeps what its
+/// uploads used: serve's peak memory grew with every blocking thread that had taken in
+/// an upload, not with the uploads in flight.
+fn return_large_buffers() {
+    // SAFETY: mallopt only sets the allocator's parameters; called before any thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
 }

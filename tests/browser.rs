@@ -203,6 +203,7 @@ async fn download_the_annotated_copy(browser: &Browser) {
 async fn drop_the_corrected_workbook(browser: &Browser) {
     browser.click("main a[href$='/department']").await;
     browser.wait_for("form.dropzone").await;
+    two_files_dropped_are_refused_with_a_message(browser).await;
     drag_over(browser, &corrected(), "令和2年度_企画部.xlsx").await;
     let over = browser.wait_for("form.dropzone.over").await;
     assert!(over.is_displayed().await.unwrap());
@@ -268,6 +269,33 @@ async fn drag_over(browser: &Browser, bytes: &[u8], name: &str) {
     "#;
     let args = vec![encoded.into(), name.into()];
     browser.client.execute(script, args).await.unwrap();
+}
+
+/// Two files dropped at once: nothing is sent, and the form says why (in its own
+/// element, filled by upload.js under the page's CSP).
+async fn two_files_dropped_are_refused_with_a_message(browser: &Browser) {
+    let error = browser.wait_for("form.dropzone .drop-error").await;
+    assert!(
+        !error.is_displayed().await.unwrap(),
+        "no message before a drop"
+    );
+    let script = r#"
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array([1])], "一つ目.xlsx"));
+        transfer.items.add(new File([new Uint8Array([2])], "二つ目.xlsx"));
+        const form = document.querySelector("form.dropzone");
+        form.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: transfer}));
+    "#;
+    browser.client.execute(script, vec![]).await.unwrap();
+    assert!(error.is_displayed().await.unwrap(), "the message shows");
+    let text = error.text().await.unwrap();
+    assert!(
+        text.contains("ブックは1つずつドロップしてください"),
+        "{text}"
+    );
+    let url = browser.client.current_url().await.unwrap();
+    assert!(url.path().ends_with("/department"), "nothing sent: {url}");
+    browser.shot("two-files-dropped").await;
 }
 
 /// Drops the file of [`drag_over`] on the form.

@@ -60,6 +60,26 @@ fn known_and_unknown_addresses_get_one_page_and_only_the_known_one_a_link() {
     assert_eq!(rows(&portal, "sign_in_links"), 2);
 }
 
+/// An address pasted as a mail program copies it (`名前 <address>`): the address in the
+/// angle brackets, with the same answer for a known and an unknown one.
+#[test]
+fn an_address_pasted_with_its_display_name_is_answered_like_a_typed_one() {
+    let portal = Portal::start();
+    let unknown = "市民部 <nobody@mitaka.example>".to_string();
+    let known = format!("\"企画部\" <{}>", DEPARTMENT.to_uppercase());
+    let mut pages = BTreeSet::new();
+    for address in [&unknown, &known] {
+        let reply = portal.request_link(&mut portal.http(), CITY, address);
+        assert_eq!(reply.status, 200, "{address}: {}", reply.text());
+        assert!(!reply.text().contains("形になっていません"), "{address}");
+        pages.insert(without_tokens(&reply));
+    }
+    assert_eq!(pages.len(), 1, "one answer for both: {pages:#?}");
+    let links = portal.links(1);
+    assert!(links.iter().all(|(to, _)| to == DEPARTMENT), "{links:?}");
+    assert_eq!(rows(&portal, "sign_in_links"), 1);
+}
+
 #[test]
 fn a_link_signs_in_once_and_a_get_never_uses_it() {
     let portal = Portal::start();

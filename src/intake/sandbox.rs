@@ -327,7 +327,14 @@ fn unopenable(cause: &str) -> String {
 /// cannot be started, the machine too busy to read in time), never the file's.
 pub fn parse_isolated(bytes: &[u8], wanted: &[&str]) -> Result<Answer, IntakeError> {
     let program = reader_program().map_err(IntakeError::Reader)?;
-    let mut child = Command::new(&program)
+    let mut command = Command::new(&program);
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: the closure runs in the forked child before exec and only calls prctl
+    // and getppid, which are async-signal-safe, and allocates nothing.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, move || die_with_parent(parent));
+    }
+    let mut child = command
         .arg(CHILD_ARGUMENT)
         .args(wanted)
         .env_clear()
@@ -369,6 +376,22 @@ pub fn parse_isolated(bytes: &[u8], wanted: &[&str]) -> Result<Answer, IntakeErr
         }
         Ok(interpret(ended, &answer, overflowed, &errors))
     })
+}
+
+/// In the forked child: the kernel kills it when its parent dies (a `kill -9` of
+/// serve would otherwise leave a reader running for its whole time limit, owned by
+/// init). A parent that died before the request took effect is seen by `getppid`.
+fn die_with_parent(parent: libc::pid_t) -> std::io::Result<()> {
+    let signal = libc::SIGKILL as libc::c_ulong;
+    // SAFETY: prctl with PR_SET_PDEATHSIG takes plain integers and touches no memory.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal, 0, 0, 0) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: getppid has no preconditions.
+    if unsafe { libc::getppid() } != parent {
+        return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+    }
+    Ok(())
 }
 
 /// How the child ended.

@@ -20,10 +20,23 @@ document.addEventListener("DOMContentLoaded", function () {
     ["dragleave", "drop"].forEach(function (name) {
       form.addEventListener(name, function () { form.classList.remove("over"); });
     });
+    var error = form.querySelector(".drop-error");
+    // Says why a drop was not sent, in the form's own element (no inline script or style).
+    function refuse(message) {
+      if (!error) { return; }
+      error.textContent = message;
+      error.hidden = false;
+    }
     form.addEventListener("drop", function (event) {
       event.preventDefault();
-      if (!event.dataTransfer || event.dataTransfer.files.length !== 1) { return; }
-      input.files = event.dataTransfer.files;
+      var files = event.dataTransfer ? event.dataTransfer.files : null;
+      if (!files || files.length === 0) { return; }
+      if (files.length !== 1) {
+        refuse("ブックは1つずつドロップしてください(" + files.length + " 個のファイルがドロップされました)。");
+        return;
+      }
+      if (error) { error.hidden = true; }
+      input.files = files;
       form.requestSubmit();
     });
   });

@@ -83,15 +83,25 @@ pub fn mailbox_of(config: &Config, address: &str) -> Option<lettre::message::Mai
 }
 
 /// An address as typed, trimmed and in lower case; `None` when it cannot be one
-/// (empty, too long, spaces or control characters, no `@`).
+/// (empty, too long, spaces or control characters, no `@`). An address pasted with its
+/// display name (`市民部 <kyoiku-bu@…>`, as mail programs copy it) is the one inside the
+/// angle brackets.
 pub fn normalize_address(typed: &str) -> Option<String> {
-    let address = typed.trim().to_lowercase();
+    let address = inside_angle_brackets(typed.trim()).trim().to_lowercase();
     let plausible = address.len() <= 254
         && address
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
         && !address.chars().any(|c| c.is_whitespace() || c.is_control());
     plausible.then_some(address)
+}
+
+/// `名前 <address>` → `address`; anything else as it is.
+fn inside_angle_brackets(typed: &str) -> &str {
+    let Some(open) = typed.strip_suffix('>').and_then(|t| t.rfind('<')) else {
+        return typed;
+    };
+    &typed[open + 1..typed.len() - 1]
 }
 
 fn same_address(mailbox: &ConfigMailbox, normalized: &str) -> bool {

@@ -46,13 +46,10 @@ fn each_list_gives_its_role_and_planning_then_department_then_manager_win() {
     );
     assert_eq!(role("fukushicho@mitaka.example"), Some(Role::Manager));
     assert_eq!(role(" FUKUSHICHO@Mitaka.Example "), Some(Role::Manager));
-    for unknown in [
-        "",
-        "fukushicho",
-        "fukushicho@mitaka",
-        "x@mitaka.example",
-        "副市長室 <fukushicho@mitaka.example>",
-    ] {
+    // As a mail program copies it: the address in the angle brackets.
+    let pasted = "副市長室 <fukushicho@mitaka.example>";
+    assert_eq!(role(pasted), Some(Role::Manager));
+    for unknown in ["", "fukushicho", "fukushicho@mitaka", "x@mitaka.example"] {
         assert_eq!(role(unknown), None, "{unknown}");
     }
 }
@@ -66,10 +63,39 @@ fn the_configured_mailbox_keeps_its_display_name() {
 }
 
 #[test]
+fn an_address_pasted_with_its_display_name_is_the_one_in_the_angle_brackets() {
+    for pasted in [
+        "市民部 <Kyoiku-Bu@mitaka.example>",
+        " \"市民部\" <kyoiku-bu@mitaka.example> ",
+        "<kyoiku-bu@mitaka.example>",
+        "市民部 < kyoiku-bu@mitaka.example >",
+        "市民部 <x@y> <kyoiku-bu@mitaka.example>",
+    ] {
+        let address = normalize_address(pasted);
+        assert_eq!(
+            address.as_deref(),
+            Some("kyoiku-bu@mitaka.example"),
+            "{pasted:?}"
+        );
+    }
+}
+
+#[test]
 fn an_address_is_trimmed_lowered_and_refused_when_it_cannot_be_one() {
     assert_eq!(normalize_address("  A@B.jp ").as_deref(), Some("a@b.jp"));
     let long = format!("{}@b.jp", "a".repeat(250));
-    for bad in ["", "@b", "a@", "a b@c", "a@b\u{0}", "a\n@b", long.as_str()] {
+    for bad in [
+        "",
+        "@b",
+        "a@",
+        "a b@c",
+        "a@b\u{0}",
+        "a\n@b",
+        long.as_str(),
+        "市民部 <>",
+        "市民部 <a b@c>",
+        "<a@b> <c@d",
+    ] {
         assert_eq!(normalize_address(bad), None, "{bad:?}");
     }
 }

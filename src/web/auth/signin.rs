@@ -88,7 +88,8 @@ fn form_page(
         form method="post" action={ "/" (config.city.code) "/signin" } {
             (csrf_field(&token))
             label for="address" { "メールアドレス" }
-            input #address type="email" name="address" autocomplete="email" required;
+            // Text, not email: the browser would refuse an address pasted with its name.
+            input #address type="text" inputmode="email" name="address" autocomplete="email" spellcheck="false" required;
             button type="submit" { "リンクを送る" }
         }
     };

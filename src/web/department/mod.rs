@@ -9,6 +9,7 @@ pub mod files;
 pub mod names;
 pub mod pages;
 mod receive;
+pub mod turns;
 pub mod upload;
 
 use axum::extract::DefaultBodyLimit;

@@ -98,6 +98,8 @@ fn template_and_upload(signed: &Signed) -> Markup {
                 (csrf_field(&signed.csrf))
                 label for="file" { "記入したブックを選んでください(xlsx, xlsm, xls, ods)" }
                 p.drop-hint hidden { "この枠にブックをドラッグ&ドロップしても提出できます。" }
+                // Filled by upload.js when a drop cannot be sent (several files at once).
+                p.notice.error.drop-error role="alert" hidden {}
                 input #file type="file" name="file" required accept=".xlsx,.xlsm,.xls,.ods";
                 button type="submit" { "提出する" }
             }

@@ -5,22 +5,19 @@
 //! workbook of another department, refused unrecorded; the department's own bytes sent
 //! again) is answered by a page of [`super::answers`].
 
-use std::sync::OnceLock;
-
-use anyhow::Context;
-use axum::extract::multipart::{Field, MultipartError};
-use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::Response;
-use tokio::sync::Semaphore;
-
-use super::{answers, department_of, upload};
+use super::upload::Staging;
+use super::{answers, department_of, turns};
 use crate::domain::printable;
 use crate::intake::{FileReport, Outcome};
 use crate::mail::receipts::Answered;
 use crate::web::auth::{check_csrf, Signed};
 use crate::web::page::{see_other, Refusal};
 use crate::web::Web;
+use anyhow::Context;
+use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 
 /// The largest file taken: the inbox's guard's (`Limits::default().max_file_bytes`).
 pub const MAX_FILE_BYTES: u64 = crate::intake::MAX_FILE_BYTES;
@@ -31,10 +28,13 @@ pub const BODY_LIMIT: usize = MAX_FILE_BYTES as usize + 64 * 1024;
 /// The longest CSRF token read (they are 64 characters).
 const MAX_TOKEN_BYTES: usize = 256;
 
-/// A file as the form sent it.
+/// How much of a file is gathered before it is written to its staging file: the
+/// memory one upload in flight holds, however large its file.
+const WRITE_BLOCK: usize = 256 * 1024;
+
+/// A file as the form sent it, written to its staging folder as it arrived.
 struct SentFile {
-    name: String,
-    bytes: Vec<u8>,
+    staging: Staging,
 }
 
 /// What the form sent: its token and its file.
@@ -55,10 +55,10 @@ pub async fn upload(
     let multipart = Multipart::from_request(request, &web)
         .await
         .map_err(|_| Refusal::bad_request(NOT_A_FORM))?;
-    let sent = read_form(multipart).await?;
+    let sent = read_form(multipart, &signed, &department).await?;
     check_csrf(&signed, &sent.csrf)?;
     let file = sent.file.ok_or_else(|| Refusal::bad_request(NO_FILE))?;
-    if file.bytes.is_empty() {
+    if file.staging.written() == 0 {
         return Err(Refusal::bad_request(EMPTY_FILE));
     }
     let answered = take_in(&signed, &department, file).await?;
@@ -94,26 +94,80 @@ fn too_large() -> Refusal {
     ))
 }
 
-/// The form's fields; a body that runs past the limit (chunked, or longer than it
-/// said) is refused as it is read.
-async fn read_form(mut multipart: Multipart) -> Result<SentForm, Refusal> {
+/// The form's fields, the file streamed to its staging folder; a body that runs past
+/// the limit (chunked, or longer than it said) is refused as it is read.
+async fn read_form(
+    mut multipart: Multipart,
+    signed: &Signed,
+    department: &str,
+) -> Result<SentForm, Refusal> {
     let mut sent = SentForm::default();
     while let Some(field) = multipart.next_field().await.map_err(refused)? {
         match field.name() {
             Some("csrf") => sent.csrf = read_text(field, MAX_TOKEN_BYTES).await?,
             // A second file would be silently dropped: the clerk is told instead.
             Some("file") if sent.file.is_some() => return Err(Refusal::bad_request(TWO_FILES)),
-            Some("file") => sent.file = Some(read_file(field).await?),
-            _ => drop(read_bytes(field, BODY_LIMIT).await?),
+            Some("file") => sent.file = Some(read_file(field, signed, department).await?),
+            _ => skip_field(field).await?,
         }
     }
     Ok(sent)
 }
 
-async fn read_file(field: Field<'_>) -> Result<SentFile, Refusal> {
+/// The file field, written to a new staging folder block by block (on blocking
+/// threads): at most [`WRITE_BLOCK`] of it is in memory at once.
+async fn read_file(
+    mut field: Field<'_>,
+    signed: &Signed,
+    department: &str,
+) -> Result<SentFile, Refusal> {
     let name = field.file_name().unwrap_or_default().to_string();
-    let bytes = read_bytes(field, MAX_FILE_BYTES as usize).await?;
-    Ok(SentFile { name, bytes })
+    let (app, department, address) = (
+        signed.app.clone(),
+        department.to_string(),
+        signed.address.clone(),
+    );
+    let mut staging =
+        blocking(move || Staging::begin(app.config(), &name, &department, &address)).await?;
+    let mut block = Vec::with_capacity(WRITE_BLOCK);
+    let mut received = 0u64;
+    while let Some(chunk) = field.chunk().await.map_err(refused)? {
+        received += chunk.len() as u64;
+        if received > MAX_FILE_BYTES {
+            return Err(too_large());
+        }
+        block.extend_from_slice(&chunk);
+        if block.len() >= WRITE_BLOCK {
+            staging = write_block(staging, std::mem::take(&mut block)).await?;
+        }
+    }
+    let staging = write_block(staging, block).await?;
+    Ok(SentFile { staging })
+}
+
+/// Any other field (a second file too) read to its end and dropped as it comes: the
+/// body's limit bounds it, and none of it is kept in memory.
+async fn skip_field(mut field: Field<'_>) -> Result<(), Refusal> {
+    while field.chunk().await.map_err(refused)?.is_some() {}
+    Ok(())
+}
+
+/// Appends a block to the staging file on a blocking thread.
+async fn write_block(mut staging: Staging, block: Vec<u8>) -> Result<Staging, Refusal> {
+    if block.is_empty() {
+        return Ok(staging);
+    }
+    blocking(move || staging.write(&block).map(|()| staging)).await
+}
+
+/// Runs file work on a blocking thread (the runtime's threads serve requests).
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Refusal> {
+    let done = tokio::task::spawn_blocking(work)
+        .await
+        .context("アップロードの書き込みが途中で止まりました")?;
+    Ok(done?)
 }
 
 async fn read_text(field: Field<'_>, max: usize) -> Result<String, Refusal> {
@@ -141,30 +195,17 @@ fn refused(error: MultipartError) -> Refusal {
     }
 }
 
-/// How many uploads are read at once in this process: each reader child may use
-/// hundreds of MB, so fifty clerks uploading together wait for a place rather than
-/// exhaust the machine (the machine's cores, at least 2 and at most 8).
-fn places() -> &'static Semaphore {
-    static PLACES: OnceLock<Semaphore> = OnceLock::new();
-    PLACES.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Semaphore::new(cores.clamp(2, 8))
-    })
-}
-
-/// Stages the file and takes it in, on a blocking thread with a store connection of
-/// its own (the daemon's other work goes on beside it), once a place is free.
+/// Stages the file whole and takes it in, on a blocking thread with a store
+/// connection of its own (the daemon's other work goes on beside it), once its
+/// department's turn and a place are free (see [`turns`]).
 async fn take_in(signed: &Signed, department: &str, file: SentFile) -> Result<Answered, Refusal> {
-    let _place = places()
-        .acquire()
+    let _turn = turns::take_turn(signed.city_code(), department)
         .await
         .context("アップロードの順番待ちが閉じられました")?;
     let app = signed.app.clone();
-    let (department, address) = (department.to_string(), signed.address.clone());
     let taken = tokio::task::spawn_blocking(move || -> anyhow::Result<Answered> {
-        let config = app.config();
-        let staged = upload::stage(config, &file.name, &file.bytes, &department, &address)?;
-        Ok(upload::take_in(&app, &staged)?)
+        let staged = file.staging.finish()?;
+        Ok(super::upload::take_in(&app, &staged)?)
     })
     .await
     .context("アップロードの取り込みが途中で止まりました")?;

@@ -3,8 +3,9 @@
 //! a second path.
 //!
 //! The bytes are first staged under `archive/uploads/<random>/`: the file under its
-//! safe name in `file/`, then `by` (the department and the address), each written and
-//! fsynced, `by` last and by a rename, so a folder with `by` holds a whole upload. Then
+//! safe name in `file/`, written as the body arrives ([`Staging`]: never the whole
+//! file in memory), then `by` (the department and the address), each fsynced, `by`
+//! last and by a rename, so a folder with `by` holds a whole upload. Then
 //! [`crate::mail::receipts::take_in_file`] takes it in, on a store connection of its own,
 //! and the folder is removed. A daemon that died in between finds the folder at its
 //! next start ([`take_in_left`]): the upload is taken in then, and its receipt sent.
@@ -54,32 +55,116 @@ pub fn stage(
     department: &str,
     uploaded_by: &str,
 ) -> anyhow::Result<StagedUpload> {
-    // A random name: two uploads at once (or a stopped daemon's) never share a folder.
-    let staged = StagedUpload {
-        dir: uploads_dir(config).join(random_token()?),
-        file: PathBuf::new(),
-        department: department.to_string(),
-        uploaded_by: uploaded_by.to_string(),
-    };
-    let file = staged.dir.join(FILE).join(safe_file_name(sent_name));
-    let staged = StagedUpload { file, ..staged };
-    match write_staged(&staged, bytes) {
-        Ok(()) => Ok(staged),
-        Err(error) => {
-            // Nothing half written is left for the next start to find.
-            let _ = std::fs::remove_dir_all(&staged.dir);
-            Err(error)
+    let mut staging = Staging::begin(config, sent_name, department, uploaded_by)?;
+    staging.write(bytes)?;
+    staging.finish()
+}
+
+/// An upload being written as its bytes arrive: the file in its folder, without `by`.
+/// Dropped before [`Staging::finish`] (a body cut short, too large, refused), its
+/// folder is removed: nothing half written is left for the next start to find.
+pub struct Staging {
+    staged: StagedUpload,
+    file: Option<File>,
+    written: u64,
+}
+
+impl Staging {
+    /// Makes the upload's folder and opens its file (blocking).
+    pub fn begin(
+        config: &Config,
+        sent_name: &str,
+        department: &str,
+        uploaded_by: &str,
+    ) -> anyhow::Result<Staging> {
+        // A random name: two uploads at once (or a stopped daemon's) never share a folder.
+        let dir = uploads_dir(config).join(random_token()?);
+        let files = dir.join(FILE);
+        let mut staging = Staging {
+            staged: StagedUpload {
+                file: files.join(safe_file_name(sent_name)),
+                dir,
+                department: department.to_string(),
+                uploaded_by: uploaded_by.to_string(),
+            },
+            file: None,
+            written: 0,
+        };
+        std::fs::create_dir_all(&files)
+            .with_context(|| format!("アップロードの一時フォルダー {} を作れません。保管場所 (paths.archive) に書き込めるか確かめてください", files.display()))?;
+        let path = &staging.staged.file;
+        let file = OpenOptions::new().write(true).create_new(true).open(path);
+        staging.file = Some(file.with_context(|| cannot_write(path))?);
+        Ok(staging)
+    }
+
+    /// Appends bytes to the file (blocking).
+    pub fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = &self.staged.file;
+        let file = self
+            .file
+            .as_mut()
+            .context("アップロードのファイルは閉じられています")?;
+        file.write_all(bytes).with_context(|| cannot_write(path))?;
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// How many bytes were written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// The file fsynced, then `by` by a rename, each with its folder (blocking): from
+    /// here on the upload is whole, and a start after a crash takes it in.
+    pub fn finish(mut self) -> anyhow::Result<StagedUpload> {
+        let file = self
+            .file
+            .take()
+            .context("アップロードのファイルは閉じられています")?;
+        file.sync_all()
+            .with_context(|| cannot_write(&self.staged.file))?;
+        drop(file);
+        write_by(&self.staged)?;
+        // Whole: no longer removed on drop.
+        let staged = std::mem::replace(&mut self.staged, StagedUpload::gone());
+        Ok(staged)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.staged.dir.as_os_str().is_empty() {
+            return;
+        }
+        drop(self.file.take());
+        let _ = std::fs::remove_dir_all(&self.staged.dir);
+    }
+}
+
+impl StagedUpload {
+    /// The empty value a finished [`Staging`] keeps (its folder is no longer its own).
+    fn gone() -> StagedUpload {
+        StagedUpload {
+            dir: PathBuf::new(),
+            file: PathBuf::new(),
+            department: String::new(),
+            uploaded_by: String::new(),
         }
     }
 }
 
-/// The file, then `by` by a rename, each fsynced with its folder.
-fn write_staged(staged: &StagedUpload, bytes: &[u8]) -> anyhow::Result<()> {
-    let (dir, files) = (&staged.dir, staged.dir.join(FILE));
-    std::fs::create_dir_all(&files)
-        .with_context(|| format!("アップロードの一時フォルダー {} を作れません。保管場所 (paths.archive) に書き込めるか確かめてください", files.display()))?;
-    write_synced(&staged.file, bytes)?;
-    sync_dir(&files)?;
+fn cannot_write(path: &Path) -> String {
+    format!(
+        "{} に書き込めません(ディスクの空きを確かめてください)",
+        path.display()
+    )
+}
+
+/// `by` (who sent it) by a rename, after the file's folder is synced.
+fn write_by(staged: &StagedUpload) -> anyhow::Result<()> {
+    let dir = &staged.dir;
+    sync_dir(&dir.join(FILE))?;
     let by = format!("{}\n{}\n", staged.department, staged.uploaded_by);
     let partial = dir.join(format!("{BY}.partial"));
     write_synced(&partial, by.as_bytes())?;
@@ -95,12 +180,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         file.write_all(bytes)?;
         file.sync_all()
     };
-    write().with_context(|| {
-        format!(
-            "{} に書き込めません(ディスクの空きを確かめてください)",
-            path.display()
-        )
-    })
+    write().with_context(|| cannot_write(path))
 }
 
 /// Makes the folder's entries durable (a file's own fsync does not cover its name).
