@@ -188,6 +188,27 @@ impl Browser {
         }
     }
 
+    /// The page's text once it contains `wanted` (the page may still be loading: a
+    /// body read while it navigates is simply read again).
+    pub async fn wait_for_text(&self, wanted: &str) -> String {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let body = self.client.find(fantoccini::Locator::Css("body")).await;
+            let text = match body {
+                Ok(body) => body.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(wanted) {
+                return text;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "「{wanted}」が現れません: {text}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The text of the page's `<body>` as the user sees it.
     pub async fn body_text(&self) -> String {
         let body = self
