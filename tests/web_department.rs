@@ -485,33 +485,63 @@ fn workbook_text_and_names_are_shown_as_text_and_japanese_names_round_trip() {
     assert!(history.contains(japanese));
 }
 
-#[test]
-fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
-    let city = city();
-    // The test city's portal listens on a free port (127.0.0.1:0).
-    let config = Config::read(&city.config_path()).unwrap();
-    let staged = web::department::upload::stage(
-        &config,
-        "令和2年度_企画部.xlsx",
-        &sample("企画部"),
-        "企画部",
-        KIKAKU,
-    )
-    .unwrap();
-    // Folders never made whole: one left two hours ago is removed, one younger (maybe
-    // another process's, still being written) is left.
-    let uploads = web::department::upload::uploads_dir(&config);
-    let (unfinished, young) = (uploads.join("unfinished"), uploads.join("young"));
-    for dir in [&unfinished, &young] {
+/// The staged folders of one test: whose each is decides what serve does with it.
+struct LeftUploads {
+    /// Whole, its process gone: taken in at the start.
+    orphan: std::path::PathBuf,
+    /// Whole, held by a live process (this test, as another replica would): left to
+    /// it, then taken in by serve's look once the holder is gone.
+    held: web::department::upload::StagedUpload,
+    /// Never made whole, its process gone (a body cut by kill -9): removed at once.
+    cut: std::path::PathBuf,
+    /// Without a lock file (just being made, or an older hakusho's): left while young,
+    /// removed once an hour old when never whole.
+    young: std::path::PathBuf,
+    old: std::path::PathBuf,
+}
+
+fn leave_uploads(config: &Config) -> LeftUploads {
+    let stage = |department: &str, address: &str| {
+        let bytes = sample(department);
+        let name = format!("令和2年度_{department}.xlsx");
+        web::department::upload::stage(config, &name, &bytes, department, address).unwrap()
+    };
+    let mut orphan = stage("企画部", KIKAKU);
+    orphan.held = None;
+    let held = stage("総務部", SOMU);
+    // What a process killed mid-body leaves: its lock file (the kernel let go of the
+    // lock), part of the file, no `by`.
+    let cut_dir = orphan.dir.with_file_name("cut-by-a-kill");
+    std::fs::create_dir_all(cut_dir.join("file")).unwrap();
+    std::fs::write(cut_dir.join("lock"), b"").unwrap();
+    std::fs::write(cut_dir.join("file/cut.xlsx"), b"PK\x03\x04").unwrap();
+    let uploads = web::department::upload::uploads_dir(config);
+    let (young, old) = (uploads.join("young"), uploads.join("old"));
+    for dir in [&young, &old] {
         std::fs::create_dir_all(dir.join("file")).unwrap();
         std::fs::write(dir.join("file/half.xlsx"), b"PK").unwrap();
     }
     let touched = std::process::Command::new("touch")
         .args(["-d", "2 hours ago"])
-        .arg(&unfinished)
+        .arg(&old)
         .status()
         .unwrap();
     assert!(touched.success());
+    LeftUploads {
+        orphan: orphan.dir,
+        held,
+        cut: cut_dir,
+        young,
+        old,
+    }
+}
+
+#[test]
+fn serve_takes_in_only_the_uploads_whose_process_is_gone_and_removes_cut_ones() {
+    let city = city();
+    // The test city's portal listens on a free port (127.0.0.1:0).
+    let config = Config::read(&city.config_path()).unwrap();
+    let mut left = leave_uploads(&config);
     let daemon = std::process::Command::new(env!("CARGO_BIN_EXE_hakusho"))
         .args(["serve", "--config"])
         .arg(city.config_path())
@@ -520,22 +550,35 @@ fn an_upload_left_staged_by_a_stop_is_taken_in_when_serve_starts() {
         .spawn()
         .unwrap();
     let outbox = city.path().join("outbox");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    // Taken in (its folder gone) and its receipt delivered (the .eml written).
     let receipts = || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
-    while (staged.dir.exists() || receipts() == 0) && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let wait_until = |done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(150);
+        while !done() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    wait_until(&|| !left.orphan.exists() && receipts() == 1);
+    assert!(left.held.dir.exists(), "a live process's upload is its own");
+    assert!(
+        !left.cut.exists(),
+        "a cut upload whose process is gone is removed"
+    );
+    // The holder dies: serve's next look (each minute) takes its upload in.
+    left.held.held = None;
+    wait_until(&|| !left.held.dir.exists() && receipts() == 2);
     let output = common::terminate(daemon);
     let log = String::from_utf8_lossy(&output.stderr);
-    assert!(!staged.dir.exists() && !unfinished.exists(), "{log}");
-    assert!(young.exists(), "{log}");
-    assert_eq!(receipts(), 1, "its receipt was queued and written: {log}");
+    assert!(!left.orphan.exists() && !left.held.dir.exists(), "{log}");
+    assert!(left.young.exists() && !left.old.exists(), "{log}");
+    assert_eq!(receipts(), 2, "one receipt each, no other: {log}");
     let mut store = city.raw_store();
-    let by = store.count(&format!(
-        "SELECT COUNT(*) FROM submissions WHERE uploaded_by = '{KIKAKU}' AND department = '企画部'"
-    ));
-    assert_eq!(by, 1, "{log}");
+    for (address, department) in [(KIKAKU, "企画部"), (SOMU, "総務部")] {
+        let by = store.count(&format!(
+            "SELECT COUNT(*) FROM submissions WHERE uploaded_by = '{address}' AND department = '{department}'"
+        ));
+        assert_eq!(by, 1, "{department}: {log}");
+    }
+    assert_eq!(store.count("SELECT COUNT(*) FROM submissions"), 2, "{log}");
 }
 
 #[test]

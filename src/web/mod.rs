@@ -140,9 +140,23 @@ pub async fn start(apps: &[App], bells: &DeliveryBells) -> anyhow::Result<Vec<Jo
         // The bound address: `listen = "127.0.0.1:0"` takes a free port, told here.
         let bound = listener.local_addr().unwrap_or(address);
         tracing::info!(address = %bound, cities = ?codes, "ページを開きました: http://{bound}/");
-        servers.push(serve_on(listener, Web::new(apps, bells.clone())));
+        servers.push(serve_on(listener, Web::new(apps.clone(), bells.clone())));
+        servers.push(tokio::spawn(look_for_left_uploads(apps, bells.clone())));
     }
     Ok(servers)
+}
+
+/// Every minute, the uploads a replica sharing the archive left when it died: taken
+/// in by a live one, as a run is taken over, not only at the next start.
+async fn look_for_left_uploads(apps: Vec<App>, bells: DeliveryBells) {
+    let minute = std::time::Duration::from_secs(60);
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + minute, minute);
+    loop {
+        interval.tick().await;
+        if let Err(error) = take_in_left_uploads(&apps, &bells).await {
+            tracing::error!("残っていたアップロードを取り込めません: {error:#}");
+        }
+    }
 }
 
 /// Takes in the uploads a stopped daemon left staged, before the portal listens: their

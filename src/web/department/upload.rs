@@ -9,10 +9,18 @@
 //! [`crate::mail::receipts::take_in_file`] takes it in, on a store connection of its own,
 //! and the folder is removed. A daemon that died in between finds the folder at its
 //! next start ([`take_in_left`]): the upload is taken in then, and its receipt sent.
+//!
+//! Whose a folder is: the process handling an upload holds an exclusive `flock` on the
+//! folder's `lock` file from the moment it makes the folder until it has removed it.
+//! The kernel lets go of it when the process ends, however it ends (kill -9 too), so
+//! a replica sharing the archive takes in, or removes, only folders whose process is
+//! gone, never one another replica is still reading.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 
@@ -28,6 +36,42 @@ const BY: &str = "by";
 
 /// The folder holding the staged file.
 const FILE: &str = "file";
+
+/// The file whose `flock` says a live process handles the upload.
+const LOCK: &str = "lock";
+
+/// A staged upload's folder held by this process (see the module's comment): the lock
+/// lasts as long as any clone of this.
+#[derive(Debug, Clone)]
+pub struct Held(Arc<File>);
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Held) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Held {}
+
+/// Takes the exclusive lock of `path` without waiting: `None` when another open file
+/// holds it (a live process), an error when there is no such file.
+fn try_lock(path: &Path, create: bool) -> std::io::Result<Option<Held>> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(create)
+        .open(path)?;
+    // SAFETY: flock on a descriptor this function owns; no memory is involved.
+    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if locked == 0 {
+        return Ok(Some(Held(Arc::new(file))));
+    }
+    let error = std::io::Error::last_os_error();
+    match error.kind() {
+        std::io::ErrorKind::WouldBlock => Ok(None),
+        _ => Err(error),
+    }
+}
 
 /// Where uploads wait to be taken in: `archive/uploads/`.
 pub fn uploads_dir(config: &Config) -> PathBuf {
@@ -45,6 +89,8 @@ pub struct StagedUpload {
     pub department: String,
     /// The signed-in address.
     pub uploaded_by: String,
+    /// The folder's lock, held while this process handles it (`None` once finished).
+    pub held: Option<Held>,
 }
 
 /// Writes an upload's bytes and who sent them, fsynced (see the module's comment).
@@ -86,12 +132,19 @@ impl Staging {
                 dir,
                 department: department.to_string(),
                 uploaded_by: uploaded_by.to_string(),
+                held: None,
             },
             file: None,
             written: 0,
         };
         std::fs::create_dir_all(&files)
             .with_context(|| format!("アップロードの一時フォルダー {} を作れません。保管場所 (paths.archive) に書き込めるか確かめてください", files.display()))?;
+        // Held before anything else is written: a folder is never without its owner.
+        let lock = staging.staged.dir.join(LOCK);
+        staging.staged.held = try_lock(&lock, true)
+            .with_context(|| cannot_write(&lock))?
+            .map(Some)
+            .context("作ったばかりのアップロードの鍵を取れません")?;
         let path = &staging.staged.file;
         let file = OpenOptions::new().write(true).create_new(true).open(path);
         staging.file = Some(file.with_context(|| cannot_write(path))?);
@@ -150,6 +203,7 @@ impl StagedUpload {
             file: PathBuf::new(),
             department: String::new(),
             uploaded_by: String::new(),
+            held: None,
         }
     }
 }
@@ -216,9 +270,11 @@ pub fn take_in(app: &App, staged: &StagedUpload) -> Result<Answered, IntakeError
     Ok(answered)
 }
 
-/// Takes in every upload a stopped daemon left staged (blocking; serve's start calls
-/// it before the portal listens). A folder without `by` was never whole (the sender got
-/// no answer): it is removed once an hour old. Returns how many uploads were taken in.
+/// Takes in every upload whose process is gone (a stopped or killed daemon, here or
+/// on another replica sharing the archive); blocking. serve calls it before the
+/// portal listens and then every minute. A folder another live process holds is left
+/// to it; one never made whole (no `by`: its body was cut short by the stop) is
+/// removed, its sender having had no answer. Returns how many uploads were taken in.
 pub fn take_in_left(app: &App) -> anyhow::Result<usize> {
     let dir = uploads_dir(app.config());
     let entries = match std::fs::read_dir(&dir) {
@@ -229,28 +285,56 @@ pub fn take_in_left(app: &App) -> anyhow::Result<usize> {
     let mut taken = 0;
     for entry in entries {
         let path = entry?.path();
-        match read_staged(&path)? {
-            // One that fails now (a busy machine) stays for the next start; the others
-            // are taken in all the same.
-            Some(staged) => match take_in(app, &staged) {
-                Ok(answered) => {
-                    let file = crate::domain::printable(&answered.report.file_name).into_owned();
-                    tracing::info!(%file, uploaded_by = %staged.uploaded_by, "a staged upload left by a stop was taken in");
-                    taken += 1;
-                }
-                Err(error) => {
-                    let reason = crate::domain::printable(&format!("{error:#}")).into_owned();
-                    tracing::error!(dir = %path.display(), "残っていたアップロードを取り込めません(次の起動で読み直します): {reason}");
-                }
-            },
+        if !path.is_dir() {
+            continue;
+        }
+        let Some(held) = ownerless(&path)? else {
+            continue;
+        };
+        match read_staged(&path, held)? {
+            Some(staged) => taken += usize::from(take_in_logged(app, &staged)),
             None => remove_unfinished(&path),
         }
     }
     Ok(taken)
 }
 
+/// The folder's lock, when no live process holds it and the folder is still there.
+/// A folder without a lock file is being made right now, or was left by a version of
+/// hakusho without locks: taken only once an hour old.
+fn ownerless(path: &Path) -> anyhow::Result<Option<Option<Held>>> {
+    match try_lock(&path.join(LOCK), false) {
+        // Taken after its owner removed the folder: nothing left to do.
+        Ok(Some(held)) if path.join(LOCK).exists() => Ok(Some(Some(held))),
+        Ok(_) => Ok(None),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Ok(older_than_an_hour(path).then_some(None))
+        }
+        Err(error) => {
+            Err(error).with_context(|| format!("{} の鍵を確かめられません", path.display()))
+        }
+    }
+}
+
+/// Takes a left upload in; a failure (a busy machine) is logged and the folder stays
+/// for the next look. Whether it was taken in.
+fn take_in_logged(app: &App, staged: &StagedUpload) -> bool {
+    match take_in(app, staged) {
+        Ok(answered) => {
+            let file = crate::domain::printable(&answered.report.file_name).into_owned();
+            tracing::info!(%file, uploaded_by = %staged.uploaded_by, "a staged upload left by a stop was taken in");
+            true
+        }
+        Err(error) => {
+            let reason = crate::domain::printable(&format!("{error:#}")).into_owned();
+            tracing::error!(dir = %staged.dir.display(), "残っていたアップロードを取り込めません(次に見るときに読み直します): {reason}");
+            false
+        }
+    }
+}
+
 /// A staged upload's folder read back: `None` when it was never whole.
-fn read_staged(dir: &Path) -> anyhow::Result<Option<StagedUpload>> {
+fn read_staged(dir: &Path, held: Option<Held>) -> anyhow::Result<Option<StagedUpload>> {
     let Ok(by) = std::fs::read_to_string(dir.join(BY)) else {
         return Ok(None);
     };
@@ -269,21 +353,24 @@ fn read_staged(dir: &Path) -> anyhow::Result<Option<StagedUpload>> {
         file: file.path(),
         department: department.to_string(),
         uploaded_by: uploaded_by.to_string(),
+        held,
     }))
 }
 
-/// How old a folder without `by` must be before it is removed: younger, it may be an
-/// upload another process on the same archive is still writing.
-const UNFINISHED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+/// How old a folder without a lock file must be before it is taken: younger, it may
+/// be an upload another process has just begun (the lock is its first file).
+const UNLOCKED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 
-fn remove_unfinished(path: &Path) {
+fn older_than_an_hour(path: &Path) -> bool {
     let age = std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.elapsed().ok());
-    if age.is_none_or(|age| age < UNFINISHED_AFTER) {
-        return;
-    }
+    age.is_some_and(|age| age >= UNLOCKED_AFTER)
+}
+
+/// Removes a folder whose owner is gone and which was never made whole.
+fn remove_unfinished(path: &Path) {
     tracing::warn!(dir = %path.display(), "書きかけのまま残ったアップロードを消します(送った人には結果が返っていません)");
     let removed = if path.is_dir() {
         std::fs::remove_dir_all(path)
