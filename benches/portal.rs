@@ -61,8 +61,17 @@ fn main() -> anyhow::Result<()> {
     let port = free_port();
     set_listen(&city, port)?;
     let config = Config::load(&city.config_path())?;
-    let departments = workbooks(&config, variants_needed(config.departments.len(), uploads))?;
-    let reference = reference_intake(&config, &departments)?;
+    let plan = Plan::load(&config.paths.plan)?;
+    let fonts = hakusho::report::Coverage::for_config(&config)?;
+    let intake = Intake {
+        config: &config,
+        plan: &plan,
+        fonts: &fonts,
+        earlier: &hakusho::store::NO_EARLIER_FIGURES,
+        upload: None,
+    };
+    let departments = workbooks(intake, variants_needed(config.departments.len(), uploads))?;
+    let reference = reference_intake(intake, &departments)?;
     let daemon = Daemon::start(&city, port)?;
     let app = App::new(config, Clock::system());
     let idle_kb = daemon.memory_kb().1;
@@ -110,16 +119,8 @@ fn set_listen(city: &TestCity, port: u16) -> anyhow::Result<()> {
 
 /// Each department's sample workbook, as `count` variants with their own bytes (the
 /// submitter's name differs), and the first address of its recipients.
-fn workbooks(config: &Config, count: usize) -> anyhow::Result<Vec<Department>> {
-    let plan = Plan::load(&config.paths.plan)?;
-    let fonts = hakusho::report::Coverage::for_config(config)?;
-    let intake = Intake {
-        config,
-        plan: &plan,
-        fonts: &fonts,
-        earlier: &hakusho::store::NO_EARLIER_FIGURES,
-        upload: None,
-    };
+fn workbooks(intake: Intake, count: usize) -> anyhow::Result<Vec<Department>> {
+    let (config, plan) = (intake.config, intake.plan);
     let guide = guide_text(config)?;
     let samples = common::repo().join("data/inbox");
     config
@@ -131,7 +132,7 @@ fn workbooks(config: &Config, count: usize) -> anyhow::Result<Vec<Department>> {
                 .content
                 .expect("a sample workbook reads");
             let render = Render {
-                plan: &plan,
+                plan,
                 fiscal_year: config.fiscal_year(),
                 sections: &department.sections,
                 created: 0,
@@ -155,16 +156,7 @@ fn workbooks(config: &Config, count: usize) -> anyhow::Result<Vec<Department>> {
 
 /// The reference: intake alone (the sandboxed child, every check), one workbook at a
 /// time, of workbooks like the uploaded ones.
-fn reference_intake(config: &Config, departments: &[Department]) -> anyhow::Result<Vec<Duration>> {
-    let plan = Plan::load(&config.paths.plan)?;
-    let fonts = hakusho::report::Coverage::for_config(config)?;
-    let intake = Intake {
-        config,
-        plan: &plan,
-        fonts: &fonts,
-        earlier: &hakusho::store::NO_EARLIER_FIGURES,
-        upload: None,
-    };
+fn reference_intake(intake: Intake, departments: &[Department]) -> anyhow::Result<Vec<Duration>> {
     let mut times = Vec::new();
     for i in 0..REFERENCE_FILES {
         let department = &departments[i % departments.len()];

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use super::auth::{Role, Signed};
-use super::page::{badge, html_page, layout, table, tokyo_time, Refusal};
+use super::page::{badge, table, tokyo_time, Refusal};
 use super::{on_store, Web};
 use crate::consolidate;
 use crate::store::{SubmissionState, SubmissionStatus};
@@ -102,8 +102,7 @@ async fn overview(signed: Signed) -> Result<Response, Refusal> {
         }
         (table(&["部", "状態", "ファイル", "受付日時", "誤り", "注意"], rows))
     };
-    let page = layout("提出状況", Some(config), Some(signed.header()), main);
-    Ok(html_page(StatusCode::OK, page))
+    Ok(signed.page(StatusCode::OK, "提出状況", main))
 }
 
 /// One department's row.

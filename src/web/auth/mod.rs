@@ -16,7 +16,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use super::page::{see_other, Header, Refusal};
+use super::page::{html_page, layout, see_other, Header, Refusal};
 use super::{on_store, Web};
 use crate::app::App;
 use crate::config::{Config, ConfigMailbox};
@@ -133,6 +133,17 @@ impl Signed {
             role: self.role.label(),
             csrf: &self.csrf,
         }
+    }
+
+    /// A page of the city for this person: the layout with the header, `main` in it.
+    pub fn page(
+        &self,
+        status: axum::http::StatusCode,
+        title: &str,
+        main: maud::Markup,
+    ) -> Response {
+        let page = layout(title, Some(self.app.config()), Some(self.header()), main);
+        html_page(status, page)
     }
 
     /// The city's code.

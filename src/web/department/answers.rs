@@ -12,7 +12,7 @@ use crate::store::HistoryEntry;
 use crate::texts::Verdict;
 use crate::web::auth::Signed;
 use crate::web::on_store;
-use crate::web::page::{html_page, layout, tokyo_time, Refusal};
+use crate::web::page::{tokyo_time, Refusal};
 
 /// An upload refused without being recorded (a workbook of another department): the
 /// findings say why, with the sheet and the cell; nothing of another's submission.
@@ -26,13 +26,11 @@ pub fn refused(signed: &Signed, report: &FileReport) -> Response {
         p { "自分の部の提出用ブック(提出のページのテンプレート)に記入して、もう一度提出してください。" }
         (back(signed))
     };
-    let page = layout(
+    signed.page(
+        StatusCode::UNPROCESSABLE_ENTITY,
         "受け付けられないファイルです",
-        Some(signed.app.config()),
-        Some(signed.header()),
         main,
-    );
-    html_page(StatusCode::UNPROCESSABLE_ENTITY, page)
+    )
 }
 
 /// The department's earlier submission `id` and its latest of the year.
@@ -58,13 +56,8 @@ pub async fn sent_before(signed: &Signed, department: &str, id: i64) -> Result<R
     })
     .await?;
     let found = found.ok_or_else(Refusal::not_found)?;
-    let page = layout(
-        "以前に提出したファイルです",
-        Some(signed.app.config()),
-        Some(signed.header()),
-        sent_before_main(signed.city_code(), &found),
-    );
-    Ok(html_page(StatusCode::OK, page))
+    let main = sent_before_main(signed.city_code(), &found);
+    Ok(signed.page(StatusCode::OK, "以前に提出したファイルです", main))
 }
 
 fn sent_before_main(code: &str, found: &SentBefore) -> Markup {

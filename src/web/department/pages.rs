@@ -18,7 +18,7 @@ use crate::texts::Verdict;
 use crate::web::auth::Signed;
 use crate::web::on_store;
 use crate::web::overview::Standing;
-use crate::web::page::{badge, csrf_field, html_page, layout, table, tokyo_time, Refusal};
+use crate::web::page::{badge, csrf_field, table, tokyo_time, Refusal};
 
 /// What the department's page shows, read from the store and the reports' indexes.
 struct DepartmentView {
@@ -62,13 +62,7 @@ pub async fn department_page(signed: Signed) -> Result<Response, Refusal> {
         (history_section(signed.city_code(), &view.history))
         (reports_section(signed.city_code(), &view))
     };
-    let page = layout(
-        &title,
-        Some(signed.app.config()),
-        Some(signed.header()),
-        main,
-    );
-    Ok(html_page(StatusCode::OK, page))
+    Ok(signed.page(StatusCode::OK, &title, main))
 }
 
 fn year_summary(view: &DepartmentView) -> Markup {
@@ -206,13 +200,7 @@ pub async fn submission_page(
         p { a href={ "/" (signed.city_code()) "/department" } { "提出のページへ戻る" } }
     };
     let title = format!("提出#{} の結果", entry.id);
-    let page = layout(
-        &title,
-        Some(signed.app.config()),
-        Some(signed.header()),
-        main,
-    );
-    Ok(html_page(StatusCode::OK, page))
+    Ok(signed.page(StatusCode::OK, &title, main))
 }
 
 fn verdict_section(entry: &HistoryEntry, annotated: bool) -> Markup {
