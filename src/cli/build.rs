@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use super::print::display;
 use crate::app::App;
 use crate::consolidate;
-use crate::daemon::run::reports_of;
 use crate::domain::FiscalYear;
+use crate::report::build::reports_of;
 use crate::report::{self, Built};
 
 /// Builds every report of `fiscal_year` (the configured year when not given) from the

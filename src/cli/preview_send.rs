@@ -2,10 +2,11 @@
 
 use crate::app::App;
 use crate::consolidate;
-use crate::daemon::run::{keyed_report_mails, reports_of};
 use crate::domain::printable;
 use crate::mail::outbox::{message_size, size_label, too_large};
+use crate::mail::report_mails::keyed_report_mails;
 use crate::mail::Outgoing;
+use crate::report::build::reports_of;
 use crate::store::{DeliveryState, Store};
 
 /// The messages the next run would send from what is stored now, and the outbox.

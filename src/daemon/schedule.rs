@@ -20,9 +20,11 @@ use chrono_tz::{Asia::Tokyo, Tz};
 use crate::app::App;
 use crate::config::{Config, CronSchedule};
 use crate::daemon::run::{run_once, RunOptions};
+use crate::daemon::turn::Turn;
 use crate::domain::stamp;
 use crate::mail::notices;
 use crate::store::{RunLease, RunOutcome};
+use crate::web::jobs::RunNow;
 
 /// The annual run: ingest, consolidate, build every report, mail them.
 pub const ANNUAL_RUN: &str = "annual_run";
@@ -245,4 +247,45 @@ async fn execute(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<Ra
         outcome,
         failure,
     })
+}
+
+/// Starts the annual run now (the planning division's 「今すぐ実行」), through the ledger
+/// like a scheduled time: while the job has an unfinished run, nothing new starts,
+/// so two presses at once start one run. The run itself goes on in the background,
+/// in the city's turn (after a running intake or delivery pass), its lease kept
+/// meanwhile so that no other daemon takes it over.
+pub async fn run_now(app: &App, turn: &Turn) -> anyhow::Result<RunNow> {
+    let city = &app.config().city.code;
+    let scheduled_for = stamp(app.now().trunc_subsecs(0));
+    {
+        let mut store = app.store().lock().await?;
+        if let Some(running) = store.unfinished_run(city, ANNUAL_RUN)? {
+            return Ok(RunNow::AlreadyRunning {
+                scheduled_for: running.scheduled_for,
+            });
+        }
+        let now = stamp(app.now());
+        if !store.claim_run(city, ANNUAL_RUN, &scheduled_for, &now, &lease(app))? {
+            // The same second was claimed by another press or replica.
+            return Ok(RunNow::AlreadyRunning { scheduled_for });
+        }
+    }
+    tracing::info!(
+        job = ANNUAL_RUN,
+        scheduled_for,
+        "年次実行を今すぐ始めます(ページから)"
+    );
+    let (app, turn, slot) = (app.clone(), turn.clone(), scheduled_for.clone());
+    tokio::spawn(async move {
+        let waiting = keep_lease(&app, ANNUAL_RUN, &slot);
+        let _guard = turn.take().await;
+        waiting.abort();
+        if let Err(error) = execute(&app, ANNUAL_RUN, &slot).await {
+            tracing::error!(
+                "年次実行の記録に失敗しました: {}",
+                crate::domain::printable(&format!("{error:#}"))
+            );
+        }
+    });
+    Ok(RunNow::Started { scheduled_for })
 }

@@ -8,6 +8,7 @@
 //! at once (a run, an intake, a delivery pass, each on its own connection while it
 //! lasts), so connections and memory are bounded by that, not by the number of cities.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,10 +20,12 @@ use tokio::task::JoinHandle;
 use tokio_cron_scheduler::{Job, JobScheduler};
 use tracing::Instrument;
 
+use super::jobs::{DaemonJobs, Heartbeat};
 use super::schedule::{jobs, next_occurrence, resume_unfinished, run_due_jobs_once};
 use super::turn::Turn;
 use super::watch::{watch_inbox, InboxEvents};
 use crate::app::App;
+use crate::domain::Clock;
 use crate::mail::{outbox, DeliveryBell, DeliveryBells};
 
 /// How many cities work at once: the machine's cores, at least 2 and at most 8 (a run
@@ -57,7 +60,9 @@ pub async fn serve_cities(apps: Vec<App>) -> anyhow::Result<()> {
     // before any job has begun.
     let bells = bells_of(&cities);
     let apps: Vec<App> = cities.iter().map(|c| c.app.clone()).collect();
-    let portals = crate::web::start(&apps, &bells).await?;
+    let beat = Heartbeat::default();
+    let jobs = DaemonJobs::new(turns_of(&cities), beat.clone());
+    let portals = crate::web::start(&apps, &bells, Some(Arc::new(jobs))).await?;
     let mut startups = Vec::new();
     for city in &cities {
         startups.push(start_up(city).await);
@@ -66,6 +71,7 @@ pub async fn serve_cities(apps: Vec<App>) -> anyhow::Result<()> {
     // the runtime is about to stop under it.
     let stopping = Arc::new(AtomicBool::new(false));
     let mut scheduler = schedule_jobs(&cities, &stopping).await?;
+    scheduler.add(heartbeat_job(&beat, &apps)?).await?;
     scheduler.start().await?;
     let (workers, _events) = start_workers(&cities, &bells);
     tracing::info!(cities = cities.len(), "hakusho is serving");
@@ -103,6 +109,14 @@ fn bells_of(cities: &[City]) -> DeliveryBells {
     cities
         .iter()
         .map(|c| (c.app.config().city.code.clone(), DeliveryBell::new()))
+        .collect()
+}
+
+/// Each city's turn, by code: the portal's 「今すぐ実行」 waits for it like a tick.
+fn turns_of(cities: &[City]) -> BTreeMap<String, Turn> {
+    cities
+        .iter()
+        .map(|c| (c.app.config().city.code.clone(), c.turn.clone()))
         .collect()
 }
 
@@ -180,6 +194,23 @@ fn wake_up(city: &City, expression: &str, stopping: &Arc<AtomicBool>) -> anyhow:
         move |_id, _scheduler| {
             let (app, turn, stopping) = (app.clone(), turn.clone(), Arc::clone(&stopping));
             Box::pin(async move { tick(&app, &turn, &stopping).await }.instrument(span.clone()))
+        },
+    )?)
+}
+
+/// Every half minute, the scheduler beats: `/healthz` reads that it still ticks.
+fn heartbeat_job(beat: &Heartbeat, apps: &[App]) -> anyhow::Result<Job> {
+    let clock = apps
+        .first()
+        .map_or_else(Clock::system, |a| a.clock().clone());
+    let beat = beat.clone();
+    beat.beat(clock.now());
+    Ok(Job::new_async_tz(
+        "*/30 * * * * *",
+        Tokyo,
+        move |_id, _scheduler| {
+            beat.beat(clock.now());
+            Box::pin(async {})
         },
     )?)
 }

@@ -9,6 +9,7 @@ pub mod compose;
 pub mod notices;
 pub mod outbox;
 pub mod receipts;
+pub mod report_mails;
 
 pub use bell::{DeliveryBell, DeliveryBells};
 

@@ -3,6 +3,7 @@
 //! No I/O happens here except in [`write_reports`], so reports can be tested and
 //! benchmarked without the daemon.
 
+pub mod build;
 pub mod export;
 pub mod fonts;
 pub mod index;

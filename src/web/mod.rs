@@ -9,9 +9,13 @@
 pub mod assets;
 pub mod auth;
 pub mod client;
+pub mod console;
 pub mod department;
+pub mod jobs;
+pub mod ops;
 pub mod overview;
 pub mod page;
+pub mod summary;
 pub mod testing;
 
 use std::collections::BTreeMap;
@@ -31,6 +35,7 @@ use crate::app::App;
 use crate::mail::{DeliveryBell, DeliveryBells};
 use crate::store::Store;
 use auth::{Limits, Signed};
+use jobs::Jobs;
 use page::{html_page, layout, see_other, Refusal};
 
 /// The portal's state: the cities it serves by code, their delivery bells, the rate
@@ -44,11 +49,21 @@ struct Inner {
     cities: BTreeMap<String, App>,
     bells: DeliveryBells,
     limits: Limits,
+    jobs: Option<Arc<dyn Jobs>>,
 }
 
 impl Web {
     /// The portal of these cities, ringing these bells (a city without one is not rung).
     pub fn new(apps: impl IntoIterator<Item = App>, bells: DeliveryBells) -> Web {
+        Web::with_jobs(apps, bells, None)
+    }
+
+    /// The same, with the daemon's jobs (run now, its heartbeat) when it serves them.
+    pub fn with_jobs(
+        apps: impl IntoIterator<Item = App>,
+        bells: DeliveryBells,
+        jobs: Option<Arc<dyn Jobs>>,
+    ) -> Web {
         let cities = apps
             .into_iter()
             .map(|app| (app.config().city.code.clone(), app))
@@ -58,6 +73,7 @@ impl Web {
                 cities,
                 bells,
                 limits: Limits::default(),
+                jobs,
             }),
         }
     }
@@ -84,6 +100,11 @@ impl Web {
         self.inner.bells.get(code)
     }
 
+    /// The daemon's jobs, when the portal is served by `hakusho serve`.
+    pub fn jobs(&self) -> Option<&Arc<dyn Jobs>> {
+        self.inner.jobs.as_ref()
+    }
+
     /// The rate limits of this process.
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
@@ -99,6 +120,9 @@ pub fn router(web: Web) -> Router {
         .route("/{city}/", get(city_home))
         .merge(auth::signin::routes())
         .merge(overview::routes())
+        .merge(console::routes())
+        .merge(summary::routes())
+        .merge(ops::routes())
         .merge(department::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(page::finish))
@@ -123,7 +147,11 @@ pub async fn on_store<T: Send + 'static>(
 /// Binds every distinct `[web] listen` of the cities and serves each address's cities
 /// there; no city with `[web]`, no listener. A listener that cannot be bound stops
 /// start-up with the address in the message.
-pub async fn start(apps: &[App], bells: &DeliveryBells) -> anyhow::Result<Vec<JoinHandle<()>>> {
+pub async fn start(
+    apps: &[App],
+    bells: &DeliveryBells,
+    jobs: Option<Arc<dyn Jobs>>,
+) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let mut by_address: BTreeMap<SocketAddr, Vec<App>> = BTreeMap::new();
     for app in apps {
         if let Some(address) = app.config().web.as_ref().and_then(|w| w.listen_address()) {
@@ -140,7 +168,8 @@ pub async fn start(apps: &[App], bells: &DeliveryBells) -> anyhow::Result<Vec<Jo
         // The bound address: `listen = "127.0.0.1:0"` takes a free port, told here.
         let bound = listener.local_addr().unwrap_or(address);
         tracing::info!(address = %bound, cities = ?codes, "ページを開きました: http://{bound}/");
-        servers.push(serve_on(listener, Web::new(apps.clone(), bells.clone())));
+        let web = Web::with_jobs(apps.clone(), bells.clone(), jobs.clone());
+        servers.push(serve_on(listener, web));
         servers.push(tokio::spawn(look_for_left_uploads(apps, bells.clone())));
     }
     Ok(servers)
