@@ -7,9 +7,11 @@
 
 use std::net::SocketAddr;
 use std::process::Output;
+use std::sync::Arc;
 
 use hakusho::app::App;
 use hakusho::config::Config;
+use hakusho::daemon::jobs::DaemonJobs;
 use hakusho::domain::Clock;
 use hakusho::mail::{DeliveryBell, DeliveryBells};
 use hakusho::web::{self, Web};
@@ -105,7 +107,9 @@ impl Portal {
             }
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            tasks.push(web::serve_on(listener, Web::new(apps.clone(), bells)));
+            let jobs = DaemonJobs::alone(&apps);
+            let web = Web::with_jobs(apps.clone(), bells, Some(Arc::new(jobs)));
+            tasks.push(web::serve_on(listener, web));
             (addr, tasks)
         });
         let old = std::mem::replace(&mut self.apps, apps);
@@ -123,10 +127,10 @@ impl Portal {
         let (addr, task) = runtime.block_on(async {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            (
-                addr,
-                web::serve_on(listener, Web::new(apps, DeliveryBells::new())),
-            )
+            // A replica has its own turns, as another process would.
+            let jobs = Some(Arc::new(DaemonJobs::alone(&apps)) as Arc<dyn web::jobs::Jobs>);
+            let web = Web::with_jobs(apps, DeliveryBells::new(), jobs);
+            (addr, web::serve_on(listener, web))
         });
         self.tasks.push(task);
         addr
