@@ -145,6 +145,16 @@ pub enum Command {
         /// was fixed), and says how many.
         #[arg(long)]
         retry_undeliverable: bool,
+        /// First puts this one undeliverable copy (its id, as `status` and the console
+        /// show it) back in the queue.
+        #[arg(long, conflicts_with = "retry_undeliverable")]
+        resend: Option<i64>,
+    },
+    /// Sends one department a reminder now (the scheduled reminder's text), once a day at most.
+    Remind {
+        /// The department (部名), as in the configuration.
+        #[arg(long)]
+        department: String,
     },
     /// Shows submissions per department, the schedule, and the outbox by state.
     Status,
@@ -273,7 +283,9 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
         }
         Command::Send {
             retry_undeliverable,
-        } => send::send(app, retry_undeliverable).await,
+            resend,
+        } => send::send(app, retry_undeliverable, resend).await,
+        Command::Remind { department } => send::remind(app, &department).await,
         Command::Status => status::status(app).await,
         Command::Sessions { revoke, revoke_all } => {
             let revoke = match (revoke, revoke_all) {
@@ -304,7 +316,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
 fn store_mode(command: &Command) -> OpenMode {
     match command {
         // A damaged store is an error here, never 「送信 0 件」.
-        Command::Send { .. } => OpenMode::Checked,
+        Command::Send { .. } | Command::Remind { .. } => OpenMode::Checked,
         Command::Check { .. }
         | Command::Status
         | Command::PreviewSend
@@ -332,7 +344,7 @@ fn needs_of(command: &Command) -> Needs {
         Command::Run { .. } | Command::Serve => Needs::WHOLE_RUN,
         Command::Ingest { .. } => Needs::INGEST,
         Command::Check { .. } => Needs::CHECK,
-        Command::Send { .. } => Needs::SEND,
+        Command::Send { .. } | Command::Remind { .. } => Needs::SEND,
         Command::Template { .. } => Needs::TEMPLATE,
         Command::PreviewSend => Needs::PREVIEW,
         Command::Build { out, .. } => Needs {

@@ -8,7 +8,9 @@ pub mod bell;
 pub mod compose;
 pub mod notices;
 pub mod outbox;
+pub mod preview;
 pub mod receipts;
+pub mod resend;
 pub mod report_mails;
 
 pub use bell::{DeliveryBell, DeliveryBells};

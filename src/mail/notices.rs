@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Tokyo;
 
-use crate::config::{mailboxes, Config};
+use crate::config::{mailboxes, Config, Department};
 use crate::consolidate;
 use crate::domain::Clock;
 use crate::mail::outbox;
@@ -112,17 +112,7 @@ fn reminders(
         let Some(state) = shortfall(states.iter().find(|s| s.department == department.name)) else {
             continue;
         };
-        let mut values = base_values(config, deadline);
-        values.insert("department", department.name.clone());
-        values.insert("state", state.to_string());
-        values.insert("days_left", days_left.to_string());
-        let rendered = render_file(&config.paths.templates, "reminder", &values)?;
-        let outgoing = Outgoing {
-            to: mailboxes(&department.recipients),
-            subject: rendered.subject,
-            body: rendered.body,
-            attachments: Vec::new(),
-        };
+        let outgoing = reminder(config, department, state, deadline, days_left)?;
         messages.push((
             format!(
                 "reminder:{}:{}",
@@ -133,6 +123,102 @@ fn reminders(
         ));
     }
     Ok(messages)
+}
+
+/// The reminder to one department (template `reminder`).
+fn reminder(
+    config: &Config,
+    department: &Department,
+    state: &str,
+    deadline: NaiveDate,
+    days_left: i64,
+) -> anyhow::Result<Outgoing> {
+    let mut values = base_values(config, deadline);
+    values.insert("department", department.name.clone());
+    values.insert("state", state.to_string());
+    values.insert("days_left", days_left.to_string());
+    let rendered = render_file(&config.paths.templates, "reminder", &values)?;
+    Ok(Outgoing {
+        to: mailboxes(&department.recipients),
+        subject: rendered.subject,
+        body: rendered.body,
+        attachments: Vec::new(),
+    })
+}
+
+/// What a reminder sent by hand ([`remind_now`]) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reminded {
+    /// The reminder was queued (the caller rings the bell or delivers).
+    Queued,
+    /// A reminder was sent by hand to this department today already: nothing queued.
+    AlreadyToday,
+    /// The department's latest submission was accepted (受理 or 受理(要確認)): no mail.
+    Accepted(&'static str),
+    /// No department of that name in the configuration.
+    UnknownDepartment,
+    /// The department has no address to write to.
+    NoRecipients,
+    /// No submission deadline is configured: the reminder names one.
+    NoDeadline,
+}
+
+impl Reminded {
+    /// Why no reminder was queued, as the command and the page say it (empty when one
+    /// was queued or was today already).
+    pub fn why_not(&self, department: &str) -> String {
+        match self {
+            Reminded::Accepted(label) => {
+                format!("{department} の提出はすでに{label}です。督促は送りません")
+            }
+            Reminded::UnknownDepartment => {
+                format!("部「{department}」は設定にありません。設定ファイルの部名を確かめてください")
+            }
+            Reminded::NoRecipients => {
+                format!("{department} には宛先が設定されていないため、督促を送れません")
+            }
+            Reminded::NoDeadline => {
+                "提出期限 (submission.deadline) が設定されていないため、督促を送れません".into()
+            }
+            Reminded::Queued | Reminded::AlreadyToday => String::new(),
+        }
+    }
+}
+
+/// Queues a reminder to one department now (the console's button, `hakusho remind
+/// --department`): the scheduled reminder's template, under the key
+/// `reminder:manual:<year>:<部>:<Tokyo date>`, so a second press the same day queues
+/// nothing. A department whose latest submission was accepted is not written to.
+pub fn remind_now(
+    config: &Config,
+    store: &mut Store,
+    department: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Reminded> {
+    let Some(found) = config.departments.iter().find(|d| d.name == department) else {
+        return Ok(Reminded::UnknownDepartment);
+    };
+    let Some(deadline) = config.submission.deadline.map(|d| d.0) else {
+        return Ok(Reminded::NoDeadline);
+    };
+    if found.recipients.is_empty() {
+        return Ok(Reminded::NoRecipients);
+    }
+    let states = submitted_states(config, store)?;
+    let latest = states.iter().find(|s| s.department == found.name);
+    let Some(state) = shortfall(latest) else {
+        return Ok(Reminded::Accepted(latest.map_or("", SubmissionState::label)));
+    };
+    let today = now.with_timezone(&Tokyo).date_naive();
+    // Past the deadline the template's 「あと N 日」 says 0, never a negative count.
+    let days_left = (deadline - today).num_days().max(0);
+    let outgoing = reminder(config, found, state, deadline, days_left)?;
+    let year = config.fiscal_year().start_year();
+    let key = format!("reminder:manual:{year}:{}:{today}", found.name);
+    Ok(match outbox::enqueue(config, store, &key, &outgoing, now)? {
+        true => Reminded::Queued,
+        false => Reminded::AlreadyToday,
+    })
 }
 
 fn escalation(

@@ -18,7 +18,7 @@
 
 use super::{
     Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, EarlierFigures, HistoryEntry,
-    JobRun, NewMessage, NewSubmission, OutboxCounts, Recorded, RunLease, RunOutcome, StoredMessage,
+    JobRun, NewMessage, NewSubmission, OutboxCounts, OutboxEntry, Recorded, RunLease, RunOutcome, StoredMessage,
     StoredSubmission, SubmissionState, UnreportedMessage,
 };
 use crate::domain::{Finding, FiscalYear};
@@ -201,6 +201,22 @@ pub trait Outbox {
 
     /// Deliveries by state.
     fn outbox_counts(&self, city_code: &str) -> anyhow::Result<OutboxCounts>;
+
+    /// The city's latest `limit` copies in a state, newest first, with their subjects.
+    fn outbox_entries(
+        &self,
+        city_code: &str,
+        state: DeliveryState,
+        limit: i64,
+    ) -> anyhow::Result<Vec<OutboxEntry>>;
+
+    /// One copy of the city, if it is the city's.
+    fn outbox_entry(&self, city_code: &str, delivery: i64) -> anyhow::Result<Option<OutboxEntry>>;
+
+    /// Puts ONE undeliverable copy of the city back in the queue, due at `now`, its
+    /// attempts reset; `false` when it is not the city's or not marked undeliverable
+    /// (one statement: two presses requeue it once).
+    fn requeue_one(&mut self, city_code: &str, delivery: i64, now: &str) -> anyhow::Result<bool>;
 }
 
 /// The ledger of scheduled runs: claimed before a run starts, closed when it ends.
@@ -256,6 +272,9 @@ pub trait Ledger {
 
     /// Every run of a job, oldest first.
     fn runs_of(&self, city_code: &str, job: &str) -> anyhow::Result<Vec<JobRun>>;
+
+    /// The latest `limit` runs of a job, newest first.
+    fn recent_runs(&self, city_code: &str, job: &str, limit: i64) -> anyhow::Result<Vec<JobRun>>;
 }
 
 /// A database that holds the whole store (and can copy it, row by row: `copy-store`).

@@ -20,6 +20,8 @@ pub(crate) mod test_stores;
 mod web;
 #[cfg(test)]
 mod web_tests;
+#[cfg(test)]
+mod console_tests;
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -32,8 +34,8 @@ pub use backend::{Backend, Ledger, Outbox, PlanSnapshots, Submissions};
 pub use earlier::{EarlierFigures, FigureKind, SubmittedFigure, NO_EARLIER_FIGURES};
 pub use ledger::{JobRun, RunLease};
 pub use outbox::{
-    Claim, Delivery, DeliveryPause, NewMessage, OutboxCounts, Staged, StoredAttachment,
-    StoredMessage, UnreportedMessage,
+    Claim, Delivery, DeliveryPause, NewMessage, OutboxCounts, OutboxEntry, Staged,
+    StoredAttachment, StoredMessage, UnreportedMessage,
 };
 pub use sqlite::latest_version;
 pub use states::{DeliveryState, RunOutcome, SubmissionStatus, UnknownState};

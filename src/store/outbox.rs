@@ -141,3 +141,15 @@ pub struct OutboxCounts {
     /// Given up on.
     pub failed: i64,
 }
+
+/// A copy as the planning division's outbox page lists it: the copy, its message's
+/// subject, and when the server accepted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The copy.
+    pub delivery: Delivery,
+    /// Its message's subject.
+    pub subject: String,
+    /// When the server accepted it, once sent.
+    pub sent_at: Option<String>,
+}

@@ -130,6 +130,16 @@ impl Ledger for PostgresStore {
             &[&city_code, &job],
         )
     }
+
+    fn recent_runs(&self, city_code: &str, job: &str, limit: i64) -> anyhow::Result<Vec<JobRun>> {
+        self.runs(
+            &format!(
+                "SELECT {RUN_COLUMNS} FROM job_runs
+                 WHERE city_code = $1 AND job = $2 ORDER BY scheduled_for DESC LIMIT $3"
+            ),
+            &[&city_code, &job, &limit],
+        )
+    }
 }
 
 impl PostgresStore {

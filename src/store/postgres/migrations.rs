@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "uploaded_by",
         include_str!("../../../migrations/postgres/0010_uploaded_by.sql"),
     ),
+    (
+        11,
+        "one_unfinished_run",
+        include_str!("../../../migrations/postgres/0011_one_unfinished_run.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "hakusho" in ASCII, one number for every replica.

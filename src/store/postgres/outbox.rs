@@ -6,7 +6,7 @@ use postgres::{Row, Transaction};
 use super::{state, PostgresStore};
 use crate::store::states::StoredName;
 use crate::store::{
-    Claim, Delivery, DeliveryPause, DeliveryState, NewMessage, Outbox, OutboxCounts,
+    Claim, Delivery, DeliveryPause, DeliveryState, NewMessage, Outbox, OutboxCounts, OutboxEntry,
     StoredAttachment, StoredMessage, UnreportedMessage,
 };
 
@@ -235,6 +235,56 @@ impl Outbox for PostgresStore {
         }
         Ok(counts)
     }
+
+    fn outbox_entries(
+        &self,
+        city_code: &str,
+        state: DeliveryState,
+        limit: i64,
+    ) -> anyhow::Result<Vec<OutboxEntry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
+             WHERE m.city_code = $1 AND d.state = $2 ORDER BY d.id DESC LIMIT $3"
+        );
+        self.run(|client| {
+            let rows = client.query(&sql, &[&city_code, &state.as_str(), &limit])?;
+            rows.iter().map(read_entry).collect()
+        })
+    }
+
+    fn outbox_entry(&self, city_code: &str, delivery: i64) -> anyhow::Result<Option<OutboxEntry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
+             WHERE m.city_code = $1 AND d.id = $2"
+        );
+        self.run(|client| {
+            let rows = client.query(&sql, &[&city_code, &delivery])?;
+            rows.iter().map(read_entry).next().transpose()
+        })
+    }
+
+    fn requeue_one(&mut self, city_code: &str, delivery: i64, now: &str) -> anyhow::Result<bool> {
+        let changed = self.changed(
+            "UPDATE deliveries
+             SET state = 'pending', attempts = 0, next_attempt_at = $3, reported = 0,
+                 claim_token = NULL, lease_until = NULL
+             WHERE id = $2 AND state = 'failed'
+               AND message_id IN (SELECT id FROM messages WHERE city_code = $1)",
+            &[&city_code, &delivery, &now],
+        )?;
+        Ok(changed == 1)
+    }
+}
+
+/// The columns [`read_entry`] reads: a delivery's, then the subject and the sent time.
+const ENTRY_COLUMNS: &str = "d.id, d.message_id, d.recipient, d.state, d.attempts, d.next_attempt_at, d.last_error, d.claim_token, m.subject, d.sent_at";
+
+fn read_entry(r: &Row) -> anyhow::Result<OutboxEntry> {
+    Ok(OutboxEntry {
+        delivery: read_delivery(r)?,
+        subject: r.try_get(8)?,
+        sent_at: r.try_get(9)?,
+    })
 }
 
 impl PostgresStore {

@@ -235,14 +235,28 @@ fn replicas_claiming_one_scheduled_time_at_once_one_wins_each_time() {
         times
             .iter()
             .filter(|t| {
+                // A job per time: a job has one unfinished run at most (migration 0011).
                 store
-                    .claim_run(CITY, "annual", t, T0, &lease(&owner, T2))
+                    .claim_run(CITY, &format!("job-{t}"), t, T0, &lease(&owner, T2))
                     .unwrap()
             })
             .count()
     });
     assert_eq!(won.iter().sum::<usize>(), times.len(), "{won:?}");
     assert_eq!(count(&url, "SELECT COUNT(*) FROM job_runs"), 20);
+}
+
+#[test]
+fn replicas_claiming_a_job_at_different_times_at_once_start_one_run() {
+    let Some(url) = fresh_url() else { return };
+    let won = race(&url, 6, |i, store| {
+        // Each replica its own second: only the unfinished-run index can refuse.
+        let at = format!("2027-04-01T00:00:{i:02}Z");
+        let owner = format!("replica-{i}");
+        usize::from(store.claim_run(CITY, "annual", &at, T0, &lease(&owner, T2)).unwrap())
+    });
+    assert_eq!(won.iter().sum::<usize>(), 1, "{won:?}");
+    assert_eq!(count(&url, "SELECT COUNT(*) FROM job_runs"), 1);
 }
 
 #[test]

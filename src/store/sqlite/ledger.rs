@@ -116,6 +116,15 @@ impl Ledger for SqliteStore {
         let rows = statement.query_map(params![city_code, job], read_run)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    fn recent_runs(&self, city_code: &str, job: &str, limit: i64) -> anyhow::Result<Vec<JobRun>> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {RUN_COLUMNS} FROM job_runs
+             WHERE city_code = ?1 AND job = ?2 ORDER BY scheduled_for DESC LIMIT ?3"
+        ))?;
+        let rows = statement.query_map(params![city_code, job, limit], read_run)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }
 
 /// The columns [`read_run`] reads, in its order.

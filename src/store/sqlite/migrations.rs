@@ -60,6 +60,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "uploaded_by",
         include_str!("../../../migrations/0010_uploaded_by.sql"),
     ),
+    (
+        11,
+        "one_unfinished_run",
+        include_str!("../../../migrations/0011_one_unfinished_run.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen yet, all in one transaction that

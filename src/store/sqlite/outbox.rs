@@ -4,7 +4,7 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::SqliteStore;
 use crate::store::{
-    Claim, Delivery, DeliveryPause, DeliveryState, NewMessage, Outbox, OutboxCounts,
+    Claim, Delivery, DeliveryPause, DeliveryState, NewMessage, Outbox, OutboxCounts, OutboxEntry,
     StoredAttachment, StoredMessage, UnreportedMessage,
 };
 
@@ -278,6 +278,57 @@ impl Outbox for SqliteStore {
         }
         Ok(counts)
     }
+
+    fn outbox_entries(
+        &self,
+        city_code: &str,
+        state: DeliveryState,
+        limit: i64,
+    ) -> anyhow::Result<Vec<OutboxEntry>> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
+             WHERE m.city_code = ?1 AND d.state = ?2 ORDER BY d.id DESC LIMIT ?3"
+        ))?;
+        let rows = statement.query_map(params![city_code, state, limit], read_entry)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn outbox_entry(&self, city_code: &str, delivery: i64) -> anyhow::Result<Option<OutboxEntry>> {
+        Ok(self
+            .connection
+            .query_row(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM deliveries d JOIN messages m ON m.id = d.message_id
+                     WHERE m.city_code = ?1 AND d.id = ?2"
+                ),
+                params![city_code, delivery],
+                read_entry,
+            )
+            .optional()?)
+    }
+
+    fn requeue_one(&mut self, city_code: &str, delivery: i64, now: &str) -> anyhow::Result<bool> {
+        let changed = self.connection.execute(
+            "UPDATE deliveries
+             SET state = 'pending', attempts = 0, next_attempt_at = ?3, reported = 0,
+                 claim_token = NULL, lease_until = NULL
+             WHERE id = ?2 AND state = 'failed'
+               AND message_id IN (SELECT id FROM messages WHERE city_code = ?1)",
+            params![city_code, delivery, now],
+        )?;
+        Ok(changed == 1)
+    }
+}
+
+/// The columns [`read_entry`] reads: a delivery's, then the subject and the sent time.
+const ENTRY_COLUMNS: &str = "d.id, d.message_id, d.recipient, d.state, d.attempts, d.next_attempt_at, d.last_error, d.claim_token, m.subject, d.sent_at";
+
+fn read_entry(r: &rusqlite::Row) -> rusqlite::Result<OutboxEntry> {
+    Ok(OutboxEntry {
+        delivery: read_delivery(r)?,
+        subject: r.get(8)?,
+        sent_at: r.get(9)?,
+    })
 }
 
 impl SqliteStore {

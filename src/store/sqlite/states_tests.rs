@@ -156,3 +156,47 @@ fn runs_recorded_as_failed_colon_reason_before_migration_7_read_back_split() {
         ]
     );
 }
+
+/// A store last opened by a version before migration 11, with two unfinished runs of
+/// one job (two daemons that raced on different seconds) and one of another job.
+fn store_with_duplicate_unfinished_runs(path: &std::path::Path) {
+    let old = store_at_version_6(path);
+    for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| (7..=10).contains(v)) {
+        old.execute_batch(sql).unwrap();
+        let record = "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)";
+        old.execute(record, params![version, name]).unwrap();
+    }
+    let insert = "INSERT INTO job_runs (city_code, job, scheduled_for, started_at)
+                  VALUES (?1, ?2, ?3, ?3)";
+    for (job, slot) in [
+        ("annual_run", "2021-04-14T00:00:00Z"),
+        ("annual_run", "2021-04-14T00:00:01Z"),
+        ("annual_run", "2021-04-15T00:00:00Z"),
+        ("reminders", "2021-04-14T00:00:00Z"),
+    ] {
+        old.execute(insert, params![CITY, job, slot]).unwrap();
+    }
+}
+
+#[test]
+fn migration_11_closes_all_but_the_latest_unfinished_run_of_a_job_and_then_refuses_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hakusho.sqlite3");
+    store_with_duplicate_unfinished_runs(&path);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let unfinished = store.unfinished_run(CITY, "annual_run").unwrap().unwrap();
+    assert_eq!(unfinished.scheduled_for, "2021-04-15T00:00:00Z");
+    let closed: Vec<_> = store.runs_of(CITY, "annual_run").unwrap();
+    assert_eq!(closed[0].outcome, Some(RunOutcome::Failed));
+    assert!(closed[0].failure.as_deref().unwrap().contains("重複"));
+    assert_eq!(closed[1].outcome, Some(RunOutcome::Failed));
+    assert!(store.unfinished_run(CITY, "reminders").unwrap().is_some());
+    let lease = RunLease {
+        owner: "x".into(),
+        until: "2099-01-01T00:00:00Z".into(),
+    };
+    let slot = "2021-04-16T00:00:00Z";
+    assert!(!store
+        .claim_run(CITY, "annual_run", slot, slot, &lease)
+        .unwrap());
+}
