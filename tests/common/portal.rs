@@ -136,6 +136,30 @@ impl Portal {
         addr
     }
 
+    /// A second portal process that shares nothing in memory with this one: the cities
+    /// loaded again from their configuration files (their own store connections, as
+    /// another replica's), its own turns, no bells, and a clock of its own standing
+    /// `ahead` of this portal's (two replicas pressing in different seconds). Returns
+    /// its address; it stops with this portal.
+    pub fn replica_apart(&mut self, ahead: chrono::Duration) -> SocketAddr {
+        let clock = Clock::fixed(self.clock.now() + ahead);
+        let apps: Vec<App> = self
+            .cities
+            .iter()
+            .map(|c| App::new(Config::load(&c.config_path()).unwrap(), clock.clone()))
+            .collect();
+        let runtime = self.runtime.as_ref().unwrap();
+        let (addr, task) = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let jobs = Some(Arc::new(DaemonJobs::alone(&apps)) as Arc<dyn web::jobs::Jobs>);
+            let web = Web::with_jobs(apps, DeliveryBells::new(), jobs);
+            (addr, web::serve_on(listener, web))
+        });
+        self.tasks.push(task);
+        addr
+    }
+
     /// A browser with no cookies.
     pub fn http(&self) -> Http {
         Http::new(self.addr)
