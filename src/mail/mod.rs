@@ -10,8 +10,8 @@ pub mod notices;
 pub mod outbox;
 pub mod preview;
 pub mod receipts;
-pub mod resend;
 pub mod report_mails;
+pub mod resend;
 
 pub use bell::{DeliveryBell, DeliveryBells};
 

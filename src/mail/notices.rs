@@ -172,7 +172,9 @@ impl Reminded {
                 format!("{department} の提出はすでに{label}です。督促は送りません")
             }
             Reminded::UnknownDepartment => {
-                format!("部「{department}」は設定にありません。設定ファイルの部名を確かめてください")
+                format!(
+                    "部「{department}」は設定にありません。設定ファイルの部名を確かめてください"
+                )
             }
             Reminded::NoRecipients => {
                 format!("{department} には宛先が設定されていないため、督促を送れません")
@@ -207,7 +209,9 @@ pub fn remind_now(
     let states = submitted_states(config, store)?;
     let latest = states.iter().find(|s| s.department == found.name);
     let Some(state) = shortfall(latest) else {
-        return Ok(Reminded::Accepted(latest.map_or("", SubmissionState::label)));
+        return Ok(Reminded::Accepted(
+            latest.map_or("", SubmissionState::label),
+        ));
     };
     let today = now.with_timezone(&Tokyo).date_naive();
     // Past the deadline the template's 「あと N 日」 says 0, never a negative count.
@@ -215,10 +219,12 @@ pub fn remind_now(
     let outgoing = reminder(config, found, state, deadline, days_left)?;
     let year = config.fiscal_year().start_year();
     let key = format!("reminder:manual:{year}:{}:{today}", found.name);
-    Ok(match outbox::enqueue(config, store, &key, &outgoing, now)? {
-        true => Reminded::Queued,
-        false => Reminded::AlreadyToday,
-    })
+    Ok(
+        match outbox::enqueue(config, store, &key, &outgoing, now)? {
+            true => Reminded::Queued,
+            false => Reminded::AlreadyToday,
+        },
+    )
 }
 
 fn escalation(

@@ -28,7 +28,11 @@ pub fn resend(
 ) -> anyhow::Result<Resent> {
     let city = &config.city.code;
     if store.requeue_one(city, delivery, &stamp(now))? {
-        tracing::info!(city, delivery, "配送不能だったメール 1 件を送信待ちに戻しました");
+        tracing::info!(
+            city,
+            delivery,
+            "配送不能だったメール 1 件を送信待ちに戻しました"
+        );
         return Ok(Resent::Requeued);
     }
     // Not requeued: say why (read after the attempt, so a second press reads pending).

@@ -18,8 +18,8 @@
 
 use super::{
     Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, EarlierFigures, HistoryEntry,
-    JobRun, NewMessage, NewSubmission, OutboxCounts, OutboxEntry, Recorded, RunLease, RunOutcome, StoredMessage,
-    StoredSubmission, SubmissionState, UnreportedMessage,
+    JobRun, NewMessage, NewSubmission, OutboxCounts, OutboxEntry, Recorded, RunLease, RunOutcome,
+    StoredMessage, StoredSubmission, SubmissionState, UnreportedMessage,
 };
 use crate::domain::{Finding, FiscalYear};
 use crate::plan::PlanTexts;

@@ -22,19 +22,27 @@ fn lease(owner: &str) -> RunLease {
 fn a_job_has_at_most_one_unfinished_run_per_city_whatever_its_time() {
     each_backend(|t| {
         let store = &mut t.store;
-        assert!(store.claim_run(CITY, "annual_run", T0, T0, &lease("a")).unwrap());
+        assert!(store
+            .claim_run(CITY, "annual_run", T0, T0, &lease("a"))
+            .unwrap());
         // Another second, another replica: refused while the first is unfinished.
         for (slot, owner) in [(T1, "b"), (T2, "c")] {
             let second = store.claim_run(CITY, "annual_run", slot, slot, &lease(owner));
             assert!(!second.unwrap(), "{}: {slot}", t.backend);
         }
         // Another job, another city: their own runs.
-        assert!(store.claim_run(CITY, "reminders", T1, T1, &lease("a")).unwrap());
-        assert!(store.claim_run(OTHER, "annual_run", T1, T1, &lease("a")).unwrap());
+        assert!(store
+            .claim_run(CITY, "reminders", T1, T1, &lease("a"))
+            .unwrap());
+        assert!(store
+            .claim_run(OTHER, "annual_run", T1, T1, &lease("a"))
+            .unwrap());
         store
             .finish_run(CITY, "annual_run", T0, T1, RunOutcome::Succeeded, None)
             .unwrap();
-        assert!(store.claim_run(CITY, "annual_run", T2, T2, &lease("b")).unwrap());
+        assert!(store
+            .claim_run(CITY, "annual_run", T2, T2, &lease("b"))
+            .unwrap());
         let recent = store.recent_runs(CITY, "annual_run", 5).unwrap();
         let slots: Vec<&str> = recent.iter().map(|r| r.scheduled_for.as_str()).collect();
         assert_eq!(slots, [T2, T0], "{}", t.backend);
@@ -63,7 +71,9 @@ fn fail_all(store: &mut Store, city: &str) -> Vec<i64> {
     };
     let mut failed = Vec::new();
     while let Some(d) = store.claim_next(city, 0, claim).unwrap() {
-        assert!(store.mark_failed(d.id, "t", "550 宛先がありません").unwrap());
+        assert!(store
+            .mark_failed(d.id, "t", "550 宛先がありません")
+            .unwrap());
         failed.push(d.id);
     }
     failed
@@ -77,18 +87,30 @@ fn one_undeliverable_copy_goes_back_once_and_only_in_its_city() {
         queue(store, OTHER, "k1", &["c@x.example"]);
         let ours = fail_all(store, CITY);
         let theirs = fail_all(store, OTHER);
-        assert!(!store.requeue_one(CITY, theirs[0], T2).unwrap(), "{}", t.backend);
+        assert!(
+            !store.requeue_one(CITY, theirs[0], T2).unwrap(),
+            "{}",
+            t.backend
+        );
         assert!(store.outbox_entry(CITY, theirs[0]).unwrap().is_none());
         assert!(store.requeue_one(CITY, ours[0], T2).unwrap());
         // Pressed twice: the copy is no longer undeliverable.
         assert!(!store.requeue_one(CITY, ours[0], T2).unwrap());
         let back = store.outbox_entry(CITY, ours[0]).unwrap().unwrap();
         assert_eq!(back.delivery.state, DeliveryState::Pending);
-        assert_eq!((back.delivery.attempts, back.subject.as_str()), (0, "報告書のお知らせ"));
-        let failed = store.outbox_entries(CITY, DeliveryState::Failed, 10).unwrap();
+        assert_eq!(
+            (back.delivery.attempts, back.subject.as_str()),
+            (0, "報告書のお知らせ")
+        );
+        let failed = store
+            .outbox_entries(CITY, DeliveryState::Failed, 10)
+            .unwrap();
         let ids: Vec<i64> = failed.iter().map(|e| e.delivery.id).collect();
         assert_eq!(ids, [ours[1]], "{}", t.backend);
-        assert_eq!(failed[0].delivery.last_error.as_deref(), Some("550 宛先がありません"));
+        assert_eq!(
+            failed[0].delivery.last_error.as_deref(),
+            Some("550 宛先がありません")
+        );
         assert!(store.outbox_entry(OTHER, theirs[0]).unwrap().is_some());
     });
 }

@@ -8,6 +8,8 @@
 //! whole store from one to the other. Stored states are enums written by their name ([`states`]).
 
 mod backend;
+#[cfg(test)]
+mod console_tests;
 pub mod copy;
 mod earlier;
 mod ledger;
@@ -20,8 +22,6 @@ pub(crate) mod test_stores;
 mod web;
 #[cfg(test)]
 mod web_tests;
-#[cfg(test)]
-mod console_tests;
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};

@@ -253,7 +253,11 @@ fn replicas_claiming_a_job_at_different_times_at_once_start_one_run() {
         // Each replica its own second: only the unfinished-run index can refuse.
         let at = format!("2027-04-01T00:00:{i:02}Z");
         let owner = format!("replica-{i}");
-        usize::from(store.claim_run(CITY, "annual", &at, T0, &lease(&owner, T2)).unwrap())
+        usize::from(
+            store
+                .claim_run(CITY, "annual", &at, T0, &lease(&owner, T2))
+                .unwrap(),
+        )
     });
     assert_eq!(won.iter().sum::<usize>(), 1, "{won:?}");
     assert_eq!(count(&url, "SELECT COUNT(*) FROM job_runs"), 1);

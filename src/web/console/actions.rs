@@ -16,13 +16,13 @@ use serde::Deserialize;
 use super::{console_page, planning_only};
 use crate::app::App;
 use crate::mail::notices::{remind_now, Reminded, DIGEST, ESCALATION, REMINDERS};
-use crate::mail::preview::{preview, Preview, PreviewMessage};
 use crate::mail::outbox::size_label;
+use crate::mail::preview::{preview, Preview, PreviewMessage};
 use crate::store::{JobRun, RunOutcome};
+use crate::web::auth::Signed;
 use crate::web::auth::{check_csrf, FORM_EXPIRED};
 use crate::web::jobs::RunNow;
 use crate::web::page::{badge, csrf_field, see_other, table, tokyo_time, Refusal};
-use crate::web::auth::Signed;
 use crate::web::{on_store, Web};
 
 /// The ledger's name of the annual run (`daemon::schedule::ANNUAL_RUN`, which the web
@@ -257,7 +257,13 @@ async fn remind(
         }
         Reminded::NoRecipients | Reminded::NoDeadline => {
             let main = html! { p.notice.error role="alert" { (reminded.why_not(&department)) } };
-            return Ok(console_page(&signed, StatusCode::CONFLICT, "/runs", "督促を送れません", main));
+            return Ok(console_page(
+                &signed,
+                StatusCode::CONFLICT,
+                "/runs",
+                "督促を送れません",
+                main,
+            ));
         }
     };
     let encoded = utf8_percent_encode(&department, NON_ALPHANUMERIC);
@@ -280,7 +286,13 @@ async fn preview_page(signed: Signed) -> Result<Response, Refusal> {
     .await
     .map_err(|e| anyhow::anyhow!("送信内容の確認が途中で止まりました: {e}"))??;
     let main = preview_view(&found);
-    Ok(console_page(&signed, StatusCode::OK, "/preview", "送信内容の確認", main))
+    Ok(console_page(
+        &signed,
+        StatusCode::OK,
+        "/preview",
+        "送信内容の確認",
+        main,
+    ))
 }
 
 /// The preview as the page shows it.

@@ -60,7 +60,10 @@ struct View {
 }
 
 /// `GET /{city}/console/outbox?state=…`: one tab of the outbox.
-async fn outbox_page(signed: Signed, Query(query): Query<OutboxQuery>) -> Result<Response, Refusal> {
+async fn outbox_page(
+    signed: Signed,
+    Query(query): Query<OutboxQuery>,
+) -> Result<Response, Refusal> {
     planning_only(&signed)?;
     let tab = STATES
         .iter()
@@ -87,7 +90,13 @@ async fn outbox_page(signed: Signed, Query(query): Query<OutboxQuery>) -> Result
         (state_tabs(signed.city_code(), tab, &view.counts))
         (entries_table(&signed, tab, &view.entries))
     };
-    Ok(console_page(&signed, StatusCode::OK, "/outbox", "メール", main))
+    Ok(console_page(
+        &signed,
+        StatusCode::OK,
+        "/outbox",
+        "メール",
+        main,
+    ))
 }
 
 /// The delivery pause, as the operator must read it.
@@ -117,37 +126,48 @@ fn state_tabs(city: &str, current: usize, counts: &OutboxCounts) -> Markup {
     }
 }
 
-/// The copies of a tab: recipient, subject, attempts, next attempt, last error, sent
-/// time; on the undeliverable tab, a 「再送」 button each.
+/// The columns of each tab (what a copy in it has to show).
+const COLUMNS: [&[&str]; 3] = [
+    &["ID", "宛先", "件名", "状態", "試行", "次回", "最後のエラー"],
+    &["ID", "宛先", "件名", "試行", "送信日時"],
+    &["ID", "宛先", "件名", "試行", "最後のエラー", "操作"],
+];
+
+/// The copies of a tab: recipient, subject, attempts, and what the state makes worth
+/// reading (next attempt and last error while waiting, sent time once sent, the last
+/// error and a 「再送」 button when undeliverable).
 fn entries_table(signed: &Signed, tab: usize, entries: &[OutboxEntry]) -> Markup {
     if entries.is_empty() {
         return html! { p.muted { (STATES[tab].1) "のメールはありません。" } };
     }
-    let failed = STATES[tab].0 == "failed";
-    let mut headings = vec!["ID", "宛先", "件名", "状態", "試行", "次回", "最後のエラー", "送信日時"];
-    if failed {
-        headings.push("操作");
-    }
+    let columns = COLUMNS[tab];
     let rows = entries.iter().map(|e| {
-        let d = &e.delivery;
-        let mut row = vec![
-            html! { (d.id) },
-            html! { (d.recipient) },
-            html! { (e.subject) },
-            html! { span.nowrap { (state_label(d.state)) } },
-            html! { span.nowrap { (d.attempts) " 回" } },
-            html! { span.nowrap { @if !failed && e.sent_at.is_none() { (tokyo_time(&d.next_attempt_at)) } } },
-            html! { (d.last_error.as_deref().unwrap_or_default()) },
-            html! { span.nowrap { (e.sent_at.as_deref().map(tokyo_time).unwrap_or_default()) } },
-        ];
-        if failed {
-            row.push(resend_button(signed, d.id));
-        }
-        row
+        columns
+            .iter()
+            .map(|column| cell(signed, e, column))
+            .collect::<Vec<Markup>>()
     });
     html! {
         @if entries.len() as i64 >= SHOWN { p.muted { "新しい順に " (SHOWN) " 件まで表示しています。" } }
-        (table(&headings, rows))
+        div.outbox { (table(columns, rows)) }
+    }
+}
+
+/// One cell of a copy's row.
+fn cell(signed: &Signed, entry: &OutboxEntry, column: &str) -> Markup {
+    let d = &entry.delivery;
+    match column {
+        "ID" => html! { span.nowrap { (d.id) } },
+        "宛先" => html! { (d.recipient) },
+        "件名" => html! { (entry.subject) },
+        "状態" => html! { span.nowrap { (state_label(d.state)) } },
+        "試行" => html! { span.nowrap { (d.attempts) " 回" } },
+        "次回" => html! { span.nowrap { (tokyo_time(&d.next_attempt_at)) } },
+        "最後のエラー" => html! { (d.last_error.as_deref().unwrap_or_default()) },
+        "送信日時" => {
+            html! { span.nowrap { (entry.sent_at.as_deref().map(tokyo_time).unwrap_or_default()) } }
+        }
+        _ => resend_button(signed, d.id),
     }
 }
 
@@ -180,7 +200,9 @@ async fn resend_one(
     match resent {
         Resent::Requeued => {
             web.ring(city);
-            Ok(see_other(&format!("/{city}/console/outbox?state=pending&notice=resent")))
+            Ok(see_other(&format!(
+                "/{city}/console/outbox?state=pending&notice=resent"
+            )))
         }
         Resent::Unknown => Err(Refusal::not_found()),
         Resent::NotFailed(state) => Ok(not_failed_page(&signed, delivery, state)),
@@ -196,5 +218,11 @@ fn not_failed_page(signed: &Signed, delivery: i64, state: DeliveryState) -> Resp
         }
         p { a href={ "/" (signed.city_code()) "/console/outbox?state=pending" } { "未送信のメールへ" } }
     };
-    console_page(signed, StatusCode::CONFLICT, "/outbox", "再送できません", main)
+    console_page(
+        signed,
+        StatusCode::CONFLICT,
+        "/outbox",
+        "再送できません",
+        main,
+    )
 }
