@@ -211,6 +211,14 @@ fn failed_copies(store: &mut Store, city: &str, key: &str, to: &[&str]) -> Vec<i
     failed
 }
 
+/// 「再送」 of the copy `id` in the first city.
+fn resend(http: &mut Http, csrf: &str, id: &str) -> Reply {
+    http.post_form(
+        &format!("/{CITY}/console/outbox/{id}/resend"),
+        &[("csrf", csrf)],
+    )
+}
+
 #[test]
 fn one_undeliverable_copy_is_resent_once_and_never_another_citys() {
     let portal = Portal::with(2, |_, text| text);
@@ -235,25 +243,16 @@ fn one_undeliverable_copy_is_resent_once_and_never_another_citys() {
         failed_tab.contains("配送不能 (2)") && failed_tab.contains("550 5.1.1 宛先不明"),
         "{failed_tab}"
     );
-    let resend = |http: &mut Http, id: i64| {
-        http.post_form(
-            &format!("/{CITY}/console/outbox/{id}/resend"),
-            &[("csrf", &csrf)],
-        )
-    };
-    let answer = resend(&mut http, ours[0]);
+    let answer = resend(&mut http, &csrf, &ours[0].to_string());
     assert_eq!(answer.status, 303, "{}", answer.text());
     assert!(answer.location().contains("notice=resent"));
     let mail = portal.sink.wait_for(1);
     assert_eq!(mail[0].0, ["a@mitaka.example"]);
-    let second = resend(&mut http, ours[0]);
+    let second = resend(&mut http, &csrf, &ours[0].to_string());
     assert_eq!(second.status, 409, "{}", second.text());
     assert!(second.text().contains("配送不能ではありません"));
     for id in [theirs[0].to_string(), "999999".into(), "x".into()] {
-        let answer = http.post_form(
-            &format!("/{CITY}/console/outbox/{id}/resend"),
-            &[("csrf", &csrf)],
-        );
+        let answer = resend(&mut http, &csrf, &id);
         assert_eq!(answer.status, 404, "{id}: {}", answer.text());
     }
     let copies = store

@@ -3,7 +3,7 @@
 //! entries, and one undeliverable copy put back in the queue, only the city's.
 
 use super::test_stores::each_backend;
-use super::{Claim, DeliveryState, Ledger, NewMessage, Outbox, RunLease, RunOutcome, Store};
+use super::{Claim, DeliveryState, NewMessage, RunLease, RunOutcome, Store};
 
 const CITY: &str = "132047";
 const OTHER: &str = "132039";
