@@ -368,3 +368,30 @@ fn failures_taken_by_replicas_at_once_are_reported_once() {
     });
     assert_eq!(taken.iter().sum::<usize>(), 30, "{taken:?}");
 }
+
+#[test]
+fn migration_11_closes_duplicate_unfinished_runs_on_postgresql_too() {
+    let Some(url) = fresh_url() else { return };
+    drop(open(&url, OpenMode::Writable).unwrap());
+    // The database as version 10 left it, with two unfinished runs of one job.
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "DROP INDEX job_runs_one_unfinished;
+             DELETE FROM schema_migrations WHERE version = 11;
+             INSERT INTO job_runs (city_code, job, scheduled_for, started_at) VALUES
+               ('132047', 'annual_run', '2027-04-01T00:00:00Z', 't'),
+               ('132047', 'annual_run', '2027-04-01T00:00:01Z', 't'),
+               ('132047', 'reminders', '2027-04-01T00:00:00Z', 't');",
+        )
+        .unwrap();
+    let mut store = open(&url, OpenMode::Writable).unwrap();
+    let runs = store.runs_of(CITY, "annual_run").unwrap();
+    assert!(runs[0].finished_at.is_some() && runs[1].finished_at.is_none());
+    assert!(runs[0].failure.as_deref().unwrap().contains("重複"));
+    assert!(store.unfinished_run(CITY, "reminders").unwrap().is_some());
+    let later = "2027-04-02T00:00:00Z";
+    assert!(!store
+        .claim_run(CITY, "annual_run", later, later, &lease("x", T2))
+        .unwrap());
+}
