@@ -281,6 +281,31 @@ fn one_undeliverable_copy_is_resent_once_and_never_another_citys() {
 }
 
 #[test]
+fn four_resends_of_one_copy_at_once_requeue_it_once() {
+    let portal = Portal::start();
+    let mut store = portal.cities[0].store();
+    let ours = failed_copies(&mut store, CITY, "resend-race", &["a@mitaka.example"]);
+    let start = Barrier::new(4);
+    let answers: Vec<u16> = std::thread::scope(|scope| {
+        let pressing: Vec<_> = (0..4)
+            .map(|_| {
+                let (mut http, csrf) = signed(&portal, portal.addr, PLANNING);
+                let (start, id) = (&start, ours[0].to_string());
+                scope.spawn(move || {
+                    start.wait();
+                    resend(&mut http, &csrf, &id).status
+                })
+            })
+            .collect();
+        pressing.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    let mut sorted = answers.clone();
+    sorted.sort();
+    assert_eq!(sorted, [303, 409, 409, 409], "{answers:?}");
+    assert_eq!(portal.sink.wait_for(1).len(), 1);
+}
+
+#[test]
 fn the_command_resends_one_copy_through_the_same_function() {
     let portal = Portal::start();
     let mut store = portal.cities[0].store();
@@ -470,4 +495,41 @@ fn ingest_inbox(portal: &Portal) -> std::process::Output {
     let mut args = vec!["ingest"];
     args.extend(files.iter().map(String::as_str));
     portal.hakusho(&args)
+}
+
+#[test]
+fn a_run_left_unfinished_by_another_replica_is_shown_and_blocks_a_new_one() {
+    let portal = Portal::start();
+    let mut store = portal.cities[0].store();
+    let at = hakusho::domain::stamp(portal.clock.now() - chrono::Duration::minutes(10));
+    let lease = |until: chrono::Duration| hakusho::store::RunLease {
+        owner: "another-replica".into(),
+        until: hakusho::domain::stamp(portal.clock.now() + until),
+    };
+    let held = lease(chrono::Duration::minutes(5));
+    assert!(store
+        .claim_run(CITY, "annual_run", &at, &at, &held)
+        .unwrap());
+    let (mut http, csrf) = signed(&portal, portal.addr, PLANNING);
+    let page = http.get(&format!("/{CITY}/console/runs")).text();
+    assert!(
+        page.contains("実行中です(") && page.contains("実行中</span>"),
+        "{page}"
+    );
+    let pressed = http.post_form(&format!("/{CITY}/console/run"), &[("csrf", &csrf)]);
+    assert!(
+        pressed.location().ends_with("notice=running"),
+        "{pressed:?}"
+    );
+    // Its daemon stopped: the lease ran out, a daemon will take it over; still one.
+    let lapsed = lease(-chrono::Duration::minutes(1));
+    assert!(store.renew_run(CITY, "annual_run", &at, &lapsed).unwrap());
+    let page = http.get(&format!("/{CITY}/console/runs")).text();
+    assert!(page.contains("停止中(引き継ぎ待ち)"), "{page}");
+    let pressed = http.post_form(&format!("/{CITY}/console/run"), &[("csrf", &csrf)]);
+    assert!(
+        pressed.location().ends_with("notice=running"),
+        "{pressed:?}"
+    );
+    assert_eq!(store.runs_of(CITY, "annual_run").unwrap().len(), 1);
 }

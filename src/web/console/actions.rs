@@ -125,6 +125,7 @@ async fn runs_page(signed: Signed, Query(notice): Query<Notice>) -> Result<Respo
         Ok(ledger)
     })
     .await?;
+    let now = crate::domain::stamp(signed.app.now());
     let running = ledger
         .first()
         .and_then(|(_, runs)| runs.iter().find(|r| r.finished_at.is_none()).cloned());
@@ -133,7 +134,7 @@ async fn runs_page(signed: Signed, Query(notice): Query<Notice>) -> Result<Respo
         (run_now_form(&signed, running.as_ref()))
         @for (label, runs) in &ledger {
             h2 { (label) "の記録" }
-            (runs_table(runs))
+            (runs_table(runs, &now))
         }
         (remind_form(&signed))
     };
@@ -159,8 +160,8 @@ fn run_now_form(signed: &Signed, running: Option<&JobRun>) -> Markup {
     }
 }
 
-/// One job's recent runs, newest first.
-fn runs_table(runs: &[JobRun]) -> Markup {
+/// One job's recent runs, newest first, as of `now` (a UTC stamp).
+fn runs_table(runs: &[JobRun], now: &str) -> Markup {
     if runs.is_empty() {
         return html! { p.muted { "まだ実行の記録はありません。" } };
     }
@@ -169,16 +170,19 @@ fn runs_table(runs: &[JobRun]) -> Markup {
             html! { span.nowrap { (tokyo_time(&run.scheduled_for)) } },
             html! { span.nowrap { (tokyo_time(&run.started_at)) } },
             html! { span.nowrap { (run.finished_at.as_deref().map(tokyo_time).unwrap_or_default()) } },
-            outcome_badge(run),
+            outcome_badge(run, now),
             html! { (run.failure.as_deref().unwrap_or_default()) },
         ]
     });
     table(&["予定時刻", "開始", "終了", "結果", "失敗の理由"], rows)
 }
 
-/// A run's outcome as a badge.
-fn outcome_badge(run: &JobRun) -> Markup {
+/// A run's outcome as a badge; an unfinished run whose lease ran out (its daemon
+/// stopped) waits for a daemon to take it over.
+fn outcome_badge(run: &JobRun, now: &str) -> Markup {
+    let held = run.lease_until.as_deref().is_some_and(|until| until >= now);
     match (run.finished_at.as_ref(), run.outcome) {
+        (None, _) if !held => badge("overdue", "停止中(引き継ぎ待ち)"),
         (None, _) => badge("noted", "実行中"),
         (Some(_), Some(RunOutcome::Succeeded)) => badge("accepted", "成功"),
         (Some(_), _) => badge("sent-back", "失敗"),
