@@ -147,7 +147,6 @@ pub fn item_id(typed: &str) -> String {
         .collect()
 }
 
-
 fn of_indicator(wp: &WhitePaper, year: i32, policy: &Policy, indicator: &Indicator) -> Lineage {
     let heading = format!(
         "指標 {} {}({} {}、{})",
