@@ -206,7 +206,7 @@ fn states_table(city: &str, view: &YearView) -> Markup {
         let standing = line.standing(view.deadline, view.today);
         state_row(city, line, standing)
     });
-    html! { section { h2 { "各部の状態" } (table(&headings, rows)) } }
+    html! { section.states { h2 { "各部の状態" } (table(&headings, rows)) } }
 }
 
 fn state_row(city: &str, line: &Line, standing: Standing) -> Vec<Markup> {
