@@ -496,9 +496,8 @@ fn the_planning_division_in_its_console_and_a_manager_see_every_department() {
                 .unwrap();
             browser.wait_for("main table").await;
             assert_eq!(browser.path().await, format!("/{CITY}/{home}"));
-            let rows = browser
-                .client
-                .find_all(fantoccini::Locator::Css(&format!("{table} tbody tr")));
+            let css = format!("{table} tbody tr");
+            let rows = browser.client.find_all(fantoccini::Locator::Css(&css));
             assert_eq!(rows.await.unwrap().len(), common::DEPARTMENTS.len());
             let page = browser.body_text().await;
             assert!(page.contains("差戻し") && page.contains("未提出"), "{page}");

@@ -9,8 +9,13 @@
 //! opens (200), and an anchor it names is on the page it opens. Another city's
 //! submission and made-up ids are 404; managers and departments get 403; signed out,
 //! the sign-in page. The explain page's rows are the command's lines, item by item;
-//! an unknown or garbled item is a Japanese 404 or 400 with the form, escaped.
+//! an unknown or garbled item is a Japanese 404 or 400 with the form, escaped. In
+//! Chromium (windows of 1280 and 800 px): the pages fit, a finding's cell link opens
+//! its row marked, a cross finding's item opens its lineage; screenshots are kept in
+//! `target/test-output/browser/console_year/`.
 
+#[path = "common/browser.rs"]
+mod browser;
 mod common;
 
 use common::grid::Grid;
@@ -123,84 +128,48 @@ fn state_of(page: &str, department: &str) -> Vec<String> {
     found.unwrap_or_else(|| panic!("{department} not listed"))
 }
 
+/// The versions the year test uploads: the latest one's id by department.
+struct Sent {
+    kikaku: i64,
+    somu_wrong: i64,
+    somu: i64,
+    kenko: i64,
+    kyoiku: i64,
+}
+
+/// 企画部 sent back (its file name holding markup), 総務部 sent back then accepted,
+/// 健康福祉部 and 教育部 accepted with notes; the six others nothing.
+fn send_some(portal: &Portal) -> Sent {
+    let kikaku = with_mistake("企画部");
+    let sent = Sent {
+        kikaku: upload(portal, CITY, DEPARTMENT, "企画部<b>.xlsx", &kikaku),
+        somu_wrong: upload(portal, CITY, SOMU, "総務部.xlsx", &with_mistake("総務部")),
+        somu: upload(portal, CITY, SOMU, "総務部2.xlsx", &sample("総務部")),
+        kenko: upload(
+            portal,
+            CITY,
+            KENKO,
+            "健康福祉部.xlsx",
+            &sample("健康福祉部"),
+        ),
+        kyoiku: upload(portal, CITY, KYOIKU, "教育部.xlsx", &sample("教育部")),
+    };
+    assert!(sent.somu_wrong < sent.somu);
+    sent
+}
+
 #[test]
 fn the_year_lists_every_department_in_its_state_with_findings_and_links_that_open() {
     let portal = Portal::start();
     portal.clock.set(before_deadline());
-    let kikaku = upload(
-        &portal,
-        CITY,
-        DEPARTMENT,
-        "企画部<b>.xlsx",
-        &with_mistake("企画部"),
-    );
-    // 総務部's first version is sent back, its second accepted.
-    let somu_wrong = upload(&portal, CITY, SOMU, "総務部.xlsx", &with_mistake("総務部"));
-    let somu = upload(&portal, CITY, SOMU, "総務部2.xlsx", &sample("総務部"));
-    let kenko = upload(
-        &portal,
-        CITY,
-        KENKO,
-        "健康福祉部.xlsx",
-        &sample("健康福祉部"),
-    );
-    let kyoiku = upload(&portal, CITY, KYOIKU, "教育部.xlsx", &sample("教育部"));
-    assert!(somu_wrong < somu);
+    let sent = send_some(&portal);
     let mut planning = browser(&portal, CITY, PLANNING);
     let reply = planning.get(&format!("/{CITY}/console"));
     assert_eq!(reply.status, 200, "{}", reply.text());
     let page = reply.text();
-    let expected = [
-        ("企画部", "差戻し", Some(kikaku)),
-        ("総務部", "受理", Some(somu)),
-        ("健康福祉部", "受理(要確認)", Some(kenko)),
-        ("教育部", "受理(要確認)", Some(kyoiku)),
-    ];
-    for department in portal
-        .app()
-        .config()
-        .departments
-        .iter()
-        .map(|d| d.name.as_str())
-    {
-        let row = state_of(&page, department);
-        let (state, id) = match expected.iter().find(|e| e.0 == department) {
-            Some((_, state, id)) => (*state, *id),
-            None => ("未提出", None),
-        };
-        assert_eq!(row[1], state, "{department}: {row:?}");
-        match id {
-            Some(id) => assert!(row[2].starts_with(&format!("提出#{id} ")), "{row:?}"),
-            None => assert_eq!(row[2], "—", "{row:?}"),
-        }
-    }
-    // The latest of 総務部 is its second version; its first is not on the page.
-    assert!(!page.contains(&format!("submissions/{somu_wrong}\"")));
-    // The sent-back one's file name is text, and its finding names its cell and links
-    // to the finding's row on its page.
-    assert!(page.contains("企画部&lt;b&gt;.xlsx") && !page.contains("企画部<b>"));
-    let found = section(&page, "各部の最新の提出で見つかった点");
-    let kikaku_page = format!("/{CITY}/console/submissions/{kikaku}");
-    let of_kikaku = &found[found.find("企画部").unwrap()..];
-    let of_kikaku = &of_kikaku[..of_kikaku.find("</table>").unwrap()];
-    let j2 = rows(of_kikaku)
-        .into_iter()
-        .position(|r| r[..3] == ["エラー", "目標指標", "J2"]);
-    let j2 = j2.unwrap_or_else(|| panic!("no J2 error: {of_kikaku}"));
-    assert!(rows(of_kikaku)[j2][3].contains("未定"), "{of_kikaku}");
-    let anchor = format!("href=\"{kikaku_page}#f{}\">J2</a>", j2 + 1);
-    assert!(of_kikaku.contains(&anchor), "{of_kikaku}");
-    // 健康福祉部's two targets of one indicator, both cells, with the lineage links.
-    let cross = section(&page, "提出をまたがる食い違い");
-    assert!(
-        cross.contains("目標が二つ") && cross.contains("K2-2"),
-        "{cross}"
-    );
-    for (item, cell) in [("K2-2", "総合戦略KPI!H2"), ("5-2.1", "目標指標!L4")] {
-        let lineage = format!("/{CITY}/console/explain?item={item}&amp;year=2020");
-        assert!(cross.contains(&lineage), "{item}: {cross}");
-        assert!(text_of(cross).contains(cell), "{cell}");
-    }
+    check_states(&portal, &page, &sent);
+    check_findings(&page, sent.kikaku);
+    check_cross_findings(&page);
     follow_every_link(&mut planning, &page);
     // After the deadline, those that sent nothing are overdue; the others keep theirs.
     portal.clock.set(jst(2021, 4, 10, 9, 0, 0));
@@ -214,6 +183,62 @@ fn the_year_lists_every_department_in_its_state_with_findings_and_links_that_ope
             .iter()
             .any(|r| r[0] == department && r[1] == "未提出");
         assert!(listed, "{department}: {gaps}");
+    }
+}
+
+/// Every configured department in its state, with its latest version (never an
+/// earlier one).
+fn check_states(portal: &Portal, page: &str, sent: &Sent) {
+    let expected = [
+        ("企画部", "差戻し", Some(sent.kikaku)),
+        ("総務部", "受理", Some(sent.somu)),
+        ("健康福祉部", "受理(要確認)", Some(sent.kenko)),
+        ("教育部", "受理(要確認)", Some(sent.kyoiku)),
+    ];
+    for department in portal.app().config().departments.iter() {
+        let department = department.name.as_str();
+        let row = state_of(page, department);
+        let (state, id) = match expected.iter().find(|e| e.0 == department) {
+            Some((_, state, id)) => (*state, *id),
+            None => ("未提出", None),
+        };
+        assert_eq!(row[1], state, "{department}: {row:?}");
+        match id {
+            Some(id) => assert!(row[2].starts_with(&format!("提出#{id} ")), "{row:?}"),
+            None => assert_eq!(row[2], "—", "{row:?}"),
+        }
+    }
+    assert!(!page.contains(&format!("submissions/{}\"", sent.somu_wrong)));
+    // The file name is text.
+    assert!(page.contains("企画部&lt;b&gt;.xlsx") && !page.contains("企画部<b>"));
+}
+
+/// The sent-back version's finding names its cell, which links to the finding's row.
+fn check_findings(page: &str, kikaku: i64) {
+    let found = section(page, "各部の最新の提出で見つかった点");
+    let kikaku_page = format!("/{CITY}/console/submissions/{kikaku}");
+    let of_kikaku = &found[found.find("企画部").unwrap()..];
+    let of_kikaku = &of_kikaku[..of_kikaku.find("</table>").unwrap()];
+    let j2 = rows(of_kikaku)
+        .into_iter()
+        .position(|r| r[..3] == ["エラー", "目標指標", "J2"]);
+    let j2 = j2.unwrap_or_else(|| panic!("no J2 error: {of_kikaku}"));
+    assert!(rows(of_kikaku)[j2][3].contains("未定"), "{of_kikaku}");
+    let anchor = format!("href=\"{kikaku_page}#f{}\">J2</a>", j2 + 1);
+    assert!(of_kikaku.contains(&anchor), "{of_kikaku}");
+}
+
+/// 健康福祉部's two targets of one indicator: both cells, with the lineage links.
+fn check_cross_findings(page: &str) {
+    let cross = section(page, "提出をまたがる食い違い");
+    assert!(
+        cross.contains("目標が二つ") && cross.contains("K2-2"),
+        "{cross}"
+    );
+    for (item, cell) in [("K2-2", "総合戦略KPI!H2"), ("5-2.1", "目標指標!L4")] {
+        let lineage = format!("/{CITY}/console/explain?item={item}&amp;year=2020");
+        assert!(cross.contains(&lineage), "{item}: {cross}");
+        assert!(text_of(cross).contains(cell), "{cell}");
     }
 }
 
@@ -268,11 +293,12 @@ fn only_this_citys_submissions_open_and_only_for_the_planning_division() {
         "企画部.xlsx",
         &with_mistake("企画部"),
     );
+    let other_name = "武蔵野_企画部.xlsx";
     let other = upload(
         &portal,
         MUSASHINO.0,
         DEPARTMENT,
-        "武蔵野_企画部.xlsx",
+        other_name,
         &sample("企画部"),
     );
     let mut planning = browser(&portal, CITY, PLANNING);
@@ -281,6 +307,21 @@ fn only_this_citys_submissions_open_and_only_for_the_planning_division() {
         let path = format!("{console}/submissions/{own}{tail}");
         assert_eq!(planning.get(&path).status, 200, "{path}");
     }
+    check_made_up_ids(&mut planning, other);
+    // The other city's planning division sees its own, not this one's.
+    let mut theirs = browser(&portal, MUSASHINO.0, PLANNING);
+    let path = format!("/{}/console/submissions/", MUSASHINO.0);
+    assert_eq!(theirs.get(&format!("{path}{other}")).status, 200);
+    assert_eq!(theirs.get(&format!("{path}{own}")).status, 404);
+    // The department keeps its own page's rules: its own version, not the console's.
+    let mut kikaku = browser(&portal, CITY, DEPARTMENT);
+    let own_page = kikaku.get(&format!("/{CITY}/submissions/{own}"));
+    assert_eq!(own_page.status, 200);
+    check_other_roles(&portal, own);
+}
+
+/// Another city's id and ids that are none: 404, the Japanese page, naming nothing.
+fn check_made_up_ids(planning: &mut Http, other: i64) {
     let made_up = [
         other.to_string(),
         (other + 1000).to_string(),
@@ -293,26 +334,18 @@ fn only_this_citys_submissions_open_and_only_for_the_planning_division() {
     ];
     for id in &made_up {
         for tail in ["", "/original", "/annotated"] {
-            let reply = planning.get(&format!("{console}/submissions/{id}{tail}"));
+            let reply = planning.get(&format!("/{CITY}/console/submissions/{id}{tail}"));
             assert_eq!(reply.status, 404, "{id}{tail}");
-            assert!(
-                reply.text().contains("ページが見つかりません"),
-                "{id}{tail}"
-            );
-            assert!(!reply.text().contains("武蔵野_企画部"), "{id}{tail}");
+            let page = reply.text();
+            assert!(page.contains("ページが見つかりません"), "{id}{tail}");
+            assert!(!page.contains("武蔵野_企画部"), "{id}{tail}");
         }
     }
-    // The other city's planning division sees its own, not this one's.
-    let mut theirs = browser(&portal, MUSASHINO.0, PLANNING);
-    let path = format!("/{}/console/submissions/", MUSASHINO.0);
-    assert_eq!(theirs.get(&format!("{path}{other}")).status, 200);
-    assert_eq!(theirs.get(&format!("{path}{own}")).status, 404);
-    // The department keeps its own page's rules: its own version, not the console's.
-    let mut kikaku = browser(&portal, CITY, DEPARTMENT);
-    assert_eq!(
-        kikaku.get(&format!("/{CITY}/submissions/{own}")).status,
-        200
-    );
+}
+
+/// Managers and departments: 403 on every console page; signed out: the sign-in page.
+fn check_other_roles(portal: &Portal, own: i64) {
+    let console = format!("/{CITY}/console");
     let pages = [
         console.clone(),
         format!("{console}/submissions/{own}"),
@@ -322,7 +355,7 @@ fn only_this_citys_submissions_open_and_only_for_the_planning_division() {
     ];
     for path in &pages {
         for address in [MANAGER, DEPARTMENT, "kikaku-kacho@mitaka.example"] {
-            let reply = browser(&portal, CITY, address).get(path);
+            let reply = browser(portal, CITY, address).get(path);
             assert_eq!(reply.status, 403, "{address} {path}");
             assert!(reply.text().contains("この操作はできません"), "{path}");
         }
@@ -473,4 +506,94 @@ fn the_planning_divisions_home_is_its_console_and_the_overview_sends_it_there() 
     );
     let mut manager = browser(&portal, CITY, MANAGER);
     assert_eq!(manager.get(&format!("/{CITY}/overview")).status, 200);
+}
+
+#[test]
+fn in_chromium_the_pages_fit_and_a_findings_link_opens_its_row() {
+    let portal = Portal::start();
+    portal.clock.set(before_deadline());
+    let long = format!("{}.xlsx", "令和2年度企画部提出用ブック最終版".repeat(6));
+    let kikaku = upload(&portal, CITY, DEPARTMENT, &long, &with_mistake("企画部"));
+    upload(&portal, CITY, SOMU, "総務部.xlsx", &sample("総務部"));
+    upload(
+        &portal,
+        CITY,
+        KENKO,
+        "健康福祉部.xlsx",
+        &sample("健康福祉部"),
+    );
+    upload(&portal, CITY, KYOIKU, "教育部.xlsx", &sample("教育部"));
+    let base = format!("http://{}", portal.addr);
+    browser::runtime().block_on(async {
+        let browser = browser::Browser::start("console_year").await;
+        let cookie = web::testing::sign_in(portal.app(), PLANNING);
+        visit(&browser, format!("{base}/{CITY}/signin")).await;
+        let set = format!("document.cookie = '{SESSION_COOKIE}={cookie}; path=/{CITY}/'");
+        browser.client.execute(&set, vec![]).await.unwrap();
+        for width in [1280, 800] {
+            browser.client.set_window_size(width, 900).await.unwrap();
+            visit_each_page(&browser, &base, width, kikaku).await;
+        }
+        // The one error expected: the unknown item's page is a 404.
+        let errors: Vec<String> = browser
+            .console_errors()
+            .await
+            .into_iter()
+            .filter(|e| !e.contains("status of 404"))
+            .collect();
+        assert!(errors.is_empty(), "nothing the CSP refused: {errors:#?}");
+        browser.close().await;
+    });
+}
+
+async fn visit(browser: &browser::Browser, url: String) {
+    browser.client.goto(&url).await.unwrap();
+    browser.wait_for("main").await;
+}
+
+/// The link's target, from the page shown.
+async fn href_of(browser: &browser::Browser, css: &str) -> String {
+    let link = browser.wait_for(css).await;
+    let href = link.attr("href").await.unwrap().unwrap();
+    href.replace("&amp;", "&")
+}
+
+/// The year, a finding's row (marked), a lineage and an unknown item, at one width.
+async fn visit_each_page(browser: &browser::Browser, base: &str, width: u32, kikaku: i64) {
+    visit(browser, format!("{base}/{CITY}/")).await;
+    assert_eq!(browser.path().await, format!("/{CITY}/console"));
+    check_fits(browser, &format!("year-{width}")).await;
+    let cell = format!("a[href^='/{CITY}/console/submissions/{kikaku}#f']");
+    visit(browser, format!("{base}{}", href_of(browser, &cell).await)).await;
+    let marked = browser.wait_for("tr:target").await;
+    assert!(marked.text().await.unwrap().contains("J2"));
+    check_fits(browser, &format!("submission-{width}")).await;
+    visit(browser, format!("{base}/{CITY}/console")).await;
+    let lineage = href_of(browser, "a[href*='explain?item=K2-2']").await;
+    visit(browser, format!("{base}{lineage}")).await;
+    browser.wait_for("section.lineage table").await;
+    let page = browser.body_text().await;
+    let shown = page.contains("総合戦略KPI K2-2") && page.contains("総合戦略KPI!H2");
+    assert!(shown, "{page}");
+    check_fits(browser, &format!("explain-{width}")).await;
+    visit(
+        browser,
+        format!("{base}/{CITY}/console/explain?item=%3Cscript%3E"),
+    )
+    .await;
+    let page = browser.body_text().await;
+    let said = "「<script>」という指標・KPI・個別課題はありません";
+    assert!(page.contains(said), "{page}");
+    check_fits(browser, &format!("explain-unknown-{width}")).await;
+}
+
+/// The page is no wider than the window; a screenshot is kept.
+async fn check_fits(browser: &browser::Browser, step: &str) {
+    let script = "return document.documentElement.scrollWidth - window.innerWidth";
+    let over = browser.client.execute(script, vec![]).await.unwrap();
+    assert!(
+        over.as_i64().unwrap_or(0) <= 0,
+        "{step}: wider than the window"
+    );
+    browser.shot(step).await;
 }

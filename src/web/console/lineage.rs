@@ -180,12 +180,16 @@ fn page(signed: &Signed, status: StatusCode, main: Markup) -> Response {
 fn form_of(city: &str, form: &Form) -> Markup {
     html! {
         form.explain method="get" action={ "/" (city) "/console/explain" } {
-            label for="item" { "指標・KPI・個別課題の番号(例: 1-1.1、K2-1、1-(2))" }
-            input #item type="text" name="item" value=(form.item) maxlength=(MAX_ITEM_CHARS) required;
-            label for="year" { "年度" }
-            select #year name="year" {
-                @for year in &form.years {
-                    option value=(year.start_year()) selected[*year == form.year] { (year.to_string()) }
+            div.field {
+                label for="item" { "指標・KPI・個別課題の番号(例: 1-1.1、K2-1、1-(2))" }
+                input #item type="text" name="item" value=(form.item) maxlength=(MAX_ITEM_CHARS) required;
+            }
+            div.field {
+                label for="year" { "年度" }
+                select #year name="year" {
+                    @for year in &form.years {
+                        option value=(year.start_year()) selected[*year == form.year] { (year.to_string()) }
+                    }
                 }
             }
             button type="submit" { "調べる" }
