@@ -467,37 +467,34 @@ fn an_address_taken_out_of_the_configuration_loses_its_session_for_good() {
 
 #[test]
 fn each_role_lands_on_its_page_and_the_overview_is_not_a_departments() {
+    use hakusho::web::auth::Role;
     let portal = Portal::start();
-    for (address, home) in [
-        (PLANNING, "console"),
-        (MANAGER, "overview"),
-        (DEPARTMENT, "department"),
+    for (address, role) in [
+        (PLANNING, Role::Planning),
+        (MANAGER, Role::Manager),
+        (DEPARTMENT, Role::Department("企画部".into())),
     ] {
+        let home = role.home(CITY);
         let mut http = portal.signed_in(CITY, address);
-        assert_eq!(
-            http.get(&format!("/{CITY}/")).location(),
-            format!("/{CITY}/{home}")
-        );
-        let page = http.get(&format!("/{CITY}/{home}"));
+        assert_eq!(http.get(&format!("/{CITY}/")).location(), home);
+        let page = http.get(&home);
         assert_eq!(page.status, 200, "{address}");
-        assert!(
-            page.text().contains(address),
-            "the header names who is signed in"
-        );
+        let page = page.text();
+        assert!(page.contains(address), "the header names who is signed in");
         let overview = http.get(&format!("/{CITY}/overview"));
-        match home {
-            "overview" | "console" => {
-                let page = page.text();
+        match role {
+            Role::Department(_) => assert_eq!(overview.status, 403, "{address}"),
+            // The planning division's console has the overview's table and more.
+            Role::Planning => {
+                assert_eq!(home, "/132047/console");
+                assert!(page.contains("企画部") && page.contains("教育部"), "{page}");
+                assert_eq!((overview.status, overview.location()), (303, home.as_str()));
+            }
+            Role::Manager => {
+                let page = overview.text();
+                assert_eq!(overview.status, 200, "{address}");
                 assert!(page.contains("企画部") && page.contains("教育部"), "{page}");
             }
-            _ => assert_eq!(overview.status, 403, "{address}"),
-        }
-        if home == "console" {
-            // The planning division's console has the overview's table: it is sent there.
-            assert_eq!(
-                (overview.status, overview.location()),
-                (303, "/132047/console")
-            );
         }
     }
     let mut anonymous = portal.http();

@@ -371,15 +371,7 @@ fn check_other_roles(portal: &Portal, own: i64) {
 #[test]
 fn the_explain_page_shows_the_commands_lines_item_by_item() {
     let portal = Portal::start();
-    let inbox = portal.cities[0].inbox();
-    let mut files: Vec<String> = std::fs::read_dir(&inbox)
-        .unwrap()
-        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
-        .collect();
-    files.sort();
-    let mut args = vec!["ingest"];
-    args.extend(files.iter().map(String::as_str));
-    common::stdout_of(&portal.hakusho(&args));
+    ingest_two_years(&portal);
     let mut planning = browser(&portal, CITY, PLANNING);
     let items = [
         "1-1.1",
@@ -390,31 +382,74 @@ fn the_explain_page_shows_the_commands_lines_item_by_item() {
         "1-(2)",
         "１－１．１",
     ];
+    let years = [
+        ("", "令和2年度"),
+        ("&year=2020", "令和2年度"),
+        ("&year=令和2年度", "令和2年度"),
+        ("&year=2019", "令和元年度"),
+    ];
     for item in items {
-        let printed = common::stdout_of(&portal.hakusho(&["explain", item]));
-        for query in [
-            String::new(),
-            "&year=2020".to_string(),
-            "&year=令和2年度".to_string(),
-        ] {
+        for (query, year) in years {
+            let explain = ["explain", item, "--fiscal-year", year];
+            let printed = common::stdout_of(&portal.hakusho(&explain));
             let path = format!("/{CITY}/console/explain?item={}{query}", encode(item));
             let reply = planning.get(&path);
             assert_eq!(reply.status, 200, "{path}: {}", reply.text());
             assert_eq!(shown_as_text(&reply.text()), printed, "{path}");
         }
     }
-    // Each value's submission and original open.
+    // Last year's figure is one of the rows, and each value's submission and original open.
     let page = planning
         .get(&format!("/{CITY}/console/explain?item=1-1.1"))
         .text();
+    assert!(text_of(&page).contains("2019年度の達成値"), "{page}");
     let opened: Vec<String> = links(&page)
         .into_iter()
         .filter(|l| l.contains("/submissions/"))
         .collect();
-    assert!(opened.len() >= 10, "{opened:?}");
+    assert!(opened.len() >= 12, "{opened:?}");
     for link in opened {
         assert_eq!(planning.get(&link).status, 200, "{link}");
     }
+}
+
+/// 企画部's 令和元年度 workbook (the sample with its years moved back one), taken in
+/// while the configuration collects that year; then every sample of 令和2年度.
+fn ingest_two_years(portal: &Portal) {
+    let city = &portal.cities[0];
+    let mut grid = Grid::read(&repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    grid.text("提出情報", "B4", "令和元年度")
+        .text(
+            "記入のしかた",
+            "A1",
+            "企画部 令和元年度 提出用ブック 記入のしかた",
+        )
+        .text("目標指標", "I1", "前年度実績\n(平成30年度)")
+        .text("目標指標", "J1", "達成値\n(令和元年度)")
+        .text("アクションプラン", "F1", "令和元年度の取組状況等")
+        .text("総合戦略KPI", "F1", "前年度実績\n(平成30年度)")
+        .text("総合戦略KPI", "G1", "実績値\n(令和元年度)");
+    let last_year = city.path().join("令和元年度_企画部.xlsx");
+    std::fs::write(&last_year, grid.to_xlsx()).unwrap();
+    let config = std::fs::read_to_string(city.config_path()).unwrap();
+    let collecting = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(city.config_path()).unwrap();
+        std::fs::write(city.config_path(), text.replace(from, to)).unwrap();
+    };
+    collecting(
+        "fiscal_year = \"令和2年度\"",
+        "fiscal_year = \"令和元年度\"",
+    );
+    common::stdout_of(&city.hakusho(&["ingest", &last_year.to_string_lossy()]));
+    std::fs::write(city.config_path(), config).unwrap();
+    let mut files: Vec<String> = std::fs::read_dir(city.inbox())
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut args = vec!["ingest"];
+    args.extend(files.iter().map(String::as_str));
+    common::stdout_of(&city.hakusho(&args));
 }
 
 /// A query value, percent-encoded.

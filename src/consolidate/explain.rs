@@ -244,7 +244,63 @@ fn cell_rows(item: &str, year: i32, cells: &[Cell], labels: &[String]) -> Vec<Li
 
 #[cfg(test)]
 mod tests {
-    use super::item_id;
+    use super::{item_id, ItemKind, Lineage, LineageRow, RowKind, Source};
+
+    fn row(label: &str, value: &str, kind: RowKind, source: Option<Source>) -> LineageRow {
+        LineageRow {
+            item: "1-1.1".into(),
+            year: 2020,
+            label: label.into(),
+            value: value.into(),
+            kind,
+            source,
+        }
+    }
+
+    fn source() -> Source {
+        Source {
+            submission_id: 3,
+            department: "企画部".into(),
+            file: "令和2年度_企画部.xlsx".into(),
+            sheet: "目標指標".into(),
+            cell: "J2".into(),
+        }
+    }
+
+    #[test]
+    fn each_kind_of_row_reads_as_the_command_has_always_printed_it() {
+        let lineage = Lineage {
+            item: "1-1.1".into(),
+            kind: ItemKind::Indicator,
+            heading: "指標 1-1.1 名前(1-1 施策、企画部)".into(),
+            notes: vec!["状態: 達成".into()],
+            rows: vec![
+                row(
+                    "達成値(令和2年度)",
+                    "202,850件",
+                    RowKind::Cell,
+                    Some(source()),
+                ),
+                row("目標値(令和4年度)", "", RowKind::Cell, None),
+                row("2019年度の達成値", "", RowKind::Earlier, Some(source())),
+                row("取組状況等", "", RowKind::Text, Some(source())),
+            ],
+        };
+        assert_eq!(
+            lineage.text(),
+            "指標 1-1.1 名前(1-1 施策、企画部)\n  状態: 達成\n\
+             \x20 達成値(令和2年度): 202,850件 ← 提出#3 令和2年度_企画部.xlsx 目標指標!J2\n\
+             \x20 目標値(令和4年度): (空欄) ← 計画の参照データ\n\
+             \x20 2019年度の達成値:  ← 提出#3 令和2年度_企画部.xlsx 目標指標!J2\n\
+             \x20 取組状況等: 提出#3 令和2年度_企画部.xlsx 目標指標!J2\n"
+        );
+        assert_eq!(lineage.rows[1].shown_value(), "(空欄)");
+        assert_eq!(
+            lineage.rows[2].shown_value(),
+            "",
+            "an earlier figure as written"
+        );
+    }
 
     #[test]
     fn ids_typed_full_width_with_any_dash_or_spaces_read_as_the_plan_writes_them() {
