@@ -164,10 +164,14 @@ fn the_year_lists_every_department_in_its_state_with_findings_and_links_that_ope
     portal.clock.set(before_deadline());
     let sent = send_some(&portal);
     let mut planning = browser(&portal, CITY, PLANNING);
+    let asked = std::time::Instant::now();
     let reply = planning.get(&format!("/{CITY}/console"));
+    // A figure, not a condition: these machines are shared.
+    eprintln!("the year page answered in {:?}", asked.elapsed());
     assert_eq!(reply.status, 200, "{}", reply.text());
     let page = reply.text();
     check_states(&portal, &page, &sent);
+    assert!(page.contains("年次実行: まだ実行していません。"), "{page}");
     check_findings(&page, sent.kikaku);
     check_cross_findings(&page);
     follow_every_link(&mut planning, &page);
@@ -393,7 +397,9 @@ fn the_explain_page_shows_the_commands_lines_item_by_item() {
             let explain = ["explain", item, "--fiscal-year", year];
             let printed = common::stdout_of(&portal.hakusho(&explain));
             let path = format!("/{CITY}/console/explain?item={}{query}", encode(item));
+            let asked = std::time::Instant::now();
             let reply = planning.get(&path);
+            eprintln!("{path} answered in {:?}", asked.elapsed());
             assert_eq!(reply.status, 200, "{path}: {}", reply.text());
             assert_eq!(shown_as_text(&reply.text()), printed, "{path}");
         }
@@ -525,6 +531,48 @@ fn an_unknown_or_garbled_item_or_year_is_a_japanese_page_with_the_form_escaped()
         escaped.text().contains("&lt;script&gt;x&lt;/script&gt;"),
         "{}",
         escaped.text()
+    );
+}
+
+#[test]
+fn the_year_tells_the_annual_runs_latest_entry_in_the_ledger() {
+    use hakusho::store::{RunLease, RunOutcome};
+    let portal = Portal::start();
+    portal.clock.set(jst(2021, 4, 15, 9, 0, 30));
+    let mut store = portal.cities[0].store();
+    let lease = |until: &str| RunLease {
+        owner: "test".into(),
+        until: until.into(),
+    };
+    let (slot, started) = ("2021-04-15T00:00:00Z", "2021-04-15T00:00:01Z");
+    let held = lease("2021-04-15T00:02:00Z");
+    assert!(store
+        .claim_run(CITY, "annual_run", slot, started, &held)
+        .unwrap());
+    let mut planning = browser(&portal, CITY, PLANNING);
+    let mut line = || {
+        let page = planning.get(&format!("/{CITY}/console")).text();
+        let start = page.find("<p class=\"last-run\">").unwrap();
+        let end = start + page[start..].find("</p>").unwrap();
+        text_of(&page[start..end])
+    };
+    let running = line();
+    assert!(
+        running.starts_with("最後の年次実行: 2021年04月15日 09:00 開始 実行中"),
+        "{running}"
+    );
+    // Its daemon stopped: the lease ran out, the run waits to be taken over.
+    portal.clock.set(jst(2021, 4, 15, 9, 3, 0));
+    assert!(line().contains("開始 停止中(引き継ぎ待ち)"), "{}", line());
+    let finished = "2021-04-15T00:05:00Z";
+    let failed = RunOutcome::Failed;
+    store
+        .finish_run(CITY, "annual_run", slot, finished, failed, Some("x"))
+        .unwrap();
+    let said = line();
+    assert!(
+        said.contains("開始 失敗 (2021年04月15日 09:05 終了)"),
+        "{said}"
     );
 }
 

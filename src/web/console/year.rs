@@ -17,7 +17,7 @@ use super::{console_page, planning_only};
 use crate::app::App;
 use crate::consolidate::{self, CrossFinding, Gap, Source};
 use crate::domain::{Finding, FiscalYear};
-use crate::store::{HistoryEntry, Store, SubmissionState};
+use crate::store::{HistoryEntry, JobRun, RunOutcome, Store, SubmissionState};
 use crate::web::auth::Signed;
 use crate::web::department::files::{send_annotated, send_original};
 use crate::web::department::pages::{findings_table, uploader, verdict_badge, SubmissionView};
@@ -25,6 +25,10 @@ use crate::web::department::submission_id;
 use crate::web::overview::Standing;
 use crate::web::page::{badge, table, tokyo_time, Refusal};
 use crate::web::{on_store, Web};
+
+/// The ledger's name of the annual run (`daemon::schedule::ANNUAL_RUN`, which the web
+/// may not name: the daemon is reached only through `web.jobs()`).
+const ANNUAL_RUN: &str = "annual_run";
 
 /// The routes of the year at a glance and of the submissions it links to.
 pub fn routes() -> Router<Web> {
@@ -72,6 +76,10 @@ struct YearView {
     /// The year's cross-submission findings and gaps; `None` when the datasets could
     /// not be built (the cause is logged, the page says so).
     checks: Option<(Vec<CrossFinding>, Vec<Gap>)>,
+    /// The annual run's latest entry in the ledger.
+    last_run: Option<JobRun>,
+    /// Now, as the ledger writes times (a run's lease is compared with it).
+    now: String,
 }
 
 impl YearView {
@@ -93,6 +101,8 @@ impl YearView {
             today: app.clock().tokyo().date_naive(),
             lines,
             checks: checks_of(app, store, fiscal_year),
+            last_run: store.last_run(&config.city.code, ANNUAL_RUN)?,
+            now: crate::domain::stamp(app.now()),
         })
     }
 
@@ -147,6 +157,7 @@ async fn year_page(signed: Signed) -> Result<Response, Refusal> {
     let city = signed.city_code();
     let main = html! {
         (summary(&view))
+        p.last-run { (last_run_line(city, view.last_run.as_ref(), &view.now)) }
         (states_table(city, &view))
         (findings_by_department(city, &view))
         @match &view.checks {
@@ -187,6 +198,27 @@ fn summary(view: &YearView) -> Markup {
                 @if count > 0 { span.count { (standing.badge()) " " (count) "部" } " " }
             } }
         }
+    }
+}
+
+/// The annual run's latest entry: when, and how it ended (or that it still runs, or
+/// that its daemon stopped and it waits to be taken over), as of `now`.
+fn last_run_line(city: &str, run: Option<&JobRun>, now: &str) -> Markup {
+    let runs = format!("/{city}/console/runs");
+    let Some(run) = run else {
+        return html! { "年次実行: まだ実行していません。" a href=(runs) { "実行のページへ" } };
+    };
+    let held = run.lease_until.as_deref().is_some_and(|until| until >= now);
+    let outcome = match (&run.finished_at, run.outcome) {
+        (None, _) if !held => badge("overdue", "停止中(引き継ぎ待ち)"),
+        (None, _) => badge("noted", "実行中"),
+        (Some(_), Some(RunOutcome::Succeeded)) => badge("accepted", "成功"),
+        (Some(_), _) => badge("sent-back", "失敗"),
+    };
+    html! {
+        "最後の年次実行: " (tokyo_time(&run.started_at)) " 開始 " (outcome)
+        @if let Some(finished) = &run.finished_at { " (" (tokyo_time(finished)) " 終了)" }
+        " " a href=(runs) { "実行のページへ" }
     }
 }
 
