@@ -5,8 +5,8 @@
 //! corrected workbook on the form (drag and drop) and sees 受理, signs out, and Back
 //! does not bring the page again. The same without JavaScript; the real `hakusho
 //! serve` daemon; a file over the limit (the Japanese 413 page, not a broken
-//! connection); long names and texts within windows of 1280 and 800 px; the overview
-//! of the planning division and a manager.
+//! connection); long names and texts within windows of 1280 and 800 px; the planning
+//! division's console and a manager's overview.
 //!
 //! Every step's screenshot: `target/test-output/browser/<test>/NN-<step>.png`.
 
@@ -472,14 +472,21 @@ fn long_names_and_texts_fit_the_window_without_scrolling_sideways() {
 }
 
 #[test]
-fn the_planning_division_and_a_manager_see_every_department_in_the_overview() {
+fn the_planning_division_in_its_console_and_a_manager_see_every_department() {
     let portal = portal();
     upload_over_http(&portal, DEPARTMENT, "企画部_修正前.xlsx", &with_mistakes());
     browser::runtime().block_on(async {
         let browser = Browser::start("overview").await;
-        for (who, address) in [
-            ("planning", common::portal::PLANNING),
-            ("manager", common::portal::MANAGER),
+        // The planning division lands on its console (the states table among others),
+        // a manager on the overview.
+        for (who, address, home, table) in [
+            (
+                "planning",
+                common::portal::PLANNING,
+                "console",
+                "main section.states",
+            ),
+            ("manager", common::portal::MANAGER, "overview", "main"),
         ] {
             let base = signed_in_as(&browser, &portal, address).await;
             browser
@@ -488,10 +495,9 @@ fn the_planning_division_and_a_manager_see_every_department_in_the_overview() {
                 .await
                 .unwrap();
             browser.wait_for("main table").await;
-            assert_eq!(browser.path().await, format!("/{CITY}/overview"));
-            let rows = browser
-                .client
-                .find_all(fantoccini::Locator::Css("main tbody tr"));
+            assert_eq!(browser.path().await, format!("/{CITY}/{home}"));
+            let css = format!("{table} tbody tr");
+            let rows = browser.client.find_all(fantoccini::Locator::Css(&css));
             assert_eq!(rows.await.unwrap().len(), common::DEPARTMENTS.len());
             let page = browser.body_text().await;
             assert!(page.contains("差戻し") && page.contains("未提出"), "{page}");

@@ -228,6 +228,7 @@ fn rows(world: &World) -> Vec<Row> {
     let mut rows = public_rows();
     rows.extend(role_rows());
     rows.extend(submission_rows(world));
+    rows.extend(console_submission_rows(world));
     rows.extend(report_rows());
     rows.extend(elsewhere_rows());
     rows.extend(closing_rows());
@@ -265,15 +266,52 @@ fn role_rows() -> Vec<Row> {
         OUT,
         "303→department",
         "303→department",
-        "303→overview",
+        "303→console",
         "303→overview",
     ];
     vec![
         get("/{city}/", homes),
         get("/{city}/department", [OUT, "200", "200", "403", "403"]),
         get("/{city}/template", [OUT, "200", "200", "403", "403"]),
-        get("/{city}/overview", [OUT, "403", "403", "200", "200"]),
+        // The planning division's console has the table and more: it is sent there.
+        get(
+            "/{city}/overview",
+            [OUT, "403", "403", "303→console", "200"],
+        ),
+        get("/{city}/console", PLANNING_ONLY),
+        get("/{city}/console/explain", PLANNING_ONLY),
+        get(
+            "/{city}/console/explain?item=1-1.1&year=2020",
+            PLANNING_ONLY,
+        ),
+        get(
+            "/{city}/console/explain?item=9-9.9",
+            [OUT, "403", "403", "404", "403"],
+        ),
     ]
+}
+
+/// The console's pages: the planning division only.
+const PLANNING_ONLY: [&str; 5] = [OUT, "403", "403", "200", "403"];
+
+/// Any department's submission of the city in the console: the planning division
+/// only; the id after the last is 404 for it too.
+fn console_submission_rows(world: &World) -> Vec<Row> {
+    let next = world.a_id.max(world.b_id) + 1;
+    let none = [OUT, "403", "403", "404", "403"];
+    let mut rows = Vec::new();
+    for (id, who, expected) in [
+        (world.a_id, "A's", PLANNING_ONLY),
+        (world.b_id, "B's", PLANNING_ONLY),
+        (next, "next", none),
+    ] {
+        for tail in ["", "/original", "/annotated"] {
+            let label = format!("GET /{{city}}/console/submissions/{{{who} id}}{tail}");
+            let path = format!("/{CITY}/console/submissions/{id}{tail}");
+            rows.push(row(&label, Send::Get, path, expected));
+        }
+    }
+    rows
 }
 
 /// A's submission, B's, and the id after the last, each with its files.
@@ -356,6 +394,12 @@ fn elsewhere_rows() -> Vec<Row> {
             "GET /{other city}/overview (same)",
             Send::Get,
             format!("/{other}/overview"),
+            ["303→signin"; 5],
+        ),
+        row(
+            "GET /{other city}/console (same)",
+            Send::Get,
+            format!("/{other}/console"),
             ["303→signin"; 5],
         ),
         row(
@@ -621,7 +665,7 @@ fn a_session_ends_at_its_hour_and_when_revoked_signed_out_or_unlisted() {
         String::from_utf8_lossy(&all.stderr)
     );
     assert_eq!(
-        outcome(&planning.http.get(&format!("/{CITY}/overview"))),
+        outcome(&planning.http.get(&format!("/{CITY}/console"))),
         "303→signin"
     );
 }

@@ -301,7 +301,7 @@ fn signing_out_needs_the_sessions_own_token_not_the_sign_in_forms() {
     let refused = http.post_form(&format!("/{CITY}/signout"), &[("csrf", &form_token)]);
     assert_eq!(refused.status, 403);
     assert_eq!(
-        http.get(&format!("/{CITY}/overview")).status,
+        http.get(&format!("/{CITY}/console")).status,
         200,
         "still signed in"
     );
@@ -405,7 +405,7 @@ fn signing_out_ends_the_session_for_whoever_holds_its_cookie() {
     let portal = Portal::start();
     let mut http = portal.signed_in(CITY, PLANNING);
     let copy = http.clone();
-    let csrf = http.get(&format!("/{CITY}/overview")).csrf();
+    let csrf = http.get(&format!("/{CITY}/console")).csrf();
     let out = http.post_form(&format!("/{CITY}/signout"), &[("csrf", &csrf)]);
     assert_eq!((out.status, out.location()), (303, "/132047/signin"));
     assert!(out
@@ -413,7 +413,7 @@ fn signing_out_ends_the_session_for_whoever_holds_its_cookie() {
         .unwrap()
         .contains("Max-Age=0"));
     for mut holder in [http, copy] {
-        let reply = holder.get(&format!("/{CITY}/overview"));
+        let reply = holder.get(&format!("/{CITY}/console"));
         assert_eq!((reply.status, reply.location()), (303, "/132047/signin"));
     }
 }
@@ -431,7 +431,11 @@ fn the_sessions_command_lists_and_revokes_by_address_or_all() {
     let revoked =
         common::stdout_of(&portal.hakusho(&["sessions", "--revoke", &PLANNING.to_uppercase()]));
     assert!(revoked.contains("1 件"), "{revoked}");
-    assert_eq!(planning.get(&format!("/{CITY}/overview")).status, 303);
+    let signed_out = planning.get(&format!("/{CITY}/console"));
+    assert_eq!(
+        (signed_out.status, signed_out.location()),
+        (303, "/132047/signin")
+    );
     assert_eq!(manager.get(&format!("/{CITY}/overview")).status, 200);
     let all = common::stdout_of(&portal.hakusho(&["sessions", "--revoke-all"]));
     assert!(all.contains("1 件"), "{all}");
@@ -463,25 +467,34 @@ fn an_address_taken_out_of_the_configuration_loses_its_session_for_good() {
 
 #[test]
 fn each_role_lands_on_its_page_and_the_overview_is_not_a_departments() {
+    use hakusho::web::auth::Role;
     let portal = Portal::start();
-    for (address, home) in [
-        (PLANNING, "overview"),
-        (MANAGER, "overview"),
-        (DEPARTMENT, "department"),
+    for (address, role) in [
+        (PLANNING, Role::Planning),
+        (MANAGER, Role::Manager),
+        (DEPARTMENT, Role::Department("企画部".into())),
     ] {
+        let home = role.home(CITY);
         let mut http = portal.signed_in(CITY, address);
-        assert_eq!(
-            http.get(&format!("/{CITY}/")).location(),
-            format!("/{CITY}/{home}")
-        );
+        assert_eq!(http.get(&format!("/{CITY}/")).location(), home);
+        let page = http.get(&home);
+        assert_eq!(page.status, 200, "{address}");
+        let page = page.text();
+        assert!(page.contains(address), "the header names who is signed in");
         let overview = http.get(&format!("/{CITY}/overview"));
-        if home == "overview" {
-            assert_eq!(overview.status, 200, "{address}");
-            let page = overview.text();
-            assert!(page.contains("企画部") && page.contains("教育部"), "{page}");
-            assert!(page.contains(address), "the header names who is signed in");
-        } else {
-            assert_eq!(overview.status, 403, "{address}");
+        match role {
+            Role::Department(_) => assert_eq!(overview.status, 403, "{address}"),
+            // The planning division's console has the overview's table and more.
+            Role::Planning => {
+                assert_eq!(home, "/132047/console");
+                assert!(page.contains("企画部") && page.contains("教育部"), "{page}");
+                assert_eq!((overview.status, overview.location()), (303, home.as_str()));
+            }
+            Role::Manager => {
+                let page = overview.text();
+                assert_eq!(overview.status, 200, "{address}");
+                assert!(page.contains("企画部") && page.contains("教育部"), "{page}");
+            }
         }
     }
     let mut anonymous = portal.http();
@@ -494,7 +507,7 @@ fn each_role_lands_on_its_page_and_the_overview_is_not_a_departments() {
 #[test]
 fn the_overview_says_overdue_after_the_deadline_for_departments_that_sent_nothing() {
     let portal = Portal::start();
-    let mut http = portal.signed_in(CITY, PLANNING);
+    let mut http = portal.signed_in(CITY, MANAGER);
     let page = http.get(&format!("/{CITY}/overview")).text();
     assert_eq!(
         page.matches("期限超過").count(),
@@ -700,7 +713,7 @@ fn a_request_stuffed_with_session_cookies_is_simply_signed_out() {
     http.clear_cookies();
     let reply = http.request(
         "GET",
-        &format!("/{CITY}/overview"),
+        &format!("/{CITY}/console"),
         &[("Cookie", &cookie)],
         b"",
     );
@@ -708,7 +721,7 @@ fn a_request_stuffed_with_session_cookies_is_simply_signed_out() {
     let first = format!("hakusho_session={real}; {cookie}");
     let reply = http.request(
         "GET",
-        &format!("/{CITY}/overview"),
+        &format!("/{CITY}/console"),
         &[("Cookie", &first)],
         b"",
     );
@@ -776,8 +789,8 @@ fn a_session_ends_after_the_configured_hours() {
     portal
         .clock
         .advance(Duration::hours(2) - Duration::seconds(1));
-    assert_eq!(http.get(&format!("/{CITY}/overview")).status, 200);
+    assert_eq!(http.get(&format!("/{CITY}/console")).status, 200);
     portal.clock.advance(Duration::seconds(1));
-    let reply = http.get(&format!("/{CITY}/overview"));
+    let reply = http.get(&format!("/{CITY}/console"));
     assert_eq!((reply.status, reply.location()), (303, "/132047/signin"));
 }

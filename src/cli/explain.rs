@@ -18,8 +18,8 @@ pub(super) async fn explain(
         consolidate::read_from_store(app.config(), &store, year)?
     };
     match consolidate::explain(&datasets, item) {
-        Some(text) => {
-            print!("{text}");
+        Some(lineage) => {
+            print!("{}", lineage.text());
             Ok(())
         }
         None => bail!("「{item}」という指標・KPI・個別課題はありません"),

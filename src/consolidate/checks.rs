@@ -120,11 +120,13 @@ fn disagreement(
         },
         places: vec![
             Place {
+                item: kpi.id.clone(),
                 location: format!("総合戦略 KPI {} {kpi_label}", kpi.id),
                 printed: k.printed.clone(),
                 source: k.source.clone(),
             },
             Place {
+                item: indicator.id.clone(),
                 location: format!("基本計画 指標 {} {plan_label}", indicator.id),
                 printed: p.printed.clone(),
                 source: p.source.clone(),

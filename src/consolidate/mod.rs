@@ -24,7 +24,7 @@ use crate::workbook::layout::{
 use crate::workbook::{cell_name, paragraphs, IndicatorEntry};
 use anyhow::Context;
 
-pub use explain::{explain, item_id};
+pub use explain::{explain, item_id, ItemKind, Lineage, LineageRow, RowKind};
 pub use model::*;
 
 /// Builds the datasets of a fiscal year from the store: the latest accepted submission

@@ -440,6 +440,10 @@ pub struct CrossFinding {
 /// One place a disagreeing fact is printed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Place {
+    /// The indicator or KPI printed there (`5-2.1`, `K2-2`): what `explain` takes.
+    /// Not part of the export (the location names it already).
+    #[serde(skip)]
+    pub item: String,
     /// Where in the dataset (施策 1-1 指標 … 達成値).
     pub location: String,
     /// The value printed there.

@@ -1,6 +1,7 @@
-//! What the planning division and the managers see for now: the year's departments
-//! and where each stands, read only (issue 15 builds their console on it). The state
-//! words and badges are shared with the department's own page ([`Standing`]).
+//! What the managers see: the year's departments and where each stands, read only.
+//! The planning division has this and more in its console (`/{city}/console`, the
+//! year at a glance): it is sent there. The state words and badges are shared with
+//! the department's own page and the console ([`Standing`]).
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -10,7 +11,7 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use super::auth::{Role, Signed};
-use super::page::{badge, table, tokyo_time, Refusal};
+use super::page::{badge, see_other, table, tokyo_time, Refusal};
 use super::{on_store, Web};
 use crate::consolidate;
 use crate::store::{SubmissionState, SubmissionStatus};
@@ -76,12 +77,17 @@ impl Standing {
     }
 }
 
-/// `GET /{city}/overview`: the departments × state table, for planning and managers.
+/// `GET /{city}/overview`: the departments × state table for managers; the planning
+/// division is sent to its console, which shows the same table with each version.
 async fn overview(signed: Signed) -> Result<Response, Refusal> {
-    if matches!(signed.role, Role::Department(_)) {
-        return Err(Refusal::forbidden(
-            "この一覧は企画経営課と管理者のためのページです。",
-        ));
+    match signed.role {
+        Role::Department(_) => {
+            return Err(Refusal::forbidden(
+                "この一覧は企画経営課と管理者のためのページです。",
+            ))
+        }
+        Role::Planning => return Ok(see_other(&signed.role.home(signed.city_code()))),
+        Role::Manager => {}
     }
     let standings = on_store(&signed.app, |app, store| {
         let config = app.config();

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::names::attachment;
 use super::{department_of, submission_id};
+use crate::config::Config;
 use crate::domain::FiscalYear;
 use crate::mail::receipts::{self, XLSX_TYPE};
 use crate::report::index::read_index;
@@ -79,13 +80,7 @@ pub async fn original(
     signed: Signed,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, Refusal> {
-    let entry = own_submission(&signed, &id).await?;
-    let bytes = read_file(PathBuf::from(&entry.archived_path)).await?;
-    Ok(download(
-        &entry.file_name,
-        content_type_of(&entry.file_name),
-        bytes,
-    ))
+    send_original(&own_submission(&signed, &id).await?).await
 }
 
 /// `GET /{city}/submissions/{id}/annotated`: the copy its receipt attached.
@@ -94,7 +89,23 @@ pub async fn annotated(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, Refusal> {
     let entry = own_submission(&signed, &id).await?;
-    let path = receipts::annotated_path(signed.app.config(), &entry.sha256);
+    send_annotated(signed.app.config(), &entry).await
+}
+
+/// A version's original bytes as received, under its file name (whoever may see it
+/// was decided by the caller).
+pub async fn send_original(entry: &HistoryEntry) -> Result<Response, Refusal> {
+    let bytes = read_file(PathBuf::from(&entry.archived_path)).await?;
+    Ok(download(
+        &entry.file_name,
+        content_type_of(&entry.file_name),
+        bytes,
+    ))
+}
+
+/// A version's annotated copy (`_要修正.xlsx`); 404 when its receipt attached none.
+pub async fn send_annotated(config: &Config, entry: &HistoryEntry) -> Result<Response, Refusal> {
+    let path = receipts::annotated_path(config, &entry.sha256);
     if !path.is_file() {
         return Err(Refusal::not_found());
     }

@@ -135,12 +135,12 @@ fn history_row(code: &str, entry: &HistoryEntry) -> Vec<Markup> {
 }
 
 /// Who sent a version: the signed-in address, or the shared folder for the inbox's.
-fn uploader(entry: &HistoryEntry) -> &str {
+pub fn uploader(entry: &HistoryEntry) -> &str {
     entry.uploaded_by.as_deref().unwrap_or("受付フォルダー")
 }
 
 /// The verdict as a coloured badge.
-pub(super) fn verdict_badge(verdict: Verdict) -> Markup {
+pub fn verdict_badge(verdict: Verdict) -> Markup {
     let class = match verdict {
         Verdict::Accepted => "accepted",
         Verdict::AcceptedWithWarnings => "noted",
@@ -184,23 +184,59 @@ pub async fn submission_page(
     let id = submission_id(&id)?;
     let found = on_store(&signed.app, move |app, store| {
         let code = &app.config().city.code;
-        let Some(entry) = store.department_submission(code, &department, id)? else {
-            return Ok(None);
-        };
-        let findings = store.findings_of(entry.id)?;
-        Ok(Some((entry, findings)))
+        let entry = store.department_submission(code, &department, id)?;
+        entry
+            .map(|e| SubmissionView::load(app, store, e))
+            .transpose()
     })
     .await?;
-    let (entry, findings) = found.ok_or_else(Refusal::not_found)?;
-    let annotated = receipts::annotated_path(signed.app.config(), &entry.sha256).is_file();
+    let view = found.ok_or_else(Refusal::not_found)?;
+    let base = format!("/{}/submissions/{}", signed.city_code(), view.entry.id);
     let main = html! {
-        (verdict_section(&entry, annotated))
-        (findings_section(&findings))
-        (downloads(signed.city_code(), &entry, annotated))
+        (view.main(&base))
         p { a href={ "/" (signed.city_code()) "/department" } { "提出のページへ戻る" } }
     };
-    let title = format!("提出#{} の結果", entry.id);
-    Ok(signed.page(StatusCode::OK, &title, main))
+    Ok(signed.page(StatusCode::OK, &view.title(), main))
+}
+
+/// One version as its page shows it: the version, its findings, and whether its
+/// receipt attached an annotated copy. The department's page and the planning
+/// division's console both show a submission through this.
+pub struct SubmissionView {
+    /// The version.
+    pub entry: HistoryEntry,
+    /// What was found in it, in order.
+    pub findings: Vec<Finding>,
+    /// Whether the annotated copy (`_要修正.xlsx`) is in the archive.
+    pub annotated: bool,
+}
+
+impl SubmissionView {
+    /// The version's findings and annotated copy, read for `entry`.
+    pub fn load(app: &App, store: &Store, entry: HistoryEntry) -> anyhow::Result<SubmissionView> {
+        let findings = store.findings_of(entry.id)?;
+        let annotated = receipts::annotated_path(app.config(), &entry.sha256).is_file();
+        Ok(SubmissionView {
+            entry,
+            findings,
+            annotated,
+        })
+    }
+
+    /// The page's title: `提出#3 の結果`.
+    pub fn title(&self) -> String {
+        format!("提出#{} の結果", self.entry.id)
+    }
+
+    /// The verdict, the findings (each row anchored `#f1`, `#f2`, …) and the downloads,
+    /// which are under `base` (the page's own path: `…/original`, `…/annotated`).
+    pub fn main(&self, base: &str) -> Markup {
+        html! {
+            (verdict_section(&self.entry, self.annotated))
+            (findings_section(&self.findings))
+            (downloads(base, &self.entry, self.annotated))
+        }
+    }
 }
 
 fn verdict_section(entry: &HistoryEntry, annotated: bool) -> Markup {
@@ -226,28 +262,48 @@ fn explanation(verdict: Verdict, annotated: bool) -> &'static str {
     }
 }
 
-/// The findings as a table: kind, sheet, cell, what was found and expected.
+/// The findings of a submission's page, each row anchored (`id="f1"`, …).
 pub(super) fn findings_section(findings: &[Finding]) -> Markup {
-    let headings = ["種類", "シート", "セル", "見つかった内容と、期待される内容"];
-    let rows = findings.iter().map(|f| {
-        vec![
-            html! { span.nowrap { (f.severity.label()) } },
-            html! { span.nowrap { (f.sheet.as_deref().unwrap_or("—")) } },
-            html! { span.nowrap { (f.cell.as_deref().unwrap_or("—")) } },
-            html! { (f.message) },
-        ]
-    });
     html! {
         section.findings {
             h2 { "見つかった点" }
             @if findings.is_empty() { p { "ありません。" } }
-            @else { (table(&headings, rows)) }
+            @else { (findings_table(findings, None)) }
         }
     }
 }
 
-fn downloads(code: &str, entry: &HistoryEntry, annotated: bool) -> Markup {
-    let base = format!("/{code}/submissions/{}", entry.id);
+/// The anchor of a submission's `n`-th finding (from 1) on its page: `f3`.
+pub fn finding_anchor(n: usize) -> String {
+    format!("f{n}")
+}
+
+/// The findings as a table: kind, sheet, cell, what was found and expected. On the
+/// submission's own page (`page` `None`) each row carries its anchor; elsewhere
+/// (`Some(page)`) each cell links to that row on the submission's page.
+pub fn findings_table(findings: &[Finding], page: Option<&str>) -> Markup {
+    let headings = ["種類", "シート", "セル", "見つかった内容と、期待される内容"];
+    html! {
+        table {
+            thead { tr { @for heading in headings { th scope="col" { (heading) } } } }
+            tbody { @for (i, f) in findings.iter().enumerate() {
+                @let anchor = finding_anchor(i + 1);
+                @let cell = f.cell.as_deref().unwrap_or("—");
+                tr id=[page.is_none().then_some(&anchor)] {
+                    td { span.nowrap { (f.severity.label()) } }
+                    td { span.nowrap { (f.sheet.as_deref().unwrap_or("—")) } }
+                    td { @match page {
+                        Some(page) => a.nowrap href={ (page) "#" (anchor) } { (cell) },
+                        None => span.nowrap { (cell) },
+                    } }
+                    td { (f.message) }
+                }
+            } }
+        }
+    }
+}
+
+fn downloads(base: &str, entry: &HistoryEntry, annotated: bool) -> Markup {
     html! {
         section {
             h2 { "ダウンロード" }
