@@ -266,7 +266,7 @@ fn role_rows() -> Vec<Row> {
         "303→department",
         "303→department",
         "303→overview",
-        "303→overview",
+        "303→summary",
     ];
     vec![
         get("/{city}/", homes),

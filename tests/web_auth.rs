@@ -466,7 +466,7 @@ fn each_role_lands_on_its_page_and_the_overview_is_not_a_departments() {
     let portal = Portal::start();
     for (address, home) in [
         (PLANNING, "overview"),
-        (MANAGER, "overview"),
+        (MANAGER, "summary"),
         (DEPARTMENT, "department"),
     ] {
         let mut http = portal.signed_in(CITY, address);
@@ -475,7 +475,7 @@ fn each_role_lands_on_its_page_and_the_overview_is_not_a_departments() {
             format!("/{CITY}/{home}")
         );
         let overview = http.get(&format!("/{CITY}/overview"));
-        if home == "overview" {
+        if home != "department" {
             assert_eq!(overview.status, 200, "{address}");
             let page = overview.text();
             assert!(page.contains("企画部") && page.contains("教育部"), "{page}");

@@ -65,7 +65,8 @@ impl Role {
     pub fn home(&self, city_code: &str) -> String {
         match self {
             Role::Department(_) => format!("/{city_code}/department"),
-            Role::Planning | Role::Manager => format!("/{city_code}/overview"),
+            Role::Planning => format!("/{city_code}/overview"),
+            Role::Manager => format!("/{city_code}/summary"),
         }
     }
 }
