@@ -155,9 +155,13 @@ fn off_target_section(city: &str, datasets: &Datasets) -> Markup {
         @if found.is_empty() {
             p { "後退・要注意の指標はありません。" }
         } @else {
-            p.muted { (crate::domain::status::status_rule_text()) }
-            (table(&["ID", "指標", "担当部", "達成値", "目標値", "状態"], rows))
-            div.charts { @for (_, i) in &found { (chart_figure(city, i)) } }
+            details.rule {
+                summary { "「状態」の判定方法" }
+                p.muted { (crate::domain::status::status_rule_text()) }
+            }
+            div.indicators { (table(&["ID", "指標", "担当部", "達成値", "目標値", "状態"], rows)) }
+            h3 { "推移(報告書と同じグラフ)" }
+            div.charts { @for (policy, i) in &found { (chart_figure(city, i, &policy.department)) } }
         }
     }
 }
@@ -173,13 +177,14 @@ fn status_badge(status: Status, label: &str) -> Markup {
     badge(class, label)
 }
 
-/// An indicator's chart as an image of this site, with its name as the caption.
-fn chart_figure(city: &str, indicator: &Indicator) -> Markup {
+/// An indicator's chart as an image of this site (its name is the chart's title),
+/// captioned with its id, department and status.
+fn chart_figure(city: &str, indicator: &Indicator, department: &str) -> Markup {
     let src = format!("/{city}/summary/charts/{}.svg", encoded(&indicator.id));
     html! {
         figure.chart {
             img src=(src) alt={ (indicator.name) "の推移" } width="348" height="186";
-            figcaption { (indicator.id) " " (indicator.name) }
+            figcaption { (indicator.id) " " (department) " " (status_badge(indicator.status, &indicator.status_label)) }
         }
     }
 }
@@ -352,7 +357,7 @@ fn changes_table(changes: &[Change], last: FiscalYear) -> Markup {
         ]
     });
     let before = format!("{last}");
-    table(&["ID", "指標", "変化", &before, "今年度"], rows)
+    html! { div.indicators { (table(&["ID", "指標", "変化", &before, "今年度"], rows)) } }
 }
 
 /// Section 5: every year's whole-city reports, newest year first.
