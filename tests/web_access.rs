@@ -345,7 +345,10 @@ fn summary_rows() -> Vec<Row> {
     vec![
         get("/{city}/summary", managers),
         get("/{city}/summary/charts/1-1.1.svg", managers),
-        get("/{city}/summary/charts/9-9.9.svg", [OUT, "403", "403", "404", "404"]),
+        get(
+            "/{city}/summary/charts/9-9.9.svg",
+            [OUT, "403", "403", "404", "404"],
+        ),
         row(
             "GET /{city}/summary/reports/2020/{managers' summary}",
             Send::Get,

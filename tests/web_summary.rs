@@ -276,6 +276,105 @@ fn check_markup_in_a_name(portal: &Portal, cookie: &str, indicator: &Indicator) 
 }
 
 #[test]
+fn the_next_year_lists_what_changed_since_the_accepted_year_before() {
+    let mut portal = Portal::start();
+    let ran = portal.hakusho(&["run", "--once"]);
+    assert!(ran.status.success(), "{}", common::stdout_of(&ran));
+    let last = datasets(&portal);
+    let path = portal.cities[0].config_path();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let next = (text.replace("fiscal_year = \"令和2年度\"", "fiscal_year = \"令和3年度\""))
+        // The edition of 令和3年度 is published after that year ends.
+        .replace("published = \"2021-07\"", "published = \"2022-07\"");
+    std::fs::write(&path, next).unwrap();
+    portal.restart();
+    let manager = session(&portal, MANAGER);
+    let page = get(&portal, &format!("/{CITY}/summary"), Some(&manager)).text();
+    assert!(!page.contains("前年度のデータがありません"), "{page}");
+    let changes = hakusho::web::summary::changes(&last, &datasets(&portal));
+    assert!(!changes.is_empty());
+    let section = &page[page.find("前年度からの変化").unwrap()..];
+    for change in &changes {
+        let row = format!(
+            "<td>{}</td><td>{}</td><td>{}</td>",
+            change.id,
+            change.name,
+            change.kind.label()
+        );
+        assert!(section.contains(&row), "{row}");
+    }
+}
+
+#[test]
+fn each_kind_of_change_is_found_and_nothing_else() {
+    use hakusho::domain::Status;
+    use hakusho::web::summary::{changes, ChangeKind};
+    let city = common::TestCity::new(None);
+    let config = hakusho::config::Config::load(&city.config_path()).unwrap();
+    let plan = hakusho::plan::Plan::load(&config.paths.plan).unwrap();
+    let mut last = consolidate::build(&config, &plan, config.fiscal_year(), &[]);
+    let mut now = last.clone();
+    let ids: Vec<String> = all(&mut now).iter().map(|i| i.id.clone()).collect();
+    let set = |datasets: &mut Datasets, id: &str, status: Status| {
+        let found = all(datasets).into_iter().find(|i| i.id == id).unwrap();
+        found.status = status;
+    };
+    for (id, before, after) in [
+        (&ids[0], Status::Achieved, Status::Regressed),
+        (&ids[1], Status::Regressed, Status::Achieved),
+        (&ids[2], Status::Caution, Status::NotRated),
+    ] {
+        set(&mut last, id, before);
+        set(&mut now, id, after);
+    }
+    let changed = all(&mut now).into_iter().find(|i| i.id == ids[3]).unwrap();
+    let actual = changed
+        .cells
+        .iter_mut()
+        .find(|c| c.period == Period::Actual.key())
+        .unwrap();
+    actual.printed = format!("{}9", actual.printed);
+    for policy in now
+        .white_paper
+        .parts
+        .iter_mut()
+        .flat_map(|p| &mut p.policies)
+    {
+        policy.indicators.retain(|i| i.id != ids[4]);
+    }
+    for policy in last
+        .white_paper
+        .parts
+        .iter_mut()
+        .flat_map(|p| &mut p.policies)
+    {
+        policy.indicators.retain(|i| i.id != ids[5]);
+    }
+    let found: Vec<(String, ChangeKind)> = changes(&last, &now)
+        .into_iter()
+        .map(|c| (c.id, c.kind))
+        .collect();
+    let mut expected = vec![
+        (ids[0].clone(), ChangeKind::NewlyOffTarget),
+        (ids[1].clone(), ChangeKind::BackOnTarget),
+        (ids[2].clone(), ChangeKind::Achievement),
+        (ids[3].clone(), ChangeKind::Value),
+        (ids[5].clone(), ChangeKind::New),
+        (ids[4].clone(), ChangeKind::Removed),
+    ];
+    expected.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    assert_eq!(found, expected);
+}
+
+/// Every indicator of the white paper, to change.
+fn all(datasets: &mut Datasets) -> Vec<&mut Indicator> {
+    (datasets.white_paper.parts.iter_mut())
+        .flat_map(|p| &mut p.policies)
+        .flat_map(|p| &mut p.indicators)
+        .collect()
+}
+
+#[test]
 fn in_chromium_the_summary_shows_every_chart_and_breaks_no_rule_of_the_page() {
     let portal = Portal::start();
     let ran = portal.hakusho(&["run", "--once"]);

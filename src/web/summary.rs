@@ -235,7 +235,7 @@ pub struct Change {
 pub enum ChangeKind {
     /// Off target (後退, 要注意) now, not last year.
     NewlyOffTarget,
-    /// Off target last year, not now.
+    /// Off target last year, 達成 or 順調 now.
     BackOnTarget,
     /// Another change of status (達成 → 順調 …).
     Achievement,
@@ -318,11 +318,14 @@ fn change(before: Option<&Indicator>, after: Option<&Indicator>) -> Option<Chang
     })
 }
 
-/// How an indicator in both years changed, if it did.
+/// How an indicator in both years changed, if it did. Back on target only when it
+/// is rated 達成 or 順調 now: an indicator without this year's figure (判定不可) has
+/// not recovered, its status changed.
 fn kind_of(before: &Indicator, after: &Indicator) -> Option<ChangeKind> {
+    let rated_well = matches!(after.status, Status::Achieved | Status::OnTrack);
     match (off_target(before), off_target(after)) {
         (false, true) => Some(ChangeKind::NewlyOffTarget),
-        (true, false) => Some(ChangeKind::BackOnTarget),
+        (true, false) if rated_well => Some(ChangeKind::BackOnTarget),
         _ if before.status != after.status => Some(ChangeKind::Achievement),
         _ if before.printed(Period::Actual) != after.printed(Period::Actual) => {
             Some(ChangeKind::Value)
