@@ -133,7 +133,7 @@ impl Ledger for PostgresStore {
 
     fn run_counts(&self, city_code: &str) -> anyhow::Result<Vec<RunCount>> {
         let sql = "SELECT job, outcome, COUNT(*) FROM job_runs
-                   WHERE city_code = $1 GROUP BY job, outcome ORDER BY job, outcome";
+                   WHERE city_code = $1 GROUP BY job, outcome ORDER BY job, COALESCE(outcome, '')";
         self.run(|client| {
             let rows = client.query(sql, &[&city_code])?;
             rows.iter()

@@ -120,7 +120,7 @@ impl Ledger for SqliteStore {
     fn run_counts(&self, city_code: &str) -> anyhow::Result<Vec<RunCount>> {
         let mut statement = self.connection.prepare(
             "SELECT job, outcome, COUNT(*) FROM job_runs
-             WHERE city_code = ?1 GROUP BY job, outcome ORDER BY job, outcome",
+             WHERE city_code = ?1 GROUP BY job, outcome ORDER BY job, COALESCE(outcome, '')",
         )?;
         let rows = statement.query_map(params![city_code], |r| {
             Ok(RunCount {
