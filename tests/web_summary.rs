@@ -375,6 +375,43 @@ fn all(datasets: &mut Datasets) -> Vec<&mut Indicator> {
 }
 
 #[test]
+fn nothing_of_a_submission_sent_back_reaches_the_summary_but_its_state() {
+    let portal = Portal::start();
+    let mut grid =
+        common::grid::Grid::read(&common::repo().join("data/inbox/令和2年度_企画部.xlsx"));
+    grid.text("目標指標", "J2", "差戻し試験の値");
+    let answer = upload(&portal, "差戻し試験_企画部.xlsx", &grid.to_xlsx());
+    assert_eq!(answer.status, 303, "{}", answer.text());
+    let manager = session(&portal, MANAGER);
+    let page = get(&portal, &format!("/{CITY}/summary"), Some(&manager)).text();
+    assert!(!page.contains("差戻し試験"), "{page}");
+    let row = page.find("<td>企画部</td>").expect("企画部's row");
+    assert!(
+        page[row..row + 200].contains("差戻し"),
+        "{}",
+        &page[row..row + 200]
+    );
+}
+
+/// 企画部 uploads `bytes` as `name` through its page.
+fn upload(portal: &Portal, name: &str, bytes: &[u8]) -> Reply {
+    let cookie = session(portal, DEPARTMENT);
+    let mut http = Http::new(portal.addr);
+    let page = http.request(
+        "GET",
+        &format!("/{CITY}/department"),
+        &[("Cookie", &cookie)],
+        b"",
+    );
+    let csrf = page.csrf();
+    let boundary = "hakusho-summary-test-boundary";
+    let body = common::http::multipart_body(boundary, &[("csrf", &csrf)], &[("file", name, bytes)]);
+    let kind = format!("multipart/form-data; boundary={boundary}");
+    let headers = [("Cookie", cookie.as_str()), ("Content-Type", kind.as_str())];
+    http.request("POST", &format!("/{CITY}/upload"), &headers, &body)
+}
+
+#[test]
 fn in_chromium_the_summary_shows_every_chart_and_breaks_no_rule_of_the_page() {
     let portal = Portal::start();
     let ran = portal.hakusho(&["run", "--once"]);
