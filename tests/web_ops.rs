@@ -101,14 +101,16 @@ fn healthz_is_503_when_the_beat_is_old_or_the_store_is_gone_and_200_otherwise() 
         healthz_json(&portal, 503)["cities"][0]["store_reachable"],
         false
     );
-    // The metrics still answer, saying which store did not.
-    let metrics = get(&portal, "/metrics");
+    metrics_without_the_store(&portal);
+}
+
+/// The metrics still answer when a store does not, saying which.
+fn metrics_without_the_store(portal: &Portal) {
+    let metrics = get(portal, "/metrics");
     assert_eq!(metrics.status, 200);
     let parsed = exposition::parse(&metrics.text()).unwrap();
-    assert_eq!(
-        parsed.value("hakusho_store_up", &[("city", CITY)]),
-        Some(0.0)
-    );
+    let store_up = parsed.value("hakusho_store_up", &[("city", CITY)]);
+    assert_eq!(store_up, Some(0.0));
     assert_eq!(parsed.value("hakusho_up", &[]), Some(1.0));
 }
 
