@@ -230,6 +230,7 @@ fn rows(world: &World) -> Vec<Row> {
     rows.extend(submission_rows(world));
     rows.extend(console_submission_rows(world));
     rows.extend(report_rows());
+    rows.extend(summary_rows());
     rows.extend(elsewhere_rows());
     rows.extend(closing_rows());
     rows
@@ -267,7 +268,7 @@ fn role_rows() -> Vec<Row> {
         "303→department",
         "303→department",
         "303→console",
-        "303→overview",
+        "303→summary",
     ];
     vec![
         get("/{city}/", homes),
@@ -371,6 +372,35 @@ fn report_rows() -> Vec<Row> {
             path("令和2年度_管理者向け要約.pdf"),
             NOBODY,
         ),
+    ]
+}
+
+/// The managers' page (issue 15): managers and planning only, whole-city files only;
+/// the IT staff's probes open to all.
+fn summary_rows() -> Vec<Row> {
+    let managers = [OUT, "403", "403", "200", "200"];
+    let path = |name: &str| format!("/{CITY}/summary/reports/2020/{}", encoded(name));
+    vec![
+        get("/{city}/summary", managers),
+        get("/{city}/summary/charts/1-1.1.svg", managers),
+        get(
+            "/{city}/summary/charts/9-9.9.svg",
+            [OUT, "403", "403", "404", "404"],
+        ),
+        row(
+            "GET /{city}/summary/reports/2020/{managers' summary}",
+            Send::Get,
+            path("令和2年度_管理者向け要約.pdf"),
+            managers,
+        ),
+        row(
+            "GET /{city}/summary/reports/2020/{A's report}",
+            Send::Get,
+            path(&a_report()),
+            [OUT, "403", "403", "404", "404"],
+        ),
+        get("/healthz", ALL_200),
+        get("/metrics", ALL_200),
     ]
 }
 

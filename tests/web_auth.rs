@@ -490,7 +490,9 @@ fn each_role_lands_on_its_page_and_the_overview_is_not_a_departments() {
                 assert!(page.contains("企画部") && page.contains("教育部"), "{page}");
                 assert_eq!((overview.status, overview.location()), (303, home.as_str()));
             }
+            // The managers land on their summary; the overview's table stays theirs.
             Role::Manager => {
+                assert_eq!(home, "/132047/summary");
                 let page = overview.text();
                 assert_eq!(overview.status, 200, "{address}");
                 assert!(page.contains("企画部") && page.contains("教育部"), "{page}");

@@ -3,6 +3,7 @@
 //! daemon and passed down (the configuration, the clock, the store, the plan, the
 //! fonts' coverage, the mailer).
 
+pub mod health;
 mod ready;
 mod store;
 

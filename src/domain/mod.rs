@@ -6,6 +6,7 @@ mod finding;
 mod fiscal_year;
 pub mod japanese;
 pub mod jis;
+pub mod metrics;
 mod observation;
 mod printable;
 mod publication;

@@ -40,6 +40,19 @@ pub fn take_in_file(
     received_at: DateTime<Tz>,
     guide: &str,
 ) -> Result<Answered, IntakeError> {
+    // Counted whatever the outcome: `/metrics` shows how long intake takes.
+    let take_in = || take_in_untimed(path, intake, store, received_at, guide);
+    crate::domain::metrics::INTAKE_SECONDS.time(take_in)
+}
+
+/// The intake of [`take_in_file`].
+fn take_in_untimed(
+    path: &Path,
+    intake: Intake,
+    store: &mut Store,
+    received_at: DateTime<Tz>,
+    guide: &str,
+) -> Result<Answered, IntakeError> {
     let config = intake.config;
     let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
     let mut composed = None;

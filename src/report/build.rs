@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use crate::archive::sha256_hex;
 use crate::config::Config;
 use crate::consolidate::{self, Datasets, Submission};
+use crate::domain::metrics;
 use crate::report::{self, Batch, Built, Edition, FontSet, ReportFile, WhitePaperLabels};
 use crate::store::Store;
 
@@ -68,8 +69,19 @@ impl Default for BuildOptions {
     }
 }
 
-/// [`reports_of`] with the given [`BuildOptions`].
+/// [`reports_of`] with the given [`BuildOptions`]. How long it took is counted in
+/// [`metrics::REPORT_BUILD_SECONDS`] (`/metrics`).
 pub fn reports_with(
+    config: &Config,
+    datasets: Datasets,
+    built_at: DateTime<Tz>,
+    options: &BuildOptions,
+) -> anyhow::Result<(Built, Vec<ReportFile>)> {
+    metrics::REPORT_BUILD_SECONDS.time(|| build_reports(config, datasets, built_at, options))
+}
+
+/// The build of [`reports_with`].
+fn build_reports(
     config: &Config,
     datasets: Datasets,
     built_at: DateTime<Tz>,

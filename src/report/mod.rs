@@ -9,6 +9,7 @@ pub mod fonts;
 pub mod index;
 mod parallel;
 mod pdf;
+pub mod svg;
 mod xlsx;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ pub use fonts::{describe_character, find_system_font, font_paths, Coverage};
 pub use parallel::in_parallel;
 pub use pdf::batch::Batch;
 pub use pdf::department_plans::Texts as DepartmentPlanTexts;
-pub use pdf::summary::Texts as SummaryTexts;
+pub use pdf::summary::{off_target_indicators, Texts as SummaryTexts};
 pub use pdf::text::{FontSet, MissingGlyph, REPLACEMENT};
 pub use pdf::white_paper::Labels as WhitePaperLabels;
 

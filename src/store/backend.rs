@@ -18,8 +18,8 @@
 
 use super::{
     Claim, CurrentSubmission, Delivery, DeliveryPause, DeliveryState, EarlierFigures, HistoryEntry,
-    JobRun, NewMessage, NewSubmission, OutboxCounts, OutboxEntry, Recorded, RunLease, RunOutcome,
-    StoredMessage, StoredSubmission, SubmissionState, UnreportedMessage,
+    JobRun, NewMessage, NewSubmission, OutboxCounts, OutboxEntry, Recorded, RunCount, RunLease,
+    RunOutcome, StoredMessage, StoredSubmission, SubmissionState, UnreportedMessage,
 };
 use crate::domain::{Finding, FiscalYear};
 use crate::plan::PlanTexts;
@@ -275,6 +275,10 @@ pub trait Ledger {
 
     /// The latest `limit` runs of a job, newest first.
     fn recent_runs(&self, city_code: &str, job: &str, limit: i64) -> anyhow::Result<Vec<JobRun>>;
+
+    /// How many runs of each job ended each way (unfinished ones with no outcome),
+    /// by job then outcome: one cheap query for `/metrics`.
+    fn run_counts(&self, city_code: &str) -> anyhow::Result<Vec<RunCount>>;
 }
 
 /// A database that holds the whole store (and can copy it, row by row: `copy-store`).

@@ -29,3 +29,14 @@ pub struct RunLease {
     /// When the lease runs out unless renewed.
     pub until: String,
 }
+
+/// How many runs of a job ended one way (`/metrics`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunCount {
+    /// The job's name.
+    pub job: String,
+    /// How they ended; `None` for runs not finished (running, or left by a daemon).
+    pub outcome: Option<RunOutcome>,
+    /// How many.
+    pub count: i64,
+}

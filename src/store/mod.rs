@@ -32,7 +32,7 @@ use crate::workbook::SubmissionContent;
 
 pub use backend::{Backend, Ledger, Outbox, PlanSnapshots, Submissions};
 pub use earlier::{EarlierFigures, FigureKind, SubmittedFigure, NO_EARLIER_FIGURES};
-pub use ledger::{JobRun, RunLease};
+pub use ledger::{JobRun, RunCount, RunLease};
 pub use outbox::{
     Claim, Delivery, DeliveryPause, NewMessage, OutboxCounts, OutboxEntry, Staged,
     StoredAttachment, StoredMessage, UnreportedMessage,

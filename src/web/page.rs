@@ -205,6 +205,11 @@ pub fn tokyo_time(stamp: &str) -> String {
     )
 }
 
+/// Marks an error answer whose body is meant as it is (`/healthz`'s 503 in plain text
+/// for a probe): [`finish`] does not replace it with the HTML page of its status.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnBody;
+
 /// Every answer leaves through here: an error that is not one of our pages (axum's own
 /// answers to a path it cannot decode, a method not allowed, a body over its limit) is
 /// replaced by the Japanese page of its status, and the headers every answer carries
@@ -233,7 +238,8 @@ fn our_error_page(response: Response) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if html || !(status.is_client_error() || status.is_server_error()) {
+    let own = response.extensions().get::<OwnBody>().is_some();
+    if html || own || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();

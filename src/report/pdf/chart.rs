@@ -1,6 +1,9 @@
 //! A small line chart of an indicator's series against its target.
 
-use super::page::{Align, Canvas};
+use super::page::Canvas;
+use super::text::FontSet;
+use crate::consolidate::Indicator;
+use crate::domain::Period;
 
 /// What a chart shows: the series (a value per column, `None` where there is none),
 /// the column labels and the target.
@@ -17,6 +20,69 @@ pub struct Series<'a> {
     pub target_label: &'a str,
 }
 
+/// How text is measured and broken into lines: the PDF's fonts, or an estimate for
+/// the SVG charts the pages show (the same layout either way).
+pub trait Measure {
+    /// The width of `text` at `size`, in points.
+    fn width(&self, text: &str, size: f32) -> f32;
+    /// `text` broken into lines no wider than `width` points.
+    fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String>;
+}
+
+impl Measure for FontSet {
+    fn width(&self, text: &str, size: f32) -> f32 {
+        FontSet::width(self, text, size)
+    }
+
+    fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
+        FontSet::wrap(self, text, size, width)
+    }
+}
+
+/// One thing a chart draws, in PDF coordinates (points, y upwards; a text's y is its
+/// baseline): the PDF paints these on its page, the SVG flips them into its box.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mark {
+    /// A straight line `width` points wide, `grey` (0 black, 1 white).
+    Line {
+        /// Where it starts.
+        from: (f32, f32),
+        /// Where it ends.
+        to: (f32, f32),
+        /// The stroke's width.
+        width: f32,
+        /// The stroke's grey.
+        grey: f32,
+    },
+    /// A line through points, dashed (the target) or not (the series).
+    Polyline {
+        /// The points, left to right.
+        points: Vec<(f32, f32)>,
+        /// The stroke's width.
+        width: f32,
+        /// The stroke's grey.
+        grey: f32,
+        /// Dashed 3-2.
+        dashed: bool,
+    },
+    /// A filled square: a point of the series.
+    Square {
+        /// Its lower-left corner.
+        at: (f32, f32),
+        /// Its side.
+        side: f32,
+    },
+    /// A text whose left end of the baseline is `at`.
+    Text {
+        /// The text.
+        text: String,
+        /// Its size in points.
+        size: f32,
+        /// Where its baseline starts.
+        at: (f32, f32),
+    },
+}
+
 /// Draws the chart in the box whose top-left corner is (`x`, `top`).
 pub fn draw(
     canvas: &mut Canvas,
@@ -26,16 +92,54 @@ pub fn draw(
     width: f32,
     height: f32,
 ) -> anyhow::Result<()> {
-    let title_height = draw_title(canvas, series.title, x, top, width)?;
+    for mark in layout(series, canvas.fonts, (x, top, width, height)) {
+        match mark {
+            Mark::Line {
+                from,
+                to,
+                width,
+                grey,
+            } => canvas.line(from.0, from.1, to.0, to.1, width, grey),
+            Mark::Polyline {
+                points,
+                width,
+                grey,
+                dashed,
+            } => canvas.polyline(&points, width, grey, dashed),
+            Mark::Square { at, side } => canvas.fill_rect(at.0, at.1, side, side, 0.0),
+            Mark::Text { text, size, at } => canvas.text(&text, size, at.0, at.1)?,
+        }
+    }
+    Ok(())
+}
+
+/// What the chart of `series` draws in the box (`x`, `top`, `width`, `height`), in
+/// order: the title, the axis and its ticks, the target, the series, the labels.
+pub fn layout(
+    series: &Series,
+    measure: &dyn Measure,
+    (x, top, width, height): (f32, f32, f32, f32),
+) -> Vec<Mark> {
+    let mut marks = Marks {
+        measure,
+        marks: Vec::new(),
+    };
+    let title_height = marks.title(series.title, x, top, width);
     let (plot_top, plot_bottom) = (top - title_height.max(16.0) - 4.0, top - height + 10.0);
     let Some(scale) = Scale::of(series) else {
-        canvas.line(x + 4.0, plot_bottom, x + width - 4.0, plot_bottom, 0.4, 0.4);
+        marks.line(
+            (x + 4.0, plot_bottom),
+            (x + width - 4.0, plot_bottom),
+            0.4,
+            0.4,
+        );
         let middle = (plot_top + plot_bottom) / 2.0;
-        return canvas.aligned("—", 7.0, x, width, middle, Align::Center);
+        marks.centred("—", 7.0, x, width, middle);
+        return marks.marks;
     };
     let labels = scale.labels();
     let label_width = (labels.iter())
-        .map(|l| canvas.fonts.width(l, TICK_SIZE))
+        .map(|l| measure.width(l, TICK_SIZE))
         .fold(0.0, f32::max);
     let (left, right) = (x + label_width + 3.0, x + width - 4.0);
     let plot = Plot {
@@ -47,40 +151,90 @@ pub fn draw(
         high: scale.high(),
         step: (right - left) / series.values.len().max(1) as f32,
     };
-    plot.draw_axis(canvas, &scale, &labels)?;
+    plot.draw_axis(&mut marks, &scale, &labels);
     if let Some(target) = series.target {
-        plot.draw_target(canvas, target, series.target_label)?;
+        plot.draw_target(&mut marks, target, series.target_label);
     }
-    plot.draw_series(canvas, series.values);
-    plot.draw_labels(canvas, series.labels)
+    plot.draw_series(&mut marks, series.values);
+    plot.draw_labels(&mut marks, series.labels);
+    marks.marks
 }
 
-/// The title over two lines, or three in a smaller size when two do not hold it
-/// all; only a title longer still is cut, and then it ends in 「…」. Returns the height
-/// the title took.
-fn draw_title(
-    canvas: &mut Canvas,
-    title: &str,
-    x: f32,
-    top: f32,
-    width: f32,
-) -> anyhow::Result<f32> {
-    let (mut size, mut lines) = (6.5, canvas.fonts.wrap(title, 6.5, width));
-    if lines.len() > 2 {
-        size = 5.5;
-        lines = canvas.fonts.wrap(title, size, width);
+/// The marks of a chart being laid out, and how its text is measured.
+struct Marks<'a> {
+    measure: &'a dyn Measure,
+    marks: Vec<Mark>,
+}
+
+impl Marks<'_> {
+    fn line(&mut self, from: (f32, f32), to: (f32, f32), width: f32, grey: f32) {
+        self.marks.push(Mark::Line {
+            from,
+            to,
+            width,
+            grey,
+        });
     }
-    if lines.len() > 3 {
-        lines.truncate(3);
-        let last = &mut lines[2];
-        while canvas.fonts.width(&format!("{last}…"), size) > width && last.pop().is_some() {}
-        last.push('…');
+
+    fn text(&mut self, text: &str, size: f32, x: f32, y: f32) {
+        // An empty text draws nothing, in the PDF as in the SVG.
+        if !text.is_empty() {
+            self.marks.push(Mark::Text {
+                text: text.to_string(),
+                size,
+                at: (x, y),
+            });
+        }
     }
-    let leading = size * 1.2;
-    for (i, line) in lines.iter().enumerate() {
-        canvas.text(line, size, x, top - size - i as f32 * leading)?;
+
+    /// `text` centred in the span from `x`, `width` wide.
+    fn centred(&mut self, text: &str, size: f32, x: f32, width: f32, y: f32) {
+        let w = self.measure.width(text, size);
+        self.text(text, size, x + (width - w) / 2.0, y);
     }
-    Ok(lines.len() as f32 * leading)
+
+    /// The title over two lines, or three in a smaller size when two do not hold it
+    /// all; only a title longer still is cut, and then it ends in 「…」. Returns the
+    /// height the title took.
+    fn title(&mut self, title: &str, x: f32, top: f32, width: f32) -> f32 {
+        let measure = self.measure;
+        let (mut size, mut lines) = (6.5, measure.wrap(title, 6.5, width));
+        if lines.len() > 2 {
+            size = 5.5;
+            lines = measure.wrap(title, size, width);
+        }
+        if lines.len() > 3 {
+            lines.truncate(3);
+            let last = &mut lines[2];
+            while measure.width(&format!("{last}…"), size) > width && last.pop().is_some() {}
+            last.push('…');
+        }
+        let leading = size * 1.2;
+        for (i, line) in lines.iter().enumerate() {
+            self.text(line, size, x, top - size - i as f32 * leading);
+        }
+        lines.len() as f32 * leading
+    }
+}
+
+/// What an indicator's chart plots: its figure in each observed period (計画策定時,
+/// 前期, 中期, the year) and its target. The white paper's charts and the managers'
+/// page draw the same.
+pub fn indicator_values(indicator: &Indicator) -> (Vec<Option<f64>>, Option<f64>) {
+    let values = Period::OBSERVED.map(|p| indicator.value(p)).to_vec();
+    (values, indicator.value(Period::Target))
+}
+
+/// A period's column label as a chart prints it under its column: `R2`, `H30`.
+pub fn short_period(label: &str) -> String {
+    let inner = label
+        .split_once('(')
+        .map_or(label, |(_, rest)| rest.trim_end_matches(')'));
+    let folded = inner
+        .replace("平成", "H")
+        .replace("令和", "R")
+        .replace("年度", "");
+    folded.chars().take_while(|c| *c != '(').collect()
 }
 
 /// The size of the scale's numbers.
@@ -214,66 +368,68 @@ impl Plot {
 
     /// The y-axis with its ticks numbered at the left, a faint line across the plot at
     /// each tick, and the zero line drawn as the base.
-    fn draw_axis(
-        &self,
-        canvas: &mut Canvas,
-        scale: &Scale,
-        labels: &[String],
-    ) -> anyhow::Result<()> {
-        canvas.line(self.left, self.bottom, self.left, self.top, 0.4, 0.4);
+    fn draw_axis(&self, marks: &mut Marks, scale: &Scale, labels: &[String]) {
+        marks.line((self.left, self.bottom), (self.left, self.top), 0.4, 0.4);
         for (value, label) in scale.ticks().into_iter().zip(labels) {
             let (_, y) = self.at(0, value);
             let (width, grey) = if value == 0.0 { (0.4, 0.4) } else { (0.2, 0.8) };
-            canvas.line(self.left - 1.5, y, self.right, y, width, grey);
-            let label_width = canvas.fonts.width(label, TICK_SIZE);
-            canvas.text(
-                label,
-                TICK_SIZE,
-                self.left - 2.0 - label_width,
-                y - TICK_SIZE * 0.35,
-            )?;
+            marks.line((self.left - 1.5, y), (self.right, y), width, grey);
+            let label_width = marks.measure.width(label, TICK_SIZE);
+            let x = self.left - 2.0 - label_width;
+            marks.text(label, TICK_SIZE, x, y - TICK_SIZE * 0.35);
         }
-        Ok(())
     }
 
     /// A dashed line across the plot, labelled at its right end.
-    fn draw_target(&self, canvas: &mut Canvas, target: f64, label: &str) -> anyhow::Result<()> {
+    fn draw_target(&self, marks: &mut Marks, target: f64, label: &str) {
         let (_, y) = self.at(0, target);
-        canvas.polyline(&[(self.left, y), (self.right, y)], 0.6, 0.45, true);
-        let x = self.right - canvas.fonts.width(label, 5.5);
+        marks.marks.push(Mark::Polyline {
+            points: vec![(self.left, y), (self.right, y)],
+            width: 0.6,
+            grey: 0.45,
+            dashed: true,
+        });
+        let x = self.right - marks.measure.width(label, 5.5);
         // Under the line when it runs along the plot's top, clear of the title above.
         let label_y = if y + 7.0 > self.top { y - 6.5 } else { y + 1.5 };
-        canvas.text(label, 5.5, x, label_y)
+        marks.text(label, 5.5, x, label_y);
     }
 
     /// The series as a line through square markers; missing years are skipped.
-    fn draw_series(&self, canvas: &mut Canvas, values: &[Option<f64>]) {
+    fn draw_series(&self, marks: &mut Marks, values: &[Option<f64>]) {
         let points: Vec<(f32, f32)> = values
             .iter()
             .enumerate()
             .filter_map(|(i, v)| v.map(|v| self.at(i, v)))
             .collect();
-        canvas.polyline(&points, 1.0, 0.0, false);
+        if points.len() >= 2 {
+            marks.marks.push(Mark::Polyline {
+                points: points.clone(),
+                width: 1.0,
+                grey: 0.0,
+                dashed: false,
+            });
+        }
         for (px, py) in &points {
-            canvas.fill_rect(px - 1.3, py - 1.3, 2.6, 2.6, 0.0);
+            marks.marks.push(Mark::Square {
+                at: (px - 1.3, py - 1.3),
+                side: 2.6,
+            });
         }
     }
 
     /// The column labels, centred under their columns.
-    fn draw_labels(&self, canvas: &mut Canvas, labels: &[String]) -> anyhow::Result<()> {
+    fn draw_labels(&self, marks: &mut Marks, labels: &[String]) {
         for (i, label) in labels.iter().enumerate() {
             let (cx, _) = self.at(i, 0.0);
-            let y = self.bottom - 7.0;
-            canvas.aligned(
+            marks.centred(
                 label,
                 5.0,
                 cx - self.step / 2.0,
                 self.step,
-                y,
-                Align::Center,
-            )?;
+                self.bottom - 7.0,
+            );
         }
-        Ok(())
     }
 }
 

@@ -3,7 +3,7 @@
 //! booklet and newsletter page of 各部の運営方針と目標, and the whole-city indicator table.
 
 pub(super) mod batch;
-mod chart;
+pub(crate) mod chart;
 pub(super) mod deflate;
 pub(super) mod department_plans;
 mod footnotes;

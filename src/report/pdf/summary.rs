@@ -10,7 +10,7 @@ use super::page::{save, Align, Canvas, Table, A4_PORTRAIT};
 use chrono::DateTime;
 use chrono_tz::{Asia::Tokyo, Tz};
 
-use crate::consolidate::{CrossFinding, Datasets};
+use crate::consolidate::{CrossFinding, Datasets, Indicator, Policy};
 use crate::domain::japanese::{era_date, era_year_label};
 use crate::domain::{Period, Status};
 use crate::report::Edition;
@@ -237,16 +237,29 @@ fn off_target(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow
     canvas.table(&table)
 }
 
+/// The indicators off target, as the managers' summary lists them (the PDF, and the
+/// managers' page): each that went back (後退) or lags (要注意), 後退 first (they
+/// moved away from the target), else in the white paper's order, with its policy.
+pub fn off_target_indicators(datasets: &Datasets) -> Vec<(&Policy, &Indicator)> {
+    let mut found: Vec<(&Policy, &Indicator)> = datasets
+        .white_paper
+        .parts
+        .iter()
+        .flat_map(|p| &p.policies)
+        .flat_map(|policy| policy.indicators.iter().map(move |i| (policy, i)))
+        .filter(|(_, i)| matches!(i.status, Status::Regressed | Status::Caution))
+        .collect();
+    // The sort is stable: the white paper's order within each kind.
+    found.sort_by_key(|(_, i)| i.status != Status::Regressed);
+    found
+}
+
 /// ID, name, department, 中期, the year, 目標値 and status of each indicator off target.
 fn off_target_rows(datasets: &Datasets) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    for policy in datasets.white_paper.parts.iter().flat_map(|p| &p.policies) {
-        for i in policy
-            .indicators
-            .iter()
-            .filter(|i| matches!(i.status, Status::Regressed | Status::Caution))
-        {
-            rows.push(vec![
+    off_target_indicators(datasets)
+        .into_iter()
+        .map(|(policy, i)| {
+            vec![
                 i.id.clone(),
                 i.name.clone(),
                 policy.department.clone(),
@@ -254,18 +267,9 @@ fn off_target_rows(datasets: &Datasets) -> Vec<Vec<String>> {
                 i.printed(Period::Actual).to_string(),
                 i.printed(Period::Target).to_string(),
                 i.status_label.clone(),
-            ]);
-        }
-    }
-    // 後退 first: they moved away from the target (the sort is stable).
-    rows.sort_by_key(|r| {
-        if r[6] == Status::Regressed.label() {
-            0
-        } else {
-            1
-        }
-    });
-    rows
+            ]
+        })
+        .collect()
 }
 
 fn findings(canvas: &mut Canvas, datasets: &Datasets, texts: &Texts) -> anyhow::Result<()> {

@@ -16,7 +16,6 @@ use crate::consolidate::{
     ActionItem, ActionSystem, Datasets, DepartmentPlan, Goal, Indicator, Policy,
 };
 use crate::domain::status::status_rule_lines;
-use crate::domain::Period;
 use crate::report::Edition;
 use crate::texts::{substitute, Values};
 
@@ -504,7 +503,7 @@ impl Writer<'_> {
         periods: &[String],
     ) -> anyhow::Result<()> {
         let (width, height, gap) = (116.0, CHART_ROW - 4.0, 8.0);
-        let short: Vec<String> = periods.iter().map(|p| short_period(p)).collect();
+        let short: Vec<String> = periods.iter().map(|p| chart::short_period(p)).collect();
         for row in policy.indicators.chunks(4) {
             let top = canvas.block(CHART_ROW)? - 4.0;
             for (i, indicator) in row.iter().enumerate() {
@@ -523,8 +522,7 @@ impl Writer<'_> {
         short: &[String],
         (left, top, width, height): (f32, f32, f32, f32),
     ) -> anyhow::Result<()> {
-        let values: Vec<Option<f64>> = Period::OBSERVED.map(|p| indicator.value(p)).to_vec();
-        let target = indicator.value(Period::Target);
+        let (values, target) = chart::indicator_values(indicator);
         let series = Series {
             title: &indicator.name,
             values: &values,
@@ -927,18 +925,6 @@ fn policy_label(code: &str) -> String {
     format!("第{}", code.split_once('-').map_or(code, |(_, rest)| rest))
 }
 
-/// `前期(平成26年度)` → `H26`-style short labels for the charts.
-fn short_period(label: &str) -> String {
-    let inner = label
-        .split_once('(')
-        .map_or(label, |(_, rest)| rest.trim_end_matches(')'));
-    let folded = inner
-        .replace("平成", "H")
-        .replace("令和", "R")
-        .replace("年度", "");
-    folded.chars().take_while(|c| *c != '(').collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -981,8 +967,8 @@ mod tests {
         assert_eq!(renumbered("施策の達成", 1), "施策の達成");
         assert_eq!(renumbered("(注) 施策", 1), "(注) 施策");
         assert_eq!(policy_label("2-4-1"), "第4-1");
-        assert_eq!(short_period("前期(平成26年度)"), "H26");
-        assert_eq!(short_period("達成値(令和2年度)"), "R2");
+        assert_eq!(chart::short_period("前期(平成26年度)"), "H26");
+        assert_eq!(chart::short_period("達成値(令和2年度)"), "R2");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use postgres::Row;
 
 use super::{optional_state, PostgresStore};
 use crate::store::states::StoredName;
-use crate::store::{JobRun, Ledger, RunLease, RunOutcome};
+use crate::store::{JobRun, Ledger, RunCount, RunLease, RunOutcome};
 
 impl Ledger for PostgresStore {
     fn claim_run(
@@ -139,6 +139,23 @@ impl Ledger for PostgresStore {
             ),
             &[&city_code, &job, &limit],
         )
+    }
+
+    fn run_counts(&self, city_code: &str) -> anyhow::Result<Vec<RunCount>> {
+        let sql = "SELECT job, outcome, COUNT(*) FROM job_runs
+                   WHERE city_code = $1 GROUP BY job, outcome ORDER BY job, COALESCE(outcome, '')";
+        self.run(|client| {
+            let rows = client.query(sql, &[&city_code])?;
+            rows.iter()
+                .map(|r| {
+                    Ok(RunCount {
+                        job: r.try_get(0)?,
+                        outcome: optional_state(r, 1)?,
+                        count: r.try_get(2)?,
+                    })
+                })
+                .collect()
+        })
     }
 }
 

@@ -220,6 +220,11 @@ fn ledger(store: &mut Store, out: &mut Answers) {
     say!(out, store.last_run(CITY, job));
     say!(out, store.runs_of(CITY, job));
     say!(out, store.unfinished_run(CITY, job));
+    say!(out, store.run_counts(CITY));
+    // Unfinished runs counted apart, first on both backends (NULLs sort differently).
+    let c = "2027-04-03T00:00:00Z";
+    say!(out, store.claim_run(CITY, job, c, "T9", &lease("x", "T10")));
+    say!(out, store.run_counts(CITY));
     say!(out, store.schema_version());
 }
 

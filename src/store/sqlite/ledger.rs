@@ -3,7 +3,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::SqliteStore;
-use crate::store::{JobRun, Ledger, RunLease, RunOutcome};
+use crate::store::{JobRun, Ledger, RunCount, RunLease, RunOutcome};
 
 impl Ledger for SqliteStore {
     /// Claims a scheduled time for a job under a lease; `false` when it was claimed
@@ -123,6 +123,21 @@ impl Ledger for SqliteStore {
              WHERE city_code = ?1 AND job = ?2 ORDER BY scheduled_for DESC LIMIT ?3"
         ))?;
         let rows = statement.query_map(params![city_code, job, limit], read_run)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn run_counts(&self, city_code: &str) -> anyhow::Result<Vec<RunCount>> {
+        let mut statement = self.connection.prepare(
+            "SELECT job, outcome, COUNT(*) FROM job_runs
+             WHERE city_code = ?1 GROUP BY job, outcome ORDER BY job, COALESCE(outcome, '')",
+        )?;
+        let rows = statement.query_map(params![city_code], |r| {
+            Ok(RunCount {
+                job: r.get(0)?,
+                outcome: r.get(1)?,
+                count: r.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -66,7 +66,7 @@ impl Role {
         match self {
             Role::Department(_) => format!("/{city_code}/department"),
             Role::Planning => format!("/{city_code}/console"),
-            Role::Manager => format!("/{city_code}/overview"),
+            Role::Manager => format!("/{city_code}/summary"),
         }
     }
 }
