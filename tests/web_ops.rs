@@ -248,32 +248,23 @@ fn record_runs(portal: &Portal) -> [(&'static str, f64); 3] {
         "2021-04-02T00:00:00Z",
         "2021-04-03T00:00:00Z",
     ];
-    for at in times {
+    // One unfinished run per job at a time (the ledger's index): each is finished
+    // before the next is claimed, the last left running.
+    let endings = [
+        Some((RunOutcome::Succeeded, None)),
+        Some((RunOutcome::Failed, Some("試験の失敗"))),
+        None,
+    ];
+    for (at, ending) in times.into_iter().zip(endings) {
         assert!(store
             .claim_run(CITY, "annual_run", at, now, &lease)
             .unwrap());
+        if let Some((outcome, failure)) = ending {
+            store
+                .finish_run(CITY, "annual_run", at, now, outcome, failure)
+                .unwrap();
+        }
     }
-    store
-        .finish_run(
-            CITY,
-            "annual_run",
-            times[0],
-            now,
-            RunOutcome::Succeeded,
-            None,
-        )
-        .unwrap();
-    let failure = Some("試験の失敗");
-    store
-        .finish_run(
-            CITY,
-            "annual_run",
-            times[1],
-            now,
-            RunOutcome::Failed,
-            failure,
-        )
-        .unwrap();
     [("succeeded", 1.0), ("failed", 1.0), ("unfinished", 1.0)]
 }
 
