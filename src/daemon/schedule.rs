@@ -26,8 +26,7 @@ use crate::mail::notices;
 use crate::store::{RunLease, RunOutcome};
 use crate::web::jobs::RunNow;
 
-/// The annual run: ingest, consolidate, build every report, mail them.
-pub const ANNUAL_RUN: &str = "annual_run";
+pub use crate::store::{job_label, ANNUAL_RUN};
 
 /// What a pass of [`run_due_jobs_once`] did with one job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,17 +83,6 @@ pub fn latest_due(
 pub fn next_occurrence(cron: &CronSchedule, now: DateTime<Utc>) -> Option<DateTime<Tz>> {
     let now = now.with_timezone(&Tokyo);
     cron.cron.find_next_occurrence(&now, false).ok()
-}
-
-/// The Japanese name of a job, for what staff read.
-pub fn job_label(job: &str) -> &'static str {
-    match job {
-        ANNUAL_RUN => "年次実行",
-        notices::REMINDERS => "提出の督促",
-        notices::ESCALATION => "期限超過の報告",
-        notices::DIGEST => "週次の提出状況",
-        _ => "その他のジョブ",
-    }
 }
 
 /// Runs every job whose latest scheduled time (at or before the clock's now) is due

@@ -13,12 +13,7 @@ use crate::mail::{Mailer, Outgoing};
 use crate::store::{Store, SubmissionState, SubmissionStatus};
 use crate::texts::{render_file, verdict, Values};
 
-/// The job that reminds departments before the deadline (`[schedule] reminders`).
-pub const REMINDERS: &str = "reminders";
-/// The job that tells the managers who is missing after the deadline.
-pub const ESCALATION: &str = "escalation";
-/// The job that mails the managers a digest of the collection.
-pub const DIGEST: &str = "digest";
+pub use crate::store::{DIGEST, ESCALATION, REMINDERS};
 
 /// Where a department stands, in words for a notice; `None` when it has submitted.
 fn shortfall(state: Option<&SubmissionState>) -> Option<&'static str> {

@@ -40,3 +40,27 @@ pub struct RunCount {
     /// How many.
     pub count: i64,
 }
+
+/// The ledger's name of the annual run: ingest, consolidate, build every report, mail them.
+pub const ANNUAL_RUN: &str = "annual_run";
+/// The job that reminds departments before the deadline (`[schedule] reminders`).
+pub const REMINDERS: &str = "reminders";
+/// The job that tells the managers who is missing after the deadline.
+pub const ESCALATION: &str = "escalation";
+/// The job that mails the managers a digest of the collection.
+pub const DIGEST: &str = "digest";
+
+/// Every job with its Japanese name, as staff read it (logs, the console's ledger).
+pub const JOBS: [(&str, &str); 4] = [
+    (ANNUAL_RUN, "年次実行"),
+    (REMINDERS, "提出の督促"),
+    (ESCALATION, "期限超過の報告"),
+    (DIGEST, "週次の提出状況"),
+];
+
+/// The Japanese name of a job.
+pub fn job_label(job: &str) -> &'static str {
+    JOBS.iter()
+        .find(|(name, _)| *name == job)
+        .map_or("その他のジョブ", |(_, label)| label)
+}

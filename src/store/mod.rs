@@ -32,7 +32,9 @@ use crate::workbook::SubmissionContent;
 
 pub use backend::{Backend, Ledger, Outbox, PlanSnapshots, Submissions};
 pub use earlier::{EarlierFigures, FigureKind, SubmittedFigure, NO_EARLIER_FIGURES};
-pub use ledger::{JobRun, RunCount, RunLease};
+pub use ledger::{
+    job_label, JobRun, RunCount, RunLease, ANNUAL_RUN, DIGEST, ESCALATION, JOBS, REMINDERS,
+};
 pub use outbox::{
     Claim, Delivery, DeliveryPause, NewMessage, OutboxCounts, OutboxEntry, Staged,
     StoredAttachment, StoredMessage, UnreportedMessage,

@@ -15,27 +15,15 @@ use serde::Deserialize;
 
 use super::{console_page, planning_only};
 use crate::app::App;
-use crate::mail::notices::{remind_now, Reminded, DIGEST, ESCALATION, REMINDERS};
+use crate::mail::notices::{remind_now, Reminded};
 use crate::mail::outbox::size_label;
 use crate::mail::preview::{preview, Preview, PreviewMessage};
-use crate::store::{JobRun, RunOutcome};
+use crate::store::{JobRun, RunOutcome, ANNUAL_RUN, JOBS};
 use crate::web::auth::Signed;
 use crate::web::auth::{check_csrf, FORM_EXPIRED};
 use crate::web::jobs::RunNow;
 use crate::web::page::{badge, csrf_field, see_other, table, tokyo_time, Refusal};
 use crate::web::{on_store, Web};
-
-/// The ledger's name of the annual run (`daemon::schedule::ANNUAL_RUN`, which the web
-/// may not import: the daemon starts the web).
-const ANNUAL_RUN: &str = "annual_run";
-
-/// The jobs the ledger page lists, with their Japanese names (as the daemon's logs).
-const JOBS: [(&str, &str); 4] = [
-    (ANNUAL_RUN, "年次実行"),
-    (REMINDERS, "提出の督促"),
-    (ESCALATION, "期限超過の報告"),
-    (DIGEST, "週次の提出状況"),
-];
 
 /// How many runs of each job the page lists.
 const RECENT: i64 = 10;

@@ -17,7 +17,7 @@ use super::{console_page, planning_only};
 use crate::app::App;
 use crate::consolidate::{self, CrossFinding, Gap, Source};
 use crate::domain::{Finding, FiscalYear};
-use crate::store::{HistoryEntry, JobRun, RunOutcome, Store, SubmissionState};
+use crate::store::{HistoryEntry, JobRun, RunOutcome, Store, SubmissionState, ANNUAL_RUN};
 use crate::web::auth::Signed;
 use crate::web::department::files::{send_annotated, send_original};
 use crate::web::department::pages::{findings_table, uploader, verdict_badge, SubmissionView};
@@ -25,10 +25,6 @@ use crate::web::department::submission_id;
 use crate::web::overview::Standing;
 use crate::web::page::{badge, table, tokyo_time, Refusal};
 use crate::web::{on_store, Web};
-
-/// The ledger's name of the annual run (`daemon::schedule::ANNUAL_RUN`, which the web
-/// may not name: the daemon is reached only through `web.jobs()`).
-const ANNUAL_RUN: &str = "annual_run";
 
 /// The routes of the year at a glance and of the submissions it links to.
 pub fn routes() -> Router<Web> {
