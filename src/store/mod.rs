@@ -8,6 +8,7 @@
 //! whole store from one to the other. Stored states are enums written by their name ([`states`]).
 
 mod backend;
+pub mod collections;
 pub mod copy;
 mod earlier;
 mod ledger;
@@ -20,6 +21,8 @@ pub(crate) mod test_stores;
 mod web;
 #[cfg(test)]
 mod web_tests;
+#[cfg(test)]
+mod collections_tests;
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -28,6 +31,7 @@ use crate::domain::Finding;
 use crate::domain::FiscalYear;
 use crate::workbook::SubmissionContent;
 
+pub use collections::{CollectionState, Collections};
 pub use backend::{Backend, Ledger, Outbox, PlanSnapshots, Submissions};
 pub use earlier::{EarlierFigures, FigureKind, SubmittedFigure, NO_EARLIER_FIGURES};
 pub use ledger::{JobRun, RunLease};

@@ -62,6 +62,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "uploaded_by",
         include_str!("../../../migrations/postgres/0010_uploaded_by.sql"),
     ),
+    // 11 is the actions slice's (issue 15); both are merged before a release.
+    (
+        12,
+        "collections",
+        include_str!("../../../migrations/postgres/0012_collections.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "hakusho" in ASCII, one number for every replica.

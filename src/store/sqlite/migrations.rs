@@ -60,6 +60,12 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "uploaded_by",
         include_str!("../../../migrations/0010_uploaded_by.sql"),
     ),
+    // 11 is the actions slice's (issue 15); both are merged before a release.
+    (
+        12,
+        "collections",
+        include_str!("../../../migrations/0012_collections.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen yet, all in one transaction that
