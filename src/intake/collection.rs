@@ -39,6 +39,12 @@ pub fn label(open: bool) -> &'static str {
     }
 }
 
+/// A year that is neither configured nor in the store: its words say which years are
+/// (the page answers it with a 400, the command with its error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UnknownYear(pub String);
+
 /// What opening or closing did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
@@ -106,7 +112,7 @@ pub fn set(
     let code = &config.city.code;
     let known = years(config, store)?;
     let Some(current) = known.iter().find(|y| y.fiscal_year == year) else {
-        anyhow::bail!(unknown_year(year, &known));
+        return Err(UnknownYear(unknown_year(year, &known)).into());
     };
     if current.is_open() == open {
         return Ok(if open {
@@ -149,7 +155,7 @@ pub fn open(
     set(config, store, year, true, now, by)
 }
 
-/// Why a year cannot be opened or closed: the years that can.
+/// Why a year cannot be opened or closed, and the years that can.
 fn unknown_year(year: FiscalYear, known: &[YearCollection]) -> String {
     let names: Vec<String> = known.iter().map(|y| y.fiscal_year.to_string()).collect();
     format!(
