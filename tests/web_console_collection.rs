@@ -61,7 +61,9 @@ fn upload(portal: &Portal, cookie: &str, csrf: &str, name: &str, bytes: &[u8]) -
 
 /// The page's collection of a year as its row reads: 受付中 or 受付終了.
 fn row_of(page: &str, year: &str) -> String {
-    let start = page.find(year).unwrap_or_else(|| panic!("{year} in {page}"));
+    let start = page
+        .find(year)
+        .unwrap_or_else(|| panic!("{year} in {page}"));
     let end = page[start..].find("</tr>").unwrap() + start;
     page[start..end].to_string()
 }
@@ -82,50 +84,99 @@ fn a_closed_years_upload_is_refused_unrecorded_and_the_same_bytes_are_taken_afte
     let page = get(&portal, PAGE, &planning);
     assert_eq!(page.status, 200, "{}", page.text());
     let row = row_of(&page.text(), "令和2(2020)年度");
-    assert!(row.contains("受付中") && row.contains("受付を締め切る"), "{row}");
+    assert!(
+        row.contains("受付中") && row.contains("受付を締め切る"),
+        "{row}"
+    );
 
-    let closed = post(&portal, &planning, &[("csrf", &planning_csrf), ("fiscal_year", "2020"), ("action", "close")]);
+    let closed = post(
+        &portal,
+        &planning,
+        &[
+            ("csrf", &planning_csrf),
+            ("fiscal_year", "2020"),
+            ("action", "close"),
+        ],
+    );
     assert_eq!(closed.status, 303, "{}", closed.text());
     let page = get(&portal, closed.location(), &planning).text();
     assert!(page.contains("令和2年度の受付を締め切りました"), "{page}");
     let row = row_of(&page, "令和2(2020)年度");
-    assert!(row.contains("受付終了") && row.contains("受付を再開する") && row.contains(PLANNING), "{row}");
+    assert!(
+        row.contains("受付終了") && row.contains("受付を再開する") && row.contains(PLANNING),
+        "{row}"
+    );
 
     let (kikaku, kikaku_csrf) = session(&portal, DEPARTMENT);
-    let department = get(&portal, &format!("/{CITY}/department"), &kikaku).text();
-    assert!(department.contains("受付終了") && department.contains(CLOSED), "{department}");
-    assert!(!department.contains("/upload\""), "no upload form: {department}");
-
     let bytes = sample("企画部");
-    let refused = upload(&portal, &kikaku, &kikaku_csrf, "令和2年度_企画部.xlsx", &bytes);
+    refused_while_closed(&portal, &kikaku, &kikaku_csrf, &bytes);
+    reopen_by_command_and_submit(&portal, &planning, &kikaku, &bytes);
+}
+
+/// The department's page while the year is closed: no form; its upload gets the 422
+/// page, nothing is recorded or mailed, the original is archived.
+fn refused_while_closed(portal: &Portal, kikaku: &str, csrf: &str, bytes: &[u8]) {
+    let department = get(portal, &format!("/{CITY}/department"), kikaku).text();
+    assert!(
+        department.contains("受付終了") && department.contains(CLOSED),
+        "{department}"
+    );
+    assert!(
+        !department.contains("/upload\""),
+        "no upload form: {department}"
+    );
+
+    let refused = upload(portal, kikaku, csrf, "令和2年度_企画部.xlsx", bytes);
     assert_eq!(refused.status, 422, "{}", refused.text());
     assert!(refused.text().contains(CLOSED), "{}", refused.text());
-    assert_eq!(recorded(&portal.cities[0], &bytes), (0, false), "nothing recorded");
+    assert_eq!(
+        recorded(&portal.cities[0], bytes),
+        (0, false),
+        "nothing recorded"
+    );
     let config = portal.app().config();
-    let original = path_by_hash(&config.paths.archive, &sha256_hex(&bytes), ".xlsx");
-    assert!(original.is_file(), "the original is archived: {}", original.display());
+    let original = path_by_hash(&config.paths.archive, &sha256_hex(bytes), ".xlsx");
+    assert!(
+        original.is_file(),
+        "the original is archived: {}",
+        original.display()
+    );
     let counts = portal.cities[0].store().outbox_counts(CITY).unwrap();
-    assert_eq!(counts.pending + counts.sent, 0, "no mail for an upload: {counts:?}");
-
-    reopen_by_command_and_submit(&portal, &planning, &kikaku, &bytes);
+    assert_eq!(
+        counts.pending + counts.sent,
+        0,
+        "no mail for an upload: {counts:?}"
+    );
 }
 
 /// The command sees the page's close and opens the year; the page sees the command's
 /// change, the form is back, and the same bytes are a new submission with its receipt.
 fn reopen_by_command_and_submit(portal: &Portal, planning: &str, kikaku: &str, bytes: &[u8]) {
     let listed = stdout_of(&portal.hakusho(&["collection"]));
-    assert!(listed.contains("令和2年度: 受付終了") && listed.contains(PLANNING), "{listed}");
+    assert!(
+        listed.contains("令和2年度: 受付終了") && listed.contains(PLANNING),
+        "{listed}"
+    );
     let status = stdout_of(&portal.hakusho(&["status"]));
     assert!(status.contains("受付: 受付終了"), "{status}");
     let opened = portal.hakusho(&["collection", "--open", "--fiscal-year", "令和2年度"]);
     assert!(opened.status.success(), "{opened:?}");
-    assert!(stdout_of(&opened).contains("令和2年度の受付を再開しました"), "{opened:?}");
+    assert!(
+        stdout_of(&opened).contains("令和2年度の受付を再開しました"),
+        "{opened:?}"
+    );
     let page = get(portal, PAGE, planning).text();
     let row = row_of(&page, "令和2(2020)年度");
-    assert!(row.contains("受付中") && row.contains("コマンド操作"), "{row}");
+    assert!(
+        row.contains("受付中") && row.contains("コマンド操作"),
+        "{row}"
+    );
 
     let department = get(portal, &format!("/{CITY}/department"), kikaku).text();
-    assert!(department.contains("/upload\"") && !department.contains(CLOSED), "{department}");
+    assert!(
+        department.contains("/upload\"") && !department.contains(CLOSED),
+        "{department}"
+    );
     let csrf = web::testing::csrf_of(portal.app(), kikaku.split_once('=').unwrap().1);
     let accepted = upload(portal, kikaku, &csrf, "令和2年度_企画部.xlsx", bytes);
     assert_eq!(accepted.status, 303, "{}", accepted.text());
@@ -139,20 +190,40 @@ fn reopen_by_command_and_submit(portal: &Portal, planning: &str, kikaku: &str, b
 fn the_page_sees_the_commands_close_and_the_command_the_pages_open() {
     let portal = Portal::start();
     let closed = portal.hakusho(&["collection", "--close"]);
-    assert!(stdout_of(&closed).contains("令和2年度の受付を締め切りました"), "{closed:?}");
+    assert!(
+        stdout_of(&closed).contains("令和2年度の受付を締め切りました"),
+        "{closed:?}"
+    );
     let again = portal.hakusho(&["collection", "--close", "--fiscal-year", "R2"]);
     assert!(stdout_of(&again).contains("すでに受付終了"), "{again:?}");
     let (planning, csrf) = session(&portal, PLANNING);
     let row = row_of(&get(&portal, PAGE, &planning).text(), "令和2(2020)年度");
-    assert!(row.contains("受付終了") && row.contains("コマンド操作"), "{row}");
-    let opened = post(&portal, &planning, &[("csrf", &csrf), ("fiscal_year", "令和2年度"), ("action", "open")]);
+    assert!(
+        row.contains("受付終了") && row.contains("コマンド操作"),
+        "{row}"
+    );
+    let opened = post(
+        &portal,
+        &planning,
+        &[
+            ("csrf", &csrf),
+            ("fiscal_year", "令和2年度"),
+            ("action", "open"),
+        ],
+    );
     assert_eq!(opened.status, 303, "{}", opened.text());
     let listed = stdout_of(&portal.hakusho(&["collection"]));
-    assert!(listed.contains("令和2年度: 受付中") && listed.contains(PLANNING), "{listed}");
+    assert!(
+        listed.contains("令和2年度: 受付中") && listed.contains(PLANNING),
+        "{listed}"
+    );
     let unknown = portal.hakusho(&["collection", "--close", "--fiscal-year", "令和30年度"]);
     assert_eq!(unknown.status.code(), Some(2), "{unknown:?}");
     let told = String::from_utf8_lossy(&unknown.stderr);
-    assert!(told.contains("令和30年度は受付を開け閉めできる年度ではありません"), "{told}");
+    assert!(
+        told.contains("令和30年度は受付を開け閉めできる年度ではありません"),
+        "{told}"
+    );
 }
 
 /// The subject of a raw mail.
@@ -186,16 +257,25 @@ fn a_closed_years_inbox_file_is_answered_once_by_mail_unrecorded_then_taken_afte
     let mails = sink.wait_for(1);
     assert_eq!(mails[0].0, [DEPARTMENT]);
     assert!(subject(&mails[0].1).contains("令和2年度 提出の受付は終了しました"));
-    let message = mail_parser::MessageParser::default().parse(&mails[0].1).unwrap();
+    let message = mail_parser::MessageParser::default()
+        .parse(&mails[0].1)
+        .unwrap();
     let body = message.body_text(0).unwrap().to_string();
-    assert!(body.contains(CLOSED) && body.contains("令和2年度_企画部.xlsx"), "{body}");
+    assert!(
+        body.contains(CLOSED) && body.contains("令和2年度_企画部.xlsx"),
+        "{body}"
+    );
 
     assert!(city.hakusho(&["collection", "--open"]).status.success());
     let taken = city.hakusho(&["ingest", file]);
     assert_eq!(taken.status.code(), Some(0), "{taken:?}");
     assert_eq!(recorded(&city, &bytes), (1, true));
     let mails = sink.wait_for(2);
-    assert!(subject(&mails[1].1).contains("受付結果"), "{}", subject(&mails[1].1));
+    assert!(
+        subject(&mails[1].1).contains("受付結果"),
+        "{}",
+        subject(&mails[1].1)
+    );
 }
 
 #[test]
@@ -232,25 +312,45 @@ fn only_the_planning_division_may_use_the_page_and_every_form_is_checked() {
     for address in [MANAGER, DEPARTMENT, OTHER_DEPARTMENT] {
         let (cookie, csrf) = session(&portal, address);
         assert_eq!(get(&portal, PAGE, &cookie).status, 403, "{address}");
-        let fields = [("csrf", csrf.as_str()), ("fiscal_year", "2020"), ("action", "close")];
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("fiscal_year", "2020"),
+            ("action", "close"),
+        ];
         let refused = post(&portal, &cookie, &fields);
         assert_eq!(refused.status, 403, "{address}");
-        assert!(refused.text().contains("この操作はできません"), "{}", refused.text());
+        assert!(
+            refused.text().contains("この操作はできません"),
+            "{}",
+            refused.text()
+        );
     }
     let signed_out = Http::new(portal.addr).get(PAGE);
     assert_eq!(signed_out.status, 303);
-    assert!(signed_out.location().contains("/signin"), "{}", signed_out.location());
+    assert!(
+        signed_out.location().contains("/signin"),
+        "{}",
+        signed_out.location()
+    );
     let (planning, csrf) = session(&portal, PLANNING);
     for fields in [
         vec![("fiscal_year", "2020"), ("action", "close")],
-        vec![("csrf", "0".repeat(64).leak() as &str), ("fiscal_year", "2020"), ("action", "close")],
+        vec![
+            ("csrf", "0".repeat(64).leak() as &str),
+            ("fiscal_year", "2020"),
+            ("action", "close"),
+        ],
         vec![("csrf", ""), ("fiscal_year", "2020"), ("action", "close")],
     ] {
         assert_eq!(post(&portal, &planning, &fields).status, 403, "{fields:?}");
     }
     garbled_forms_are_400(&portal, &planning, &csrf);
     let store = portal.cities[0].store();
-    assert_eq!(store.collection_state(CITY, FiscalYear(2020)).unwrap(), None, "nothing changed");
+    assert_eq!(
+        store.collection_state(CITY, FiscalYear(2020)).unwrap(),
+        None,
+        "nothing changed"
+    );
     assert!(store.collections(CITY).unwrap().is_empty());
 }
 
@@ -262,7 +362,11 @@ fn garbled_forms_are_400(portal: &Portal, planning: &str, csrf: &str) {
         ("令和X年度", "close", "年度として読めません"),
         ("<b>2020</b>", "open", "&lt;b&gt;2020&lt;/b&gt;"),
         ("1999", "close", "受付を開け閉めできる年度ではありません"),
-        ("令和30年度", "open", "受付を開け閉めできる年度ではありません"),
+        (
+            "令和30年度",
+            "open",
+            "受付を開け閉めできる年度ではありません",
+        ),
         ("2020", "delete", "受付を締め切る"),
         ("2020", "", "受付を締め切る"),
         ("2020", "CLOSE", "受付を締め切る"),
@@ -272,7 +376,10 @@ fn garbled_forms_are_400(portal: &Portal, planning: &str, csrf: &str) {
         let answer = post(portal, planning, &fields);
         assert_eq!(answer.status, 400, "{year} {action}: {}", answer.text());
         let text = answer.text();
-        assert!(text.contains("リクエストを読めません") && text.contains(told), "{text}");
+        assert!(
+            text.contains("リクエストを読めません") && text.contains(told),
+            "{text}"
+        );
         assert!(!text.contains("<b>2020"), "escaped: {text}");
     }
 }

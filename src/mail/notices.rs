@@ -67,7 +67,9 @@ pub async fn run(
         // `status` and the managers' summary.
         let states = || submitted_states(config, store);
         match job {
-            REMINDERS if in_reminders && !closed => reminders(config, &states()?, deadline, before)?,
+            REMINDERS if in_reminders && !closed => {
+                reminders(config, &states()?, deadline, before)?
+            }
             ESCALATION if in_escalation => escalation(config, &states()?, deadline)?
                 .into_iter()
                 .collect(),

@@ -9,6 +9,8 @@
 
 mod backend;
 pub mod collections;
+#[cfg(test)]
+mod collections_tests;
 pub mod copy;
 mod earlier;
 mod ledger;
@@ -21,8 +23,6 @@ pub(crate) mod test_stores;
 mod web;
 #[cfg(test)]
 mod web_tests;
-#[cfg(test)]
-mod collections_tests;
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -31,8 +31,8 @@ use crate::domain::Finding;
 use crate::domain::FiscalYear;
 use crate::workbook::SubmissionContent;
 
-pub use collections::{CollectionState, Collections};
 pub use backend::{Backend, Ledger, Outbox, PlanSnapshots, Submissions};
+pub use collections::{CollectionState, Collections};
 pub use earlier::{EarlierFigures, FigureKind, SubmittedFigure, NO_EARLIER_FIGURES};
 pub use ledger::{JobRun, RunLease};
 pub use outbox::{

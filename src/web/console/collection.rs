@@ -161,8 +161,9 @@ async fn change(
 
 /// The year and whether to open it; a garbled one is a 400 that says what is wrong.
 fn read_fields(fields: &Fields) -> Result<(FiscalYear, bool), Refusal> {
-    let year = FiscalYear::parse(&fields.fiscal_year)
-        .map_err(|e| Refusal::bad_request(format!("{e}。受付のページのボタンから操作してください。")))?;
+    let year = FiscalYear::parse(&fields.fiscal_year).map_err(|e| {
+        Refusal::bad_request(format!("{e}。受付のページのボタンから操作してください。"))
+    })?;
     let open = match fields.action.as_str() {
         "open" => true,
         "close" => false,
