@@ -64,6 +64,7 @@ fn the_planning_division_closes_a_year_and_the_department_page_says_so() {
         browser.client.set_window_size(1280, 900).await.unwrap();
         browser.click("form.collection button[type=submit]").await;
         let text = browser.wait_for_text("受付を締め切りました").await;
+        browser.shot("collection-notice").await;
         assert!(
             text.contains("受付終了") && text.contains("受付を再開する"),
             "{text}"

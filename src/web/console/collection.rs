@@ -87,14 +87,22 @@ fn years_table(signed: &Signed, years: &[YearCollection]) -> Markup {
     let rows = years.iter().map(|year| {
         let state = year.state.as_ref();
         vec![
-            html! { span.nowrap { (year.fiscal_year.with_western()) } },
+            html! { span.year { (year.fiscal_year.to_string()) } br; span.muted { "(" (year.fiscal_year.start_year()) ")" } },
             state_badge(year.is_open()),
             html! { span.nowrap { (state.map_or("—".to_string(), |s| tokyo_time(&s.changed_at))) } },
-            html! { (state.map_or("—", |s| s.changed_by.as_str())) },
+            state.map_or(html! { "—" }, |s| address(&s.changed_by)),
             button(signed, year),
         ]
     });
     html! { div.collections { (table(&headings, rows)) } }
+}
+
+/// Who changed it, a line break allowed after the `@` of an address only.
+fn address(by: &str) -> Markup {
+    match by.split_once('@') {
+        Some((local, domain)) => html! { span.by { (local) "@" wbr; (domain) } },
+        None => html! { span.by { (by) } },
+    }
 }
 
 /// 受付中 or 受付終了, as a badge.
