@@ -12,8 +12,9 @@ use chrono::{DateTime, Utc};
 use crate::config::{all_or_nothing, Config, NotReady, Problem, Transport};
 
 /// The mail texts under `templates/mail/`.
-pub const MAIL_TEMPLATES: [&str; 7] = [
+pub const MAIL_TEMPLATES: [&str; 8] = [
     "receipt",
+    "collection_closed",
     "department_report",
     "manager_summary",
     "delivery_failures",

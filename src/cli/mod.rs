@@ -8,6 +8,7 @@
 mod build;
 mod check;
 mod cities;
+mod collection;
 mod explain;
 mod export;
 mod health;
@@ -167,6 +168,18 @@ pub enum Command {
         #[arg(long)]
         revoke_all: bool,
     },
+    /// Shows each fiscal year's collection (受付中 / 受付終了), or closes or opens one (--close, --open).
+    Collection {
+        /// Closes the year's collection: its workbooks are refused unrecorded, each answered saying so.
+        #[arg(long, conflicts_with = "open")]
+        close: bool,
+        /// Opens the year's collection again: its workbooks are taken in as before.
+        #[arg(long)]
+        open: bool,
+        /// The fiscal year: 令和2年度, R2 or 2020; the configured one when not given.
+        #[arg(long, value_parser = parse_fiscal_year)]
+        fiscal_year: Option<FiscalYear>,
+    },
     /// Shows who would receive what on the next run (attachments and sizes), sending nothing.
     PreviewSend,
     /// Writes a fiscal year's datasets as plain tables (xlsx) or JSON, rebuilt from the store.
@@ -295,6 +308,18 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<()> {
             };
             sessions::sessions(app, revoke).await
         }
+        Command::Collection {
+            close,
+            open,
+            fiscal_year,
+        } => {
+            let action = match (close, open) {
+                (true, _) => collection::Action::Set(false),
+                (false, true) => collection::Action::Set(true),
+                (false, false) => collection::Action::List,
+            };
+            collection::collection(app, action, fiscal_year).await
+        }
         Command::PreviewSend => preview_send::preview_send(app).await,
         Command::Export {
             fiscal_year,
@@ -330,7 +355,8 @@ fn store_mode(command: &Command) -> OpenMode {
         | Command::Serve
         | Command::Ingest { .. }
         | Command::Migrate
-        | Command::Sessions { .. } => OpenMode::Writable,
+        | Command::Sessions { .. }
+        | Command::Collection { .. } => OpenMode::Writable,
     }
 }
 
@@ -357,6 +383,7 @@ fn needs_of(command: &Command) -> Needs {
         | Command::Health { .. }
         | Command::Migrate
         | Command::Sessions { .. }
+        | Command::Collection { .. }
         | Command::CopyStore { .. } => Needs::STORE,
     }
 }

@@ -21,6 +21,7 @@ fn print_submissions(app: &App, store: &Store) -> anyhow::Result<()> {
     let config = app.config();
     let year = config.fiscal_year();
     println!("{} {} の提出状況:", config.city.name, year);
+    println!("  受付: {}", collection_line(app, store)?);
     for (department, state) in consolidate::standings(config, store, year)? {
         match state {
             Some(s) => println!(
@@ -33,6 +34,20 @@ fn print_submissions(app: &App, store: &Store) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The configured year's collection: 受付中, or 受付終了 since when and by whom.
+fn collection_line(app: &App, store: &Store) -> anyhow::Result<String> {
+    let config = app.config();
+    let state = store.collection_state(&config.city.code, config.fiscal_year())?;
+    Ok(match state {
+        Some(s) if !s.open => format!(
+            "受付終了({} に {} が締め切り)",
+            tokyo_time(&s.changed_at),
+            printable(&s.changed_by)
+        ),
+        _ => "受付中".to_string(),
+    })
 }
 
 /// Each job's last run (with its outcome) and next time, from the clock's now.

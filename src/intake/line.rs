@@ -107,6 +107,7 @@ mod tests {
             content: None,
             department: None,
             typed: crate::workbook::TypedCells::default(),
+            closed: None,
         }
     }
 

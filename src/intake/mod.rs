@@ -11,6 +11,7 @@
 mod cells;
 mod checks;
 mod chinese_forms;
+pub mod collection;
 mod earlier;
 mod error;
 mod figures;
@@ -35,7 +36,7 @@ pub use untrusted_file::read_untrusted_file;
 
 use crate::archive::{keep_by_hash, sha256_hex};
 use crate::config::Config;
-use crate::domain::{stamp, Finding, Severity};
+use crate::domain::{stamp, Finding, FiscalYear, Severity};
 use crate::plan::Plan;
 use crate::report::Coverage;
 use crate::store::{EarlierFigures, Staged};
@@ -104,6 +105,20 @@ pub struct FileReport {
     pub department: Option<String>,
     /// The cells as typed, with their type (for the annotated copy).
     pub typed: TypedCells,
+    /// Set when the workbook is of a year whose collection is closed: refused and not
+    /// recorded (see [`collection`]).
+    pub closed: Option<Closed>,
+}
+
+/// A workbook refused because its year's collection is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed {
+    /// The year it is of.
+    pub fiscal_year: FiscalYear,
+    /// Whether its answer (a file of the inbox) was queued now: `false` when it was
+    /// answered before (the file is read again at every run while it stays), and for
+    /// an upload, which its page answers.
+    pub told: bool,
 }
 
 impl FileReport {
@@ -279,6 +294,7 @@ pub fn ingest_and_answer(
         content: None,
         department: None,
         typed: TypedCells::default(),
+        closed: None,
     };
     let known = store.submission_by_hash(&config.city.code, &report.sha256)?;
     let anothers = known.as_ref().is_some_and(|k| of_another(intake.upload, k));
@@ -297,6 +313,9 @@ pub fn ingest_and_answer(
         .filter(|u| anothers || names_another(&report, intake, u))
     {
         return Ok(refused_unrecorded(report, upload));
+    }
+    if let Some(year) = closed_year(&report, config, store)? {
+        return refuse_closed(report, year, intake, store, received_at, answer);
     }
     let receipt = answer(&report)?;
     let keeping = Keeping {
@@ -341,6 +360,65 @@ fn refused_unrecorded(mut report: FileReport, upload: Upload) -> FileReport {
     report.submission_id = None;
     report.department = Some(upload.department.to_string());
     report
+}
+
+/// The year of a workbook whose year's collection is closed.
+fn closed_year(
+    report: &FileReport,
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<Option<FiscalYear>> {
+    match report.content.as_ref().and_then(|c| c.fiscal_year) {
+        Some(year) if collection::is_closed(store, &config.city.code, year)? => Ok(Some(year)),
+        _ => Ok(None),
+    }
+}
+
+/// A workbook of a closed year: refused and NOT recorded, like an upload not the
+/// uploader's, so that the year opened again takes the same bytes as new (the archive
+/// keeps them by their hash like any file's). An upload is answered by its page; a
+/// file of the inbox by a mail (`answer` composes it), queued under a key of its own
+/// once: the file is read again at every run while it stays in the inbox.
+fn refuse_closed(
+    mut report: FileReport,
+    year: FiscalYear,
+    intake: Intake,
+    store: &mut Store,
+    received_at: DateTime<Tz>,
+    answer: impl FnOnce(&FileReport) -> anyhow::Result<Option<Staged>>,
+) -> Result<FileReport, IntakeError> {
+    report.findings = vec![Finding::file_error(texts::intake::collection_closed(year))];
+    report.outcome = Outcome::Rejected;
+    report.submission_id = None;
+    report.closed = Some(Closed {
+        fiscal_year: year,
+        told: false,
+    });
+    if let Some(upload) = intake.upload {
+        report.department = Some(upload.department.to_string());
+        return Ok(report);
+    }
+    let told = match answer(&report)? {
+        Some(staged) => {
+            let queued_at = stamp(received_at.with_timezone(&Utc));
+            store.enqueue_message(&intake.config.city.code, &staged.as_new(), &queued_at)?
+        }
+        None => false,
+    };
+    report.closed = Some(Closed {
+        fiscal_year: year,
+        told,
+    });
+    if told {
+        tracing::warn!(
+            city = %intake.config.city.code,
+            file = %crate::domain::printable(&report.file_name),
+            sha256 = %report.sha256,
+            fiscal_year = %year,
+            "受付を締め切った年度の提出用ブックを、記録せずに断りました(返信しました)"
+        );
+    }
+    Ok(report)
 }
 
 /// A file that could not be read at all: nothing to record (no bytes); the answer is

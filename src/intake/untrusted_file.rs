@@ -113,6 +113,7 @@ pub fn unreadable(path: &Path, file_name: String, reason: String) -> FileReport 
         content: None,
         department: None,
         typed: crate::workbook::TypedCells::default(),
+        closed: None,
     }
 }
 

@@ -8,6 +8,7 @@ use chrono_tz::Asia::Tokyo;
 use crate::config::{mailboxes, Config, Department};
 use crate::consolidate;
 use crate::domain::Clock;
+use crate::intake::collection;
 use crate::mail::outbox;
 use crate::mail::{Mailer, Outgoing};
 use crate::store::{Store, SubmissionState, SubmissionStatus};
@@ -53,12 +54,17 @@ pub async fn run(
     let after = (today - deadline).num_days();
     let in_reminders = (0..=i64::from(schedule.reminder_days)).contains(&before);
     let in_escalation = (1..=i64::from(schedule.escalation_days)).contains(&after);
+    // A year whose collection is closed takes no workbook: nobody is asked for one.
+    let closed =
+        job == REMINDERS && collection::is_closed(store, &config.city.code, config.fiscal_year())?;
     let messages = {
         // Read only by the job that sends something today, from consolidation like
         // `status` and the managers' summary.
         let states = || submitted_states(config, store);
         match job {
-            REMINDERS if in_reminders => reminders(config, &states()?, deadline, before)?,
+            REMINDERS if in_reminders && !closed => {
+                reminders(config, &states()?, deadline, before)?
+            }
             ESCALATION if in_escalation => escalation(config, &states()?, deadline)?
                 .into_iter()
                 .collect(),

@@ -11,6 +11,7 @@ use lettre::message::Mailbox;
 
 use crate::archive::{keep_by_hash, path_by_hash};
 use crate::config::{mailboxes, Config};
+use crate::domain::FiscalYear;
 use crate::intake::{self, FileReport, Intake, IntakeError, Outcome};
 use crate::mail::{outbox, Outgoing, OutgoingAttachment};
 use crate::plan::Plan;
@@ -57,6 +58,15 @@ fn take_in_untimed(
     let shown = received_at.format("%Y年%-m月%-d日 %H:%M").to_string();
     let mut composed = None;
     let answer = |report: &FileReport| -> anyhow::Result<Option<Staged>> {
+        if let Some(closed) = report.closed {
+            let Some(notice) = closed_notice(config, report, closed.fiscal_year, &shown)? else {
+                return Ok(None);
+            };
+            let key = format!("collection-closed:{}", report.sha256);
+            let staged = outbox::stage(config, &key, &notice)?;
+            composed = Some(notice);
+            return Ok(Some(staged));
+        }
         let copy = annotated_copy(config, intake.plan, report, guide)?;
         if let Some(copy) = &copy {
             keep_annotated(config, &report.sha256, &copy.bytes)?;
@@ -69,8 +79,11 @@ fn take_in_untimed(
         Ok(Some(staged))
     };
     let report = intake::ingest_and_answer(path, intake, store, received_at, answer)?;
-    // Bytes received before were answered then (by this process or another).
-    let receipt = composed.filter(|_| !matches!(report.outcome, Outcome::AlreadyReceived { .. }));
+    // Bytes received before were answered then (by this process or another), and a
+    // closed year's file once, when it was first read.
+    let receipt = composed
+        .filter(|_| !matches!(report.outcome, Outcome::AlreadyReceived { .. }))
+        .filter(|_| report.closed.is_none_or(|c| c.told));
     Ok(Answered { report, receipt })
 }
 
@@ -117,18 +130,7 @@ fn compose_with(
     if matches!(report.outcome, Outcome::AlreadyReceived { .. }) {
         return Ok(None);
     }
-    let department = report
-        .department
-        .as_deref()
-        .and_then(|d| config.department(d));
-    let (name, to): (&str, Vec<Mailbox>) = match department {
-        Some(d) => (&d.name, mailboxes(&d.recipients)),
-        // A file that names no department of ours goes to the planning division.
-        None => (
-            texts::UNKNOWN_DEPARTMENT,
-            mailboxes(&config.managers.recipients),
-        ),
-    };
+    let (name, to) = recipients(config, report);
     if to.is_empty() {
         return Ok(None);
     }
@@ -149,6 +151,50 @@ fn compose_with(
         subject: rendered.subject,
         body: rendered.body,
         attachments,
+    }))
+}
+
+/// Whom a file's answer goes to: its department, by name, or the planning division
+/// for a file that names no department of ours.
+fn recipients<'a>(config: &'a Config, report: &FileReport) -> (&'a str, Vec<Mailbox>) {
+    let department = report
+        .department
+        .as_deref()
+        .and_then(|d| config.department(d));
+    match department {
+        Some(d) => (&d.name, mailboxes(&d.recipients)),
+        None => (
+            texts::UNKNOWN_DEPARTMENT,
+            mailboxes(&config.managers.recipients),
+        ),
+    }
+}
+
+/// The answer to a file of the inbox whose year's collection is closed
+/// (`templates/mail/collection_closed.txt`): not recorded, and whom to ask.
+fn closed_notice(
+    config: &Config,
+    report: &FileReport,
+    year: FiscalYear,
+    received_at: &str,
+) -> anyhow::Result<Option<Outgoing>> {
+    let (name, to) = recipients(config, report);
+    if to.is_empty() {
+        return Ok(None);
+    }
+    let values = Values::from([
+        ("city", config.city.name.clone()),
+        ("fiscal_year", year.to_string()),
+        ("department", name.to_string()),
+        ("file_name", report.file_name.clone()),
+        ("received_at", received_at.to_string()),
+    ]);
+    let rendered = render_file(&config.paths.templates, "collection_closed", &values)?;
+    Ok(Some(Outgoing {
+        to,
+        subject: rendered.subject,
+        body: rendered.body,
+        attachments: Vec::new(),
     }))
 }
 

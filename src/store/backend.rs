@@ -283,7 +283,13 @@ pub trait Ledger {
 
 /// A database that holds the whole store (and can copy it, row by row: `copy-store`).
 pub trait Backend:
-    Submissions + PlanSnapshots + Outbox + Ledger + super::WebSessions + super::copy::RowCopy
+    Submissions
+    + PlanSnapshots
+    + Outbox
+    + Ledger
+    + super::WebSessions
+    + super::Collections
+    + super::copy::RowCopy
 {
     /// The schema version in force.
     fn schema_version(&self) -> anyhow::Result<i64>;

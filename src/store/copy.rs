@@ -51,6 +51,7 @@ pub const TABLES: &[&str] = &[
     "delivery_pauses",
     "sign_in_links",
     "web_sessions",
+    "collections",
 ];
 
 /// A database's rows as plain values: what `copy-store` needs of a backend. The table

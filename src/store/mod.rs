@@ -8,6 +8,9 @@
 //! whole store from one to the other. Stored states are enums written by their name ([`states`]).
 
 mod backend;
+pub mod collections;
+#[cfg(test)]
+mod collections_tests;
 #[cfg(test)]
 mod console_tests;
 pub mod copy;
@@ -31,6 +34,7 @@ use crate::domain::FiscalYear;
 use crate::workbook::SubmissionContent;
 
 pub use backend::{Backend, Ledger, Outbox, PlanSnapshots, Submissions};
+pub use collections::{CollectionState, Collections};
 pub use earlier::{EarlierFigures, FigureKind, SubmittedFigure, NO_EARLIER_FIGURES};
 pub use ledger::{
     job_label, JobRun, RunCount, RunLease, ANNUAL_RUN, DIGEST, ESCALATION, JOBS, REMINDERS,

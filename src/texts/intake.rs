@@ -53,6 +53,11 @@ pub fn not_the_uploaders_file(signed_in: &str) -> String {
     format!("このファイルは{signed_in}の提出として受け付けられません。提出のページのテンプレートを使った{signed_in}の提出用ブックを提出してください")
 }
 
+/// A workbook of a year whose collection (受付) the planning division closed.
+pub fn collection_closed(year: crate::domain::FiscalYear) -> String {
+    format!("{year}の提出の受付は終了しました。企画経営課にお問い合わせください")
+}
+
 /// A row (indicator, policy, item, KPI) of another department's.
 pub fn row_of_another_department(what: &str, id: &str, owner: &str, department: &str) -> String {
     format!("{what}「{id}」は{owner}の担当です。{department}の提出には含められません")

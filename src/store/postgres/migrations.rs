@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "one_unfinished_run",
         include_str!("../../../migrations/postgres/0011_one_unfinished_run.sql"),
     ),
+    (
+        12,
+        "collections",
+        include_str!("../../../migrations/postgres/0012_collections.sql"),
+    ),
 ];
 
 /// The advisory lock's key: "hakusho" in ASCII, one number for every replica.

@@ -11,6 +11,7 @@
 //! tasks). Every call therefore goes through `off_runtime`, which moves it to a
 //! thread of its own when a runtime is current.
 
+mod collections;
 mod content;
 mod copy;
 mod history;

@@ -235,7 +235,30 @@ pub(super) fn scenario(store: &mut Store) -> Answers {
     outbox(store, &mut out);
     ledger(store, &mut out);
     web_sessions(store, &mut out);
+    collections(store, &mut out);
     out
+}
+
+/// The years' collections (left in the store: a copy carries a closed and an open year).
+fn collections(store: &mut Store, out: &mut Answers) {
+    let (r2, r3) = (
+        crate::domain::FiscalYear(2020),
+        crate::domain::FiscalYear(2021),
+    );
+    say!(out, store.collection_state(CITY, r2));
+    say!(
+        out,
+        store.set_collection(CITY, r2, false, "T1", "企画経営課 a@x")
+    );
+    say!(out, store.set_collection(CITY, r2, false, "T2", "b@x"));
+    say!(out, store.set_collection(CITY, r3, false, "T2", "b@x"));
+    say!(
+        out,
+        store.set_collection(CITY, r3, true, "T3", "コマンド操作(root)")
+    );
+    say!(out, store.collection_state(CITY, r2));
+    say!(out, store.collections(CITY));
+    say!(out, store.collections("999999"));
 }
 
 /// Sign-in links and sessions (left in the store, so a copy carries some of each).

@@ -65,6 +65,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "one_unfinished_run",
         include_str!("../../../migrations/0011_one_unfinished_run.sql"),
     ),
+    (
+        12,
+        "collections",
+        include_str!("../../../migrations/0012_collections.sql"),
+    ),
 ];
 
 /// Applies the migrations the database has not seen yet, all in one transaction that

@@ -12,6 +12,7 @@
 //! - the busy retry in `set_up` and `PRAGMA quick_check` have no PostgreSQL
 //!   counterpart (it waits on locks itself; it has no page check to run).
 
+mod collections;
 mod content;
 mod copy;
 mod earlier;

@@ -12,7 +12,7 @@ use crate::store::HistoryEntry;
 use crate::texts::Verdict;
 use crate::web::auth::Signed;
 use crate::web::on_store;
-use crate::web::page::{tokyo_time, Refusal};
+use crate::web::page::{badge, tokyo_time, Refusal};
 
 /// An upload refused without being recorded (a workbook of another department): the
 /// findings say why, with the sheet and the cell; nothing of another's submission.
@@ -29,6 +29,25 @@ pub fn refused(signed: &Signed, report: &FileReport) -> Response {
     signed.page(
         StatusCode::UNPROCESSABLE_ENTITY,
         "受け付けられないファイルです",
+        main,
+    )
+}
+
+/// An upload of a year whose collection is closed, refused without being recorded:
+/// the finding says so and whom to ask; nothing to fix in the workbook.
+pub fn closed(signed: &Signed, report: &FileReport) -> Response {
+    let told = report.findings.first().map(|f| f.message.as_str());
+    let main = html! {
+        section.verdict {
+            p.lead { (badge("sent-back", "受付終了")) " " (told.unwrap_or_default()) }
+            dl { dt { "ファイル" } dd { (report.file_name) } }
+            p { "このファイルは提出として記録していません。受付が再開されたときは、同じファイルをもう一度提出できます。" }
+        }
+        (back(signed))
+    };
+    signed.page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "提出の受付は終了しました",
         main,
     )
 }

@@ -11,10 +11,11 @@ use super::deadline::{date_label, days_left};
 use super::{department_of, submission_id};
 use crate::app::App;
 use crate::domain::{Finding, FiscalYear};
+use crate::intake::collection;
 use crate::mail::receipts;
 use crate::report::index::{read_indexes, ReportIndex};
 use crate::store::{HistoryEntry, Store, SubmissionState};
-use crate::texts::Verdict;
+use crate::texts::{self, Verdict};
 use crate::web::auth::Signed;
 use crate::web::on_store;
 use crate::web::overview::Standing;
@@ -29,6 +30,8 @@ struct DepartmentView {
     latest: Option<SubmissionState>,
     history: Vec<HistoryEntry>,
     reports: Vec<ReportIndex>,
+    /// Whether the year's collection is closed (no upload form then).
+    closed: bool,
 }
 
 impl DepartmentView {
@@ -40,6 +43,7 @@ impl DepartmentView {
             latest: latest.into_iter().find(|s| s.department == department),
             history: store.department_history(code, &department, None)?,
             reports: read_indexes(&config.paths.reports),
+            closed: collection::is_closed(store, code, fiscal_year)?,
             deadline: config.submission.deadline.map(|d| d.0),
             today: app.clock().tokyo().date_naive(),
             fiscal_year,
@@ -58,7 +62,7 @@ pub async fn department_page(signed: Signed) -> Result<Response, Refusal> {
     let title = format!("{}の提出", view.department);
     let main = html! {
         (year_summary(&view))
-        (template_and_upload(&signed))
+        (template_and_upload(&signed, &view))
         (history_section(signed.city_code(), &view.history))
         (reports_section(signed.city_code(), &view))
     };
@@ -77,17 +81,30 @@ fn year_summary(view: &DepartmentView) -> Markup {
                 dd.days { (days_left(view.deadline, view.today)) }
                 dt { "状態" }
                 dd { (standing.badge()) }
+                dt { "受付" }
+                dd { @if view.closed { (badge("sent-back", "受付終了")) } @else { (badge("accepted", "受付中")) } }
             }
         }
     }
 }
 
-fn template_and_upload(signed: &Signed) -> Markup {
+/// The template's link, and the upload form while the year's collection is open.
+fn template_and_upload(signed: &Signed, view: &DepartmentView) -> Markup {
     let code = signed.city_code();
     html! {
         section {
             h2 { "提出用ブック" }
             p { a.download href={ "/" (code) "/template" } { "今年度の提出用ブック(記入済みの項目つき)をダウンロード" } }
+            @if view.closed {
+                p.notice.closed role="status" { (texts::intake::collection_closed(view.fiscal_year)) "。" }
+            } @else { (upload_form(signed)) }
+        }
+    }
+}
+
+fn upload_form(signed: &Signed) -> Markup {
+    let code = signed.city_code();
+    html! {
             form.dropzone method="post" action={ "/" (code) "/upload" } enctype="multipart/form-data" {
                 (csrf_field(&signed.csrf))
                 label for="file" { "記入したブックを選んでください(xlsx, xlsm, xls, ods)" }
@@ -97,7 +114,6 @@ fn template_and_upload(signed: &Signed) -> Markup {
                 input #file type="file" name="file" required accept=".xlsx,.xlsm,.xls,.ods";
                 button type="submit" { "提出する" }
             }
-        }
     }
 }
 

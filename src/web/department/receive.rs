@@ -7,7 +7,7 @@
 
 use super::upload::Staging;
 use super::{answers, department_of, turns};
-use crate::domain::printable;
+use crate::domain::{printable, FiscalYear};
 use crate::intake::{FileReport, Outcome};
 use crate::mail::receipts::Answered;
 use crate::web::auth::{check_csrf, Signed};
@@ -215,6 +215,9 @@ async fn take_in(signed: &Signed, department: &str, file: SentFile) -> Result<An
 /// One line for the operator per upload, as the inbox logs each file (names escaped).
 fn log_taken_in(signed: &Signed, department: &str, answered: &Answered) {
     let report = &answered.report;
+    if let Some(closed) = report.closed {
+        return log_closed(signed, department, report, closed.fiscal_year);
+    }
     if let (None, Some(content)) = (report.submission_id, &report.content) {
         return log_refused(signed, department, report, &content.department);
     }
@@ -242,6 +245,19 @@ fn log_refused(signed: &Signed, department: &str, report: &FileReport, named: &s
     );
 }
 
+/// The line for an upload of a year whose collection is closed, refused unrecorded.
+fn log_closed(signed: &Signed, department: &str, report: &FileReport, year: FiscalYear) {
+    tracing::warn!(
+        city = %signed.city_code(),
+        address = %printable(&signed.address),
+        department,
+        fiscal_year = %year,
+        file = %printable(&report.file_name),
+        sha256 = %report.sha256,
+        "ページからのファイルを記録せずに断りました(この年度の受付は終了しています)"
+    );
+}
+
 /// The submission's page (a 303); for bytes the department sent before, a page naming
 /// that submission; for a workbook not its own, the refusal with its findings.
 async fn answer(
@@ -259,6 +275,7 @@ async fn answer(
             "/{}/submissions/{id}",
             signed.city_code()
         ))),
+        (_, None) if report.closed.is_some() => Ok(answers::closed(signed, report)),
         (_, None) if report.content.is_some() => Ok(answers::refused(signed, report)),
         (_, None) => Err(Refusal::bad_request(
             report
