@@ -109,6 +109,8 @@ fn a_closed_years_upload_is_refused_unrecorded_and_the_same_bytes_are_taken_afte
         "{row}"
     );
 
+    let year = get(&portal, &format!("/{CITY}/console"), &planning).text();
+    assert!(year.contains("受付: <strong>受付終了</strong>"), "{year}");
     let (kikaku, kikaku_csrf) = session(&portal, DEPARTMENT);
     let bytes = sample("企画部");
     refused_while_closed(&portal, &kikaku, &kikaku_csrf, &bytes);
@@ -301,11 +303,20 @@ fn no_reminder_is_sent_for_a_closed_year() {
     };
     assert!(city.hakusho(&["collection", "--close"]).status.success());
     assert_eq!(remind(&app), 0, "closed: nobody is reminded");
+    by_hand_while_closed(&app);
     assert_eq!(queued(&city), 0);
     assert!(city.hakusho(&["collection", "--open"]).status.success());
     let sent = remind(&app);
     assert!(sent > 0, "open again: the departments are reminded");
     runtime.block_on(async move { drop(app) });
+}
+
+/// A reminder by hand (the console's button, `hakusho remind`) is not sent either.
+fn by_hand_while_closed(app: &hakusho::app::App) {
+    let mut store = app.store().separate().unwrap();
+    let reminded = notices::remind_now(app.config(), &mut store, "企画部", app.now()).unwrap();
+    assert_eq!(reminded, notices::Reminded::Closed);
+    assert!(reminded.why_not("企画部").contains("受付は終了"));
 }
 
 #[test]

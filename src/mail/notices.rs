@@ -162,6 +162,8 @@ pub enum Reminded {
     NoRecipients,
     /// No submission deadline is configured: the reminder names one.
     NoDeadline,
+    /// The year's collection is closed: nothing is asked of anyone.
+    Closed,
 }
 
 impl Reminded {
@@ -182,6 +184,9 @@ impl Reminded {
             }
             Reminded::NoDeadline => {
                 "提出期限 (submission.deadline) が設定されていないため、督促を送れません".into()
+            }
+            Reminded::Closed => {
+                "この年度の提出の受付は終了しているため、督促は送りません(受付期間のページで再開できます)".into()
             }
             Reminded::Queued | Reminded::AlreadyToday => String::new(),
         }
@@ -206,6 +211,9 @@ pub fn remind_now(
     };
     if found.recipients.is_empty() {
         return Ok(Reminded::NoRecipients);
+    }
+    if collection::is_closed(store, &config.city.code, config.fiscal_year())? {
+        return Ok(Reminded::Closed);
     }
     let states = submitted_states(config, store)?;
     let latest = states.iter().find(|s| s.department == found.name);

@@ -247,7 +247,7 @@ async fn remind(
         Reminded::UnknownDepartment => {
             return Err(Refusal::bad_request(reminded.why_not(&department)))
         }
-        Reminded::NoRecipients | Reminded::NoDeadline => {
+        Reminded::NoRecipients | Reminded::NoDeadline | Reminded::Closed => {
             let main = html! { p.notice.error role="alert" { (reminded.why_not(&department)) } };
             return Ok(console_page(
                 &signed,

@@ -17,6 +17,7 @@ use super::{console_page, planning_only};
 use crate::app::App;
 use crate::consolidate::{self, CrossFinding, Gap, Source};
 use crate::domain::{Finding, FiscalYear};
+use crate::intake::collection;
 use crate::store::{HistoryEntry, JobRun, RunOutcome, Store, SubmissionState, ANNUAL_RUN};
 use crate::web::auth::Signed;
 use crate::web::department::files::{send_annotated, send_original};
@@ -74,6 +75,8 @@ struct YearView {
     checks: Option<(Vec<CrossFinding>, Vec<Gap>)>,
     /// The annual run's latest entry in the ledger.
     last_run: Option<JobRun>,
+    /// Whether the year's workbooks are taken in (受付中) or refused (受付終了).
+    open: bool,
     /// Now, as the ledger writes times (a run's lease is compared with it).
     now: String,
 }
@@ -98,6 +101,7 @@ impl YearView {
             lines,
             checks: checks_of(app, store, fiscal_year),
             last_run: store.last_run(&config.city.code, ANNUAL_RUN)?,
+            open: !collection::is_closed(store, &config.city.code, fiscal_year)?,
             now: crate::domain::stamp(app.now()),
         })
     }
@@ -154,6 +158,7 @@ async fn year_page(signed: Signed) -> Result<Response, Refusal> {
     let main = html! {
         (summary(&view))
         p.last-run { (last_run_line(city, view.last_run.as_ref(), &view.now)) }
+        (collection_line(city, view.open))
         (states_table(city, &view))
         (findings_by_department(city, &view))
         @match &view.checks {
@@ -165,6 +170,17 @@ async fn year_page(signed: Signed) -> Result<Response, Refusal> {
         }
     };
     Ok(console_page(&signed, StatusCode::OK, "", "提出状況", main))
+}
+
+/// The year's collection: 受付中, or 受付終了 with the way to open it again.
+fn collection_line(city: &str, open: bool) -> Markup {
+    html! {
+        p.collection {
+            "受付: " strong { (collection::label(open)) }
+            @if !open { "(各部からの提出は受け付けていません)" }
+            " " a href={ "/" (city) "/console/collection" } { "受付期間のページへ" }
+        }
+    }
 }
 
 /// The year, the deadline, and how many departments stand where.
