@@ -134,7 +134,10 @@ impl Changes {
             lines.push(format!("    {}: {label} {text}", d.department));
         }
         lines.push(format!("    計画の参照データ: {}", self.plan.label()));
-        lines.push(format!("    報告書の見出しと文言: {}", self.templates.label()));
+        lines.push(format!(
+            "    報告書の見出しと文言: {}",
+            self.templates.label()
+        ));
         lines.push("  報告書:".to_string());
         for f in &self.files {
             lines.push(format!("    {}: {}", f.file_name, f.change.label()));
@@ -212,7 +215,9 @@ fn file_changes(before: Option<&ReportIndex>, after: &ReportIndex) -> Vec<FileCh
             let old = was.iter().find(|o| o.file_name == f.file_name);
             let change = match old {
                 None => Change::New,
-                Some(old) => Change::of(old.sha256.is_some(), old.sha256.as_ref(), f.sha256.as_ref()),
+                Some(old) => {
+                    Change::of(old.sha256.is_some(), old.sha256.as_ref(), f.sha256.as_ref())
+                }
             };
             file_change(f, change)
         })

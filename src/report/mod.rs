@@ -8,10 +8,10 @@ pub mod changes;
 pub mod export;
 pub mod fonts;
 pub mod index;
-pub mod year;
 mod parallel;
 mod pdf;
 mod xlsx;
+pub mod year;
 
 use std::path::{Path, PathBuf};
 

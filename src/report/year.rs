@@ -149,7 +149,10 @@ fn plan_sha256(config: &Config, store: &Store, year: FiscalYear) -> anyhow::Resu
         Some(texts) => texts,
         None => PlanTexts::read(&config.paths.plan)?,
     };
-    let joined = format!("{}{}{}", texts.basic_plan, texts.strategy, texts.action_plan);
+    let joined = format!(
+        "{}{}{}",
+        texts.basic_plan, texts.strategy, texts.action_plan
+    );
     Ok(sha256_hex(joined.as_bytes()))
 }
 

@@ -3,8 +3,8 @@
 //! ([`build_year`]), showing what changed since the build before. Which file is served
 //! is always found in the year's index, never taken from the URL as a path.
 
-use std::collections::BTreeSet;
-use std::path::Path as FsPath;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path as FsPath, PathBuf};
 use std::sync::Mutex;
 
 use axum::extract::rejection::FormRejection;
@@ -17,40 +17,83 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::{console_page, planning_only};
+use crate::app::App;
 use crate::domain::{printable, FiscalYear};
 use crate::report::changes::short_hash;
 use crate::report::index::{read_index, read_indexes, IndexedFile, ReportIndex, UsedSubmission};
 use crate::report::year::{build_year, Change, Changes, DepartmentChange, Rebuilt};
 use crate::web::auth::{check_csrf, Signed, FORM_EXPIRED};
 use crate::web::department::files::{content_type_of, download, read_file};
-use crate::web::page::{badge, csrf_field, table, tokyo_time, Refusal};
+use crate::web::page::{badge, csrf_field, see_other, table, tokyo_time, Refusal};
 use crate::web::Web;
 
 /// The routes of the reports' part of the console.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/{city}/console/reports", get(list))
-        .route("/{city}/console/reports/{year}/rebuild", post(rebuild))
+        .route(
+            "/{city}/console/reports/{year}/rebuild",
+            post(rebuild).get(outcome),
+        )
         .route("/{city}/console/reports/{year}/{file}", get(file))
 }
 
-/// The years being rebuilt in this process, by city code and year: a second press
-/// while one runs is told so instead of building again beside it.
-static BUILDING: Mutex<BTreeSet<(String, i32)>> = Mutex::new(BTreeSet::new());
+/// Which year of which city: its code, its reports folder (the files a build writes)
+/// and the year.
+type YearKey = (String, PathBuf, i32);
+
+/// The years being rebuilt in this process: a second press while one runs is told so
+/// instead of building again beside it.
+static BUILDING: Mutex<BTreeSet<YearKey>> = Mutex::new(BTreeSet::new());
+
+/// The last rebuild of each city's year in this process: what it did, or why it
+/// failed (in the build's own words).
+static OUTCOMES: Mutex<BTreeMap<YearKey, Result<Rebuilt, String>>> = Mutex::new(BTreeMap::new());
 
 /// A year's rebuild in progress; the year is free again when it is dropped.
 #[derive(Debug)]
 pub struct Building {
-    key: (String, i32),
+    key: YearKey,
 }
 
 impl Building {
-    /// Marks `city`'s `year` as being rebuilt; `None` when it is already.
-    pub fn claim(city: &str, year: FiscalYear) -> Option<Building> {
-        let key = (city.to_string(), year.start_year());
+    /// Marks `app`'s `year` as being rebuilt; `None` when it is already.
+    pub fn claim(app: &App, year: FiscalYear) -> Option<Building> {
+        let key = key_of(app, year);
         let mut building = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-        building.insert(key.clone()).then_some(Building { key })
+        // Not `then_some`: it would make (and drop, freeing the year) a Building
+        // when the year is taken, under this very lock.
+        if building.insert(key.clone()) {
+            Some(Building { key })
+        } else {
+            None
+        }
     }
+
+    /// Whether `app`'s `year` is being rebuilt now.
+    pub fn running(app: &App, year: FiscalYear) -> bool {
+        let building = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
+        building.contains(&key_of(app, year))
+    }
+
+    /// Keeps the rebuild's outcome for its result page, before the year is freed.
+    fn finish(self, outcome: Result<Rebuilt, String>) {
+        let mut outcomes = OUTCOMES.lock().unwrap_or_else(|e| e.into_inner());
+        outcomes.insert(self.key.clone(), outcome);
+    }
+}
+
+/// The key of `app`'s `year`.
+fn key_of(app: &App, year: FiscalYear) -> YearKey {
+    let config = app.config();
+    let folder = config.paths.reports.clone();
+    (config.city.code.clone(), folder, year.start_year())
+}
+
+/// The outcome of the last rebuild of `app`'s `year` in this process.
+fn last_outcome(app: &App, year: FiscalYear) -> Option<Result<Rebuilt, String>> {
+    let outcomes = OUTCOMES.lock().unwrap_or_else(|e| e.into_inner());
+    outcomes.get(&key_of(app, year)).cloned()
 }
 
 impl Drop for Building {
@@ -84,7 +127,13 @@ async fn list(signed: Signed) -> Result<Response, Refusal> {
             (year_section(&signed, index, files))
         }
     };
-    Ok(console_page(&signed, StatusCode::OK, "/reports", "報告書", main))
+    Ok(console_page(
+        &signed,
+        StatusCode::OK,
+        "/reports",
+        "報告書",
+        main,
+    ))
 }
 
 /// Every year's index under `dir` with its files' sizes and times.
@@ -93,7 +142,11 @@ fn listed_years(dir: &FsPath) -> Vec<(ReportIndex, Vec<Listed>)> {
         .into_iter()
         .map(|index| {
             let folder = dir.join(FiscalYear(index.fiscal_year).to_string());
-            let files = index.files.iter().map(|f| listed(&folder, &index, f)).collect();
+            let files = index
+                .files
+                .iter()
+                .map(|f| listed(&folder, &index, f))
+                .collect();
             (index, files)
         })
         .collect()
@@ -196,7 +249,9 @@ struct RebuildForm {
 }
 
 /// `POST /{city}/console/reports/{year}/rebuild`: the year built again from the store
-/// (no mail), answered with what changed; a year already being rebuilt is told so.
+/// (no mail) in the background, and a 303 to its result page, which says it is running
+/// until it is done (minutes on a large year: no browser waits for it); a year already
+/// being rebuilt is told so and not built again.
 async fn rebuild(
     signed: Signed,
     Path((_, year)): Path<(String, String)>,
@@ -206,33 +261,90 @@ async fn rebuild(
     let form = form.map_err(|_| Refusal::forbidden(FORM_EXPIRED))?;
     check_csrf(&signed, &form.csrf)?;
     let (year, _) = indexed_year(&signed, &year)?;
-    let Some(building) = Building::claim(signed.city_code(), year) else {
+    let Some(building) = Building::claim(&signed.app, year) else {
         return Ok(busy(&signed, year));
     };
     tracing::info!(city = %signed.city_code(), year = year.start_year(), address = %printable(&signed.address), "報告書の再作成を始めました");
-    match run_build(&signed, year, building).await {
-        Ok(rebuilt) => Ok(rebuilt_page(&signed, &rebuilt)),
-        Err(error) => Ok(failed(&signed, year, &error)),
-    }
+    tokio::spawn(run_build(signed.app.clone(), year, building));
+    let city = signed.city_code();
+    Ok(see_other(&format!(
+        "/{city}/console/reports/{}/rebuild",
+        year.start_year()
+    )))
 }
 
-/// The build on a blocking thread and a connection of its own; the year stays marked
-/// until it ends, even when the browser has gone away meanwhile.
-async fn run_build(
-    signed: &Signed,
-    year: FiscalYear,
-    building: Building,
-) -> anyhow::Result<Rebuilt> {
-    let app = signed.app.clone();
+/// The build on a blocking thread and a connection of its own; its outcome is kept
+/// for the result page before the year is freed.
+async fn run_build(app: App, year: FiscalYear, building: Building) {
+    let code = app.config().city.code.clone();
     let work = tokio::task::spawn_blocking(move || {
-        let _building = building;
         let store = app.store().separate()?;
         let config = app.config();
-        build_year(config, &store, year, &config.paths.reports, app.build_time())
+        build_year(
+            config,
+            &store,
+            year,
+            &config.paths.reports,
+            app.build_time(),
+        )
     });
-    let rebuilt = work.await.map_err(anyhow::Error::from)??;
-    tracing::info!(city = %signed.city_code(), year = year.start_year(), files = rebuilt.written.len(), "報告書を再作成しました");
-    Ok(rebuilt)
+    let outcome = match work.await.map_err(anyhow::Error::from) {
+        Ok(Ok(rebuilt)) => Ok(rebuilt),
+        Ok(Err(error)) | Err(error) => Err(format!("{error:#}")),
+    };
+    match &outcome {
+        Ok(rebuilt) => {
+            tracing::info!(city = %code, year = year.start_year(), files = rebuilt.written.len(), "報告書を再作成しました")
+        }
+        Err(error) => {
+            tracing::error!(city = %code, year = year.start_year(), "報告書を再作成できませんでした: {error}")
+        }
+    }
+    building.finish(outcome);
+}
+
+/// `GET /{city}/console/reports/{year}/rebuild`: the year's rebuild: running, or what
+/// the last one in this process did.
+async fn outcome(
+    signed: Signed,
+    Path((_, year)): Path<(String, String)>,
+) -> Result<Response, Refusal> {
+    planning_only(&signed)?;
+    let (year, _) = indexed_year(&signed, &year)?;
+    if Building::running(&signed.app, year) {
+        return Ok(running(&signed, year));
+    }
+    Ok(match last_outcome(&signed.app, year) {
+        Some(Ok(rebuilt)) => rebuilt_page(&signed, &rebuilt),
+        Some(Err(error)) => failed(&signed, year, &error),
+        None => no_outcome(&signed, year),
+    })
+}
+
+/// The result page while the build runs.
+fn running(signed: &Signed, year: FiscalYear) -> Response {
+    let city = signed.city_code();
+    let here = format!("/{city}/console/reports/{}/rebuild", year.start_year());
+    let main = html! {
+        p class="notice" role="status" { (year.to_string()) "の報告書を作成し直しています。数分かかることがあります。" }
+        p { a href=(here) { "表示を更新する" } " ・ " a href={ "/" (city) "/console/reports" } { "報告書の一覧へ戻る" } }
+    };
+    console_page(
+        signed,
+        StatusCode::OK,
+        "/reports",
+        "報告書を作成中です",
+        main,
+    )
+}
+
+/// The result page when this process has not rebuilt the year.
+fn no_outcome(signed: &Signed, year: FiscalYear) -> Response {
+    let main = html! {
+        p class="notice" { (year.to_string()) "の報告書は、このサーバーではまだ作成し直していません。一覧の「再作成」から始めてください。" }
+        p { a href={ "/" (signed.city_code()) "/console/reports" } { "報告書の一覧へ戻る" } }
+    };
+    console_page(signed, StatusCode::OK, "/reports", "報告書の再作成", main)
 }
 
 /// The answer to a press while the year is being rebuilt.
@@ -241,19 +353,30 @@ fn busy(signed: &Signed, year: FiscalYear) -> Response {
         p class="notice" { (year.to_string()) "の報告書はいま作成し直しているところです。終わるまで数分かかることがあります。終わってから報告書の一覧を開き直してください。" }
         p { a href={ "/" (signed.city_code()) "/console/reports" } { "報告書の一覧へ戻る" } }
     };
-    console_page(signed, StatusCode::CONFLICT, "/reports", "報告書を作成中です", main)
+    console_page(
+        signed,
+        StatusCode::CONFLICT,
+        "/reports",
+        "報告書を作成中です",
+        main,
+    )
 }
 
 /// The answer when the build failed: what went wrong, in the build's own words.
-fn failed(signed: &Signed, year: FiscalYear, error: &anyhow::Error) -> Response {
-    tracing::error!(city = %signed.city_code(), year = year.start_year(), "報告書を再作成できませんでした: {error:#}");
+fn failed(signed: &Signed, year: FiscalYear, error: &str) -> Response {
     let main = html! {
         p class="notice error" { (year.to_string()) "の報告書を作成し直せませんでした。前回の報告書はそのまま残っています。" }
-        p { "原因: " (format!("{error:#}")) }
+        p { "原因: " (error) }
         p { a href={ "/" (signed.city_code()) "/console/reports" } { "報告書の一覧へ戻る" } }
     };
     let status = StatusCode::INTERNAL_SERVER_ERROR;
-    console_page(signed, status, "/reports", "報告書を作成できませんでした", main)
+    console_page(
+        signed,
+        status,
+        "/reports",
+        "報告書を作成できませんでした",
+        main,
+    )
 }
 
 /// What a rebuild did: the files written, what changed in the inputs and the files.
@@ -295,7 +418,11 @@ fn summary(changes: &Changes) -> Markup {
         .filter(|d| d.change != Change::Unknown)
         .map(|d| d.department.as_str())
         .collect();
-    let files = changes.files.iter().filter(|f| f.change != Change::Same).count();
+    let files = changes
+        .files
+        .iter()
+        .filter(|f| f.change != Change::Same)
+        .count();
     html! {
         p class="rebuild-summary" {
             @if changed.is_empty() { "提出の変わった部はありません。" }
