@@ -52,6 +52,8 @@ pub struct Changes {
     pub had_previous: bool,
     /// When the build before was made (RFC 3339), when its index says.
     pub previous_built_at: Option<String>,
+    /// When this build was made (RFC 3339).
+    pub built_at: Option<String>,
     /// Each department of either build: its submission before and now.
     pub departments: Vec<DepartmentChange>,
     /// The plan's reference data.
@@ -113,11 +115,22 @@ impl Changes {
         Changes {
             had_previous: before.is_some(),
             previous_built_at: before.and_then(|b| b.built_at.clone()),
+            built_at: after.built_at.clone(),
             departments: department_changes(inputs_before, after.inputs.as_ref()),
             plan: digest(|i| &i.plan_sha256),
             templates: digest(|i| &i.templates_sha256),
             files: file_changes(before, after),
         }
+    }
+
+    /// Whether every input is recorded the same as before while the build time is
+    /// another: then the files differ only by the time printed on them.
+    pub fn only_the_time_differs(&self) -> bool {
+        let same = |c: Change| c == Change::Same;
+        self.departments.iter().all(|d| same(d.change))
+            && same(self.plan)
+            && same(self.templates)
+            && self.previous_built_at != self.built_at
     }
 
     /// The departments whose submission is not the same as before.
@@ -233,5 +246,87 @@ fn file_change(file: &IndexedFile, change: Change) -> FileChange {
         file_name: file.file_name.clone(),
         audience: file.audience().to_string(),
         change,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::FiscalYear;
+    use crate::report::{Audience, ReportFile};
+
+    fn file(name: &str, bytes: &[u8]) -> ReportFile {
+        ReportFile {
+            audience: Audience::Department("企画部".into()),
+            file_name: name.into(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    fn inputs(id: i64, sha: &str) -> BuildInputs {
+        let submission = UsedSubmission {
+            id,
+            sha256: sha.into(),
+            file_name: "a.xlsx".into(),
+            received_at: "2021-04-01T00:00:00Z".into(),
+        };
+        BuildInputs {
+            departments: vec![
+                DepartmentInput {
+                    department: "企画部".into(),
+                    submission: Some(submission),
+                },
+                DepartmentInput {
+                    department: "総務部".into(),
+                    submission: None,
+                },
+            ],
+            plan_sha256: "p".into(),
+            templates_sha256: "t".into(),
+        }
+    }
+
+    fn index(files: &[ReportFile], inputs: Option<BuildInputs>) -> ReportIndex {
+        ReportIndex {
+            inputs,
+            ..ReportIndex::of(FiscalYear(2020), files)
+        }
+    }
+
+    #[test]
+    fn every_kind_of_change_is_told_and_nothing_else() {
+        let before = index(&[file("a", b"1"), file("b", b"2")], Some(inputs(12, "x")));
+        let after = index(&[file("a", b"1"), file("c", b"3")], Some(inputs(15, "y")));
+        let changes = Changes::between(Some(&before), &after);
+        let kinds: Vec<Change> = changes.files.iter().map(|f| f.change).collect();
+        assert_eq!(kinds, [Change::Same, Change::New, Change::Gone]);
+        let departments: Vec<Change> = changes.departments.iter().map(|d| d.change).collect();
+        assert_eq!(departments, [Change::Changed, Change::Same]);
+        assert!(changes.departments[0].describe().contains("提出#12"));
+        assert!(changes.departments[0].describe().contains("→ 提出#15"));
+        assert_eq!(
+            (changes.plan, changes.templates),
+            (Change::Same, Change::Same)
+        );
+        let same = Changes::between(Some(&after), &after);
+        assert!(same.changed_departments().next().is_none());
+        assert!(same.files.iter().all(|f| f.change == Change::Same));
+    }
+
+    #[test]
+    fn an_index_from_before_the_record_reads_and_says_it_cannot_tell() {
+        let old = r#"{"fiscal_year":2020,"files":[{"file_name":"a","department":null}]}"#;
+        let old: ReportIndex = serde_json::from_str(old).unwrap();
+        let after = index(&[file("a", b"1")], Some(inputs(1, "x")));
+        let changes = Changes::between(Some(&old), &after);
+        assert!(changes
+            .departments
+            .iter()
+            .all(|d| d.change == Change::Unknown));
+        assert_eq!(changes.files[0].change, Change::Unknown);
+        assert_eq!(changes.plan, Change::Unknown);
+        let none = Changes::between(None, &after);
+        assert!(none.heading().contains("前回の作成記録がありません"));
+        assert!(none.files.iter().all(|f| f.change == Change::New));
     }
 }

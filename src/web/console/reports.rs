@@ -428,6 +428,9 @@ fn summary(changes: &Changes) -> Markup {
             @if changed.is_empty() { "提出の変わった部はありません。" }
             @else { "提出の変わった部: " (changed.join("、")) "。" }
             "変わったファイル: " (files) " 件。"
+            @if files > 0 && changes.only_the_time_differs() {
+                "入力は前回と同じです。ファイルの違いは、報告書に印刷される作成日時が前回と違うためです。"
+            }
         }
     }
 }
@@ -443,7 +446,7 @@ fn input_rows(changes: &Changes) -> Vec<Vec<Markup>> {
 /// A department's row: its submission before and now.
 fn department_row(change: &DepartmentChange) -> Vec<Markup> {
     vec![
-        html! { (change.department) },
+        html! { span class="nowrap" { (change.department) } },
         change_badge(change.change),
         submission_cell(change.before.as_ref()),
         submission_cell(change.after.as_ref()),
