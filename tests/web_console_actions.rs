@@ -242,6 +242,26 @@ fn resend(http: &mut Http, csrf: &str, id: &str) -> Reply {
     )
 }
 
+/// Only the copy resent was sent; its sibling and the other city's copy stay
+/// undeliverable.
+fn resent_only_ours(store: &mut hakusho::store::Store, ours: &[i64]) {
+    let copies = store
+        .outbox_entries(MUSASHINO.0, DeliveryState::Failed, 10)
+        .unwrap();
+    assert_eq!(copies.len(), 1, "another city's copy stays undeliverable");
+    let sent = store.outbox_entry(CITY, ours[0]).unwrap().unwrap();
+    assert_eq!(sent.delivery.state, DeliveryState::Sent);
+    assert_eq!(
+        store
+            .outbox_entry(CITY, ours[1])
+            .unwrap()
+            .unwrap()
+            .delivery
+            .state,
+        DeliveryState::Failed
+    );
+}
+
 #[test]
 fn one_undeliverable_copy_is_resent_once_and_never_another_citys() {
     let portal = Portal::with(2, |_, text| text);
@@ -278,21 +298,7 @@ fn one_undeliverable_copy_is_resent_once_and_never_another_citys() {
         let answer = resend(&mut http, &csrf, &id);
         assert_eq!(answer.status, 404, "{id}: {}", answer.text());
     }
-    let copies = store
-        .outbox_entries(MUSASHINO.0, DeliveryState::Failed, 10)
-        .unwrap();
-    assert_eq!(copies.len(), 1, "another city's copy stays undeliverable");
-    let sent = store.outbox_entry(CITY, ours[0]).unwrap().unwrap();
-    assert_eq!(sent.delivery.state, DeliveryState::Sent);
-    assert_eq!(
-        store
-            .outbox_entry(CITY, ours[1])
-            .unwrap()
-            .unwrap()
-            .delivery
-            .state,
-        DeliveryState::Failed
-    );
+    resent_only_ours(&mut store, &ours);
     let sent_tab = http
         .get(&format!("/{CITY}/console/outbox?state=sent"))
         .text();
