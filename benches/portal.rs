@@ -9,11 +9,18 @@
 //! service uses (`intake::read_bytes`): what an upload cannot be faster than. The
 //! figures are printed as milliseconds and as ratios to that reference.
 //!
+//! Then the planning division's console and the managers' page on the same daemon, after
+//! those uploads: 「今すぐ実行」 until the run is in the ledger as finished, and each
+//! page's latency (one client, then 10 at once), against the style sheet's (the
+//! cheapest answer the portal gives) measured in the same run.
+//!
 //! cargo bench --bench portal          (add `--profile dev` to reuse the debug build)
 //! HAKUSHO_BENCH_UPLOADS: uploads per level (default 100; at least one per client).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "portal/console.rs"]
+mod console;
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -89,6 +96,7 @@ fn main() -> anyhow::Result<()> {
         levels.push(level);
     }
     print_figures(&reference, idle_kb, &levels);
+    console::measure_pages(&app, &daemon)?;
     daemon.stop();
     Ok(())
 }
