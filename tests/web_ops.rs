@@ -90,6 +90,9 @@ fn healthz_is_503_when_the_beat_is_old_or_the_store_is_gone_and_200_otherwise() 
     assert_eq!(healthz_json(&portal, 503)["scheduler"], "stale");
 
     portal.clock.set(started);
+    if portal.cities[0].database.is_none() {
+        the_sqlite_file_moved_away_while_serving(&portal);
+    }
     portal.cities[0].make_store_unreachable();
     portal.restart();
     let gone = get(&portal, "/healthz");
@@ -102,6 +105,18 @@ fn healthz_is_503_when_the_beat_is_old_or_the_store_is_gone_and_200_otherwise() 
         false
     );
     metrics_without_the_store(&portal);
+}
+
+/// The SQLite file moved away under a running portal: its open connection still
+/// answers, but neither probe believes it (both open the store anew).
+fn the_sqlite_file_moved_away_while_serving(portal: &Portal) {
+    let file = portal.cities[0].path().join("hakusho.sqlite3");
+    let aside = file.with_extension("aside");
+    std::fs::rename(&file, &aside).unwrap();
+    assert_eq!(get(portal, "/healthz").status, 503);
+    metrics_without_the_store(portal);
+    std::fs::rename(&aside, &file).unwrap();
+    assert_eq!(get(portal, "/healthz").status, 200);
 }
 
 /// The metrics still answer when a store does not, saying which.

@@ -170,6 +170,12 @@ fn migrated(location: &StoreLocation) -> anyhow::Result<(Option<Store>, i64)> {
     Ok((Some(Store::connect(location, OpenMode::ReadOnly)?), version))
 }
 
+/// Whether the store at `location` is there, reachable and at the latest migration,
+/// opened anew (`/metrics` asks it as `/healthz` does).
+pub fn store_ready(location: &StoreLocation) -> bool {
+    open(location).0.is_some()
+}
+
 /// The store, read-only, when it is there and at the latest migration.
 fn open(location: &StoreLocation) -> (Option<Store>, StoreHealth) {
     let mut health = StoreHealth {

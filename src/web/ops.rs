@@ -230,7 +230,7 @@ async fn metrics(State(web): State<Web>) -> Response {
     let mut cities = Vec::new();
     for app in web.cities() {
         let code = app.config().city.code.clone();
-        let counts = on_store(app, city_counts).await;
+        let counts = counts_of(app).await;
         if let Err(error) = &counts {
             tracing::warn!(city = %code, "メトリクスを読めません: {error:#}");
         }
@@ -244,9 +244,20 @@ async fn metrics(State(web): State<Web>) -> Response {
     )
 }
 
+/// One city's counts, if its store is there: opened anew first, as `/healthz` does (a
+/// connection held since before the SQLite file went away would still answer), and
+/// before the city's shared connection is asked (opening it would make a new file).
+async fn counts_of(app: &App) -> anyhow::Result<CityCounts> {
+    let location = app.config().store_location();
+    let ready = tokio::task::spawn_blocking(move || health::store_ready(&location)).await?;
+    anyhow::ensure!(ready, "保存先に届かないか、最新の版ではありません");
+    on_store(app, city_counts).await
+}
+
 /// One city's submissions by state, runs by job and outcome, deliveries by state.
 fn city_counts(app: &App, store: &mut Store) -> anyhow::Result<CityCounts> {
     let config = app.config();
+
     let code = &config.city.code;
     let deadline = config.submission.deadline.map(|d| d.0);
     let today = app.clock().tokyo().date_naive();

@@ -111,9 +111,11 @@ async fn overview(signed: Signed) -> Result<Response, Refusal> {
     Ok(signed.page(StatusCode::OK, "提出状況", main))
 }
 
-/// One department's row.
+/// One department's row. The managers read it: of a submission sent back (unfinished)
+/// only its state, never its file's name or its counts.
 fn row(name: &str, standing: Standing, state: Option<&SubmissionState>) -> Vec<Markup> {
     let cell = |text: String| html! { (text) };
+    let state = state.filter(|_| standing != Standing::SentBack);
     vec![
         cell(name.to_string()),
         standing.badge(),
@@ -158,5 +160,19 @@ mod tests {
         );
         let done = state(SubmissionStatus::Accepted, 0);
         assert_eq!(Standing::of(Some(&done), deadline, day(10)).label(), "受理");
+    }
+
+    #[test]
+    fn a_sent_back_row_shows_only_its_state() {
+        let back = state(SubmissionStatus::Rejected, 1);
+        let cells: Vec<String> = row("企画部", Standing::SentBack, Some(&back))
+            .into_iter()
+            .map(|m| m.into_string())
+            .collect();
+        assert!(cells[1].contains("差戻し"), "{cells:?}");
+        assert!(cells[2..].iter().all(String::is_empty), "{cells:?}");
+        let done = state(SubmissionStatus::Accepted, 0);
+        let cells = row("企画部", Standing::Accepted, Some(&done));
+        assert!(cells[2].clone().into_string().contains("企画部.xlsx"));
     }
 }
