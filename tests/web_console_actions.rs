@@ -203,6 +203,29 @@ fn the_send_preview_page_shows_what_the_command_prints() {
         page.contains(&format!("送信待ちのメール({pending} 件)")),
         "{page}"
     );
+    presses_at_once_share_a_build(&portal, &page);
+}
+
+/// Six presses at once (they share one or two builds) all get the whole preview, the
+/// same as one press alone.
+fn presses_at_once_share_a_build(portal: &Portal, alone: &str) {
+    let pages: Vec<String> = std::thread::scope(|scope| {
+        let presses: Vec<_> = (0..6)
+            .map(|_| {
+                scope.spawn(|| {
+                    let (mut http, _) = signed(portal, portal.addr, PLANNING);
+                    let page = http.get(&format!("/{CITY}/console/preview"));
+                    assert_eq!(page.status, 200, "{}", page.text());
+                    page.text()
+                })
+            })
+            .collect();
+        presses.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    let body = |page: &str| page[page.find("<main").unwrap()..].to_string();
+    for page in &pages {
+        assert_eq!(body(page), body(alone));
+    }
 }
 
 /// Queues a message to `to` in `city` and marks every copy of it undeliverable, as

@@ -3,6 +3,10 @@
 //! command line and the schedule use: the daemon's `run_now` (through `web.jobs()`),
 //! `mail::preview::preview`, `mail::notices::remind_now`.
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -270,13 +274,7 @@ async fn remind(
 /// never holding the city's shared store meanwhile.
 async fn preview_page(signed: Signed) -> Result<Response, Refusal> {
     planning_only(&signed)?;
-    let app = signed.app.clone();
-    let found = tokio::task::spawn_blocking(move || {
-        let store = app.store().separate()?;
-        preview(app.config(), &store, app.build_time())
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("送信内容の確認が途中で止まりました: {e}"))??;
+    let found = shared_preview(&signed.app).await?;
     let main = preview_view(&found);
     Ok(console_page(
         &signed,
@@ -285,6 +283,49 @@ async fn preview_page(signed: Signed) -> Result<Response, Refusal> {
         "送信内容の確認",
         main,
     ))
+}
+
+/// A city's preview builds: one at a time, and a press that waited for a build begun
+/// after it asked takes that build's answer (ten presses at once build twice, not ten
+/// times: each build holds every report in memory).
+#[derive(Default)]
+struct PreviewBuilds {
+    /// The latest build's number and answer.
+    latest: tokio::sync::Mutex<Option<(u64, Arc<Preview>)>>,
+    /// How many builds were begun.
+    begun: AtomicU64,
+}
+
+/// The city's preview, built or shared as [`PreviewBuilds`] says.
+async fn shared_preview(app: &App) -> anyhow::Result<Arc<Preview>> {
+    static CITIES: OnceLock<Mutex<BTreeMap<String, Arc<PreviewBuilds>>>> = OnceLock::new();
+    let builds = {
+        let mut cities = CITIES
+            .get_or_init(Default::default)
+            .lock()
+            .expect("not poisoned");
+        Arc::clone(cities.entry(app.config().city.code.clone()).or_default())
+    };
+    let asked = builds.begun.load(Ordering::SeqCst);
+    let mut latest = builds.latest.lock().await;
+    if let Some((number, found)) = latest.as_ref().filter(|(n, _)| *n > asked) {
+        tracing::debug!(
+            number,
+            "送信内容の確認: 待っている間に作られたものを使います"
+        );
+        return Ok(Arc::clone(found));
+    }
+    let number = builds.begun.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = app.clone();
+    let found = tokio::task::spawn_blocking(move || {
+        let store = app.store().separate()?;
+        preview(app.config(), &store, app.build_time())
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("送信内容の確認が途中で止まりました: {e}"))??;
+    let found = Arc::new(found);
+    *latest = Some((number, Arc::clone(&found)));
+    Ok(found)
 }
 
 /// The preview as the page shows it.
