@@ -64,6 +64,11 @@ pub(super) async fn remind(app: &App, department: &str) -> anyhow::Result<()> {
             println!("{department} には今日すでに督促を送りました。同じ日に二度は送りません");
             return Ok(());
         }
+        // Nothing to ask of it, as the page tells it: not a failure of the command.
+        accepted @ Reminded::Accepted(_) => {
+            println!("{}", accepted.why_not(department));
+            return Ok(());
+        }
         other => bail!("{}", other.why_not(department)),
     }
     deliver(app, &mut store).await

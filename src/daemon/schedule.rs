@@ -237,27 +237,40 @@ async fn execute(app: &App, job: &str, scheduled_for: &str) -> anyhow::Result<Ra
     })
 }
 
+/// Enters a run of the annual job for this second in the ledger: `Ok(time)` when
+/// entered, `Err(time of the unfinished run)` when one runs. A second already taken by
+/// a run that has finished (a scheduled one that ended a moment ago) moves the new run
+/// to the next free second.
+async fn claim_now(app: &App) -> anyhow::Result<Result<String, String>> {
+    let city = &app.config().city.code;
+    let mut store = app.store().lock().await?;
+    let now = app.now().trunc_subsecs(0);
+    for ahead in 0..5 {
+        if let Some(running) = store.unfinished_run(city, ANNUAL_RUN)? {
+            return Ok(Err(running.scheduled_for));
+        }
+        let slot = stamp(now + chrono::Duration::seconds(ahead));
+        if store.claim_run(city, ANNUAL_RUN, &slot, &stamp(app.now()), &lease(app))? {
+            return Ok(Ok(slot));
+        }
+    }
+    anyhow::bail!("年次実行を台帳に記録できませんでした。少し待ってからもう一度押してください")
+}
+
 /// Starts the annual run now (the planning division's 「今すぐ実行」), through the ledger
 /// like a scheduled time: while the job has an unfinished run, nothing new starts,
 /// so two presses at once start one run. The run itself goes on in the background,
 /// in the city's turn (after a running intake or delivery pass), its lease kept
 /// meanwhile so that no other daemon takes it over.
 pub async fn run_now(app: &App, turn: &Turn) -> anyhow::Result<RunNow> {
-    let city = &app.config().city.code;
-    let scheduled_for = stamp(app.now().trunc_subsecs(0));
-    {
-        let mut store = app.store().lock().await?;
-        if let Some(running) = store.unfinished_run(city, ANNUAL_RUN)? {
+    let scheduled_for = match claim_now(app).await? {
+        Ok(claimed) => claimed,
+        Err(running) => {
             return Ok(RunNow::AlreadyRunning {
-                scheduled_for: running.scheduled_for,
-            });
+                scheduled_for: running,
+            })
         }
-        let now = stamp(app.now());
-        if !store.claim_run(city, ANNUAL_RUN, &scheduled_for, &now, &lease(app))? {
-            // The same second was claimed by another press or replica.
-            return Ok(RunNow::AlreadyRunning { scheduled_for });
-        }
-    }
+    };
     tracing::info!(
         job = ANNUAL_RUN,
         scheduled_for,
