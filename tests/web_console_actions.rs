@@ -424,6 +424,16 @@ fn a_reminder_arrives_once_for_two_presses_and_never_to_an_accepted_department()
     let copies = store.outbox_entries(CITY, DeliveryState::Sent, 10).unwrap();
     assert_eq!(copies.len(), 1, "{copies:?}");
     assert_eq!(remind(&mut http, "存在しない部").status, 400);
+    // A long or marked-up name: refused, repeated short and as text.
+    let long = format!("<b>部</b>{}", "長".repeat(100_000));
+    let refused = remind(&mut http, &long);
+    assert_eq!(refused.status, 400);
+    let text = refused.text();
+    assert!(
+        text.len() < 20_000 && text.contains("&lt;b&gt;部"),
+        "{}",
+        text.len()
+    );
     // 総務部 takes its workbook in: accepted, so no reminder.
     let workbook = portal.cities[0].inbox().join("令和2年度_総務部.xlsx");
     let ingested = portal.hakusho(&["ingest", workbook.to_str().unwrap()]);

@@ -249,7 +249,7 @@ async fn remind(
         Reminded::AlreadyToday => "reminded-today",
         Reminded::Accepted(_) => "accepted",
         Reminded::UnknownDepartment => {
-            return Err(Refusal::bad_request(reminded.why_not(&department)))
+            return Err(Refusal::bad_request(reminded.why_not(&shown(&department))))
         }
         Reminded::NoRecipients | Reminded::NoDeadline | Reminded::Closed => {
             let main = html! { p.notice.error role="alert" { (reminded.why_not(&department)) } };
@@ -267,6 +267,15 @@ async fn remind(
         "/{}/console/runs?notice={notice}&department={encoded}",
         signed.city_code()
     )))
+}
+
+/// A name from a form as a page repeats it: at most 40 characters (a 100 kB name is
+/// not sent back whole).
+fn shown(name: &str) -> String {
+    match name.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
+    }
 }
 
 /// `GET /{city}/console/preview`: who would receive what on the next run. The reports
