@@ -209,6 +209,24 @@ impl Browser {
         }
     }
 
+    /// Opens `url` again and again until its text contains `wanted` (a page that does
+    /// not refresh itself, waiting for work done in the background); that text.
+    pub async fn reload_until(&self, url: &str, wanted: &str) -> String {
+        let deadline = Instant::now() + PATIENCE * 3;
+        loop {
+            self.client.goto(url).await.unwrap();
+            let text = self.wait_for_text("").await;
+            if text.contains(wanted) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "「{wanted}」が現れません: {text}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     /// The text of the page's `<body>` as the user sees it.
     pub async fn body_text(&self) -> String {
         let body = self
