@@ -123,8 +123,13 @@ async fn planner(portal: &Portal, base: &str) -> Seen {
     browser.wait_for_text("受理").await;
     assert_eq!(state_of(&browser, "企画部").await, "受理");
     browser.shot("year-accepted").await;
+    browser.shot_window("year-accepted-window").await;
     collect(&browser, &mut seen).await;
     open_the_submission(&browser, &mut seen).await;
+    let preview = format!("{base}/{CITY}/console/preview");
+    browser.client.goto(&preview).await.unwrap();
+    browser.wait_for_text("次の実行で送るメール").await;
+    browser.shot("preview-before-run").await;
     run_now(&browser, base, &mut seen).await;
     white_paper(&browser, base, "planner").await;
     every_tab(&browser, base, &mut seen).await;
@@ -299,8 +304,8 @@ async fn white_paper(browser: &Browser, base: &str, who: &str) {
 async fn every_tab(browser: &Browser, base: &str, seen: &mut Seen) {
     let tabs = [
         ("preview", "/preview", "次の実行で送るメール"),
-        ("outbox", "/outbox", "送信済み"),
-        ("outbox-pending", "/outbox?state=pending", "未送信"),
+        ("outbox", "/outbox", "未送信"),
+        ("outbox-sent", "/outbox?state=sent", "白書"),
         ("explain", "/explain?item=1-1.1&year=2020", "1-1.1"),
         ("collection", "/collection", "受付中"),
     ];
@@ -336,17 +341,18 @@ async fn manager(portal: &Portal, base: &str, seen: &Seen) {
     charts_are_drawn(&browser).await;
     no_unfinished_name(&browser).await;
     browser.shot("summary").await;
+    browser.shot_window("summary-window").await;
     download_white_paper(&browser).await;
     let mut wrong = links_refused(&browser, seen).await;
     wrong.extend(forms_refused(&browser, base, seen).await);
     wrong.extend(submissions_refused(&browser, portal).await);
-    for path in ["", "/overview", "/summary"] {
+    for (step, path) in [("home", "/"), ("overview", "/overview")] {
         let url = format!("{base}/{CITY}{path}");
         browser.client.goto(&url).await.unwrap();
         browser.wait_for("main").await;
         no_unfinished_name(&browser).await;
+        browser.shot(step).await;
     }
-    browser.shot("overview").await;
     browser.close().await;
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
