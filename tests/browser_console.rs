@@ -305,7 +305,7 @@ async fn every_tab(browser: &Browser, base: &str, seen: &mut Seen) {
     let tabs = [
         ("preview", "/preview", "次の実行で送るメール"),
         ("outbox", "/outbox", "未送信"),
-        ("outbox-sent", "/outbox?state=sent", "白書"),
+        ("outbox-sent", "/outbox?state=sent", "全庁集計"),
         ("explain", "/explain?item=1-1.1&year=2020", "1-1.1"),
         ("collection", "/collection", "受付中"),
     ];
@@ -320,7 +320,25 @@ async fn every_tab(browser: &Browser, base: &str, seen: &mut Seen) {
         );
         collect(browser, seen).await;
         browser.shot(step).await;
+        if step == "outbox-sent" {
+            browser.shot_window("outbox-sent-window").await;
+        }
+        narrow(browser, step).await;
     }
+}
+
+/// The page shown in a window of 800 px: no sideways scroll; a screenshot.
+async fn narrow(browser: &Browser, step: &str) {
+    browser.client.set_window_size(800, 900).await.unwrap();
+    browser.client.refresh().await.unwrap();
+    browser.wait_for("main").await;
+    let over = overflow(browser).await;
+    browser.shot(&format!("{step}-800")).await;
+    browser.client.set_window_size(1280, 900).await.unwrap();
+    assert!(
+        over <= 0,
+        "{step} at 800 px: {over} px wider than the window"
+    );
 }
 
 /// How far the page is wider than the window, in CSS pixels.
