@@ -360,6 +360,9 @@ async fn manager(portal: &Portal, base: &str, seen: &Seen) {
     no_unfinished_name(&browser).await;
     browser.shot("summary").await;
     browser.shot_window("summary-window").await;
+    let to_charts = "document.querySelector('div.charts').previousElementSibling.scrollIntoView()";
+    browser.client.execute(to_charts, vec![]).await.unwrap();
+    browser.shot_window("summary-charts-window").await;
     download_white_paper(&browser).await;
     let mut wrong = links_refused(&browser, seen).await;
     wrong.extend(forms_refused(&browser, base, seen).await);
