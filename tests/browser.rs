@@ -487,7 +487,12 @@ fn the_planning_division_in_its_console_and_a_manager_see_every_department() {
                 "main section.states",
             ),
             // The summary's first table is the states' (the indicators' are in a div).
-            ("manager", common::portal::MANAGER, "summary", "main > table"),
+            (
+                "manager",
+                common::portal::MANAGER,
+                "summary",
+                "main > table",
+            ),
         ] {
             let base = signed_in_as(&browser, &portal, address).await;
             browser

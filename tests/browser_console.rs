@@ -102,7 +102,11 @@ fn the_planner_runs_the_year_and_a_manager_reads_the_summary_but_reaches_no_acti
         console.text().contains(UNFINISHED),
         "the planner sees the unfinished file: the manager's check below can fail"
     );
-    browser::runtime().block_on(manager(&portal, &base, &seen));
+    // Read before the browser's runtime: the PostgreSQL client blocks.
+    let ids = portal.cities[0]
+        .raw_store()
+        .integers("SELECT id FROM submissions ORDER BY id", &[]);
+    browser::runtime().block_on(manager(&portal, &base, &seen, &ids));
 }
 
 /// 総務部's sample with a text where a number belongs: 差戻し.
@@ -350,7 +354,7 @@ async fn overflow(browser: &Browser) -> i64 {
 
 /// The manager's visit: the summary, its charts and the white paper; every console
 /// address refused; no unfinished submission's file named.
-async fn manager(portal: &Portal, base: &str, seen: &Seen) {
+async fn manager(portal: &Portal, base: &str, seen: &Seen, ids: &[i64]) {
     assert!(seen.links.len() > 5, "{:?}", seen.links);
     assert!(seen.forms.len() >= 3, "{:?}", seen.forms);
     let browser = Browser::start("console_manager").await;
@@ -366,7 +370,7 @@ async fn manager(portal: &Portal, base: &str, seen: &Seen) {
     download_white_paper(&browser).await;
     let mut wrong = links_refused(&browser, seen).await;
     wrong.extend(forms_refused(&browser, base, seen).await);
-    wrong.extend(submissions_refused(&browser, portal).await);
+    wrong.extend(submissions_refused(&browser, ids).await);
     for (step, path) in [("home", "/"), ("overview", "/overview")] {
         let url = format!("{base}/{CITY}{path}");
         browser.client.goto(&url).await.unwrap();
@@ -476,12 +480,9 @@ async fn navigation_status(browser: &Browser) -> u64 {
     value.as_u64().unwrap_or(0)
 }
 
-/// Every submission of the city under the console's and the departments' routes,
+/// Every submission of the city (`ids`) under the console's and the departments' routes,
 /// with its files: 403 or 404 to the manager.
-async fn submissions_refused(browser: &Browser, portal: &Portal) -> Vec<String> {
-    let ids = portal.cities[0]
-        .raw_store()
-        .integers("SELECT id FROM submissions ORDER BY id", &[]);
+async fn submissions_refused(browser: &Browser, ids: &[i64]) -> Vec<String> {
     assert!(ids.len() >= 10, "{ids:?}");
     let mut wrong = Vec::new();
     for id in ids {
