@@ -205,7 +205,7 @@ fn prepare(
     let Taken { files, mailed, .. } = taken;
     let (built, reports) = build_all_reports(config, &mut store, built_at)?;
     let dir = out.unwrap_or_else(|| config.paths.reports.clone());
-    let written = report::write_reports(&dir, built.fiscal_year(), &reports)?;
+    let written = report::year::write_built(config, &store, &dir, &built, &reports)?;
     let missing = config
         .departments
         .iter()

@@ -4,6 +4,7 @@
 //! benchmarked without the daemon.
 
 pub mod build;
+pub mod changes;
 pub mod export;
 pub mod fonts;
 pub mod index;
@@ -11,6 +12,7 @@ mod parallel;
 mod pdf;
 pub mod svg;
 mod xlsx;
+pub mod year;
 
 use std::path::{Path, PathBuf};
 
@@ -292,7 +294,17 @@ pub fn write_reports(
     fiscal_year: FiscalYear,
     files: &[ReportFile],
 ) -> anyhow::Result<Vec<PathBuf>> {
-    let target = dir.join(fiscal_year.to_string());
+    write_indexed(dir, files, &index::ReportIndex::of(fiscal_year, files))
+}
+
+/// [`write_reports`] with `index` as the files' index: the index of these files, with
+/// when and from what they were built ([`year::write_built`] makes it).
+pub fn write_indexed(
+    dir: &Path,
+    files: &[ReportFile],
+    index: &index::ReportIndex,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let target = dir.join(FiscalYear(index.fiscal_year).to_string());
     std::fs::create_dir_all(&target)
         .with_context(|| format!("報告書のフォルダー {} を作れません", target.display()))?;
     let written = files
@@ -305,6 +317,6 @@ pub fn write_reports(
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     // Last, once every file is there: the portal offers what the index lists.
-    index::write_index(&target, &index::ReportIndex::of(fiscal_year, files))?;
+    index::write_index(&target, index)?;
     Ok(written)
 }

@@ -37,7 +37,7 @@ pub fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
 }
 
 /// The content type a file is sent with, by its extension.
-pub(crate) fn content_type_of(name: &str) -> &'static str {
+pub fn content_type_of(name: &str) -> &'static str {
     let lower = name.to_lowercase();
     match lower.rsplit_once('.').map(|(_, e)| e) {
         Some("xlsx") => XLSX_TYPE,
@@ -141,7 +141,7 @@ pub async fn report(
 }
 
 /// A file's bytes, read on a blocking thread; one that is gone is 404.
-pub(crate) async fn read_file(path: PathBuf) -> Result<Vec<u8>, Refusal> {
+pub async fn read_file(path: PathBuf) -> Result<Vec<u8>, Refusal> {
     let read = tokio::task::spawn_blocking(move || std::fs::read(&path)).await;
     match read {
         Ok(Ok(bytes)) => Ok(bytes),
