@@ -4,8 +4,9 @@
 //! - the planner (企画経営課) signs in through the mailed link, sees 企画部 未提出 in the
 //!   year's table; 企画部's clerk uploads the corrected workbook; the planner reloads and
 //!   sees 受理, opens the submission through its link, presses 「今すぐ実行」 and waits
-//!   for 成功 in the ledger, downloads the white paper (a PDF whose text has its title),
-//!   and visits every tab of the console;
+//!   for 成功 in the ledger, downloads the white paper from the reports' tab (a PDF
+//!   whose text has its title), rebuilds the year after 企画部 sent a new version and
+//!   reads what changed, and visits every other tab of the console (each also at 800 px);
 //! - a manager signs in the same way, lands on the summary (each chart's SVG loaded),
 //!   downloads the white paper there, and every console address the planner's pages
 //!   link to or post to answers 403 (the posts sent with a form built in the page and
@@ -135,7 +136,8 @@ async fn planner(portal: &Portal, base: &str) -> Seen {
     browser.wait_for_text("次の実行で送るメール").await;
     browser.shot("preview-before-run").await;
     run_now(&browser, base, &mut seen).await;
-    white_paper(&browser, base, "planner").await;
+    reports(&browser, portal, base, &mut seen).await;
+    summary_as_planner(&browser, base).await;
     every_tab(&browser, base, &mut seen).await;
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "{errors:#?}");
@@ -290,17 +292,50 @@ async fn download_white_paper(browser: &Browser) {
     std::fs::remove_file(&file).unwrap();
 }
 
-/// The white paper from the reports' tab when the console has it (issue 15's reports
-/// slice), else from the managers' page, which the planner may open too.
-async fn white_paper(browser: &Browser, base: &str, who: &str) {
+/// The reports' tab: the white paper downloaded from it; then 企画部 sends a new
+/// version and the year is rebuilt (「再作成」): the result page, once the build in
+/// the background ended, names 企画部 among what changed.
+async fn reports(browser: &Browser, portal: &Portal, base: &str, seen: &mut Seen) {
+    let list = format!("{base}/{CITY}/console/reports");
+    browser.client.goto(&list).await.unwrap();
+    browser.wait_for("section.report-year a.download").await;
+    collect(browser, seen).await;
+    browser.shot("reports").await;
+    download_white_paper(browser).await;
+    let note = [("N9", "集計の対象を見直したため(再提出)")];
+    upload_over_http(
+        portal,
+        DEPARTMENT,
+        "令和2年度_企画部_再提出.xlsx",
+        &workbook("企画部", &note),
+    );
+    browser
+        .click("section.report-year form button[type=submit]")
+        .await;
+    let rebuild = format!("{base}/{CITY}/console/reports/2020/rebuild");
+    browser.wait_for("main").await;
+    assert_eq!(
+        browser.path().await,
+        format!("/{CITY}/console/reports/2020/rebuild")
+    );
+    browser.shot("rebuild-started").await;
+    let text = browser.reload_until(&rebuild, "作成し直しました").await;
+    assert!(text.contains("提出の変わった部: 企画部"), "{text}");
+    collect(browser, seen).await;
+    browser.shot("rebuild-result").await;
+    browser.shot_window("rebuild-result-window").await;
+    narrow(browser, "rebuild-result").await;
+}
+
+/// The managers' page as the planner sees it (the console's last tab).
+async fn summary_as_planner(browser: &Browser, base: &str) {
     browser
         .client
         .goto(&format!("{base}/{CITY}/summary"))
         .await
         .unwrap();
     browser.wait_for("main a.download").await;
-    browser.shot(&format!("summary-{who}")).await;
-    download_white_paper(browser).await;
+    browser.shot("summary-planner").await;
 }
 
 /// Each tab of the console (and explain with an indicator): a screenshot of each,
