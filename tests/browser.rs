@@ -478,7 +478,7 @@ fn the_planning_division_in_its_console_and_a_manager_see_every_department() {
     browser::runtime().block_on(async {
         let browser = Browser::start("overview").await;
         // The planning division lands on its console (the states table among others),
-        // a manager on the overview.
+        // a manager on the summary (issue 15).
         for (who, address, home, table) in [
             (
                 "planning",
@@ -486,7 +486,13 @@ fn the_planning_division_in_its_console_and_a_manager_see_every_department() {
                 "console",
                 "main section.states",
             ),
-            ("manager", common::portal::MANAGER, "overview", "main"),
+            // The summary's first table is the states' (the indicators' are in a div).
+            (
+                "manager",
+                common::portal::MANAGER,
+                "summary",
+                "main > table",
+            ),
         ] {
             let base = signed_in_as(&browser, &portal, address).await;
             browser

@@ -1,8 +1,13 @@
-//! Who may open what in the portal: every route of the design × every role (signed
-//! out, 企画部, 総務部, the planning division, a manager), against the real router on
-//! 127.0.0.1:0 with two cities on one real store (SQLite, or PostgreSQL on the suite's
-//! second run). The matrix is printed and kept in
-//! `target/test-output/web_access/matrix.md`.
+//! Who may open what in the portal: every route of issues 14 and 15 × every role
+//! (signed out, 企画部, 総務部, the planning division, a manager), against the real
+//! router on 127.0.0.1:0 with two cities on one real store (SQLite, or PostgreSQL on
+//! the suite's second run), with real ids (each department's submission, an
+//! undeliverable copy, the year, a department's report and a whole-city one). The
+//! matrix is printed and kept in `target/test-output/web_access/matrix.md`.
+//!
+//! The console's actions are posted with each role's own valid CSRF token, so that a
+//! refusal is the role's; a refused one changes nothing (ledger, outbox, collections,
+//! submissions, sessions), and a manager reads no file name of a submission sent back.
 //!
 //! Also: no answer to one department names the other's file or address; guessed ids
 //! are 404; a session of one city opens nothing in the other; expired and revoked
@@ -95,6 +100,8 @@ struct World {
     portal: Portal,
     a_id: i64,
     b_id: i64,
+    /// An undeliverable copy of the first city's outbox (for the resend button).
+    failed: i64,
     /// The bytes each department sent (a workbook written now: its time is in it).
     sent: [Vec<u8>; 2],
 }
@@ -106,12 +113,43 @@ fn world() -> World {
     let a_id = upload(&portal, Who::DepartmentA, A_FILE, &sent[0]);
     let b_id = upload(&portal, Who::DepartmentB, B_FILE, &sent[1]);
     write_reports(&portal);
+    let failed = undeliverable(&portal);
     World {
         portal,
         a_id,
         b_id,
+        failed,
         sent,
     }
+}
+
+/// A copy the mail server refused, in the first city's outbox; its delivery id. It is
+/// queued for tomorrow, so that the portal's delivery worker does not take it first.
+fn undeliverable(portal: &Portal) -> i64 {
+    use hakusho::store::{Claim, NewMessage};
+    let mut store = portal.cities[0].store();
+    let to = vec!["old-address@mitaka.example".to_string()];
+    let message = NewMessage {
+        key: "web-access-failed",
+        subject: "【三鷹市】届かなかったメール",
+        body: "本文",
+        recipients: &to,
+        attachments: &[],
+    };
+    let tomorrow = portal.clock.now() + chrono::Duration::days(1);
+    let queued = hakusho::domain::stamp(tomorrow);
+    assert!(store.enqueue_message(CITY, &message, &queued).unwrap());
+    let later = hakusho::domain::stamp(tomorrow + chrono::Duration::hours(1));
+    let claim = Claim {
+        token: "web-access",
+        now: &later,
+        lease_until: &later,
+    };
+    let copy = store.claim_next(CITY, 0, claim).unwrap().expect("the copy");
+    assert!(store
+        .mark_failed(copy.id, "web-access", "550 5.1.1 宛先不明")
+        .unwrap());
+    copy.id
 }
 
 /// A department's sample workbook with a text where a number belongs (目標指標 J2).
@@ -184,6 +222,9 @@ enum Send {
     Upload,
     /// The sign-out button's form, with the session's token.
     SignOut,
+    /// A console's form with the visitor's own valid token and these fields: a refusal
+    /// is the role's, not the token's.
+    Action(&'static [(&'static str, &'static str)]),
 }
 
 /// One row of the matrix: a request, and the answer expected for each role in
@@ -217,9 +258,10 @@ fn get(template: &str, expected: [&'static str; 5]) -> Row {
     row(&format!("GET {template}"), Send::Get, path, expected)
 }
 
-/// A POST of a path written with `{city}`, labelled as written.
+/// A POST of a path written with `{city}` (and a note in brackets after a space),
+/// labelled as written.
 fn post(template: &str, send: Send, expected: [&'static str; 5]) -> Row {
-    let path = template.replace("{city}", CITY);
+    let path = template.split(' ').next().unwrap().replace("{city}", CITY);
     row(&format!("POST {template}"), send, path, expected)
 }
 
@@ -231,8 +273,14 @@ fn rows(world: &World) -> Vec<Row> {
     rows.extend(console_submission_rows(world));
     rows.extend(report_rows());
     rows.extend(summary_rows());
+    rows.extend(console_page_rows());
     rows.extend(elsewhere_rows());
-    rows.extend(closing_rows());
+    // The upload first: the annual run among the actions takes in the same workbook
+    // from the inbox; the sign-out last.
+    let mut closing = closing_rows();
+    rows.push(closing.remove(0));
+    rows.extend(console_action_rows(world));
+    rows.extend(closing);
     rows
 }
 
@@ -404,6 +452,97 @@ fn summary_rows() -> Vec<Row> {
     ]
 }
 
+/// The console's other pages (issue 15): the planning division only.
+fn console_page_rows() -> Vec<Row> {
+    vec![
+        get("/{city}/console/runs", PLANNING_ONLY),
+        get("/{city}/console/preview", PLANNING_ONLY),
+        get("/{city}/console/outbox", PLANNING_ONLY),
+        get("/{city}/console/outbox?state=pending", PLANNING_ONLY),
+        get("/{city}/console/outbox?state=sent", PLANNING_ONLY),
+        get("/{city}/console/outbox?state=failed", PLANNING_ONLY),
+        get("/{city}/console/collection", PLANNING_ONLY),
+        get("/{city}/console/reports", PLANNING_ONLY),
+        row(
+            "GET /{city}/console/reports/2020/{A's report}",
+            Send::Get,
+            console_report(&a_report()),
+            PLANNING_ONLY,
+        ),
+        row(
+            "GET /{city}/console/reports/2020/{managers' summary}",
+            Send::Get,
+            console_report("令和2年度_管理者向け要約.pdf"),
+            PLANNING_ONLY,
+        ),
+        row(
+            "GET /{city}/console/reports/2020/{a file the index does not list}",
+            Send::Get,
+            console_report("hakusho.sqlite3"),
+            [OUT, "403", "403", "404", "403"],
+        ),
+        get("/{city}/console/reports/2020/rebuild", PLANNING_ONLY),
+        get(
+            "/{city}/console/reports/1999/rebuild",
+            [OUT, "403", "403", "404", "403"],
+        ),
+    ]
+}
+
+/// A file of the year's reports in the console.
+fn console_report(name: &str) -> String {
+    format!("/{CITY}/console/reports/2020/{}", encoded(name))
+}
+
+/// What the planning division's actions answer it: a 303 back to a console page.
+const PLANNING_ACTS: [&str; 5] = [OUT, "403", "403", "303→console", "403"];
+
+/// The console's actions, each with a valid token of the visitor's own session; the
+/// annual run last (it takes the inbox in: the rows after it see its submissions).
+fn console_action_rows(world: &World) -> Vec<Row> {
+    let resend = |id: i64| format!("/{CITY}/console/outbox/{id}/resend");
+    vec![
+        post(
+            "/{city}/console/remind (企画部)",
+            Send::Action(&[("department", "企画部")]),
+            PLANNING_ACTS,
+        ),
+        row(
+            "POST /{city}/console/outbox/{failed delivery}/resend",
+            Send::Action(&[]),
+            resend(world.failed),
+            PLANNING_ACTS,
+        ),
+        row(
+            "POST /{city}/console/outbox/{no such delivery}/resend",
+            Send::Action(&[]),
+            resend(world.failed + 100_000),
+            [OUT, "403", "403", "404", "403"],
+        ),
+        post(
+            "/{city}/console/collection (close 2020)",
+            Send::Action(&[("fiscal_year", "2020"), ("action", "close")]),
+            PLANNING_ACTS,
+        ),
+        post(
+            "/{city}/console/collection (open 2020 again)",
+            Send::Action(&[("fiscal_year", "2020"), ("action", "open")]),
+            PLANNING_ACTS,
+        ),
+        post(
+            "/{city}/console/collection (a year the city does not know)",
+            Send::Action(&[("fiscal_year", "1999"), ("action", "close")]),
+            [OUT, "403", "403", "400", "403"],
+        ),
+        post("/{city}/console/run", Send::Action(&[]), PLANNING_ACTS),
+        post(
+            "/{city}/console/reports/2020/rebuild",
+            Send::Action(&[]),
+            PLANNING_ACTS,
+        ),
+    ]
+}
+
 /// Paths of the other city (the session is the first city's), of no city, of nothing.
 fn elsewhere_rows() -> Vec<Row> {
     let other = MUSASHINO.0;
@@ -471,6 +610,12 @@ fn send(visitor: &mut Visitor, row: &Row, who: Who) -> Reply {
             }
             reply
         }
+        Send::Action(fields) => {
+            let csrf = visitor.csrf.clone();
+            let mut form = vec![("csrf", csrf.as_str())];
+            form.extend(fields.iter().copied());
+            visitor.http.post_form(&row.path, &form)
+        }
         Send::Upload => {
             let department = if who == Who::DepartmentB {
                 "総務部"
@@ -495,11 +640,14 @@ fn outcome(reply: &Reply) -> String {
 }
 
 /// What one department must never read in an answer to it: the other's file names,
-/// address, report and name.
+/// address, report and name; what a manager must never read: the names of files sent
+/// back.
 fn secrets_of_the_other(who: Who) -> Vec<String> {
     match who {
         Who::DepartmentA => vec![B.into(), B_FILE.into(), b_report(), "総務部".into()],
         Who::DepartmentB => vec![A.into(), A_FILE.into(), a_report(), "企画部".into()],
+        // Both files were sent back: unfinished work, which managers never read.
+        Who::Manager => vec![A_FILE.into(), B_FILE.into()],
         _ => Vec::new(),
     }
 }
@@ -557,19 +705,18 @@ fn every_route_answers_every_role_as_designed_and_no_department_reads_the_other(
     }
     let rows = rows(&world);
     let mut got = Vec::new();
-    let mut leaks = Vec::new();
+    let (mut leaks, mut changed) = (Vec::new(), Vec::new());
     for row in &rows {
         let mut answers = Vec::new();
         for (who, visitor) in EVERYONE.iter().zip(&mut visitors) {
+            let before = action_state(&world.portal);
             let reply = send(visitor, row, *who);
-            if let (true, Some(page)) = (reply.status == 200, page_of(&reply)) {
-                for secret in secrets_of_the_other(*who) {
-                    if page.contains(&secret) {
-                        leaks.push(format!("{} to {:?}: {secret}", row.label, who));
-                    }
-                }
+            leaks.extend(leaks_in(&reply, row, *who));
+            let answer = outcome(&reply);
+            if let Send::Action(_) = row.send {
+                changed.extend(after_action(&world.portal, row, *who, &answer, before));
             }
-            answers.push(outcome(&reply));
+            answers.push(answer);
         }
         got.push(answers);
     }
@@ -580,7 +727,115 @@ fn every_route_answers_every_role_as_designed_and_no_department_reads_the_other(
         "answers differ from the design:\n{table}"
     );
     assert!(leaks.is_empty(), "{leaks:#?}");
+    let (done, changed): (Vec<String>, Vec<String>) = changed
+        .into_iter()
+        .partition(|c| c.contains(" by Planning "));
+    assert!(
+        changed.is_empty(),
+        "a refused POST changed the store: {changed:#?}"
+    );
+    // The check can fail: the planning division's resend, close, open, run and
+    // rebuild did change what it looks at.
+    assert!(done.len() >= 5, "{done:#?}");
     own_names_are_shown(&world.portal);
+}
+
+/// The secrets of the other department (or the unfinished files, for a manager) that a
+/// page answered to `who` names.
+fn leaks_in(reply: &Reply, row: &Row, who: Who) -> Vec<String> {
+    let Some(page) = page_of(reply).filter(|_| reply.status == 200) else {
+        return Vec::new();
+    };
+    secrets_of_the_other(who)
+        .into_iter()
+        .filter(|secret| page.contains(secret))
+        .map(|secret| format!("{} to {:?}: {secret}", row.label, who))
+        .collect()
+}
+
+/// What the console's actions change: runs in the ledger, mail queued, copies
+/// undeliverable, years' collections (and closed ones), submissions, links, sessions,
+/// and the year's report index (a fingerprint of its bytes).
+fn action_state(portal: &Portal) -> [i64; 10] {
+    let counts = [
+        "SELECT COUNT(*) FROM job_runs",
+        "SELECT COUNT(*) FROM messages",
+        "SELECT COUNT(*) FROM deliveries",
+        "SELECT COUNT(*) FROM deliveries WHERE state = 'failed'",
+        "SELECT COUNT(*) FROM collections",
+        "SELECT COUNT(*) FROM collections WHERE state = 'closed'",
+        "SELECT COUNT(*) FROM submissions",
+        "SELECT COUNT(*) FROM sign_in_links",
+        "SELECT COUNT(*) FROM web_sessions WHERE revoked_at IS NULL",
+    ]
+    .map(|sql| count(portal, sql));
+    let mut state = [0; 10];
+    state[..9].copy_from_slice(&counts);
+    state[9] = index_fingerprint(portal);
+    state
+}
+
+/// A fingerprint of the first city's index of 2020's reports (what a rebuild rewrites).
+fn index_fingerprint(portal: &Portal) -> i64 {
+    use std::hash::{Hash, Hasher};
+    let index = portal.cities[0].path().join("reports/令和2年度/index.json");
+    let bytes = std::fs::read(&index).unwrap_or_else(|e| panic!("{}: {e}", index.display()));
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish() as i64
+}
+
+/// After an action's POST: a refused one must have changed nothing; the planning
+/// division's run is waited for, so that the next visitor's check sees a still store.
+fn after_action(
+    portal: &Portal,
+    row: &Row,
+    who: Who,
+    answer: &str,
+    before: [i64; 10],
+) -> Vec<String> {
+    if who == Who::Planning {
+        wait_for_the_run(portal);
+        wait_for_the_rebuild(portal);
+    }
+    let after = action_state(portal);
+    if after == before {
+        return Vec::new();
+    }
+    vec![format!(
+        "{} by {who:?} ({answer}): {before:?} → {after:?}",
+        row.label
+    )]
+}
+
+/// Waits until the year's rebuild (if one was started) has ended: its result page no
+/// longer says it is running.
+fn wait_for_the_rebuild(portal: &Portal) {
+    let mut planning = visitor(portal, Who::Planning);
+    let page = format!("/{CITY}/console/reports/2020/rebuild");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while planning
+        .http
+        .get(&page)
+        .text()
+        .contains("作成し直しています")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rebuild never ended"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Waits until the ledger holds no unfinished run (the run 「今すぐ実行」 started).
+fn wait_for_the_run(portal: &Portal) {
+    let unfinished = "SELECT COUNT(*) FROM job_runs WHERE finished_at IS NULL";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while count(portal, unfinished) > 0 {
+        assert!(std::time::Instant::now() < deadline, "the run never ended");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 /// The check above can fail: each department's own page shows its own file, address

@@ -138,6 +138,23 @@ impl Browser {
         path
     }
 
+    /// Saves a screenshot of the window only (what a user sees without scrolling) as
+    /// the next `NN-<step>.png`: the size for a README.
+    pub async fn shot_window(&self, step: &str) -> PathBuf {
+        let number = self.step.fetch_add(1, Ordering::SeqCst) + 1;
+        let answer = self
+            .cdp("Page.captureScreenshot", json!({"format": "png"}))
+            .await;
+        let data = answer["data"].as_str().expect("CDP の画像がありません");
+        use base64::Engine as _;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap();
+        let path = self.output.join(format!("{number:02}-{step}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
     /// Waits for an element matching the CSS selector (the page it belongs to loaded).
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
         let found = self
@@ -206,6 +223,24 @@ impl Browser {
                 "「{wanted}」が現れません: {text}"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Opens `url` again and again until its text contains `wanted` (a page that does
+    /// not refresh itself, waiting for work done in the background); that text.
+    pub async fn reload_until(&self, url: &str, wanted: &str) -> String {
+        let deadline = Instant::now() + PATIENCE * 3;
+        loop {
+            self.client.goto(url).await.unwrap();
+            let text = self.wait_for_text("").await;
+            if text.contains(wanted) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "「{wanted}」が現れません: {text}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
 

@@ -371,7 +371,7 @@ fn message_row(message: &PreviewMessage) -> Vec<Markup> {
         html! { (message.subject) },
         html! { @for to in &message.to { (to) br; } },
         html! {
-            @for (name, size) in &message.attachments { (name) " (" (size_label(*size)) ")" br; }
+            @for (name, size) in &message.attachments { (name) " " span.nowrap { "(" (size_label(*size)) ")" } br; }
         },
         html! {
             span.nowrap { (size_label(message.total)) }

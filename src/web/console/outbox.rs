@@ -153,12 +153,21 @@ fn entries_table(signed: &Signed, tab: usize, entries: &[OutboxEntry]) -> Markup
     }
 }
 
+/// A recipient (`名前 <local@domain>`), a line break allowed between the name and
+/// the address only (never at a hyphen inside the address).
+fn recipient(text: &str) -> Markup {
+    match text.rsplit_once(" <") {
+        Some((name, address)) => html! { (name) " " span.nowrap { "<" (address) } },
+        None => html! { span.nowrap { (text) } },
+    }
+}
+
 /// One cell of a copy's row.
 fn cell(signed: &Signed, entry: &OutboxEntry, column: &str) -> Markup {
     let d = &entry.delivery;
     match column {
         "ID" => html! { span.nowrap { (d.id) } },
-        "宛先" => html! { (d.recipient) },
+        "宛先" => recipient(&d.recipient),
         "件名" => html! { (entry.subject) },
         "状態" => html! { span.nowrap { (state_label(d.state)) } },
         "試行" => html! { span.nowrap { (d.attempts) " 回" } },
