@@ -119,13 +119,7 @@ fn row(name: &str, standing: Standing, state: Option<&SubmissionState>) -> Vec<M
     vec![
         cell(name.to_string()),
         standing.badge(),
-        // A file sent back is unfinished work: its name is the department's, not the
-        // managers' (they see its state only).
-        cell(
-            state
-                .filter(|s| s.status != SubmissionStatus::Rejected)
-                .map_or(String::new(), |s| s.file_name.clone()),
-        ),
+        cell(state.map_or(String::new(), |s| s.file_name.clone())),
         cell(state.map_or(String::new(), |s| tokyo_time(&s.received_at))),
         cell(state.map_or(String::new(), |s| s.errors.to_string())),
         cell(state.map_or(String::new(), |s| s.warnings.to_string())),
