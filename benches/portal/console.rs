@@ -39,7 +39,7 @@ enum Who {
 pub fn measure_pages(app: &App, daemon: &Daemon) -> anyhow::Result<()> {
     let run = run_now(app, daemon)?;
     println!(
-        "「今すぐ実行」 → the run finished in the ledger: {:.1} s",
+        "「今すぐ実行」 → the run succeeded in the ledger: {:.1} s",
         run.as_secs_f64()
     );
     let reference = reads(app, daemon, Who::Nobody, "/assets/hakusho.css", READS);
@@ -91,7 +91,13 @@ fn run_now(app: &App, daemon: &Daemon) -> anyhow::Result<Duration> {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    Ok(start.elapsed())
+    let took = start.elapsed();
+    let outcome = store.last_run(&code, ANNUAL_RUN)?.and_then(|r| r.outcome);
+    anyhow::ensure!(
+        outcome == Some(hakusho::store::RunOutcome::Succeeded),
+        "the run did not succeed: {outcome:?}"
+    );
+    Ok(took)
 }
 
 /// A client signed in as `who` (nobody: no cookie).
