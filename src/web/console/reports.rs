@@ -448,7 +448,11 @@ fn department_row(change: &DepartmentChange) -> Vec<Markup> {
     vec![
         html! { span class="nowrap" { (change.department) } },
         change_badge(change.change),
-        submission_cell(change.before.as_ref()),
+        match change.change {
+            // The build before recorded no inputs: what it used is not known.
+            Change::Unknown => html! { "記録なし" },
+            _ => submission_cell(change.before.as_ref()),
+        },
         submission_cell(change.after.as_ref()),
     ]
 }
