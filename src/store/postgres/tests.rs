@@ -378,7 +378,8 @@ fn migration_11_closes_duplicate_unfinished_runs_on_postgresql_too() {
     client
         .batch_execute(
             "DROP INDEX job_runs_one_unfinished;
-             DELETE FROM schema_migrations WHERE version = 11;
+             DROP TABLE collections;
+             DELETE FROM schema_migrations WHERE version >= 11;
              INSERT INTO job_runs (city_code, job, scheduled_for, started_at) VALUES
                ('132047', 'annual_run', '2027-04-01T00:00:00Z', 't'),
                ('132047', 'annual_run', '2027-04-01T00:00:01Z', 't'),
