@@ -133,28 +133,6 @@ pub fn set(
     Ok(if open { Change::Opened } else { Change::Closed })
 }
 
-/// Closes the year's collection ([`set`]).
-pub fn close(
-    config: &Config,
-    store: &mut Store,
-    year: FiscalYear,
-    now: DateTime<Utc>,
-    by: &str,
-) -> anyhow::Result<Change> {
-    set(config, store, year, false, now, by)
-}
-
-/// Opens the year's collection again ([`set`]).
-pub fn open(
-    config: &Config,
-    store: &mut Store,
-    year: FiscalYear,
-    now: DateTime<Utc>,
-    by: &str,
-) -> anyhow::Result<Change> {
-    set(config, store, year, true, now, by)
-}
-
 /// Why a year cannot be opened or closed, and the years that can.
 fn unknown_year(year: FiscalYear, known: &[YearCollection]) -> String {
     let names: Vec<String> = known.iter().map(|y| y.fiscal_year.to_string()).collect();

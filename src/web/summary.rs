@@ -19,14 +19,14 @@ use maud::{html, Markup};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 use super::auth::{Role, Signed};
-use super::department::files::{content_type_of, download, read_file};
+use super::department::files::send_listed;
 use super::overview::Standing;
 use super::page::{badge, table, tokyo_time, Refusal};
 use super::{on_store, Web};
 use crate::app::App;
 use crate::consolidate::{self, CrossFinding, Datasets, Indicator};
 use crate::domain::{FiscalYear, Period, Status};
-use crate::report::index::{read_index, read_indexes, ReportIndex};
+use crate::report::index::{read_indexes, ReportIndex};
 use crate::report::{off_target_indicators, svg, WhitePaperLabels};
 use crate::store::{Store, SubmissionState};
 
@@ -429,20 +429,5 @@ async fn report(
     Path((_, year, file)): Path<(String, String, String)>,
 ) -> Result<Response, Refusal> {
     managers_only(&signed)?;
-    let year = year
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (1900..=9999).contains(y))
-        .ok_or_else(Refusal::not_found)?;
-    let dir = &signed.app.config().paths.reports;
-    let index = read_index(dir, FiscalYear(year)).ok_or_else(Refusal::not_found)?;
-    let listed = index
-        .files
-        .iter()
-        .find(|f| f.department.is_none() && f.file_name == file)
-        .ok_or_else(Refusal::not_found)?;
-    let name = &listed.file_name;
-    let path = dir.join(FiscalYear(year).to_string()).join(name);
-    let bytes = read_file(path).await?;
-    Ok(download(name, content_type_of(name), bytes))
+    send_listed(&signed, &year, &file, |f| f.department.is_none()).await
 }

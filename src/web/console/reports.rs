@@ -20,10 +20,10 @@ use super::{console_page, planning_only};
 use crate::app::App;
 use crate::domain::{printable, FiscalYear};
 use crate::report::changes::short_hash;
-use crate::report::index::{read_index, read_indexes, IndexedFile, ReportIndex, UsedSubmission};
+use crate::report::index::{read_indexes, IndexedFile, ReportIndex, UsedSubmission};
 use crate::report::year::{build_year, Change, Changes, DepartmentChange, Rebuilt};
 use crate::web::auth::{check_csrf, Signed, FORM_EXPIRED};
-use crate::web::department::files::{content_type_of, download, read_file};
+use crate::web::department::files::{indexed_year, send_listed};
 use crate::web::page::{badge, csrf_field, see_other, table, tokyo_time, Refusal};
 use crate::web::Web;
 
@@ -215,30 +215,13 @@ fn size_text(bytes: u64) -> String {
     }
 }
 
-/// The year a path names when the reports folder has its index; 404 otherwise.
-fn indexed_year(signed: &Signed, year: &str) -> Result<(FiscalYear, ReportIndex), Refusal> {
-    let year = year
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (1900..=9999).contains(y))
-        .map(FiscalYear)
-        .ok_or_else(Refusal::not_found)?;
-    let index = read_index(&signed.app.config().paths.reports, year);
-    Ok((year, index.ok_or_else(Refusal::not_found)?))
-}
-
 /// `GET /{city}/console/reports/{year}/{file}`: a file the year's index lists.
 async fn file(
     signed: Signed,
     Path((_, year, file)): Path<(String, String, String)>,
 ) -> Result<Response, Refusal> {
     planning_only(&signed)?;
-    let (year, index) = indexed_year(&signed, &year)?;
-    let listed = index.file(&file).ok_or_else(Refusal::not_found)?;
-    let name = listed.file_name.as_str();
-    let folder = signed.app.config().paths.reports.join(year.to_string());
-    let bytes = read_file(folder.join(name)).await?;
-    Ok(download(name, content_type_of(name), bytes))
+    send_listed(&signed, &year, &file, |_| true).await
 }
 
 /// The rebuild form: its token only.

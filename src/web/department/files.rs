@@ -13,7 +13,7 @@ use super::{department_of, submission_id};
 use crate::config::Config;
 use crate::domain::FiscalYear;
 use crate::mail::receipts::{self, XLSX_TYPE};
-use crate::report::index::read_index;
+use crate::report::index::{read_index, IndexedFile, ReportIndex};
 use crate::store::HistoryEntry;
 use crate::web::auth::Signed;
 use crate::web::on_store;
@@ -117,6 +117,20 @@ pub async fn send_annotated(config: &Config, entry: &HistoryEntry) -> Result<Res
     ))
 }
 
+/// The year a path names (`2020`) with its reports' index; 404 when the text is no
+/// year or the reports folder has no index for it. Every page that serves a report
+/// file starts here, and serves only a name this index lists.
+pub fn indexed_year(signed: &Signed, year: &str) -> Result<(FiscalYear, ReportIndex), Refusal> {
+    let year = year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1900..=9999).contains(y))
+        .map(FiscalYear)
+        .ok_or_else(Refusal::not_found)?;
+    let index = read_index(&signed.app.config().paths.reports, year);
+    Ok((year, index.ok_or_else(Refusal::not_found)?))
+}
+
 /// `GET /{city}/reports/{year}/{file}`: one of the department's own reports, when the
 /// year's index lists a file of that name as its own.
 pub async fn report(
@@ -124,19 +138,26 @@ pub async fn report(
     Path((_, year, file)): Path<(String, String, String)>,
 ) -> Result<Response, Refusal> {
     let department = department_of(&signed)?;
-    let year = year
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (1900..=9999).contains(y))
-        .ok_or_else(Refusal::not_found)?;
-    let dir = &signed.app.config().paths.reports;
-    let index = read_index(dir, FiscalYear(year)).ok_or_else(Refusal::not_found)?;
-    let name = index
-        .of_department(department)
-        .find(|name| *name == file)
-        .ok_or_else(Refusal::not_found)?;
-    let path = dir.join(FiscalYear(year).to_string()).join(name);
-    let bytes = read_file(path).await?;
+    send_listed(&signed, &year, &file, |f| {
+        f.department.as_deref() == Some(department)
+    })
+    .await
+}
+
+/// Sends the report file `name` of the year a path names, when the year's index lists
+/// it and `whose` accepts its entry; 404 otherwise. The path on disk is the index's
+/// name, never one taken from the request.
+pub async fn send_listed(
+    signed: &Signed,
+    year: &str,
+    name: &str,
+    whose: impl Fn(&IndexedFile) -> bool,
+) -> Result<Response, Refusal> {
+    let (year, index) = indexed_year(signed, year)?;
+    let listed = index.file(name).filter(|f| whose(f));
+    let name = listed.ok_or_else(Refusal::not_found)?.file_name.as_str();
+    let folder = signed.app.config().paths.reports.join(year.to_string());
+    let bytes = read_file(folder.join(name)).await?;
     Ok(download(name, content_type_of(name), bytes))
 }
 
